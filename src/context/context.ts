@@ -1,0 +1,194 @@
+/**
+ * The runtime context object: bound to one CPU and one task, alive only while the scope that
+ * made it runs, and checked on every use. Its type parameter is the type-level state (state.ts).
+ */
+import type { Cpu } from '../cpu/cpu.js'
+import type { IrqFlags, TaskState } from '../cpu/state.js'
+import { PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
+import type { CanSleep } from './sleep-rules.js'
+import type { CtxState } from './state.js'
+import type {
+  BhDisabledIn,
+  IrqsSavedIn,
+  PreemptDisabledIn,
+  RcuReadLockedIn,
+} from './transitions.js'
+import type { NotThenable } from './type-error.js'
+
+declare const stateBrand: unique symbol
+
+/** What a context needs from the kernel that made it. */
+export interface ContextHost {
+  /** The CPU whose code is running now (the innermost `run`, handler or task), or null. */
+  executingCpu(): Cpu | null
+  mightSleep(cpu: Cpu, what: string): void
+  msleep(cpu: Cpu, ms: number): void
+  raiseIrq(cpu: Cpu, line: number): void
+  raiseSoftirq(cpu: Cpu, nr: number): void
+  raiseNmi(cpu: Cpu, name: string): void
+  /** A scope ended on this CPU: a chance to run what waited for it (irq threads, ksoftirqd). */
+  scopeEnded(cpu: Cpu): void
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') &&
+  value !== null &&
+  typeof (value as { then?: unknown }).then === 'function'
+
+/** The core-code-only operations: raw interrupt control. Drivers use locks instead. */
+export interface CoreOps<out S extends CtxState> {
+  readonly [stateBrand]?: S
+  /** `local_irq_save()` … `local_irq_restore()` around `cb`. Disables interrupts even on RT. */
+  localIrqSave<T extends CtxState, R>(
+    this: CoreOps<T>,
+    cb: (ctx: Context<IrqsSavedIn<T>>) => NotThenable<R, 'a local_irq_save() section'>,
+  ): R
+}
+
+export class Context<out S extends CtxState = CtxState> {
+  /** Phantom: the type-level state. Never present at run time. */
+  declare readonly [stateBrand]: S
+
+  readonly #host: ContextHost
+  readonly #cpu: Cpu
+  readonly #task: TaskState
+  #live = true
+
+  /** @internal Contexts are made by the kernel (run, handlers) and by scopes; never by users. */
+  constructor(host: ContextHost, cpu: Cpu, task: TaskState) {
+    this.#host = host
+    this.#cpu = cpu
+    this.#task = task
+  }
+
+  /** The CPU this context is bound to. */
+  get cpuId(): number {
+    return this.#cpu.id
+  }
+  /** The task (`comm`) this context runs in. */
+  get comm(): string {
+    return this.#task.comm
+  }
+  get pid(): number {
+    return this.#task.pid
+  }
+  /** False once the scope that made this context has ended. */
+  get live(): boolean {
+    return this.#live
+  }
+
+  /**
+   * @internal Throws unless this context may act now: alive, on the executing CPU and task, and
+   * the innermost live scope there. Nothing has changed when it throws.
+   */
+  assertUsable(op: string): Cpu {
+    const cpu = this.#cpu
+    if (!this.#live) throw new StaleContextError(`${op}: this context's scope has ended`)
+    if (this.#host.executingCpu() !== cpu) {
+      throw new WrongCpuError(`${op}: this context belongs to CPU ${cpu.id}, not the CPU running now`)
+    }
+    if (cpu.current !== this.#task) {
+      throw new WrongCpuError(`${op}: this context belongs to task ${this.#task.comm}, not ${cpu.current.comm}`)
+    }
+    if (cpu.scopes.at(-1) !== this) {
+      throw new ShadowedContextError(`${op}: an inner scope is running; use the context it gave its callback`)
+    }
+    return cpu
+  }
+
+  /** @internal Ends this context's life; any later use throws StaleContextError. */
+  revoke(): void {
+    this.#live = false
+  }
+
+  /**
+   * @internal Runs `cb` in a child scope: `enter` changes the CPU, `exit` undoes it whether `cb`
+   * returns or throws. A thenable result is refused after the scope is undone.
+   */
+  scoped<T extends CtxState, R>(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: (ctx: Context<T>) => R): R {
+    const cpu = this.assertUsable(op)
+    enter(cpu)
+    const child = new Context<T>(this.#host, cpu, this.#task)
+    cpu.scopes.push(child)
+    let result: R
+    try {
+      result = cb(child)
+    } finally {
+      child.revoke()
+      const at = cpu.scopes.lastIndexOf(child)
+      if (at >= 0) cpu.scopes.splice(at, 1)
+      exit(cpu)
+      this.#host.scopeEnded(cpu)
+    }
+    if (isThenable(result)) {
+      // The scope is already undone; keep a rejected Promise from also going unhandled.
+      Promise.resolve(result).catch(() => undefined)
+      throw new PromiseInScopeError(`${op}: the callback returned a Promise; the section must finish synchronously`)
+    }
+    return result
+  }
+
+  /** `preempt_disable()` … `preempt_enable()` around `cb`. */
+  preemptDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'a preempt_disable() section'>): R {
+    return this.scoped('preempt_disable()', (c) => c.preemptDisable(), (c) => c.preemptEnable(), cb) as R
+  }
+
+  /** `local_bh_disable()` … `local_bh_enable()`; pending softirqs run at the enable. */
+  localBhDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'a local_bh_disable() section'>): R {
+    return this.scoped('local_bh_disable()', (c) => c.localBhDisable(), (c) => c.localBhEnable(), cb) as R
+  }
+
+  /** `rcu_read_lock()` … `rcu_read_unlock()` (preemptible RCU: a task counter). */
+  rcuReadLock<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<RcuReadLockedIn<T>>) => NotThenable<R, 'an RCU read-side section'>): R {
+    return this.scoped('rcu_read_lock()', (c) => c.rcuReadLock(), (c) => c.rcuReadUnlock(), cb) as R
+  }
+
+  /** `migrate_disable()` … `migrate_enable()`: stays on this CPU, may still sleep. */
+  migrateDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<T>) => NotThenable<R, 'a migrate_disable() section'>): R {
+    return this.scoped('migrate_disable()', (c) => c.migrateDisable(), (c) => c.migrateEnable(), cb) as R
+  }
+
+  /** Core code only (the scheduler, interrupt handling). Drivers: use an irqsave lock or local_lock_t. */
+  get core(): CoreOps<S> {
+    return {
+      localIrqSave: <R>(cb: (ctx: Context<CtxState>) => R): R => {
+        let flags: IrqFlags | undefined
+        return this.scoped(
+          'local_irq_save()',
+          (c) => {
+            flags = c.localIrqSave()
+          },
+          (c) => c.localIrqRestore(flags as IrqFlags),
+          cb,
+        )
+      },
+    } as CoreOps<S>
+  }
+
+  /** `might_sleep()`: reports "BUG: sleeping function called from invalid context" where sleeping is not allowed. */
+  mightSleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'might_sleep()'>): void {
+    const cpu = this.assertUsable('might_sleep()')
+    this.#host.mightSleep(cpu, 'might_sleep()')
+  }
+
+  /** `msleep(ms)`: might_sleep(), then the task sleeps (other work on this CPU may run meanwhile). */
+  msleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'msleep()'>, ms: number): void {
+    const cpu = this.assertUsable('msleep()')
+    this.#host.msleep(cpu, ms)
+  }
+
+  /** Asserts interrupt `line` on this CPU: handled now if interrupts are on, else when they come back. */
+  raiseIrq(line: number): void {
+    this.#host.raiseIrq(this.assertUsable('raise_irq()'), line)
+  }
+
+  /** `raise_softirq(nr)` on this CPU. */
+  raiseSoftirq(nr: number): void {
+    this.#host.raiseSoftirq(this.assertUsable('raise_softirq()'), nr)
+  }
+
+  /** Delivers the NMI registered as `name` on this CPU, whatever the interrupt flag. */
+  raiseNmi(name: string): void {
+    this.#host.raiseNmi(this.assertUsable('raise_nmi()'), name)
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * One simulated CPU: the kernel's per-CPU primitives over plain state. Each primitive does what
+ * its kernel namesake does to the counters, and refuses (reporting first) what would wrap them.
+ * Scoped, user-facing operations live in src/context; this is the "hardware and core code" layer.
+ */
+import type { Context } from '../context/context.js'
+import type { CtxState } from '../context/state.js'
+import type { CountingField } from '../diagnostics.js'
+import { InvalidArgumentError } from '../errors.js'
+import {
+  HARDIRQ_OFFSET,
+  NMI_OFFSET,
+  PREEMPT_FIELDS,
+  PREEMPT_OFFSET,
+  SOFTIRQ_DISABLE_OFFSET,
+  SOFTIRQ_MASK,
+  SOFTIRQ_OFFSET,
+  fieldValue,
+} from './preempt-count.js'
+import * as P from './predicates.js'
+import type { CpuState, IrqFlags, TaskState } from './state.js'
+
+/** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
+export const MAX_SOFTIRQ_RESTART = 10
+/** Counted interrupt disabling keeps its depth in 8 bits (the series' preempt_count field). */
+export const INTERRUPT_DISABLE_MAX = 0xff
+/** `migration_disabled` is an unsigned short; RCU nesting an int — we bound both generously. */
+const TASK_COUNTER_MAX = 0xffff
+
+/** What a CPU needs from the kernel that owns it. */
+export interface CpuHost {
+  readonly preemptRt: boolean
+  /** Records the counting report and throws a CountingError; never returns. */
+  countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never
+  /** Runs the primary handler of `line` (already in hardirq context). */
+  handleIrq(cpu: Cpu, line: number): void
+  /** Runs the handler of softirq `nr` (already serving softirqs). */
+  handleSoftirq(cpu: Cpu, nr: number): void
+  /** Reports one state change for the trace. */
+  trace(cpu: Cpu, event: string): void
+}
+
+export class Cpu {
+  /** Live contexts on this CPU, innermost last (runtime bookkeeping, not part of the state). */
+  readonly scopes: Context<CtxState>[] = []
+
+  constructor(
+    readonly state: CpuState,
+    private readonly host: CpuHost,
+  ) {}
+
+  get id(): number {
+    return this.state.id
+  }
+  get current(): TaskState {
+    return this.state.current
+  }
+  get preemptRt(): boolean {
+    return this.host.preemptRt
+  }
+
+  // ── predicates (include/linux/preempt.h) ───────────────────────────────────────────────
+  get preemptCount(): number {
+    return P.preemptCount(this.state)
+  }
+  get irqsDisabled(): boolean {
+    return this.state.irqsDisabled
+  }
+  inNmi(): boolean {
+    return P.inNmi(this.state)
+  }
+  inHardirq(): boolean {
+    return P.inHardirq(this.state)
+  }
+  inServingSoftirq(): boolean {
+    return P.inServingSoftirq(this.state, this.preemptRt)
+  }
+  inSoftirq(): boolean {
+    return P.inSoftirq(this.state, this.preemptRt)
+  }
+  inInterrupt(): boolean {
+    return P.inInterrupt(this.state, this.preemptRt)
+  }
+  inTask(): boolean {
+    return P.inTask(this.state, this.preemptRt)
+  }
+  inAtomic(): boolean {
+    return P.inAtomic(this.state)
+  }
+  preemptible(): boolean {
+    return P.preemptible(this.state)
+  }
+  softirqCount(): number {
+    return P.softirqCount(this.state, this.preemptRt)
+  }
+
+  // ── preempt_count ──────────────────────────────────────────────────────────────────────
+  /** `preempt_count_add(val)`: refuses a field overflow instead of spilling into the next field. */
+  preemptCountAdd(val: number): void {
+    for (const field of PREEMPT_FIELDS) {
+      const units = fieldValue(val, field)
+      if (units === 0) continue
+      const max = field.mask >>> field.shift
+      if (fieldValue(this.state.preemptCount, field) + units > max) {
+        this.host.countingError(this, field.name, 'overflow', `${field.name} field would exceed ${max}`)
+      }
+    }
+    this.state.preemptCount = (this.state.preemptCount + val) >>> 0
+  }
+
+  /** `preempt_count_sub(val)`: DEBUG_PREEMPT's `DEBUG_LOCKS_WARN_ON(val > preempt_count())`, per field. */
+  preemptCountSub(val: number): void {
+    for (const field of PREEMPT_FIELDS) {
+      if (fieldValue(val, field) > fieldValue(this.state.preemptCount, field)) {
+        this.host.countingError(this, field.name, 'underflow', `${field.name} field would go below 0`)
+      }
+    }
+    this.state.preemptCount = (this.state.preemptCount - val) >>> 0
+  }
+
+  preemptDisable(): void {
+    this.preemptCountAdd(PREEMPT_OFFSET)
+    this.host.trace(this, 'preempt_disable')
+  }
+
+  preemptEnable(): void {
+    this.preemptCountSub(PREEMPT_OFFSET)
+    this.host.trace(this, 'preempt_enable')
+  }
+
+  // ── the interrupt flag ─────────────────────────────────────────────────────────────────
+  localIrqDisable(): void {
+    this.state.irqsDisabled = true
+    this.host.trace(this, 'local_irq_disable')
+  }
+
+  /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
+  localIrqEnable(): void {
+    this.state.irqsDisabled = false
+    this.host.trace(this, 'local_irq_enable')
+    this.deliverPendingIrqs()
+  }
+
+  localIrqSave(): IrqFlags {
+    const flags: IrqFlags = Object.freeze({ irqsDisabled: this.state.irqsDisabled })
+    this.state.irqsDisabled = true
+    this.host.trace(this, 'local_irq_save')
+    return flags
+  }
+
+  localIrqRestore(flags: IrqFlags): void {
+    if (typeof flags !== 'object' || flags === null || typeof flags.irqsDisabled !== 'boolean') {
+      throw new InvalidArgumentError('local_irq_restore() needs the flags local_irq_save() returned')
+    }
+    this.state.irqsDisabled = flags.irqsDisabled
+    this.host.trace(this, 'local_irq_restore')
+    if (!flags.irqsDisabled) this.deliverPendingIrqs()
+  }
+
+  // ── counted interrupt disabling (local_interrupt_disable series) ───────────────────────
+  /** Saves the flags on 0→1 only; nested calls just count. */
+  localInterruptDisable(): void {
+    const s = this.state
+    if (s.interruptDisableCount >= INTERRUPT_DISABLE_MAX) {
+      this.host.countingError(this, 'interrupt-disable', 'overflow', `nesting would exceed ${INTERRUPT_DISABLE_MAX}`)
+    }
+    if (s.interruptDisableCount === 0) s.interruptDisableSaved = this.localIrqSave()
+    s.interruptDisableCount++
+    this.host.trace(this, 'local_interrupt_disable')
+  }
+
+  /** Restores the saved flags on 1→0 only. */
+  localInterruptEnable(): void {
+    const s = this.state
+    if (s.interruptDisableCount === 0) {
+      this.host.countingError(this, 'interrupt-disable', 'underflow', 'local_interrupt_enable() at depth 0')
+    }
+    s.interruptDisableCount--
+    this.host.trace(this, 'local_interrupt_enable')
+    if (s.interruptDisableCount === 0) {
+      const saved = s.interruptDisableSaved ?? { irqsDisabled: false }
+      s.interruptDisableSaved = null
+      this.localIrqRestore(saved)
+    }
+  }
+
+  // ── task-level counters ────────────────────────────────────────────────────────────────
+  private taskCounter(field: 'migrate' | 'rcu', key: 'migrationDisabled' | 'rcuReadLockNesting', delta: 1 | -1): void {
+    const task = this.state.current
+    const next = task[key] + delta
+    if (next < 0) this.host.countingError(this, field, 'underflow', `${key} would go below 0`)
+    if (next > TASK_COUNTER_MAX) this.host.countingError(this, field, 'overflow', `${key} would exceed ${TASK_COUNTER_MAX}`)
+    task[key] = next
+  }
+
+  /** `migrate_disable()`: a task counter; leaves preempt_count alone on SMP kernels, RT or not. */
+  migrateDisable(): void {
+    this.taskCounter('migrate', 'migrationDisabled', 1)
+    this.host.trace(this, 'migrate_disable')
+  }
+  migrateEnable(): void {
+    this.taskCounter('migrate', 'migrationDisabled', -1)
+    this.host.trace(this, 'migrate_enable')
+  }
+
+  /** `rcu_read_lock()` with preemptible RCU: a task counter, preempt_count untouched. */
+  rcuReadLock(): void {
+    this.taskCounter('rcu', 'rcuReadLockNesting', 1)
+    this.host.trace(this, 'rcu_read_lock')
+  }
+  rcuReadUnlock(): void {
+    this.taskCounter('rcu', 'rcuReadLockNesting', -1)
+    this.host.trace(this, 'rcu_read_unlock')
+  }
+
+  // ── bottom halves (kernel/softirq.c) ───────────────────────────────────────────────────
+  /** `__local_bh_disable_ip(cnt)`. On RT the count is the task's, behind a per-CPU local lock. */
+  localBhDisable(cnt: number = SOFTIRQ_DISABLE_OFFSET): void {
+    if (!this.preemptRt) {
+      this.preemptCountAdd(cnt)
+    } else {
+      const task = this.state.current
+      if ((task.softirqDisableCnt & SOFTIRQ_MASK) + cnt > SOFTIRQ_MASK) {
+        this.host.countingError(this, 'softirq', 'overflow', 'softirq_disable_cnt would exceed its field')
+      }
+      // First entry of a task into a BH-disabled section (PREEMPT_RT_NEEDS_BH_LOCK=n, the
+      // default): migrate_disable() + rcu_read_lock(), and only when preemptible().
+      if (task.softirqDisableCnt === 0 && this.preemptible()) {
+        this.migrateDisable()
+        this.rcuReadLock()
+      }
+      task.softirqDisableCnt += cnt
+    }
+    this.host.trace(this, 'local_bh_disable')
+  }
+
+  /** `__local_bh_enable_ip(cnt)`: runs pending softirqs when this brings BH back on in task context. */
+  localBhEnable(cnt: number = SOFTIRQ_DISABLE_OFFSET): void {
+    if (!this.preemptRt) {
+      // `__preempt_count_sub(cnt - 1)`: keep preemption disabled until softirq processing is
+      // done. Done as sub(cnt) + add(1) so that each step stays inside its field.
+      this.preemptCountSub(cnt)
+      this.preemptCountAdd(PREEMPT_OFFSET)
+      this.host.trace(this, 'local_bh_enable')
+      if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
+      this.preemptCountSub(PREEMPT_OFFSET)
+      return
+    }
+    const task = this.state.current
+    if ((task.softirqDisableCnt & SOFTIRQ_MASK) < cnt) {
+      this.host.countingError(this, 'softirq', 'underflow', 'local_bh_enable() without local_bh_disable()')
+    }
+    const preemptOn = this.preemptible()
+    if (task.softirqDisableCnt === cnt && this.state.softirqPending !== 0) {
+      if (!preemptOn) {
+        this.state.ksoftirqdWoken = true
+      } else {
+        // Become "serving" (SOFTIRQ_OFFSET) and run them here, in task context.
+        task.softirqDisableCnt -= cnt - SOFTIRQ_OFFSET
+        this.host.trace(this, 'local_bh_enable')
+        this.handleSoftirqs()
+        cnt = SOFTIRQ_OFFSET
+      }
+    }
+    this.rtLocalBhEnable(cnt, preemptOn)
+  }
+
+  /**
+   * `run_ksoftirqd()` in ksoftirqd's own task: ksoftirqd_run_begin() (RT: BH off with
+   * SOFTIRQ_OFFSET; then interrupts off), the pending softirqs, ksoftirqd_run_end().
+   */
+  runKsoftirqd(): void {
+    this.state.ksoftirqdWoken = false
+    if (this.preemptRt) this.localBhDisable(SOFTIRQ_OFFSET)
+    this.localIrqDisable()
+    if (this.state.softirqPending !== 0) this.handleSoftirqs()
+    this.localIrqEnable()
+    if (this.preemptRt) this.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
+  }
+
+  private rtLocalBhEnable(cnt: number, unlock: boolean): void {
+    const task = this.state.current
+    task.softirqDisableCnt -= cnt
+    if (task.softirqDisableCnt === 0 && unlock) {
+      this.migrateEnable()
+      this.rcuReadUnlock()
+    }
+    this.host.trace(this, 'local_bh_enable')
+  }
+
+  // ── softirqs ───────────────────────────────────────────────────────────────────────────
+  /**
+   * `raise_softirq()`: marks it pending; outside interrupt context (and with BH on) that wakes
+   * ksoftirqd, otherwise it runs at irq_exit() or at the local_bh_enable() that turns BH back on.
+   */
+  raiseSoftirq(nr: number): void {
+    const flags = this.localIrqSave()
+    this.state.softirqPending |= 1 << nr
+    this.host.trace(this, `raise_softirq ${nr}`)
+    if (!this.inInterrupt()) this.state.ksoftirqdWoken = true
+    this.localIrqRestore(flags)
+  }
+
+  /** `do_softirq()`: with interrupts saved off, runs what is pending (never from interrupt context). */
+  doSoftirq(): void {
+    if (this.inInterrupt()) return
+    const flags = this.localIrqSave()
+    if (this.state.softirqPending !== 0) this.handleSoftirqs()
+    this.localIrqRestore(flags)
+  }
+
+  /**
+   * `handle_softirqs()`: serving count up, then each pending softirq from bit 0 upwards with
+   * interrupts on, restarting while new ones are raised (at most MAX_SOFTIRQ_RESTART times,
+   * then ksoftirqd takes over). Entered and left with interrupts off on a normal kernel.
+   */
+  handleSoftirqs(): void {
+    const rt = this.preemptRt
+    if (!rt) this.preemptCountAdd(SOFTIRQ_OFFSET)
+    this.host.trace(this, 'handle_softirqs begin')
+    let restart = MAX_SOFTIRQ_RESTART
+    let pending = this.state.softirqPending
+    for (;;) {
+      this.state.softirqPending = 0
+      this.localIrqEnable()
+      for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
+        if (pending & 1) this.host.handleSoftirq(this, nr)
+      }
+      this.localIrqDisable()
+      pending = this.state.softirqPending
+      if (pending === 0) break
+      if (--restart === 0) {
+        this.state.ksoftirqdWoken = true
+        break
+      }
+    }
+    this.host.trace(this, 'handle_softirqs end')
+    if (!rt) this.preemptCountSub(SOFTIRQ_OFFSET)
+  }
+
+  // ── hard interrupts and NMIs ───────────────────────────────────────────────────────────
+  /** `__irq_enter()`: HARDIRQ_OFFSET. */
+  irqEnter(): void {
+    this.preemptCountAdd(HARDIRQ_OFFSET)
+    this.host.trace(this, 'irq_enter')
+  }
+
+  /** `__irq_exit_rcu()`: leave hardirq, then run (or on RT, hand to ksoftirqd) pending softirqs. */
+  irqExit(): void {
+    this.preemptCountSub(HARDIRQ_OFFSET)
+    this.host.trace(this, 'irq_exit')
+    if (!this.inInterrupt() && this.state.softirqPending !== 0) {
+      // RT never runs them here: should_wake_ksoftirqd() is "no task on this CPU has BH off".
+      if (this.preemptRt) {
+        if (this.state.current.softirqDisableCnt === 0) this.state.ksoftirqdWoken = true
+      } else this.handleSoftirqs()
+    }
+  }
+
+  /** `__nmi_enter()`: NMI_OFFSET + HARDIRQ_OFFSET. */
+  nmiEnter(): void {
+    this.preemptCountAdd(NMI_OFFSET + HARDIRQ_OFFSET)
+    this.host.trace(this, 'nmi_enter')
+  }
+  nmiExit(): void {
+    this.preemptCountSub(NMI_OFFSET + HARDIRQ_OFFSET)
+    this.host.trace(this, 'nmi_exit')
+  }
+
+  /** Asserts an interrupt line: taken at once with interrupts on, else pending until they are. */
+  raiseIrq(line: number): void {
+    this.state.pendingIrqs.push(line)
+    this.host.trace(this, `irq_raise ${line}`)
+    this.deliverPendingIrqs()
+  }
+
+  /** Takes pending interrupts in raise order while interrupts are on. */
+  deliverPendingIrqs(): void {
+    const s = this.state
+    while (!s.irqsDisabled && s.pendingIrqs.length > 0) {
+      const line = s.pendingIrqs.shift() as number
+      this.takeIrq(line)
+    }
+  }
+
+  /** The hardware's part: interrupts off on entry, handler in hardirq context, flag back on exit. */
+  private takeIrq(line: number): void {
+    this.state.irqsDisabled = true
+    this.irqEnter()
+    try {
+      this.host.handleIrq(this, line)
+    } finally {
+      this.irqExit()
+      this.state.irqsDisabled = false
+    }
+  }
+}

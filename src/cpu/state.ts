@@ -1,0 +1,72 @@
+/**
+ * Per-CPU and per-task state as plain data: numbers, booleans and arrays only, so that a CPU can
+ * be snapshotted, compared and replayed.
+ */
+
+/** Saved interrupt flags, as `local_irq_save()` returns them. Opaque: pass them back to restore. */
+export interface IrqFlags {
+  readonly irqsDisabled: boolean
+}
+
+export interface TaskState {
+  readonly pid: number
+  readonly comm: string
+  /** `current->migration_disabled`. */
+  migrationDisabled: number
+  /** `current->rcu_read_lock_nesting` (preemptible RCU, as on CONFIG_PREEMPT and PREEMPT_RT). */
+  rcuReadLockNesting: number
+  /** PREEMPT_RT: `current->softirq_disable_cnt`; softirq_count() reads it instead of preempt_count. */
+  softirqDisableCnt: number
+}
+
+export interface CpuState {
+  readonly id: number
+  /** preempt_count with the generic layout of include/linux/preempt.h. */
+  preemptCount: number
+  /** The architecture's interrupt flag: true when interrupts are off. */
+  irqsDisabled: boolean
+  /** Counted interrupt disabling: the nesting depth of local_interrupt_disable(). */
+  interruptDisableCount: number
+  /** The flags the outermost local_interrupt_disable() saved (null at depth 0). */
+  interruptDisableSaved: IrqFlags | null
+  /** Hardirq lines raised while interrupts were off, in raise order. */
+  pendingIrqs: number[]
+  /** `local_softirq_pending()`: bit n set when softirq n is raised. */
+  softirqPending: number
+  /** ksoftirqd was woken; it runs at the next point where this CPU may schedule. */
+  ksoftirqdWoken: boolean
+  /** Force-threaded handlers woken by their interrupt, by line, in wake order; they run likewise. */
+  wokenIrqThreads: number[]
+  /** The running task; the CPU's idle task (`swapper/N`, pid 0) when nothing else runs. */
+  current: TaskState
+  /** The idle task of this CPU. */
+  readonly idle: TaskState
+}
+
+export const createCpuState = (id: number): CpuState => {
+  const idle = createTaskState(0, `swapper/${id}`)
+  return {
+  id,
+  preemptCount: 0,
+  irqsDisabled: false,
+  interruptDisableCount: 0,
+  interruptDisableSaved: null,
+  pendingIrqs: [],
+  softirqPending: 0,
+  ksoftirqdWoken: false,
+  wokenIrqThreads: [],
+  current: idle,
+  idle,
+  }
+}
+
+export const createTaskState = (pid: number, comm: string): TaskState => ({
+  pid,
+  comm,
+  migrationDisabled: 0,
+  rcuReadLockNesting: 0,
+  softirqDisableCnt: 0,
+})
+
+/** A deep copy, for comparing a CPU before and after (tests use it). */
+export const snapshotCpu = (cpu: CpuState): CpuState => structuredClone(cpu)

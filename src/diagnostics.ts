@@ -1,0 +1,56 @@
+/**
+ * What the simulated kernel reports, as a discriminated union on `kind`. Each carries the
+ * kernel's own title and a `report` laid out like the kernel's splat.
+ */
+export interface DiagnosticBase {
+  /** The kernel's first line for this report, exactly. */
+  readonly title: string
+  readonly cpu: number
+  /** `comm` of the task running on that CPU, or null when none was (idle). */
+  readonly task: string | null
+  /** Lock classes the task held, outermost first. */
+  readonly heldLocks: readonly string[]
+  readonly preemptCount: number
+  /** The whole multi-line splat. */
+  readonly report: string
+}
+
+/** Which counter went wrong, and how. */
+export type CountingField = 'preempt' | 'softirq' | 'hardirq' | 'nmi' | 'interrupt-disable' | 'migrate' | 'rcu'
+
+/** A counter was decremented below zero or incremented past its field (DEBUG_PREEMPT's warnings). */
+export interface BadCountingDiagnostic extends DiagnosticBase {
+  readonly kind: 'bad-counting'
+  readonly field: CountingField
+  readonly problem: 'underflow' | 'overflow'
+}
+
+/** `__might_resched()`: something that may sleep ran where it must not (kernel/sched/core.c). */
+export interface SleepingInAtomicDiagnostic extends DiagnosticBase {
+  readonly kind: 'sleeping-in-atomic'
+  /** What tried to sleep: `might_sleep()`, `msleep()`, or a lock (`mutex 'cfg'`). */
+  readonly what: string
+  readonly inAtomic: boolean
+  readonly irqsDisabled: boolean
+  readonly rcuDepth: number
+}
+
+export type Diagnostic = BadCountingDiagnostic | SleepingInAtomicDiagnostic
+
+export type DiagnosticKind = Diagnostic['kind']
+
+export const SLEEPING_IN_ATOMIC_TITLE = 'BUG: sleeping function called from invalid context'
+
+/** The warning the kernel prints for each counting mistake (DEBUG_PREEMPT, migrate_enable, RCU). */
+export const countingTitle = (field: CountingField, problem: 'underflow' | 'overflow'): string => {
+  if (field === 'preempt' || field === 'softirq' || field === 'hardirq' || field === 'nmi') {
+    return problem === 'underflow'
+      ? 'WARNING: DEBUG_LOCKS_WARN_ON(val > preempt_count())'
+      : `WARNING: ${field} field of preempt_count overflows`
+  }
+  if (field === 'migrate') return 'WARNING: migrate_enable() without migrate_disable()'
+  if (field === 'rcu') return problem === 'underflow' ? 'WARNING: rcu_read_unlock() without rcu_read_lock()' : 'WARNING: RCU nesting overflows'
+  return problem === 'underflow'
+    ? 'WARNING: local_interrupt_enable() without local_interrupt_disable()'
+    : 'WARNING: interrupt-disable count overflows'
+}

@@ -1,0 +1,46 @@
+// The public surface of lockproof, at a glance.
+export { createKernel, Kernel, type RunOptions, type IrqOptions } from './kernel.js'
+export type { KernelOptions, ResolvedOptions } from './options.js'
+export { Context, type CoreOps } from './context/context.js'
+export type { CtxState, Exec, Wait, TaskCtx } from './context/state.js'
+export type {
+  AnyContext,
+  Atomic,
+  BhDisabled,
+  HardIrqContext,
+  IrqDisabled,
+  NmiContext,
+  NmiState,
+  NoThreadIrqState,
+  PreemptDisabled,
+  Sleepable,
+  SoftIrqContext,
+  SoftirqState,
+  TaskContext,
+  ThreadableIrqState,
+} from './context/proofs.js'
+export type { LockproofError } from './context/type-error.js'
+export { CpuView } from './cpu/cpu-view.js'
+export type { CpuState, TaskState, IrqFlags } from './cpu/state.js'
+export * as preemptCountLayout from './cpu/preempt-count.js'
+export { SOFTIRQ_NAMES, type SoftirqName } from './irq/registry.js'
+export type {
+  BadCountingDiagnostic,
+  CountingField,
+  Diagnostic,
+  DiagnosticBase,
+  DiagnosticKind,
+  SleepingInAtomicDiagnostic,
+} from './diagnostics.js'
+export type { TraceEvent } from './trace.js'
+export {
+  CountingError,
+  InvalidArgumentError,
+  KernelSplat,
+  LockproofError as LockproofRuntimeError,
+  PromiseInScopeError,
+  SchedulingError,
+  ShadowedContextError,
+  StaleContextError,
+  WrongCpuError,
+} from './errors.js'

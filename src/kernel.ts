@@ -1,0 +1,367 @@
+/**
+ * createKernel: wires the options, the simulated CPUs, the interrupt registries and the
+ * diagnostics. Everything that runs does so synchronously and deterministically.
+ */
+import { Context, type ContextHost } from './context/context.js'
+import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './context/proofs.js'
+import type { CtxState, TaskCtx } from './context/state.js'
+import { Cpu, type CpuHost } from './cpu/cpu.js'
+import { CpuView } from './cpu/cpu-view.js'
+import { SOFTIRQ_NAMES } from './irq/registry.js'
+import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
+import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
+import { preemptCount } from './cpu/predicates.js'
+import { type CountingField, type Diagnostic, countingTitle } from './diagnostics.js'
+import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
+import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
+import { checkMightResched } from './report/might-sleep.js'
+import type { TraceEvent } from './trace.js'
+
+export interface RunOptions {
+  /** The CPU to run on. Default 0. */
+  readonly cpu?: number
+  /** The task's name (`comm`). Default `task-<pid>`. */
+  readonly comm?: string
+}
+
+export interface IrqOptions {
+  /** IRQF_NO_THREAD: never force-threaded; hard interrupt context on both kernels. */
+  readonly noThread?: boolean
+}
+
+/** A whole simulated machine: N CPUs, their interrupts, and what they report. */
+export class Kernel<Order extends readonly string[] = readonly string[]> {
+  readonly options: ResolvedOptions
+  readonly #cpus: Cpu[]
+  readonly #views: CpuView[]
+  readonly #executing: Cpu[] = []
+  readonly #irq = new IrqRegistry()
+  readonly #diagnostics: Diagnostic[] = []
+  readonly #trace: TraceEvent[] = []
+  #nextPid = 1
+  #traceSeq = 0
+  #clockMs = 0
+  #deferredRunning = false
+  /** @internal */ readonly contextHost: ContextHost
+  declare readonly lockOrder: Order
+
+  constructor(options: KernelOptions<Order> = {}) {
+    this.options = resolveOptions(options)
+    const cpuHost: CpuHost = {
+      preemptRt: this.options.preemptRt,
+      countingError: (cpu, field, problem, detail) => this.#countingError(cpu, field, problem, detail),
+      handleIrq: (cpu, line) => this.#handleIrq(cpu, line),
+      handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
+      trace: (cpu, event) => this.#traceEvent(cpu, event),
+    }
+    this.#cpus = Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost))
+    this.#views = this.#cpus.map((c) => new CpuView(c))
+    this.contextHost = {
+      executingCpu: () => this.#executing.at(-1) ?? null,
+      mightSleep: (cpu, what) => this.#mightSleep(cpu, what),
+      msleep: (cpu, ms) => this.#msleep(cpu, ms),
+      raiseIrq: (cpu, line) => this.#raiseIrq(cpu, line),
+      raiseSoftirq: (cpu, nr) => this.#raiseSoftirq(cpu, nr),
+      raiseNmi: (cpu, name) => this.#raiseNmi(cpu, name),
+      scopeEnded: (cpu) => this.#runDeferred(cpu),
+    }
+  }
+
+  // ── inspection ─────────────────────────────────────────────────────────────────────────
+  /** Everything reported so far, oldest first. */
+  get diagnostics(): readonly Diagnostic[] {
+    return this.#diagnostics
+  }
+  /** Every state change, when created with `trace: true`. */
+  get trace(): readonly TraceEvent[] {
+    return this.#trace
+  }
+  /** Simulated time in milliseconds (advanced by msleep). */
+  get clockMs(): number {
+    return this.#clockMs
+  }
+  get cpuCount(): number {
+    return this.#cpus.length
+  }
+  /** A read-only view of CPU `i`. */
+  cpu(i = 0): CpuView {
+    return this.#views[this.#cpuIndex('cpu()', i)] as CpuView
+  }
+  /** Deep copies of every CPU's state. */
+  snapshot(): CpuState[] {
+    return this.#cpus.map((c) => snapshotCpu(c.state))
+  }
+  clearDiagnostics(): void {
+    this.#diagnostics.length = 0
+  }
+
+  // ── tasks ──────────────────────────────────────────────────────────────────────────────
+  /**
+   * Runs `cb` as a new task in process context on a CPU (default 0), and returns its result.
+   * The CPU must be idle: a task cannot start on a CPU in the middle of another's code.
+   */
+  run<R>(cb: (ctx: Context<TaskCtx>) => R, options: RunOptions = {}): R {
+    if (typeof cb !== 'function') throw new InvalidArgumentError('run(): the task must be a function')
+    const cpu = this.#cpus[this.#cpuIndex('run()', options.cpu ?? 0)] as Cpu
+    if (cpu.current !== cpu.state.idle || cpu.scopes.length > 0) {
+      throw new SchedulingError(`run(): CPU ${cpu.id} is running ${cpu.current.comm}; start the task on another CPU`)
+    }
+    const pid = this.#nextPid++
+    const task = createTaskState(pid, options.comm ?? `task-${pid}`)
+    const result = this.#runTask(cpu, task, cb)
+    this.#runDeferred(cpu)
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as { then?: unknown }).then === 'function') {
+      Promise.resolve(result).catch(() => undefined)
+      throw new PromiseInScopeError('run(): the task returned a Promise; a simulated task runs synchronously')
+    }
+    return result
+  }
+
+  /** Runs `cb` in `task` on `cpu`, with a fresh root context; the interrupted task comes back after. */
+  #runTask<S extends CtxState, R>(cpu: Cpu, task: TaskState, cb: (ctx: Context<S>) => R): R {
+    const previous = cpu.state.current
+    cpu.state.current = task
+    this.#traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    try {
+      return this.#inRootContext(cpu, cb)
+    } finally {
+      cpu.state.current = previous
+      this.#traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+    }
+  }
+
+  /** Runs `cb` with a new root context on `cpu` (a task, or a handler on the interrupted task). */
+  #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R): R {
+    const ctx = new Context<S>(this.contextHost, cpu, cpu.current)
+    cpu.scopes.push(ctx)
+    this.#executing.push(cpu)
+    try {
+      return cb(ctx)
+    } finally {
+      ctx.revoke()
+      const at = cpu.scopes.lastIndexOf(ctx)
+      if (at >= 0) cpu.scopes.splice(at, 1)
+      this.#executing.pop()
+    }
+  }
+
+  // ── interrupts ─────────────────────────────────────────────────────────────────────────
+  /**
+   * `request_irq()`. The handler may be force-threaded (always on RT, with `threadIrqs` on a normal
+   * kernel): then it runs in its own kernel thread with bottom halves off. `{ noThread: true }`
+   * (IRQF_NO_THREAD) keeps it in hard interrupt context on both kernels.
+   */
+  requestIrq(line: number, name: string, handler: (ctx: Context<ThreadableIrqState>) => void, options?: { readonly noThread?: false }): void
+  requestIrq(line: number, name: string, handler: (ctx: Context<NoThreadIrqState>) => void, options: { readonly noThread: true }): void
+  requestIrq(line: number, name: string, handler: (ctx: never) => void, options: IrqOptions = {}): void {
+    this.#irq.requestIrq(line, name, handler, options?.noThread)
+  }
+
+  /** `open_softirq()`: the handler of softirq `nr` (0–9, or its name such as 'TIMER'). */
+  openSoftirq(nr: number | SoftirqName, handler: (ctx: Context<SoftirqState>) => void): void {
+    this.#irq.openSoftirq(nr, handler)
+  }
+
+  /** Registers an NMI handler under `name`. */
+  requestNmi(name: string, handler: (ctx: Context<NmiState>) => void): void {
+    this.#irq.requestNmi(name, handler)
+  }
+
+  /** Asserts interrupt `line` on a CPU from outside any task (a device). */
+  raiseIrq(line: number, options: { readonly cpu?: number } = {}): void {
+    this.#fromOutside('raiseIrq()', options.cpu, (cpu) => this.#raiseIrq(cpu, assertIrqLine('raiseIrq()', line)))
+  }
+
+  /** `raise_softirq()` on a CPU from outside any task. */
+  raiseSoftirq(nr: number | SoftirqName, options: { readonly cpu?: number } = {}): void {
+    this.#fromOutside('raiseSoftirq()', options.cpu, (cpu) => this.#raiseSoftirq(cpu, softirqNr('raiseSoftirq()', nr)))
+  }
+
+  /** Delivers the NMI registered as `name` on a CPU. */
+  raiseNmi(name: string, options: { readonly cpu?: number } = {}): void {
+    this.#fromOutside('raiseNmi()', options.cpu, (cpu) => this.#raiseNmi(cpu, name))
+  }
+
+  #fromOutside(what: string, cpuIndex: number | undefined, act: (cpu: Cpu) => void): void {
+    const cpu = this.#cpus[this.#cpuIndex(what, cpuIndex ?? 0)] as Cpu
+    this.#executing.push(cpu)
+    try {
+      act(cpu)
+    } finally {
+      this.#executing.pop()
+    }
+  }
+
+  #raiseIrq(cpu: Cpu, line: number): void {
+    assertIrqLine('raise_irq()', line)
+    cpu.raiseIrq(line)
+    this.#runDeferred(cpu)
+  }
+
+  #raiseSoftirq(cpu: Cpu, nr: number): void {
+    cpu.raiseSoftirq(softirqNr('raise_softirq()', nr))
+    this.#runDeferred(cpu)
+  }
+
+  #raiseNmi(cpu: Cpu, name: string): void {
+    const handler = this.#irq.nmis.get(name)
+    if (handler === undefined) throw new InvalidArgumentError(`raise_nmi(): no NMI handler named '${String(name)}'`)
+    cpu.nmiEnter()
+    try {
+      this.#inRootContext<NmiState, void>(cpu, handler)
+    } finally {
+      cpu.nmiExit()
+    }
+  }
+
+  /** The primary handler, in hardirq context: runs it, or wakes its thread when force-threaded. */
+  #handleIrq(cpu: Cpu, line: number): void {
+    const action = this.#irq.irqs.get(line)
+    if (action === undefined) {
+      this.#traceEvent(cpu, `irq ${line}: spurious (no handler)`)
+      return
+    }
+    if (!action.noThread && this.#forceThreaded()) {
+      // irq_default_primary_handler(): IRQ_WAKE_THREAD.
+      cpu.state.wokenIrqThreads.push(line)
+      this.#traceEvent(cpu, `irq_handler_entry ${line} ${action.name}: wake irq/${line}-${action.name}`)
+      return
+    }
+    this.#traceEvent(cpu, `irq_handler_entry ${line} ${action.name}`)
+    this.#inRootContext(cpu, action.handler)
+    this.#traceEvent(cpu, `irq_handler_exit ${line} ${action.name}`)
+  }
+
+  /** `force_irqthreads()`: always on RT; on a normal kernel only with `threadirqs`. */
+  #forceThreaded(): boolean {
+    return this.options.preemptRt || this.options.threadIrqs
+  }
+
+  /** `irq_forced_thread_fn()`: BH off around the handler, and on a normal kernel interrupts off too. */
+  #runIrqThread(cpu: Cpu, line: number): void {
+    const action = this.#irq.irqs.get(line)
+    if (action === undefined) return
+    const rt = this.options.preemptRt
+    this.#runTask(cpu, createTaskState(this.#nextPid++, `irq/${line}-${action.name}`), (ctx: Context<ThreadableIrqState>) => {
+      cpu.localBhDisable()
+      if (!rt) cpu.localIrqDisable()
+      try {
+        action.handler(ctx)
+      } finally {
+        if (!rt) cpu.localIrqEnable()
+        cpu.localBhEnable()
+      }
+    })
+  }
+
+  #handleSoftirq(cpu: Cpu, nr: number): void {
+    const handler = this.#irq.softirqs[nr]
+    if (handler === undefined) {
+      this.#traceEvent(cpu, `softirq ${SOFTIRQ_NAMES[nr] ?? nr}: no handler`)
+      return
+    }
+    this.#traceEvent(cpu, `softirq_entry vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+    this.#inRootContext(cpu, handler)
+    this.#traceEvent(cpu, `softirq_exit vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+  }
+
+  /**
+   * A point where this CPU may schedule: preemptible, not in interrupt, the running task holding
+   * no locks. Woken irq threads run first (they have RT priority), then ksoftirqd.
+   */
+  #runDeferred(cpu: Cpu): void {
+    if (this.#deferredRunning) return
+    const s = cpu.state
+    if (s.wokenIrqThreads.length === 0 && !s.ksoftirqdWoken) return
+    if (!cpu.preemptible() || cpu.inInterrupt() || !this.#mayPreemptCurrent(cpu)) return
+    this.#deferredRunning = true
+    this.#executing.push(cpu)
+    try {
+      while (s.wokenIrqThreads.length > 0) this.#runIrqThread(cpu, s.wokenIrqThreads.shift() as number)
+      if (s.ksoftirqdWoken) {
+        this.#runTask(cpu, createTaskState(this.#nextPid++, `ksoftirqd/${cpu.id}`), () => cpu.runKsoftirqd())
+      }
+    } finally {
+      this.#executing.pop()
+      this.#deferredRunning = false
+    }
+  }
+
+  /** @internal Overridden by the lock layer: a task holding locks is not preempted by deferred work. */
+  protected mayPreemptTask(_task: TaskState): boolean {
+    return true
+  }
+
+  #mayPreemptCurrent(cpu: Cpu): boolean {
+    return this.mayPreemptTask(cpu.current)
+  }
+
+  // ── sleeping ───────────────────────────────────────────────────────────────────────────
+  /** @internal The held lock classes of a task, for reports (the lock layer fills it in). */
+  protected heldLocksOf(_task: TaskState): readonly string[] {
+    return []
+  }
+
+  #mightSleep(cpu: Cpu, what: string): void {
+    const diagnostic = checkMightResched(cpu, what, this.heldLocksOf(cpu.current))
+    if (diagnostic !== null) this.report(diagnostic)
+  }
+
+  #msleep(cpu: Cpu, ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
+    this.#mightSleep(cpu, 'msleep()')
+    this.#clockMs += ms
+    this.#traceEvent(cpu, `msleep ${ms}`)
+  }
+
+  // ── reports ────────────────────────────────────────────────────────────────────────────
+  /** @internal Records a diagnostic; with `onDiagnostic: 'throw'` throws it as a KernelSplat. */
+  report(diagnostic: Diagnostic): void {
+    this.#diagnostics.push(diagnostic)
+    const cpu = this.#cpus[diagnostic.cpu]
+    if (cpu !== undefined) this.#traceEvent(cpu, diagnostic.title)
+    if (this.options.onDiagnostic === 'throw') throw new KernelSplat(diagnostic)
+  }
+
+  #countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never {
+    const title = countingTitle(field, problem)
+    const task = cpu.current
+    this.report({
+      kind: 'bad-counting',
+      title,
+      field,
+      problem,
+      cpu: cpu.id,
+      task: task.comm,
+      heldLocks: this.heldLocksOf(task),
+      preemptCount: preemptCount(cpu.state),
+      report: [title, `${detail}; refused, nothing changed`, `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`].join('\n'),
+    })
+    throw new CountingError(`${title}: ${detail}`)
+  }
+
+  #traceEvent(cpu: Cpu, event: string): void {
+    if (!this.options.trace) return
+    const task = cpu.current
+    this.#trace.push({
+      seq: this.#traceSeq++,
+      cpu: cpu.id,
+      pid: task.pid,
+      comm: task.comm,
+      event,
+      preemptCount: cpu.state.preemptCount,
+      irqsDisabled: cpu.state.irqsDisabled,
+    })
+  }
+
+  #cpuIndex(what: string, i: unknown): number {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= this.#cpus.length) {
+      throw new InvalidArgumentError(`${what}: no CPU ${String(i)} (this kernel has ${this.#cpus.length})`)
+    }
+    return i
+  }
+}
+
+/** Makes a simulated kernel. `lockOrder` is kept as a literal tuple type for the order rule. */
+export const createKernel = <const Order extends readonly string[] = readonly []>(options: KernelOptions<Order> = {}): Kernel<Order> =>
+  new Kernel<Order>(options)

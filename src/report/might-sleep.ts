@@ -1,0 +1,54 @@
+/**
+ * `__might_resched()` (kernel/sched/core.c): the check and the splat it prints.
+ *   BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580
+ *   in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 1, name: task
+ *   preempt_count: 1, expected: 0
+ *   RCU nest depth: 0, expected: 0
+ */
+import type { Cpu } from '../cpu/cpu.js'
+import { preemptCount } from '../cpu/predicates.js'
+import { type SleepingInAtomicDiagnostic, SLEEPING_IN_ATOMIC_TITLE } from '../diagnostics.js'
+
+/** What the caller expects to hold while it may sleep: the offsets of `__might_resched()`. */
+export interface Resched {
+  readonly preemptOffset: number
+  readonly rcuOffset: number
+}
+
+export const NO_OFFSETS: Resched = { preemptOffset: 0, rcuOffset: 0 }
+
+/** Null when sleeping is fine here, else the diagnostic (the caller records it). */
+export const checkMightResched = (
+  cpu: Cpu,
+  what: string,
+  heldLocks: readonly string[],
+  offsets: Resched = NO_OFFSETS,
+): SleepingInAtomicDiagnostic | null => {
+  const count = preemptCount(cpu.state)
+  const rcuDepth = cpu.current.rcuReadLockNesting
+  const irqsOff = cpu.irqsDisabled
+  if (count === offsets.preemptOffset && rcuDepth === offsets.rcuOffset && !irqsOff) return null
+  const task = cpu.current
+  const lines = [
+    `${SLEEPING_IN_ATOMIC_TITLE} at ${what}`,
+    `in_atomic(): ${count !== 0 ? 1 : 0}, irqs_disabled(): ${irqsOff ? 1 : 0}, non_block: 0, pid: ${task.pid}, name: ${task.comm}`,
+    `preempt_count: ${count.toString(16)}, expected: ${offsets.preemptOffset.toString(16)}`,
+    `RCU nest depth: ${rcuDepth}, expected: ${offsets.rcuOffset}`,
+    heldLocks.length === 0 ? 'no locks held' : `${heldLocks.length} lock${heldLocks.length === 1 ? '' : 's'} held by ${task.comm}/${task.pid}:`,
+    ...heldLocks.map((l, i) => ` #${i}: (${l})`),
+    `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
+  ]
+  return {
+    kind: 'sleeping-in-atomic',
+    title: SLEEPING_IN_ATOMIC_TITLE,
+    cpu: cpu.id,
+    task: task.comm,
+    heldLocks,
+    preemptCount: count,
+    what,
+    inAtomic: count !== 0,
+    irqsDisabled: irqsOff,
+    rcuDepth,
+    report: lines.join('\n'),
+  }
+}
