@@ -35,7 +35,43 @@ export interface SleepingInAtomicDiagnostic extends DiagnosticBase {
   readonly rcuDepth: number
 }
 
-export type Diagnostic = BadCountingDiagnostic | SleepingInAtomicDiagnostic
+/** lockdep's `check_wait_context()`: a lock taken where its wait type is not allowed. */
+export interface InvalidWaitContextDiagnostic extends DiagnosticBase {
+  readonly kind: 'invalid-wait-context'
+  /** The lock being taken (`spinlock_t 'stats'`). */
+  readonly lock: string
+  /** The innermost held lock or context that forbids it (`raw_spinlock_t 'hw'`, `hardirq`). */
+  readonly context: string
+}
+
+/** lockdep's `check_deadlock()`: a class taken again while held (AA), without nesting annotation. */
+export interface RecursiveLockingDiagnostic extends DiagnosticBase {
+  readonly kind: 'recursive-locking'
+  readonly lock: string
+}
+
+/** The acquisition can never succeed: its holder cannot run before this context finishes. */
+export interface DeadlockDiagnostic extends DiagnosticBase {
+  readonly kind: 'deadlock'
+  readonly lock: string
+  /** The task holding it, and its CPU. */
+  readonly holder: { readonly comm: string; readonly pid: number; readonly cpu: number }
+}
+
+/** A kernel's declared `lockOrder` broken at run time (JavaScript callers; the types refuse it). */
+export interface LockOrderDiagnostic extends DiagnosticBase {
+  readonly kind: 'lock-order'
+  readonly lock: string
+  readonly heldLater: string
+}
+
+export type Diagnostic =
+  | BadCountingDiagnostic
+  | SleepingInAtomicDiagnostic
+  | InvalidWaitContextDiagnostic
+  | RecursiveLockingDiagnostic
+  | DeadlockDiagnostic
+  | LockOrderDiagnostic
 
 export type DiagnosticKind = Diagnostic['kind']
 

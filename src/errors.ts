@@ -47,3 +47,8 @@ export class KernelSplat extends LockproofError {
     super(`${diagnostic.title}\n${diagnostic.report}`)
   }
 }
+
+/** An acquisition that can never succeed in this run (its holder cannot run first); nothing changed. */
+export class DeadlockError extends LockproofError {
+  override name = 'DeadlockError'
+}

@@ -5,6 +5,7 @@
 import { Context, type ContextHost } from './context/context.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './context/proofs.js'
 import type { CtxState, TaskCtx } from './context/state.js'
+import type { Gfp } from './context/gfp-rules.js'
 import { Cpu, type CpuHost } from './cpu/cpu.js'
 import { CpuView } from './cpu/cpu-view.js'
 import { SOFTIRQ_NAMES } from './irq/registry.js'
@@ -14,8 +15,14 @@ import { preemptCount } from './cpu/predicates.js'
 import { type CountingField, type Diagnostic, countingTitle } from './diagnostics.js'
 import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
-import { checkMightResched } from './report/might-sleep.js'
 import type { TraceEvent } from './trace.js'
+import { HeldLocks } from './locks/held.js'
+import { LockRuntime, type LockHost } from './locks/lock.js'
+import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
+import type { LockKind } from './locks/kinds.js'
+import type { DeclaredAfter } from './locks/rules.js'
+import { Lockdep } from './lockdep/validator.js'
+import { checkMightResched as checkResched } from './report/might-sleep.js'
 
 export interface RunOptions {
   /** The CPU to run on. Default 0. */
@@ -42,7 +49,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #traceSeq = 0
   #clockMs = 0
   #deferredRunning = false
+  readonly #held = new HeldLocks()
+  readonly #lockdep: Lockdep
+  readonly #lockHost: LockHost
   /** @internal */ readonly contextHost: ContextHost
+  /** The declared lock order (a literal tuple type when given `as const` or inline). */
   declare readonly lockOrder: Order
 
   constructor(options: KernelOptions<Order> = {}) {
@@ -54,6 +65,18 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
       trace: (cpu, event) => this.#traceEvent(cpu, event),
     }
+    this.#lockdep = new Lockdep(this.options, (d) => this.report(d))
+    this.#lockHost = {
+      options: this.options,
+      held: this.#held,
+      lockdep: this.#lockdep,
+      report: (d) => this.report(d),
+      mightResched: (cpu, what, offsets) => {
+        const d = checkResched(cpu, what, this.#held.names(cpu.current), offsets)
+        if (d !== null) this.report(d)
+      },
+      trace: (cpu, event) => this.#traceEvent(cpu, event),
+    }
     this.#cpus = Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost))
     this.#views = this.#cpus.map((c) => new CpuView(c))
     this.contextHost = {
@@ -63,6 +86,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       raiseIrq: (cpu, line) => this.#raiseIrq(cpu, line),
       raiseSoftirq: (cpu, nr) => this.#raiseSoftirq(cpu, nr),
       raiseNmi: (cpu, name) => this.#raiseNmi(cpu, name),
+      kmalloc: (cpu, size, gfp) => this.#kmalloc(cpu, size, gfp),
       scopeEnded: (cpu) => this.#runDeferred(cpu),
     }
   }
@@ -93,6 +117,52 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
   clearDiagnostics(): void {
     this.#diagnostics.length = 0
+  }
+
+  // ── locks ──────────────────────────────────────────────────────────────────────────────
+  #lock<D>(kind: LockKind, name: unknown, dataOf: (cpu: Cpu) => D): object {
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${kind}: the lock class name must be a non-empty string`)
+    return buildLock(new LockRuntime(this.#lockHost, kind, name, dataOf))
+  }
+
+  /** `raw_spinlock_t` protecting `data`; `name` is its lock class. */
+  rawSpinLock<const N extends string, D>(name: N, data: D): RawSpinLock<N, D, DeclaredAfter<Order, N>> {
+    return this.#lock('raw_spinlock_t', name, () => data) as RawSpinLock<N, D, DeclaredAfter<Order, N>>
+  }
+  /** `spinlock_t` protecting `data`. */
+  spinLock<const N extends string, D>(name: N, data: D): SpinLock<N, D, DeclaredAfter<Order, N>> {
+    return this.#lock('spinlock_t', name, () => data) as SpinLock<N, D, DeclaredAfter<Order, N>>
+  }
+  /** `rwlock_t` protecting `data`. */
+  rwLock<const N extends string, D>(name: N, data: D): RwLock<N, D, DeclaredAfter<Order, N>> {
+    return this.#lock('rwlock_t', name, () => data) as RwLock<N, D, DeclaredAfter<Order, N>>
+  }
+  /** `struct mutex` protecting `data`. */
+  mutex<const N extends string, D>(name: N, data: D): Mutex<N, D, DeclaredAfter<Order, N>> {
+    return this.#lock('mutex', name, () => data) as Mutex<N, D, DeclaredAfter<Order, N>>
+  }
+  /** `struct rw_semaphore` protecting `data`. */
+  rwSemaphore<const N extends string, D>(name: N, data: D): RwSemaphore<N, D, DeclaredAfter<Order, N>> {
+    return this.#lock('rw_semaphore', name, () => data) as RwSemaphore<N, D, DeclaredAfter<Order, N>>
+  }
+  /** Rust-style `SpinLockIrq`: every acquisition is spin_lock_irqsave(). */
+  spinLockIrq<const N extends string, D>(name: N, data: D): SpinLockIrq<N, D, DeclaredAfter<Order, N>> {
+    return this.#lock('SpinLockIrq', name, () => data) as SpinLockIrq<N, D, DeclaredAfter<Order, N>>
+  }
+  /** `local_lock_t` with per-CPU data: `init(cpu)` makes each CPU's copy on first use. */
+  localLock<const N extends string, D>(name: N, init: (cpu: number) => D): LocalLock<N, D, DeclaredAfter<Order, N>> {
+    if (typeof init !== 'function') throw new InvalidArgumentError('local_lock_t: the per-CPU data needs an init function (cpu) => data')
+    const perCpu = new Map<number, D>()
+    const dataOf = (cpu: Cpu): D => {
+      if (!perCpu.has(cpu.id)) perCpu.set(cpu.id, init(cpu.id))
+      return perCpu.get(cpu.id) as D
+    }
+    return this.#lock('local_lock_t', name, dataOf) as LocalLock<N, D, DeclaredAfter<Order, N>>
+  }
+
+  /** The lock classes a task on CPU `i` holds now, outermost first. */
+  heldLocks(i = 0): readonly string[] {
+    return this.#held.names((this.#cpus[this.#cpuIndex('heldLocks()', i)] as Cpu).current)
   }
 
   // ── tasks ──────────────────────────────────────────────────────────────────────────────
@@ -198,7 +268,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.#runDeferred(cpu)
   }
 
-  #raiseSoftirq(cpu: Cpu, nr: number): void {
+  #raiseSoftirq(cpu: Cpu, nr: number | SoftirqName): void {
     cpu.raiseSoftirq(softirqNr('raise_softirq()', nr))
     this.#runDeferred(cpu)
   }
@@ -228,7 +298,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       return
     }
     this.#traceEvent(cpu, `irq_handler_entry ${line} ${action.name}`)
-    this.#inRootContext(cpu, action.handler)
+    const threaded = cpu.hardirqThreaded
+    // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
+    cpu.hardirqThreaded = !action.noThread
+    try {
+      this.#inRootContext(cpu, action.handler)
+    } finally {
+      cpu.hardirqThreaded = threaded
+    }
     this.#traceEvent(cpu, `irq_handler_exit ${line} ${action.name}`)
   }
 
@@ -287,23 +364,18 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
   }
 
-  /** @internal Overridden by the lock layer: a task holding locks is not preempted by deferred work. */
-  protected mayPreemptTask(_task: TaskState): boolean {
-    return true
-  }
-
+  /** Deferred work never preempts a task holding locks: it would wait for them anyway. */
   #mayPreemptCurrent(cpu: Cpu): boolean {
-    return this.mayPreemptTask(cpu.current)
+    return this.#held.count(cpu.current) === 0
   }
 
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
-  /** @internal The held lock classes of a task, for reports (the lock layer fills it in). */
-  protected heldLocksOf(_task: TaskState): readonly string[] {
-    return []
+  heldLocksOf(task: TaskState): readonly string[] {
+    return this.#held.names(task)
   }
 
   #mightSleep(cpu: Cpu, what: string): void {
-    const diagnostic = checkMightResched(cpu, what, this.heldLocksOf(cpu.current))
+    const diagnostic = checkResched(cpu, what, this.#held.names(cpu.current))
     if (diagnostic !== null) this.report(diagnostic)
   }
 
@@ -312,6 +384,21 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.#mightSleep(cpu, 'msleep()')
     this.#clockMs += ms
     this.#traceEvent(cpu, `msleep ${ms}`)
+  }
+
+  /**
+   * `kmalloc()`: GFP_KERNEL may sleep; GFP_ATOMIC does not, but takes the allocator's spinlock_t
+   * locks (zone->lock), which sleep on RT — so not under a raw spinlock or with interrupts off.
+   */
+  #kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array {
+    if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError('kmalloc(): size must be a whole number ≥ 0')
+    if (gfp === 'GFP_KERNEL') this.#mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
+    else if (gfp === 'GFP_ATOMIC') {
+      this.#lockdep.checkAcquire(cpu, this.#held.of(cpu.current), { name: 'zone->lock', kind: 'spinlock_t', mode: 'write', recursiveRead: false })
+      if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', { preemptOffset: 0, rcuOffset: cpu.current.rcuReadLockNesting })
+    } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
+    this.#traceEvent(cpu, `kmalloc ${size} ${gfp}`)
+    return new Uint8Array(size)
   }
 
   // ── reports ────────────────────────────────────────────────────────────────────────────
@@ -333,7 +420,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       problem,
       cpu: cpu.id,
       task: task.comm,
-      heldLocks: this.heldLocksOf(task),
+      heldLocks: this.#held.names(task),
       preemptCount: preemptCount(cpu.state),
       report: [title, `${detail}; refused, nothing changed`, `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`].join('\n'),
     })

@@ -5,7 +5,9 @@
 import type { Cpu } from '../cpu/cpu.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import { PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
+import type { SoftirqName } from '../irq/registry.js'
 import type { CanSleep } from './sleep-rules.js'
+import type { Gfp, GfpCheck } from './gfp-rules.js'
 import type { CtxState } from './state.js'
 import type {
   BhDisabledIn,
@@ -24,8 +26,9 @@ export interface ContextHost {
   mightSleep(cpu: Cpu, what: string): void
   msleep(cpu: Cpu, ms: number): void
   raiseIrq(cpu: Cpu, line: number): void
-  raiseSoftirq(cpu: Cpu, nr: number): void
+  raiseSoftirq(cpu: Cpu, nr: number | SoftirqName): void
   raiseNmi(cpu: Cpu, name: string): void
+  kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array
   /** A scope ended on this CPU: a chance to run what waited for it (irq threads, ksoftirqd). */
   scopeEnded(cpu: Cpu): void
 }
@@ -177,13 +180,21 @@ export class Context<out S extends CtxState = CtxState> {
     this.#host.msleep(cpu, ms)
   }
 
+  /**
+   * `kmalloc(size, gfp)`: GFP_KERNEL may sleep; GFP_ATOMIC may not be used where even spinlock_t
+   * is forbidden (raw spinlock held, interrupts off, no-thread handler): the allocator sleeps on RT.
+   */
+  kmalloc<T extends CtxState, G extends Gfp>(this: Context<T> & GfpCheck<T, G>, size: number, gfp: G): Uint8Array {
+    return this.#host.kmalloc(this.assertUsable(`kmalloc(${String(gfp)})`), size, gfp)
+  }
+
   /** Asserts interrupt `line` on this CPU: handled now if interrupts are on, else when they come back. */
   raiseIrq(line: number): void {
     this.#host.raiseIrq(this.assertUsable('raise_irq()'), line)
   }
 
-  /** `raise_softirq(nr)` on this CPU. */
-  raiseSoftirq(nr: number): void {
+  /** `raise_softirq(nr)` on this CPU (0–9, or a name such as 'NET_RX'). */
+  raiseSoftirq(nr: number | SoftirqName): void {
     this.#host.raiseSoftirq(this.assertUsable('raise_softirq()'), nr)
   }
 

@@ -1,0 +1,17 @@
+/** Where memory may be allocated (Documentation/locking/locktypes.rst, "raw_spinlock_t on RT"). */
+import type { CanSleep } from './sleep-rules.js'
+import type { CtxState } from './state.js'
+import type { LockproofError } from './type-error.js'
+
+export type Gfp = 'GFP_KERNEL' | 'GFP_ATOMIC'
+
+type AtomicAllocError<Why extends string> = LockproofError<
+  `Invalid wait context: kmalloc(GFP_ATOMIC) takes the allocator's spinlock_t locks, which sleep on PREEMPT_RT (${Why})`
+>
+
+/** GFP_KERNEL: as might_sleep(). GFP_ATOMIC: fine under spinlock_t, not where only raw locks are allowed. */
+export type GfpCheck<T extends CtxState, G extends Gfp> = G extends 'GFP_KERNEL'
+  ? CanSleep<T, 'kmalloc(GFP_KERNEL)'>
+  : 'spin' extends T['wait']
+    ? AtomicAllocError<T['why']>
+    : unknown

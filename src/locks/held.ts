@@ -1,0 +1,43 @@
+/** What a task holds: lockdep's `held_locks[]`, one entry per acquisition, outermost first. */
+import type { IrqFlags, TaskState } from '../cpu/state.js'
+import type { LockKind, Variant } from './kinds.js'
+
+/** lockdep's `irq_context`: 0 task, 1 softirq, 2 hardirq (NMI counts as hardirq). */
+export type IrqContext = 0 | 1 | 2
+
+export interface HeldLock {
+  /** The lock class (its name). */
+  readonly name: string
+  readonly kind: LockKind
+  readonly variant: Variant
+  readonly mode: 'write' | 'read'
+  readonly cpu: number
+  readonly irqContext: IrqContext
+  /** The instance, to tell a real deadlock (same instance) from a class-level report. */
+  readonly instance: object
+  /** Flags an irqsave variant saved, for its restore. */
+  flags: IrqFlags | null
+}
+
+/** Held-lock stacks by task. Plain arrays of plain records. */
+export class HeldLocks {
+  readonly #byTask = new WeakMap<TaskState, HeldLock[]>()
+
+  of(task: TaskState): HeldLock[] {
+    let stack = this.#byTask.get(task)
+    if (stack === undefined) {
+      stack = []
+      this.#byTask.set(task, stack)
+    }
+    return stack
+  }
+
+  /** Class names, outermost first, as reports list them. */
+  names(task: TaskState): readonly string[] {
+    return (this.#byTask.get(task) ?? []).map((h) => h.name)
+  }
+
+  count(task: TaskState): number {
+    return this.#byTask.get(task)?.length ?? 0
+  }
+}
