@@ -9,6 +9,11 @@ export interface LockproofError<Message extends string> {
 }
 
 /** The type of a callback result: R itself, or an error when R is a Promise or any thenable. */
-export type NotThenable<R, Where extends string> = R extends PromiseLike<unknown>
+/** Any object with a callable `then`, as the runtime's check (and `await`) sees a thenable. */
+export interface Thenable {
+  readonly then: (...args: never[]) => unknown
+}
+
+export type NotThenable<R, Where extends string> = R extends Thenable
   ? LockproofError<`Promise: ${Where} must finish synchronously; the scope ends before a Promise settles`>
   : R

@@ -1,0 +1,28 @@
+// Rule 5: a callback of an atomic section (or any scope) that returns a Promise or a thenable.
+import { expectError, expectType } from 'tsd'
+import { createKernel } from '../src/index.js'
+
+const kernel = createKernel()
+const stats = kernel.spinLock('stats', 0)
+const hw = kernel.rawSpinLock('hw', 0)
+const pcp = kernel.localLock('pcp', () => 0)
+const thenable = { then: (resolve: (v: number) => void) => resolve(1) }
+
+kernel.run((ctx) => {
+  // @expect-error Promise: a section holding spinlock_t 'stats' must finish synchronously
+  expectError(stats.withLocked(ctx, async () => 1))
+  // @expect-error Promise: a section holding raw_spinlock_t 'hw' must finish synchronously
+  expectError(hw.withLockedIrqSave(ctx, () => Promise.resolve(1)))
+  // @expect-error Promise: a section holding local_lock_t 'pcp'
+  expectError(pcp.withLocked(ctx, () => thenable))
+  // @expect-error Promise: a preempt_disable() section must finish synchronously
+  expectError(ctx.preemptDisable(async () => undefined))
+  // @expect-error Promise: a local_irq_save() section
+  expectError(ctx.core.localIrqSave(() => Promise.resolve()))
+  // @expect-error Promise: an RCU read-side section
+  expectError(ctx.rcuReadLock(async () => 0))
+  // @expect-error Promise: a local_bh_disable() section
+  expectError(ctx.localBhDisable(async () => 0))
+  // A plain value flows out unchanged.
+  expectType<{ readonly hits: number }>(stats.withLocked(ctx, (_ctx, n) => ({ hits: n }) as const))
+})
