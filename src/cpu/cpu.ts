@@ -11,6 +11,7 @@ import {
   HARDIRQ_OFFSET,
   NMI_OFFSET,
   PREEMPT_FIELDS,
+  PREEMPT_MASK,
   PREEMPT_OFFSET,
   SOFTIRQ_DISABLE_OFFSET,
   SOFTIRQ_MASK,
@@ -43,6 +44,8 @@ export interface CpuHost {
 export class Cpu {
   /** Live contexts on this CPU, innermost last (runtime bookkeeping, not part of the state). */
   readonly scopes: Context<CtxState>[] = []
+  /** lockdep's `curr->hardirq_threaded`: the hardirq handler running now would be threaded on RT. */
+  hardirqThreaded = false
 
   constructor(
     readonly state: CpuState,
@@ -239,11 +242,17 @@ export class Cpu {
     if (!this.preemptRt) {
       // `__preempt_count_sub(cnt - 1)`: keep preemption disabled until softirq processing is
       // done. Done as sub(cnt) + add(1) so that each step stays inside its field.
+      // With the preempt field already full (255 nested preempt_disable()), preemption is off
+      // anyway: skip the +1 rather than refuse a correct program.
       this.preemptCountSub(cnt)
-      this.preemptCountAdd(PREEMPT_OFFSET)
+      const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
+      if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
       this.host.trace(this, 'local_bh_enable')
-      if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
-      this.preemptCountSub(PREEMPT_OFFSET)
+      try {
+        if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
+      } finally {
+        if (hold) this.preemptCountSub(PREEMPT_OFFSET)
+      }
       return
     }
     const task = this.state.current
@@ -255,11 +264,19 @@ export class Cpu {
       if (!preemptOn) {
         this.state.ksoftirqdWoken = true
       } else {
-        // Become "serving" (SOFTIRQ_OFFSET) and run them here, in task context.
+        // Become "serving" (SOFTIRQ_OFFSET) and run them here, in task context, inside the
+        // kernel's local_irq_save() … local_irq_restore() (handle_softirqs() is entered and left
+        // with interrupts off).
+        const flags = this.localIrqSave()
         task.softirqDisableCnt -= cnt - SOFTIRQ_OFFSET
         this.host.trace(this, 'local_bh_enable')
-        this.handleSoftirqs()
-        cnt = SOFTIRQ_OFFSET
+        try {
+          this.handleSoftirqs()
+        } finally {
+          this.rtLocalBhEnable(SOFTIRQ_OFFSET, preemptOn)
+          this.localIrqRestore(flags)
+        }
+        return
       }
     }
     this.rtLocalBhEnable(cnt, preemptOn)
@@ -273,9 +290,13 @@ export class Cpu {
     this.state.ksoftirqdWoken = false
     if (this.preemptRt) this.localBhDisable(SOFTIRQ_OFFSET)
     this.localIrqDisable()
-    if (this.state.softirqPending !== 0) this.handleSoftirqs()
-    this.localIrqEnable()
-    if (this.preemptRt) this.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
+    try {
+      if (this.state.softirqPending !== 0) this.handleSoftirqs()
+    } finally {
+      // RT ksoftirqd_run_end(): __local_bh_enable(SOFTIRQ_OFFSET, true), then local_irq_enable().
+      if (this.preemptRt) this.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
+      this.localIrqEnable()
+    }
   }
 
   private rtLocalBhEnable(cnt: number, unlock: boolean): void {
@@ -305,8 +326,11 @@ export class Cpu {
   doSoftirq(): void {
     if (this.inInterrupt()) return
     const flags = this.localIrqSave()
-    if (this.state.softirqPending !== 0) this.handleSoftirqs()
-    this.localIrqRestore(flags)
+    try {
+      if (this.state.softirqPending !== 0) this.handleSoftirqs()
+    } finally {
+      this.localIrqRestore(flags)
+    }
   }
 
   /**
@@ -320,22 +344,29 @@ export class Cpu {
     this.host.trace(this, 'handle_softirqs begin')
     let restart = MAX_SOFTIRQ_RESTART
     let pending = this.state.softirqPending
-    for (;;) {
-      this.state.softirqPending = 0
-      this.localIrqEnable()
-      for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
-        if (pending & 1) this.host.handleSoftirq(this, nr)
+    try {
+      for (;;) {
+        this.state.softirqPending = 0
+        this.localIrqEnable()
+        try {
+          for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
+            if (pending & 1) this.host.handleSoftirq(this, nr)
+          }
+        } finally {
+          // A handler that throws drops the rest of this round; the CPU state is still undone.
+          this.localIrqDisable()
+        }
+        pending = this.state.softirqPending
+        if (pending === 0) break
+        if (--restart === 0) {
+          this.state.ksoftirqdWoken = true
+          break
+        }
       }
-      this.localIrqDisable()
-      pending = this.state.softirqPending
-      if (pending === 0) break
-      if (--restart === 0) {
-        this.state.ksoftirqdWoken = true
-        break
-      }
+    } finally {
+      this.host.trace(this, 'handle_softirqs end')
+      if (!rt) this.preemptCountSub(SOFTIRQ_OFFSET)
     }
-    this.host.trace(this, 'handle_softirqs end')
-    if (!rt) this.preemptCountSub(SOFTIRQ_OFFSET)
   }
 
   // ── hard interrupts and NMIs ───────────────────────────────────────────────────────────
@@ -390,8 +421,11 @@ export class Cpu {
     try {
       this.host.handleIrq(this, line)
     } finally {
-      this.irqExit()
-      this.state.irqsDisabled = false
+      try {
+        this.irqExit()
+      } finally {
+        this.state.irqsDisabled = false
+      }
     }
   }
 }
