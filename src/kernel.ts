@@ -60,6 +60,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.options = resolveOptions(options)
     const cpuHost: CpuHost = {
       preemptRt: this.options.preemptRt,
+      forceIrqThreads: this.options.preemptRt || this.options.threadIrqs,
       countingError: (cpu, field, problem, detail) => this.#countingError(cpu, field, problem, detail),
       handleIrq: (cpu, line) => this.#handleIrq(cpu, line),
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
@@ -276,12 +277,19 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #raiseNmi(cpu: Cpu, name: string): void {
     const handler = this.#irq.nmis.get(name)
     if (handler === undefined) throw new InvalidArgumentError(`raise_nmi(): no NMI handler named '${String(name)}'`)
+    // The NMI gate masks interrupts too: irqs_disabled() is true in NMI context.
+    const irqsWereDisabled = cpu.state.irqsDisabled
     cpu.nmiEnter()
+    cpu.state.irqsDisabled = true
     try {
       this.#inRootContext<NmiState, void>(cpu, handler)
     } finally {
       cpu.nmiExit()
+      cpu.state.irqsDisabled = irqsWereDisabled
     }
+    // Returning from the NMI unmasks interrupts: what was raised meanwhile is taken now.
+    cpu.deliverPendingIrqs()
+    this.#runDeferred(cpu)
   }
 
   /** The primary handler, in hardirq context: runs it, or wakes its thread when force-threaded. */

@@ -28,9 +28,14 @@ export const INTERRUPT_DISABLE_MAX = 0xff
 /** `migration_disabled` is an unsigned short; RCU nesting an int — we bound both generously. */
 const TASK_COUNTER_MAX = 0xffff
 
+/** NMI entry touches two fields; a report names the NMI one (the kernel's BUG_ON is on it). */
+const FIELDS_OUTERMOST_FIRST = [...PREEMPT_FIELDS].reverse()
+
 /** What a CPU needs from the kernel that owns it. */
 export interface CpuHost {
   readonly preemptRt: boolean
+  /** `force_irqthreads()`: RT, or the `threadirqs` boot option. */
+  readonly forceIrqThreads: boolean
   /** Records the counting report and throws a CountingError; never returns. */
   countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never
   /** Runs the primary handler of `line` (already in hardirq context). */
@@ -100,7 +105,7 @@ export class Cpu {
   // ── preempt_count ──────────────────────────────────────────────────────────────────────
   /** `preempt_count_add(val)`: refuses a field overflow instead of spilling into the next field. */
   preemptCountAdd(val: number): void {
-    for (const field of PREEMPT_FIELDS) {
+    for (const field of FIELDS_OUTERMOST_FIRST) {
       const units = fieldValue(val, field)
       if (units === 0) continue
       const max = field.mask >>> field.shift
@@ -113,7 +118,7 @@ export class Cpu {
 
   /** `preempt_count_sub(val)`: DEBUG_PREEMPT's `DEBUG_LOCKS_WARN_ON(val > preempt_count())`, per field. */
   preemptCountSub(val: number): void {
-    for (const field of PREEMPT_FIELDS) {
+    for (const field of FIELDS_OUTERMOST_FIRST) {
       if (fieldValue(val, field) > fieldValue(this.state.preemptCount, field)) {
         this.host.countingError(this, field.name, 'underflow', `${field.name} field would go below 0`)
       }
@@ -382,9 +387,11 @@ export class Cpu {
     this.host.trace(this, 'irq_exit')
     if (!this.inInterrupt() && this.state.softirqPending !== 0) {
       // RT never runs them here: should_wake_ksoftirqd() is "no task on this CPU has BH off".
+      // A normal kernel with threadirqs wakes ksoftirqd too (invoke_softirq()).
       if (this.preemptRt) {
         if (this.state.current.softirqDisableCnt === 0) this.state.ksoftirqdWoken = true
-      } else this.handleSoftirqs()
+      } else if (this.host.forceIrqThreads) this.state.ksoftirqdWoken = true
+      else this.handleSoftirqs()
     }
   }
 

@@ -39,6 +39,9 @@ class StubHost implements CpuHost {
   readonly softirqs: number[] = []
   readonly events: string[] = []
   constructor(readonly preemptRt: boolean) {}
+  get forceIrqThreads(): boolean {
+    return this.preemptRt
+  }
   countingError(_cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never {
     this.reports.push({ field, problem })
     throw new CountingError(detail)
