@@ -65,7 +65,68 @@ export interface LockOrderDiagnostic extends DiagnosticBase {
   readonly heldLater: string
 }
 
+/** `check_noncircular()`: the new dependency closes a cycle in the class graph. */
+export interface CircularDependencyDiagnostic extends DiagnosticBase {
+  readonly kind: 'circular-dependency'
+  /** The lock being taken. */
+  readonly lock: string
+  /** The held lock the new edge starts from. */
+  readonly held: string
+  /** The existing chain from `lock` to `held`, class names in order: lock → … → held. */
+  readonly chain: readonly string[]
+}
+
+/** `print_usage_bug()`: a class used in an interrupt and with that interrupt enabled. */
+export interface InconsistentLockStateDiagnostic extends DiagnosticBase {
+  readonly kind: 'inconsistent-lock-state'
+  readonly lock: string
+  /** The usage recorded before, e.g. `HARDIRQ-ON-W`. */
+  readonly from: string
+  /** The usage now, e.g. `IN-HARDIRQ-W`. */
+  readonly to: string
+}
+
+/**
+ * An interrupt-safe lock ordered before an interrupt-unsafe one: found when a usage changes
+ * (`possible irq lock inversion dependency detected`) or a new dependency links them
+ * (`HARDIRQ-safe -> HARDIRQ-unsafe lock order detected`).
+ */
+export interface IrqInversionDiagnostic extends DiagnosticBase {
+  readonly kind: 'irq-inversion'
+  readonly irq: 'HARDIRQ' | 'SOFTIRQ'
+  readonly via: 'usage-change' | 'new-dependency'
+  /** The class used in the interrupt. */
+  readonly safe: string
+  /** The class taken with that interrupt enabled. */
+  readonly unsafe: string
+  /** safe → … → unsafe. */
+  readonly chain: readonly string[]
+}
+
+/** `print_unlock_imbalance_bug()`: releasing a lock the task does not hold. */
+export interface BadUnlockBalanceDiagnostic extends DiagnosticBase {
+  readonly kind: 'bad-unlock-balance'
+  readonly lock: string
+}
+
+/** A task ended (returned to user space) with locks still held. */
+export interface HeldLockAtExitDiagnostic extends DiagnosticBase {
+  readonly kind: 'held-lock-at-exit'
+}
+
+/** More than MAX_LOCK_DEPTH (48) locks held by one task. */
+export interface MaxLockDepthDiagnostic extends DiagnosticBase {
+  readonly kind: 'max-lock-depth'
+  readonly depth: number
+}
+
 export type Diagnostic =
+  | CircularDependencyDiagnostic
+  | InconsistentLockStateDiagnostic
+  | IrqInversionDiagnostic
+  | BadUnlockBalanceDiagnostic
+  | HeldLockAtExitDiagnostic
+  | MaxLockDepthDiagnostic
   | BadCountingDiagnostic
   | SleepingInAtomicDiagnostic
   | InvalidWaitContextDiagnostic

@@ -402,7 +402,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError('kmalloc(): size must be a whole number ≥ 0')
     if (gfp === 'GFP_KERNEL') this.#mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
     else if (gfp === 'GFP_ATOMIC') {
-      this.#lockdep.checkAcquire(cpu, this.#held.of(cpu.current), { name: 'zone->lock', kind: 'spinlock_t', mode: 'write', recursiveRead: false })
+      this.#lockdep.checkWaitOnly(cpu, this.#held.of(cpu.current), { name: 'zone->lock', kind: 'spinlock_t', mode: 'write', recursiveRead: false })
       if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', { preemptOffset: 0, rcuOffset: cpu.current.rcuReadLockNesting })
     } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
     this.#traceEvent(cpu, `kmalloc ${size} ${gfp}`)

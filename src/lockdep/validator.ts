@@ -1,37 +1,83 @@
 /**
- * The lockdep-style validator: checks each acquisition against what the task holds, the way
- * kernel/locking/lockdep.c does in `__lock_acquire()`. Like the kernel, the first report turns
- * the checks off (`debug_locks_off()`) unless `keepGoing` is set.
+ * The lockdep-style validator, after `__lock_acquire()` in kernel/locking/lockdep.c:
+ *   mark_usage()          IRQ-usage states, inconsistent states and irq inversions
+ *   check_wait_context()  invalid wait context (LD_WAIT_*), O(1) from the chain cache
+ *   validate_chain()      once per new chain: recursive locking, then each new dependency
+ *                         (circular dependency, irq-safe -> irq-unsafe)
+ *   MAX_LOCK_DEPTH        48 held locks per task
+ * Like the kernel, the first report turns the checks off (`debug_locks_off()`) unless `keepGoing`.
  */
 import type { Cpu } from '../cpu/cpu.js'
 import type { Diagnostic } from '../diagnostics.js'
-import type { ResolvedOptions } from '../options.js'
 import type { HeldLock, IrqContext } from '../locks/held.js'
 import { LOCK_KINDS, type LockKind } from '../locks/kinds.js'
-import { banner, heldLockLines, lockName } from './splat.js'
+import type { ResolvedOptions } from '../options.js'
+import { ChainCache, type ChainNode } from './chains.js'
+import { ClassRegistry, search, type LockClass, type Origin } from './classes.js'
+import {
+  TITLES,
+  badIrqDependencyTitle,
+  circularScenario,
+  classLine,
+  heldLines,
+  inconsistentHeader,
+  irqContextSummary,
+  irqScenario,
+  origin,
+  usageScenario,
+} from './reports.js'
+import { banner } from './splat.js'
+import {
+  LOCK_ENABLED_HARDIRQ,
+  LOCK_ENABLED_SOFTIRQ,
+  LOCK_USAGE_DIR_MASK,
+  LOCK_USAGE_READ_MASK,
+  LOCK_USED_IN_HARDIRQ,
+  LOCK_USED_IN_SOFTIRQ,
+  exclusiveBit,
+  stateOf,
+  usageStr,
+  type IrqState,
+} from './usage.js'
 import { waitValues, type WaitValues } from './wait-types.js'
+
+/** `MAX_LOCK_DEPTH` (include/linux/sched.h). */
+export const MAX_LOCK_DEPTH = 48
 
 /** The acquisition being validated. */
 export interface NextLock {
   readonly name: string
   readonly kind: LockKind
   readonly mode: 'write' | 'read'
-  /** rwlock_t readers are recursive (read == 2): read-after-read of the class is allowed. */
+  /** A recursive read (rwlock_t readers where they are recursive): read == 2. */
   readonly recursiveRead: boolean
 }
 
-export const INVALID_WAIT_CONTEXT_TITLE = '[ BUG: Invalid wait context ]'
-export const RECURSIVE_LOCKING_TITLE = 'WARNING: possible recursive locking detected'
+export const INVALID_WAIT_CONTEXT_TITLE = TITLES.invalidWait
+export const RECURSIVE_LOCKING_TITLE = TITLES.recursive
 export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
 
 /** lockdep's `irq_context` of the code running on this CPU now. */
 export const irqContextOf = (cpu: Cpu): IrqContext => (cpu.inHardirq() ? 2 : cpu.inServingSoftirq() ? 1 : 0)
+
+const STATES: readonly { readonly state: IrqState; readonly usedIn: number; readonly enabled: number }[] = [
+  { state: 'HARDIRQ', usedIn: LOCK_USED_IN_HARDIRQ, enabled: LOCK_ENABLED_HARDIRQ },
+  { state: 'SOFTIRQ', usedIn: LOCK_USED_IN_SOFTIRQ, enabled: LOCK_ENABLED_SOFTIRQ },
+]
+
+type BaseFields = 'cpu' | 'task' | 'heldLocks' | 'preemptCount' | 'report'
+/** A diagnostic without the fields every report fills in the same way, plus its own lines. */
+type Draft = Diagnostic extends infer D ? (D extends Diagnostic ? Omit<D, BaseFields> & { readonly lines: readonly string[] } : never) : never
+
+const bits = (...bs: number[]): number => bs.reduce((m, b) => m | (1 << b), 0)
 
 export class Lockdep {
   readonly #options: ResolvedOptions
   readonly #wait: WaitValues
   readonly #report: (d: Diagnostic) => void
   readonly #orderRank: ReadonlyMap<string, number>
+  readonly classes = new ClassRegistry()
+  readonly chains: ChainCache
   /** `debug_locks`: cleared by the first report unless keepGoing. */
   #debugLocks: boolean
 
@@ -41,6 +87,7 @@ export class Lockdep {
     this.#report = report
     this.#orderRank = new Map(options.lockOrder.map((name, rank) => [name, rank]))
     this.#debugLocks = options.lockdep
+    this.chains = new ChainCache(this.#wait.max)
   }
 
   /** Whether the checks still run (false with `lockdep: false`, or after the first report). */
@@ -48,17 +95,88 @@ export class Lockdep {
     return this.#debugLocks
   }
 
-  /** The checks of `__lock_acquire()` that look at the held stack, in the kernel's order. */
-  checkAcquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
-    if (!this.#debugLocks) return
-    this.#checkWaitContext(cpu, held, next)
-    if (!this.#debugLocks) return
-    this.#checkDeadlock(cpu, held, next)
-    if (!this.#debugLocks) return
-    this.#checkDeclaredOrder(cpu, held, next)
+  #inner(kind: LockKind): number {
+    return this.#wait[LOCK_KINDS[kind].wait]
   }
 
-  /** `task_wait_context()`: what the interrupt context allows before any lock is counted. */
+  /** The chain the next lock in this irq context extends: the last held lock's, or empty. */
+  #chainBefore(held: readonly HeldLock[], irqContext: IrqContext): ChainNode {
+    const last = held.at(-1)
+    if (last !== undefined && last.irqContext === irqContext && last.chain !== null) return last.chain
+    return this.chains.roots[irqContext] as ChainNode
+  }
+
+  /**
+   * Validates taking `next` with `held` held; returns its class and chain for the held-lock
+   * record, or nulls once lockdep is off.
+   */
+  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock): { cls: LockClass | null; chain: ChainNode | null } {
+    if (!this.#debugLocks) return { cls: null, chain: null }
+    const cls = this.classes.get(next.name, next.kind)
+    this.#markUsage(cpu, held, cls, next)
+    if (!this.#debugLocks) return { cls: null, chain: null }
+    const irqContext = irqContextOf(cpu)
+    const before = this.#chainBefore(held, irqContext)
+    const chain = before.child(cls, this.#inner(next.kind))
+    this.#checkWaitContext(cpu, held, next, before)
+    if (!this.#debugLocks) return { cls: null, chain: null }
+    if (this.chains.add(chain)) {
+      this.#validateChain(cpu, held, next, cls, irqContext)
+      if (!this.#debugLocks) return { cls: null, chain: null }
+    }
+    this.#checkDeclaredOrder(cpu, held, next)
+    if (held.length + 1 >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, held.length + 1)
+    return { cls, chain }
+  }
+
+  /** After `held[index]` was removed: the locks above it get their chains recomputed (reacquire). */
+  release(held: readonly HeldLock[], index: number): void {
+    for (let i = index; i < held.length; i++) {
+      const h = held[i] as HeldLock
+      if (h.cls === null || h.chain === null) continue
+      const prev = i > 0 ? held[i - 1] : undefined
+      const base =
+        prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
+      h.chain = base.child(h.cls, this.#inner(h.kind))
+    }
+  }
+
+  /** Only the wait-context check, for a lock taken and dropped inside one call (the allocator's). */
+  checkWaitOnly(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
+    if (!this.#debugLocks) return
+    this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContextOf(cpu)))
+  }
+
+  // ── mark_usage() ───────────────────────────────────────────────────────────────────────
+  #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock): void {
+    const read = next.mode === 'read' ? LOCK_USAGE_READ_MASK : 0
+    if (cpu.inHardirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_HARDIRQ + read)
+    if (this.#debugLocks && cpu.inServingSoftirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_SOFTIRQ + read)
+    if (!cpu.irqsDisabled) {
+      if (this.#debugLocks) this.#mark(cpu, held, cls, LOCK_ENABLED_HARDIRQ + read)
+      if (this.#debugLocks && cpu.softirqCount() === 0) this.#mark(cpu, held, cls, LOCK_ENABLED_SOFTIRQ + read)
+    }
+  }
+
+  /** `mark_lock()` + `mark_lock_irq()`: set the bit, then check the class and its dependencies. */
+  #mark(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, bit: number): void {
+    if (cls.usage & (1 << bit)) return
+    cls.usage |= 1 << bit
+    cls.usageOrigin.set(bit, this.#origin(cpu))
+    const excl = exclusiveBit(bit)
+    const read = bit & LOCK_USAGE_READ_MASK
+    for (const bad of read ? [excl] : [excl, excl | LOCK_USAGE_READ_MASK]) {
+      if (cls.usage & (1 << bad)) return this.#inconsistent(cpu, held, cls, bad, bit)
+    }
+    const mask = bits(excl, excl | LOCK_USAGE_READ_MASK)
+    const forwards = (bit & LOCK_USAGE_DIR_MASK) === 0
+    // USED_IN looks forwards for a lock it took that is ENABLED; ENABLED looks backwards for a
+    // lock that took it and is USED_IN.
+    const path = search(cls, forwards, (c) => c !== cls && (c.usage & mask) !== 0)
+    if (path !== null) this.#inversionByUsage(cpu, held, cls, path, forwards, stateOf(bit))
+  }
+
+  // ── check_wait_context() ───────────────────────────────────────────────────────────────
   #taskWaitContext(cpu: Cpu): { value: number; what: string } {
     const w = this.#wait
     if (cpu.inHardirq()) {
@@ -68,8 +186,7 @@ export class Lockdep {
     return { value: w.max, what: 'task context' }
   }
 
-  /** `check_wait_context()`: the new lock's outer wait type against the innermost allowed. */
-  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
+  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode): void {
     const w = this.#wait
     let { value: currInner, what } = this.#taskWaitContext(cpu)
     // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
@@ -82,61 +199,127 @@ export class Lockdep {
       currInner = w.config
       what = 'local_bh_disable()'
     }
-    const irqContext = irqContextOf(cpu)
-    for (const h of held) {
-      if (h.irqContext !== irqContext) continue
-      const inner = w[LOCK_KINDS[h.kind].wait]
-      if (inner < currInner) {
-        currInner = inner
-        what = lockName(h)
-      }
-    }
-    const nextOuter = w[LOCK_KINDS[next.kind].wait]
+    if (before.heldInner < currInner) currInner = before.heldInner
+    const nextOuter = this.#inner(next.kind)
     if (nextOuter <= currInner) return
-    const label = lockName(next)
-    const t = cpu.current
-    this.#fire({
+    // The error path only: name the held lock that set the limit.
+    const irqContext = irqContextOf(cpu)
+    const culprit = held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
+    if (culprit !== undefined) what = `${LOCK_KINDS[culprit.kind].label} '${culprit.name}'`
+    const label = `${LOCK_KINDS[next.kind].label} '${next.name}'`
+    this.#fire(cpu, held, {
       kind: 'invalid-wait-context',
-      title: INVALID_WAIT_CONTEXT_TITLE,
-      cpu: cpu.id,
-      task: t.comm,
-      heldLocks: held.map((h) => h.name),
-      preemptCount: cpu.preemptCount,
+      title: TITLES.invalidWait,
       lock: label,
       context: what,
-      report: [
-        ...banner(INVALID_WAIT_CONTEXT_TITLE),
-        `${t.comm}/${t.pid} is trying to lock:`,
+      lines: [
+        ...banner(TITLES.invalidWait),
+        `${task.comm}/${task.pid} is trying to lock:`,
         ` (${next.name}){${next.mode}}-{${nextOuter}:${nextOuter}}, ${label}`,
-        `other info that might help us debug this:`,
+        'other info that might help us debug this:',
         `context-{${currInner}:${currInner}} (${what})`,
-        ...heldLockLines(t.comm, t.pid, held),
-        `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`,
+      ],
+    })
+  }
+
+  // ── validate_chain() ───────────────────────────────────────────────────────────────────
+  #validateChain(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): void {
+    // check_deadlock(): the class already held by this task, unless read-after-read is allowed.
+    const prevSame = held.find((h) => h.name === next.name && !(next.recursiveRead && h.mode === 'read'))
+    if (prevSame !== undefined) return this.#recursive(cpu, held, next, prevSame)
+    // check_prevs_add(): an edge from the previous lock in this irq context (skipping
+    // recursive readers, which add no dependency).
+    for (let i = held.length - 1; i >= 0; i--) {
+      const prev = held[i] as HeldLock
+      if (prev.irqContext !== irqContext) break
+      if (prev.cls === null) continue
+      if (prev.mode === 'read' && prev.kind === 'rwlock_t' && (this.#options.preemptRt || prev.irqContext !== 0)) continue
+      this.#addDependency(cpu, held, prev.cls, cls)
+      return
+    }
+  }
+
+  /** `check_prev_add()`: a new edge prev → next, unless it closes a cycle or an irq inversion. */
+  #addDependency(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, next: LockClass): void {
+    if (prev.after.has(next)) return
+    const cycle = search(next, true, (c) => c === prev)
+    if (cycle !== null) return this.#circular(cpu, held, next, prev, cycle)
+    for (const { state, usedIn, enabled } of STATES) {
+      const safePath = search(prev, false, (c) => (c.usage & bits(usedIn, usedIn | 1)) !== 0)
+      if (safePath === null) continue
+      const unsafePath = search(next, true, (c) => (c.usage & bits(enabled, enabled | 1)) !== 0)
+      if (unsafePath === null) continue
+      // safe … prev (backwards path reversed) → next … unsafe
+      const chain = [...safePath].reverse().concat(unsafePath)
+      return this.#badIrqDependency(cpu, held, prev, next, chain, state)
+    }
+    prev.after.set(next, this.#origin(cpu))
+    next.before.add(prev)
+  }
+
+  // ── our own: the declared order ────────────────────────────────────────────────────────
+  #checkDeclaredOrder(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
+    const rank = this.#orderRank.get(next.name)
+    if (rank === undefined) return
+    const later = held.find((h) => (this.#orderRank.get(h.name) ?? -1) > rank)
+    if (later === undefined) return
+    const t = cpu.current
+    const label = `${LOCK_KINDS[next.kind].label} '${next.name}'`
+    const laterLabel = `${LOCK_KINDS[later.kind].label} '${later.name}'`
+    // Not lockdep's: it does not switch lockdep off.
+    this.#report({
+      ...this.#base(cpu, held),
+      kind: 'lock-order',
+      title: LOCK_ORDER_TITLE,
+      lock: label,
+      heldLater: laterLabel,
+      report: [
+        ...banner(LOCK_ORDER_TITLE),
+        `${t.comm}/${t.pid} is trying to acquire ${label}`,
+        `while holding ${laterLabel}, which the declared lock order puts after it:`,
+        `  ${this.#options.lockOrder.join(' -> ')}`,
+        ...heldLines(t.comm, t.pid, held),
       ].join('\n'),
     })
   }
 
-  /** `check_deadlock()`: the same class already held by this task (AA). */
-  #checkDeadlock(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
-    const prev = held.find((h) => h.name === next.name && !(next.recursiveRead && next.mode === 'read' && h.mode === 'read'))
-    if (prev === undefined) return
+  // ── reports ────────────────────────────────────────────────────────────────────────────
+  #origin(cpu: Cpu): Origin {
+    return { comm: cpu.current.comm, pid: cpu.current.pid, cpu: cpu.id }
+  }
+
+  #waitOf = (c: LockClass): number => this.#inner(c.kind)
+
+  #base(cpu: Cpu, held: readonly HeldLock[]): { title: string; cpu: number; task: string; heldLocks: readonly string[]; preemptCount: number } {
+    return { title: '', cpu: cpu.id, task: cpu.current.comm, heldLocks: held.map((h) => h.name), preemptCount: cpu.preemptCount }
+  }
+
+  /** Records a lockdep report (with the held locks appended) and turns lockdep off unless keepGoing. */
+  #fire(cpu: Cpu, held: readonly HeldLock[], d: Draft): void {
+    if (!this.#options.lockdepKeepGoing) this.#debugLocks = false
     const t = cpu.current
-    const label = lockName(next)
-    this.#fire({
+    const { lines, ...rest } = d
+    this.#report({
+      ...this.#base(cpu, held),
+      ...rest,
+      report: [...lines, '', ...heldLines(t.comm, t.pid, held), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
+    } as Diagnostic)
+  }
+
+  #recursive(cpu: Cpu, held: readonly HeldLock[], next: NextLock, prev: HeldLock): void {
+    const t = cpu.current
+    const label = `${LOCK_KINDS[next.kind].label} '${next.name}'`
+    this.#fire(cpu, held, {
       kind: 'recursive-locking',
-      title: RECURSIVE_LOCKING_TITLE,
-      cpu: cpu.id,
-      task: t.comm,
-      heldLocks: held.map((h) => h.name),
-      preemptCount: cpu.preemptCount,
+      title: TITLES.recursive,
       lock: label,
-      report: [
-        ...banner(RECURSIVE_LOCKING_TITLE),
+      lines: [
+        ...banner(TITLES.recursive),
         `${t.comm}/${t.pid} is trying to acquire lock:`,
         ` (${next.name}){${next.mode}}, ${label}`,
         '',
         'but task is already holding lock:',
-        ` (${prev.name}){${prev.mode}}, ${lockName(prev)}`,
+        ` (${prev.name}){${prev.mode}}, ${LOCK_KINDS[prev.kind].label} '${prev.name}'`,
         '',
         'other info that might help us debug this:',
         ' Possible unsafe locking scenario:',
@@ -149,41 +332,149 @@ export class Lockdep {
         ' *** DEADLOCK ***',
         '',
         ' May be due to missing lock nesting notation',
-        '',
-        ...heldLockLines(t.comm, t.pid, held),
-      ].join('\n'),
+      ],
     })
   }
 
-  /** A class declared earlier in `lockOrder` taken while a later one is held. */
-  #checkDeclaredOrder(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
-    const rank = this.#orderRank.get(next.name)
-    if (rank === undefined) return
-    const later = held.find((h) => (this.#orderRank.get(h.name) ?? -1) > rank)
-    if (later === undefined) return
+  /** print_circular_bug(): `path` runs next → … → prev along existing edges. */
+  #circular(cpu: Cpu, held: readonly HeldLock[], next: LockClass, prev: LockClass, path: readonly LockClass[]): void {
     const t = cpu.current
-    // Our own check, not lockdep's: it does not switch lockdep off.
-    this.#report({
-      kind: 'lock-order',
-      title: LOCK_ORDER_TITLE,
-      cpu: cpu.id,
-      task: t.comm,
-      heldLocks: held.map((h) => h.name),
-      preemptCount: cpu.preemptCount,
-      lock: lockName(next),
-      heldLater: lockName(later),
-      report: [
-        ...banner(LOCK_ORDER_TITLE),
-        `${t.comm}/${t.pid} is trying to acquire ${lockName(next)}`,
-        `while holding ${lockName(later)}, which the declared lock order puts after it:`,
-        `  ${this.#options.lockOrder.join(' -> ')}`,
-        ...heldLockLines(t.comm, t.pid, held),
-      ].join('\n'),
+    const parent = path.at(-2) ?? next
+    const entries = [...path].reverse()
+    this.#fire(cpu, held, {
+      kind: 'circular-dependency',
+      title: TITLES.circular,
+      lock: `${LOCK_KINDS[next.kind].label} '${next.name}'`,
+      held: `${LOCK_KINDS[prev.kind].label} '${prev.name}'`,
+      chain: path.map((c) => c.name),
+      lines: [
+        ...banner(TITLES.circular),
+        `${t.comm}/${t.pid} is trying to acquire lock:`,
+        classLine(next, this.#waitOf),
+        '',
+        'but task is already holding lock:',
+        classLine(prev, this.#waitOf),
+        '',
+        'which lock already depends on the new lock.',
+        '',
+        '',
+        'the existing dependency chain (in reverse order) is:',
+        ...entries.flatMap((c, i) => {
+          const from = entries[i + 1]
+          return [
+            '',
+            `-> #${entries.length - 1 - i}${classLine(c, this.#waitOf)}:`,
+            from === undefined ? `       being taken now, while holding ${prev.name}` : `       taken while holding ${from.name}`,
+            from === undefined ? origin(this.#origin(cpu)) : origin(from.after.get(c)),
+          ]
+        }),
+        '',
+        'other info that might help us debug this:',
+        '',
+        ...circularScenario(next.name, parent.name, prev.name),
+      ],
     })
   }
 
-  #fire(d: Diagnostic): void {
-    if (!this.#options.lockdepKeepGoing) this.#debugLocks = false
-    this.#report(d)
+  #inconsistent(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, prevBit: number, newBit: number): void {
+    const t = cpu.current
+    this.#fire(cpu, held, {
+      kind: 'inconsistent-lock-state',
+      title: TITLES.inconsistent,
+      lock: `${LOCK_KINDS[cls.kind].label} '${cls.name}'`,
+      from: usageStr(prevBit),
+      to: usageStr(newBit),
+      lines: [
+        ...inconsistentHeader(prevBit, newBit),
+        `${t.comm}/${t.pid} ${irqContextSummary(cpu)} takes:`,
+        classLine(cls, this.#waitOf),
+        `{${usageStr(prevBit)}} state was registered at:`,
+        origin(cls.usageOrigin.get(prevBit)),
+        '',
+        'other info that might help us debug this:',
+        ...usageScenario(cls.name),
+      ],
+    })
+  }
+
+  /** print_irq_inversion_bug(): `path` runs from `cls` along the searched direction. */
+  #inversionByUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, path: readonly LockClass[], forwards: boolean, state: IrqState): void {
+    const t = cpu.current
+    const other = path.at(-1) as LockClass
+    // forwards: cls (now used in irq) took `other` (irq-unsafe). backwards: `other` (irq-safe) took cls.
+    const chain = forwards ? path : [...path].reverse()
+    const safe = chain[0] as LockClass
+    const unsafe = chain.at(-1) as LockClass
+    this.#fire(cpu, held, {
+      kind: 'irq-inversion',
+      title: TITLES.inversion,
+      irq: state,
+      via: 'usage-change',
+      safe: safe.name,
+      unsafe: unsafe.name,
+      chain: chain.map((c) => c.name),
+      lines: [
+        ...banner(TITLES.inversion),
+        `${t.comm}/${t.pid} just changed the state of lock:`,
+        classLine(cls, this.#waitOf),
+        forwards ? `but this lock took another, ${state}-unsafe lock in the past:` : `but this lock was taken by another, ${state}-safe lock in the past:`,
+        classLine(other, this.#waitOf),
+        '',
+        'and interrupts could create inverse lock ordering between them.',
+        '',
+        'other info that might help us debug this:',
+        ...irqScenario(safe.name, chain.length > 2 ? (chain[1] as LockClass).name : null, unsafe.name, state),
+      ],
+    })
+  }
+
+  /** print_bad_irq_dependency(): the new edge prev → next links `chain[0]` (safe) to its last (unsafe). */
+  #badIrqDependency(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, next: LockClass, chain: readonly LockClass[], state: IrqState): void {
+    const t = cpu.current
+    const safe = chain[0] as LockClass
+    const unsafe = chain.at(-1) as LockClass
+    const title = badIrqDependencyTitle(state)
+    this.#fire(cpu, held, {
+      kind: 'irq-inversion',
+      title,
+      irq: state,
+      via: 'new-dependency',
+      safe: safe.name,
+      unsafe: unsafe.name,
+      chain: chain.map((c) => c.name),
+      lines: [
+        ...banner(title),
+        `${t.comm}/${t.pid} ${irqContextSummary(cpu)} is trying to acquire:`,
+        classLine(next, this.#waitOf),
+        '',
+        'and this task is already holding:',
+        classLine(prev, this.#waitOf),
+        'which would create a new lock dependency:',
+        ` (${prev.name}) -> (${next.name})`,
+        '',
+        `but this new dependency connects a ${state}-irq-safe lock:`,
+        classLine(safe, this.#waitOf),
+        `... which became ${state}-irq-safe at:`,
+        origin(safe.usageOrigin.get(state === 'HARDIRQ' ? LOCK_USED_IN_HARDIRQ : LOCK_USED_IN_SOFTIRQ)),
+        '',
+        `to a ${state}-irq-unsafe lock:`,
+        classLine(unsafe, this.#waitOf),
+        `... which became ${state}-irq-unsafe at:`,
+        origin(unsafe.usageOrigin.get(state === 'HARDIRQ' ? LOCK_ENABLED_HARDIRQ : LOCK_ENABLED_SOFTIRQ)),
+        '',
+        'other info that might help us debug this:',
+        '',
+        ...irqScenario(safe.name, chain.length > 2 ? (chain[1] as LockClass).name : null, unsafe.name, state),
+      ],
+    })
+  }
+
+  #maxDepth(cpu: Cpu, held: readonly HeldLock[], depth: number): void {
+    this.#fire(cpu, held, {
+      kind: 'max-lock-depth',
+      title: TITLES.maxDepth,
+      depth,
+      lines: [TITLES.maxDepth, `turning off the locking correctness validator.`, `depth: ${depth}  max: ${MAX_LOCK_DEPTH}!`],
+    })
   }
 }

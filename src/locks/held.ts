@@ -1,5 +1,7 @@
 /** What a task holds: lockdep's `held_locks[]`, one entry per acquisition, outermost first. */
 import type { IrqFlags, TaskState } from '../cpu/state.js'
+import type { ChainNode } from '../lockdep/chains.js'
+import type { LockClass } from '../lockdep/classes.js'
 import type { LockKind, Variant } from './kinds.js'
 
 /** lockdep's `irq_context`: 0 task, 1 softirq, 2 hardirq (NMI counts as hardirq). */
@@ -17,6 +19,9 @@ export interface HeldLock {
   readonly instance: object
   /** Flags an irqsave variant saved, for its restore. */
   flags: IrqFlags | null
+  /** lockdep's class and the chain ending at this lock (null while lockdep is off). */
+  cls: LockClass | null
+  chain: ChainNode | null
 }
 
 /** Held-lock stacks by task. Plain arrays of plain records. */

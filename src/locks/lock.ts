@@ -154,7 +154,7 @@ export class LockRuntime<D> {
     // rwlock_t readers are recursive on RT (rwbase), and on a normal kernel only in interrupt
     // context (qrwlock's read_lock_is_recursive()).
     const recursiveRead = this.kind === 'rwlock_t' && (this.host.options.preemptRt || cpu.inInterrupt())
-    this.host.lockdep.checkAcquire(cpu, stack, { name: this.name, kind: this.kind, mode: a.mode, recursiveRead })
+    const { cls, chain } = this.host.lockdep.acquire(cpu, stack, { name: this.name, kind: this.kind, mode: a.mode, recursiveRead })
     const conflict = a.mode === 'read' ? this.#writer : (this.#writer ?? this.#readers[0] ?? null)
     if (conflict !== null) this.#deadlock(cpu, conflict)
     const holder: Holder = { task, cpu: cpu.id }
@@ -169,6 +169,8 @@ export class LockRuntime<D> {
       irqContext: irqContextOf(cpu),
       instance: this,
       flags: a.flags,
+      cls,
+      chain,
     }
     a.record = record
     stack.push(record)
@@ -185,6 +187,7 @@ export class LockRuntime<D> {
       const at = stack.lastIndexOf(record)
       if (at >= 0) {
         stack.splice(at, 1)
+        this.host.lockdep.release(stack, at)
         break
       }
     }

@@ -1,0 +1,54 @@
+/**
+ * The chain cache (lockdep's `lookup_chain_cache_add()`): each sequence of held classes in one
+ * irq context is a node of a trie, so a chain seen before is found in O(1) from its parent and
+ * is validated once. Exact: no hash, so no collisions. Each node also keeps the innermost wait
+ * type of its held locks, so `check_wait_context()` of a known chain is O(1) as well.
+ */
+import type { LockClass } from './classes.js'
+
+export class ChainNode {
+  readonly #children = new Map<LockClass, ChainNode>()
+  /** validate_chain() has run for this chain. */
+  validated = false
+
+  constructor(
+    readonly cls: LockClass | null,
+    readonly parent: ChainNode | null,
+    /** min(wait_type_inner) over the chain's classes (LD_WAIT_MAX for the empty chain). */
+    readonly heldInner: number,
+    readonly depth: number,
+  ) {}
+
+  /** The chain extended by `cls`, created on first use. */
+  child(cls: LockClass, inner: number): ChainNode {
+    let node = this.#children.get(cls)
+    if (node === undefined) {
+      node = new ChainNode(cls, this, Math.min(this.heldInner, inner), this.depth + 1)
+      this.#children.set(cls, node)
+    }
+    return node
+  }
+}
+
+export class ChainCache {
+  /** One empty chain per irq context (task, softirq, hardirq): the chain key restarts there. */
+  readonly roots: readonly ChainNode[]
+  #count = 0
+
+  constructor(maxWait: number) {
+    this.roots = [0, 1, 2].map(() => new ChainNode(null, null, maxWait, 0))
+  }
+
+  /** Number of distinct chains validated so far. */
+  get count(): number {
+    return this.#count
+  }
+
+  /** Marks a chain validated; true the first time (the caller validates it then). */
+  add(node: ChainNode): boolean {
+    if (node.validated) return false
+    node.validated = true
+    this.#count++
+    return true
+  }
+}

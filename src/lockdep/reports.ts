@@ -1,0 +1,97 @@
+/**
+ * The splats, laid out as kernel/locking/lockdep.c prints them (addresses and stack traces
+ * replaced by the task/CPU that recorded each state). Each returns the report's lines.
+ */
+import type { Cpu } from '../cpu/cpu.js'
+import { HARDIRQ_SHIFT, SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
+import type { HeldLock } from '../locks/held.js'
+import { LOCK_KINDS } from '../locks/kinds.js'
+import type { LockClass, Origin } from './classes.js'
+import { banner } from './splat.js'
+import { usageChars, usageStr, type IrqState } from './usage.js'
+
+export const TITLES = {
+  circular: 'WARNING: possible circular locking dependency detected',
+  recursive: 'WARNING: possible recursive locking detected',
+  inconsistent: 'WARNING: inconsistent lock state',
+  inversion: 'WARNING: possible irq lock inversion dependency detected',
+  invalidWait: '[ BUG: Invalid wait context ]',
+  badUnlock: 'WARNING: bad unlock balance detected!',
+  heldAtExit: 'WARNING: lock held when returning to user space!',
+  maxDepth: 'BUG: MAX_LOCK_DEPTH too low!',
+} as const
+
+/** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected`. */
+export const badIrqDependencyTitle = (state: IrqState): string => `WARNING: ${state}-safe -> ${state}-unsafe lock order detected`
+
+/** ` (name){+.+.}-{3:3}` */
+export const classLine = (c: LockClass, wait: (c: LockClass) => number): string => ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${LOCK_KINDS[c.kind].label}`
+
+export const origin = (o: Origin | undefined): string => (o === undefined ? '  (unknown)' : `  by ${o.comm}/${o.pid} on CPU ${o.cpu}`)
+
+/** `[HC1[1]:SC0[0]:HE0:SE1]` (print_irqtrace_events' context summary in print_usage_bug). */
+export const irqContextSummary = (cpu: Cpu): string => {
+  const hc = cpu.inHardirq() ? 1 : 0
+  const sc = cpu.inServingSoftirq() ? 1 : 0
+  const he = cpu.irqsDisabled ? 0 : 1
+  const se = cpu.softirqCount() === 0 ? 1 : 0
+  return `[HC${hc}[${(cpu.state.preemptCount >>> HARDIRQ_SHIFT) & 0xf}]:SC${sc}[${(cpu.softirqCount() >>> SOFTIRQ_SHIFT) & 0xff}]:HE${he}:SE${se}]`
+}
+
+export const heldLines = (comm: string, pid: number, held: readonly HeldLock[]): string[] =>
+  held.length === 0
+    ? [`no locks held by ${comm}/${pid}.`]
+    : [
+        `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
+        ...held.map((h, i) => ` #${i}: (${h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}, ${LOCK_KINDS[h.kind].label}`),
+      ]
+
+/** print_circular_lock_scenario(): `source` being taken, `target` held, `parent` the edge into target. */
+export const circularScenario = (source: string, parent: string, target: string): string[] => [
+  ...(parent !== source ? ['Chain exists of:', `  ${source} --> ${parent} --> ${target}`, ''] : []),
+  ' Possible unsafe locking scenario:',
+  '',
+  '       CPU0                    CPU1',
+  '       ----                    ----',
+  `  lock(${target});`,
+  `                               lock(${parent});`,
+  `                               lock(${target});`,
+  `  lock(${source});`,
+  '',
+  ' *** DEADLOCK ***',
+]
+
+/** print_irq_lock_scenario(): `safe` is used in the interrupt, `unsafe` taken with it enabled. */
+export const irqScenario = (safe: string, middle: string | null, unsafe: string, state: IrqState): string[] => [
+  ...(middle !== null ? ['Chain exists of:', `  ${safe} --> ${middle} --> ${unsafe}`, ''] : []),
+  ' Possible interrupt unsafe locking scenario:',
+  '',
+  '       CPU0                    CPU1',
+  '       ----                    ----',
+  `  lock(${unsafe});`,
+  `                               local_irq_disable();`.replace('irq', state === 'HARDIRQ' ? 'irq' : 'bh'),
+  `                               lock(${safe});`,
+  `                               lock(${unsafe});`,
+  '  <Interrupt>',
+  `    lock(${safe});`,
+  '',
+  ' *** DEADLOCK ***',
+]
+
+/** print_usage_bug()'s scenario: the lock taken, then the interrupt taking it again. */
+export const usageScenario = (name: string): string[] => [
+  ' Possible unsafe locking scenario:',
+  '',
+  '       CPU0',
+  '       ----',
+  `  lock(${name});`,
+  '  <Interrupt>',
+  `    lock(${name});`,
+  '',
+  ' *** DEADLOCK ***',
+]
+
+export const inconsistentHeader = (prevBit: number, newBit: number): string[] => [
+  ...banner(TITLES.inconsistent),
+  `inconsistent {${usageStr(prevBit)}} -> {${usageStr(newBit)}} usage.`,
+]
