@@ -120,7 +120,34 @@ export interface MaxLockDepthDiagnostic extends DiagnosticBase {
   readonly depth: number
 }
 
+/** A guard still held when the scope it was taken in ended: released there, and reported. */
+export interface GuardLeakDiagnostic extends DiagnosticBase {
+  readonly kind: 'guard-leak'
+  readonly lock: string
+}
+
+/**
+ * Interrupts came back on while a lock taken "with interrupts off" is still held — what a
+ * save/restore guard dropped out of order does (Rust-for-Linux issue #998). An interrupt whose
+ * handler takes that lock can now deadlock the CPU.
+ */
+export interface IrqsOnUnderIrqLockDiagnostic extends DiagnosticBase {
+  readonly kind: 'irqs-on-under-irq-lock'
+  /** The lock(s) still held that were taken with interrupts disabled. */
+  readonly locks: readonly string[]
+  /** The guard whose unlock turned interrupts back on. */
+  readonly droppedBy: string
+}
+
+/** A task started with interrupts on and ended with them off (a stale flags restore). */
+export interface IrqsDisabledAtExitDiagnostic extends DiagnosticBase {
+  readonly kind: 'irqs-disabled-at-exit'
+}
+
 export type Diagnostic =
+  | IrqsDisabledAtExitDiagnostic
+  | GuardLeakDiagnostic
+  | IrqsOnUnderIrqLockDiagnostic
   | CircularDependencyDiagnostic
   | InconsistentLockStateDiagnostic
   | IrqInversionDiagnostic
@@ -135,6 +162,13 @@ export type Diagnostic =
   | LockOrderDiagnostic
 
 export type DiagnosticKind = Diagnostic['kind']
+
+export const GUARD_LEAK_TITLE = 'lockproof: guard still held when its scope ended'
+export const IRQS_ON_UNDER_IRQ_LOCK_TITLE =
+  'lockproof: interrupts enabled while an IRQ-disabling lock is held (guards dropped out of order, Rust-for-Linux #998)'
+export const IRQS_DISABLED_AT_EXIT_TITLE = 'lockproof: task ended with interrupts disabled'
+export const BAD_UNLOCK_BALANCE_TITLE = 'WARNING: bad unlock balance detected!'
+export const HELD_LOCK_AT_EXIT_TITLE = 'WARNING: lock held when returning to user space!'
 
 export const SLEEPING_IN_ATOMIC_TITLE = 'BUG: sleeping function called from invalid context'
 

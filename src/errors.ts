@@ -52,3 +52,8 @@ export class KernelSplat extends LockproofError {
 export class DeadlockError extends LockproofError {
   override name = 'DeadlockError'
 }
+
+/** A guard unlocked twice: the lock was already released (the kernel's "bad unlock balance"). */
+export class DoubleUnlockError extends LockproofError {
+  override name = 'DoubleUnlockError'
+}

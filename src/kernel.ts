@@ -12,7 +12,8 @@ import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
 import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
 import { preemptCount } from './cpu/predicates.js'
-import { type CountingField, type Diagnostic, countingTitle } from './diagnostics.js'
+import { type CountingField, type Diagnostic, GUARD_LEAK_TITLE, HELD_LOCK_AT_EXIT_TITLE, IRQS_DISABLED_AT_EXIT_TITLE, countingTitle } from './diagnostics.js'
+import { banner, heldLockLines } from './lockdep/splat.js'
 import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import type { TraceEvent } from './trace.js'
@@ -69,6 +70,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.#lockdep = new Lockdep(this.options, (d) => this.report(d))
     this.#lockHost = {
       options: this.options,
+      executingCpu: () => this.#executing.at(-1) ?? null,
       held: this.#held,
       lockdep: this.#lockdep,
       report: (d) => this.report(d),
@@ -77,6 +79,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         if (d !== null) this.report(d)
       },
       trace: (cpu, event) => this.#traceEvent(cpu, event),
+      reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
     }
     this.#cpus = Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost))
     this.#views = this.#cpus.map((c) => new CpuView(c))
@@ -88,6 +91,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       raiseSoftirq: (cpu, nr) => this.#raiseSoftirq(cpu, nr),
       raiseNmi: (cpu, name) => this.#raiseNmi(cpu, name),
       kmalloc: (cpu, size, gfp) => this.#kmalloc(cpu, size, gfp),
+      reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
       scopeEnded: (cpu) => this.#runDeferred(cpu),
     }
   }
@@ -179,7 +183,13 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     const pid = this.#nextPid++
     const task = createTaskState(pid, options.comm ?? `task-${pid}`)
-    const result = this.#runTask(cpu, task, cb)
+    const irqsWereDisabled = cpu.state.irqsDisabled
+    let result: R
+    try {
+      result = this.#runTask(cpu, task, cb)
+    } finally {
+      if (cpu.state.irqsDisabled && !irqsWereDisabled) this.#irqsLeftDisabled(cpu, task)
+    }
     this.#runDeferred(cpu)
     if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as { then?: unknown }).then === 'function') {
       Promise.resolve(result).catch(() => undefined)
@@ -194,7 +204,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     cpu.state.current = task
     this.#traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
     try {
-      return this.#inRootContext(cpu, cb)
+      return this.#inRootContext(cpu, cb, 'task')
     } finally {
       cpu.state.current = previous
       this.#traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
@@ -202,17 +212,24 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   /** Runs `cb` with a new root context on `cpu` (a task, or a handler on the interrupted task). */
-  #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R): R {
+  #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope'): R {
     const ctx = new Context<S>(this.contextHost, cpu, cpu.current)
     cpu.scopes.push(ctx)
     this.#executing.push(cpu)
+    let threw = true
     try {
-      return cb(ctx)
+      const result = cb(ctx)
+      threw = false
+      return result
     } finally {
-      ctx.revoke()
-      const at = cpu.scopes.lastIndexOf(ctx)
-      if (at >= 0) cpu.scopes.splice(at, 1)
-      this.#executing.pop()
+      try {
+        // Guards still held when a task or handler ends are reported and released.
+        Context.close(ctx, () => undefined, reason)
+      } catch (error) {
+        if (!threw) throw error
+      } finally {
+        this.#executing.pop()
+      }
     }
   }
 
@@ -416,6 +433,56 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const cpu = this.#cpus[diagnostic.cpu]
     if (cpu !== undefined) this.#traceEvent(cpu, diagnostic.title)
     if (this.options.onDiagnostic === 'throw') throw new KernelSplat(diagnostic)
+  }
+
+  /**
+   * The task ended with interrupts off although it started with them on: what save/restore
+   * guards dropped out of order leave behind (the last restore brings back "disabled").
+   * Reported, then interrupts are turned back on so the simulation can go on.
+   */
+  #irqsLeftDisabled(cpu: Cpu, task: TaskState): void {
+    try {
+      this.report({
+        kind: 'irqs-disabled-at-exit',
+        title: IRQS_DISABLED_AT_EXIT_TITLE,
+        cpu: cpu.id,
+        task: task.comm,
+        heldLocks: [],
+        preemptCount: cpu.preemptCount,
+        report: [
+          ...banner(IRQS_DISABLED_AT_EXIT_TITLE),
+          `${task.comm}/${task.pid} started with interrupts enabled and ended with them disabled.`,
+          'A flags restore brought back a state saved under a lock that was already released',
+          '(save/restore guards dropped out of order). Interrupts are re-enabled now.',
+        ].join('\n'),
+      })
+    } finally {
+      cpu.localIrqEnable()
+    }
+  }
+
+  /** A guard outlived its scope: 'held-lock-at-exit' when the task ended, else 'guard-leak'. */
+  #reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void {
+    const task = cpu.current
+    const held = this.#held.of(task)
+    const base = { cpu: cpu.id, task: task.comm, heldLocks: this.#held.names(task), preemptCount: cpu.preemptCount }
+    const lines = (title: string, first: string): string => [...banner(title), first, ...heldLockLines(task.comm, task.pid, held)].join('\n')
+    if (reason === 'task') {
+      this.report({
+        ...base,
+        kind: 'held-lock-at-exit',
+        title: HELD_LOCK_AT_EXIT_TITLE,
+        report: lines(HELD_LOCK_AT_EXIT_TITLE, `${task.comm}/${task.pid} is leaving the kernel with locks still held! (${what} released now)`),
+      })
+    } else {
+      this.report({
+        ...base,
+        kind: 'guard-leak',
+        title: GUARD_LEAK_TITLE,
+        lock: what,
+        report: lines(GUARD_LEAK_TITLE, `${task.comm}/${task.pid}: the guard of ${what} outlived the scope it was taken in; released there.`),
+      })
+    }
   }
 
   #countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never {

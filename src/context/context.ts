@@ -4,13 +4,15 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
-import { PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
+import { DoubleUnlockError, PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
+import { type Guard, LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { CanSleep } from './sleep-rules.js'
 import type { Gfp, GfpCheck } from './gfp-rules.js'
 import type { CtxState } from './state.js'
 import type {
   BhDisabledIn,
+  InterruptsDisabledIn,
   IrqsSavedIn,
   PreemptDisabledIn,
   RcuReadLockedIn,
@@ -29,8 +31,28 @@ export interface ContextHost {
   raiseSoftirq(cpu: Cpu, nr: number | SoftirqName): void
   raiseNmi(cpu: Cpu, name: string): void
   kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array
+  reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
   /** A scope ended on this CPU: a chance to run what waited for it (irq threads, ksoftirqd). */
   scopeEnded(cpu: Cpu): void
+}
+
+/** Releases, innermost first, the guards whose contexts sit above `child` on the CPU's stack. */
+const releaseLeaked = (cpu: Cpu, child: Context<CtxState>, reason: 'scope' | 'task', onError: (error: unknown) => void): void => {
+  for (;;) {
+    const top = cpu.scopes.at(-1)
+    if (top === undefined || top === child || !cpu.scopes.includes(child)) return
+    const leak = top.onLeak
+    if (leak === null) return
+    top.onLeak = null
+    try {
+      leak(reason)
+    } catch (error) {
+      onError(error)
+    }
+    // A guard that failed to release still leaves the stack.
+    const at = cpu.scopes.lastIndexOf(top)
+    if (at >= 0) cpu.scopes.splice(at, 1)
+  }
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -105,23 +127,66 @@ export class Context<out S extends CtxState = CtxState> {
   }
 
   /**
-   * @internal Runs `cb` in a child scope: `enter` changes the CPU, `exit` undoes it whether `cb`
-   * returns or throws. A thenable result is refused after the scope is undone.
+   * @internal Set on a guard's context: releases the guard when an enclosing scope ends first
+   * (`task` when that scope is the task itself). The guard reports the leak.
    */
-  scoped<T extends CtxState, R>(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: (ctx: Context<T>) => R): R {
+  onLeak: ((reason: 'scope' | 'task') => void) | null = null
+
+  /** @internal Opens a child scope (after `enter` changed the CPU) and makes it the innermost. */
+  open<T extends CtxState>(op: string, enter: (cpu: Cpu) => void): Context<T> {
     const cpu = this.assertUsable(op)
     enter(cpu)
     const child = new Context<T>(this.#host, cpu, this.#task)
     cpu.scopes.push(child)
+    return child
+  }
+
+  /**
+   * @internal Ends `child`: unless it is a guard's, first releases guards still held above it (reporting each), then
+   * revokes it, takes it off the stack (from anywhere: guards may drop out of order) and runs
+   * `exit`. `exit` runs even if releasing a leaked guard throws; the first error is rethrown.
+   */
+  static close(child: Context<CtxState>, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard' = 'scope'): void {
+    const cpu = child.#cpu
+    let failure: { error: unknown } | null = null
+    // A guard may be dropped with later guards still held (out of order): they stay.
+    if (reason !== 'guard') {
+      releaseLeaked(cpu, child, reason, (error) => {
+        failure ??= { error }
+      })
+    }
+    child.revoke()
+    const at = cpu.scopes.lastIndexOf(child)
+    if (at >= 0) cpu.scopes.splice(at, 1)
+    try {
+      exit(cpu)
+    } catch (error) {
+      failure ??= { error }
+    }
+    child.#host.scopeEnded(cpu)
+    if (failure !== null) throw failure.error
+  }
+
+  /**
+   * @internal Runs `cb` in a child scope: `enter` changes the CPU, `exit` undoes it whether `cb`
+   * returns or throws. A thenable result is refused after the scope is undone.
+   */
+  scoped<T extends CtxState, R>(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: (ctx: Context<T>) => R): R {
+    const child = this.open<T>(op, enter)
     let result: R
+    let threw = true
     try {
       result = cb(child)
+      threw = false
     } finally {
-      child.revoke()
-      const at = cpu.scopes.lastIndexOf(child)
-      if (at >= 0) cpu.scopes.splice(at, 1)
-      exit(cpu)
-      this.#host.scopeEnded(cpu)
+      if (threw) {
+        // The callback's error wins over one from undoing the scope.
+        try {
+          Context.close(child, exit)
+        } catch {
+          /* already failing */
+        }
+      } else Context.close(child, exit)
     }
     if (isThenable(result)) {
       // The scope is already undone; keep a rejected Promise from also going unhandled.
@@ -166,6 +231,25 @@ export class Context<out S extends CtxState = CtxState> {
         )
       },
     } as CoreOps<S>
+  }
+
+  /**
+   * `local_interrupt_disable()` as a guard: interrupts off through the per-CPU count (flags saved
+   * on 0→1, restored on 1→0), so such guards may be dropped in any order.
+   */
+  localInterruptDisable<T extends CtxState>(this: Context<T>): Guard<InterruptsDisabledIn<T>, undefined> {
+    const what = 'local_interrupt_disable()'
+    const child = this.open<InterruptsDisabledIn<T>>(what, (c) => c.localInterruptDisable())
+    const host = this.#host
+    const guard = new LockGuard<undefined>(child as Context<CtxState>, undefined, () => {
+      if (!child.live) throw new DoubleUnlockError(`${what}: this guard was already released`)
+      Context.close(child as Context<CtxState>, (c) => c.localInterruptEnable(), 'guard')
+    })
+    child.onLeak = (reason) => {
+      host.reportLeak(this.#cpu, what, reason)
+      guard.unlock()
+    }
+    return guard as unknown as Guard<InterruptsDisabledIn<T>, undefined>
   }
 
   /** `might_sleep()`: reports "BUG: sleeping function called from invalid context" where sleeping is not allowed. */

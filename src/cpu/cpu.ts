@@ -143,10 +143,10 @@ export class Cpu {
   }
 
   /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
-  localIrqEnable(): void {
+  localIrqEnable(deferDelivery = false): void {
     this.state.irqsDisabled = false
     this.host.trace(this, 'local_irq_enable')
-    this.deliverPendingIrqs()
+    if (!deferDelivery) this.deliverPendingIrqs()
   }
 
   localIrqSave(): IrqFlags {
@@ -156,13 +156,14 @@ export class Cpu {
     return flags
   }
 
-  localIrqRestore(flags: IrqFlags): void {
+  /** `deferDelivery`: the caller takes pending interrupts itself, after checking the new state. */
+  localIrqRestore(flags: IrqFlags, deferDelivery = false): void {
     if (typeof flags !== 'object' || flags === null || typeof flags.irqsDisabled !== 'boolean') {
       throw new InvalidArgumentError('local_irq_restore() needs the flags local_irq_save() returned')
     }
     this.state.irqsDisabled = flags.irqsDisabled
     this.host.trace(this, 'local_irq_restore')
-    if (!flags.irqsDisabled) this.deliverPendingIrqs()
+    if (!flags.irqsDisabled && !deferDelivery) this.deliverPendingIrqs()
   }
 
   // ── counted interrupt disabling (local_interrupt_disable series) ───────────────────────
@@ -178,7 +179,7 @@ export class Cpu {
   }
 
   /** Restores the saved flags on 1→0 only. */
-  localInterruptEnable(): void {
+  localInterruptEnable(deferDelivery = false): void {
     const s = this.state
     if (s.interruptDisableCount === 0) {
       this.host.countingError(this, 'interrupt-disable', 'underflow', 'local_interrupt_enable() at depth 0')
@@ -188,7 +189,7 @@ export class Cpu {
     if (s.interruptDisableCount === 0) {
       const saved = s.interruptDisableSaved ?? { irqsDisabled: false }
       s.interruptDisableSaved = null
-      this.localIrqRestore(saved)
+      this.localIrqRestore(saved, deferDelivery)
     }
   }
 

@@ -9,6 +9,7 @@ import type { NotThenable } from '../context/type-error.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockKind, Variant, VariantOf } from './kinds.js'
 import type { LockRuntime } from './lock.js'
+import type { Guard } from './guard.js'
 import type { AcquireCheck, Acquired, LockLabel } from './rules.js'
 
 /** `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives. */
@@ -16,6 +17,11 @@ export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>,
   ctx: Context<T> & AcquireCheck<K, N, T, F>,
   cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
 ) => R
+
+/** `lock(ctx)`-style method: takes the lock and returns a guard (use it with `using`). */
+export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState>(
+  ctx: Context<T> & AcquireCheck<K, N, T, F>,
+) => Guard<Acquired<K, N, V, T>, D>
 
 interface LockCommon<K extends LockKind, N extends string> {
   /** The lock kind, as the kernel names its type. */
@@ -30,6 +36,10 @@ export interface RawSpinLock<N extends string, D, F extends string = never> exte
   readonly withLockedIrq: Locked<'raw_spinlock_t', N, 'irq', D, F>
   readonly withLockedIrqSave: Locked<'raw_spinlock_t', N, 'irqsave', D, F>
   readonly withLockedBh: Locked<'raw_spinlock_t', N, 'bh', D, F>
+  readonly lock: Guarded<'raw_spinlock_t', N, 'plain', D, F>
+  readonly lockIrq: Guarded<'raw_spinlock_t', N, 'irq', D, F>
+  readonly lockIrqSave: Guarded<'raw_spinlock_t', N, 'irqsave', D, F>
+  readonly lockBh: Guarded<'raw_spinlock_t', N, 'bh', D, F>
 }
 
 /** `spinlock_t`: spins on a normal kernel, an rtmutex-based sleeping lock on PREEMPT_RT. */
@@ -38,6 +48,10 @@ export interface SpinLock<N extends string, D, F extends string = never> extends
   readonly withLockedIrq: Locked<'spinlock_t', N, 'irq', D, F>
   readonly withLockedIrqSave: Locked<'spinlock_t', N, 'irqsave', D, F>
   readonly withLockedBh: Locked<'spinlock_t', N, 'bh', D, F>
+  readonly lock: Guarded<'spinlock_t', N, 'plain', D, F>
+  readonly lockIrq: Guarded<'spinlock_t', N, 'irq', D, F>
+  readonly lockIrqSave: Guarded<'spinlock_t', N, 'irqsave', D, F>
+  readonly lockBh: Guarded<'spinlock_t', N, 'bh', D, F>
 }
 
 /** `rwlock_t`: readers share; `withLocked` is the write side. Sleeping on PREEMPT_RT. */
@@ -51,11 +65,21 @@ export interface RwLock<N extends string, D, F extends string = never> extends L
   readonly withWriteIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F>
   readonly withReadBh: Locked<'rwlock_t', N, 'bh', D, F>
   readonly withWriteBh: Locked<'rwlock_t', N, 'bh', D, F>
+  readonly lock: Guarded<'rwlock_t', N, 'plain', D, F>
+  readonly read: Guarded<'rwlock_t', N, 'plain', D, F>
+  readonly write: Guarded<'rwlock_t', N, 'plain', D, F>
+  readonly readIrq: Guarded<'rwlock_t', N, 'irq', D, F>
+  readonly writeIrq: Guarded<'rwlock_t', N, 'irq', D, F>
+  readonly readIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
+  readonly writeIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
+  readonly readBh: Guarded<'rwlock_t', N, 'bh', D, F>
+  readonly writeBh: Guarded<'rwlock_t', N, 'bh', D, F>
 }
 
 /** `struct mutex`: sleeps; task context only, nothing spinning held. */
 export interface Mutex<N extends string, D, F extends string = never> extends LockCommon<'mutex', N> {
   readonly withLocked: Locked<'mutex', N, 'plain', D, F>
+  readonly lock: Guarded<'mutex', N, 'plain', D, F>
 }
 
 /** `struct rw_semaphore`: sleeps; `withLocked` is the write side (down_write). */
@@ -63,6 +87,9 @@ export interface RwSemaphore<N extends string, D, F extends string = never> exte
   readonly withLocked: Locked<'rw_semaphore', N, 'plain', D, F>
   readonly withRead: Locked<'rw_semaphore', N, 'plain', D, F>
   readonly withWrite: Locked<'rw_semaphore', N, 'plain', D, F>
+  readonly lock: Guarded<'rw_semaphore', N, 'plain', D, F>
+  readonly read: Guarded<'rw_semaphore', N, 'plain', D, F>
+  readonly write: Guarded<'rw_semaphore', N, 'plain', D, F>
 }
 
 /** `local_lock_t` with its per-CPU data: preempt/IRQ disable on a normal kernel, a per-CPU lock on RT. */
@@ -70,11 +97,16 @@ export interface LocalLock<N extends string, D, F extends string = never> extend
   readonly withLocked: Locked<'local_lock_t', N, 'plain', D, F>
   readonly withLockedIrq: Locked<'local_lock_t', N, 'irq', D, F>
   readonly withLockedIrqSave: Locked<'local_lock_t', N, 'irqsave', D, F>
+  readonly lock: Guarded<'local_lock_t', N, 'plain', D, F>
+  readonly lockIrq: Guarded<'local_lock_t', N, 'irq', D, F>
+  readonly lockIrqSave: Guarded<'local_lock_t', N, 'irqsave', D, F>
 }
 
 /** Rust-for-Linux's `SpinLockIrq`: a spinlock_t taken with spin_lock_irqsave() every time. */
 export interface SpinLockIrq<N extends string, D, F extends string = never> extends LockCommon<'SpinLockIrq', N> {
   readonly withLocked: Locked<'SpinLockIrq', N, 'plain', D, F>
+  /** A guard: counted interrupt disabling by default (spin_lock_irq_disable()), so nested guards only bump the count. */
+  readonly lock: Guarded<'SpinLockIrq', N, 'plain', D, F>
 }
 
 type Method = readonly [variant: Variant, mode: 'read' | 'write']
@@ -86,7 +118,35 @@ const SPIN_METHODS = {
   withLockedBh: ['bh', 'write'],
 } as const satisfies Record<string, Method>
 
-/** Which methods each kind has, and the variant and mode each one takes. */
+const SPIN_GUARDS = {
+  lock: ['plain', 'write'],
+  lockIrq: ['irq', 'write'],
+  lockIrqSave: ['irqsave', 'write'],
+  lockBh: ['bh', 'write'],
+} as const satisfies Record<string, Method>
+
+/** Which guard methods each kind has, and the variant and mode each one takes. */
+export const GUARD_METHODS = {
+  raw_spinlock_t: SPIN_GUARDS,
+  spinlock_t: SPIN_GUARDS,
+  rwlock_t: {
+    lock: ['plain', 'write'],
+    read: ['plain', 'read'],
+    write: ['plain', 'write'],
+    readIrq: ['irq', 'read'],
+    writeIrq: ['irq', 'write'],
+    readIrqSave: ['irqsave', 'read'],
+    writeIrqSave: ['irqsave', 'write'],
+    readBh: ['bh', 'read'],
+    writeBh: ['bh', 'write'],
+  },
+  mutex: { lock: ['plain', 'write'] },
+  rw_semaphore: { lock: ['plain', 'write'], read: ['plain', 'read'], write: ['plain', 'write'] },
+  local_lock_t: { lock: ['plain', 'write'], lockIrq: ['irq', 'write'], lockIrqSave: ['irqsave', 'write'] },
+  SpinLockIrq: { lock: ['plain', 'write'] },
+} as const satisfies Record<LockKind, Record<string, Method>>
+
+/** Which callback methods each kind has, and the variant and mode each one takes. */
 export const METHODS = {
   raw_spinlock_t: SPIN_METHODS,
   spinlock_t: SPIN_METHODS,
@@ -115,6 +175,12 @@ export const buildLock = <D>(runtime: LockRuntime<D>): object => {
       if (!(ctx instanceof Context)) throw new InvalidArgumentError(`${runtime.label}.${method}: the first argument must be a context`)
       if (typeof cb !== 'function') throw new InvalidArgumentError(`${runtime.label}.${method}: the second argument must be a function`)
       return runtime.withLock(ctx, method, variant, mode, cb as (ctx: Context<CtxState>, data: D) => unknown)
+    }
+  }
+  for (const [method, [variant, mode]] of Object.entries(GUARD_METHODS[runtime.kind] as Record<string, Method>)) {
+    lock[method] = (ctx: unknown) => {
+      if (!(ctx instanceof Context)) throw new InvalidArgumentError(`${runtime.label}.${method}: the argument must be a context`)
+      return runtime.lockGuard(ctx, method, variant, mode)
     }
   }
   return Object.freeze(lock)

@@ -19,6 +19,8 @@ export interface HeldLock {
   readonly instance: object
   /** Flags an irqsave variant saved, for its restore. */
   flags: IrqFlags | null
+  /** Taken with a variant that turned interrupts off on this kernel. */
+  readonly irqLock: boolean
   /** lockdep's class and the chain ending at this lock (null while lockdep is off). */
   cls: LockClass | null
   chain: ChainNode | null

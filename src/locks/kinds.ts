@@ -15,6 +15,9 @@ export type Step =
   | 'irq_restore'
   | 'irq_disable'
   | 'irq_enable'
+  /** Counted interrupt disabling (`local_interrupt_disable()`), used by guards in 'counted' mode. */
+  | 'interrupt_disable'
+  | 'interrupt_enable'
   | 'preempt_disable'
   | 'preempt_enable'
   /** `local_bh_disable()`: SOFTIRQ_DISABLE_OFFSET. */
@@ -178,6 +181,18 @@ export const LOCK_KINDS = {
 export type LockKinds = typeof LOCK_KINDS
 export type LockKind = keyof LockKinds
 export type VariantOf<K extends LockKind> = keyof LockKinds[K]['variants'] & Variant
+
+/** Steps that turn interrupts off: a lock whose variant has one is an "IRQ lock" here. */
+export const IRQ_OFF_STEPS: ReadonlySet<Step> = new Set<Step>(['irq_save', 'irq_disable', 'interrupt_disable'])
+
+/**
+ * Guards in 'counted' mode: spin_lock_irq_disable() / spin_unlock_irq_enable() — interrupts off
+ * through the per-CPU count, so guards may drop in any order. RT sequences have no IRQ steps.
+ */
+export const counted = (ops: Ops): Ops => ({
+  lock: ops.lock.map((s) => (s === 'irq_save' || s === 'irq_disable' ? 'interrupt_disable' : s)),
+  unlock: ops.unlock.map((s) => (s === 'irq_restore' || s === 'irq_enable' ? 'interrupt_enable' : s)),
+})
 
 /** The steps of `variant` of `kind` in `mode` on a configuration. */
 export const opsOf = (kind: LockKind, variant: Variant, preemptRt: boolean, mode: 'read' | 'write' = 'write'): Ops => {

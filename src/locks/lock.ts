@@ -3,28 +3,34 @@
  * transactionally (a step that throws undoes the ones before it), keeps the owner and the
  * task's held-lock stack, and asks the validator about each acquisition.
  */
-import type { Context } from '../context/context.js'
+import { Context } from '../context/context.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { DeadlockError } from '../errors.js'
+import { BAD_UNLOCK_BALANCE_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../diagnostics.js'
+import { DeadlockError, DoubleUnlockError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines } from '../lockdep/splat.js'
 import { irqContextOf, type Lockdep } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Resched } from '../report/might-sleep.js'
+import { LockGuard } from './guard.js'
 import type { HeldLock, HeldLocks } from './held.js'
-import { LOCK_KINDS, opsOf, type LockKind, type Step, type Variant } from './kinds.js'
+import { IRQ_OFF_STEPS, LOCK_KINDS, counted, opsOf, type LockKind, type Ops, type Step, type Variant } from './kinds.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {
   readonly options: ResolvedOptions
+  /** The CPU whose code runs now. */
+  executingCpu(): Cpu | null
   readonly held: HeldLocks
   readonly lockdep: Lockdep
   report(d: Diagnostic): void
   mightResched(cpu: Cpu, what: string, offsets: Resched): void
   trace(cpu: Cpu, event: string): void
+  /** A guard outlived its scope (`task`: the task ended with it held). */
+  reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
 }
 
 interface Holder {
@@ -35,6 +41,7 @@ interface Holder {
 const UNDO: Partial<Record<Step, Step>> = {
   irq_save: 'irq_restore',
   irq_disable: 'irq_enable',
+  interrupt_disable: 'interrupt_enable',
   preempt_disable: 'preempt_enable',
   bh_disable: 'bh_enable',
   bh_lock_disable: 'bh_lock_enable',
@@ -46,10 +53,16 @@ const UNDO: Partial<Record<Step, Step>> = {
 /** One acquisition in progress: what its steps saved. */
 interface Acquisition {
   readonly cpu: Cpu
+  /** The task taking the lock (its owner once taken). */
+  readonly task: TaskState
   readonly variant: Variant
   readonly mode: 'read' | 'write'
   flags: IrqFlags | null
   record: HeldLock | null
+  /** Guards: take pending interrupts only after the unlock, once its state has been checked. */
+  readonly deferDelivery: boolean
+  /** The lock steps turn interrupts off (an irqsave/irq variant that does so on this kernel). */
+  readonly irqLock: boolean
 }
 
 export class LockRuntime<D> {
@@ -66,6 +79,100 @@ export class LockRuntime<D> {
     this.label = `${LOCK_KINDS[kind].label} '${name}'`
   }
 
+  /**
+   * Takes the lock and returns a guard: its context is the innermost until it is unlocked
+   * (guards may be unlocked in any order). IRQ-disabling variants use counted interrupt
+   * disabling unless the kernel was made with `irqDisable: 'save-restore'`.
+   */
+  lockGuard(ctx: Context<CtxState>, op: string, variant: Variant, mode: 'read' | 'write'): LockGuard<D> {
+    const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
+    const ops: Ops = this.host.options.irqDisable === 'counted' ? counted(base) : base
+    let acquisition: Acquisition | null = null
+    const child = ctx.open(`${op}(${this.name})`, (cpu) => {
+      acquisition = { cpu, task: cpu.current, variant, mode, flags: null, record: null, deferDelivery: true, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
+      this.#run(acquisition, ops.lock)
+    })
+    const a = acquisition as unknown as Acquisition
+    const guard = new LockGuard(child, this.dataOf(a.cpu), (g) => this.#releaseGuard(g, a, ops, child))
+    child.onLeak = (reason) => {
+      this.#reportLeak(a, reason)
+      guard.unlock()
+    }
+    return guard
+  }
+
+  #releaseGuard(guard: LockGuard<D>, a: Acquisition, ops: Ops, child: Context<CtxState>): void {
+    const { cpu } = a
+    if (!child.live) return this.#badUnlock(a, guard)
+    if (this.host.executingCpu() !== cpu || cpu.current !== a.task) {
+      throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
+    }
+    Context.close(
+      child,
+      () => {
+        this.#runAll(a, ops.unlock)
+        if (!cpu.irqsDisabled) this.#checkIrqLocks(a)
+        cpu.deliverPendingIrqs()
+      },
+      'guard',
+    )
+  }
+
+  /** Interrupts are on again: any lock still held that was taken with them off is now unsafe. */
+  #checkIrqLocks(a: Acquisition): void {
+    const { cpu } = a
+    const task = cpu.current
+    const irqLocks = this.host.held.of(task).filter((h) => h.irqLock)
+    if (irqLocks.length === 0) return
+    const names = irqLocks.map((h) => `${LOCK_KINDS[h.kind].label} '${h.name}'`)
+    this.host.report({
+      kind: 'irqs-on-under-irq-lock',
+      title: IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+      cpu: cpu.id,
+      task: task.comm,
+      heldLocks: this.host.held.names(task),
+      preemptCount: cpu.preemptCount,
+      locks: names,
+      droppedBy: this.label,
+      report: [
+        ...banner(IRQS_ON_UNDER_IRQ_LOCK_TITLE),
+        `${task.comm}/${task.pid} released ${this.label}, and its saved flags turned interrupts back on,`,
+        `but it still holds, taken with interrupts disabled:`,
+        ...names.map((n) => `  ${n}`),
+        'An interrupt whose handler takes one of them now deadlocks this CPU.',
+        'Fix: release in reverse order (use callbacks), or count interrupt disabling',
+        "(local_interrupt_disable(); the default irqDisable: 'counted').",
+        ...heldLockLines(task.comm, task.pid, this.host.held.of(task)),
+      ].join('\n'),
+    })
+  }
+
+  #reportLeak(a: Acquisition, reason: 'scope' | 'task'): void {
+    this.host.reportLeak(a.cpu, this.label, reason)
+  }
+
+  #badUnlock(a: Acquisition, _guard: LockGuard<D>): never {
+    const cpu = this.host.executingCpu() ?? a.cpu
+    const task = cpu.current
+    this.host.report({
+      kind: 'bad-unlock-balance',
+      title: BAD_UNLOCK_BALANCE_TITLE,
+      cpu: cpu.id,
+      task: task.comm,
+      heldLocks: this.host.held.names(task),
+      preemptCount: cpu.preemptCount,
+      lock: this.label,
+      report: [
+        ...banner(BAD_UNLOCK_BALANCE_TITLE),
+        `${task.comm}/${task.pid} is trying to release lock (${this.name}) at:`,
+        `  ${this.label} guard.unlock()`,
+        'but there are no more locks to release!',
+        ...heldLockLines(task.comm, task.pid, this.host.held.of(task)),
+      ].join('\n'),
+    })
+    throw new DoubleUnlockError(`${this.label}: this guard was already unlocked`)
+  }
+
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
   withLock<R>(ctx: Context<CtxState>, op: string, variant: Variant, mode: 'read' | 'write', cb: (ctx: Context<CtxState>, data: D) => R): R {
     let acquisition: Acquisition | null = null
@@ -73,15 +180,32 @@ export class LockRuntime<D> {
     return ctx.scoped(
       `${op}(${this.name})`,
       (cpu) => {
-        acquisition = { cpu, variant, mode, flags: null, record: null }
+        const ops = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
+        acquisition = { cpu, task: cpu.current, variant, mode, flags: null, record: null, deferDelivery: false, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
         this.#run(acquisition, opsOf(this.kind, variant, this.host.options.preemptRt, mode).lock)
         data = this.dataOf(cpu)
       },
       () => {
-        if (acquisition !== null) this.#run(acquisition, opsOf(this.kind, variant, this.host.options.preemptRt, mode).unlock)
+        if (acquisition !== null) this.#runAll(acquisition, opsOf(this.kind, variant, this.host.options.preemptRt, mode).unlock)
       },
       (inner) => cb(inner, data),
     )
+  }
+
+  /**
+   * Unlock steps all run, even when one throws (an interrupt handler taken at the restore may
+   * throw): the lock must not stay half-released. The first error is rethrown at the end.
+   */
+  #runAll(a: Acquisition, steps: readonly Step[]): void {
+    let failure: { error: unknown } | null = null
+    for (const step of steps) {
+      try {
+        this.#step(a, step)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+    if (failure !== null) throw failure.error
   }
 
   /** Performs steps in order; if one throws, undoes the ones already done, then rethrows. */
@@ -109,12 +233,17 @@ export class LockRuntime<D> {
         a.flags = cpu.localIrqSave()
         return
       case 'irq_restore':
-        cpu.localIrqRestore(a.flags ?? { irqsDisabled: false })
+        // Interrupts raised meanwhile are taken after the step (see #deliver).
+        cpu.localIrqRestore(a.flags ?? { irqsDisabled: false }, a.deferDelivery)
         return
       case 'irq_disable':
         return cpu.localIrqDisable()
       case 'irq_enable':
-        return cpu.localIrqEnable()
+        return cpu.localIrqEnable(a.deferDelivery)
+      case 'interrupt_disable':
+        return cpu.localInterruptDisable()
+      case 'interrupt_enable':
+        return cpu.localInterruptEnable(a.deferDelivery)
       case 'preempt_disable':
         return cpu.preemptDisable()
       case 'preempt_enable':
@@ -169,6 +298,7 @@ export class LockRuntime<D> {
       irqContext: irqContextOf(cpu),
       instance: this,
       flags: a.flags,
+      irqLock: a.irqLock,
       cls,
       chain,
     }
