@@ -8,6 +8,7 @@ import type { LockClass } from './classes.js'
 
 export class ChainNode {
   readonly #children = new Map<LockClass, ChainNode>()
+  readonly #readChildren = new Map<LockClass, ChainNode>()
   /** validate_chain() has run for this chain. */
   validated = false
 
@@ -19,12 +20,13 @@ export class ChainNode {
     readonly depth: number,
   ) {}
 
-  /** The chain extended by `cls`, created on first use. */
-  child(cls: LockClass, inner: number): ChainNode {
-    let node = this.#children.get(cls)
+  /** The chain extended by `cls` taken for write or read, created on first use. */
+  child(cls: LockClass, read: boolean, inner: number): ChainNode {
+    const children = read ? this.#readChildren : this.#children
+    let node = children.get(cls)
     if (node === undefined) {
       node = new ChainNode(cls, this, Math.min(this.heldInner, inner), this.depth + 1)
-      this.#children.set(cls, node)
+      children.set(cls, node)
     }
     return node
   }

@@ -113,13 +113,15 @@ export class Lockdep {
   acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock): { cls: LockClass | null; chain: ChainNode | null } {
     if (!this.#debugLocks) return { cls: null, chain: null }
     const cls = this.classes.get(next.name, next.kind)
-    this.#markUsage(cpu, held, cls, next)
-    if (!this.#debugLocks) return { cls: null, chain: null }
     const irqContext = irqContextOf(cpu)
     const before = this.#chainBefore(held, irqContext)
-    const chain = before.child(cls, this.#inner(next.kind))
+    // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
     this.#checkWaitContext(cpu, held, next, before)
     if (!this.#debugLocks) return { cls: null, chain: null }
+    this.#markUsage(cpu, held, cls, next)
+    if (!this.#debugLocks) return { cls: null, chain: null }
+    // The chain key includes the read state of each lock (hlock->read).
+    const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
     if (this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
       if (!this.#debugLocks) return { cls: null, chain: null }
@@ -137,7 +139,7 @@ export class Lockdep {
       const prev = i > 0 ? held[i - 1] : undefined
       const base =
         prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
-      h.chain = base.child(h.cls, this.#inner(h.kind))
+      h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
     }
   }
 
@@ -225,7 +227,7 @@ export class Lockdep {
   // ── validate_chain() ───────────────────────────────────────────────────────────────────
   #validateChain(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): void {
     // check_deadlock(): the class already held by this task, unless read-after-read is allowed.
-    const prevSame = held.find((h) => h.name === next.name && !(next.recursiveRead && h.mode === 'read'))
+    const prevSame = held.find((h) => h.name === next.name && !(next.recursiveRead && next.mode === 'read' && h.mode === 'read'))
     if (prevSame !== undefined) return this.#recursive(cpu, held, next, prevSame)
     // check_prevs_add(): an edge from the previous lock in this irq context (skipping
     // recursive readers, which add no dependency).

@@ -88,12 +88,15 @@ export class LockRuntime<D> {
     const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
     const ops: Ops = this.host.options.irqDisable === 'counted' ? counted(base) : base
     let acquisition: Acquisition | null = null
+    // Both assigned by open()'s enter callback, which either ran or threw.
+    let data!: D
     const child = ctx.open(`${op}(${this.name})`, (cpu) => {
+      data = this.dataOf(cpu)
       acquisition = { cpu, task: cpu.current, variant, mode, flags: null, record: null, deferDelivery: true, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
       this.#run(acquisition, ops.lock)
     })
     const a = acquisition as unknown as Acquisition
-    const guard = new LockGuard(child, this.dataOf(a.cpu), (g) => this.#releaseGuard(g, a, ops, child))
+    const guard = new LockGuard(child, data, (g) => this.#releaseGuard(g, a, ops, child))
     child.onLeak = (reason) => {
       this.#reportLeak(a, reason)
       guard.unlock()
@@ -175,18 +178,19 @@ export class LockRuntime<D> {
 
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
   withLock<R>(ctx: Context<CtxState>, op: string, variant: Variant, mode: 'read' | 'write', cb: (ctx: Context<CtxState>, data: D) => R): R {
+    const ops = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
     let acquisition: Acquisition | null = null
     let data: D
     return ctx.scoped(
       `${op}(${this.name})`,
       (cpu) => {
-        const ops = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
-        acquisition = { cpu, task: cpu.current, variant, mode, flags: null, record: null, deferDelivery: false, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
-        this.#run(acquisition, opsOf(this.kind, variant, this.host.options.preemptRt, mode).lock)
+        // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
         data = this.dataOf(cpu)
+        acquisition = { cpu, task: cpu.current, variant, mode, flags: null, record: null, deferDelivery: false, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
+        this.#run(acquisition, ops.lock)
       },
       () => {
-        if (acquisition !== null) this.#runAll(acquisition, opsOf(this.kind, variant, this.host.options.preemptRt, mode).unlock)
+        if (acquisition !== null) this.#runAll(acquisition, ops.unlock)
       },
       (inner) => cb(inner, data),
     )
@@ -282,7 +286,7 @@ export class LockRuntime<D> {
     const stack = this.host.held.of(task)
     // rwlock_t readers are recursive on RT (rwbase), and on a normal kernel only in interrupt
     // context (qrwlock's read_lock_is_recursive()).
-    const recursiveRead = this.kind === 'rwlock_t' && (this.host.options.preemptRt || cpu.inInterrupt())
+    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || cpu.inInterrupt())
     const { cls, chain } = this.host.lockdep.acquire(cpu, stack, { name: this.name, kind: this.kind, mode: a.mode, recursiveRead })
     const conflict = a.mode === 'read' ? this.#writer : (this.#writer ?? this.#readers[0] ?? null)
     if (conflict !== null) this.#deadlock(cpu, conflict)
