@@ -32,7 +32,7 @@ export type {
   DiagnosticKind,
   SleepingInAtomicDiagnostic,
 } from './diagnostics.js'
-export type { TraceEvent } from './trace.js'
+export { formatTrace, traceToJson, type TraceEvent } from './trace.js'
 export {
   CountingError,
   InvalidArgumentError,

@@ -16,7 +16,7 @@ import { type CountingField, type Diagnostic, GUARD_LEAK_TITLE, HELD_LOCK_AT_EXI
 import { banner, heldLockLines } from './lockdep/splat.js'
 import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
-import type { TraceEvent } from './trace.js'
+import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
@@ -513,6 +513,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       event,
       preemptCount: cpu.state.preemptCount,
       irqsDisabled: cpu.state.irqsDisabled,
+      flags: latencyFlags(cpu),
     })
   }
 
