@@ -24,17 +24,12 @@ export { CpuView } from './cpu/cpu-view.js'
 export type { CpuState, TaskState, IrqFlags } from './cpu/state.js'
 export * as preemptCountLayout from './cpu/preempt-count.js'
 export { SOFTIRQ_NAMES, type SoftirqName } from './irq/registry.js'
-export type {
-  BadCountingDiagnostic,
-  CountingField,
-  Diagnostic,
-  DiagnosticBase,
-  DiagnosticKind,
-  SleepingInAtomicDiagnostic,
-} from './diagnostics.js'
+export type * from './diagnostics.js'
 export { formatTrace, traceToJson, type TraceEvent } from './trace.js'
 export {
   CountingError,
+  DeadlockError,
+  DoubleUnlockError,
   InvalidArgumentError,
   KernelSplat,
   LockproofError as LockproofRuntimeError,
@@ -44,3 +39,7 @@ export {
   StaleContextError,
   WrongCpuError,
 } from './errors.js'
+export type { LockdepStats } from './lockdep/validator.js'
+export type { Guard } from './locks/guard.js'
+export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
+export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'

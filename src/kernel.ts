@@ -22,7 +22,7 @@ import { LockRuntime, type LockHost } from './locks/lock.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
-import { Lockdep } from './lockdep/validator.js'
+import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
 
 export interface RunOptions {
@@ -119,6 +119,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** Deep copies of every CPU's state. */
   snapshot(): CpuState[] {
     return this.#cpus.map((c) => snapshotCpu(c.state))
+  }
+  /** lockdep's counters: classes, validated chains, dependencies, and whether it is still on. */
+  lockdepStats(): LockdepStats {
+    return this.#lockdep.stats()
   }
   clearDiagnostics(): void {
     this.#diagnostics.length = 0

@@ -4,7 +4,6 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import { HARDIRQ_SHIFT, SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
-import type { HeldLock } from '../locks/held.js'
 import { LOCK_KINDS } from '../locks/kinds.js'
 import type { LockClass, Origin } from './classes.js'
 import { banner } from './splat.js'
@@ -38,14 +37,6 @@ export const irqContextSummary = (cpu: Cpu): string => {
   return `[HC${hc}[${(cpu.state.preemptCount >>> HARDIRQ_SHIFT) & 0xf}]:SC${sc}[${(cpu.softirqCount() >>> SOFTIRQ_SHIFT) & 0xff}]:HE${he}:SE${se}]`
 }
 
-export const heldLines = (comm: string, pid: number, held: readonly HeldLock[]): string[] =>
-  held.length === 0
-    ? [`no locks held by ${comm}/${pid}.`]
-    : [
-        `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
-        ...held.map((h, i) => ` #${i}: (${h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}, ${LOCK_KINDS[h.kind].label}`),
-      ]
-
 /** print_circular_lock_scenario(): `source` being taken, `target` held, `parent` the edge into target. */
 export const circularScenario = (source: string, parent: string, target: string): string[] => [
   ...(parent !== source ? ['Chain exists of:', `  ${source} --> ${parent} --> ${target}`, ''] : []),
@@ -61,17 +52,21 @@ export const circularScenario = (source: string, parent: string, target: string)
   ' *** DEADLOCK ***',
 ]
 
-/** print_irq_lock_scenario(): `safe` is used in the interrupt, `unsafe` taken with it enabled. */
-export const irqScenario = (safe: string, middle: string | null, unsafe: string, state: IrqState): string[] => [
-  ...(middle !== null ? ['Chain exists of:', `  ${safe} --> ${middle} --> ${unsafe}`, ''] : []),
+/**
+ * print_irq_lock_scenario(): `safe` is used in the interrupt, `unsafe` taken with it enabled;
+ * `middle` is the lock the chain reaches from `safe` (the kernel prints "local_irq_disable()"
+ * for softirq states too).
+ */
+export const irqScenario = (safe: string, middle: string, unsafe: string): string[] => [
+  ...(middle !== unsafe ? ['Chain exists of:', `  ${safe} --> ${middle} --> ${unsafe}`, ''] : []),
   ' Possible interrupt unsafe locking scenario:',
   '',
   '       CPU0                    CPU1',
   '       ----                    ----',
   `  lock(${unsafe});`,
-  `                               local_irq_disable();`.replace('irq', state === 'HARDIRQ' ? 'irq' : 'bh'),
+  '                               local_irq_disable();',
   `                               lock(${safe});`,
-  `                               lock(${unsafe});`,
+  `                               lock(${middle});`,
   '  <Interrupt>',
   `    lock(${safe});`,
   '',

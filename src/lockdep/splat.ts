@@ -1,12 +1,18 @@
 /** Layout helpers shared by the kernel-style reports. */
 import type { HeldLock } from '../locks/held.js'
 import { LOCK_KINDS } from '../locks/kinds.js'
+import { usageChars } from './usage.js'
 
-/** `=====` over a title, as lockdep frames its reports. */
-export const banner = (title: string): string[] => {
-  const rule = '='.repeat(title.length)
-  return [rule, title, '-'.repeat(title.length)]
-}
+/** LD_WAIT_* of a held lock's kind, as print_lock() shows it (PROVE_RAW_LOCK_NESTING values). */
+const WAIT = { spin: 2, config: 3, sleep: 4 } as const
+const waitOf = (h: Pick<HeldLock, 'kind'>): number => WAIT[LOCK_KINDS[h.kind].wait]
+
+/** `=====` over a title, as lockdep frames its reports (`width` where the kernel's rule is shorter). */
+export const banner = (title: string, width = title.length): string[] => [
+  '='.repeat(width),
+  title,
+  '-'.repeat(width),
+]
 
 export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => `${LOCK_KINDS[h.kind].label} '${h.name}'`
 
@@ -16,5 +22,5 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
     ? [`no locks held by ${comm}/${pid}.`]
     : [
         `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
-        ...held.map((h, i) => ` #${i}: (${h.name}){${h.mode === 'read' ? 'read' : 'write'}}, ${lockName(h)}`),
+        ...held.map((h, i) => ` #${i}: (${h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${waitOf(h)}:${waitOf(h)}}, ${lockName(h)}`),
       ]

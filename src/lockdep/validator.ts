@@ -19,14 +19,13 @@ import {
   badIrqDependencyTitle,
   circularScenario,
   classLine,
-  heldLines,
   inconsistentHeader,
   irqContextSummary,
   irqScenario,
   origin,
   usageScenario,
 } from './reports.js'
-import { banner } from './splat.js'
+import { banner, heldLockLines } from './splat.js'
 import {
   LOCK_ENABLED_HARDIRQ,
   LOCK_ENABLED_SOFTIRQ,
@@ -43,6 +42,16 @@ import { waitValues, type WaitValues } from './wait-types.js'
 
 /** `MAX_LOCK_DEPTH` (include/linux/sched.h). */
 export const MAX_LOCK_DEPTH = 48
+
+export interface LockdepStats {
+  /** False with `lockdep: false`, or once a report switched it off. */
+  readonly active: boolean
+  readonly classes: number
+  /** Distinct held-lock chains validated (each once). */
+  readonly chains: number
+  /** Edges in the class dependency graph. */
+  readonly dependencies: number
+}
 
 /** The acquisition being validated. */
 export interface NextLock {
@@ -80,6 +89,7 @@ export class Lockdep {
   readonly chains: ChainCache
   /** `debug_locks`: cleared by the first report unless keepGoing. */
   #debugLocks: boolean
+  #dependencies = 0
 
   constructor(options: ResolvedOptions, report: (d: Diagnostic) => void) {
     this.#options = options
@@ -93,6 +103,11 @@ export class Lockdep {
   /** Whether the checks still run (false with `lockdep: false`, or after the first report). */
   get active(): boolean {
     return this.#debugLocks
+  }
+
+  /** What /proc/lockdep_stats would show: lock classes, validated chains, dependencies. */
+  stats(): LockdepStats {
+    return { active: this.#debugLocks, classes: this.classes.size, chains: this.chains.count, dependencies: this.#dependencies }
   }
 
   #inner(kind: LockKind): number {
@@ -190,7 +205,8 @@ export class Lockdep {
 
   #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode): void {
     const w = this.#wait
-    let { value: currInner, what } = this.#taskWaitContext(cpu)
+    const taskWait = this.#taskWaitContext(cpu)
+    let { value: currInner, what } = taskWait
     // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
     const task = cpu.current
     if (task.rcuReadLockNesting > 0 && w.config < currInner) {
@@ -217,9 +233,10 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.invalidWait),
         `${task.comm}/${task.pid} is trying to lock:`,
-        ` (${next.name}){${next.mode}}-{${nextOuter}:${nextOuter}}, ${label}`,
+        classLine(this.classes.get(next.name, next.kind), this.#waitOf),
         'other info that might help us debug this:',
-        `context-{${currInner}:${currInner}} (${what})`,
+        `context-{${taskWait.value}:${taskWait.value}}`,
+        `(the innermost allowed wait type here is ${currInner}, set by ${what})`,
       ],
     })
   }
@@ -257,6 +274,7 @@ export class Lockdep {
     }
     prev.after.set(next, this.#origin(cpu))
     next.before.add(prev)
+    this.#dependencies++
   }
 
   // ── our own: the declared order ────────────────────────────────────────────────────────
@@ -280,7 +298,7 @@ export class Lockdep {
         `${t.comm}/${t.pid} is trying to acquire ${label}`,
         `while holding ${laterLabel}, which the declared lock order puts after it:`,
         `  ${this.#options.lockOrder.join(' -> ')}`,
-        ...heldLines(t.comm, t.pid, held),
+        ...heldLockLines(t.comm, t.pid, held),
       ].join('\n'),
     })
   }
@@ -304,7 +322,7 @@ export class Lockdep {
     this.#report({
       ...this.#base(cpu, held),
       ...rest,
-      report: [...lines, '', ...heldLines(t.comm, t.pid, held), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
+      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
     } as Diagnostic)
   }
 
@@ -318,10 +336,10 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.recursive),
         `${t.comm}/${t.pid} is trying to acquire lock:`,
-        ` (${next.name}){${next.mode}}, ${label}`,
+        classLine(this.classes.get(next.name, next.kind), this.#waitOf),
         '',
         'but task is already holding lock:',
-        ` (${prev.name}){${prev.mode}}, ${LOCK_KINDS[prev.kind].label} '${prev.name}'`,
+        classLine(prev.cls ?? this.classes.get(prev.name, prev.kind), this.#waitOf),
         '',
         'other info that might help us debug this:',
         ' Possible unsafe locking scenario:',
@@ -425,7 +443,7 @@ export class Lockdep {
         'and interrupts could create inverse lock ordering between them.',
         '',
         'other info that might help us debug this:',
-        ...irqScenario(safe.name, chain.length > 2 ? (chain[1] as LockClass).name : null, unsafe.name, state),
+        ...irqScenario(safe.name, (chain[1] ?? unsafe).name, unsafe.name),
       ],
     })
   }
@@ -445,7 +463,7 @@ export class Lockdep {
       unsafe: unsafe.name,
       chain: chain.map((c) => c.name),
       lines: [
-        ...banner(title),
+        ...banner(title, 53),
         `${t.comm}/${t.pid} ${irqContextSummary(cpu)} is trying to acquire:`,
         classLine(next, this.#waitOf),
         '',
@@ -466,7 +484,7 @@ export class Lockdep {
         '',
         'other info that might help us debug this:',
         '',
-        ...irqScenario(safe.name, chain.length > 2 ? (chain[1] as LockClass).name : null, unsafe.name, state),
+        ...irqScenario(safe.name, (prev === safe ? next : prev).name, unsafe.name),
       ],
     })
   }

@@ -43,9 +43,10 @@ describe('spinlock_t inside raw_spinlock_t', () => {
       INVALID_WAIT,
       '-----------------------------',
       'task-1/1 is trying to lock:',
-      " (stats){write}-{3:3}, spinlock_t 'stats'",
+      ' (stats){....}-{3:3}, spinlock_t',
     ])
-    expect(d.report).toContain("context-{2:2} (raw_spinlock_t 'hw')")
+    expect(d.report).toContain('context-{5:5}')
+    expect(d.report).toContain("the innermost allowed wait type here is 2, set by raw_spinlock_t 'hw'")
     expect(d.report).toContain('1 lock held by task-1/1:\n #0: (hw)')
   })
 
