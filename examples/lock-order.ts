@@ -3,6 +3,7 @@
  * Run alone: `npx tsx examples/lock-order.ts`.
  */
 import { createKernel, type Kernel } from '../src/index.js'
+import { keep, traceOption } from './shared.js'
 
 export const title = 'lock-order: lockdep finds an AB/BA deadlock that did not happen (yet)'
 
@@ -50,7 +51,7 @@ export function run(log: (line: string) => void = console.log): void {
   log('reports the cycle the first time the second order is seen:')
   log('')
 
-  const broken = createKernel()
+  const broken = keep('AB/BA', createKernel(traceOption()))
   program(broken, false)
   for (const d of broken.diagnostics) {
     log(d.report)
@@ -60,7 +61,7 @@ export function run(log: (line: string) => void = console.log): void {
   log('')
 
   log('The fix: one order everywhere. stats-report takes cfg_lock first, as cfg-update does:')
-  const fixed = createKernel()
+  const fixed = keep('fixed order', createKernel(traceOption()))
   program(fixed, true)
   log(fixed.diagnostics.length === 0 ? 'no reports: cfg_lock -> stats_lock is the only order lockdep has seen.' : `${fixed.diagnostics.length} report(s)!`)
   for (const d of fixed.diagnostics) log(d.report)

@@ -3,6 +3,7 @@
  * Run alone: `npx tsx examples/preempt-count.ts`.
  */
 import { createKernel, preemptCountLayout } from '../src/index.js'
+import { keep, traceOption } from './shared.js'
 
 const hex = preemptCountLayout.formatPreemptCount
 
@@ -10,7 +11,7 @@ export const title = 'preempt-count: the counters in each context, normal kernel
 
 export function run(log: (line: string) => void = console.log): void {
   for (const preemptRt of [false, true]) {
-    const kernel = createKernel({ preemptRt })
+    const kernel = keep(preemptRt ? 'PREEMPT_RT' : 'normal kernel', createKernel({ preemptRt, ...traceOption() }))
     const cpu = kernel.cpu(0)
     const show = (where: string): void => {
       const t = cpu.current
