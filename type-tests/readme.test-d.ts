@@ -1,0 +1,41 @@
+// The README's programs, kept compiling: if this file breaks, the README is out of date.
+import { expectError } from 'tsd'
+import { createKernel, type IrqDisabled } from '../src/index.js'
+
+const kernel = createKernel({ preemptRt: false, cpus: 1 })
+
+const stats = kernel.spinLock('stats', { hits: 0 })
+const hw = kernel.rawSpinLock('hw', { reg: 0 })
+const cfg = kernel.mutex('cfg', { mode: 'fast' })
+const pcp = kernel.localLock('pcp', () => ({ n: 0 }))
+
+const pokeRegister = (_ctx: IrqDisabled, value: number) => value
+
+kernel.run((ctx) => {
+  cfg.withLocked(ctx, (ctx, _c) => {
+    stats.withLocked(ctx, (_ctx, s) => {
+      s.hits++
+    })
+  })
+  hw.withLockedIrqSave(ctx, (ctx, r) => pokeRegister(ctx, r.reg))
+  hw.withLocked(ctx, (ctx) => {
+    // @expect-error Invalid wait context: spinlock_t 'stats' is a sleeping lock on PREEMPT_RT and cannot be taken here (raw_spinlock_t 'hw' is held)
+    expectError(stats.withLocked(ctx, () => 0))
+  })
+  pcp.withLocked(ctx, (_ctx, d) => {
+    d.n++
+  })
+})
+
+kernel.run((ctx) => {
+  using g = stats.lockIrqSave(ctx)
+  using h = hw.lock(g.ctx)
+  h.data.reg++
+})
+
+kernel.run((ctx) => {
+  stats.withLocked(ctx, (ctx) => {
+    // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
+    expectError(cfg.withLocked(ctx, () => 0))
+  })
+})
