@@ -12,7 +12,7 @@ import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
 import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
 import { preemptCount } from './cpu/predicates.js'
-import { type CountingField, type Diagnostic, GUARD_LEAK_TITLE, HELD_LOCK_AT_EXIT_TITLE, IRQS_DISABLED_AT_EXIT_TITLE, countingTitle } from './diagnostics.js'
+import { type CountingField, type Diagnostic, BAD_UNLOCK_BALANCE_TITLE, GUARD_LEAK_TITLE, HELD_LOCK_AT_EXIT_TITLE, IRQS_DISABLED_AT_EXIT_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE, countingTitle } from './diagnostics.js'
 import { banner, heldLockLines } from './lockdep/splat.js'
 import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
@@ -20,7 +20,7 @@ import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
-import type { LockKind } from './locks/kinds.js'
+import { LOCK_KINDS, type LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
@@ -80,6 +80,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       },
       trace: (cpu, event) => this.#traceEvent(cpu, event),
       reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
+      irqsBackOn: (cpu, droppedBy) => this.#irqsBackOn(cpu, droppedBy),
+      badUnlock: (cpu, what, className) => this.#badUnlock(cpu, what, className),
     }
     this.#cpus = Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost))
     this.#views = this.#cpus.map((c) => new CpuView(c))
@@ -92,6 +94,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       raiseNmi: (cpu, name) => this.#raiseNmi(cpu, name),
       kmalloc: (cpu, size, gfp) => this.#kmalloc(cpu, size, gfp),
       reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
+      irqsBackOn: (cpu, droppedBy) => this.#irqsBackOn(cpu, droppedBy),
+      badUnlock: (cpu, what) => this.#badUnlock(cpu, what),
       scopeEnded: (cpu) => this.#runDeferred(cpu),
     }
   }
@@ -463,6 +467,63 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     } finally {
       cpu.localIrqEnable()
     }
+  }
+
+  /**
+   * A guard's unlock turned interrupts back on. Anything that still relies on them being off —
+   * a lock taken with an IRQ-disabling variant, a live local_interrupt_disable() — is now
+   * unsafe: what a save/restore guard dropped out of order does (Rust-for-Linux #998). Then the
+   * interrupts raised meanwhile are taken.
+   */
+  #irqsBackOn(cpu: Cpu, droppedBy: string): void {
+    const task = cpu.current
+    const held = this.#held.of(task)
+    const needing = held.filter((h) => h.irqLock).map((h) => `${LOCK_KINDS[h.kind].label} '${h.name}'`)
+    if (cpu.state.interruptDisableCount > 0) needing.push(`local_interrupt_disable() (depth ${cpu.state.interruptDisableCount})`)
+    if (needing.length > 0) {
+      this.report({
+        kind: 'irqs-on-under-irq-lock',
+        title: IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+        cpu: cpu.id,
+        task: task.comm,
+        heldLocks: this.#held.names(task),
+        preemptCount: cpu.preemptCount,
+        locks: needing,
+        droppedBy,
+        report: [
+          ...banner(IRQS_ON_UNDER_IRQ_LOCK_TITLE),
+          `${task.comm}/${task.pid} released ${droppedBy}, and its saved flags turned interrupts back on,`,
+          'while this still relies on them being off:',
+          ...needing.map((n) => `  ${n}`),
+          'An interrupt whose handler takes one of those locks now deadlocks this CPU.',
+          'Fix: release in reverse order (use callbacks), or count interrupt disabling',
+          "(local_interrupt_disable(); the default irqDisable: 'counted').",
+          ...heldLockLines(task.comm, task.pid, held),
+        ].join('\n'),
+      })
+    }
+    cpu.deliverPendingIrqs()
+  }
+
+  /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */
+  #badUnlock(cpu: Cpu, what: string, className: string = what): void {
+    const task = cpu.current
+    this.report({
+      kind: 'bad-unlock-balance',
+      title: BAD_UNLOCK_BALANCE_TITLE,
+      cpu: cpu.id,
+      task: task.comm,
+      heldLocks: this.#held.names(task),
+      preemptCount: cpu.preemptCount,
+      lock: what,
+      report: [
+        ...banner(BAD_UNLOCK_BALANCE_TITLE),
+        `${task.comm}/${task.pid} is trying to release lock (${className}) at:`,
+        `  ${what}: guard.unlock()`,
+        'but there are no more locks to release!',
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task)),
+      ].join('\n'),
+    })
   }
 
   /** A guard outlived its scope: 'held-lock-at-exit' when the task ended, else 'guard-leak'. */

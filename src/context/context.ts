@@ -32,6 +32,8 @@ export interface ContextHost {
   raiseNmi(cpu: Cpu, name: string): void
   kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array
   reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
+  irqsBackOn(cpu: Cpu, droppedBy: string): void
+  badUnlock(cpu: Cpu, what: string): void
   /** A scope ended on this CPU: a chance to run what waited for it (irq threads, ksoftirqd). */
   scopeEnded(cpu: Cpu): void
 }
@@ -242,8 +244,19 @@ export class Context<out S extends CtxState = CtxState> {
     const child = this.open<InterruptsDisabledIn<T>>(what, (c) => c.localInterruptDisable())
     const host = this.#host
     const guard = new LockGuard<undefined>(child as Context<CtxState>, undefined, () => {
-      if (!child.live) throw new DoubleUnlockError(`${what}: this guard was already released`)
-      Context.close(child as Context<CtxState>, (c) => c.localInterruptEnable(), 'guard')
+      if (!child.live) {
+        host.badUnlock(host.executingCpu() ?? this.#cpu, what)
+        throw new DoubleUnlockError(`${what}: this guard was already released`)
+      }
+      Context.close(
+        child as Context<CtxState>,
+        (c) => {
+          // Pending interrupts only after checking what still needs them off.
+          c.localInterruptEnable(true)
+          if (!c.irqsDisabled) host.irqsBackOn(c, what)
+        },
+        'guard',
+      )
     })
     child.onLeak = (reason) => {
       host.reportLeak(this.#cpu, what, reason)

@@ -9,7 +9,6 @@ import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { BAD_UNLOCK_BALANCE_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../diagnostics.js'
 import { DeadlockError, DoubleUnlockError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines } from '../lockdep/splat.js'
 import { irqContextOf, type Lockdep } from '../lockdep/validator.js'
@@ -31,6 +30,10 @@ export interface LockHost {
   trace(cpu: Cpu, event: string): void
   /** A guard outlived its scope (`task`: the task ended with it held). */
   reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
+  /** Interrupts came back on at `droppedBy`'s unlock: check what still needs them off, then take pending ones. */
+  irqsBackOn(cpu: Cpu, droppedBy: string): void
+  /** Reports a bad unlock balance of `what` (lock class `className`); the caller throws. */
+  badUnlock(cpu: Cpu, what: string, className: string): void
 }
 
 interface Holder {
@@ -104,75 +107,34 @@ export class LockRuntime<D> {
     return guard
   }
 
-  #releaseGuard(guard: LockGuard<D>, a: Acquisition, ops: Ops, child: Context<CtxState>): void {
+  #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Ops, child: Context<CtxState>): void {
     const { cpu } = a
-    if (!child.live) return this.#badUnlock(a, guard)
+    if (!child.live) return this.#badUnlock(a)
     if (this.host.executingCpu() !== cpu || cpu.current !== a.task) {
       throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
     }
     Context.close(
       child,
-      () => {
-        this.#runAll(a, ops.unlock)
-        if (!cpu.irqsDisabled) this.#checkIrqLocks(a)
-        cpu.deliverPendingIrqs()
-      },
+      () => this.#runAll(a, ops.unlock),
       'guard',
     )
   }
 
-  /** Interrupts are on again: any lock still held that was taken with them off is now unsafe. */
-  #checkIrqLocks(a: Acquisition): void {
-    const { cpu } = a
-    const task = cpu.current
-    const irqLocks = this.host.held.of(task).filter((h) => h.irqLock)
-    if (irqLocks.length === 0) return
-    const names = irqLocks.map((h) => `${LOCK_KINDS[h.kind].label} '${h.name}'`)
-    this.host.report({
-      kind: 'irqs-on-under-irq-lock',
-      title: IRQS_ON_UNDER_IRQ_LOCK_TITLE,
-      cpu: cpu.id,
-      task: task.comm,
-      heldLocks: this.host.held.names(task),
-      preemptCount: cpu.preemptCount,
-      locks: names,
-      droppedBy: this.label,
-      report: [
-        ...banner(IRQS_ON_UNDER_IRQ_LOCK_TITLE),
-        `${task.comm}/${task.pid} released ${this.label}, and its saved flags turned interrupts back on,`,
-        `but it still holds, taken with interrupts disabled:`,
-        ...names.map((n) => `  ${n}`),
-        'An interrupt whose handler takes one of them now deadlocks this CPU.',
-        'Fix: release in reverse order (use callbacks), or count interrupt disabling',
-        "(local_interrupt_disable(); the default irqDisable: 'counted').",
-        ...heldLockLines(task.comm, task.pid, this.host.held.of(task)),
-      ].join('\n'),
-    })
+  /**
+   * Guards only (callbacks nest, so their restores are always right): when an unlock step turned
+   * interrupts back on, check what still needs them off *before* taking the pending ones — at
+   * this step, as the kernel takes them in local_irq_restore(), before preempt_enable().
+   */
+  #irqsMayBeBackOn(a: Acquisition): void {
+    if (a.deferDelivery && !a.cpu.irqsDisabled) this.host.irqsBackOn(a.cpu, this.label)
   }
 
   #reportLeak(a: Acquisition, reason: 'scope' | 'task'): void {
     this.host.reportLeak(a.cpu, this.label, reason)
   }
 
-  #badUnlock(a: Acquisition, _guard: LockGuard<D>): never {
-    const cpu = this.host.executingCpu() ?? a.cpu
-    const task = cpu.current
-    this.host.report({
-      kind: 'bad-unlock-balance',
-      title: BAD_UNLOCK_BALANCE_TITLE,
-      cpu: cpu.id,
-      task: task.comm,
-      heldLocks: this.host.held.names(task),
-      preemptCount: cpu.preemptCount,
-      lock: this.label,
-      report: [
-        ...banner(BAD_UNLOCK_BALANCE_TITLE),
-        `${task.comm}/${task.pid} is trying to release lock (${this.name}) at:`,
-        `  ${this.label} guard.unlock()`,
-        'but there are no more locks to release!',
-        ...heldLockLines(task.comm, task.pid, this.host.held.of(task)),
-      ].join('\n'),
-    })
+  #badUnlock(a: Acquisition): never {
+    this.host.badUnlock(this.host.executingCpu() ?? a.cpu, this.label, this.name)
     throw new DoubleUnlockError(`${this.label}: this guard was already unlocked`)
   }
 
@@ -239,15 +201,17 @@ export class LockRuntime<D> {
       case 'irq_restore':
         // Interrupts raised meanwhile are taken after the step (see #deliver).
         cpu.localIrqRestore(a.flags ?? { irqsDisabled: false }, a.deferDelivery)
-        return
+        return this.#irqsMayBeBackOn(a)
       case 'irq_disable':
         return cpu.localIrqDisable()
       case 'irq_enable':
-        return cpu.localIrqEnable(a.deferDelivery)
+        cpu.localIrqEnable(a.deferDelivery)
+        return this.#irqsMayBeBackOn(a)
       case 'interrupt_disable':
         return cpu.localInterruptDisable()
       case 'interrupt_enable':
-        return cpu.localInterruptEnable(a.deferDelivery)
+        cpu.localInterruptEnable(a.deferDelivery)
+        return this.#irqsMayBeBackOn(a)
       case 'preempt_disable':
         return cpu.preemptDisable()
       case 'preempt_enable':
