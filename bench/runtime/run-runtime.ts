@@ -1,0 +1,261 @@
+/**
+ * Runtime cost, with tinybench, inside one kernel.run task (so task creation is not counted).
+ *   per operation   withLocked on spinLock / rawSpinLock / mutex, ctx.preemptDisable, a `using`
+ *                   guard; lockdep off and on; against a plain closure call doing the same data
+ *                   work (incrementing a counter through a callback), measured in the same run.
+ *   scale           per-acquisition cost with 10 / 1,000 / 10,000 lock classes and held-chain
+ *                   depths 1 / 8 / 32: chain-cache hit (the same nesting repeated) and first
+ *                   validation (a class sequence never taken before, each time).
+ * Each tinybench iteration runs BATCH operations, so timer overhead is spread over them.
+ */
+import { Bench } from 'tinybench'
+import { type Context, createKernel, type TaskCtx } from '../../src/index.js'
+import type { TargetRow } from '../table.js'
+
+export interface RuntimeFigure {
+  readonly name: string
+  /** Mean nanoseconds per operation (per acquisition for the scale figures). */
+  readonly ns: number
+  /** Relative margin of error of the tinybench mean, %, when tinybench measured it. */
+  readonly rme: number | null
+  readonly samples: number
+}
+
+export interface RuntimeBenchResult {
+  readonly figures: readonly RuntimeFigure[]
+  readonly rows: readonly TargetRow[]
+}
+
+interface Settings {
+  readonly time: number
+  readonly warmupTime: number
+  readonly batch: number
+  readonly classes: readonly number[]
+  readonly depths: readonly number[]
+  /** Acquisitions timed for each first-validation figure. */
+  readonly firstAcquisitions: number
+}
+
+const FULL: Settings = { time: 400, warmupTime: 100, batch: 100, classes: [10, 1000, 10000], depths: [1, 8, 32], firstAcquisitions: 4000 }
+const QUICK: Settings = { time: 10, warmupTime: 2, batch: 10, classes: [10, 50], depths: [1, 4], firstAcquisitions: 40 }
+
+type Data = { n: number }
+/** The untyped face of a lock, for nesting built at run time (the types are tested elsewhere). */
+interface AnyLock {
+  withLocked(ctx: unknown, cb: (ctx: unknown, data: Data) => unknown): unknown
+}
+
+const runBench = (settings: Settings, tasks: readonly (readonly [string, () => void])[], perCall: (name: string) => number): RuntimeFigure[] => {
+  const bench = new Bench({ time: settings.time, warmupTime: settings.warmupTime, iterations: 16, throws: true })
+  for (const [name, fn] of tasks) bench.add(name, fn)
+  bench.runSync()
+  return bench.tasks.map((t) => {
+    const r = t.result
+    if (r.state !== 'completed') throw new Error(`runtime bench ${t.name}: ${r.state}${r.state === 'errored' ? `: ${r.error.message}` : ''}`)
+    return { name: t.name, ns: (r.latency.mean * 1e6) / perCall(t.name), rme: r.latency.rme, samples: r.latency.samples?.length ?? 0 }
+  })
+}
+
+/** The per-operation figures for one kernel (lockdep on or off), all in one task. */
+const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => {
+  const kernel = createKernel({ lockdep })
+  const spin = kernel.spinLock('bench-spin', { n: 0 })
+  const raw = kernel.rawSpinLock('bench-raw', { n: 0 })
+  const mutex = kernel.mutex('bench-mutex', { n: 0 })
+  const plainData: Data = { n: 0 }
+  const plain = <R>(cb: (data: Data) => R): R => cb(plainData)
+  const B = settings.batch
+  const tag = lockdep ? 'lockdep on' : 'lockdep off'
+  const figures = kernel.run((ctx: Context<TaskCtx>) => {
+    const counter = { n: 0 }
+    return runBench(
+      settings,
+      [
+        [`baseline: closure call (${tag} run)`, () => {
+          for (let i = 0; i < B; i++) plain((d) => {
+            d.n += 1
+          })
+        }],
+        [`spinLock.withLocked (${tag})`, () => {
+          for (let i = 0; i < B; i++) spin.withLocked(ctx, (_ctx, d) => {
+            d.n += 1
+          })
+        }],
+        [`rawSpinLock.withLocked (${tag})`, () => {
+          for (let i = 0; i < B; i++) raw.withLocked(ctx, (_ctx, d) => {
+            d.n += 1
+          })
+        }],
+        [`mutex.withLocked (${tag})`, () => {
+          for (let i = 0; i < B; i++) mutex.withLocked(ctx, (_ctx, d) => {
+            d.n += 1
+          })
+        }],
+        [`ctx.preemptDisable (${tag})`, () => {
+          for (let i = 0; i < B; i++) ctx.preemptDisable(() => {
+            counter.n += 1
+          })
+        }],
+        [`using g = spinLock.lock(ctx) (${tag})`, () => {
+          for (let i = 0; i < B; i++) {
+            using g = spin.lock(ctx)
+            g.data.n += 1
+          }
+        }],
+      ],
+      () => B,
+    )
+  })
+  if (kernel.diagnostics.length > 0) throw new Error(`per-operation bench (${tag}) reported: ${kernel.diagnostics[0]?.title}`)
+  return figures
+}
+
+/** Kernel with `classes` spinLocks, every class registered with lockdep (taken once under 'warm'). */
+const makeClasses = (classes: number) => {
+  const kernel = createKernel({ lockdep: true })
+  const locks: AnyLock[] = []
+  for (let i = 0; i < classes; i++) locks.push(kernel.spinLock(`class-${i}`, { n: 0 }) as unknown as AnyLock)
+  const warm = kernel.spinLock('warm', { n: 0 }) as unknown as AnyLock
+  const warmUp = (ctx: unknown): void => {
+    for (const l of locks) warm.withLocked(ctx, (c) => l.withLocked(c, (_c, d) => (d.n += 1)))
+  }
+  return { kernel, locks, warmUp }
+}
+
+/** Takes locks[seq[0]], inside it locks[seq[1]], … ; the innermost increments its counter. */
+const nest = (locks: readonly AnyLock[], seq: readonly number[], ctx: unknown, at = 0): unknown =>
+  at === seq.length ? 0 : (locks[seq[at] as number] as AnyLock).withLocked(ctx, (c, d) => ((d.n += 1), nest(locks, seq, c, at + 1)))
+
+/** Cache hit: the same nesting of `depth` classes spread over all of them, repeated. */
+const cacheHit = (settings: Settings, classes: number, depth: number): RuntimeFigure => {
+  const { kernel, locks, warmUp } = makeClasses(classes)
+  const seq = Array.from({ length: depth }, (_, j) => Math.floor((j * classes) / depth))
+  const name = `cache hit: ${classes} classes, depth ${depth}`
+  const [figure] = kernel.run((ctx) => {
+    warmUp(ctx)
+    nest(locks, seq, ctx)
+    const reps = Math.max(1, Math.round(settings.batch / depth))
+    return runBench(settings, [[name, () => {
+      for (let i = 0; i < reps; i++) nest(locks, seq, ctx)
+    }]], () => reps * depth)
+  })
+  if (kernel.diagnostics.length > 0) throw new Error(`${name}: ${kernel.diagnostics[0]?.title}`)
+  return figure as RuntimeFigure
+}
+
+/** Deterministic PRNG (mulberry32). */
+const prng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+/**
+ * First validation: each nesting is a class sequence never taken before (ascending class ids,
+ * so no inversion is ever made and lockdep stays on). Timed by hand, one kernel at a time, as
+ * many kernels as it takes (10 classes allow only 10 fresh chains of depth 1 per kernel).
+ * `fresh` is the share of acquisitions whose chain (prefix) was new, i.e. ran validate_chain().
+ */
+const firstValidation = (settings: Settings, classes: number, depth: number): RuntimeFigure & { fresh: number } => {
+  const random = prng(classes * 131 + depth)
+  let ns = 0
+  let acquisitions = 0
+  let freshNodes = 0
+  let kernels = 0
+  while (acquisitions < settings.firstAcquisitions && kernels < 200) {
+    kernels++
+    const { kernel, locks, warmUp } = makeClasses(classes)
+    const seen = new Set<string>()
+    const seqs: number[][] = []
+    const budget = Math.ceil((settings.firstAcquisitions - acquisitions) / depth)
+    for (let tries = 0; seqs.length < budget && tries < budget * 20; tries++) {
+      const picked = new Set<number>()
+      if (depth === 1) picked.add(seqs.length)
+      else while (picked.size < depth) picked.add(Math.floor(random() * classes))
+      if (depth === 1 && seqs.length >= classes) break
+      const seq = [...picked].sort((a, b) => a - b)
+      const key = seq.join(',')
+      if (seen.has(key)) continue
+      seen.add(key)
+      for (let j = 1; j <= seq.length; j++) {
+        const prefix = seq.slice(0, j).join(',')
+        if (!seen.has(`p:${prefix}`)) {
+          seen.add(`p:${prefix}`)
+          freshNodes++
+        }
+      }
+      seqs.push(seq)
+    }
+    if (seqs.length === 0) break
+    ns += kernel.run((ctx) => {
+      warmUp(ctx)
+      const t0 = process.hrtime.bigint()
+      for (const seq of seqs) nest(locks, seq, ctx)
+      return Number(process.hrtime.bigint() - t0)
+    })
+    acquisitions += seqs.length * depth
+    if (kernel.diagnostics.length > 0) throw new Error(`first validation: ${kernel.diagnostics[0]?.title}`)
+  }
+  return { name: `first validation: ${classes} classes, depth ${depth}`, ns: ns / acquisitions, rme: null, samples: acquisitions, fresh: freshNodes / acquisitions }
+}
+
+const r2 = (x: number): number => Number(x.toFixed(2))
+
+export const runRuntimeBench = (quick: boolean, log: (line: string) => void = () => undefined): RuntimeBenchResult => {
+  const settings = quick ? QUICK : FULL
+  const figures: RuntimeFigure[] = []
+  const rows: TargetRow[] = []
+  const show = (f: RuntimeFigure): void => log(`  ${f.name.padEnd(48)} ${f.ns.toFixed(1).padStart(9)} ns${f.rme === null ? '' : `  ±${f.rme.toFixed(1)}%`}`)
+
+  for (const lockdep of [false, true]) {
+    const fs = perOperation(settings, lockdep)
+    fs.forEach(show)
+    figures.push(...fs)
+    const base = fs[0] as RuntimeFigure
+    for (const f of fs.slice(1)) {
+      const ratio = f.ns / base.ns
+      const limit = lockdep ? 10 : 3
+      rows.push({
+        group: 'runtime',
+        figure: f.name,
+        value: r2(f.ns),
+        baseline: r2(base.ns),
+        ratio: r2(ratio),
+        unit: 'ns/op',
+        target: `≤ ${limit}× baseline${lockdep ? ' (cached chain)' : ''}`,
+        met: ratio <= limit,
+      })
+    }
+  }
+
+  for (const kind of ['cache hit', 'first validation'] as const) {
+    for (const depth of settings.depths) {
+      const byClasses: RuntimeFigure[] = []
+      for (const classes of settings.classes) {
+        if (depth > classes) continue // depth distinct classes need at least as many classes
+        const f = kind === 'cache hit' ? cacheHit(settings, classes, depth) : firstValidation(settings, classes, depth)
+        show(f)
+        figures.push(f)
+        byClasses.push(f)
+      }
+      const first = byClasses[0]
+      if (first === undefined) continue
+      for (const f of byClasses) {
+        const ratio = f.ns / first.ns
+        const fresh = 'fresh' in f ? `, ${Math.round((f.fresh as number) * 100)}% new chains` : ''
+        rows.push({
+          group: 'runtime',
+          figure: `${f.name} (per acquisition${fresh})`,
+          value: r2(f.ns),
+          baseline: f === first ? null : r2(first.ns),
+          ratio: f === first ? null : r2(ratio),
+          unit: 'ns/acq',
+          target: f === first ? `reference for depth ${depth}` : `≤ 1.5× the ${first.name.split(': ')[1]?.split(',')[0]} figure`,
+          met: f === first ? null : ratio <= 1.5,
+        })
+      }
+    }
+  }
+  return { figures, rows }
+}
