@@ -62,6 +62,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const cpuHost: CpuHost = {
       preemptRt: this.options.preemptRt,
       forceIrqThreads: this.options.preemptRt || this.options.threadIrqs,
+      tracing: this.options.trace,
       countingError: (cpu, field, problem, detail) => this.#countingError(cpu, field, problem, detail),
       handleIrq: (cpu, line) => this.#handleIrq(cpu, line),
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
@@ -74,8 +75,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       held: this.#held,
       lockdep: this.#lockdep,
       report: (d) => this.report(d),
-      mightResched: (cpu, what, offsets) => {
-        const d = checkResched(cpu, what, this.#held.names(cpu.current), offsets)
+      mightResched: (cpu, what, preemptOffset, rcuOffset) => {
+        const d = checkResched(cpu, what, () => this.#held.names(cpu.current), { preemptOffset, rcuOffset })
         if (d !== null) this.report(d)
       },
       trace: (cpu, event) => this.#traceEvent(cpu, event),
@@ -408,7 +409,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   #mightSleep(cpu: Cpu, what: string): void {
-    const diagnostic = checkResched(cpu, what, this.#held.names(cpu.current))
+    const diagnostic = checkResched(cpu, what, () => this.#held.names(cpu.current))
     if (diagnostic !== null) this.report(diagnostic)
   }
 
@@ -428,7 +429,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     if (gfp === 'GFP_KERNEL') this.#mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
     else if (gfp === 'GFP_ATOMIC') {
       this.#lockdep.checkWaitOnly(cpu, this.#held.of(cpu.current), { name: 'zone->lock', kind: 'spinlock_t', mode: 'write', recursiveRead: false })
-      if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', { preemptOffset: 0, rcuOffset: cpu.current.rcuReadLockNesting })
+      if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
     } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
     this.#traceEvent(cpu, `kmalloc ${size} ${gfp}`)
     return new Uint8Array(size)

@@ -38,18 +38,25 @@ export interface ContextHost {
   scopeEnded(cpu: Cpu): void
 }
 
-/** Releases, innermost first, the guards whose contexts sit above `child` on the CPU's stack. */
-const releaseLeaked = (cpu: Cpu, child: Context<CtxState>, reason: 'scope' | 'task', onError: (error: unknown) => void): void => {
+/** Marks "nothing failed" where an error may be any value, undefined included. */
+export const NO_FAILURE: unique symbol = Symbol('no failure')
+
+/**
+ * Releases, innermost first, the guards whose contexts sit above `child` on the CPU's stack;
+ * returns the first error one threw, or NO_FAILURE.
+ */
+const releaseLeaked = (cpu: Cpu, child: Context<CtxState>, reason: 'scope' | 'task'): unknown => {
+  let failure: unknown = NO_FAILURE
   for (;;) {
     const top = cpu.scopes.at(-1)
-    if (top === undefined || top === child || !cpu.scopes.includes(child)) return
+    if (top === undefined || top === child || !cpu.scopes.includes(child)) return failure
     const leak = top.onLeak
-    if (leak === null) return
+    if (leak === null) return failure
     top.onLeak = null
     try {
       leak(reason)
     } catch (error) {
-      onError(error)
+      if (failure === NO_FAILURE) failure = error
     }
     // A guard that failed to release still leaves the stack.
     const at = cpu.scopes.lastIndexOf(top)
@@ -134,39 +141,58 @@ export class Context<out S extends CtxState = CtxState> {
    */
   onLeak: ((reason: 'scope' | 'task') => void) | null = null
 
-  /** @internal Opens a child scope (after `enter` changed the CPU) and makes it the innermost. */
-  open<T extends CtxState>(op: string, enter: (cpu: Cpu) => void): Context<T> {
-    const cpu = this.assertUsable(op)
-    enter(cpu)
-    const child = new Context<T>(this.#host, cpu, this.#task)
+  /** @internal A child of `parent` on `cpu`, made the innermost scope there. */
+  static push<T extends CtxState>(parent: Context<CtxState>, cpu: Cpu): Context<T> {
+    const child = new Context<T>(parent.#host, cpu, parent.#task)
     cpu.scopes.push(child)
     return child
   }
 
   /**
-   * @internal Ends `child`: unless it is a guard's, first releases guards still held above it (reporting each), then
-   * revokes it, takes it off the stack (from anywhere: guards may drop out of order) and runs
-   * `exit`. `exit` runs even if releasing a leaked guard throws; the first error is rethrown.
+   * @internal Ends `child`'s life: unless it is a guard's, first releases guards still held
+   * above it (reporting each); then revokes it and takes it off the stack (from anywhere:
+   * guards may drop out of order). Returns the first error a leaked guard threw, or NO_FAILURE.
+   * The caller then undoes the CPU state and calls `ended()`.
    */
-  static close(child: Context<CtxState>, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard' = 'scope'): void {
+  static pop(child: Context<CtxState>, reason: 'scope' | 'task' | 'guard'): unknown {
     const cpu = child.#cpu
-    let failure: { error: unknown } | null = null
-    // A guard may be dropped with later guards still held (out of order): they stay.
-    if (reason !== 'guard') {
-      releaseLeaked(cpu, child, reason, (error) => {
-        failure ??= { error }
-      })
+    const scopes = cpu.scopes
+    let failure: unknown = NO_FAILURE
+    if (reason !== 'guard' && scopes[scopes.length - 1] !== child) failure = releaseLeaked(cpu, child, reason)
+    child.#live = false
+    if (scopes[scopes.length - 1] === child) scopes.pop()
+    else {
+      const at = scopes.lastIndexOf(child)
+      if (at >= 0) scopes.splice(at, 1)
     }
-    child.revoke()
-    const at = cpu.scopes.lastIndexOf(child)
-    if (at >= 0) cpu.scopes.splice(at, 1)
+    return failure
+  }
+
+  /** @internal After a scope is undone: the CPU may run deferred work; then `failure` is rethrown. */
+  static ended(child: Context<CtxState>, failure: unknown): void {
+    child.#host.scopeEnded(child.#cpu)
+    if (failure !== NO_FAILURE) throw failure
+  }
+
+  /** @internal `pop`, then `exit` (which runs even if a leaked guard threw), then `ended`. */
+  static close(child: Context<CtxState>, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard' = 'scope'): void {
+    let failure = Context.pop(child, reason)
     try {
-      exit(cpu)
+      exit(child.#cpu)
     } catch (error) {
-      failure ??= { error }
+      if (failure === NO_FAILURE) failure = error
     }
-    child.#host.scopeEnded(cpu)
-    if (failure !== null) throw failure.error
+    Context.ended(child, failure)
+  }
+
+  /** @internal A scope's result, refused if it is a thenable (the scope already ended). */
+  static refuseThenable<R>(op: string, result: R): R {
+    if (isThenable(result)) {
+      // Keep a rejected Promise from also going unhandled.
+      Promise.resolve(result).catch(() => undefined)
+      throw new PromiseInScopeError(`${op}: the callback returned a Promise; the section must finish synchronously`)
+    }
+    return result
   }
 
   /**
@@ -174,28 +200,23 @@ export class Context<out S extends CtxState = CtxState> {
    * returns or throws. A thenable result is refused after the scope is undone.
    */
   scoped<T extends CtxState, R>(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: (ctx: Context<T>) => R): R {
-    const child = this.open<T>(op, enter)
+    const cpu = this.assertUsable(op)
+    enter(cpu)
+    const child = Context.push<T>(this, cpu)
     let result: R
-    let threw = true
     try {
       result = cb(child)
-      threw = false
-    } finally {
-      if (threw) {
-        // The callback's error wins over one from undoing the scope.
-        try {
-          Context.close(child, exit)
-        } catch {
-          /* already failing */
-        }
-      } else Context.close(child, exit)
+    } catch (error) {
+      // The callback's error wins over one from undoing the scope.
+      try {
+        Context.close(child, exit)
+      } catch {
+        /* already failing */
+      }
+      throw error
     }
-    if (isThenable(result)) {
-      // The scope is already undone; keep a rejected Promise from also going unhandled.
-      Promise.resolve(result).catch(() => undefined)
-      throw new PromiseInScopeError(`${op}: the callback returned a Promise; the section must finish synchronously`)
-    }
-    return result
+    Context.close(child, exit)
+    return Context.refuseThenable(op, result)
   }
 
   /** `preempt_disable()` … `preempt_enable()` around `cb`. */
@@ -241,7 +262,9 @@ export class Context<out S extends CtxState = CtxState> {
    */
   localInterruptDisable<T extends CtxState>(this: Context<T>): Guard<InterruptsDisabledIn<T>, undefined> {
     const what = 'local_interrupt_disable()'
-    const child = this.open<InterruptsDisabledIn<T>>(what, (c) => c.localInterruptDisable())
+    const cpu = this.assertUsable(what)
+    cpu.localInterruptDisable()
+    const child = Context.push<InterruptsDisabledIn<T>>(this, cpu)
     const host = this.#host
     const guard = new LockGuard<undefined>(child as Context<CtxState>, undefined, () => {
       if (!child.live) {

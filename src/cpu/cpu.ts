@@ -42,6 +42,8 @@ export interface CpuHost {
   handleIrq(cpu: Cpu, line: number): void
   /** Runs the handler of softirq `nr` (already serving softirqs). */
   handleSoftirq(cpu: Cpu, nr: number): void
+  /** Whether state changes are traced at all (so events are not even built otherwise). */
+  readonly tracing: boolean
   /** Reports one state change for the trace. */
   trace(cpu: Cpu, event: string): void
 }
@@ -105,6 +107,11 @@ export class Cpu {
   // ── preempt_count ──────────────────────────────────────────────────────────────────────
   /** `preempt_count_add(val)`: refuses a field overflow instead of spilling into the next field. */
   preemptCountAdd(val: number): void {
+    // Fast path for the common preempt_disable(): one unit into a field that has room.
+    if (val === PREEMPT_OFFSET && (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK) {
+      this.state.preemptCount = (this.state.preemptCount + 1) >>> 0
+      return
+    }
     for (const field of FIELDS_OUTERMOST_FIRST) {
       const units = fieldValue(val, field)
       if (units === 0) continue
@@ -118,6 +125,10 @@ export class Cpu {
 
   /** `preempt_count_sub(val)`: DEBUG_PREEMPT's `DEBUG_LOCKS_WARN_ON(val > preempt_count())`, per field. */
   preemptCountSub(val: number): void {
+    if (val === PREEMPT_OFFSET && (this.state.preemptCount & PREEMPT_MASK) !== 0) {
+      this.state.preemptCount = (this.state.preemptCount - 1) >>> 0
+      return
+    }
     for (const field of FIELDS_OUTERMOST_FIRST) {
       if (fieldValue(val, field) > fieldValue(this.state.preemptCount, field)) {
         this.host.countingError(this, field.name, 'underflow', `${field.name} field would go below 0`)
@@ -128,31 +139,31 @@ export class Cpu {
 
   preemptDisable(): void {
     this.preemptCountAdd(PREEMPT_OFFSET)
-    this.host.trace(this, 'preempt_disable')
+    if (this.host.tracing) this.host.trace(this, 'preempt_disable')
   }
 
   preemptEnable(): void {
     this.preemptCountSub(PREEMPT_OFFSET)
-    this.host.trace(this, 'preempt_enable')
+    if (this.host.tracing) this.host.trace(this, 'preempt_enable')
   }
 
   // ── the interrupt flag ─────────────────────────────────────────────────────────────────
   localIrqDisable(): void {
     this.state.irqsDisabled = true
-    this.host.trace(this, 'local_irq_disable')
+    if (this.host.tracing) this.host.trace(this, 'local_irq_disable')
   }
 
   /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
   localIrqEnable(deferDelivery = false): void {
     this.state.irqsDisabled = false
-    this.host.trace(this, 'local_irq_enable')
+    if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
     if (!deferDelivery) this.deliverPendingIrqs()
   }
 
   localIrqSave(): IrqFlags {
     const flags: IrqFlags = Object.freeze({ irqsDisabled: this.state.irqsDisabled })
     this.state.irqsDisabled = true
-    this.host.trace(this, 'local_irq_save')
+    if (this.host.tracing) this.host.trace(this, 'local_irq_save')
     return flags
   }
 
@@ -162,7 +173,7 @@ export class Cpu {
       throw new InvalidArgumentError('local_irq_restore() needs the flags local_irq_save() returned')
     }
     this.state.irqsDisabled = flags.irqsDisabled
-    this.host.trace(this, 'local_irq_restore')
+    if (this.host.tracing) this.host.trace(this, 'local_irq_restore')
     if (!flags.irqsDisabled && !deferDelivery) this.deliverPendingIrqs()
   }
 
@@ -175,7 +186,7 @@ export class Cpu {
     }
     if (s.interruptDisableCount === 0) s.interruptDisableSaved = this.localIrqSave()
     s.interruptDisableCount++
-    this.host.trace(this, 'local_interrupt_disable')
+    if (this.host.tracing) this.host.trace(this, 'local_interrupt_disable')
   }
 
   /** Restores the saved flags on 1→0 only. */
@@ -185,7 +196,7 @@ export class Cpu {
       this.host.countingError(this, 'interrupt-disable', 'underflow', 'local_interrupt_enable() at depth 0')
     }
     s.interruptDisableCount--
-    this.host.trace(this, 'local_interrupt_enable')
+    if (this.host.tracing) this.host.trace(this, 'local_interrupt_enable')
     if (s.interruptDisableCount === 0) {
       const saved = s.interruptDisableSaved ?? { irqsDisabled: false }
       s.interruptDisableSaved = null
@@ -205,21 +216,21 @@ export class Cpu {
   /** `migrate_disable()`: a task counter; leaves preempt_count alone on SMP kernels, RT or not. */
   migrateDisable(): void {
     this.taskCounter('migrate', 'migrationDisabled', 1)
-    this.host.trace(this, 'migrate_disable')
+    if (this.host.tracing) this.host.trace(this, 'migrate_disable')
   }
   migrateEnable(): void {
     this.taskCounter('migrate', 'migrationDisabled', -1)
-    this.host.trace(this, 'migrate_enable')
+    if (this.host.tracing) this.host.trace(this, 'migrate_enable')
   }
 
   /** `rcu_read_lock()` with preemptible RCU: a task counter, preempt_count untouched. */
   rcuReadLock(): void {
     this.taskCounter('rcu', 'rcuReadLockNesting', 1)
-    this.host.trace(this, 'rcu_read_lock')
+    if (this.host.tracing) this.host.trace(this, 'rcu_read_lock')
   }
   rcuReadUnlock(): void {
     this.taskCounter('rcu', 'rcuReadLockNesting', -1)
-    this.host.trace(this, 'rcu_read_unlock')
+    if (this.host.tracing) this.host.trace(this, 'rcu_read_unlock')
   }
 
   // ── bottom halves (kernel/softirq.c) ───────────────────────────────────────────────────
@@ -240,7 +251,7 @@ export class Cpu {
       }
       task.softirqDisableCnt += cnt
     }
-    this.host.trace(this, 'local_bh_disable')
+    if (this.host.tracing) this.host.trace(this, 'local_bh_disable')
   }
 
   /** `__local_bh_enable_ip(cnt)`: runs pending softirqs when this brings BH back on in task context. */
@@ -253,7 +264,7 @@ export class Cpu {
       this.preemptCountSub(cnt)
       const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
       if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
-      this.host.trace(this, 'local_bh_enable')
+      if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
       try {
         if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
       } finally {
@@ -275,7 +286,7 @@ export class Cpu {
         // with interrupts off).
         const flags = this.localIrqSave()
         task.softirqDisableCnt -= cnt - SOFTIRQ_OFFSET
-        this.host.trace(this, 'local_bh_enable')
+        if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
         try {
           this.handleSoftirqs()
         } finally {
@@ -312,7 +323,7 @@ export class Cpu {
       this.migrateEnable()
       this.rcuReadUnlock()
     }
-    this.host.trace(this, 'local_bh_enable')
+    if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
   }
 
   // ── softirqs ───────────────────────────────────────────────────────────────────────────
@@ -323,7 +334,7 @@ export class Cpu {
   raiseSoftirq(nr: number): void {
     const flags = this.localIrqSave()
     this.state.softirqPending |= 1 << nr
-    this.host.trace(this, `raise_softirq ${nr}`)
+    if (this.host.tracing) this.host.trace(this, `raise_softirq ${nr}`)
     if (!this.inInterrupt()) this.state.ksoftirqdWoken = true
     this.localIrqRestore(flags)
   }
@@ -347,7 +358,7 @@ export class Cpu {
   handleSoftirqs(): void {
     const rt = this.preemptRt
     if (!rt) this.preemptCountAdd(SOFTIRQ_OFFSET)
-    this.host.trace(this, 'handle_softirqs begin')
+    if (this.host.tracing) this.host.trace(this, 'handle_softirqs begin')
     let restart = MAX_SOFTIRQ_RESTART
     let pending = this.state.softirqPending
     try {
@@ -370,7 +381,7 @@ export class Cpu {
         }
       }
     } finally {
-      this.host.trace(this, 'handle_softirqs end')
+      if (this.host.tracing) this.host.trace(this, 'handle_softirqs end')
       if (!rt) this.preemptCountSub(SOFTIRQ_OFFSET)
     }
   }
@@ -379,13 +390,13 @@ export class Cpu {
   /** `__irq_enter()`: HARDIRQ_OFFSET. */
   irqEnter(): void {
     this.preemptCountAdd(HARDIRQ_OFFSET)
-    this.host.trace(this, 'irq_enter')
+    if (this.host.tracing) this.host.trace(this, 'irq_enter')
   }
 
   /** `__irq_exit_rcu()`: leave hardirq, then run (or on RT, hand to ksoftirqd) pending softirqs. */
   irqExit(): void {
     this.preemptCountSub(HARDIRQ_OFFSET)
-    this.host.trace(this, 'irq_exit')
+    if (this.host.tracing) this.host.trace(this, 'irq_exit')
     if (!this.inInterrupt() && this.state.softirqPending !== 0) {
       // RT never runs them here: should_wake_ksoftirqd() is "no task on this CPU has BH off".
       // A normal kernel with threadirqs wakes ksoftirqd too (invoke_softirq()).
@@ -399,17 +410,17 @@ export class Cpu {
   /** `__nmi_enter()`: NMI_OFFSET + HARDIRQ_OFFSET. */
   nmiEnter(): void {
     this.preemptCountAdd(NMI_OFFSET + HARDIRQ_OFFSET)
-    this.host.trace(this, 'nmi_enter')
+    if (this.host.tracing) this.host.trace(this, 'nmi_enter')
   }
   nmiExit(): void {
     this.preemptCountSub(NMI_OFFSET + HARDIRQ_OFFSET)
-    this.host.trace(this, 'nmi_exit')
+    if (this.host.tracing) this.host.trace(this, 'nmi_exit')
   }
 
   /** Asserts an interrupt line: taken at once with interrupts on, else pending until they are. */
   raiseIrq(line: number): void {
     this.state.pendingIrqs.push(line)
-    this.host.trace(this, `irq_raise ${line}`)
+    if (this.host.tracing) this.host.trace(this, `irq_raise ${line}`)
     this.deliverPendingIrqs()
   }
 

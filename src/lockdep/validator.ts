@@ -69,16 +69,16 @@ export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
 /** lockdep's `irq_context` of the code running on this CPU now. */
 export const irqContextOf = (cpu: Cpu): IrqContext => (cpu.inHardirq() ? 2 : cpu.inServingSoftirq() ? 1 : 0)
 
-const STATES: readonly { readonly state: IrqState; readonly usedIn: number; readonly enabled: number }[] = [
-  { state: 'HARDIRQ', usedIn: LOCK_USED_IN_HARDIRQ, enabled: LOCK_ENABLED_HARDIRQ },
-  { state: 'SOFTIRQ', usedIn: LOCK_USED_IN_SOFTIRQ, enabled: LOCK_ENABLED_SOFTIRQ },
+/** Per irq state: its index, and the masks of "used in" and "enabled" (write and read). */
+const STATES: readonly { readonly state: IrqState; readonly index: 0 | 1; readonly usedInMask: number; readonly enabledMask: number }[] = [
+  { state: 'HARDIRQ', index: 0, usedInMask: (1 << LOCK_USED_IN_HARDIRQ) | (2 << LOCK_USED_IN_HARDIRQ), enabledMask: (1 << LOCK_ENABLED_HARDIRQ) | (2 << LOCK_ENABLED_HARDIRQ) },
+  { state: 'SOFTIRQ', index: 1, usedInMask: (1 << LOCK_USED_IN_SOFTIRQ) | (2 << LOCK_USED_IN_SOFTIRQ), enabledMask: (1 << LOCK_ENABLED_SOFTIRQ) | (2 << LOCK_ENABLED_SOFTIRQ) },
 ]
 
 type BaseFields = 'cpu' | 'task' | 'heldLocks' | 'preemptCount' | 'report'
 /** A diagnostic without the fields every report fills in the same way, plus its own lines. */
 type Draft = Diagnostic extends infer D ? (D extends Diagnostic ? Omit<D, BaseFields> & { readonly lines: readonly string[] } : never) : never
 
-const bits = (...bs: number[]): number => bs.reduce((m, b) => m | (1 << b), 0)
 
 export class Lockdep {
   readonly #options: ResolvedOptions
@@ -90,6 +90,8 @@ export class Lockdep {
   /** `debug_locks`: cleared by the first report unless keepGoing. */
   #debugLocks: boolean
   #dependencies = 0
+  /** How many classes have a USED_IN usage, per irq state (HARDIRQ, SOFTIRQ). */
+  readonly #usedIn: [number, number] = [0, 0]
 
   constructor(options: ResolvedOptions, report: (d: Diagnostic) => void) {
     this.#options = options
@@ -122,28 +124,28 @@ export class Lockdep {
   }
 
   /**
-   * Validates taking `next` with `held` held; returns its class and chain for the held-lock
-   * record, or nulls once lockdep is off.
+   * Validates taking `next` with `held` held; returns the chain it ends (its node's `cls` is
+   * the class) for the held-lock record, or null once lockdep is off.
    */
-  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock): { cls: LockClass | null; chain: ChainNode | null } {
-    if (!this.#debugLocks) return { cls: null, chain: null }
+  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock): ChainNode | null {
+    if (!this.#debugLocks) return null
     const cls = this.classes.get(next.name, next.kind)
     const irqContext = irqContextOf(cpu)
     const before = this.#chainBefore(held, irqContext)
     // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
     this.#checkWaitContext(cpu, held, next, before)
-    if (!this.#debugLocks) return { cls: null, chain: null }
+    if (!this.#debugLocks) return null
     this.#markUsage(cpu, held, cls, next)
-    if (!this.#debugLocks) return { cls: null, chain: null }
+    if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock (hlock->read).
     const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
     if (this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
-      if (!this.#debugLocks) return { cls: null, chain: null }
+      if (!this.#debugLocks) return null
     }
     this.#checkDeclaredOrder(cpu, held, next)
     if (held.length + 1 >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, held.length + 1)
-    return { cls, chain }
+    return chain
   }
 
   /** After `held[index]` was removed: the locks above it get their chains recomputed (reacquire). */
@@ -180,12 +182,13 @@ export class Lockdep {
     if (cls.usage & (1 << bit)) return
     cls.usage |= 1 << bit
     cls.usageOrigin.set(bit, this.#origin(cpu))
+    if ((bit & LOCK_USAGE_DIR_MASK) === 0) this.#usedIn[stateOf(bit) === 'HARDIRQ' ? 0 : 1]++
     const excl = exclusiveBit(bit)
     const read = bit & LOCK_USAGE_READ_MASK
     for (const bad of read ? [excl] : [excl, excl | LOCK_USAGE_READ_MASK]) {
       if (cls.usage & (1 << bad)) return this.#inconsistent(cpu, held, cls, bad, bit)
     }
-    const mask = bits(excl, excl | LOCK_USAGE_READ_MASK)
+    const mask = (1 << excl) | (1 << (excl | LOCK_USAGE_READ_MASK))
     const forwards = (bit & LOCK_USAGE_DIR_MASK) === 0
     // USED_IN looks forwards for a lock it took that is ENABLED; ENABLED looks backwards for a
     // lock that took it and is USED_IN.
@@ -263,10 +266,12 @@ export class Lockdep {
     if (prev.after.has(next)) return
     const cycle = search(next, true, (c) => c === prev)
     if (cycle !== null) return this.#circular(cpu, held, next, prev, cycle)
-    for (const { state, usedIn, enabled } of STATES) {
-      const safePath = search(prev, false, (c) => (c.usage & bits(usedIn, usedIn | 1)) !== 0)
+    for (const { state, index, usedInMask, enabledMask } of STATES) {
+      // No class has been used in this interrupt yet: nothing can be irq-safe; skip the walk.
+      if (this.#usedIn[index] === 0) continue
+      const safePath = search(prev, false, (c) => (c.usage & usedInMask) !== 0)
       if (safePath === null) continue
-      const unsafePath = search(next, true, (c) => (c.usage & bits(enabled, enabled | 1)) !== 0)
+      const unsafePath = search(next, true, (c) => (c.usage & enabledMask) !== 0)
       if (unsafePath === null) continue
       // safe … prev (backwards path reversed) → next … unsafe
       const chain = [...safePath].reverse().concat(unsafePath)

@@ -171,16 +171,18 @@ export const METHODS = {
 export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
   for (const [method, [variant, mode]] of Object.entries(METHODS[runtime.kind] as Record<string, Method>)) {
+    const ops = runtime.compile(method, variant, mode, false)
     lock[method] = (ctx: unknown, cb: unknown) => {
       if (!(ctx instanceof Context)) throw new InvalidArgumentError(`${runtime.label}.${method}: the first argument must be a context`)
       if (typeof cb !== 'function') throw new InvalidArgumentError(`${runtime.label}.${method}: the second argument must be a function`)
-      return runtime.withLock(ctx, method, variant, mode, cb as (ctx: Context<CtxState>, data: D) => unknown)
+      return runtime.withLock(ctx, ops, cb as (ctx: Context<CtxState>, data: D) => unknown)
     }
   }
   for (const [method, [variant, mode]] of Object.entries(GUARD_METHODS[runtime.kind] as Record<string, Method>)) {
+    const ops = runtime.compile(method, variant, mode, true)
     lock[method] = (ctx: unknown) => {
       if (!(ctx instanceof Context)) throw new InvalidArgumentError(`${runtime.label}.${method}: the argument must be a context`)
-      return runtime.lockGuard(ctx, method, variant, mode)
+      return runtime.lockGuard(ctx, ops)
     }
   }
   return Object.freeze(lock)

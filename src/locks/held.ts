@@ -8,6 +8,8 @@ import type { LockKind, Variant } from './kinds.js'
 export type IrqContext = 0 | 1 | 2
 
 export interface HeldLock {
+  /** The task holding it. */
+  readonly task: TaskState
   /** The lock class (its name). */
   readonly name: string
   readonly kind: LockKind

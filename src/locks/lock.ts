@@ -3,7 +3,7 @@
  * transactionally (a step that throws undoes the ones before it), keeps the owner and the
  * task's held-lock stack, and asks the validator about each acquisition.
  */
-import { Context } from '../context/context.js'
+import { Context, NO_FAILURE } from '../context/context.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
@@ -13,7 +13,6 @@ import { DeadlockError, DoubleUnlockError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines } from '../lockdep/splat.js'
 import { irqContextOf, type Lockdep } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
-import type { Resched } from '../report/might-sleep.js'
 import { LockGuard } from './guard.js'
 import type { HeldLock, HeldLocks } from './held.js'
 import { IRQ_OFF_STEPS, LOCK_KINDS, counted, opsOf, type LockKind, type Ops, type Step, type Variant } from './kinds.js'
@@ -26,7 +25,8 @@ export interface LockHost {
   readonly held: HeldLocks
   readonly lockdep: Lockdep
   report(d: Diagnostic): void
-  mightResched(cpu: Cpu, what: string, offsets: Resched): void
+  /** `__might_resched()` with these offsets: reports when sleeping is not allowed here. */
+  mightResched(cpu: Cpu, what: string, preemptOffset: number, rcuOffset: number): void
   trace(cpu: Cpu, event: string): void
   /** A guard outlived its scope (`task`: the task ended with it held). */
   reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
@@ -36,10 +36,8 @@ export interface LockHost {
   badUnlock(cpu: Cpu, what: string, className: string): void
 }
 
-interface Holder {
-  readonly task: TaskState
-  readonly cpu: number
-}
+/** Who holds the lock: the held-lock record itself (its task and CPU). */
+type Holder = HeldLock
 
 const UNDO: Partial<Record<Step, Step>> = {
   irq_save: 'irq_restore',
@@ -53,18 +51,32 @@ const UNDO: Partial<Record<Step, Step>> = {
   acquire: 'release',
 }
 
-/** One acquisition in progress: what its steps saved. */
-interface Acquisition {
-  readonly cpu: Cpu
-  /** The task taking the lock (its owner once taken). */
-  readonly task: TaskState
+/** One acquisition in progress: what its steps saved. A class, so every one has one shape. */
+class Acquisition {
+  flags: IrqFlags | null = null
+  record: HeldLock | null = null
+  /** The owner's held-lock stack, found once at acquire. */
+  stack: HeldLock[] | null = null
+  constructor(
+    readonly cpu: Cpu,
+    /** The task taking the lock (its owner once taken). */
+    readonly task: TaskState,
+    readonly variant: Variant,
+    readonly mode: 'read' | 'write',
+    /** Guards: pending interrupts are taken at the restore step, after checking what needs them off. */
+    readonly deferDelivery: boolean,
+    /** The lock steps turn interrupts off (an irqsave/irq variant that does so on this kernel). */
+    readonly irqLock: boolean,
+  ) {}
+}
+
+/** A method prepared once: its name for errors, variant, mode, steps, and whether they turn interrupts off. */
+export interface Compiled {
+  readonly op: string
   readonly variant: Variant
   readonly mode: 'read' | 'write'
-  flags: IrqFlags | null
-  record: HeldLock | null
-  /** Guards: take pending interrupts only after the unlock, once its state has been checked. */
-  readonly deferDelivery: boolean
-  /** The lock steps turn interrupts off (an irqsave/irq variant that does so on this kernel). */
+  readonly lock: readonly Step[]
+  readonly unlock: readonly Step[]
   readonly irqLock: boolean
 }
 
@@ -82,23 +94,26 @@ export class LockRuntime<D> {
     this.label = `${LOCK_KINDS[kind].label} '${name}'`
   }
 
+  /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
+  compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean): Compiled {
+    const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
+    const ops: Ops = guard && this.host.options.irqDisable === 'counted' ? counted(base) : base
+    return { op: `${op}(${this.name})`, variant, mode, lock: ops.lock, unlock: ops.unlock, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
+  }
+
   /**
    * Takes the lock and returns a guard: its context is the innermost until it is unlocked
    * (guards may be unlocked in any order). IRQ-disabling variants use counted interrupt
    * disabling unless the kernel was made with `irqDisable: 'save-restore'`.
    */
-  lockGuard(ctx: Context<CtxState>, op: string, variant: Variant, mode: 'read' | 'write'): LockGuard<D> {
-    const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
-    const ops: Ops = this.host.options.irqDisable === 'counted' ? counted(base) : base
-    let acquisition: Acquisition | null = null
-    // Both assigned by open()'s enter callback, which either ran or threw.
-    let data!: D
-    const child = ctx.open(`${op}(${this.name})`, (cpu) => {
-      data = this.dataOf(cpu)
-      acquisition = { cpu, task: cpu.current, variant, mode, flags: null, record: null, deferDelivery: true, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
-      this.#run(acquisition, ops.lock)
-    })
-    const a = acquisition as unknown as Acquisition
+  lockGuard(ctx: Context<CtxState>, ops: Compiled): LockGuard<D> {
+    const { variant, mode } = ops
+    const cpu = ctx.assertUsable(ops.op)
+    // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
+    const data = this.dataOf(cpu)
+    const a = new Acquisition(cpu, cpu.current, variant, mode, true, ops.irqLock)
+    this.#run(a, ops.lock)
+    const child = Context.push(ctx, cpu)
     const guard = new LockGuard(child, data, (g) => this.#releaseGuard(g, a, ops, child))
     child.onLeak = (reason) => {
       this.#reportLeak(a, reason)
@@ -107,17 +122,13 @@ export class LockRuntime<D> {
     return guard
   }
 
-  #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Ops, child: Context<CtxState>): void {
+  #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Compiled, child: Context<CtxState>): void {
     const { cpu } = a
     if (!child.live) return this.#badUnlock(a)
     if (this.host.executingCpu() !== cpu || cpu.current !== a.task) {
       throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
     }
-    Context.close(
-      child,
-      () => this.#runAll(a, ops.unlock),
-      'guard',
-    )
+    this.#runAll(a, ops.unlock, child, Context.pop(child, 'guard'))
   }
 
   /**
@@ -139,52 +150,53 @@ export class LockRuntime<D> {
   }
 
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
-  withLock<R>(ctx: Context<CtxState>, op: string, variant: Variant, mode: 'read' | 'write', cb: (ctx: Context<CtxState>, data: D) => R): R {
-    const ops = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
-    let acquisition: Acquisition | null = null
-    let data: D
-    return ctx.scoped(
-      `${op}(${this.name})`,
-      (cpu) => {
-        // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
-        data = this.dataOf(cpu)
-        acquisition = { cpu, task: cpu.current, variant, mode, flags: null, record: null, deferDelivery: false, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
-        this.#run(acquisition, ops.lock)
-      },
-      () => {
-        if (acquisition !== null) this.#runAll(acquisition, ops.unlock)
-      },
-      (inner) => cb(inner, data),
-    )
+  withLock<R>(ctx: Context<CtxState>, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): R {
+    const cpu = ctx.assertUsable(ops.op)
+    // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
+    const data = this.dataOf(cpu)
+    const a = new Acquisition(cpu, cpu.current, ops.variant, ops.mode, false, ops.irqLock)
+    this.#run(a, ops.lock)
+    const child = Context.push(ctx, cpu)
+    let result: R
+    try {
+      result = cb(child, data)
+    } catch (error) {
+      // The callback's error wins over one from undoing the scope.
+      try {
+        this.#runAll(a, ops.unlock, child, Context.pop(child, 'scope'))
+      } catch {
+        /* already failing */
+      }
+      throw error
+    }
+    this.#runAll(a, ops.unlock, child, Context.pop(child, 'scope'))
+    return Context.refuseThenable(ops.op, result)
   }
 
   /**
    * Unlock steps all run, even when one throws (an interrupt handler taken at the restore may
-   * throw): the lock must not stay half-released. The first error is rethrown at the end.
+   * throw): the lock must not stay half-released. The first error (or `failure`, from closing
+   * the scope) is rethrown at the end, after the scope-end hook.
    */
-  #runAll(a: Acquisition, steps: readonly Step[]): void {
-    let failure: { error: unknown } | null = null
-    for (const step of steps) {
+  #runAll(a: Acquisition, steps: readonly Step[], child: Context<CtxState>, failure: unknown): void {
+    for (let i = 0; i < steps.length; i++) {
       try {
-        this.#step(a, step)
+        this.#step(a, steps[i] as Step)
       } catch (error) {
-        failure ??= { error }
+        if (failure === NO_FAILURE) failure = error
       }
     }
-    if (failure !== null) throw failure.error
+    Context.ended(child, failure)
   }
 
   /** Performs steps in order; if one throws, undoes the ones already done, then rethrows. */
   #run(a: Acquisition, steps: readonly Step[]): void {
-    const done: Step[] = []
+    let done = 0
     try {
-      for (const step of steps) {
-        this.#step(a, step)
-        done.push(step)
-      }
+      for (; done < steps.length; done++) this.#step(a, steps[done] as Step)
     } catch (error) {
-      for (let i = done.length - 1; i >= 0; i--) {
-        const undo = UNDO[done[i] as Step]
+      for (let i = done - 1; i >= 0; i--) {
+        const undo = UNDO[steps[i] as Step]
         if (undo !== undefined) this.#step(a, undo)
       }
       throw error
@@ -233,9 +245,9 @@ export class LockRuntime<D> {
       case 'rcu_read_unlock':
         return cpu.rcuReadUnlock()
       case 'might_sleep':
-        return this.host.mightResched(cpu, this.label, { preemptOffset: 0, rcuOffset: 0 })
+        return this.host.mightResched(cpu, this.label, 0, 0)
       case 'rtlock_might_resched':
-        return this.host.mightResched(cpu, this.label, { preemptOffset: 0, rcuOffset: cpu.current.rcuReadLockNesting })
+        return this.host.mightResched(cpu, this.label, 0, cpu.current.rcuReadLockNesting)
       case 'acquire':
         return this.#acquire(a)
       case 'release':
@@ -248,16 +260,16 @@ export class LockRuntime<D> {
     const { cpu } = a
     const task = cpu.current
     const stack = this.host.held.of(task)
+    a.stack = stack
     // rwlock_t readers are recursive on RT (rwbase), and on a normal kernel only in interrupt
     // context (qrwlock's read_lock_is_recursive()).
     const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || cpu.inInterrupt())
-    const { cls, chain } = this.host.lockdep.acquire(cpu, stack, { name: this.name, kind: this.kind, mode: a.mode, recursiveRead })
+    const lockdep = this.host.lockdep
+    const chain = lockdep.active ? lockdep.acquire(cpu, stack, { name: this.name, kind: this.kind, mode: a.mode, recursiveRead }) : null
     const conflict = a.mode === 'read' ? this.#writer : (this.#writer ?? this.#readers[0] ?? null)
     if (conflict !== null) this.#deadlock(cpu, conflict)
-    const holder: Holder = { task, cpu: cpu.id }
-    if (a.mode === 'read') this.#readers.push(holder)
-    else this.#writer = holder
     const record: HeldLock = {
+      task,
       name: this.name,
       kind: this.kind,
       variant: a.variant,
@@ -267,12 +279,14 @@ export class LockRuntime<D> {
       instance: this,
       flags: a.flags,
       irqLock: a.irqLock,
-      cls,
+      cls: chain === null ? null : chain.cls,
       chain,
     }
     a.record = record
     stack.push(record)
-    this.host.trace(cpu, `lock ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
+    if (a.mode === 'read') this.#readers.push(record)
+    else this.#writer = record
+    if (this.host.options.trace) this.host.trace(cpu, `lock ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
   }
 
   #release(a: Acquisition): void {
@@ -280,20 +294,18 @@ export class LockRuntime<D> {
     const record = a.record
     if (record === null) return
     a.record = null
-    for (const task of [cpu.current, ...(this.#writer ? [this.#writer.task] : []), ...this.#readers.map((r) => r.task)]) {
-      const stack = this.host.held.of(task)
-      const at = stack.lastIndexOf(record)
-      if (at >= 0) {
-        stack.splice(at, 1)
-        this.host.lockdep.release(stack, at)
-        break
-      }
+    const stack = a.stack ?? this.host.held.of(a.task)
+    const at = stack.lastIndexOf(record)
+    if (at === stack.length - 1) stack.pop()
+    else if (at >= 0) {
+      stack.splice(at, 1)
+      this.host.lockdep.release(stack, at)
     }
     if (a.mode === 'read') {
-      const at = this.#readers.findIndex((r) => r.task === cpu.current)
-      this.#readers.splice(at >= 0 ? at : 0, 1)
+      const r = this.#readers.findIndex((h) => h.task === a.task)
+      this.#readers.splice(r >= 0 ? r : 0, 1)
     } else this.#writer = null
-    this.host.trace(cpu, `unlock ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
+    if (this.host.options.trace) this.host.trace(cpu, `unlock ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
   }
 
   #deadlock(cpu: Cpu, holder: Holder): never {

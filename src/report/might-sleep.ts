@@ -21,7 +21,8 @@ export const NO_OFFSETS: Resched = { preemptOffset: 0, rcuOffset: 0 }
 export const checkMightResched = (
   cpu: Cpu,
   what: string,
-  heldLocks: readonly string[],
+  /** The held lock classes, asked for only when there is something to report. */
+  heldOf: () => readonly string[],
   offsets: Resched = NO_OFFSETS,
 ): SleepingInAtomicDiagnostic | null => {
   const count = preemptCount(cpu.state)
@@ -29,6 +30,7 @@ export const checkMightResched = (
   const irqsOff = cpu.irqsDisabled
   if (count === offsets.preemptOffset && rcuDepth === offsets.rcuOffset && !irqsOff) return null
   const task = cpu.current
+  const heldLocks = heldOf()
   const lines = [
     `${SLEEPING_IN_ATOMIC_TITLE} at ${what}`,
     `in_atomic(): ${count !== 0 ? 1 : 0}, irqs_disabled(): ${irqsOff ? 1 : 0}, non_block: 0, pid: ${task.pid}, name: ${task.comm}`,

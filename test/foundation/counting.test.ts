@@ -38,6 +38,7 @@ class StubHost implements CpuHost {
   readonly irqs: number[] = []
   readonly softirqs: number[] = []
   readonly events: string[] = []
+  readonly tracing = true
   constructor(readonly preemptRt: boolean) {}
   get forceIrqThreads(): boolean {
     return this.preemptRt
