@@ -4,6 +4,7 @@
  * thread there). Run alone: `npx tsx examples/irq-inversion.ts`.
  */
 import { createKernel, DeadlockError, type Kernel } from '../src/index.js'
+import { keep, traceOption } from './shared.js'
 
 export const title = 'irq-inversion: a lock shared with an interrupt handler, taken with interrupts on'
 
@@ -34,7 +35,7 @@ const where = (kernel: Kernel): string => {
  * The interrupt arrives just after eth0_reset() dropped the lock: nothing deadlocks in this run.
  */
 const program = (preemptRt: boolean, fixed: boolean): { kernel: Kernel; handler: string } => {
-  const kernel = createKernel({ preemptRt })
+  const kernel = keep('irq-inversion #1', createKernel({ preemptRt, ...traceOption() }))
   const rx = kernel.spinLock('rx_lock', { packets: 0 } as Rx)
   let handler = ''
   kernel.requestIrq(ETH0_IRQ, 'eth0', (ctx) => {
@@ -63,7 +64,7 @@ const program = (preemptRt: boolean, fixed: boolean): { kernel: Kernel; handler:
 
 /** The same driver, with the interrupt arriving while eth0-reset holds rx_lock. */
 const collide = (preemptRt: boolean, fixed: boolean): string => {
-  const kernel = createKernel({ preemptRt })
+  const kernel = keep('irq-inversion #2', createKernel({ preemptRt, ...traceOption() }))
   const rx = kernel.spinLock('rx_lock', { packets: 0 } as Rx)
   kernel.requestIrq(ETH0_IRQ, 'eth0', (ctx) =>
     rx.withLocked(ctx, (_ctx, r) => {
@@ -89,7 +90,7 @@ const collide = (preemptRt: boolean, fixed: boolean): string => {
  *   eth0-reset:  spin_lock_irqsave(&rx_lock, flags); spin_lock(&stats_lock); ...
  */
 const variant = (preemptRt: boolean): Kernel => {
-  const kernel = createKernel({ preemptRt })
+  const kernel = keep('irq-inversion #3', createKernel({ preemptRt, ...traceOption() }))
   const rx = kernel.spinLock('rx_lock', { packets: 0 } as Rx)
   const stats = kernel.spinLock('stats_lock', { reads: 0 } as Stats)
   kernel.requestIrq(ETH0_IRQ, 'eth0', (ctx) =>

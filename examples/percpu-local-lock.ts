@@ -3,6 +3,7 @@
  * (Documentation/locking/locktypes.rst, "local_lock_t"). Run alone: `npx tsx examples/percpu-local-lock.ts`.
  */
 import { type Context, createKernel, type Kernel, type TaskCtx } from '../src/index.js'
+import { keep, traceOption } from './shared.js'
 
 export const title = 'percpu-local-lock: local_irq_save() around per-CPU data becomes local_lock_irqsave()'
 
@@ -33,7 +34,7 @@ const cpuState = (kernel: Kernel, cpu: number): string => {
  *   local_irq_restore(flags);
  */
 const oldPattern = (preemptRt: boolean): { kernel: Kernel; inside: string } => {
-  const kernel = createKernel({ preemptRt, cpus: 2 })
+  const kernel = keep('percpu-local-lock #1', createKernel({ preemptRt, cpus: 2, ...traceOption() }))
   const pcp: PerCpu[] = [{ count: 0 }, { count: 0 }]
   const total = kernel.spinLock('total_lock', { sum: 0 } as Total)
   // The compiler refuses a spinlock_t inside local_irq_save(). Written typed,
@@ -70,7 +71,7 @@ const oldPattern = (preemptRt: boolean): { kernel: Kernel; inside: string } => {
  *   local_unlock_irqrestore(&pcp.lock, flags);
  */
 const converted = (preemptRt: boolean): { kernel: Kernel; inside: string; seen: string } => {
-  const kernel = createKernel({ preemptRt, cpus: 2 })
+  const kernel = keep('percpu-local-lock #2', createKernel({ preemptRt, cpus: 2, ...traceOption() }))
   const pcp = kernel.localLock('pcp', (_cpu): PerCpu => ({ count: 0 }))
   const total = kernel.spinLock('total_lock', { sum: 0 } as Total)
   const seen: string[] = []

@@ -3,6 +3,7 @@
  * kernel, a sleeping lock inside a spinning one on PREEMPT_RT. Run alone: `npx tsx examples/raw-nesting.ts`.
  */
 import { createKernel, type Kernel, type KernelOptions } from '../src/index.js'
+import { keep, traceOption } from './shared.js'
 
 export const title = 'raw-nesting: spinlock_t inside raw_spinlock_t (PROVE_RAW_LOCK_NESTING and PREEMPT_RT)'
 
@@ -24,7 +25,7 @@ type LooseWithLocked = (ctx: unknown, cb: (ctx: unknown, dev: Dev) => void) => v
  *   raw_spin_unlock(&hw_lock);
  */
 const broken = (options: KernelOptions): Kernel => {
-  const kernel = createKernel(options)
+  const kernel = keep('raw-nesting #1', createKernel({ ...options, ...traceOption() }))
   const hw = kernel.rawSpinLock('hw_lock', { irqMask: 0 } as Hw)
   const dev = kernel.spinLock('dev_lock', { resets: 0 } as Dev)
   // The compiler refuses this nesting. Written typed,
@@ -53,7 +54,7 @@ const broken = (options: KernelOptions): Kernel => {
 
 /** Fix 1: the inner lock is raw too (only if its sections are short and bounded). */
 const innerRaw = (options: KernelOptions): Kernel => {
-  const kernel = createKernel(options)
+  const kernel = keep('raw-nesting #2', createKernel({ ...options, ...traceOption() }))
   const hw = kernel.rawSpinLock('hw_lock', { irqMask: 0 } as Hw)
   const dev = kernel.rawSpinLock('dev_lock', { resets: 0 } as Dev)
   kernel.run(
@@ -71,7 +72,7 @@ const innerRaw = (options: KernelOptions): Kernel => {
 
 /** Fix 2: move the bookkeeping out: spinlock_t outside, raw_spinlock_t inside (or one after the other). */
 const movedOut = (options: KernelOptions): Kernel => {
-  const kernel = createKernel(options)
+  const kernel = keep('raw-nesting #3', createKernel({ ...options, ...traceOption() }))
   const hw = kernel.rawSpinLock('hw_lock', { irqMask: 0 } as Hw)
   const dev = kernel.spinLock('dev_lock', { resets: 0 } as Dev)
   kernel.run(

@@ -3,8 +3,11 @@
  * `npm start -- --trace` also prints each example's kernels' traces (ftrace latency format).
  */
 import * as guardDropOrder from './guard-drop-order.js'
+import * as irqInversion from './irq-inversion.js'
 import * as lockOrder from './lock-order.js'
+import * as percpuLocalLock from './percpu-local-lock.js'
 import * as preemptCount from './preempt-count.js'
+import * as rawNesting from './raw-nesting.js'
 import { flushTraces } from './shared.js'
 import * as spinlockirqToken from './spinlockirq-token.js'
 
@@ -13,7 +16,7 @@ interface Example {
   run(log: (line: string) => void): void
 }
 
-const examples: readonly Example[] = [preemptCount, spinlockirqToken, guardDropOrder, lockOrder]
+const examples: readonly Example[] = [preemptCount, spinlockirqToken, guardDropOrder, percpuLocalLock, rawNesting, irqInversion, lockOrder]
 
 const log = (line: string): void => console.log(line)
 for (const [i, example] of examples.entries()) {
