@@ -6,6 +6,18 @@
 import { match } from 'ts-pattern'
 import type { Diagnostic } from './diagnostics.js'
 
+/**
+ * One line per diagnostic, for logs and summaries: what the kernel would say, with the names.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, describeDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * // … run the code under test …
+ * for (const d of kernel.diagnostics) console.log(describeDiagnostic(d))
+ * ```
+ */
 export const describeDiagnostic = (d: Diagnostic): string =>
   match(d)
     .with({ kind: 'circular-dependency' }, (c) => `possible circular locking dependency: ${c.chain.join(' -> ')} -> ${c.chain[0] ?? ''}`)

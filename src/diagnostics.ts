@@ -1,42 +1,101 @@
 /**
- * What the simulated kernel reports, as a discriminated union on `kind`. Each carries the
- * kernel's own title and a `report` laid out like the kernel's splat.
+ * What every {@link Diagnostic} carries, whatever its `kind`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type DiagnosticBase } from 'lockproof'
+ *
+ * const where = (d: DiagnosticBase) => `CPU ${d.cpu} (${d.task ?? 'idle'}), holding ${d.heldLocks.join(', ') || 'nothing'}`
+ * console.log(createKernel().diagnostics.map(where))
+ * ```
  */
 export interface DiagnosticBase {
   /** The kernel's first line for this report, exactly. */
   readonly title: string
+  /** The CPU it happened on. */
   readonly cpu: number
   /** `comm` of the task running on that CPU, or null when none was (idle). */
   readonly task: string | null
   /** Lock classes the task held, outermost first. */
   readonly heldLocks: readonly string[]
+  /** `preempt_count()` at that moment. */
   readonly preemptCount: number
   /** The whole multi-line splat. */
   readonly report: string
 }
 
-/** Which counter went wrong, and how. */
+/**
+ * Which counter went wrong, and how.
+ *
+ * @example
+ * ```ts
+ * import type { BadCountingDiagnostic, CountingField } from 'lockproof'
+ *
+ * const field = (d: BadCountingDiagnostic): CountingField => d.field // 'preempt', 'rcu', 'migrate', …
+ * ```
+ */
 export type CountingField = 'preempt' | 'softirq' | 'hardirq' | 'nmi' | 'interrupt-disable' | 'migrate' | 'rcu'
 
-/** A counter was decremented below zero or incremented past its field (DEBUG_PREEMPT's warnings). */
+/**
+ * A counter was decremented below zero or incremented past its field (DEBUG_PREEMPT's warnings).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type BadCountingDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is BadCountingDiagnostic => d.kind === 'bad-counting')
+ * console.log(found.map((d) => `${d.field} ${d.problem}`))
+ * ```
+ */
 export interface BadCountingDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'bad-counting'`. */
   readonly kind: 'bad-counting'
+  /** Which counter. */
   readonly field: CountingField
+  /** Below zero, or past the field's width. */
   readonly problem: 'underflow' | 'overflow'
 }
 
-/** `__might_resched()`: something that may sleep ran where it must not (kernel/sched/core.c). */
+/**
+ * `__might_resched()`: something that may sleep ran where it must not (kernel/sched/core.c).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type SleepingInAtomicDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is SleepingInAtomicDiagnostic => d.kind === 'sleeping-in-atomic')
+ * console.log(found.map((d) => `${d.what}: in_atomic() ${d.inAtomic}, irqs_disabled() ${d.irqsDisabled}, RCU ${d.rcuDepth}`))
+ * ```
+ */
 export interface SleepingInAtomicDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'sleeping-in-atomic'`. */
   readonly kind: 'sleeping-in-atomic'
   /** What tried to sleep: `might_sleep()`, `msleep()`, or a lock (`mutex 'cfg'`). */
   readonly what: string
+  /** `in_atomic()` at the call. */
   readonly inAtomic: boolean
+  /** `irqs_disabled()` at the call. */
   readonly irqsDisabled: boolean
+  /** The task's RCU read-side nesting. */
   readonly rcuDepth: number
 }
 
-/** lockdep's `check_wait_context()`: a lock taken where its wait type is not allowed. */
+/**
+ * lockdep's `check_wait_context()`: a lock taken where its wait type is not allowed.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type InvalidWaitContextDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is InvalidWaitContextDiagnostic => d.kind === 'invalid-wait-context')
+ * console.log(found.map((d) => `${d.lock} under ${d.context}`))
+ * ```
+ */
 export interface InvalidWaitContextDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'invalid-wait-context'`. */
   readonly kind: 'invalid-wait-context'
   /** The lock being taken (`spinlock_t 'stats'`). */
   readonly lock: string
@@ -44,29 +103,87 @@ export interface InvalidWaitContextDiagnostic extends DiagnosticBase {
   readonly context: string
 }
 
-/** lockdep's `check_deadlock()`: a class taken again while held (AA), without nesting annotation. */
+/**
+ * lockdep's `check_deadlock()`: a class taken again while held (AA), without nesting annotation.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type RecursiveLockingDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is RecursiveLockingDiagnostic => d.kind === 'recursive-locking')
+ * console.log(found.map((d) => d.lock))
+ * ```
+ */
 export interface RecursiveLockingDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'recursive-locking'`. */
   readonly kind: 'recursive-locking'
+  /** The lock taken again (`spinlock_t 'stats'`). */
   readonly lock: string
 }
 
-/** The acquisition can never succeed: its holder cannot run before this context finishes. */
+/**
+ * The acquisition can never succeed: its holder cannot run before this context finishes.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type DeadlockDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is DeadlockDiagnostic => d.kind === 'deadlock')
+ * console.log(found.map((d) => `${d.lock} held by ${d.holder.comm} on CPU ${d.holder.cpu}`))
+ * ```
+ */
 export interface DeadlockDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'deadlock'`. */
   readonly kind: 'deadlock'
+  /** The lock that cannot be acquired. */
   readonly lock: string
-  /** The task holding it, and its CPU. */
+  /**
+   * The task holding it, and its CPU.
+   *
+   * @property __type.comm - The holder's name.
+   * @property __type.pid - The holder's pid.
+   * @property __type.cpu - The CPU the holder runs on.
+   */
   readonly holder: { readonly comm: string; readonly pid: number; readonly cpu: number }
 }
 
-/** A kernel's declared `lockOrder` broken at run time (JavaScript callers; the types refuse it). */
+/**
+ * A kernel's declared `lockOrder` broken at run time (JavaScript callers; the types refuse it).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type LockOrderDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is LockOrderDiagnostic => d.kind === 'lock-order')
+ * console.log(found.map((d) => `${d.lock} taken while ${d.heldLater} is held`))
+ * ```
+ */
 export interface LockOrderDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'lock-order'`. */
   readonly kind: 'lock-order'
+  /** The lock being taken. */
   readonly lock: string
+  /** The held class that the declared order puts after it. */
   readonly heldLater: string
 }
 
-/** `check_noncircular()`: the new dependency closes a cycle in the class graph. */
+/**
+ * `check_noncircular()`: the new dependency closes a cycle in the class graph.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type CircularDependencyDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is CircularDependencyDiagnostic => d.kind === 'circular-dependency')
+ * console.log(found.map((d) => d.chain.join(' -> ')))
+ * ```
+ */
 export interface CircularDependencyDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'circular-dependency'`. */
   readonly kind: 'circular-dependency'
   /** The lock being taken. */
   readonly lock: string
@@ -76,9 +193,22 @@ export interface CircularDependencyDiagnostic extends DiagnosticBase {
   readonly chain: readonly string[]
 }
 
-/** `print_usage_bug()`: a class used in an interrupt and with that interrupt enabled. */
+/**
+ * `print_usage_bug()`: a class used in an interrupt and with that interrupt enabled.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type InconsistentLockStateDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is InconsistentLockStateDiagnostic => d.kind === 'inconsistent-lock-state')
+ * console.log(found.map((d) => `${d.lock}: {${d.from}} -> {${d.to}}`))
+ * ```
+ */
 export interface InconsistentLockStateDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'inconsistent-lock-state'`. */
   readonly kind: 'inconsistent-lock-state'
+  /** The lock class. */
   readonly lock: string
   /** The usage recorded before, e.g. `HARDIRQ-ON-W`. */
   readonly from: string
@@ -90,10 +220,22 @@ export interface InconsistentLockStateDiagnostic extends DiagnosticBase {
  * An interrupt-safe lock ordered before an interrupt-unsafe one: found when a usage changes
  * (`possible irq lock inversion dependency detected`) or a new dependency links them
  * (`HARDIRQ-safe -> HARDIRQ-unsafe lock order detected`).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IrqInversionDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is IrqInversionDiagnostic => d.kind === 'irq-inversion')
+ * console.log(found.map((d) => `${d.irq}-safe ${d.safe} before ${d.irq}-unsafe ${d.unsafe} (${d.via})`))
+ * ```
  */
 export interface IrqInversionDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'irq-inversion'`. */
   readonly kind: 'irq-inversion'
+  /** The interrupt kind the safe class is used in. */
   readonly irq: 'HARDIRQ' | 'SOFTIRQ'
+  /** Found at a usage change, or at a new dependency. */
   readonly via: 'usage-change' | 'new-dependency'
   /** The class used in the interrupt. */
   readonly safe: string
@@ -103,26 +245,77 @@ export interface IrqInversionDiagnostic extends DiagnosticBase {
   readonly chain: readonly string[]
 }
 
-/** `print_unlock_imbalance_bug()`: releasing a lock the task does not hold. */
+/**
+ * `print_unlock_imbalance_bug()`: releasing a lock the task does not hold.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type BadUnlockBalanceDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is BadUnlockBalanceDiagnostic => d.kind === 'bad-unlock-balance')
+ * console.log(found.map((d) => d.lock))
+ * ```
+ */
 export interface BadUnlockBalanceDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'bad-unlock-balance'`. */
   readonly kind: 'bad-unlock-balance'
+  /** What was released. */
   readonly lock: string
 }
 
-/** A task ended (returned to user space) with locks still held. */
+/**
+ * A task ended (returned to user space) with locks still held.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type HeldLockAtExitDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is HeldLockAtExitDiagnostic => d.kind === 'held-lock-at-exit')
+ * console.log(found.map((d) => `${d.task}: ${d.heldLocks.join(', ')}`))
+ * ```
+ */
 export interface HeldLockAtExitDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'held-lock-at-exit'`. */
   readonly kind: 'held-lock-at-exit'
 }
 
-/** More than MAX_LOCK_DEPTH (48) locks held by one task. */
+/**
+ * More than MAX_LOCK_DEPTH (48) locks held by one task.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type MaxLockDepthDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is MaxLockDepthDiagnostic => d.kind === 'max-lock-depth')
+ * console.log(found.map((d) => d.depth))
+ * ```
+ */
 export interface MaxLockDepthDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'max-lock-depth'`. */
   readonly kind: 'max-lock-depth'
+  /** The depth reached. */
   readonly depth: number
 }
 
-/** A guard still held when the scope it was taken in ended: released there, and reported. */
+/**
+ * A guard still held when the scope it was taken in ended: released there, and reported.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type GuardLeakDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is GuardLeakDiagnostic => d.kind === 'guard-leak')
+ * console.log(found.map((d) => d.lock))
+ * ```
+ */
 export interface GuardLeakDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'guard-leak'`. */
   readonly kind: 'guard-leak'
+  /** The lock (or `local_interrupt_disable()`) whose guard outlived its scope. */
   readonly lock: string
 }
 
@@ -130,8 +323,18 @@ export interface GuardLeakDiagnostic extends DiagnosticBase {
  * Interrupts came back on while a lock taken "with interrupts off" is still held — what a
  * save/restore guard dropped out of order does (Rust-for-Linux issue #998). An interrupt whose
  * handler takes that lock can now deadlock the CPU.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IrqsOnUnderIrqLockDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is IrqsOnUnderIrqLockDiagnostic => d.kind === 'irqs-on-under-irq-lock')
+ * console.log(found.map((d) => `${d.droppedBy} re-enabled interrupts under ${d.locks.join(', ')}`))
+ * ```
  */
 export interface IrqsOnUnderIrqLockDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'irqs-on-under-irq-lock'`. */
   readonly kind: 'irqs-on-under-irq-lock'
   /** The lock(s) still held that were taken with interrupts disabled. */
   readonly locks: readonly string[]
@@ -139,11 +342,41 @@ export interface IrqsOnUnderIrqLockDiagnostic extends DiagnosticBase {
   readonly droppedBy: string
 }
 
-/** A task started with interrupts on and ended with them off (a stale flags restore). */
+/**
+ * A task started with interrupts on and ended with them off (a stale flags restore).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IrqsDisabledAtExitDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is IrqsDisabledAtExitDiagnostic => d.kind === 'irqs-disabled-at-exit')
+ * console.log(found.map((d) => d.task))
+ * ```
+ */
 export interface IrqsDisabledAtExitDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'irqs-disabled-at-exit'`. */
   readonly kind: 'irqs-disabled-at-exit'
 }
 
+/**
+ * Everything the simulated kernel reports: `kernel.diagnostics`, and the payload of a
+ * {@link KernelSplat}. A discriminated union on `kind`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Diagnostic } from 'lockproof'
+ *
+ * const summary = (d: Diagnostic): string => {
+ *   switch (d.kind) {
+ *     case 'invalid-wait-context': return `${d.lock} under ${d.context}`
+ *     case 'circular-dependency': return d.chain.join(' -> ')
+ *     default: return d.title
+ *   }
+ * }
+ * console.log(createKernel().diagnostics.map(summary))
+ * ```
+ */
 export type Diagnostic =
   | IrqsDisabledAtExitDiagnostic
   | GuardLeakDiagnostic
@@ -161,18 +394,105 @@ export type Diagnostic =
   | DeadlockDiagnostic
   | LockOrderDiagnostic
 
+/**
+ * The `kind` of every diagnostic: `'sleeping-in-atomic'`, `'circular-dependency'`, ….
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type DiagnosticKind } from 'lockproof'
+ *
+ * const count = new Map<DiagnosticKind, number>()
+ * for (const d of createKernel().diagnostics) count.set(d.kind, (count.get(d.kind) ?? 0) + 1)
+ * ```
+ */
 export type DiagnosticKind = Diagnostic['kind']
 
+/**
+ * The title of a {@link GuardLeakDiagnostic}.
+ * Exported as a type only: use it with `typeof`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type GUARD_LEAK_TITLE } from 'lockproof'
+ *
+ * const titles = createKernel().diagnostics.filter((d) => d.kind === 'guard-leak').map((d) => d.title as typeof GUARD_LEAK_TITLE)
+ * ```
+ */
 export const GUARD_LEAK_TITLE = 'lockproof: guard still held when its scope ended'
+/**
+ * The title of an {@link IrqsOnUnderIrqLockDiagnostic}.
+ * Exported as a type only: use it with `typeof`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IRQS_ON_UNDER_IRQ_LOCK_TITLE } from 'lockproof'
+ *
+ * const titles = createKernel().diagnostics.filter((d) => d.kind === 'irqs-on-under-irq-lock').map((d) => d.title as typeof IRQS_ON_UNDER_IRQ_LOCK_TITLE)
+ * ```
+ */
 export const IRQS_ON_UNDER_IRQ_LOCK_TITLE =
   'lockproof: interrupts enabled while an IRQ-disabling lock is held (guards dropped out of order, Rust-for-Linux #998)'
+/**
+ * The title of an {@link IrqsDisabledAtExitDiagnostic}.
+ * Exported as a type only: use it with `typeof`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IRQS_DISABLED_AT_EXIT_TITLE } from 'lockproof'
+ *
+ * const titles = createKernel().diagnostics.filter((d) => d.kind === 'irqs-disabled-at-exit').map((d) => d.title as typeof IRQS_DISABLED_AT_EXIT_TITLE)
+ * ```
+ */
 export const IRQS_DISABLED_AT_EXIT_TITLE = 'lockproof: task ended with interrupts disabled'
+/**
+ * The title of a {@link BadUnlockBalanceDiagnostic}, as the kernel prints it.
+ * Exported as a type only: use it with `typeof`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type BAD_UNLOCK_BALANCE_TITLE } from 'lockproof'
+ *
+ * const titles = createKernel().diagnostics.filter((d) => d.kind === 'bad-unlock-balance').map((d) => d.title as typeof BAD_UNLOCK_BALANCE_TITLE)
+ * ```
+ */
 export const BAD_UNLOCK_BALANCE_TITLE = 'WARNING: bad unlock balance detected!'
+/**
+ * The title of a {@link HeldLockAtExitDiagnostic}, as the kernel prints it.
+ * Exported as a type only: use it with `typeof`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type HELD_LOCK_AT_EXIT_TITLE } from 'lockproof'
+ *
+ * const titles = createKernel().diagnostics.filter((d) => d.kind === 'held-lock-at-exit').map((d) => d.title as typeof HELD_LOCK_AT_EXIT_TITLE)
+ * ```
+ */
 export const HELD_LOCK_AT_EXIT_TITLE = 'WARNING: lock held when returning to user space!'
 
+/**
+ * The title of a {@link SleepingInAtomicDiagnostic}, as the kernel prints it.
+ * Exported as a type only: use it with `typeof`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type SLEEPING_IN_ATOMIC_TITLE } from 'lockproof'
+ *
+ * const titles = createKernel().diagnostics.filter((d) => d.kind === 'sleeping-in-atomic').map((d) => d.title as typeof SLEEPING_IN_ATOMIC_TITLE)
+ * ```
+ */
 export const SLEEPING_IN_ATOMIC_TITLE = 'BUG: sleeping function called from invalid context'
 
-/** The warning the kernel prints for each counting mistake (DEBUG_PREEMPT, migrate_enable, RCU). */
+/**
+ * The warning the kernel prints for each counting mistake (DEBUG_PREEMPT, migrate_enable, RCU).
+ * Exported as a type only.
+ *
+ * @example
+ * ```ts
+ * import type { countingTitle } from 'lockproof'
+ *
+ * type CountingTitle = ReturnType<typeof countingTitle> // the title of a BadCountingDiagnostic
+ * ```
+ */
 export const countingTitle = (field: CountingField, problem: 'underflow' | 'overflow'): string => {
   if (field === 'preempt' || field === 'softirq' || field === 'hardirq' || field === 'nmi') {
     return problem === 'underflow'

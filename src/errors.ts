@@ -1,59 +1,216 @@
 import type { Diagnostic } from './diagnostics.js'
 
-/** Base of every error lockproof throws on purpose; `instanceof LockproofError` catches them all. */
+/**
+ * Base of every error lockproof throws on purpose; `instanceof LockproofError` catches them all.
+ *
+ * Exported as `LockproofRuntimeError` (the name `LockproofError` is the compile-time error type).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, LockproofRuntimeError } from 'lockproof'
+ *
+ * try {
+ *   createKernel({ cpus: 0 })
+ * } catch (error) {
+ *   if (error instanceof LockproofRuntimeError) console.log(error.name) // 'InvalidArgumentError'
+ * }
+ * ```
+ */
 export class LockproofError extends Error {
+  /** Always `'LockproofError'`. */
   override name = 'LockproofError'
 }
 
-/** A context was used after the scope that made it ended (its callback returned, or its guard dropped). */
+/**
+ * A context was used after the scope that made it ended (its callback returned, or its guard dropped).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, StaleContextError, type AnyContext } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * let saved: AnyContext | undefined
+ * kernel.run((ctx) => { saved = ctx })
+ * try { kernel.run(() => saved?.raiseSoftirq('TIMER')) } catch (error) {
+ *   console.log(error instanceof StaleContextError) // true: that task has ended
+ * }
+ * ```
+ */
 export class StaleContextError extends LockproofError {
+  /** Always `'StaleContextError'`. */
   override name = 'StaleContextError'
 }
 
-/** A context was used on a CPU or in a task other than the one it is bound to. */
+/**
+ * A context was used on a CPU or in a task other than the one it is bound to.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, WrongCpuError } from 'lockproof'
+ *
+ * const kernel = createKernel({ cpus: 2 })
+ * kernel.run((cpu0) => kernel.run(() => {
+ *   try { cpu0.raiseSoftirq('TIMER') } catch (error) { console.log(error instanceof WrongCpuError) } // true
+ * }, { cpu: 1 }))
+ * ```
+ */
 export class WrongCpuError extends LockproofError {
+  /** Always `'WrongCpuError'`. */
   override name = 'WrongCpuError'
 }
 
-/** An outer context was used while an inner scope (made from it) is still running: use the inner one. */
+/**
+ * An outer context was used while an inner scope (made from it) is still running: use the inner one.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, ShadowedContextError } from 'lockproof'
+ *
+ * createKernel().run((ctx) => ctx.preemptDisable(() => {
+ *   try { ctx.raiseSoftirq('TIMER') } catch (error) { console.log(error instanceof ShadowedContextError) } // true
+ * }))
+ * ```
+ */
 export class ShadowedContextError extends LockproofError {
+  /** Always `'ShadowedContextError'`. */
   override name = 'ShadowedContextError'
 }
 
-/** A scope's callback returned a Promise or another thenable: the scope would end before it settles. */
+/**
+ * A scope's callback returned a Promise or another thenable: the scope would end before it settles.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, PromiseInScopeError } from 'lockproof'
+ *
+ * try {
+ *   createKernel().run(async () => 1)
+ * } catch (error) {
+ *   console.log(error instanceof PromiseInScopeError) // true: a simulated task runs synchronously
+ * }
+ * ```
+ */
 export class PromiseInScopeError extends LockproofError {
+  /** Always `'PromiseInScopeError'`. */
   override name = 'PromiseInScopeError'
 }
 
-/** A counter would leave its field: enabling what was not disabled, or nesting past the field's width. */
+/**
+ * A counter would leave its field: enabling what was not disabled, or nesting past the field's width.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, CountingError, type AnyContext } from 'lockproof'
+ *
+ * const nest = (ctx: AnyContext, depth: number): void => { if (depth > 0) ctx.preemptDisable((ctx) => nest(ctx, depth - 1)) }
+ * try { createKernel().run((ctx) => nest(ctx, 256)) } catch (error) {
+ *   console.log(error instanceof CountingError) // true: the preempt field holds 255
+ * }
+ * ```
+ */
 export class CountingError extends LockproofError {
+  /** Always `'CountingError'`. */
   override name = 'CountingError'
 }
 
-/** A value of the wrong shape from a caller that ignored the types (plain JavaScript). */
+/**
+ * A value of the wrong shape from a caller that ignored the types (plain JavaScript).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, InvalidArgumentError } from 'lockproof'
+ *
+ * try { createKernel({ cpus: 65 }) } catch (error) {
+ *   console.log(error instanceof InvalidArgumentError) // true: 1 to 64 CPUs
+ * }
+ * ```
+ */
 export class InvalidArgumentError extends LockproofError {
+  /** Always `'InvalidArgumentError'`. */
   override name = 'InvalidArgumentError'
 }
 
-/** A task was started where it cannot run (a CPU that is already running one, a CPU that does not exist). */
+/**
+ * A task was started where it cannot run (a CPU that is already running one, a CPU that does not exist).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, SchedulingError } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * kernel.run(() => {
+ *   try { kernel.run(() => 1) } catch (error) { console.log(error instanceof SchedulingError) } // true: CPU 0 is busy
+ * })
+ * ```
+ */
 export class SchedulingError extends LockproofError {
+  /** Always `'SchedulingError'`. */
   override name = 'SchedulingError'
 }
 
-/** Thrown at the first diagnostic with `onDiagnostic: 'throw'`; the diagnostic is also recorded. */
+/**
+ * Thrown at the first diagnostic with `onDiagnostic: 'throw'`; the diagnostic is also recorded.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, KernelSplat } from 'lockproof'
+ *
+ * const kernel = createKernel({ onDiagnostic: 'throw' })
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * try { kernel.run((ctx) => { stats.lock(ctx) }) } catch (error) {
+ *   if (error instanceof KernelSplat) console.log(error.diagnostic.kind) // 'held-lock-at-exit'
+ * }
+ * ```
+ */
 export class KernelSplat extends LockproofError {
+  /** Always `'KernelSplat'`. */
   override name = 'KernelSplat'
+  /**
+   * @internal Made by the kernel at the first diagnostic when `onDiagnostic` is `'throw'`.
+   * @param diagnostic - The diagnostic that was reported (also in `kernel.diagnostics`).
+   */
   constructor(readonly diagnostic: Diagnostic) {
     super(`${diagnostic.title}\n${diagnostic.report}`)
   }
 }
 
-/** An acquisition that can never succeed in this run (its holder cannot run first); nothing changed. */
+/**
+ * An acquisition that can never succeed in this run (its holder cannot run first); nothing changed.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, DeadlockError } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * kernel.requestIrq(3, 'eth0', (ctx) => stats.withLocked(ctx, (_ctx, s) => { s.hits++ }))
+ * try { kernel.run((ctx) => stats.withLocked(ctx, (ctx) => ctx.raiseIrq(3))) } catch (error) {
+ *   console.log(error instanceof DeadlockError) // true: the handler spins on a lock its CPU holds
+ * }
+ * ```
+ */
 export class DeadlockError extends LockproofError {
+  /** Always `'DeadlockError'`. */
   override name = 'DeadlockError'
 }
 
-/** A guard unlocked twice: the lock was already released (the kernel's "bad unlock balance"). */
+/**
+ * A guard unlocked twice: the lock was already released (the kernel's "bad unlock balance").
+ *
+ * @example
+ * ```ts
+ * import { createKernel, DoubleUnlockError } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * kernel.run((ctx) => {
+ *   const guard = stats.lock(ctx)
+ *   guard.unlock()
+ *   try { guard.unlock() } catch (error) { console.log(error instanceof DoubleUnlockError) } // true
+ * })
+ * ```
+ */
 export class DoubleUnlockError extends LockproofError {
+  /** Always `'DoubleUnlockError'`. */
   override name = 'DoubleUnlockError'
 }

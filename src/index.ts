@@ -22,6 +22,22 @@ export type {
 export type { LockproofError } from './context/type-error.js'
 export { CpuView } from './cpu/cpu-view.js'
 export type { CpuState, TaskState, IrqFlags } from './cpu/state.js'
+/**
+ * The generic `preempt_count` layout of include/linux/preempt.h: the width, shift, mask and
+ * offset of each field, the need-resched bit, and helpers to read and print a count such as
+ * `kernel.cpu(0).preemptCount`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, preemptCountLayout as pc } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * kernel.run((ctx) => ctx.localBhDisable(() => {
+ *   const count = kernel.cpu(0).preemptCount
+ *   console.log(pc.formatPreemptCount(count), (count & pc.SOFTIRQ_MASK) === pc.SOFTIRQ_DISABLE_OFFSET) // '0x00000200' true
+ * }))
+ * ```
+ */
 export * as preemptCountLayout from './cpu/preempt-count.js'
 export { SOFTIRQ_NAMES, type SoftirqName } from './irq/registry.js'
 export type * from './diagnostics.js'

@@ -25,6 +25,18 @@ import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
 
+/**
+ * Where and as whom {@link Kernel.run} starts a task.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type RunOptions } from 'lockproof'
+ *
+ * const kernel = createKernel({ cpus: 2 })
+ * const where: RunOptions = { cpu: 1, comm: 'kworker/1:0' }
+ * kernel.run((ctx) => console.log(ctx.cpuId, ctx.comm), where) // 1 'kworker/1:0'
+ * ```
+ */
 export interface RunOptions {
   /** The CPU to run on. Default 0. */
   readonly cpu?: number
@@ -32,13 +44,42 @@ export interface RunOptions {
   readonly comm?: string
 }
 
+/**
+ * How {@link Kernel.requestIrq} registers a handler (its `request_irq()` flags).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IrqOptions } from 'lockproof'
+ *
+ * // IRQF_NO_THREAD: the handler stays in hard interrupt context on both kernels.
+ * const timer: IrqOptions = { noThread: true }
+ * createKernel().requestIrq(0, 'timer', (ctx) => console.log(ctx.cpuId), { noThread: true })
+ * console.log(timer)
+ * ```
+ */
 export interface IrqOptions {
   /** IRQF_NO_THREAD: never force-threaded; hard interrupt context on both kernels. */
   readonly noThread?: boolean
 }
 
-/** A whole simulated machine: N CPUs, their interrupts, and what they report. */
+/**
+ * A whole simulated machine: N CPUs, their interrupts, and what they report.
+ *
+ * Made by {@link createKernel}; its lock factories, `run`, interrupt registration and
+ * inspection methods are the whole runtime API.
+ *
+ * @example
+ * ```ts
+ * import { Kernel, createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel({ cpus: 2 })
+ * console.log(kernel instanceof Kernel, kernel.cpuCount) // true 2
+ * kernel.run((ctx) => ctx.msleep(10), { cpu: 1 })
+ * console.log(kernel.clockMs, kernel.diagnostics) // 10 []
+ * ```
+ */
 export class Kernel<Order extends readonly string[] = readonly string[]> {
+  /** The options this kernel was created with, defaults filled in. */
   readonly options: ResolvedOptions
   readonly #cpus: Cpu[]
   readonly #views: CpuView[]
@@ -114,6 +155,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   get clockMs(): number {
     return this.#clockMs
   }
+  /** How many simulated CPUs this kernel has (`cpus`). */
   get cpuCount(): number {
     return this.#cpus.length
   }
@@ -129,6 +171,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   lockdepStats(): LockdepStats {
     return this.#lockdep.stats()
   }
+  /** Forgets every diagnostic reported so far (lockdep's own state is kept). */
   clearDiagnostics(): void {
     this.#diagnostics.length = 0
   }
@@ -404,6 +447,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
+  /**
+   * The lock classes `task` holds now, outermost first.
+   *
+   * @internal Tasks are the kernel's own records; users ask {@link Kernel.heldLocks} by CPU.
+   */
   heldLocksOf(task: TaskState): readonly string[] {
     return this.#held.names(task)
   }
@@ -591,6 +639,21 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 }
 
-/** Makes a simulated kernel. `lockOrder` is kept as a literal tuple type for the order rule. */
+/**
+ * Makes a simulated kernel. `lockOrder` is kept as a literal tuple type for the order rule.
+ *
+ * A lock class named in `lockOrder` may not be taken while a class declared after it is held:
+ * the compiler refuses it, and plain JavaScript gets a `lock-order` diagnostic.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel({ preemptRt: true, lockOrder: ['dev', 'stats'] })
+ * const dev = kernel.mutex('dev', { open: 0 })
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * kernel.run((ctx) => dev.withLocked(ctx, (ctx) => stats.withLocked(ctx, (_ctx, s) => s.hits++)))
+ * ```
+ */
 export const createKernel = <const Order extends readonly string[] = readonly []>(options: KernelOptions<Order> = {}): Kernel<Order> =>
   new Kernel<Order>(options)

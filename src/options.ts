@@ -1,12 +1,26 @@
 import { InvalidArgumentError } from './errors.js'
 
-/** What `createKernel()` takes, and the defaults it fills in. */
+/**
+ * What `createKernel()` takes, and the defaults it fills in.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type KernelOptions } from 'lockproof'
+ *
+ * const rt = { preemptRt: true, cpus: 2, onDiagnostic: 'throw' } as const satisfies KernelOptions
+ * const kernel = createKernel(rt)
+ * console.log(kernel.options.irqDisable) // 'counted'
+ * ```
+ */
 export interface KernelOptions<Order extends readonly string[] = readonly string[]> {
   /** CONFIG_PREEMPT_RT. Default false. */
   readonly preemptRt?: boolean
   /** Number of simulated CPUs. Default 1. */
   readonly cpus?: number
-  /** The lockdep-style validator. Default true. */
+  /**
+   * The lockdep-style validator. Default true. `{ keepGoing: true }` keeps it validating after
+   * its first report (the kernel's lockdep turns itself off then).
+   */
   readonly lockdep?: boolean | { readonly keepGoing?: boolean }
   /** CONFIG_PROVE_RAW_LOCK_NESTING (spinlock_t inside raw_spinlock_t reported on a normal kernel). Default true. */
   readonly proveRawLockNesting?: boolean
@@ -22,16 +36,37 @@ export interface KernelOptions<Order extends readonly string[] = readonly string
   readonly lockOrder?: Order
 }
 
+/**
+ * Every option of {@link KernelOptions} with its default filled in: `kernel.options`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type ResolvedOptions } from 'lockproof'
+ *
+ * const options: ResolvedOptions = createKernel({ lockdep: { keepGoing: true } }).options
+ * console.log(options.lockdep, options.lockdepKeepGoing, options.cpus) // true true 1
+ * ```
+ */
 export interface ResolvedOptions {
+  /** CONFIG_PREEMPT_RT. */
   readonly preemptRt: boolean
+  /** Number of simulated CPUs. */
   readonly cpus: number
+  /** The lockdep-style validator is on. */
   readonly lockdep: boolean
+  /** lockdep goes on validating after its first report. */
   readonly lockdepKeepGoing: boolean
+  /** CONFIG_PROVE_RAW_LOCK_NESTING. */
   readonly proveRawLockNesting: boolean
+  /** How IRQ-disabling guards disable interrupts. */
   readonly irqDisable: 'counted' | 'save-restore'
+  /** Throw a KernelSplat at the first diagnostic, or record and go on. */
   readonly onDiagnostic: 'throw' | 'record'
+  /** Interrupt handlers are force-threaded on a normal kernel too. */
   readonly threadIrqs: boolean
+  /** Every state change is recorded in `kernel.trace`. */
   readonly trace: boolean
+  /** The declared order of lock classes, outermost first (empty when none). */
   readonly lockOrder: readonly string[]
 }
 

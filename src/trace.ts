@@ -13,16 +13,33 @@
 import type { Cpu } from './cpu/cpu.js'
 import { PREEMPT_NEED_RESCHED, SOFTIRQ_SHIFT } from './cpu/preempt-count.js'
 
-/** One state change of a simulated CPU, as the trace records it. */
+/**
+ * One state change of a simulated CPU, as the trace records it.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type TraceEvent } from 'lockproof'
+ *
+ * const kernel = createKernel({ trace: true })
+ * kernel.run((ctx) => ctx.preemptDisable(() => undefined))
+ * const offCpu = (e: TraceEvent) => e.preemptCount !== 0 || e.irqsDisabled
+ * console.log(kernel.trace.filter(offCpu).map((e) => `${e.seq} ${e.comm}: ${e.event}`))
+ * ```
+ */
 export interface TraceEvent {
+  /** Position in the whole trace, from 0. */
   readonly seq: number
+  /** The CPU it happened on. */
   readonly cpu: number
+  /** The running task's pid (0: idle). */
   readonly pid: number
+  /** The running task's name. */
   readonly comm: string
   /** The kernel function or event (`preempt_disable`, `irq_enter`, `lock spinlock_t 'stats'`, …). */
   readonly event: string
   /** preempt_count after the change. */
   readonly preemptCount: number
+  /** Interrupts were off after the change. */
   readonly irqsDisabled: boolean
   /** The five latency-format columns after the change, e.g. `d.h1.`. */
   readonly flags: string
@@ -54,7 +71,19 @@ const HEADER = [
   '#     \\   /    |   |||||  |   |',
 ]
 
-/** Renders a trace in ftrace's latency format, one line per event, with its header. */
+/**
+ * Renders a trace in ftrace's latency format, one line per event, with its header.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, formatTrace } from 'lockproof'
+ *
+ * const kernel = createKernel({ trace: true })
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * kernel.run((ctx) => stats.withLockedIrq(ctx, (_ctx, s) => { s.hits++ }))
+ * console.log(formatTrace(kernel.trace)) // `task-1-1 0 d..1. 3: lock spinlock_t 'stats'` …
+ * ```
+ */
 export const formatTrace = (events: readonly TraceEvent[]): string =>
   [
     ...HEADER,
@@ -64,5 +93,16 @@ export const formatTrace = (events: readonly TraceEvent[]): string =>
     ),
   ].join('\n')
 
-/** The trace as JSON, for tools. */
+/**
+ * The trace as JSON, for tools.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, traceToJson } from 'lockproof'
+ *
+ * const kernel = createKernel({ trace: true })
+ * kernel.run((ctx) => ctx.rcuReadLock(() => undefined))
+ * console.log(traceToJson(kernel.trace)) // [{ "seq": 0, "cpu": 0, … }, …]
+ * ```
+ */
 export const traceToJson = (events: readonly TraceEvent[]): string => JSON.stringify(events, null, 2)

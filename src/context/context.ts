@@ -69,8 +69,21 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null &&
   typeof (value as { then?: unknown }).then === 'function'
 
-/** The core-code-only operations: raw interrupt control. Drivers use locks instead. */
+/**
+ * The core-code-only operations: raw interrupt control. Drivers use locks instead.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type CoreOps, type TaskCtx } from 'lockproof'
+ *
+ * createKernel().run((ctx) => {
+ *   const core: CoreOps<TaskCtx> = ctx.core
+ *   core.localIrqSave((ctx) => ctx.cpuId) // interrupts off on both kernels
+ * })
+ * ```
+ */
 export interface CoreOps<out S extends CtxState> {
+  /** @internal Phantom: the state, so that `CoreOps<S>` keeps `S`. Never present at run time. */
   readonly [stateBrand]?: S
   /** `local_irq_save()` … `local_irq_restore()` around `cb`. Disables interrupts even on RT. */
   localIrqSave<T extends CtxState, R>(
@@ -79,6 +92,23 @@ export interface CoreOps<out S extends CtxState> {
   ): R
 }
 
+/**
+ * The context every operation takes: bound to one CPU and one task, alive only while the
+ * scope that made it runs, and checked on every use (a stale, foreign or shadowed context
+ * throws). Its type parameter is what is known, on both kernels, where the code runs: the
+ * execution kind, the strongest wait type still allowed, whether interrupts, preemption and
+ * bottom halves are off, and the lock classes held. Contexts come from {@link Kernel.run},
+ * handlers, lock callbacks and guards; functions demand proofs such as {@link IrqDisabled}.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type TaskCtx } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const work = (ctx: Context<TaskCtx>) => ctx.rcuReadLock((ctx) => `${ctx.comm} on CPU ${ctx.cpuId}`)
+ * console.log(kernel.run(work)) // 'task-1 on CPU 0'
+ * ```
+ */
 export class Context<out S extends CtxState = CtxState> {
   /** Phantom: the type-level state. Never present at run time. */
   declare readonly [stateBrand]: S
@@ -103,6 +133,7 @@ export class Context<out S extends CtxState = CtxState> {
   get comm(): string {
     return this.#task.comm
   }
+  /** The pid of the task this context runs in. */
   get pid(): number {
     return this.#task.pid
   }

@@ -3,17 +3,48 @@
  * Kept to seven small fields: every field multiplies the compiler's instantiations.
  */
 
-/** Execution kind. A threadable handler is 'hardirq' here: it is one on a normal kernel. */
+/**
+ * Execution kind. A threadable handler is 'hardirq' here: it is one on a normal kernel.
+ *
+ * @example
+ * ```ts
+ * import type { Exec, SoftirqState } from 'lockproof'
+ *
+ * const where: Exec = 'softirq' satisfies SoftirqState['exec']
+ * ```
+ */
 export type Exec = 'task' | 'softirq' | 'hardirq' | 'nmi'
 
 /**
  * The strongest lockdep wait type still allowed (LD_WAIT_SLEEP > LD_WAIT_CONFIG > LD_WAIT_SPIN):
  * 'sleep' admits mutexes, 'config' admits spinlock_t (sleeping on RT, so not under 'spin').
+ *
+ * @example
+ * ```ts
+ * import type { NoThreadIrqState, Wait } from 'lockproof'
+ *
+ * // In an IRQF_NO_THREAD handler only raw_spinlock_t may be taken.
+ * const strongest: Wait = 'spin' satisfies NoThreadIrqState['wait']
+ * ```
  */
 export type Wait = 'sleep' | 'config' | 'spin'
 
+/**
+ * The type-level state a {@link Context} carries: what is known, *on both kernels*, where the
+ * code runs. Generic helpers take `Context<S>` with `S extends CtxState`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type CtxState } from 'lockproof'
+ *
+ * const where = <S extends CtxState>(ctx: Context<S>) => `${ctx.comm} on CPU ${ctx.cpuId}`
+ * createKernel().run((ctx) => console.log(where(ctx)))
+ * ```
+ */
 export interface CtxState {
+  /** The execution kind. */
   readonly exec: Exec
+  /** The strongest lockdep wait type still allowed. */
   readonly wait: Wait
   /** Interrupts are off on both kernels. */
   readonly irq: boolean
@@ -27,14 +58,32 @@ export interface CtxState {
   readonly why: string
 }
 
-/** A task in process context: everything allowed. */
+/**
+ * A task in process context: everything allowed.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type TaskCtx } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const fresh = (ctx: Context<TaskCtx>) => ctx.msleep(1) // a task with nothing held may sleep
+ * kernel.run(fresh)
+ * ```
+ */
 export interface TaskCtx {
+  /** Process context. */
   readonly exec: 'task'
+  /** Anything may be taken, mutexes included. */
   readonly wait: 'sleep'
+  /** Interrupts are on. */
   readonly irq: false
+  /** Preemptible. */
   readonly preempt: false
+  /** Bottom halves may run. */
   readonly bh: false
+  /** No lock held. */
   readonly held: never
+  /** Why sleeping is allowed. */
   readonly why: 'task context'
 }
 

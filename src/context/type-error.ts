@@ -4,7 +4,23 @@
  */
 declare const errorMessage: unique symbol
 
+/**
+ * A compile-time error with a message. A parameter typed `Context<S> & LockproofError<'…'>`
+ * cannot be satisfied, and the compiler prints the message in its "is not assignable" line: this
+ * is how every nesting rule reports. (The runtime errors' base class is exported as
+ * {@link LockproofRuntimeError}.)
+ *
+ * @example
+ * ```ts
+ * import type { Context, CtxState, LockproofError } from 'lockproof'
+ *
+ * // A function of your own that refuses NMI context with a readable compile error:
+ * type NotInNmi<S extends CtxState> = S['exec'] extends 'nmi' ? LockproofError<'not from an NMI handler'> : unknown
+ * const printkDeferred = <S extends CtxState>(ctx: Context<S> & NotInNmi<S>) => ctx.cpuId
+ * ```
+ */
 export interface LockproofError<Message extends string> {
+  /** The message the compiler shows. */
   readonly [errorMessage]: Message
 }
 

@@ -2,12 +2,29 @@
 import type { Cpu } from './cpu.js'
 import { snapshotCpu, type CpuState, type TaskState } from './state.js'
 
+/**
+ * A read-only window on one simulated CPU, from {@link Kernel.cpu}: its `preempt_count`,
+ * interrupt flag and pending work, and the kernel's context predicates (`in_atomic()`, …).
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * kernel.run((ctx) => stats.withLockedBh(ctx, () => {
+ *   const cpu = kernel.cpu(0)
+ *   console.log(cpu.preemptCount.toString(16), cpu.inAtomic(), cpu.inSoftirq()) // '201' true true
+ * }))
+ * ```
+ */
 export class CpuView {
   readonly #cpu: Cpu
   /** @internal */
   constructor(cpu: Cpu) {
     this.#cpu = cpu
   }
+  /** The CPU number. */
   get id(): number {
     return this.#cpu.id
   }
@@ -19,6 +36,7 @@ export class CpuView {
   get preemptCount(): number {
     return this.#cpu.preemptCount
   }
+  /** `irqs_disabled()`: the interrupt flag is off. */
   get irqsDisabled(): boolean {
     return this.#cpu.irqsDisabled
   }
@@ -26,6 +44,7 @@ export class CpuView {
   get interruptDisableCount(): number {
     return this.#cpu.state.interruptDisableCount
   }
+  /** Interrupt lines raised while interrupts were off, to be taken when they come back on. */
   get pendingIrqs(): readonly number[] {
     return [...this.#cpu.state.pendingIrqs]
   }
@@ -37,27 +56,35 @@ export class CpuView {
   get current(): Readonly<TaskState> {
     return { ...this.#cpu.current }
   }
+  /** `in_nmi()`. */
   inNmi(): boolean {
     return this.#cpu.inNmi()
   }
+  /** `in_hardirq()`. */
   inHardirq(): boolean {
     return this.#cpu.inHardirq()
   }
+  /** `in_serving_softirq()`: a softirq handler is running. */
   inServingSoftirq(): boolean {
     return this.#cpu.inServingSoftirq()
   }
+  /** `in_softirq()`: serving a softirq, or bottom halves disabled. */
   inSoftirq(): boolean {
     return this.#cpu.inSoftirq()
   }
+  /** `in_interrupt()`: NMI, hardirq or softirq count non-zero. */
   inInterrupt(): boolean {
     return this.#cpu.inInterrupt()
   }
+  /** `in_task()`: process context. */
   inTask(): boolean {
     return this.#cpu.inTask()
   }
+  /** `in_atomic()`: preempt_count non-zero. */
   inAtomic(): boolean {
     return this.#cpu.inAtomic()
   }
+  /** `preemptible()`: preempt_count zero and interrupts on. */
   preemptible(): boolean {
     return this.#cpu.preemptible()
   }

@@ -9,26 +9,43 @@
  *
  * x86 stores need-resched inverted; we model the generic (asm-generic/preempt.h) sense.
  */
+
+/** Width of the preemption-disable count (bits 0–7). */
 export const PREEMPT_BITS = 8
+/** Width of the softirq count (bits 8–15). */
 export const SOFTIRQ_BITS = 8
+/** Width of the hardirq count (bits 16–19). */
 export const HARDIRQ_BITS = 4
+/** Width of the NMI count (bits 20–23). */
 export const NMI_BITS = 4
 
+/** Where the preemption-disable count starts. */
 export const PREEMPT_SHIFT = 0
+/** Where the softirq count starts. */
 export const SOFTIRQ_SHIFT = PREEMPT_SHIFT + PREEMPT_BITS
+/** Where the hardirq count starts. */
 export const HARDIRQ_SHIFT = SOFTIRQ_SHIFT + SOFTIRQ_BITS
+/** Where the NMI count starts. */
 export const NMI_SHIFT = HARDIRQ_SHIFT + HARDIRQ_BITS
 
 const irqMask = (bits: number): number => (1 << bits) - 1
 
+/** `0x000000ff`: the preemption-disable count. */
 export const PREEMPT_MASK = irqMask(PREEMPT_BITS) << PREEMPT_SHIFT
+/** `0x0000ff00`: the softirq count (bit 8 serving, the rest disable depth × 2). */
 export const SOFTIRQ_MASK = irqMask(SOFTIRQ_BITS) << SOFTIRQ_SHIFT
+/** `0x000f0000`: the hardirq nesting count. */
 export const HARDIRQ_MASK = irqMask(HARDIRQ_BITS) << HARDIRQ_SHIFT
+/** `0x00f00000`: the NMI nesting count. */
 export const NMI_MASK = irqMask(NMI_BITS) << NMI_SHIFT
 
+/** One `preempt_disable()`. */
 export const PREEMPT_OFFSET = 1 << PREEMPT_SHIFT
+/** Serving a softirq (`in_serving_softirq()`). */
 export const SOFTIRQ_OFFSET = 1 << SOFTIRQ_SHIFT
+/** One `irq_enter()`. */
 export const HARDIRQ_OFFSET = 1 << HARDIRQ_SHIFT
+/** One `nmi_enter()`. */
 export const NMI_OFFSET = 1 << NMI_SHIFT
 
 /** What `local_bh_disable()` adds: twice SOFTIRQ_OFFSET, so "serving" (bit 8) stays distinct. */
@@ -48,11 +65,15 @@ export const softirqLockOffset = (preemptRt: boolean): number => SOFTIRQ_DISABLE
 
 /** A bit field of preempt_count: where it sits and how one unit of it is written. */
 export interface PreemptField {
+  /** The field, as the kernel's accessors name it. */
   readonly name: 'preempt' | 'softirq' | 'hardirq' | 'nmi'
+  /** Its bits in the word. */
   readonly mask: number
+  /** Its lowest bit. */
   readonly shift: number
 }
 
+/** The four fields, lowest first. */
 export const PREEMPT_FIELDS: readonly PreemptField[] = [
   { name: 'preempt', mask: PREEMPT_MASK, shift: PREEMPT_SHIFT },
   { name: 'softirq', mask: SOFTIRQ_MASK, shift: SOFTIRQ_SHIFT },

@@ -3,13 +3,43 @@
  * be snapshotted, compared and replayed.
  */
 
-/** Saved interrupt flags, as `local_irq_save()` returns them. Opaque: pass them back to restore. */
+/**
+ * Saved interrupt flags, as `local_irq_save()` returns them. Opaque: pass them back to restore.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IrqFlags } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * kernel.run((ctx) => ctx.core.localIrqSave(() => {
+ *   const flags: IrqFlags = { irqsDisabled: kernel.cpu(0).irqsDisabled }
+ *   console.log(flags) // { irqsDisabled: true }
+ * }))
+ * ```
+ */
 export interface IrqFlags {
+  /** Interrupts were off when the flags were saved. */
   readonly irqsDisabled: boolean
 }
 
+/**
+ * A task's own counters, as `kernel.cpu(i).current` shows them.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type TaskState } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * kernel.run((ctx) => ctx.rcuReadLock(() => {
+ *   const task: Readonly<TaskState> = kernel.cpu(0).current
+ *   console.log(task.comm, task.rcuReadLockNesting) // 'task-1' 1
+ * }))
+ * ```
+ */
 export interface TaskState {
+  /** The task id (0 for the idle task). */
   readonly pid: number
+  /** The task name (`swapper/N` for the idle task). */
   readonly comm: string
   /** `current->migration_disabled`. */
   migrationDisabled: number
@@ -19,7 +49,21 @@ export interface TaskState {
   softirqDisableCnt: number
 }
 
+/**
+ * A simulated CPU's whole state as plain data: `kernel.snapshot()` and `kernel.cpu(i).snapshot()`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type CpuState } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const before: CpuState = kernel.cpu(0).snapshot()
+ * kernel.run((ctx) => ctx.preemptDisable(() => undefined))
+ * console.log(kernel.cpu(0).snapshot().preemptCount === before.preemptCount) // true: balanced
+ * ```
+ */
 export interface CpuState {
+  /** The CPU number. */
   readonly id: number
   /** preempt_count with the generic layout of include/linux/preempt.h. */
   preemptCount: number

@@ -43,9 +43,25 @@ import { waitValues, type WaitValues } from './wait-types.js'
 /** `MAX_LOCK_DEPTH` (include/linux/sched.h). */
 export const MAX_LOCK_DEPTH = 48
 
+/**
+ * lockdep's counters, from {@link Kernel.lockdepStats}.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type LockdepStats } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const a = kernel.mutex('a', 0)
+ * const b = kernel.spinLock('b', 0)
+ * kernel.run((ctx) => a.withLocked(ctx, (ctx) => b.withLocked(ctx, () => undefined)))
+ * const stats: LockdepStats = kernel.lockdepStats()
+ * console.log(stats.classes, stats.dependencies) // 2 1
+ * ```
+ */
 export interface LockdepStats {
   /** False with `lockdep: false`, or once a report switched it off. */
   readonly active: boolean
+  /** Lock classes seen. */
   readonly classes: number
   /** Distinct held-lock chains validated (each once). */
   readonly chains: number

@@ -12,13 +12,42 @@ import type { LockRuntime } from './lock.js'
 import type { Guard } from './guard.js'
 import type { AcquireCheck, Acquired, LockLabel } from './rules.js'
 
-/** `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives. */
+/**
+ * `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives.
+ *
+ * Taking a lock where a rule forbids it is a compile error naming the lock and the rule.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Locked } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * const take: Locked<'spinlock_t', 'stats', 'plain', { hits: number }, never> = stats.withLocked
+ * kernel.run((ctx) => take(ctx, (_ctx, s) => s.hits++))
+ * ```
+ */
 export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, R>(
   ctx: Context<T> & AcquireCheck<K, N, T, F>,
   cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
 ) => R
 
-/** `lock(ctx)`-style method: takes the lock and returns a guard (use it with `using`). */
+/**
+ * `lock(ctx)`-style method: takes the lock and returns a guard (use it with `using`).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Guarded } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const cfg = kernel.mutex('cfg', { mode: 'fast' })
+ * const lockCfg: Guarded<'mutex', 'cfg', 'plain', { mode: string }, never> = cfg.lock
+ * kernel.run((ctx) => {
+ *   using g = lockCfg(ctx)
+ *   g.data.mode = 'safe'
+ * })
+ * ```
+ */
 export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState>(
   ctx: Context<T> & AcquireCheck<K, N, T, F>,
 ) => Guard<Acquired<K, N, V, T>, D>
@@ -30,80 +59,211 @@ interface LockCommon<K extends LockKind, N extends string> {
   readonly name: N
 }
 
-/** `raw_spinlock_t`: spins on both kernels; its irq variants always disable interrupts. */
+/**
+ * `raw_spinlock_t`: spins on both kernels; its irq variants always disable interrupts.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IrqDisabled, type RawSpinLock } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const hw: RawSpinLock<'hw', { reg: number }> = kernel.rawSpinLock('hw', { reg: 0 })
+ * const poke = (_ctx: IrqDisabled) => {}
+ * kernel.run((ctx) => hw.withLockedIrqSave(ctx, (ctx, r) => { r.reg = 1; poke(ctx) })) // proves IrqDisabled
+ * ```
+ */
 export interface RawSpinLock<N extends string, D, F extends string = never> extends LockCommon<'raw_spinlock_t', N> {
+  /** `raw_spin_lock()` … `raw_spin_unlock()` around `cb`. */
   readonly withLocked: Locked<'raw_spinlock_t', N, 'plain', D, F>
+  /** `raw_spin_lock_irq()` … `raw_spin_unlock_irq()` around `cb`. */
   readonly withLockedIrq: Locked<'raw_spinlock_t', N, 'irq', D, F>
+  /** `raw_spin_lock_irqsave()` … `raw_spin_unlock_irqrestore()` around `cb`. */
   readonly withLockedIrqSave: Locked<'raw_spinlock_t', N, 'irqsave', D, F>
+  /** `raw_spin_lock_bh()` … `raw_spin_unlock_bh()` around `cb`. */
   readonly withLockedBh: Locked<'raw_spinlock_t', N, 'bh', D, F>
+  /** `raw_spin_lock()` as a guard. */
   readonly lock: Guarded<'raw_spinlock_t', N, 'plain', D, F>
+  /** `raw_spin_lock_irq()` as a guard. */
   readonly lockIrq: Guarded<'raw_spinlock_t', N, 'irq', D, F>
+  /** `raw_spin_lock_irqsave()` as a guard. */
   readonly lockIrqSave: Guarded<'raw_spinlock_t', N, 'irqsave', D, F>
+  /** `raw_spin_lock_bh()` as a guard. */
   readonly lockBh: Guarded<'raw_spinlock_t', N, 'bh', D, F>
 }
 
-/** `spinlock_t`: spins on a normal kernel, an rtmutex-based sleeping lock on PREEMPT_RT. */
+/**
+ * `spinlock_t`: spins on a normal kernel, an rtmutex-based sleeping lock on PREEMPT_RT.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type SpinLock } from 'lockproof'
+ *
+ * const kernel = createKernel({ preemptRt: true })
+ * const stats: SpinLock<'stats', { hits: number }> = kernel.spinLock('stats', { hits: 0 })
+ * kernel.run((ctx) => stats.withLockedIrqSave(ctx, (_ctx, s) => { s.hits++ })) // interrupts stay on, on RT
+ * ```
+ */
 export interface SpinLock<N extends string, D, F extends string = never> extends LockCommon<'spinlock_t', N> {
+  /** `spin_lock()` … `spin_unlock()` around `cb`. */
   readonly withLocked: Locked<'spinlock_t', N, 'plain', D, F>
+  /** `spin_lock_irq()` … `spin_unlock_irq()` around `cb`. */
   readonly withLockedIrq: Locked<'spinlock_t', N, 'irq', D, F>
+  /** `spin_lock_irqsave()` … `spin_unlock_irqrestore()` around `cb`. */
   readonly withLockedIrqSave: Locked<'spinlock_t', N, 'irqsave', D, F>
+  /** `spin_lock_bh()` … `spin_unlock_bh()` around `cb`. */
   readonly withLockedBh: Locked<'spinlock_t', N, 'bh', D, F>
+  /** `spin_lock()` as a guard. */
   readonly lock: Guarded<'spinlock_t', N, 'plain', D, F>
+  /** `spin_lock_irq()` as a guard. */
   readonly lockIrq: Guarded<'spinlock_t', N, 'irq', D, F>
+  /** `spin_lock_irqsave()` as a guard. */
   readonly lockIrqSave: Guarded<'spinlock_t', N, 'irqsave', D, F>
+  /** `spin_lock_bh()` as a guard. */
   readonly lockBh: Guarded<'spinlock_t', N, 'bh', D, F>
 }
 
-/** `rwlock_t`: readers share; `withLocked` is the write side. Sleeping on PREEMPT_RT. */
+/**
+ * `rwlock_t`: readers share; `withLocked` is the write side. Sleeping on PREEMPT_RT.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type RwLock } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const routes: RwLock<'routes', Map<string, number>> = kernel.rwLock('routes', new Map())
+ * kernel.run((ctx) => routes.withWrite(ctx, (_ctx, m) => { m.set('default', 1) }))
+ * kernel.run((ctx) => routes.withRead(ctx, (_ctx, m) => m.get('default'))) // 1
+ * ```
+ */
 export interface RwLock<N extends string, D, F extends string = never> extends LockCommon<'rwlock_t', N> {
+  /** `write_lock()` … `write_unlock()` around `cb` (same as `withWrite`). */
   readonly withLocked: Locked<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock()` … `read_unlock()` around `cb`. */
   readonly withRead: Locked<'rwlock_t', N, 'plain', D, F>
+  /** `write_lock()` … `write_unlock()` around `cb`. */
   readonly withWrite: Locked<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock_irq()` … `read_unlock_irq()` around `cb`. */
   readonly withReadIrq: Locked<'rwlock_t', N, 'irq', D, F>
+  /** `write_lock_irq()` … `write_unlock_irq()` around `cb`. */
   readonly withWriteIrq: Locked<'rwlock_t', N, 'irq', D, F>
+  /** `read_lock_irqsave()` … `read_unlock_irqrestore()` around `cb`. */
   readonly withReadIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F>
+  /** `write_lock_irqsave()` … `write_unlock_irqrestore()` around `cb`. */
   readonly withWriteIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F>
+  /** `read_lock_bh()` … `read_unlock_bh()` around `cb`. */
   readonly withReadBh: Locked<'rwlock_t', N, 'bh', D, F>
+  /** `write_lock_bh()` … `write_unlock_bh()` around `cb`. */
   readonly withWriteBh: Locked<'rwlock_t', N, 'bh', D, F>
+  /** `write_lock()` as a guard (same as `write`). */
   readonly lock: Guarded<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock()` as a guard. */
   readonly read: Guarded<'rwlock_t', N, 'plain', D, F>
+  /** `write_lock()` as a guard. */
   readonly write: Guarded<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock_irq()` as a guard. */
   readonly readIrq: Guarded<'rwlock_t', N, 'irq', D, F>
+  /** `write_lock_irq()` as a guard. */
   readonly writeIrq: Guarded<'rwlock_t', N, 'irq', D, F>
+  /** `read_lock_irqsave()` as a guard. */
   readonly readIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
+  /** `write_lock_irqsave()` as a guard. */
   readonly writeIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
+  /** `read_lock_bh()` as a guard. */
   readonly readBh: Guarded<'rwlock_t', N, 'bh', D, F>
+  /** `write_lock_bh()` as a guard. */
   readonly writeBh: Guarded<'rwlock_t', N, 'bh', D, F>
 }
 
-/** `struct mutex`: sleeps; task context only, nothing spinning held. */
+/**
+ * `struct mutex`: sleeps; task context only, nothing spinning held.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Mutex } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const cfg: Mutex<'cfg', { mode: string }> = kernel.mutex('cfg', { mode: 'fast' })
+ * kernel.run((ctx) => cfg.withLocked(ctx, (ctx, c) => { ctx.msleep(1); c.mode = 'safe' })) // may sleep inside
+ * ```
+ */
 export interface Mutex<N extends string, D, F extends string = never> extends LockCommon<'mutex', N> {
+  /** `mutex_lock()` … `mutex_unlock()` around `cb`. */
   readonly withLocked: Locked<'mutex', N, 'plain', D, F>
+  /** `mutex_lock()` as a guard. */
   readonly lock: Guarded<'mutex', N, 'plain', D, F>
 }
 
-/** `struct rw_semaphore`: sleeps; `withLocked` is the write side (down_write). */
+/**
+ * `struct rw_semaphore`: sleeps; `withLocked` is the write side (down_write).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type RwSemaphore } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const mm: RwSemaphore<'mmap_lock', { vmas: number }> = kernel.rwSemaphore('mmap_lock', { vmas: 0 })
+ * kernel.run((ctx) => mm.withRead(ctx, (_ctx, m) => m.vmas))
+ * ```
+ */
 export interface RwSemaphore<N extends string, D, F extends string = never> extends LockCommon<'rw_semaphore', N> {
+  /** `down_write()` … `up_write()` around `cb` (same as `withWrite`). */
   readonly withLocked: Locked<'rw_semaphore', N, 'plain', D, F>
+  /** `down_read()` … `up_read()` around `cb`. */
   readonly withRead: Locked<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write()` … `up_write()` around `cb`. */
   readonly withWrite: Locked<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write()` as a guard (same as `write`). */
   readonly lock: Guarded<'rw_semaphore', N, 'plain', D, F>
+  /** `down_read()` as a guard. */
   readonly read: Guarded<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write()` as a guard. */
   readonly write: Guarded<'rw_semaphore', N, 'plain', D, F>
 }
 
-/** `local_lock_t` with its per-CPU data: preempt/IRQ disable on a normal kernel, a per-CPU lock on RT. */
+/**
+ * `local_lock_t` with its per-CPU data: preempt/IRQ disable on a normal kernel, a per-CPU lock on RT.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type LocalLock } from 'lockproof'
+ *
+ * const kernel = createKernel({ cpus: 2 })
+ * const pcp: LocalLock<'pcp', { n: number }> = kernel.localLock('pcp', () => ({ n: 0 }))
+ * kernel.run((ctx) => pcp.withLocked(ctx, (_ctx, d) => { d.n++ }), { cpu: 1 }) // CPU 1's copy
+ * ```
+ */
 export interface LocalLock<N extends string, D, F extends string = never> extends LockCommon<'local_lock_t', N> {
+  /** `local_lock()` … `local_unlock()` around `cb`, with this CPU's data. */
   readonly withLocked: Locked<'local_lock_t', N, 'plain', D, F>
+  /** `local_lock_irq()` … `local_unlock_irq()` around `cb`. */
   readonly withLockedIrq: Locked<'local_lock_t', N, 'irq', D, F>
+  /** `local_lock_irqsave()` … `local_unlock_irqrestore()` around `cb`. */
   readonly withLockedIrqSave: Locked<'local_lock_t', N, 'irqsave', D, F>
+  /** `local_lock()` as a guard. */
   readonly lock: Guarded<'local_lock_t', N, 'plain', D, F>
+  /** `local_lock_irq()` as a guard. */
   readonly lockIrq: Guarded<'local_lock_t', N, 'irq', D, F>
+  /** `local_lock_irqsave()` as a guard. */
   readonly lockIrqSave: Guarded<'local_lock_t', N, 'irqsave', D, F>
 }
 
-/** Rust-for-Linux's `SpinLockIrq`: a spinlock_t taken with spin_lock_irqsave() every time. */
+/**
+ * Rust-for-Linux's `SpinLockIrq`: a spinlock_t taken with spin_lock_irqsave() every time.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type SpinLockIrq } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const q: SpinLockIrq<'q', number[]> = kernel.spinLockIrq('q', [])
+ * kernel.run((ctx) => {
+ *   using a = q.lock(ctx) // counted: nested guards only bump the interrupt-disable count
+ *   a.data.push(1)
+ * })
+ * ```
+ */
 export interface SpinLockIrq<N extends string, D, F extends string = never> extends LockCommon<'SpinLockIrq', N> {
+  /** `spin_lock_irqsave()` … `spin_unlock_irqrestore()` around `cb`. */
   readonly withLocked: Locked<'SpinLockIrq', N, 'plain', D, F>
   /** A guard: counted interrupt disabling by default (spin_lock_irq_disable()), so nested guards only bump the count. */
   readonly lock: Guarded<'SpinLockIrq', N, 'plain', D, F>

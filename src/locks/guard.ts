@@ -7,6 +7,24 @@
 import type { Context } from '../context/context.js'
 import type { CtxState } from '../context/state.js'
 
+/**
+ * A held lock as a value, for `using`: from a lock's guard methods (`lock`, `lockIrqSave`,
+ * `read`, …) and `ctx.localInterruptDisable()`. Guards may be released in any order; see the
+ * `irqDisable` option for what that means for interrupts.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type CtxState, type Guard } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * const bump = <S extends CtxState>(g: Guard<S, { hits: number }>) => { g.data.hits++ }
+ * kernel.run((ctx) => {
+ *   using g = stats.lock(ctx)
+ *   bump(g)
+ * }) // released here, at the end of the `using` scope
+ * ```
+ */
 export interface Guard<S extends CtxState, D> {
   /** The context inside the lock. Stale (throws) once the guard is unlocked. */
   readonly ctx: Context<S>

@@ -9,7 +9,17 @@
  * configurations (interrupts, preemption, bottom halves off) becomes a proof in the context.
  */
 
-/** One primitive a lock operation performs. `acquire`/`release` are the lockdep annotations. */
+/**
+ * One primitive a lock operation performs. `acquire`/`release` are the lockdep annotations.
+ *
+ * @example
+ * ```ts
+ * import { LOCK_KINDS, type Step } from 'lockproof'
+ *
+ * const disablesIrqs = (steps: readonly Step[]) => steps.includes('irq_save') || steps.includes('irq_disable')
+ * console.log(disablesIrqs(LOCK_KINDS.spinlock_t.variants.irqsave.rt.lock)) // false: RT leaves interrupts on
+ * ```
+ */
 export type Step =
   | 'irq_save'
   | 'irq_restore'
@@ -50,6 +60,17 @@ export interface PerConfig<T> {
 export type Category = 'sleeping' | 'cpu-local' | 'spinning'
 /** lockdep's wait types (include/linux/lockdep_types.h): SPIN < CONFIG < SLEEP. */
 export type WaitType = 'spin' | 'config' | 'sleep'
+/**
+ * An acquisition variant: `spin_lock()`, `spin_lock_irq()`, `spin_lock_irqsave()`, `spin_lock_bh()`.
+ *
+ * @example
+ * ```ts
+ * import { LOCK_KINDS, type Variant } from 'lockproof'
+ *
+ * const all: Variant[] = ['plain', 'irq', 'irqsave', 'bh']
+ * console.log(all.filter((v) => v in LOCK_KINDS.local_lock_t.variants)) // ['plain', 'irq', 'irqsave']
+ * ```
+ */
 export type Variant = 'plain' | 'irq' | 'irqsave' | 'bh'
 
 const both = <T>(ops: T): PerConfig<T> => ({ normal: ops, rt: ops })
@@ -105,6 +126,21 @@ export const RWLOCK_READ = {
 
 const SLEEPING = { lock: ['might_sleep', 'acquire'], unlock: ['release'] } as const satisfies Ops
 
+/**
+ * The one table of lock kinds: for each, its label, its category on each configuration
+ * (`normal`, `rt`), its lockdep wait type, and for every variant the {@link Step}s that `lock` and
+ * `unlock` perform on each configuration, in the kernel's order (docs/SEMANTICS.md gives the
+ * sources). The runtime replays these steps; the compile-time rules read the same table.
+ *
+ * @example
+ * ```ts
+ * import { LOCK_KINDS } from 'lockproof'
+ *
+ * const { normal, rt } = LOCK_KINDS.spinlock_t.variants.irqsave
+ * console.log(normal.lock) // ['irq_save', 'preempt_disable', 'acquire']
+ * console.log(rt.lock)     // ['acquire', 'rtlock_might_resched', 'rcu_read_lock', 'migrate_disable']
+ * ```
+ */
 export const LOCK_KINDS = {
   raw_spinlock_t: {
     label: 'raw_spinlock_t',
@@ -179,6 +215,17 @@ export const LOCK_KINDS = {
 } as const
 
 export type LockKinds = typeof LOCK_KINDS
+/**
+ * A lock kind, as the kernel names its type: a key of {@link LOCK_KINDS}.
+ *
+ * @example
+ * ```ts
+ * import { LOCK_KINDS, type LockKind } from 'lockproof'
+ *
+ * const sleepsOnRt = (k: LockKind) => LOCK_KINDS[k].category.rt === 'sleeping'
+ * console.log(sleepsOnRt('spinlock_t'), sleepsOnRt('raw_spinlock_t')) // true false
+ * ```
+ */
 export type LockKind = keyof LockKinds
 export type VariantOf<K extends LockKind> = keyof LockKinds[K]['variants'] & Variant
 
