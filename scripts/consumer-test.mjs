@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Installs the packed library into a scratch ESM project and a scratch CommonJS project, runs a
+// small program in each, and type-checks a file that must pass and one that must fail, under
+// TypeScript 5.9, 6.0 and 7.0. Needs `npm run build` first.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(fileURLToPath(import.meta.url), '../..')
+const compilers = [
+  ['TypeScript 5.9', join(root, 'node_modules/typescript-5.9/bin/tsc')],
+  ['TypeScript 6.0', join(root, 'node_modules/typescript/bin/tsc')],
+  ['TypeScript 7.0', join(root, 'node_modules/typescript-7/bin/tsc')],
+]
+const work = mkdtempSync(join(tmpdir(), 'lockproof-consumer-'))
+let failures = 0
+const check = (ok, message) => {
+  console.log(`${ok ? '✓' : '✗'} ${message}`)
+  if (!ok) failures++
+}
+const run = (cmd, args, cwd) => {
+  try {
+    return { ok: true, out: execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) }
+  } catch (error) {
+    return { ok: false, out: `${error.stdout ?? ''}${error.stderr ?? ''}` }
+  }
+}
+
+const program = `
+const kernel = createKernel({ preemptRt: true })
+const stats = kernel.spinLock('stats', { hits: 0 })
+kernel.run((ctx) => stats.withLockedIrqSave(ctx, (_ctx, s) => { s.hits++ }))
+console.log('hits', kernel.run((ctx) => stats.withLocked(ctx, (_ctx, s) => s.hits)), 'reports', kernel.diagnostics.length)
+`
+const good = `
+const kernel = createKernel()
+const hw = kernel.rawSpinLock('hw', { reg: 0 })
+const needsIrqsOff = (_ctx: IrqDisabled): number => 1
+kernel.run((ctx) => {
+  using g = hw.lockIrqSave(ctx)
+  needsIrqsOff(g.ctx)
+})
+`
+const bad = `
+const kernel = createKernel()
+const hw = kernel.rawSpinLock('hw', 0)
+const stats = kernel.spinLock('stats', 0)
+kernel.run((ctx) => hw.withLocked(ctx, (ctx) => stats.withLocked(ctx, () => 0)))
+`
+
+try {
+  const pack = run('npm', ['pack', '--pack-destination', work, '--silent'], root)
+  check(pack.ok, 'npm pack')
+  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')))
+  for (const flavour of ['esm', 'cjs']) {
+    const dir = join(work, flavour)
+    rmSync(dir, { recursive: true, force: true })
+    execFileSync('mkdir', ['-p', dir])
+    const esm = flavour === 'esm'
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${flavour}`, private: true, type: esm ? 'module' : 'commonjs' }))
+    const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], dir)
+    check(install.ok, `${flavour}: npm install of the packed tarball${install.ok ? '' : `\n${install.out}`}`)
+    const header = esm ? "import { createKernel } from 'lockproof'\n" : "const { createKernel } = require('lockproof')\n"
+    writeFileSync(join(dir, esm ? 'main.mjs' : 'main.cjs'), header + program)
+    const exec = run(process.execPath, [esm ? 'main.mjs' : 'main.cjs'], dir)
+    check(exec.ok && exec.out.includes('hits 1 reports 0'), `${flavour}: the program runs (${exec.out.trim()})`)
+    const typesHeader = "import { createKernel, type IrqDisabled } from 'lockproof'\n"
+    writeFileSync(join(dir, 'good.ts'), `${typesHeader}${good}export {}\n`)
+    writeFileSync(join(dir, 'bad.ts'), `${typesHeader}${bad}export {}\n`)
+    const tsconfig = (file) => ({
+      compilerOptions: {
+        strict: true,
+        target: 'es2022',
+        module: esm ? 'nodenext' : 'node16',
+        moduleResolution: esm ? 'nodenext' : 'node16',
+        lib: ['es2022', 'esnext.disposable'],
+        types: [],
+        noEmit: true,
+        skipLibCheck: false,
+      },
+      files: [file],
+    })
+    writeFileSync(join(dir, 'tsconfig.good.json'), JSON.stringify(tsconfig('good.ts')))
+    writeFileSync(join(dir, 'tsconfig.bad.json'), JSON.stringify(tsconfig('bad.ts')))
+    for (const [name, tsc] of compilers) {
+      const ok = run(process.execPath, [tsc, '-p', 'tsconfig.good.json', '--pretty', 'false'], dir)
+      check(ok.ok, `${flavour}, ${name}: a valid program type-checks${ok.ok ? '' : `\n${ok.out}`}`)
+      const ko = run(process.execPath, [tsc, '-p', 'tsconfig.bad.json', '--pretty', 'false'], dir)
+      check(!ko.ok && ko.out.includes("Invalid wait context: spinlock_t 'stats'"), `${flavour}, ${name}: an invalid nesting fails with "Invalid wait context"${!ko.ok ? '' : ' (it compiled)'}`)
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
+if (failures > 0) {
+  console.error(`${failures} consumer check(s) failed`)
+  process.exit(1)
+}
