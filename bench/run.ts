@@ -34,7 +34,13 @@ const machine = {
   quick,
   date: new Date().toISOString(),
 }
-log(`lockproof benchmarks${quick ? ' (quick: tiny sizes, figures meaningless)' : ''} — ${machine.nproc}× ${machine.cpu}, Node ${machine.node}, ${Object.entries(machine.typescript).map(([k, v]) => `${k} = ${v}`).join(', ')}`)
+log(
+  `lockproof benchmarks${quick ? ' (quick: tiny sizes, figures meaningless)' : ''} — ${machine.nproc}× ${machine.cpu}, Node ${machine.node}, ${Object.entries(
+    machine.typescript,
+  )
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(', ')}`,
+)
 
 const rows: TargetRow[] = []
 let types: ReturnType<typeof runTypeBench> | null = null

@@ -15,8 +15,17 @@ const fmt = (x: number | null): string => (x === null ? 'null' : Number.isIntege
 
 export const formatTable = (rows: readonly TargetRow[]): string => {
   const header = ['figure', 'value', 'baseline', 'ratio', 'unit', 'target', 'met?']
-  const body = rows.map((r) => [r.figure, fmt(r.value), fmt(r.baseline), r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`, r.unit, r.target, r.met === null ? '–' : r.met ? 'yes' : 'NO'])
+  const body = rows.map((r) => [
+    r.figure,
+    fmt(r.value),
+    fmt(r.baseline),
+    r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`,
+    r.unit,
+    r.target,
+    r.met === null ? '–' : r.met ? 'yes' : 'NO',
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)))
-  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i >= 1 && i <= 3 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => (i >= 1 && i <= 3 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n')
 }

@@ -22,7 +22,8 @@ export function run(log: (line: string) => void = console.log): void {
     const irq2 = kernel.spinLockIrq('irq2', 0)
     const cpu = kernel.cpu(0)
     kernel.requestIrq(5, 'dev', (ctx) => irq2.withLocked(ctx, (_ctx, n) => n + 1))
-    const state = (): string => `interrupts ${cpu.irqsDisabled ? 'off' : 'ON '} (count ${cpu.interruptDisableCount}), held: ${kernel.heldLocks().join(', ') || 'none'}`
+    const state = (): string =>
+      `interrupts ${cpu.irqsDisabled ? 'off' : 'ON '} (count ${cpu.interruptDisableCount}), held: ${kernel.heldLocks().join(', ') || 'none'}`
     log('')
     log(`irqDisable: '${irqDisable}'`)
     let error = ''

@@ -72,10 +72,9 @@ const collide = (preemptRt: boolean, fixed: boolean): string => {
     }),
   )
   try {
-    kernel.run(
-      (ctx) => (fixed ? rx.withLockedIrqSave(ctx, (ctx) => ctx.raiseIrq(ETH0_IRQ)) : rx.withLocked(ctx, (ctx) => ctx.raiseIrq(ETH0_IRQ))),
-      { comm: 'eth0-reset' },
-    )
+    kernel.run((ctx) => (fixed ? rx.withLockedIrqSave(ctx, (ctx) => ctx.raiseIrq(ETH0_IRQ)) : rx.withLocked(ctx, (ctx) => ctx.raiseIrq(ETH0_IRQ))), {
+      comm: 'eth0-reset',
+    })
   } catch (error) {
     if (!(error instanceof DeadlockError)) throw error
     return `hangs (${kernel.diagnostics.at(-1)?.title ?? 'no report'})`
@@ -152,7 +151,7 @@ export function run(log: (line: string) => void = console.log): void {
   }
   log('')
   log('A variant: rx_lock, now always taken with interrupts off, is held while taking stats_lock,')
-  log('which stats-read takes with interrupts on. An interrupt on the stats_lock holder\'s CPU can')
+  log("which stats-read takes with interrupts on. An interrupt on the stats_lock holder's CPU can")
   log('now wait on rx_lock, whose holder waits on stats_lock:')
   for (const preemptRt of [false, true]) {
     const kernel = variant(preemptRt)

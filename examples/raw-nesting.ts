@@ -95,13 +95,13 @@ const KERNELS: readonly { readonly label: string; readonly short: string; readon
 ]
 
 export function run(log: (line: string) => void = console.log): void {
-  log('dev-reset takes the interrupt controller\'s raw_spinlock_t hw_lock, then the driver\'s spinlock_t')
+  log("dev-reset takes the interrupt controller's raw_spinlock_t hw_lock, then the driver's spinlock_t")
   log('dev_lock inside it. On a normal kernel both spin, so this works. On PREEMPT_RT spinlock_t is an')
   log('rtmutex that may sleep, and raw_spinlock_t still disables preemption: a sleep in atomic context.')
   log('lockdep gives every lock a wait type (raw_spinlock_t 2 = spin, spinlock_t 3 = config: spins only')
   log('on !RT) and with PROVE_RAW_LOCK_NESTING checks the RT rule on a normal kernel too.')
-  log('The compiler refuses the nesting: "Invalid wait context: spinlock_t \'dev_lock\' is a sleeping lock')
-  log('on PREEMPT_RT and cannot be taken here (raw_spinlock_t \'hw_lock\' is held)".')
+  log("The compiler refuses the nesting: \"Invalid wait context: spinlock_t 'dev_lock' is a sleeping lock")
+  log("on PREEMPT_RT and cannot be taken here (raw_spinlock_t 'hw_lock' is held)\".")
   log('')
   for (const { label, options } of KERNELS) {
     const kernel = broken(options)

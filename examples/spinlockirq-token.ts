@@ -36,7 +36,9 @@ export function run(log: (line: string) => void = console.log): void {
     )
     const splats = kernel.diagnostics
     log('')
-    log(`${preemptRt ? 'PREEMPT_RT' : 'Normal kernel'}: ${splats.length === 0 ? 'no report — spin_lock() under local_irq_save() is spin_lock_irqsave() here.' : 'spinlock_t is an rtmutex that may sleep, and interrupts are off:'}`)
+    log(
+      `${preemptRt ? 'PREEMPT_RT' : 'Normal kernel'}: ${splats.length === 0 ? 'no report — spin_lock() under local_irq_save() is spin_lock_irqsave() here.' : 'spinlock_t is an rtmutex that may sleep, and interrupts are off:'}`,
+    )
     for (const d of splats) for (const line of d.report.split('\n').slice(0, 4)) log(`    ${line}`)
   }
 

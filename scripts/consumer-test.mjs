@@ -53,7 +53,10 @@ kernel.run((ctx) => hw.withLocked(ctx, (ctx) => stats.withLocked(ctx, () => 0)))
 try {
   const pack = run('npm', ['pack', '--pack-destination', work, '--silent'], root)
   check(pack.ok, 'npm pack')
-  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')))
+  const tarball = join(
+    work,
+    readdirSync(work).find((f) => f.endsWith('.tgz')),
+  )
   for (const flavour of ['esm', 'cjs']) {
     const dir = join(work, flavour)
     rmSync(dir, { recursive: true, force: true })
@@ -88,7 +91,10 @@ try {
       const ok = run(process.execPath, [tsc, '-p', 'tsconfig.good.json', '--pretty', 'false'], dir)
       check(ok.ok, `${flavour}, ${name}: a valid program type-checks${ok.ok ? '' : `\n${ok.out}`}`)
       const ko = run(process.execPath, [tsc, '-p', 'tsconfig.bad.json', '--pretty', 'false'], dir)
-      check(!ko.ok && ko.out.includes("Invalid wait context: spinlock_t 'stats'"), `${flavour}, ${name}: an invalid nesting fails with "Invalid wait context"${!ko.ok ? '' : ' (it compiled)'}`)
+      check(
+        !ko.ok && ko.out.includes("Invalid wait context: spinlock_t 'stats'"),
+        `${flavour}, ${name}: an invalid nesting fails with "Invalid wait context"${!ko.ok ? '' : ' (it compiled)'}`,
+      )
     }
   }
 } finally {

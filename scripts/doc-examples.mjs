@@ -4,7 +4,7 @@
 // pointing at src/index.ts, and compiled with the project's strictness. Fails when a snippet does
 // not compile, or when an export of src/index.ts has no `@example` in its doc comment.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'

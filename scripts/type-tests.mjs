@@ -17,7 +17,9 @@ const compilers = [
 ]
 const only = process.argv.slice(2)
 
-const files = readdirSync(dir).filter((f) => f.endsWith('.test-d.ts')).map((f) => join(dir, f))
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.test-d.ts'))
+  .map((f) => join(dir, f))
 
 /** Marker lines: file → Map(line of the code it guards → fragment). */
 const expectations = new Map()

@@ -495,13 +495,9 @@ export const SLEEPING_IN_ATOMIC_TITLE = 'BUG: sleeping function called from inva
  */
 export const countingTitle = (field: CountingField, problem: 'underflow' | 'overflow'): string => {
   if (field === 'preempt' || field === 'softirq' || field === 'hardirq' || field === 'nmi') {
-    return problem === 'underflow'
-      ? 'WARNING: DEBUG_LOCKS_WARN_ON(val > preempt_count())'
-      : `WARNING: ${field} field of preempt_count overflows`
+    return problem === 'underflow' ? 'WARNING: DEBUG_LOCKS_WARN_ON(val > preempt_count())' : `WARNING: ${field} field of preempt_count overflows`
   }
   if (field === 'migrate') return 'WARNING: migrate_enable() without migrate_disable()'
   if (field === 'rcu') return problem === 'underflow' ? 'WARNING: rcu_read_unlock() without rcu_read_lock()' : 'WARNING: RCU nesting overflows'
-  return problem === 'underflow'
-    ? 'WARNING: local_interrupt_enable() without local_interrupt_disable()'
-    : 'WARNING: interrupt-disable count overflows'
+  return problem === 'underflow' ? 'WARNING: local_interrupt_enable() without local_interrupt_disable()' : 'WARNING: interrupt-disable count overflows'
 }

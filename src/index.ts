@@ -40,7 +40,37 @@ export type { CpuState, TaskState, IrqFlags } from './cpu/state.js'
  */
 export * as preemptCountLayout from './cpu/preempt-count.js'
 export { SOFTIRQ_NAMES, type SoftirqName } from './irq/registry.js'
-export type * from './diagnostics.js'
+export type {
+  BadCountingDiagnostic,
+  BadUnlockBalanceDiagnostic,
+  CircularDependencyDiagnostic,
+  CountingField,
+  DeadlockDiagnostic,
+  Diagnostic,
+  DiagnosticBase,
+  DiagnosticKind,
+  GuardLeakDiagnostic,
+  HeldLockAtExitDiagnostic,
+  InconsistentLockStateDiagnostic,
+  InvalidWaitContextDiagnostic,
+  IrqInversionDiagnostic,
+  IrqsDisabledAtExitDiagnostic,
+  IrqsOnUnderIrqLockDiagnostic,
+  LockOrderDiagnostic,
+  MaxLockDepthDiagnostic,
+  RecursiveLockingDiagnostic,
+  SleepingInAtomicDiagnostic,
+} from './diagnostics.js'
+export type { Gfp } from './context/gfp-rules.js'
+export {
+  BAD_UNLOCK_BALANCE_TITLE,
+  GUARD_LEAK_TITLE,
+  HELD_LOCK_AT_EXIT_TITLE,
+  IRQS_DISABLED_AT_EXIT_TITLE,
+  IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+  SLEEPING_IN_ATOMIC_TITLE,
+  countingTitle,
+} from './diagnostics.js'
 export { formatTrace, traceToJson, type TraceEvent } from './trace.js'
 export {
   CountingError,

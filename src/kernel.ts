@@ -12,7 +12,16 @@ import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
 import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
 import { preemptCount } from './cpu/predicates.js'
-import { type CountingField, type Diagnostic, BAD_UNLOCK_BALANCE_TITLE, GUARD_LEAK_TITLE, HELD_LOCK_AT_EXIT_TITLE, IRQS_DISABLED_AT_EXIT_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE, countingTitle } from './diagnostics.js'
+import {
+  type CountingField,
+  type Diagnostic,
+  BAD_UNLOCK_BALANCE_TITLE,
+  GUARD_LEAK_TITLE,
+  HELD_LOCK_AT_EXIT_TITLE,
+  IRQS_DISABLED_AT_EXIT_TITLE,
+  IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+  countingTitle,
+} from './diagnostics.js'
 import { banner, heldLockLines } from './lockdep/splat.js'
 import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
@@ -117,7 +126,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       lockdep: this.#lockdep,
       report: (d) => this.report(d),
       mightResched: (cpu, what, preemptOffset, rcuOffset) => {
-        const d = checkResched(cpu, what, () => this.#held.names(cpu.current), { preemptOffset, rcuOffset })
+        const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset })
         if (d !== null) this.report(d)
       },
       trace: (cpu, event) => this.#traceEvent(cpu, event),
@@ -268,21 +277,26 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const ctx = new Context<S>(this.contextHost, cpu, cpu.current)
     cpu.scopes.push(ctx)
     this.#executing.push(cpu)
-    let threw = true
+    let result: R
     try {
-      const result = cb(ctx)
-      threw = false
-      return result
-    } finally {
+      result = cb(ctx)
+    } catch (error) {
+      // The callback's error wins over one from releasing leaked guards.
       try {
-        // Guards still held when a task or handler ends are reported and released.
         Context.close(ctx, () => undefined, reason)
-      } catch (error) {
-        if (!threw) throw error
-      } finally {
-        this.#executing.pop()
+      } catch {
+        /* already failing */
       }
+      this.#executing.pop()
+      throw error
     }
+    try {
+      // Guards still held when a task or handler ends are reported and released.
+      Context.close(ctx, () => undefined, reason)
+    } finally {
+      this.#executing.pop()
+    }
+    return result
   }
 
   // ── interrupts ─────────────────────────────────────────────────────────────────────────
@@ -447,17 +461,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
-  /**
-   * The lock classes `task` holds now, outermost first.
-   *
-   * @internal Tasks are the kernel's own records; users ask {@link Kernel.heldLocks} by CPU.
-   */
-  heldLocksOf(task: TaskState): readonly string[] {
-    return this.#held.names(task)
-  }
 
   #mightSleep(cpu: Cpu, what: string): void {
-    const diagnostic = checkResched(cpu, what, () => this.#held.names(cpu.current))
+    const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current))
     if (diagnostic !== null) this.report(diagnostic)
   }
 

@@ -6,6 +6,7 @@ const kernel = createKernel()
 const stats = kernel.spinLock('stats', 0)
 const hw = kernel.rawSpinLock('hw', 0)
 const pcp = kernel.localLock('pcp', () => 0)
+// biome-ignore lint/suspicious/noThenProperty: the point of this test is a thenable that is not a Promise
 const thenable = { then: (resolve: (v: number) => void) => resolve(1) }
 
 kernel.run((ctx) => {

@@ -39,7 +39,7 @@ kernel.run((ctx) => {
       // Different spinlock_t classes nest; raw inside everything; CPU-local inside sleeping.
       queue.withLockedIrqSave(ctx, (ctx) => table.withRead(ctx, (ctx) => hw.withLocked(ctx, () => 0)))
       ctx.kmalloc(32, 'GFP_ATOMIC')
-      ctx.rcuReadLock((ctx) => stats === stats && queue.withLocked(ctx, () => 0))
+      ctx.rcuReadLock((ctx) => queue.withLocked(ctx, () => 0))
     })
     pcp.withLocked(ctx, (ctx, data) => {
       expectType<{ n: number }>(data)

@@ -46,7 +46,11 @@ export const summarise = (file: string, top = 25): string[] => {
   const lines = ['self time:']
   for (const [l, h] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(h)}  ${l}`)
   lines.push('inclusive time (src/ only):')
-  for (const [l, h] of [...incl].filter(([l]) => l.includes('src/')).sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(h)}  ${l}`)
+  for (const [l, h] of [...incl]
+    .filter(([l]) => l.includes('src/'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top))
+    lines.push(`  ${pct(h)}  ${l}`)
   return lines
 }
 
@@ -55,15 +59,27 @@ const hotLoop = (op: string, lockdep: boolean, seconds: number): void => {
   const spin = kernel.spinLock('p-spin', { n: 0 })
   const raw = kernel.rawSpinLock('p-raw', { n: 0 })
   const mutex = kernel.mutex('p-mutex', { n: 0 })
-  const chain = Array.from({ length: 8 }, (_, i) => kernel.spinLock(`p-${i}`, { n: 0 }) as unknown as { withLocked(c: unknown, cb: (c: unknown) => unknown): unknown })
+  const chain = Array.from(
+    { length: 8 },
+    (_, i) => kernel.spinLock(`p-${i}`, { n: 0 }) as unknown as { withLocked(c: unknown, cb: (c: unknown) => unknown): unknown },
+  )
   const nest = (ctx: unknown, at: number): unknown => (at === chain.length ? 0 : chain[at]?.withLocked(ctx, (c) => nest(c, at + 1)))
   kernel.run((ctx: Context<TaskCtx>) => {
     const end = Date.now() + seconds * 1000
     while (Date.now() < end) {
       for (let i = 0; i < 1000; i++) {
-        if (op === 'spin') spin.withLocked(ctx, (_c, d) => void (d.n += 1))
-        else if (op === 'raw') raw.withLocked(ctx, (_c, d) => void (d.n += 1))
-        else if (op === 'mutex') mutex.withLocked(ctx, (_c, d) => void (d.n += 1))
+        if (op === 'spin')
+          spin.withLocked(ctx, (_c, d) => {
+            d.n += 1
+          })
+        else if (op === 'raw')
+          raw.withLocked(ctx, (_c, d) => {
+            d.n += 1
+          })
+        else if (op === 'mutex')
+          mutex.withLocked(ctx, (_c, d) => {
+            d.n += 1
+          })
         else if (op === 'preempt') ctx.preemptDisable(() => undefined)
         else if (op === 'guard') {
           using g = spin.lock(ctx)

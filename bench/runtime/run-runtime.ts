@@ -71,37 +71,60 @@ const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => 
     return runBench(
       settings,
       [
-        [`baseline: closure call (${tag} run)`, () => {
-          for (let i = 0; i < B; i++) plain((d) => {
-            d.n += 1
-          })
-        }],
-        [`spinLock.withLocked (${tag})`, () => {
-          for (let i = 0; i < B; i++) spin.withLocked(ctx, (_ctx, d) => {
-            d.n += 1
-          })
-        }],
-        [`rawSpinLock.withLocked (${tag})`, () => {
-          for (let i = 0; i < B; i++) raw.withLocked(ctx, (_ctx, d) => {
-            d.n += 1
-          })
-        }],
-        [`mutex.withLocked (${tag})`, () => {
-          for (let i = 0; i < B; i++) mutex.withLocked(ctx, (_ctx, d) => {
-            d.n += 1
-          })
-        }],
-        [`ctx.preemptDisable (${tag})`, () => {
-          for (let i = 0; i < B; i++) ctx.preemptDisable(() => {
-            counter.n += 1
-          })
-        }],
-        [`using g = spinLock.lock(ctx) (${tag})`, () => {
-          for (let i = 0; i < B; i++) {
-            using g = spin.lock(ctx)
-            g.data.n += 1
-          }
-        }],
+        [
+          `baseline: closure call (${tag} run)`,
+          () => {
+            for (let i = 0; i < B; i++)
+              plain((d) => {
+                d.n += 1
+              })
+          },
+        ],
+        [
+          `spinLock.withLocked (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              spin.withLocked(ctx, (_ctx, d) => {
+                d.n += 1
+              })
+          },
+        ],
+        [
+          `rawSpinLock.withLocked (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              raw.withLocked(ctx, (_ctx, d) => {
+                d.n += 1
+              })
+          },
+        ],
+        [
+          `mutex.withLocked (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              mutex.withLocked(ctx, (_ctx, d) => {
+                d.n += 1
+              })
+          },
+        ],
+        [
+          `ctx.preemptDisable (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              ctx.preemptDisable(() => {
+                counter.n += 1
+              })
+          },
+        ],
+        [
+          `using g = spinLock.lock(ctx) (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++) {
+              using g = spin.lock(ctx)
+              g.data.n += 1
+            }
+          },
+        ],
       ],
       () => B,
     )
@@ -124,7 +147,12 @@ const makeClasses = (classes: number) => {
 
 /** Takes locks[seq[0]], inside it locks[seq[1]], … ; the innermost increments its counter. */
 const nest = (locks: readonly AnyLock[], seq: readonly number[], ctx: unknown, at = 0): unknown =>
-  at === seq.length ? 0 : (locks[seq[at] as number] as AnyLock).withLocked(ctx, (c, d) => ((d.n += 1), nest(locks, seq, c, at + 1)))
+  at === seq.length
+    ? 0
+    : (locks[seq[at] as number] as AnyLock).withLocked(ctx, (c, d) => {
+        d.n += 1
+        return nest(locks, seq, c, at + 1)
+      })
 
 /** Cache hit: the same nesting of `depth` classes spread over all of them, repeated. */
 const cacheHit = (settings: Settings, classes: number, depth: number): RuntimeFigure => {
@@ -135,9 +163,18 @@ const cacheHit = (settings: Settings, classes: number, depth: number): RuntimeFi
     warmUp(ctx)
     nest(locks, seq, ctx)
     const reps = Math.max(1, Math.round(settings.batch / depth))
-    return runBench(settings, [[name, () => {
-      for (let i = 0; i < reps; i++) nest(locks, seq, ctx)
-    }]], () => reps * depth)
+    return runBench(
+      settings,
+      [
+        [
+          name,
+          () => {
+            for (let i = 0; i < reps; i++) nest(locks, seq, ctx)
+          },
+        ],
+      ],
+      () => reps * depth,
+    )
   })
   if (kernel.diagnostics.length > 0) throw new Error(`${name}: ${kernel.diagnostics[0]?.title}`)
   return figure as RuntimeFigure
@@ -197,7 +234,13 @@ const firstValidation = (settings: Settings, classes: number, depth: number): Ru
     acquisitions += seqs.length * depth
     if (kernel.diagnostics.length > 0) throw new Error(`first validation: ${kernel.diagnostics[0]?.title}`)
   }
-  return { name: `first validation: ${classes} classes, depth ${depth}`, ns: ns / acquisitions, rme: null, samples: acquisitions, fresh: freshNodes / acquisitions }
+  return {
+    name: `first validation: ${classes} classes, depth ${depth}`,
+    ns: ns / acquisitions,
+    rme: null,
+    samples: acquisitions,
+    fresh: freshNodes / acquisitions,
+  }
 }
 
 const r2 = (x: number): number => Number(x.toFixed(2))

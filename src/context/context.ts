@@ -10,13 +10,7 @@ import type { SoftirqName } from '../irq/registry.js'
 import type { CanSleep } from './sleep-rules.js'
 import type { Gfp, GfpCheck } from './gfp-rules.js'
 import type { CtxState } from './state.js'
-import type {
-  BhDisabledIn,
-  InterruptsDisabledIn,
-  IrqsSavedIn,
-  PreemptDisabledIn,
-  RcuReadLockedIn,
-} from './transitions.js'
+import type { BhDisabledIn, InterruptsDisabledIn, IrqsSavedIn, PreemptDisabledIn, RcuReadLockedIn } from './transitions.js'
 import type { NotThenable } from './type-error.js'
 
 declare const stateBrand: unique symbol
@@ -65,9 +59,7 @@ const releaseLeaked = (cpu: Cpu, child: Context<CtxState>, reason: 'scope' | 'ta
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === 'function'
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /**
  * The core-code-only operations: raw interrupt control. Drivers use locks instead.
@@ -86,10 +78,7 @@ export interface CoreOps<out S extends CtxState> {
   /** @internal Phantom: the state, so that `CoreOps<S>` keeps `S`. Never present at run time. */
   readonly [stateBrand]?: S
   /** `local_irq_save()` … `local_irq_restore()` around `cb`. Disables interrupts even on RT. */
-  localIrqSave<T extends CtxState, R>(
-    this: CoreOps<T>,
-    cb: (ctx: Context<IrqsSavedIn<T>>) => NotThenable<R, 'a local_irq_save() section'>,
-  ): R
+  localIrqSave<T extends CtxState, R>(this: CoreOps<T>, cb: (ctx: Context<IrqsSavedIn<T>>) => NotThenable<R, 'a local_irq_save() section'>): R
 }
 
 /**
@@ -252,22 +241,42 @@ export class Context<out S extends CtxState = CtxState> {
 
   /** `preempt_disable()` … `preempt_enable()` around `cb`. */
   preemptDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'a preempt_disable() section'>): R {
-    return this.scoped('preempt_disable()', (c) => c.preemptDisable(), (c) => c.preemptEnable(), cb) as R
+    return this.scoped(
+      'preempt_disable()',
+      (c) => c.preemptDisable(),
+      (c) => c.preemptEnable(),
+      cb,
+    ) as R
   }
 
   /** `local_bh_disable()` … `local_bh_enable()`; pending softirqs run at the enable. */
   localBhDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'a local_bh_disable() section'>): R {
-    return this.scoped('local_bh_disable()', (c) => c.localBhDisable(), (c) => c.localBhEnable(), cb) as R
+    return this.scoped(
+      'local_bh_disable()',
+      (c) => c.localBhDisable(),
+      (c) => c.localBhEnable(),
+      cb,
+    ) as R
   }
 
   /** `rcu_read_lock()` … `rcu_read_unlock()` (preemptible RCU: a task counter). */
   rcuReadLock<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<RcuReadLockedIn<T>>) => NotThenable<R, 'an RCU read-side section'>): R {
-    return this.scoped('rcu_read_lock()', (c) => c.rcuReadLock(), (c) => c.rcuReadUnlock(), cb) as R
+    return this.scoped(
+      'rcu_read_lock()',
+      (c) => c.rcuReadLock(),
+      (c) => c.rcuReadUnlock(),
+      cb,
+    ) as R
   }
 
   /** `migrate_disable()` … `migrate_enable()`: stays on this CPU, may still sleep. */
   migrateDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<T>) => NotThenable<R, 'a migrate_disable() section'>): R {
-    return this.scoped('migrate_disable()', (c) => c.migrateDisable(), (c) => c.migrateEnable(), cb) as R
+    return this.scoped(
+      'migrate_disable()',
+      (c) => c.migrateDisable(),
+      (c) => c.migrateEnable(),
+      cb,
+    ) as R
   }
 
   /** Core code only (the scheduler, interrupt handling). Drivers: use an irqsave lock or local_lock_t. */

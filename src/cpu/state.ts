@@ -90,17 +90,17 @@ export interface CpuState {
 export const createCpuState = (id: number): CpuState => {
   const idle = createTaskState(0, `swapper/${id}`)
   return {
-  id,
-  preemptCount: 0,
-  irqsDisabled: false,
-  interruptDisableCount: 0,
-  interruptDisableSaved: null,
-  pendingIrqs: [],
-  softirqPending: 0,
-  ksoftirqdWoken: false,
-  wokenIrqThreads: [],
-  current: idle,
-  idle,
+    id,
+    preemptCount: 0,
+    irqsDisabled: false,
+    interruptDisableCount: 0,
+    interruptDisableSaved: null,
+    pendingIrqs: [],
+    softirqPending: 0,
+    ksoftirqdWoken: false,
+    wokenIrqThreads: [],
+    current: idle,
+    idle,
   }
 }
 

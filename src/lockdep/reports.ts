@@ -24,7 +24,8 @@ export const TITLES = {
 export const badIrqDependencyTitle = (state: IrqState): string => `WARNING: ${state}-safe -> ${state}-unsafe lock order detected`
 
 /** ` (name){+.+.}-{3:3}` */
-export const classLine = (c: LockClass, wait: (c: LockClass) => number): string => ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${LOCK_KINDS[c.kind].label}`
+export const classLine = (c: LockClass, wait: (c: LockClass) => number): string =>
+  ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${LOCK_KINDS[c.kind].label}`
 
 export const origin = (o: Origin | undefined): string => (o === undefined ? '  (unknown)' : `  by ${o.comm}/${o.pid} on CPU ${o.cpu}`)
 

@@ -8,11 +8,7 @@ const WAIT = { spin: 2, config: 3, sleep: 4 } as const
 const waitOf = (h: Pick<HeldLock, 'kind'>): number => WAIT[LOCK_KINDS[h.kind].wait]
 
 /** `=====` over a title, as lockdep frames its reports (`width` where the kernel's rule is shorter). */
-export const banner = (title: string, width = title.length): string[] => [
-  '='.repeat(width),
-  title,
-  '-'.repeat(width),
-]
+export const banner = (title: string, width = title.length): string[] => ['='.repeat(width), title, '-'.repeat(width)]
 
 export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => `${LOCK_KINDS[h.kind].label} '${h.name}'`
 

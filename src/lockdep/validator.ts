@@ -87,14 +87,23 @@ export const irqContextOf = (cpu: Cpu): IrqContext => (cpu.inHardirq() ? 2 : cpu
 
 /** Per irq state: its index, and the masks of "used in" and "enabled" (write and read). */
 const STATES: readonly { readonly state: IrqState; readonly index: 0 | 1; readonly usedInMask: number; readonly enabledMask: number }[] = [
-  { state: 'HARDIRQ', index: 0, usedInMask: (1 << LOCK_USED_IN_HARDIRQ) | (2 << LOCK_USED_IN_HARDIRQ), enabledMask: (1 << LOCK_ENABLED_HARDIRQ) | (2 << LOCK_ENABLED_HARDIRQ) },
-  { state: 'SOFTIRQ', index: 1, usedInMask: (1 << LOCK_USED_IN_SOFTIRQ) | (2 << LOCK_USED_IN_SOFTIRQ), enabledMask: (1 << LOCK_ENABLED_SOFTIRQ) | (2 << LOCK_ENABLED_SOFTIRQ) },
+  {
+    state: 'HARDIRQ',
+    index: 0,
+    usedInMask: (1 << LOCK_USED_IN_HARDIRQ) | (2 << LOCK_USED_IN_HARDIRQ),
+    enabledMask: (1 << LOCK_ENABLED_HARDIRQ) | (2 << LOCK_ENABLED_HARDIRQ),
+  },
+  {
+    state: 'SOFTIRQ',
+    index: 1,
+    usedInMask: (1 << LOCK_USED_IN_SOFTIRQ) | (2 << LOCK_USED_IN_SOFTIRQ),
+    enabledMask: (1 << LOCK_ENABLED_SOFTIRQ) | (2 << LOCK_ENABLED_SOFTIRQ),
+  },
 ]
 
 type BaseFields = 'cpu' | 'task' | 'heldLocks' | 'preemptCount' | 'report'
 /** A diagnostic without the fields every report fills in the same way, plus its own lines. */
 type Draft = Diagnostic extends infer D ? (D extends Diagnostic ? Omit<D, BaseFields> & { readonly lines: readonly string[] } : never) : never
-
 
 export class Lockdep {
   readonly #options: ResolvedOptions
@@ -170,8 +179,7 @@ export class Lockdep {
       const h = held[i] as HeldLock
       if (h.cls === null || h.chain === null) continue
       const prev = i > 0 ? held[i - 1] : undefined
-      const base =
-        prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
+      const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
       h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
     }
   }
@@ -202,7 +210,10 @@ export class Lockdep {
     const excl = exclusiveBit(bit)
     const read = bit & LOCK_USAGE_READ_MASK
     for (const bad of read ? [excl] : [excl, excl | LOCK_USAGE_READ_MASK]) {
-      if (cls.usage & (1 << bad)) return this.#inconsistent(cpu, held, cls, bad, bit)
+      if (cls.usage & (1 << bad)) {
+        this.#inconsistent(cpu, held, cls, bad, bit)
+        return
+      }
     }
     const mask = (1 << excl) | (1 << (excl | LOCK_USAGE_READ_MASK))
     const forwards = (bit & LOCK_USAGE_DIR_MASK) === 0
@@ -264,7 +275,10 @@ export class Lockdep {
   #validateChain(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): void {
     // check_deadlock(): the class already held by this task, unless read-after-read is allowed.
     const prevSame = held.find((h) => h.name === next.name && !(next.recursiveRead && next.mode === 'read' && h.mode === 'read'))
-    if (prevSame !== undefined) return this.#recursive(cpu, held, next, prevSame)
+    if (prevSame !== undefined) {
+      this.#recursive(cpu, held, next, prevSame)
+      return
+    }
     // check_prevs_add(): an edge from the previous lock in this irq context (skipping
     // recursive readers, which add no dependency).
     for (let i = held.length - 1; i >= 0; i--) {
@@ -281,7 +295,10 @@ export class Lockdep {
   #addDependency(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, next: LockClass): void {
     if (prev.after.has(next)) return
     const cycle = search(next, true, (c) => c === prev)
-    if (cycle !== null) return this.#circular(cpu, held, next, prev, cycle)
+    if (cycle !== null) {
+      this.#circular(cpu, held, next, prev, cycle)
+      return
+    }
     for (const { state, index, usedInMask, enabledMask } of STATES) {
       // No class has been used in this interrupt yet: nothing can be irq-safe; skip the walk.
       if (this.#usedIn[index] === 0) continue
@@ -291,7 +308,8 @@ export class Lockdep {
       if (unsafePath === null) continue
       // safe … prev (backwards path reversed) → next … unsafe
       const chain = [...safePath].reverse().concat(unsafePath)
-      return this.#badIrqDependency(cpu, held, prev, next, chain, state)
+      this.#badIrqDependency(cpu, held, prev, next, chain, state)
+      return
     }
     prev.after.set(next, this.#origin(cpu))
     next.before.add(prev)

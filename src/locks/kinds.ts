@@ -90,8 +90,6 @@ const RT_LOCK = {
   unlock: ['release', 'migrate_enable', 'rcu_read_unlock'],
 } as const satisfies Ops
 
-
-
 /** `local_bh_disable()` before a sequence, `local_bh_enable()` after its undo (literal types kept). */
 const withBh = <L extends readonly Step[], U extends readonly Step[]>(ops: { readonly lock: L; readonly unlock: U }) =>
   ({ lock: ['bh_disable', ...ops.lock], unlock: [...ops.unlock, 'bh_enable'] }) as const

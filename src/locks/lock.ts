@@ -124,7 +124,7 @@ export class LockRuntime<D> {
 
   #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Compiled, child: Context<CtxState>): void {
     const { cpu } = a
-    if (!child.live) return this.#badUnlock(a)
+    if (!child.live) this.#badUnlock(a)
     if (this.host.executingCpu() !== cpu || cpu.current !== a.task) {
       throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
     }
@@ -213,45 +213,64 @@ export class LockRuntime<D> {
       case 'irq_restore':
         // Interrupts raised meanwhile are taken after the step (see #deliver).
         cpu.localIrqRestore(a.flags ?? { irqsDisabled: false }, a.deferDelivery)
-        return this.#irqsMayBeBackOn(a)
+        this.#irqsMayBeBackOn(a)
+        return
       case 'irq_disable':
-        return cpu.localIrqDisable()
+        cpu.localIrqDisable()
+        return
       case 'irq_enable':
         cpu.localIrqEnable(a.deferDelivery)
-        return this.#irqsMayBeBackOn(a)
+        this.#irqsMayBeBackOn(a)
+        return
       case 'interrupt_disable':
-        return cpu.localInterruptDisable()
+        cpu.localInterruptDisable()
+        return
       case 'interrupt_enable':
         cpu.localInterruptEnable(a.deferDelivery)
-        return this.#irqsMayBeBackOn(a)
+        this.#irqsMayBeBackOn(a)
+        return
       case 'preempt_disable':
-        return cpu.preemptDisable()
+        cpu.preemptDisable()
+        return
       case 'preempt_enable':
-        return cpu.preemptEnable()
+        cpu.preemptEnable()
+        return
       case 'bh_disable':
-        return cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET)
+        cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET)
+        return
       case 'bh_enable':
-        return cpu.localBhEnable(SOFTIRQ_DISABLE_OFFSET)
+        cpu.localBhEnable(SOFTIRQ_DISABLE_OFFSET)
+        return
       case 'bh_lock_disable':
-        return cpu.localBhDisable(softirqLockOffset(rt))
+        cpu.localBhDisable(softirqLockOffset(rt))
+        return
       case 'bh_lock_enable':
-        return cpu.localBhEnable(softirqLockOffset(rt))
+        cpu.localBhEnable(softirqLockOffset(rt))
+        return
       case 'migrate_disable':
-        return cpu.migrateDisable()
+        cpu.migrateDisable()
+        return
       case 'migrate_enable':
-        return cpu.migrateEnable()
+        cpu.migrateEnable()
+        return
       case 'rcu_read_lock':
-        return cpu.rcuReadLock()
+        cpu.rcuReadLock()
+        return
       case 'rcu_read_unlock':
-        return cpu.rcuReadUnlock()
+        cpu.rcuReadUnlock()
+        return
       case 'might_sleep':
-        return this.host.mightResched(cpu, this.label, 0, 0)
+        this.host.mightResched(cpu, this.label, 0, 0)
+        return
       case 'rtlock_might_resched':
-        return this.host.mightResched(cpu, this.label, 0, cpu.current.rcuReadLockNesting)
+        this.host.mightResched(cpu, this.label, 0, cpu.current.rcuReadLockNesting)
+        return
       case 'acquire':
-        return this.#acquire(a)
+        this.#acquire(a)
+        return
       case 'release':
-        return this.#release(a)
+        this.#release(a)
+        return
     }
   }
 
@@ -302,8 +321,8 @@ export class LockRuntime<D> {
       this.host.lockdep.release(stack, at)
     }
     if (a.mode === 'read') {
-      const r = this.#readers.findIndex((h) => h.task === a.task)
-      this.#readers.splice(r >= 0 ? r : 0, 1)
+      const r = this.#readers.indexOf(record)
+      if (r >= 0) this.#readers.splice(r, 1)
     } else this.#writer = null
     if (this.host.options.trace) this.host.trace(cpu, `unlock ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
   }

@@ -13,8 +13,11 @@ type Label<K extends LockKind> = LockKinds[K]['label']
 type KindWait<K extends LockKind> = LockKinds[K]['wait']
 
 /** The lock steps of a variant on one configuration, as a union. */
-type LockSteps<K extends LockKind, V extends VariantOf<K>, C extends 'normal' | 'rt'> =
-  LockKinds[K]['variants'][V] extends { readonly [P in C]: { readonly lock: readonly (infer S extends Step)[] } } ? S : never
+type LockSteps<K extends LockKind, V extends VariantOf<K>, C extends 'normal' | 'rt'> = LockKinds[K]['variants'][V] extends {
+  readonly [P in C]: { readonly lock: readonly (infer S extends Step)[] }
+}
+  ? S
+  : never
 
 /** true when the variant performs one of the steps Ss on both configurations. */
 type OnBoth<K extends LockKind, V extends VariantOf<K>, Ss extends Step> = [Extract<LockSteps<K, V, 'normal'>, Ss>] extends [never]
@@ -39,26 +42,28 @@ export type Acquired<K extends LockKind, N extends string, V extends VariantOf<K
   }
 >
 
-type RecursionError<K extends LockKind, N extends string> = LockproofError<
-  `possible recursive locking detected: ${LockLabel<K, N>} is already held`
->
+type RecursionError<K extends LockKind, N extends string> = LockproofError<`possible recursive locking detected: ${LockLabel<K, N>} is already held`>
 
-type WaitError<K extends LockKind, N extends string, Why extends string> = LockproofError<
-  `Invalid wait context: ${LockLabel<K, N>} is a sleeping lock on PREEMPT_RT and cannot be taken here (${Why})`
->
+type WaitError<
+  K extends LockKind,
+  N extends string,
+  Why extends string,
+> = LockproofError<`Invalid wait context: ${LockLabel<K, N>} is a sleeping lock on PREEMPT_RT and cannot be taken here (${Why})`>
 
-type OrderError<N extends string, Later extends string> = LockproofError<
-  `lock order: '${N}' is declared before '${Later}', so it cannot be taken while '${Later}' is held`
->
+type OrderError<
+  N extends string,
+  Later extends string,
+> = LockproofError<`lock order: '${N}' is declared before '${Later}', so it cannot be taken while '${Later}' is held`>
 
 /** Where a kind of this wait type may be taken. */
-type WaitCheck<K extends LockKind, N extends string, T extends CtxState> = KindWait<K> extends 'sleep'
-  ? CanSleep<T, LockLabel<K, N>>
-  : KindWait<K> extends 'config'
-    ? 'spin' extends T['wait']
-      ? WaitError<K, N, T['why']>
+type WaitCheck<K extends LockKind, N extends string, T extends CtxState> =
+  KindWait<K> extends 'sleep'
+    ? CanSleep<T, LockLabel<K, N>>
+    : KindWait<K> extends 'config'
+      ? 'spin' extends T['wait']
+        ? WaitError<K, N, T['why']>
+        : unknown
       : unknown
-    : unknown
 
 /** Held classes declared after N (F is precomputed per lock from the kernel's lockOrder). */
 type OrderCheck<N extends string, T extends CtxState, F extends string> = [Extract<T['held'], F>] extends [never]
@@ -77,10 +82,7 @@ export type AcquireCheck<K extends LockKind, N extends string, T extends CtxStat
       : never
 
 /** The classes a declared order puts after N (never when N is not in the order). Tail-recursive. */
-export type DeclaredAfter<Order extends readonly string[], N extends string> = Order extends readonly [
-  infer Head,
-  ...infer Rest extends readonly string[],
-]
+export type DeclaredAfter<Order extends readonly string[], N extends string> = Order extends readonly [infer Head, ...infer Rest extends readonly string[]]
   ? Head extends N
     ? Rest[number]
     : DeclaredAfter<Rest, N>

@@ -7,6 +7,8 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import { preemptCount } from '../cpu/predicates.js'
+import { heldLockLines } from '../lockdep/splat.js'
+import type { HeldLock } from '../locks/held.js'
 import { type SleepingInAtomicDiagnostic, SLEEPING_IN_ATOMIC_TITLE } from '../diagnostics.js'
 
 /** What the caller expects to hold while it may sleep: the offsets of `__might_resched()`. */
@@ -21,8 +23,8 @@ export const NO_OFFSETS: Resched = { preemptOffset: 0, rcuOffset: 0 }
 export const checkMightResched = (
   cpu: Cpu,
   what: string,
-  /** The held lock classes, asked for only when there is something to report. */
-  heldOf: () => readonly string[],
+  /** The task's held locks, asked for only when there is something to report. */
+  heldOf: () => readonly HeldLock[],
   offsets: Resched = NO_OFFSETS,
 ): SleepingInAtomicDiagnostic | null => {
   const count = preemptCount(cpu.state)
@@ -30,14 +32,14 @@ export const checkMightResched = (
   const irqsOff = cpu.irqsDisabled
   if (count === offsets.preemptOffset && rcuDepth === offsets.rcuOffset && !irqsOff) return null
   const task = cpu.current
-  const heldLocks = heldOf()
+  const held = heldOf()
+  const heldLocks = held.map((h) => h.name)
   const lines = [
     `${SLEEPING_IN_ATOMIC_TITLE} at ${what}`,
     `in_atomic(): ${count !== 0 ? 1 : 0}, irqs_disabled(): ${irqsOff ? 1 : 0}, non_block: 0, pid: ${task.pid}, name: ${task.comm}`,
     `preempt_count: ${count.toString(16)}, expected: ${offsets.preemptOffset.toString(16)}`,
     `RCU nest depth: ${rcuDepth}, expected: ${offsets.rcuOffset}`,
-    heldLocks.length === 0 ? 'no locks held' : `${heldLocks.length} lock${heldLocks.length === 1 ? '' : 's'} held by ${task.comm}/${task.pid}:`,
-    ...heldLocks.map((l, i) => ` #${i}: (${l})`),
+    ...heldLockLines(task.comm, task.pid, held),
     `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
   ]
   return {

@@ -19,7 +19,9 @@ describe('examples/raw-nesting', () => {
   })
 
   it('quotes the compile error', () => {
-    expect(text).toContain(`"Invalid wait context: spinlock_t 'dev_lock' is a sleeping lock\non PREEMPT_RT and cannot be taken here (raw_spinlock_t 'hw_lock' is held)"`)
+    expect(text).toContain(
+      `"Invalid wait context: spinlock_t 'dev_lock' is a sleeping lock\non PREEMPT_RT and cannot be taken here (raw_spinlock_t 'hw_lock' is held)"`,
+    )
   })
 
   it('summarises each kernel: silent, invalid wait context, both', () => {
@@ -37,7 +39,9 @@ describe('examples/raw-nesting', () => {
     expect(text).toContain('dev-reset/1 is trying to lock:\n (dev_lock){....}-{3:3}, spinlock_t')
     expect(text).toContain("#0: (hw_lock){+.+.}-{2:2}, raw_spinlock_t 'hw_lock'")
     expect(text).toContain('in_atomic(): 1, irqs_disabled(): 0')
-    expect(text).toContain('2 locks held by dev-reset/1:\n #0: (hw_lock)\n #1: (dev_lock)')
+    expect(text).toContain(
+      "2 locks held by dev-reset/1:\n #0: (hw_lock){+.+.}-{2:2}, raw_spinlock_t 'hw_lock'\n #1: (dev_lock){....}-{3:3}, spinlock_t 'dev_lock'",
+    )
     expect(lines.filter((l) => l === INVALID)).toHaveLength(1)
   })
 

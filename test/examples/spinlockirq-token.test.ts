@@ -20,7 +20,9 @@ describe('example spinlockirq-token', () => {
 
   it('quotes the compile error the type tests assert', () => {
     const typeTest = readFileSync(new URL('../../type-tests/rule2-invalid-wait-context.test-d.ts', import.meta.url), 'utf8')
-    expect(typeTest).toContain("Invalid wait context: spinlock_t 'stats' is a sleeping lock on PREEMPT_RT and cannot be taken here (interrupts are disabled (local_irq_save()))")
+    expect(typeTest).toContain(
+      "Invalid wait context: spinlock_t 'stats' is a sleeping lock on PREEMPT_RT and cannot be taken here (interrupts are disabled (local_irq_save()))",
+    )
     expect(text).toContain("Invalid wait context: spinlock_t 'queue' is a sleeping lock on PREEMPT_RT and cannot be")
   })
 

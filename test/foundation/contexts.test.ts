@@ -19,8 +19,7 @@ import {
 /** What a plain-JavaScript caller could do: call mightSleep() where the types forbid it. */
 const mightSleepAnyway = (ctx: Context<CtxState>): void => (ctx as unknown as Context<TaskCtx>).mightSleep()
 
-const sleeping = (k: Kernel): SleepingInAtomicDiagnostic[] =>
-  k.diagnostics.filter((d): d is SleepingInAtomicDiagnostic => d.kind === 'sleeping-in-atomic')
+const sleeping = (k: Kernel): SleepingInAtomicDiagnostic[] => k.diagnostics.filter((d): d is SleepingInAtomicDiagnostic => d.kind === 'sleeping-in-atomic')
 
 /** Runs `misuse`, expects it to throw `E`, and checks the CPUs did not change. */
 const refusedWithoutChange = (k: Kernel, misuse: () => void, E: new (...args: never[]) => Error): void => {
@@ -66,9 +65,18 @@ describe('misused contexts', () => {
     let inner = false
     k.run((ctx0) =>
       ctx0.preemptDisable((c0) => {
-        refusedWithoutChange(k, () => k.run(() => c0.preemptDisable(() => {
-          inner = true
-        }), { cpu: 1 }), WrongCpuError)
+        refusedWithoutChange(
+          k,
+          () =>
+            k.run(
+              () =>
+                c0.preemptDisable(() => {
+                  inner = true
+                }),
+              { cpu: 1 },
+            ),
+          WrongCpuError,
+        )
         expect(k.cpu(0).preemptCount).toBe(1)
       }),
     )
@@ -110,15 +118,20 @@ describe('misused contexts', () => {
     const k = createKernel()
     let task: Context<TaskCtx> | undefined
     let error: unknown
-    k.requestIrq(2, 'dev', () => {
-      const before = k.snapshot()
-      try {
-        task?.preemptDisable(() => undefined)
-      } catch (e) {
-        error = e
-      }
-      expect(k.snapshot()).toEqual(before)
-    }, { noThread: true })
+    k.requestIrq(
+      2,
+      'dev',
+      () => {
+        const before = k.snapshot()
+        try {
+          task?.preemptDisable(() => undefined)
+        } catch (e) {
+          error = e
+        }
+        expect(k.snapshot()).toEqual(before)
+      },
+      { noThread: true },
+    )
     k.run((ctx) => {
       task = ctx
       ctx.raiseIrq(2)
@@ -167,15 +180,17 @@ describe('exception safety', () => {
           c.preemptDisable((c2) =>
             c2.rcuReadLock((c3) => {
               c3.raiseSoftirq(0)
-              k.run((d) =>
-                d.migrateDisable((d2) =>
-                  d2.core.localIrqSave((d3) => {
-                    d3.raiseIrq(1)
-                    d3.raiseIrq(2)
-                    throw boom
-                  }),
-                ),
-              { cpu: 1 })
+              k.run(
+                (d) =>
+                  d.migrateDisable((d2) =>
+                    d2.core.localIrqSave((d3) => {
+                      d3.raiseIrq(1)
+                      d3.raiseIrq(2)
+                      throw boom
+                    }),
+                  ),
+                { cpu: 1 },
+              )
             }),
           ),
         ),
@@ -194,9 +209,14 @@ describe('exception safety', () => {
     k.openSoftirq(1, () => {
       throw boom
     })
-    k.requestIrq(5, 'nt', () => {
-      throw boom
-    }, { noThread: true })
+    k.requestIrq(
+      5,
+      'nt',
+      () => {
+        throw boom
+      },
+      { noThread: true },
+    )
     k.requestIrq(6, 'thr', () => {
       throw boom
     })
@@ -242,13 +262,23 @@ describe('might_sleep()', () => {
     const k = createKernel()
     k.run((ctx) => ctx.preemptDisable((c) => mightSleepAnyway(c)), { comm: 'worker' })
     const [d] = sleeping(k)
-    expect(d).toMatchObject({ kind: 'sleeping-in-atomic', title: 'BUG: sleeping function called from invalid context', what: 'might_sleep()', inAtomic: true, irqsDisabled: false, rcuDepth: 0, preemptCount: 1, cpu: 0, task: 'worker' })
+    expect(d).toMatchObject({
+      kind: 'sleeping-in-atomic',
+      title: 'BUG: sleeping function called from invalid context',
+      what: 'might_sleep()',
+      inAtomic: true,
+      irqsDisabled: false,
+      rcuDepth: 0,
+      preemptCount: 1,
+      cpu: 0,
+      task: 'worker',
+    })
     expect(d?.report.split('\n')).toEqual([
       'BUG: sleeping function called from invalid context at might_sleep()',
       'in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 1, name: worker',
       'preempt_count: 1, expected: 0',
       'RCU nest depth: 0, expected: 0',
-      'no locks held',
+      'no locks held by worker/1.',
       'CPU: 0 PID: 1 Comm: worker',
     ])
   })
@@ -257,7 +287,11 @@ describe('might_sleep()', () => {
     const k = createKernel()
     k.run((ctx) => ctx.rcuReadLock((c) => c.rcuReadLock((c2) => mightSleepAnyway(c2))))
     const lines = sleeping(k)[0]?.report.split('\n') ?? []
-    expect(lines.slice(1, 4)).toEqual(['in_atomic(): 0, irqs_disabled(): 0, non_block: 0, pid: 1, name: task-1', 'preempt_count: 0, expected: 0', 'RCU nest depth: 2, expected: 0'])
+    expect(lines.slice(1, 4)).toEqual([
+      'in_atomic(): 0, irqs_disabled(): 0, non_block: 0, pid: 1, name: task-1',
+      'preempt_count: 0, expected: 0',
+      'RCU nest depth: 2, expected: 0',
+    ])
   })
 
   it('with interrupts off: irqs_disabled(): 1', () => {
@@ -287,7 +321,10 @@ describe('might_sleep()', () => {
     const k = createKernel()
     k.requestIrq(1, 'dev', (ctx) => mightSleepAnyway(ctx), { noThread: true })
     k.run((ctx) => ctx.raiseIrq(1))
-    expect(sleeping(k)[0]?.report.split('\n').slice(1, 3)).toEqual(['in_atomic(): 1, irqs_disabled(): 1, non_block: 0, pid: 1, name: task-1', 'preempt_count: 10000, expected: 0'])
+    expect(sleeping(k)[0]?.report.split('\n').slice(1, 3)).toEqual([
+      'in_atomic(): 1, irqs_disabled(): 1, non_block: 0, pid: 1, name: task-1',
+      'preempt_count: 10000, expected: 0',
+    ])
   })
 
   it("with onDiagnostic: 'throw' it throws a KernelSplat and the CPU unwinds", () => {

@@ -14,11 +14,17 @@ import {
 
 /** `n` nested preempt_disable() sections, then `inner` in the innermost. */
 const nestPreempt = (ctx: Context<CtxState>, n: number, inner: (c: Context<CtxState>) => void): void => {
-  if (n === 0) return inner(ctx)
+  if (n === 0) {
+    inner(ctx)
+    return
+  }
   ctx.preemptDisable((c) => nestPreempt(c, n - 1, inner))
 }
 const nestBh = (ctx: Context<CtxState>, n: number, inner: (c: Context<CtxState>) => void): void => {
-  if (n === 0) return inner(ctx)
+  if (n === 0) {
+    inner(ctx)
+    return
+  }
   ctx.localBhDisable((c) => nestBh(c, n - 1, inner))
 }
 
@@ -68,17 +74,23 @@ describe('preempt field overflow', () => {
   it.each([false, true])('255 nested preempt_disable() are fine; the 256th is refused (preemptRt=%s)', (preemptRt) => {
     const k = createKernel({ preemptRt })
     let deepest = -1
-    k.run((ctx) => nestPreempt(ctx, 255, () => {
-      deepest = k.cpu(0).preemptCount
-    }))
+    k.run((ctx) =>
+      nestPreempt(ctx, 255, () => {
+        deepest = k.cpu(0).preemptCount
+      }),
+    )
     expect(deepest).toBe(255)
     expect(k.diagnostics).toEqual([])
 
     const before = k.snapshot()
     let reached = false
-    expect(() => k.run((ctx) => nestPreempt(ctx, 256, () => {
-      reached = true
-    }))).toThrow(CountingError)
+    expect(() =>
+      k.run((ctx) =>
+        nestPreempt(ctx, 256, () => {
+          reached = true
+        }),
+      ),
+    ).toThrow(CountingError)
     expect(reached).toBe(false)
     expect(k.diagnostics).toHaveLength(1)
     const d = badCounting(k.diagnostics[0])
@@ -129,9 +141,11 @@ describe('softirq field overflow', () => {
   it.each([false, true])('127 nested local_bh_disable() fit, the 128th is refused (preemptRt=%s)', (preemptRt) => {
     const k = createKernel({ preemptRt })
     let deepest = -1
-    k.run((ctx) => nestBh(ctx, 127, () => {
-      deepest = k.cpu(0).softirqCount()
-    }))
+    k.run((ctx) =>
+      nestBh(ctx, 127, () => {
+        deepest = k.cpu(0).softirqCount()
+      }),
+    )
     expect(deepest).toBe(0xfe00)
     const before = k.snapshot()
     expect(() => k.run((ctx) => nestBh(ctx, 128, () => undefined))).toThrow(CountingError)

@@ -59,10 +59,15 @@ describe.each([false, true])('hardirq delivery, preemptRt=%s', (preemptRt) => {
 
   it('raised inside an IRQF_NO_THREAD handler: taken after it exits, in order, never nested', () => {
     const k = createKernel({ trace: true, preemptRt })
-    k.requestIrq(1, 'outer', (ctx) => {
-      ctx.raiseIrq(3)
-      ctx.raiseIrq(2)
-    }, { noThread: true })
+    k.requestIrq(
+      1,
+      'outer',
+      (ctx) => {
+        ctx.raiseIrq(3)
+        ctx.raiseIrq(2)
+      },
+      { noThread: true },
+    )
     k.requestIrq(2, 'b', () => undefined, { noThread: true })
     k.requestIrq(3, 'c', () => undefined, { noThread: true })
     k.raiseIrq(1)

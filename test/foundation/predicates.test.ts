@@ -138,9 +138,14 @@ describe.each([false, true])('predicates, preemptRt=%s', (preemptRt) => {
   it('hardirq nested in preempt_disable() and BH-disabled code adds to what is there', () => {
     const k = make()
     let o: Observation | undefined
-    k.requestIrq(5, 'dev', () => {
-      o = observe(k.cpu(0))
-    }, { noThread: true })
+    k.requestIrq(
+      5,
+      'dev',
+      () => {
+        o = observe(k.cpu(0))
+      },
+      { noThread: true },
+    )
     k.run((ctx) => ctx.preemptDisable((c) => c.localBhDisable((c2) => c2.raiseIrq(5))))
     if (preemptRt) expect(o).toMatchObject({ preemptCount: 0x10001, softirqCount: 0x200, inSoftirq: true, inHardirq: true })
     else expect(o).toMatchObject({ preemptCount: 0x10201, softirqCount: 0x200, inSoftirq: true, inHardirq: true })
@@ -183,9 +188,28 @@ describe.each([false, true])('predicates, preemptRt=%s', (preemptRt) => {
       o = observe(k.cpu(0))
     })
     k.run((ctx) => ctx.localBhDisable((c) => c.raiseSoftirq(TIMER)), { comm: 'bh' })
-    const serving = { comm: 'bh', inTask: false, inInterrupt: true, inHardirq: false, inSoftirq: true, inServingSoftirq: true, inNmi: false, irqsDisabled: false, softirqCount: 0x100 }
+    const serving = {
+      comm: 'bh',
+      inTask: false,
+      inInterrupt: true,
+      inHardirq: false,
+      inSoftirq: true,
+      inServingSoftirq: true,
+      inNmi: false,
+      irqsDisabled: false,
+      softirqCount: 0x100,
+    }
     if (!preemptRt) expect(o).toMatchObject({ ...serving, preemptCount: 0x101, inAtomic: true, preemptible: false })
-    else expect(o).toMatchObject({ ...serving, preemptCount: 0, softirqDisableCnt: 0x100, migrationDisabled: 1, rcuReadLockNesting: 1, inAtomic: false, preemptible: true })
+    else
+      expect(o).toMatchObject({
+        ...serving,
+        preemptCount: 0,
+        softirqDisableCnt: 0x100,
+        migrationDisabled: 1,
+        rcuReadLockNesting: 1,
+        inAtomic: false,
+        preemptible: true,
+      })
   })
 
   it('softirq raised in hardirq: non-RT runs at irq exit with 0x100; RT in ksoftirqd', () => {
@@ -196,9 +220,27 @@ describe.each([false, true])('predicates, preemptRt=%s', (preemptRt) => {
     })
     k.requestIrq(4, 'nic', (ctx) => ctx.raiseSoftirq(NET_RX), { noThread: true })
     k.run((ctx) => ctx.raiseIrq(4), { comm: 'app' })
-    const serving = { inTask: false, inInterrupt: true, inHardirq: false, inSoftirq: true, inServingSoftirq: true, inNmi: false, irqsDisabled: false, softirqCount: 0x100 }
+    const serving = {
+      inTask: false,
+      inInterrupt: true,
+      inHardirq: false,
+      inSoftirq: true,
+      inServingSoftirq: true,
+      inNmi: false,
+      irqsDisabled: false,
+      softirqCount: 0x100,
+    }
     if (!preemptRt) expect(o).toMatchObject({ ...serving, comm: 'app', preemptCount: 0x100 })
-    else expect(o).toMatchObject({ ...serving, comm: 'ksoftirqd/0', preemptCount: 0, softirqDisableCnt: 0x100, migrationDisabled: 1, rcuReadLockNesting: 1, preemptible: true })
+    else
+      expect(o).toMatchObject({
+        ...serving,
+        comm: 'ksoftirqd/0',
+        preemptCount: 0,
+        softirqDisableCnt: 0x100,
+        migrationDisabled: 1,
+        rcuReadLockNesting: 1,
+        preemptible: true,
+      })
   })
 
   it('softirq raised in a preemptible task runs in ksoftirqd', () => {
@@ -218,7 +260,17 @@ describe.each([false, true])('predicates, preemptRt=%s', (preemptRt) => {
     k.requestNmi('watchdog', () => seen.push(observe(k.cpu(0))))
     k.run((ctx) => ctx.raiseNmi('watchdog'))
     k.run((ctx) => ctx.core.localIrqSave((c) => c.raiseNmi('watchdog')))
-    const nmi = { preemptCount: 0x110000, inNmi: true, inHardirq: true, inInterrupt: true, inTask: false, inSoftirq: false, inServingSoftirq: false, inAtomic: true, preemptible: false }
+    const nmi = {
+      preemptCount: 0x110000,
+      inNmi: true,
+      inHardirq: true,
+      inInterrupt: true,
+      inTask: false,
+      inSoftirq: false,
+      inServingSoftirq: false,
+      inAtomic: true,
+      preemptible: false,
+    }
     expect(seen[0]).toMatchObject(nmi)
     expect(seen[1]).toMatchObject({ ...nmi, irqsDisabled: true })
   })
@@ -297,9 +349,14 @@ describe('threadIrqs on a normal kernel', () => {
   it('keeps IRQF_NO_THREAD handlers in hardirq context', () => {
     const k = createKernel({ threadIrqs: true })
     let o: Observation | undefined
-    k.requestIrq(7, 'timer', () => {
-      o = observe(k.cpu(0))
-    }, { noThread: true })
+    k.requestIrq(
+      7,
+      'timer',
+      () => {
+        o = observe(k.cpu(0))
+      },
+      { noThread: true },
+    )
     k.raiseIrq(7)
     expect(o).toMatchObject({ comm: 'swapper/0', preemptCount: 0x10000, inHardirq: true })
   })

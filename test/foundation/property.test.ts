@@ -4,13 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  HARDIRQ_MASK,
-  NMI_MASK,
-  PREEMPT_NEED_RESCHED,
-  SOFTIRQ_MASK,
-  SOFTIRQ_OFFSET,
-} from '../../src/cpu/preempt-count.js'
+import { HARDIRQ_MASK, NMI_MASK, PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from '../../src/cpu/preempt-count.js'
 import { createKernel, type Context, type CpuState, type CpuView, type CtxState, type Kernel } from '../../src/index.js'
 
 // ── programs ──────────────────────────────────────────────────────────────────────────────
@@ -31,7 +25,14 @@ const { ops: opsArb } = fc.letrec<{ ops: readonly Op[]; op: Op }>((tie) => ({
   ops: fc.array(tie('op'), { maxLength: 4 }),
   op: fc.oneof(
     { maxDepth: MAX_DEPTH, depthIdentifier: 'program' },
-    fc.constantFrom<Op>({ kind: 'softirq', nr: 0 }, { kind: 'softirq', nr: 1 }, { kind: 'softirq', nr: 3 }, { kind: 'softirq', nr: 9 }, { kind: 'nmi' }, { kind: 'throw' }),
+    fc.constantFrom<Op>(
+      { kind: 'softirq', nr: 0 },
+      { kind: 'softirq', nr: 1 },
+      { kind: 'softirq', nr: 3 },
+      { kind: 'softirq', nr: 9 },
+      { kind: 'nmi' },
+      { kind: 'throw' },
+    ),
     fc.record({ kind: fc.constant('scope' as const), scope: fc.constantFrom<Scope>('preempt', 'bh', 'rcu', 'migrate', 'irqsave'), body: tie('ops') }),
     fc.record({ kind: fc.constant('irq' as const), line: fc.constantFrom<1 | 2>(1, 2), body: tie('ops') }),
     fc.record({ kind: fc.constant('cpu1' as const), body: tie('ops') }),
@@ -98,8 +99,7 @@ class Violation extends Error {
 const check = (ok: boolean, what: string, detail: unknown): void => {
   if (!ok) throw new Violation(`${what}: ${JSON.stringify(detail)}`)
 }
-const samePredicates = (a: Predicates, b: Predicates): boolean =>
-  (Object.keys(a) as (keyof Predicates)[]).every((key) => a[key] === b[key])
+const samePredicates = (a: Predicates, b: Predicates): boolean => (Object.keys(a) as (keyof Predicates)[]).every((key) => a[key] === b[key])
 
 /** The counters a balanced operation must give back. */
 const counters = (s: CpuState) => ({
@@ -194,7 +194,11 @@ class Runner {
     check(s.current.comm === 'irq/2-thr', 'threaded handler not in its thread', s.current)
     if (this.rt) {
       check(s.preemptCount === 0 && !s.irqsDisabled, 'RT irq thread: preempt_count 0, irqs on', s)
-      check(s.current.softirqDisableCnt === 0x200 && s.current.migrationDisabled === 1 && s.current.rcuReadLockNesting === 1, 'RT irq thread: BH off by the task counter', s.current)
+      check(
+        s.current.softirqDisableCnt === 0x200 && s.current.migrationDisabled === 1 && s.current.rcuReadLockNesting === 1,
+        'RT irq thread: BH off by the task counter',
+        s.current,
+      )
     } else {
       check(s.preemptCount === 0x200 && s.irqsDisabled, 'threadirqs: BH and interrupts off', s)
     }

@@ -80,11 +80,7 @@ describe.each(FLAVOURS)("irqDisable: 'counted' (%s guards), normal kernel", (fla
     expect(after.map((a) => a.irqsDisabled)).toEqual([true, true, false])
     expect(after.map((a) => a.interruptDisableCount)).toEqual([2, 1, 0])
     expect(after.map((a) => a.preemptCount)).toEqual([2, 1, 0])
-    expect(after.map((a) => a.held)).toEqual([
-      NAMES.filter((n) => !order.slice(0, 1).includes(n)),
-      NAMES.filter((n) => !order.slice(0, 2).includes(n)),
-      [],
-    ])
+    expect(after.map((a) => a.held)).toEqual([NAMES.filter((n) => !order.slice(0, 1).includes(n)), NAMES.filter((n) => !order.slice(0, 2).includes(n)), []])
     expect(k.diagnostics).toEqual([])
     expect(k.snapshot()).toEqual(initial)
   })
@@ -96,7 +92,10 @@ describe.each(FLAVOURS)("irqDisable: 'counted' (%s guards), normal kernel", (fla
  * b or c turns them off. On while b or c is still held → irqs-on-under-irq-lock (listing them);
  * off at the end → irqs-disabled-at-exit.
  */
-const SAVE_RESTORE: Record<string, { readonly irqsDisabled: readonly boolean[]; readonly onUnder: readonly (readonly Name[] | null)[]; readonly offAtExit: boolean }> = {
+const SAVE_RESTORE: Record<
+  string,
+  { readonly irqsDisabled: readonly boolean[]; readonly onUnder: readonly (readonly Name[] | null)[]; readonly offAtExit: boolean }
+> = {
   'a,b,c': { irqsDisabled: [false, true, true], onUnder: [['b', 'c'], null, null], offAtExit: true },
   'a,c,b': { irqsDisabled: [false, true, true], onUnder: [['b', 'c'], null, null], offAtExit: true },
   'b,a,c': { irqsDisabled: [true, false, true], onUnder: [null, ['c'], null], offAtExit: true },
@@ -184,7 +183,7 @@ describe('Rust-for-Linux #998: an interrupt whose handler takes the inner lock',
     })
   }
 
-  it("save-restore: irqs-on-under-irq-lock, then lockdep, then a deadlock thrown from unlock()", () => {
+  it('save-restore: irqs-on-under-irq-lock, then lockdep, then a deadlock thrown from unlock()', () => {
     const k = createKernel({ irqDisable: 'save-restore' })
     const initial = k.snapshot()
     const log: string[] = []
@@ -221,13 +220,7 @@ describe('Rust-for-Linux #998: an interrupt whose handler takes the inner lock',
     const initial = k.snapshot()
     const log: string[] = []
     program(k, log)
-    expect(log).toEqual([
-      'raised: pending=[5]',
-      'a dropped: irqsDisabled=true pending=[5]',
-      'handler: held=[] idc=0',
-      'handler took b',
-      'b dropped',
-    ])
+    expect(log).toEqual(['raised: pending=[5]', 'a dropped: irqsDisabled=true pending=[5]', 'handler: held=[] idc=0', 'handler took b', 'b dropped'])
     expect(k.diagnostics).toEqual([])
     expect(k.snapshot()).toEqual(initial)
   })

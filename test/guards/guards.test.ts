@@ -4,14 +4,7 @@
  * guards held at task exit, exceptions through nested `using` blocks, and plain-JS misuse.
  */
 import { describe, expect, it } from 'vitest'
-import {
-  createKernel,
-  InvalidArgumentError,
-  ShadowedContextError,
-  StaleContextError,
-  WrongCpuError,
-  type Kernel,
-} from '../../src/index.js'
+import { createKernel, InvalidArgumentError, ShadowedContextError, StaleContextError, WrongCpuError, type Kernel } from '../../src/index.js'
 import { GUARD_LEAK_TITLE } from '../../src/diagnostics.js'
 import { DoubleUnlockError } from '../../src/errors.js'
 import { GUARD_METHODS } from '../../src/locks/api.js'
@@ -375,11 +368,7 @@ describe('a guard that outlives its scope', () => {
         const gb = b.lock(ga.ctx)
         c.lock(gb.ctx)
       })
-      expect(k.diagnostics.map((d) => (d.kind === 'guard-leak' ? d.lock : d.kind))).toEqual([
-        "raw_spinlock_t 'c'",
-        "spinlock_t 'b'",
-        "spinlock_t 'a'",
-      ])
+      expect(k.diagnostics.map((d) => (d.kind === 'guard-leak' ? d.lock : d.kind))).toEqual(["raw_spinlock_t 'c'", "spinlock_t 'b'", "spinlock_t 'a'"])
       expect(k.diagnostics.map((d) => d.heldLocks)).toEqual([['a', 'b', 'c'], ['a', 'b'], ['a']])
       expect(k.heldLocks()).toEqual([])
       expect(k.snapshot()).toEqual(before)
@@ -431,7 +420,7 @@ describe('a guard that outlives its scope', () => {
     expect(kinds(k)).toEqual(['held-lock-at-exit'])
   })
 
-  it.each([false, true])("two guards held at task end (save-restore, preemptRt=%s): both reported and released, no stale flags", (preemptRt) => {
+  it.each([false, true])('two guards held at task end (save-restore, preemptRt=%s): both reported and released, no stale flags', (preemptRt) => {
     const k = createKernel({ preemptRt, irqDisable: 'save-restore' })
     const hw = k.rawSpinLock('hw', 0)
     const dev = k.rawSpinLock('dev', 0)
@@ -478,7 +467,12 @@ describe('exceptions through nested `using` blocks', () => {
       expect(k.heldLocks()).toEqual([])
       expect(k.snapshot()).toEqual(before)
       const unlocks = k.trace.slice(mark).filter((e) => e.event.startsWith('unlock '))
-      expect(unlocks.map((e) => e.event)).toEqual(["unlock raw_spinlock_t 'hw'", "unlock SpinLockIrq 'queue'", "unlock spinlock_t 'stats'", "unlock mutex 'cfg'"])
+      expect(unlocks.map((e) => e.event)).toEqual([
+        "unlock raw_spinlock_t 'hw'",
+        "unlock SpinLockIrq 'queue'",
+        "unlock spinlock_t 'stats'",
+        "unlock mutex 'cfg'",
+      ])
     })
     expect(k.diagnostics).toEqual([])
     expect(k.snapshot()).toEqual(initial)

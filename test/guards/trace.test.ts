@@ -213,7 +213,11 @@ describe('formatTrace', () => {
   })
 
   it('an empty trace is only the header', () => {
-    expect(formatTrace([]).split('\n').every((l) => l.startsWith('#'))).toBe(true)
+    expect(
+      formatTrace([])
+        .split('\n')
+        .every((l) => l.startsWith('#')),
+    ).toBe(true)
   })
 
   it('traceToJson round-trips', () => {

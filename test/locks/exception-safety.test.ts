@@ -203,9 +203,7 @@ describe.each([false, true])('a section returning a Promise, preemptRt=%s', (pre
     k.run((ctx) => {
       try {
         l.m.withLocked(ctx, (c1) =>
-          l.bh.withLockedBh(c1, (c2) =>
-            l.raw.withLockedIrqSave(c2, (c3) => loose(l.ll, 'withLocked')(c3, () => Promise.reject(new Error('async failure')))),
-          ),
+          l.bh.withLockedBh(c1, (c2) => l.raw.withLockedIrqSave(c2, (c3) => loose(l.ll, 'withLocked')(c3, () => Promise.reject(new Error('async failure'))))),
         )
       } catch (e) {
         caught = e
@@ -223,6 +221,7 @@ describe.each([false, true])('a section returning a Promise, preemptRt=%s', (pre
     const k = createKernel({ preemptRt })
     const s = k.spinLock('l', {})
     const before = k.snapshot()
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is refused too
     const thenable = { then: (_ok: (v: number) => void) => undefined }
     expect(() => k.run((ctx) => loose(s)(ctx, () => thenable))).toThrow(PromiseInScopeError)
     expect(k.snapshot()).toEqual(before)

@@ -177,7 +177,16 @@ describe('softirqs raised inside a _bh section run at its unlock', () => {
     )
     expect(pendingInside).toBe(1 << 3)
     expect(seen).toEqual([
-      { preemptCount: 0x101, softirqCount: 0x100, irqsDisabled: false, inServingSoftirq: true, migrationDisabled: 0, rcuReadLockNesting: 0, comm: 'task-1', held: [] },
+      {
+        preemptCount: 0x101,
+        softirqCount: 0x100,
+        irqsDisabled: false,
+        inServingSoftirq: true,
+        migrationDisabled: 0,
+        rcuReadLockNesting: 0,
+        comm: 'task-1',
+        held: [],
+      },
     ])
     const ev = events(k)
     const unlock = indexOf(k, `unlock ${label}`)
@@ -199,7 +208,16 @@ describe('softirqs raised inside a _bh section run at its unlock', () => {
     k.run((ctx) => s.withLockedBh(ctx, (c) => c.raiseSoftirq('NET_RX')))
     // The lock is already dropped (its migrate/RCU level too); BH's own first-entry level remains.
     expect(seen).toEqual([
-      { preemptCount: 0, softirqCount: 0x100, irqsDisabled: false, inServingSoftirq: true, migrationDisabled: 1, rcuReadLockNesting: 1, comm: 'task-1', held: [] },
+      {
+        preemptCount: 0,
+        softirqCount: 0x100,
+        irqsDisabled: false,
+        inServingSoftirq: true,
+        migrationDisabled: 1,
+        rcuReadLockNesting: 1,
+        comm: 'task-1',
+        held: [],
+      },
     ])
     expect(indexOf(k, "unlock spinlock_t 's'")).toBeLessThan(indexOf(k, 'softirq_entry vec=3 [action=NET_RX]'))
     expect(k.snapshot()).toEqual(before)
@@ -210,7 +228,16 @@ describe('softirqs raised inside a _bh section run at its unlock', () => {
     const r = k.rawSpinLock('r', {})
     k.run((ctx) => r.withLockedBh(ctx, (c) => c.raiseSoftirq('NET_RX')))
     expect(seen).toEqual([
-      { preemptCount: 0, softirqCount: 0x100, irqsDisabled: false, inServingSoftirq: true, migrationDisabled: 1, rcuReadLockNesting: 1, comm: 'task-1', held: [] },
+      {
+        preemptCount: 0,
+        softirqCount: 0x100,
+        irqsDisabled: false,
+        inServingSoftirq: true,
+        migrationDisabled: 1,
+        rcuReadLockNesting: 1,
+        comm: 'task-1',
+        held: [],
+      },
     ])
     expect(kinds(k)).toEqual([])
   })
@@ -238,38 +265,145 @@ describe('each operation replays the kernel sequence (trace)', () => {
   }
 
   const cases: [string, boolean, (k: Kernel) => object, string, string[], string[]][] = [
-    ['!RT raw_spin_lock', false, (k) => k.rawSpinLock('x', {}), 'withLocked', ['preempt_disable', "lock raw_spinlock_t 'x'"], ["unlock raw_spinlock_t 'x'", 'preempt_enable']],
-    ['!RT spin_lock_irq', false, (k) => k.spinLock('x', {}), 'withLockedIrq',
-      ['local_irq_disable', 'preempt_disable', "lock spinlock_t 'x'"], ["unlock spinlock_t 'x'", 'local_irq_enable', 'preempt_enable']],
-    ['!RT spin_lock_irqsave', false, (k) => k.spinLock('x', {}), 'withLockedIrqSave',
-      ['local_irq_save', 'preempt_disable', "lock spinlock_t 'x'"], ["unlock spinlock_t 'x'", 'local_irq_restore', 'preempt_enable']],
-    ['!RT spin_lock_bh', false, (k) => k.spinLock('x', {}), 'withLockedBh', ['local_bh_disable', "lock spinlock_t 'x'"], ["unlock spinlock_t 'x'", 'local_bh_enable']],
-    ['!RT read_lock', false, (k) => k.rwLock('x', {}), 'withRead', ['preempt_disable', "lock rwlock_t 'x' (read)"], ["unlock rwlock_t 'x' (read)", 'preempt_enable']],
-    ['!RT local_lock', false, (k) => k.localLock('x', () => ({})), 'withLocked', ['preempt_disable', "lock local_lock_t 'x'"], ["unlock local_lock_t 'x'", 'preempt_enable']],
-    ['!RT local_lock_irq', false, (k) => k.localLock('x', () => ({})), 'withLockedIrq', ['local_irq_disable', "lock local_lock_t 'x'"], ["unlock local_lock_t 'x'", 'local_irq_enable']],
-    ['!RT local_lock_irqsave', false, (k) => k.localLock('x', () => ({})), 'withLockedIrqSave', ['local_irq_save', "lock local_lock_t 'x'"], ["unlock local_lock_t 'x'", 'local_irq_restore']],
+    [
+      '!RT raw_spin_lock',
+      false,
+      (k) => k.rawSpinLock('x', {}),
+      'withLocked',
+      ['preempt_disable', "lock raw_spinlock_t 'x'"],
+      ["unlock raw_spinlock_t 'x'", 'preempt_enable'],
+    ],
+    [
+      '!RT spin_lock_irq',
+      false,
+      (k) => k.spinLock('x', {}),
+      'withLockedIrq',
+      ['local_irq_disable', 'preempt_disable', "lock spinlock_t 'x'"],
+      ["unlock spinlock_t 'x'", 'local_irq_enable', 'preempt_enable'],
+    ],
+    [
+      '!RT spin_lock_irqsave',
+      false,
+      (k) => k.spinLock('x', {}),
+      'withLockedIrqSave',
+      ['local_irq_save', 'preempt_disable', "lock spinlock_t 'x'"],
+      ["unlock spinlock_t 'x'", 'local_irq_restore', 'preempt_enable'],
+    ],
+    [
+      '!RT spin_lock_bh',
+      false,
+      (k) => k.spinLock('x', {}),
+      'withLockedBh',
+      ['local_bh_disable', "lock spinlock_t 'x'"],
+      ["unlock spinlock_t 'x'", 'local_bh_enable'],
+    ],
+    [
+      '!RT read_lock',
+      false,
+      (k) => k.rwLock('x', {}),
+      'withRead',
+      ['preempt_disable', "lock rwlock_t 'x' (read)"],
+      ["unlock rwlock_t 'x' (read)", 'preempt_enable'],
+    ],
+    [
+      '!RT local_lock',
+      false,
+      (k) => k.localLock('x', () => ({})),
+      'withLocked',
+      ['preempt_disable', "lock local_lock_t 'x'"],
+      ["unlock local_lock_t 'x'", 'preempt_enable'],
+    ],
+    [
+      '!RT local_lock_irq',
+      false,
+      (k) => k.localLock('x', () => ({})),
+      'withLockedIrq',
+      ['local_irq_disable', "lock local_lock_t 'x'"],
+      ["unlock local_lock_t 'x'", 'local_irq_enable'],
+    ],
+    [
+      '!RT local_lock_irqsave',
+      false,
+      (k) => k.localLock('x', () => ({})),
+      'withLockedIrqSave',
+      ['local_irq_save', "lock local_lock_t 'x'"],
+      ["unlock local_lock_t 'x'", 'local_irq_restore'],
+    ],
     ['!RT mutex_lock', false, (k) => k.mutex('x', {}), 'withLocked', ["lock mutex 'x'"], ["unlock mutex 'x'"]],
     ['!RT down_read', false, (k) => k.rwSemaphore('x', {}), 'withRead', ["lock rw_semaphore 'x' (read)"], ["unlock rw_semaphore 'x' (read)"]],
-    ['RT raw_spin_lock_irqsave', true, (k) => k.rawSpinLock('x', {}), 'withLockedIrqSave',
-      ['local_irq_save', 'preempt_disable', "lock raw_spinlock_t 'x'"], ["unlock raw_spinlock_t 'x'", 'local_irq_restore', 'preempt_enable']],
-    ['RT raw_spin_lock_bh', true, (k) => k.rawSpinLock('x', {}), 'withLockedBh',
-      ['migrate_disable', 'rcu_read_lock', 'local_bh_disable', "lock raw_spinlock_t 'x'"], ["unlock raw_spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock', 'local_bh_enable']],
-    ['RT spin_lock', true, (k) => k.spinLock('x', {}), 'withLocked',
-      ["lock spinlock_t 'x'", 'rcu_read_lock', 'migrate_disable'], ["unlock spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock']],
-    ['RT spin_lock_irqsave (no irq op)', true, (k) => k.spinLock('x', {}), 'withLockedIrqSave',
-      ["lock spinlock_t 'x'", 'rcu_read_lock', 'migrate_disable'], ["unlock spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock']],
-    ['RT spin_lock_bh', true, (k) => k.spinLock('x', {}), 'withLockedBh',
+    [
+      'RT raw_spin_lock_irqsave',
+      true,
+      (k) => k.rawSpinLock('x', {}),
+      'withLockedIrqSave',
+      ['local_irq_save', 'preempt_disable', "lock raw_spinlock_t 'x'"],
+      ["unlock raw_spinlock_t 'x'", 'local_irq_restore', 'preempt_enable'],
+    ],
+    [
+      'RT raw_spin_lock_bh',
+      true,
+      (k) => k.rawSpinLock('x', {}),
+      'withLockedBh',
+      ['migrate_disable', 'rcu_read_lock', 'local_bh_disable', "lock raw_spinlock_t 'x'"],
+      ["unlock raw_spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock', 'local_bh_enable'],
+    ],
+    [
+      'RT spin_lock',
+      true,
+      (k) => k.spinLock('x', {}),
+      'withLocked',
+      ["lock spinlock_t 'x'", 'rcu_read_lock', 'migrate_disable'],
+      ["unlock spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock'],
+    ],
+    [
+      'RT spin_lock_irqsave (no irq op)',
+      true,
+      (k) => k.spinLock('x', {}),
+      'withLockedIrqSave',
+      ["lock spinlock_t 'x'", 'rcu_read_lock', 'migrate_disable'],
+      ["unlock spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock'],
+    ],
+    [
+      'RT spin_lock_bh',
+      true,
+      (k) => k.spinLock('x', {}),
+      'withLockedBh',
       ['migrate_disable', 'rcu_read_lock', 'local_bh_disable', "lock spinlock_t 'x'", 'rcu_read_lock', 'migrate_disable'],
-      ["unlock spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock', 'migrate_enable', 'rcu_read_unlock', 'local_bh_enable']],
+      ["unlock spinlock_t 'x'", 'migrate_enable', 'rcu_read_unlock', 'migrate_enable', 'rcu_read_unlock', 'local_bh_enable'],
+    ],
     // rt_write_unlock drops RCU before migrate_enable; rt_read_unlock the other way round.
-    ['RT write_lock', true, (k) => k.rwLock('x', {}), 'withWrite',
-      ["lock rwlock_t 'x'", 'rcu_read_lock', 'migrate_disable'], ["unlock rwlock_t 'x'", 'rcu_read_unlock', 'migrate_enable']],
-    ['RT read_lock', true, (k) => k.rwLock('x', {}), 'withRead',
-      ["lock rwlock_t 'x' (read)", 'rcu_read_lock', 'migrate_disable'], ["unlock rwlock_t 'x' (read)", 'migrate_enable', 'rcu_read_unlock']],
-    ['RT local_lock', true, (k) => k.localLock('x', () => ({})), 'withLocked',
-      ['migrate_disable', "lock local_lock_t 'x'", 'rcu_read_lock', 'migrate_disable'], ["unlock local_lock_t 'x'", 'migrate_enable', 'rcu_read_unlock', 'migrate_enable']],
-    ['RT SpinLockIrq', true, (k) => k.spinLockIrq('x', {}), 'withLocked',
-      ["lock SpinLockIrq 'x'", 'rcu_read_lock', 'migrate_disable'], ["unlock SpinLockIrq 'x'", 'migrate_enable', 'rcu_read_unlock']],
+    [
+      'RT write_lock',
+      true,
+      (k) => k.rwLock('x', {}),
+      'withWrite',
+      ["lock rwlock_t 'x'", 'rcu_read_lock', 'migrate_disable'],
+      ["unlock rwlock_t 'x'", 'rcu_read_unlock', 'migrate_enable'],
+    ],
+    [
+      'RT read_lock',
+      true,
+      (k) => k.rwLock('x', {}),
+      'withRead',
+      ["lock rwlock_t 'x' (read)", 'rcu_read_lock', 'migrate_disable'],
+      ["unlock rwlock_t 'x' (read)", 'migrate_enable', 'rcu_read_unlock'],
+    ],
+    [
+      'RT local_lock',
+      true,
+      (k) => k.localLock('x', () => ({})),
+      'withLocked',
+      ['migrate_disable', "lock local_lock_t 'x'", 'rcu_read_lock', 'migrate_disable'],
+      ["unlock local_lock_t 'x'", 'migrate_enable', 'rcu_read_unlock', 'migrate_enable'],
+    ],
+    [
+      'RT SpinLockIrq',
+      true,
+      (k) => k.spinLockIrq('x', {}),
+      'withLocked',
+      ["lock SpinLockIrq 'x'", 'rcu_read_lock', 'migrate_disable'],
+      ["unlock SpinLockIrq 'x'", 'migrate_enable', 'rcu_read_unlock'],
+    ],
     ['RT mutex_lock', true, (k) => k.mutex('x', {}), 'withLocked', ["lock mutex 'x'"], ["unlock mutex 'x'"]],
   ]
 

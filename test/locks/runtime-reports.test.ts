@@ -280,7 +280,13 @@ describe('rwlock_t read after read', () => {
     const k = createKernel({ preemptRt: true })
     const rw = k.rwLock('rw', {})
     let held: readonly string[] = []
-    k.run((ctx) => rw.withRead(ctx, (c) => loose(rw, 'withRead')(c, () => void (held = k.heldLocks()))))
+    k.run((ctx) =>
+      rw.withRead(ctx, (c) =>
+        loose(rw, 'withRead')(c, () => {
+          held = k.heldLocks()
+        }),
+      ),
+    )
     expect(held).toEqual(['rw', 'rw'])
     expect(k.diagnostics).toEqual([])
   })
@@ -296,7 +302,16 @@ describe('rwlock_t read after read', () => {
     const k = createKernel({ preemptRt: false })
     const rw = k.rwLock('rw', {})
     let held: readonly string[] = []
-    k.requestIrq(2, 'dev', (ctx) => void rw.withRead(ctx, (c) => loose(rw, 'withRead')(c, () => void (held = k.heldLocks()))))
+    k.requestIrq(
+      2,
+      'dev',
+      (ctx) =>
+        void rw.withRead(ctx, (c) =>
+          loose(rw, 'withRead')(c, () => {
+            held = k.heldLocks()
+          }),
+        ),
+    )
     k.run((ctx) => ctx.raiseIrq(2))
     expect(held).toEqual(['rw', 'rw'])
     expect(k.diagnostics).toEqual([])
@@ -333,7 +348,12 @@ describe.each([false, true])('declared lockOrder broken at run time, preemptRt=%
     k.run((ctx) => inner.withLocked(ctx, (c) => loose(outer)(c, () => undefined)))
     expect(kinds(k)).toEqual(['lock-order'])
     const d = only(k, 'lock-order')
-    expect(d).toMatchObject({ title: 'lockproof: declared lock order broken', lock: "spinlock_t 'outer'", heldLater: "spinlock_t 'inner'", heldLocks: ['inner'] })
+    expect(d).toMatchObject({
+      title: 'lockproof: declared lock order broken',
+      lock: "spinlock_t 'outer'",
+      heldLater: "spinlock_t 'inner'",
+      heldLocks: ['inner'],
+    })
     expect(d.report).toContain('  outer -> inner')
   })
 
@@ -503,7 +523,11 @@ describe.each([false, true])('an IRQF_NO_THREAD handler taking a lock the interr
       }),
     )
     expect(caught).toBeInstanceOf(DeadlockError)
-    expect(only(k, 'deadlock')).toMatchObject({ title: 'BUG: spinlock recursion on CPU#0, task-1/1', holder: { comm: 'task-1', cpu: 0 }, preemptCount: 0x10002 })
+    expect(only(k, 'deadlock')).toMatchObject({
+      title: 'BUG: spinlock recursion on CPU#0, task-1/1',
+      holder: { comm: 'task-1', cpu: 0 },
+      preemptCount: 0x10002,
+    })
     expect(afterCatch).toEqual(inSection)
     expect(k.snapshot()).toEqual(before)
     expect(k.heldLocks()).toEqual([])
@@ -513,7 +537,12 @@ describe.each([false, true])('an IRQF_NO_THREAD handler taking a lock the interr
     const k = createKernel({ preemptRt })
     program(k)
     expect(kinds(k)).toEqual(['inconsistent-lock-state', 'deadlock'])
-    expect(only(k, 'inconsistent-lock-state')).toMatchObject({ title: 'WARNING: inconsistent lock state', lock: "raw_spinlock_t 'dev'", from: 'HARDIRQ-ON-W', to: 'IN-HARDIRQ-W' })
+    expect(only(k, 'inconsistent-lock-state')).toMatchObject({
+      title: 'WARNING: inconsistent lock state',
+      lock: "raw_spinlock_t 'dev'",
+      from: 'HARDIRQ-ON-W',
+      to: 'IN-HARDIRQ-W',
+    })
   })
 
   it('raw_spinlock_t with lockdep keepGoing: inconsistent state, recursive locking, deadlock', () => {
