@@ -35,4 +35,5 @@ export const describeDiagnostic = (d: Diagnostic): string =>
     .with({ kind: 'guard-leak' }, (c) => `guard of ${c.lock} outlived its scope`)
     .with({ kind: 'irqs-on-under-irq-lock' }, (c) => `interrupts on while holding ${c.locks.join(', ')} (dropped: ${c.droppedBy})`)
     .with({ kind: 'irqs-disabled-at-exit' }, (c) => `task ${c.task ?? '?'} ended with interrupts disabled`)
+    .with({ kind: 'unlock-wrong-owner' }, (c) => `${c.lock} unlocked by ${c.task ?? '?'}, owned by ${c.owner.comm}/${c.owner.pid}`)
     .exhaustive()

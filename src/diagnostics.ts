@@ -301,6 +301,35 @@ export interface MaxLockDepthDiagnostic extends DiagnosticBase {
 }
 
 /**
+ * A guard unlocked by a task other than the one that took it (its owner), here always on another
+ * CPU: DEBUG_SPINLOCK's "spinlock wrong owner" for spinning kinds, DEBUG_MUTEXES' owner check for
+ * sleeping ones. The unlock is refused (WrongCpuError) and the lock stays held.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type UnlockWrongOwnerDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel({ cpus: 2 })
+ * const found = kernel.diagnostics.filter((d): d is UnlockWrongOwnerDiagnostic => d.kind === 'unlock-wrong-owner')
+ * console.log(found.map((d) => `${d.lock} owned by ${d.owner.comm}`))
+ * ```
+ */
+export interface UnlockWrongOwnerDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'unlock-wrong-owner'`. */
+  readonly kind: 'unlock-wrong-owner'
+  /** The lock (`spinlock_t 'stats'`). */
+  readonly lock: string
+  /**
+   * The task that holds it.
+   *
+   * @property comm - its name
+   * @property pid - its pid
+   * @property cpu - the CPU it took the lock on
+   */
+  readonly owner: { readonly comm: string; readonly pid: number; readonly cpu: number }
+}
+
+/**
  * A guard still held when the scope it was taken in ended: released there, and reported.
  *
  * @example
@@ -378,6 +407,7 @@ export interface IrqsDisabledAtExitDiagnostic extends DiagnosticBase {
  * ```
  */
 export type Diagnostic =
+  | UnlockWrongOwnerDiagnostic
   | IrqsDisabledAtExitDiagnostic
   | GuardLeakDiagnostic
   | IrqsOnUnderIrqLockDiagnostic

@@ -60,6 +60,7 @@ export type {
   MaxLockDepthDiagnostic,
   RecursiveLockingDiagnostic,
   SleepingInAtomicDiagnostic,
+  UnlockWrongOwnerDiagnostic,
 } from './diagnostics.js'
 export type { Gfp } from './context/gfp-rules.js'
 export {

@@ -125,7 +125,9 @@ export class LockRuntime<D> {
   #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Compiled, child: Context<CtxState>): void {
     const { cpu } = a
     if (!child.live) this.#badUnlock(a)
-    if (this.host.executingCpu() !== cpu || cpu.current !== a.task) {
+    const here = this.host.executingCpu() ?? cpu
+    if (here !== cpu || here.current !== a.task) {
+      this.#wrongOwner(here, a)
       throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
     }
     this.#runAll(a, ops.unlock, child, Context.pop(child, 'guard'))
@@ -142,6 +144,28 @@ export class LockRuntime<D> {
 
   #reportLeak(a: Acquisition, reason: 'scope' | 'task'): void {
     this.host.reportLeak(a.cpu, this.label, reason)
+  }
+
+  /** debug_spin_unlock()'s "wrong owner" (mutex_unlock()'s owner check for sleeping kinds). */
+  #wrongOwner(here: Cpu, a: Acquisition): void {
+    const t = here.current
+    const sleeping = LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] === 'sleeping'
+    const title = sleeping ? 'WARNING: DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)' : `BUG: spinlock wrong owner on CPU#${here.id}, ${t.comm}/${t.pid}`
+    this.host.report({
+      kind: 'unlock-wrong-owner',
+      title,
+      cpu: here.id,
+      task: t.comm,
+      heldLocks: this.host.held.names(t),
+      preemptCount: here.preemptCount,
+      lock: this.label,
+      owner: { comm: a.task.comm, pid: a.task.pid, cpu: a.cpu.id },
+      report: [
+        ...banner(title),
+        `${t.comm}/${t.pid} on CPU ${here.id} tries to unlock ${this.label},`,
+        `owned by ${a.task.comm}/${a.task.pid}, taken on CPU ${a.cpu.id}. Refused: the lock stays held.`,
+      ].join('\n'),
+    })
   }
 
   #badUnlock(a: Acquisition): never {

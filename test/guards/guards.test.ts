@@ -259,7 +259,26 @@ describe("a guard's context", () => {
       g.unlock()
       expect(k.cpu(0).preemptCount).toBe(0)
     })
-    expect(k.diagnostics).toEqual([])
+    // debug_spin_unlock(): "spinlock wrong owner" — reported once, nothing else.
+    expect(k.diagnostics).toHaveLength(1)
+    expect(k.diagnostics[0]).toMatchObject({
+      kind: 'unlock-wrong-owner',
+      title: 'BUG: spinlock wrong owner on CPU#1, task-2/2',
+      cpu: 1,
+      lock: "spinlock_t 'stats'",
+      owner: { comm: 'task-1', pid: 1, cpu: 0 },
+    })
+  })
+
+  it('on RT a spinlock_t is an rtmutex: the owner check of sleeping locks', () => {
+    const k = createKernel({ cpus: 2, preemptRt: true })
+    const cfg = k.mutex('cfg', 0)
+    k.run((ctx) => {
+      const g = cfg.lock(ctx)
+      k.run(() => expect(() => g.unlock()).toThrow(WrongCpuError), { cpu: 1 })
+      g.unlock()
+    })
+    expect(k.diagnostics.map((d) => d.title)).toEqual(['WARNING: DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)'])
   })
 })
 
