@@ -3,19 +3,10 @@
  * state fixes what is proven and leaves the rest open, so any context that proves it is accepted.
  */
 import type { Context } from './context.js'
-import type { CtxState, Exec, Wait } from './state.js'
+import type { CtxState } from './state.js'
 
-interface Open {
-  readonly exec: Exec
-  readonly wait: Wait
-  readonly irq: boolean
-  readonly preempt: boolean
-  readonly bh: boolean
-  readonly held: string
-  readonly why: string
-}
-
-type Prove<P extends Partial<CtxState>> = Context<{ readonly [K in keyof Open]: K extends keyof P ? P[K] & Open[K] : Open[K] }>
+/** A context whose state fixes the fields in P and leaves the others as wide as CtxState. */
+type Prove<P extends Partial<CtxState>> = Context<{ readonly [K in keyof CtxState]: K extends keyof P ? P[K] & CtxState[K] : CtxState[K] }>
 
 /**
  * Any context.
@@ -28,7 +19,7 @@ type Prove<P extends Partial<CtxState>> = Context<{ readonly [K in keyof Open]: 
  * createKernel().run((ctx) => ctx.preemptDisable((ctx) => log(ctx, 'works in any context')))
  * ```
  */
-export type AnyContext = Context<Open>
+export type AnyContext = Context<CtxState>
 /**
  * Interrupts are off on both kernels: raw irqsave, core localIrqSave, counted disable, a no-thread handler.
  *
