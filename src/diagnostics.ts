@@ -322,9 +322,9 @@ export interface UnlockWrongOwnerDiagnostic extends DiagnosticBase {
   /**
    * The task that holds it.
    *
-   * @property comm - its name
-   * @property pid - its pid
-   * @property cpu - the CPU it took the lock on
+   * @property __type.comm - The owner's name.
+   * @property __type.pid - The owner's pid.
+   * @property __type.cpu - The CPU the owner took the lock on.
    */
   readonly owner: { readonly comm: string; readonly pid: number; readonly cpu: number }
 }
