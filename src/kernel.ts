@@ -103,7 +103,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #held = new HeldLocks()
   readonly #lockdep: Lockdep
   readonly #lockHost: LockHost
-  /** @internal */ readonly contextHost: ContextHost
+  readonly #contextHost: ContextHost
   /** The declared lock order (a literal tuple type when given `as const` or inline). */
   declare readonly lockOrder: Order
 
@@ -118,16 +118,16 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
       trace: (cpu, event) => this.#traceEvent(cpu, event),
     }
-    this.#lockdep = new Lockdep(this.options, (d) => this.report(d))
+    this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
     this.#lockHost = {
       options: this.options,
       executingCpu: () => this.#executing.at(-1) ?? null,
       held: this.#held,
       lockdep: this.#lockdep,
-      report: (d) => this.report(d),
+      report: (d) => this.#report(d),
       mightResched: (cpu, what, preemptOffset, rcuOffset) => {
         const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset })
-        if (d !== null) this.report(d)
+        if (d !== null) this.#report(d)
       },
       trace: (cpu, event) => this.#traceEvent(cpu, event),
       reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
@@ -136,7 +136,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     this.#cpus = Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost))
     this.#views = this.#cpus.map((c) => new CpuView(c))
-    this.contextHost = {
+    this.#contextHost = {
       executingCpu: () => this.#executing.at(-1) ?? null,
       mightSleep: (cpu, what) => this.#mightSleep(cpu, what),
       msleep: (cpu, ms) => this.#msleep(cpu, ms),
@@ -274,7 +274,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   /** Runs `cb` with a new root context on `cpu` (a task, or a handler on the interrupted task). */
   #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope'): R {
-    const ctx = new Context<S>(this.contextHost, cpu, cpu.current)
+    const ctx = new Context<S>(this.#contextHost, cpu, cpu.current)
     cpu.scopes.push(ctx)
     this.#executing.push(cpu)
     let result: R
@@ -464,7 +464,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   #mightSleep(cpu: Cpu, what: string): void {
     const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current))
-    if (diagnostic !== null) this.report(diagnostic)
+    if (diagnostic !== null) this.#report(diagnostic)
   }
 
   #msleep(cpu: Cpu, ms: number): void {
@@ -490,8 +490,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   // ── reports ────────────────────────────────────────────────────────────────────────────
-  /** @internal Records a diagnostic; with `onDiagnostic: 'throw'` throws it as a KernelSplat. */
-  report(diagnostic: Diagnostic): void {
+  /** Records a diagnostic; with `onDiagnostic: 'throw'` throws it as a KernelSplat. */
+  #report(diagnostic: Diagnostic): void {
     this.#diagnostics.push(diagnostic)
     const cpu = this.#cpus[diagnostic.cpu]
     if (cpu !== undefined) this.#traceEvent(cpu, diagnostic.title)
@@ -505,7 +505,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    */
   #irqsLeftDisabled(cpu: Cpu, task: TaskState): void {
     try {
-      this.report({
+      this.#report({
         kind: 'irqs-disabled-at-exit',
         title: IRQS_DISABLED_AT_EXIT_TITLE,
         cpu: cpu.id,
@@ -536,7 +536,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const needing = held.filter((h) => h.irqLock).map((h) => `${LOCK_KINDS[h.kind].label} '${h.name}'`)
     if (cpu.state.interruptDisableCount > 0) needing.push(`local_interrupt_disable() (depth ${cpu.state.interruptDisableCount})`)
     if (needing.length > 0) {
-      this.report({
+      this.#report({
         kind: 'irqs-on-under-irq-lock',
         title: IRQS_ON_UNDER_IRQ_LOCK_TITLE,
         cpu: cpu.id,
@@ -563,7 +563,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */
   #badUnlock(cpu: Cpu, what: string, className: string = what): void {
     const task = cpu.current
-    this.report({
+    this.#report({
       kind: 'bad-unlock-balance',
       title: BAD_UNLOCK_BALANCE_TITLE,
       cpu: cpu.id,
@@ -588,14 +588,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const base = { cpu: cpu.id, task: task.comm, heldLocks: this.#held.names(task), preemptCount: cpu.preemptCount }
     const lines = (title: string, first: string): string => [...banner(title), first, ...heldLockLines(task.comm, task.pid, held)].join('\n')
     if (reason === 'task') {
-      this.report({
+      this.#report({
         ...base,
         kind: 'held-lock-at-exit',
         title: HELD_LOCK_AT_EXIT_TITLE,
         report: lines(HELD_LOCK_AT_EXIT_TITLE, `${task.comm}/${task.pid} is leaving the kernel with locks still held! (${what} released now)`),
       })
     } else {
-      this.report({
+      this.#report({
         ...base,
         kind: 'guard-leak',
         title: GUARD_LEAK_TITLE,
@@ -608,7 +608,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never {
     const title = countingTitle(field, problem)
     const task = cpu.current
-    this.report({
+    this.#report({
       kind: 'bad-counting',
       title,
       field,
