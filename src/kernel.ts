@@ -8,6 +8,7 @@ import type { CtxState, TaskCtx } from './context/state.js'
 import type { Gfp } from './context/gfp-rules.js'
 import { Cpu, type CpuHost } from './cpu/cpu.js'
 import { CpuView } from './cpu/cpu-view.js'
+import { preemptCountLayoutOf } from './cpu/layout.js'
 import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
 import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
@@ -112,6 +113,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const cpuHost: CpuHost = {
       preemptRt: this.options.preemptRt,
       forceIrqThreads: this.options.preemptRt || this.options.threadIrqs,
+      layout: preemptCountLayoutOf(this.options.preemptCountLayout),
       tracing: this.options.trace,
       countingError: (cpu, field, problem, detail) => this.#countingError(cpu, field, problem, detail),
       handleIrq: (cpu, line) => this.#handleIrq(cpu, line),

@@ -34,6 +34,28 @@ export interface KernelOptions<Order extends readonly string[] = readonly string
   readonly trace?: boolean
   /** A declared order of lock classes, outermost first; breaking it fails to compile. */
   readonly lockOrder?: Order
+  /**
+   * The `preempt_count` layout. Default `'mainline'`: include/linux/preempt.h as merged (hardirq
+   * bits 16–19, a 4-bit NMI count at 20–23), with the depth of counted interrupt disabling kept
+   * outside preempt_count. `'interrupt-count'`: the counted-interrupt-disabling series (v2,
+   * 2026-05): `local_interrupt_disable()` nests in preempt_count bits 16–23, hardirq moves to
+   * 24–27, NMI is the single bit 28 with its nesting in a per-CPU `nmi_nesting`. There
+   * `in_atomic()` is true and `preemptible()` false while the count is held, and irq exit runs
+   * no softirqs while it is non-zero.
+   *
+   * @example
+   * ```ts
+   * import { createKernel } from 'lockproof'
+   *
+   * const kernel = createKernel({ preemptCountLayout: 'interrupt-count' })
+   * kernel.run((ctx) => {
+   *   const g = ctx.localInterruptDisable()
+   *   console.log(kernel.cpu(0).preemptCount.toString(16), kernel.cpu(0).inAtomic()) // '10000' true
+   *   g.unlock()
+   * })
+   * ```
+   */
+  readonly preemptCountLayout?: 'mainline' | 'interrupt-count'
 }
 
 /**
@@ -68,6 +90,8 @@ export interface ResolvedOptions {
   readonly trace: boolean
   /** The declared order of lock classes, outermost first (empty when none). */
   readonly lockOrder: readonly string[]
+  /** The `preempt_count` layout: `'mainline'` or the counted-interrupt series' `'interrupt-count'`. */
+  readonly preemptCountLayout: 'mainline' | 'interrupt-count'
 }
 
 const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T => {
@@ -105,5 +129,6 @@ export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => 
     threadIrqs: flag('threadIrqs', options.threadIrqs, false),
     trace: flag('trace', options.trace, false),
     lockOrder,
+    preemptCountLayout: oneOf('preemptCountLayout', options.preemptCountLayout, ['mainline', 'interrupt-count'], 'mainline'),
   }
 }

@@ -7,17 +7,8 @@ import type { Context } from '../context/context.js'
 import type { CtxState } from '../context/state.js'
 import type { CountingField } from '../diagnostics.js'
 import { InvalidArgumentError } from '../errors.js'
-import {
-  HARDIRQ_OFFSET,
-  NMI_OFFSET,
-  PREEMPT_FIELDS,
-  PREEMPT_MASK,
-  PREEMPT_OFFSET,
-  SOFTIRQ_DISABLE_OFFSET,
-  SOFTIRQ_MASK,
-  SOFTIRQ_OFFSET,
-  fieldValue,
-} from './preempt-count.js'
+import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
+import { PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
 import type { CpuState, IrqFlags, TaskState } from './state.js'
 
@@ -28,14 +19,16 @@ export const INTERRUPT_DISABLE_MAX = 0xff
 /** `migration_disabled` is an unsigned short; RCU nesting an int — we bound both generously. */
 const TASK_COUNTER_MAX = 0xffff
 
-/** NMI entry touches two fields; a report names the NMI one (the kernel's BUG_ON is on it). */
-const FIELDS_OUTERMOST_FIRST = [...PREEMPT_FIELDS].reverse()
+/** The value of one field of `count`, shifted down. */
+const fieldUnits = (count: number, field: { readonly mask: number; readonly shift: number }): number => (count & field.mask) >>> field.shift
 
 /** What a CPU needs from the kernel that owns it. */
 export interface CpuHost {
   readonly preemptRt: boolean
   /** `force_irqthreads()`: RT, or the `threadirqs` boot option. */
   readonly forceIrqThreads: boolean
+  /** The preempt_count layout (./layout.ts). Default: the mainline one. */
+  readonly layout?: PreemptCountLayout
   /** Records the counting report and throws a CountingError; never returns. */
   countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never
   /** Runs the primary handler of `line` (already in hardirq context). */
@@ -53,11 +46,15 @@ export class Cpu {
   readonly scopes: Context<CtxState>[] = []
   /** lockdep's `curr->hardirq_threaded`: the hardirq handler running now would be threaded on RT. */
   hardirqThreaded = false
+  /** Where the hardirq, NMI and interrupt-disable counts sit in preempt_count. */
+  readonly layout: PreemptCountLayout
 
   constructor(
     readonly state: CpuState,
     private readonly host: CpuHost,
-  ) {}
+  ) {
+    this.layout = host.layout ?? MAINLINE_LAYOUT
+  }
 
   get id(): number {
     return this.state.id
@@ -77,10 +74,18 @@ export class Cpu {
     return this.state.irqsDisabled
   }
   inNmi(): boolean {
-    return P.inNmi(this.state)
+    return P.inNmi(this.state, this.layout)
   }
   inHardirq(): boolean {
-    return P.inHardirq(this.state)
+    return P.inHardirq(this.state, this.layout)
+  }
+  /** The hardirq nesting depth (the HARDIRQ field, shifted down). */
+  hardirqDepth(): number {
+    return P.hardirqCount(this.state, this.layout) >>> this.layout.hardirqShift
+  }
+  /** `hardirq_disable_count()`: 0 on the mainline layout, where the depth is kept outside preempt_count. */
+  hardirqDisableCount(): number {
+    return P.hardirqDisableCount(this.state, this.layout)
   }
   inServingSoftirq(): boolean {
     return P.inServingSoftirq(this.state, this.preemptRt)
@@ -89,10 +94,10 @@ export class Cpu {
     return P.inSoftirq(this.state, this.preemptRt)
   }
   inInterrupt(): boolean {
-    return P.inInterrupt(this.state, this.preemptRt)
+    return P.inInterrupt(this.state, this.preemptRt, this.layout)
   }
   inTask(): boolean {
-    return P.inTask(this.state, this.preemptRt)
+    return P.inTask(this.state, this.preemptRt, this.layout)
   }
   inAtomic(): boolean {
     return P.inAtomic(this.state)
@@ -112,11 +117,11 @@ export class Cpu {
       this.state.preemptCount = (this.state.preemptCount + 1) >>> 0
       return
     }
-    for (const field of FIELDS_OUTERMOST_FIRST) {
-      const units = fieldValue(val, field)
+    for (const field of this.layout.fieldsOutermostFirst) {
+      const units = fieldUnits(val, field)
       if (units === 0) continue
       const max = field.mask >>> field.shift
-      if (fieldValue(this.state.preemptCount, field) + units > max) {
+      if (fieldUnits(this.state.preemptCount, field) + units > max) {
         this.host.countingError(this, field.name, 'overflow', `${field.name} field would exceed ${max}`)
       }
     }
@@ -129,8 +134,8 @@ export class Cpu {
       this.state.preemptCount = (this.state.preemptCount - 1) >>> 0
       return
     }
-    for (const field of FIELDS_OUTERMOST_FIRST) {
-      if (fieldValue(val, field) > fieldValue(this.state.preemptCount, field)) {
+    for (const field of this.layout.fieldsOutermostFirst) {
+      if (fieldUnits(val, field) > fieldUnits(this.state.preemptCount, field)) {
         this.host.countingError(this, field.name, 'underflow', `${field.name} field would go below 0`)
       }
     }
@@ -178,23 +183,31 @@ export class Cpu {
   }
 
   // ── counted interrupt disabling (local_interrupt_disable series) ───────────────────────
-  /** Saves the flags on 0→1 only; nested calls just count. */
+  /**
+   * Saves the flags on 0→1 only; nested calls just count. On the interrupt-count layout the
+   * count is preempt_count's HARDIRQ_DISABLE field, raised *before* local_irq_save()
+   * (`hardirq_disable_enter()` first); `interruptDisableCount` mirrors it.
+   */
   localInterruptDisable(): void {
     const s = this.state
     if (s.interruptDisableCount >= INTERRUPT_DISABLE_MAX) {
       this.host.countingError(this, 'interrupt-disable', 'overflow', `nesting would exceed ${INTERRUPT_DISABLE_MAX}`)
     }
+    const offset = this.layout.interruptDisableOffset
+    if (offset !== 0) this.preemptCountAdd(offset)
     if (s.interruptDisableCount === 0) s.interruptDisableSaved = this.localIrqSave()
     s.interruptDisableCount++
     if (this.host.tracing) this.host.trace(this, 'local_interrupt_disable')
   }
 
-  /** Restores the saved flags on 1→0 only. */
+  /** Restores the saved flags on 1→0 only (interrupt-count layout: after `hardirq_disable_exit()`). */
   localInterruptEnable(deferDelivery = false): void {
     const s = this.state
     if (s.interruptDisableCount === 0) {
       this.host.countingError(this, 'interrupt-disable', 'underflow', 'local_interrupt_enable() at depth 0')
     }
+    const offset = this.layout.interruptDisableOffset
+    if (offset !== 0) this.preemptCountSub(offset)
     s.interruptDisableCount--
     if (this.host.tracing) this.host.trace(this, 'local_interrupt_enable')
     if (s.interruptDisableCount === 0) {
@@ -387,17 +400,21 @@ export class Cpu {
   }
 
   // ── hard interrupts and NMIs ───────────────────────────────────────────────────────────
-  /** `__irq_enter()`: HARDIRQ_OFFSET. */
+  /** `__irq_enter()`: HARDIRQ_OFFSET (of the kernel's layout). */
   irqEnter(): void {
-    this.preemptCountAdd(HARDIRQ_OFFSET)
+    this.preemptCountAdd(this.layout.hardirqOffset)
     if (this.host.tracing) this.host.trace(this, 'irq_enter')
   }
 
-  /** `__irq_exit_rcu()`: leave hardirq, then run (or on RT, hand to ksoftirqd) pending softirqs. */
+  /**
+   * `__irq_exit_rcu()`: leave hardirq, then run (or on RT, hand to ksoftirqd) pending softirqs.
+   * On the interrupt-count layout not while `hardirq_disable_count()` is non-zero (the series'
+   * `if (!in_interrupt() && !hardirq_disable_count() && local_softirq_pending())`).
+   */
   irqExit(): void {
-    this.preemptCountSub(HARDIRQ_OFFSET)
+    this.preemptCountSub(this.layout.hardirqOffset)
     if (this.host.tracing) this.host.trace(this, 'irq_exit')
-    if (!this.inInterrupt() && this.state.softirqPending !== 0) {
+    if (!this.inInterrupt() && this.hardirqDisableCount() === 0 && this.state.softirqPending !== 0) {
       // RT never runs them here: should_wake_ksoftirqd() is "no task on this CPU has BH off".
       // A normal kernel with threadirqs wakes ksoftirqd too (invoke_softirq()).
       if (this.preemptRt) {
@@ -407,13 +424,39 @@ export class Cpu {
     }
   }
 
-  /** `__nmi_enter()`: NMI_OFFSET + HARDIRQ_OFFSET. */
+  /**
+   * `__nmi_enter()`. Mainline: NMI_OFFSET + HARDIRQ_OFFSET (4-bit NMI nesting in preempt_count).
+   * Interrupt-count layout: `BUG_ON(nmi_nesting >= 15)`, `nmi_nesting++`, HARDIRQ_OFFSET, and
+   * the NMI bit set (`preempt_count() | NMI_MASK`).
+   */
   nmiEnter(): void {
-    this.preemptCountAdd(NMI_OFFSET + HARDIRQ_OFFSET)
+    const layout = this.layout
+    if (!layout.nmiNestingPerCpu) {
+      this.preemptCountAdd(layout.nmiOffset + layout.hardirqOffset)
+    } else {
+      const s = this.state
+      if (s.nmiNesting >= layout.nmiNestingMax) {
+        this.host.countingError(this, 'nmi', 'overflow', `nmi_nesting would exceed ${layout.nmiNestingMax}`)
+      }
+      this.preemptCountAdd(layout.hardirqOffset)
+      s.nmiNesting++
+      s.preemptCount = (s.preemptCount | layout.nmiMask) >>> 0
+    }
     if (this.host.tracing) this.host.trace(this, 'nmi_enter')
   }
+
+  /** `__nmi_exit()`. Interrupt-count layout: the NMI bit is cleared only when `nmi_nesting` drops to 0. */
   nmiExit(): void {
-    this.preemptCountSub(NMI_OFFSET + HARDIRQ_OFFSET)
+    const layout = this.layout
+    if (!layout.nmiNestingPerCpu) {
+      this.preemptCountSub(layout.nmiOffset + layout.hardirqOffset)
+    } else {
+      const s = this.state
+      if (s.nmiNesting === 0 || !this.inNmi()) this.host.countingError(this, 'nmi', 'underflow', 'nmi_exit() outside NMI')
+      this.preemptCountSub(layout.hardirqOffset)
+      s.nmiNesting--
+      if (s.nmiNesting === 0) s.preemptCount = (s.preemptCount & ~layout.nmiMask) >>> 0
+    }
     if (this.host.tracing) this.host.trace(this, 'nmi_exit')
   }
 

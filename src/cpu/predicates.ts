@@ -1,34 +1,43 @@
 /**
  * The kernel's context predicates, with the kernel's definitions (include/linux/preempt.h).
  * Pure functions of the CPU state: the tests compare them against a reference from the fields.
+ * Where the hardirq and NMI fields sit depends on the kernel's layout (./layout.ts); the default
+ * is the mainline one.
  */
-import { HARDIRQ_MASK, NMI_MASK, PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
+import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
+import { PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import type { CpuState } from './state.js'
 
 /** `preempt_count()`: the count without the need-resched bit. */
 export const preemptCount = (cpu: CpuState): number => (cpu.preemptCount & ~PREEMPT_NEED_RESCHED) >>> 0
 
-export const nmiCount = (cpu: CpuState): number => cpu.preemptCount & NMI_MASK
-export const hardirqCount = (cpu: CpuState): number => cpu.preemptCount & HARDIRQ_MASK
+export const nmiCount = (cpu: CpuState, layout: PreemptCountLayout = MAINLINE_LAYOUT): number => (cpu.preemptCount & layout.nmiMask) >>> 0
+export const hardirqCount = (cpu: CpuState, layout: PreemptCountLayout = MAINLINE_LAYOUT): number => (cpu.preemptCount & layout.hardirqMask) >>> 0
+
+/** `hardirq_disable_count()`: the local_interrupt_disable() depth held in preempt_count (0 on the mainline layout). */
+export const hardirqDisableCount = (cpu: CpuState, layout: PreemptCountLayout = MAINLINE_LAYOUT): number =>
+  (cpu.preemptCount & layout.interruptDisableMask) >>> layout.interruptDisableShift
 
 /** `softirq_count()`: on PREEMPT_RT the task's `softirq_disable_cnt`, else the preempt_count field. */
 export const softirqCount = (cpu: CpuState, preemptRt: boolean): number =>
   preemptRt ? cpu.current.softirqDisableCnt & SOFTIRQ_MASK : cpu.preemptCount & SOFTIRQ_MASK
 
-/** `irq_count()`: NMI | hardirq | softirq. */
-export const irqCount = (cpu: CpuState, preemptRt: boolean): number => (cpu.preemptCount & (NMI_MASK | HARDIRQ_MASK)) | softirqCount(cpu, preemptRt)
+/** `irq_count()`: NMI | hardirq | softirq (never the interrupt-disable count). */
+export const irqCount = (cpu: CpuState, preemptRt: boolean, layout: PreemptCountLayout = MAINLINE_LAYOUT): number =>
+  ((cpu.preemptCount & (layout.nmiMask | layout.hardirqMask)) | softirqCount(cpu, preemptRt)) >>> 0
 
-export const inNmi = (cpu: CpuState): boolean => nmiCount(cpu) !== 0
-export const inHardirq = (cpu: CpuState): boolean => hardirqCount(cpu) !== 0
+export const inNmi = (cpu: CpuState, layout: PreemptCountLayout = MAINLINE_LAYOUT): boolean => nmiCount(cpu, layout) !== 0
+export const inHardirq = (cpu: CpuState, layout: PreemptCountLayout = MAINLINE_LAYOUT): boolean => hardirqCount(cpu, layout) !== 0
 export const inServingSoftirq = (cpu: CpuState, preemptRt: boolean): boolean => (softirqCount(cpu, preemptRt) & SOFTIRQ_OFFSET) !== 0
 /** `in_softirq()`: serving softirqs *or* bottom halves disabled. */
 export const inSoftirq = (cpu: CpuState, preemptRt: boolean): boolean => softirqCount(cpu, preemptRt) !== 0
-export const inInterrupt = (cpu: CpuState, preemptRt: boolean): boolean => irqCount(cpu, preemptRt) !== 0
+export const inInterrupt = (cpu: CpuState, preemptRt: boolean, layout: PreemptCountLayout = MAINLINE_LAYOUT): boolean => irqCount(cpu, preemptRt, layout) !== 0
 
 /** `in_task()`: not NMI, not hardirq, not serving a softirq (BH-disabled task code is still a task). */
-export const inTask = (cpu: CpuState, preemptRt: boolean): boolean => !(inNmi(cpu) || inHardirq(cpu) || inServingSoftirq(cpu, preemptRt))
+export const inTask = (cpu: CpuState, preemptRt: boolean, layout: PreemptCountLayout = MAINLINE_LAYOUT): boolean =>
+  !(inNmi(cpu, layout) || inHardirq(cpu, layout) || inServingSoftirq(cpu, preemptRt))
 
-/** `in_atomic()`: `preempt_count() != 0`. */
+/** `in_atomic()`: `preempt_count() != 0` (on the interrupt-count layout this includes local_interrupt_disable()). */
 export const inAtomic = (cpu: CpuState): boolean => preemptCount(cpu) !== 0
 
 export const irqsDisabled = (cpu: CpuState): boolean => cpu.irqsDisabled

@@ -65,7 +65,7 @@ export interface TaskState {
 export interface CpuState {
   /** The CPU number. */
   readonly id: number
-  /** preempt_count with the generic layout of include/linux/preempt.h. */
+  /** preempt_count, with the generic layout of include/linux/preempt.h unless the kernel was made with another (`preemptCountLayout`). */
   preemptCount: number
   /** The architecture's interrupt flag: true when interrupts are off. */
   irqsDisabled: boolean
@@ -73,6 +73,11 @@ export interface CpuState {
   interruptDisableCount: number
   /** The flags the outermost local_interrupt_disable() saved (null at depth 0). */
   interruptDisableSaved: IrqFlags | null
+  /**
+   * The per-CPU `nmi_nesting` of the `'interrupt-count'` layout, where preempt_count keeps only an
+   * NMI bit. Always 0 on the mainline layout, which counts NMIs in preempt_count's NMI field.
+   */
+  nmiNesting: number
   /** Hardirq lines raised while interrupts were off, in raise order. */
   pendingIrqs: number[]
   /** `local_softirq_pending()`: bit n set when softirq n is raised. */
@@ -95,6 +100,7 @@ export const createCpuState = (id: number): CpuState => {
     irqsDisabled: false,
     interruptDisableCount: 0,
     interruptDisableSaved: null,
+    nmiNesting: 0,
     pendingIrqs: [],
     softirqPending: 0,
     ksoftirqdWoken: false,

@@ -3,7 +3,7 @@
  * replaced by the task/CPU that recorded each state). Each returns the report's lines.
  */
 import type { Cpu } from '../cpu/cpu.js'
-import { HARDIRQ_SHIFT, SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
+import { SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
 import { LOCK_KINDS } from '../locks/kinds.js'
 import type { LockClass, Origin } from './classes.js'
 import { banner } from './splat.js'
@@ -35,7 +35,7 @@ export const irqContextSummary = (cpu: Cpu): string => {
   const sc = cpu.inServingSoftirq() ? 1 : 0
   const he = cpu.irqsDisabled ? 0 : 1
   const se = cpu.softirqCount() === 0 ? 1 : 0
-  return `[HC${hc}[${(cpu.state.preemptCount >>> HARDIRQ_SHIFT) & 0xf}]:SC${sc}[${(cpu.softirqCount() >>> SOFTIRQ_SHIFT) & 0xff}]:HE${he}:SE${se}]`
+  return `[HC${hc}[${cpu.hardirqDepth()}]:SC${sc}[${(cpu.softirqCount() >>> SOFTIRQ_SHIFT) & 0xff}]:HE${he}:SE${se}]`
 }
 
 /** print_circular_lock_scenario(): `source` being taken, `target` held, `parent` the edge into target. */

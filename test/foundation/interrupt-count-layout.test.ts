@@ -1,0 +1,710 @@
+/**
+ * `createKernel({ preemptCountLayout: 'interrupt-count' })`: the counted-interrupt-disabling
+ * series' preempt_count (v2, 2026-05; docs/SEMANTICS.md §7). The interrupt-disable depth lives in
+ * bits 16–23, hardirq moves to 24–27, NMI is the single bit 28 with its nesting in a per-CPU
+ * `nmi_nesting`. Each behaviour is checked against the mainline layout, which must not change.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  IC_HARDIRQ_DISABLE_MASK,
+  IC_HARDIRQ_MASK,
+  IC_NMI_MASK,
+  INTERRUPT_COUNT_LAYOUT,
+  MAINLINE_LAYOUT,
+  type PreemptCountLayout,
+} from '../../src/cpu/layout.js'
+import { HARDIRQ_MASK, HARDIRQ_OFFSET, NMI_MASK, NMI_OFFSET, PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from '../../src/cpu/preempt-count.js'
+import { IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../../src/diagnostics.js'
+import {
+  CountingError,
+  InvalidArgumentError,
+  createKernel,
+  type Context,
+  type CpuState,
+  type CpuView,
+  type CtxState,
+  type Kernel,
+  type KernelOptions,
+} from '../../src/index.js'
+
+type Layout = NonNullable<KernelOptions['preemptCountLayout']>
+const IC = { preemptCountLayout: 'interrupt-count' } as const
+
+describe('the layouts', () => {
+  it('pins the interrupt-count masks and offsets (HARDIRQ_DISABLE 16–23, HARDIRQ 24–27, NMI bit 28)', () => {
+    expect(IC_HARDIRQ_DISABLE_MASK).toBe(0x00ff0000)
+    expect(IC_HARDIRQ_MASK).toBe(0x0f000000)
+    expect(IC_NMI_MASK).toBe(0x10000000)
+    expect(INTERRUPT_COUNT_LAYOUT).toMatchObject({
+      name: 'interrupt-count',
+      interruptDisableMask: 0x00ff0000,
+      interruptDisableShift: 16,
+      interruptDisableOffset: 0x00010000,
+      hardirqMask: 0x0f000000,
+      hardirqShift: 24,
+      hardirqOffset: 0x01000000,
+      nmiMask: 0x10000000,
+      nmiShift: 28,
+      nmiOffset: 0x10000000,
+      nmiNestingPerCpu: true,
+      nmiNestingMax: 15,
+    })
+    expect(INTERRUPT_COUNT_LAYOUT.fieldsOutermostFirst.map((f) => [f.name, f.mask])).toEqual([
+      ['nmi', 0x10000000],
+      ['hardirq', 0x0f000000],
+      ['interrupt-disable', 0x00ff0000],
+      ['softirq', 0x0000ff00],
+      ['preempt', 0x000000ff],
+    ])
+    // The fields do not overlap and leave bits 29–31 alone.
+    const all = INTERRUPT_COUNT_LAYOUT.fieldsOutermostFirst.reduce((acc, f) => {
+      expect(acc & f.mask).toBe(0)
+      return acc | f.mask
+    }, 0)
+    expect(all >>> 0).toBe(0x1fffffff)
+  })
+
+  it('keeps the mainline constants and makes them the mainline layout', () => {
+    expect([HARDIRQ_MASK, NMI_MASK, HARDIRQ_OFFSET, NMI_OFFSET]).toEqual([0x000f0000, 0x00f00000, 0x10000, 0x100000])
+    expect(MAINLINE_LAYOUT).toMatchObject({
+      name: 'mainline',
+      hardirqMask: HARDIRQ_MASK,
+      hardirqOffset: HARDIRQ_OFFSET,
+      nmiMask: NMI_MASK,
+      nmiOffset: NMI_OFFSET,
+      interruptDisableMask: 0,
+      interruptDisableOffset: 0,
+      nmiNestingPerCpu: false,
+    })
+    expect(MAINLINE_LAYOUT.fieldsOutermostFirst.map((f) => f.name)).toEqual(['nmi', 'hardirq', 'softirq', 'preempt'])
+  })
+
+  it("the option defaults to 'mainline' and refuses anything else", () => {
+    expect(createKernel().options.preemptCountLayout).toBe('mainline')
+    expect(createKernel(IC).options.preemptCountLayout).toBe('interrupt-count')
+    expect(() => createKernel({ preemptCountLayout: 'series' as unknown as Layout })).toThrow(InvalidArgumentError)
+    expect(() => createKernel({ preemptCountLayout: 'series' as unknown as Layout })).toThrow(
+      "createKernel: preemptCountLayout must be one of 'mainline', 'interrupt-count'",
+    )
+  })
+
+  it('a fresh CPU is the same plain data on both layouts (nmiNesting 0)', () => {
+    expect(createKernel(IC).snapshot()).toEqual(createKernel().snapshot())
+    expect(createKernel().snapshot()[0]?.nmiNesting).toBe(0)
+  })
+})
+
+describe.each([false, true])('interrupt-count layout, preemptRt=%s', (preemptRt) => {
+  it('hardirq entry adds 0x01000000 (mainline: 0x10000)', () => {
+    const seen: Record<Layout, number[]> = { mainline: [], 'interrupt-count': [] }
+    for (const layout of ['mainline', 'interrupt-count'] as const) {
+      const k = createKernel({ preemptRt, preemptCountLayout: layout })
+      k.requestIrq(
+        4,
+        'dev',
+        () => {
+          const v = k.cpu(0)
+          expect([v.inHardirq(), v.inNmi(), v.inInterrupt(), v.inTask(), v.inAtomic()]).toEqual([true, false, true, false, true])
+          seen[layout].push(v.preemptCount)
+        },
+        { noThread: true },
+      )
+      k.run((ctx) => ctx.raiseIrq(4))
+      expect(k.cpu(0).preemptCount).toBe(0)
+      expect(k.diagnostics).toEqual([])
+    }
+    expect(seen).toEqual({ mainline: [0x10000], 'interrupt-count': [0x01000000] })
+  })
+
+  it('NMI entry sets bit 28 and adds one hardirq (0x11000000; mainline 0x110000)', () => {
+    for (const layout of ['mainline', 'interrupt-count'] as const) {
+      const k = createKernel({ preemptRt, preemptCountLayout: layout })
+      const seen: { pc: number; nesting: number; nmi: boolean; hardirq: boolean }[] = []
+      k.requestNmi('perf', () => {
+        const v = k.cpu(0)
+        seen.push({ pc: v.preemptCount, nesting: v.snapshot().nmiNesting, nmi: v.inNmi(), hardirq: v.inHardirq() })
+      })
+      k.run((ctx) => ctx.raiseNmi('perf'))
+      expect(seen).toEqual([{ pc: layout === 'mainline' ? 0x110000 : 0x11000000, nesting: layout === 'mainline' ? 0 : 1, nmi: true, hardirq: true }])
+      expect(k.snapshot()[0]).toMatchObject({ preemptCount: 0, nmiNesting: 0 })
+    }
+  })
+
+  it('nested NMIs are counted in nmi_nesting; preempt_count keeps one NMI bit until the outermost exit', () => {
+    const k = createKernel({ preemptRt, ...IC })
+    const seen: { where: string; pc: number; nesting: number; inNmi: boolean }[] = []
+    const look = (where: string) => {
+      const s = k.cpu(0).snapshot()
+      seen.push({ where, pc: s.preemptCount, nesting: s.nmiNesting, inNmi: k.cpu(0).inNmi() })
+    }
+    k.requestNmi('inner', () => look('inner'))
+    k.requestNmi('outer', (ctx) => {
+      look('outer before')
+      ctx.raiseNmi('inner')
+      look('outer after')
+    })
+    k.run((ctx) => ctx.raiseNmi('outer'))
+    expect(seen).toEqual([
+      { where: 'outer before', pc: 0x11000000, nesting: 1, inNmi: true },
+      { where: 'inner', pc: 0x12000000, nesting: 2, inNmi: true },
+      { where: 'outer after', pc: 0x11000000, nesting: 1, inNmi: true },
+    ])
+    expect(k.snapshot()[0]).toMatchObject({ preemptCount: 0, nmiNesting: 0 })
+    expect(k.diagnostics).toEqual([])
+  })
+
+  it('the mainline layout counts the same nesting in the NMI field instead (0x220000, nmiNesting 0)', () => {
+    const k = createKernel({ preemptRt })
+    const seen: [number, number][] = []
+    k.requestNmi('inner', () => seen.push([k.cpu(0).preemptCount, k.cpu(0).snapshot().nmiNesting]))
+    k.requestNmi('outer', (ctx) => ctx.raiseNmi('inner'))
+    k.run((ctx) => ctx.raiseNmi('outer'))
+    expect(seen).toEqual([[0x220000, 0]])
+  })
+
+  it('a 16th nested NMI is refused as an NMI overflow (BUG_ON(nmi_nesting >= 15)), and the CPU is put back', () => {
+    const k = createKernel({ preemptRt, ...IC })
+    let depth = 0
+    let deepest = 0
+    k.requestNmi('nest', (ctx) => {
+      depth++
+      deepest = Math.max(deepest, k.cpu(0).snapshot().nmiNesting)
+      ctx.raiseNmi('nest')
+    })
+    expect(() => k.run((ctx) => ctx.raiseNmi('nest'))).toThrow(CountingError)
+    expect(depth).toBe(15)
+    expect(deepest).toBe(15)
+    expect(k.diagnostics[0]).toMatchObject({ kind: 'bad-counting', field: 'nmi', problem: 'overflow' })
+    expect(k.snapshot()[0]).toMatchObject({ preemptCount: 0, nmiNesting: 0 })
+  })
+
+  it('local_interrupt_disable() raises preempt_count: in_atomic() true, preemptible() false, still a task', () => {
+    const k = createKernel({ preemptRt, ...IC })
+    const initial = k.snapshot()
+    k.run((ctx) => {
+      const v = k.cpu(0)
+      const g1 = ctx.localInterruptDisable()
+      expect([v.preemptCount, v.interruptDisableCount]).toEqual([0x10000, 1])
+      expect([v.inAtomic(), v.preemptible(), v.irqsDisabled]).toEqual([true, false, true])
+      expect([v.inTask(), v.inInterrupt(), v.inHardirq(), v.inSoftirq(), v.inNmi()]).toEqual([true, false, false, false, false])
+      const g2 = g1.ctx.localInterruptDisable()
+      expect([v.preemptCount, v.interruptDisableCount]).toEqual([0x20000, 2])
+      g1.unlock() // out of order: the count drops, interrupts stay off
+      expect([v.preemptCount, v.interruptDisableCount, v.irqsDisabled]).toEqual([0x10000, 1, true])
+      g2.unlock()
+      expect([v.preemptCount, v.interruptDisableCount, v.irqsDisabled, v.preemptible()]).toEqual([0, 0, false, true])
+    })
+    expect(k.diagnostics).toEqual([])
+    expect(k.snapshot()).toEqual(initial)
+  })
+
+  it('mainline: the same guard leaves preempt_count unchanged (in_atomic() false)', () => {
+    const k = createKernel({ preemptRt })
+    k.run((ctx) => {
+      const v = k.cpu(0)
+      const g = ctx.localInterruptDisable()
+      expect([v.preemptCount, v.interruptDisableCount, v.inAtomic(), v.irqsDisabled]).toEqual([0, 1, false, true])
+      g.unlock()
+    })
+    expect(k.diagnostics).toEqual([])
+  })
+
+  it('counted irqsave guards of a spinning lock carry the count too (raw_spinlock_t: 0x10001; mainline 0x1)', () => {
+    for (const layout of ['mainline', 'interrupt-count'] as const) {
+      const k = createKernel({ preemptRt, preemptCountLayout: layout })
+      const hw = k.rawSpinLock('hw', 0)
+      k.run((ctx) => {
+        const g = hw.lockIrqSave(ctx)
+        expect(k.cpu(0).preemptCount).toBe(layout === 'mainline' ? 0x1 : 0x10001)
+        g.unlock()
+        expect(k.cpu(0).preemptCount).toBe(0)
+      })
+      expect(k.diagnostics).toEqual([])
+    }
+  })
+
+  it('the 256th nested local_interrupt_disable() is refused as an interrupt-disable overflow; nothing changes', () => {
+    const k = createKernel({ preemptRt, ...IC })
+    k.run((ctx) => {
+      const guards: { unlock(): void }[] = []
+      let c = ctx as Context<CtxState>
+      for (let i = 0; i < 255; i++) {
+        const g = c.localInterruptDisable()
+        guards.push(g)
+        c = g.ctx as Context<CtxState>
+      }
+      expect(k.cpu(0).preemptCount).toBe(0x00ff0000)
+      expect(() => c.localInterruptDisable()).toThrow(CountingError)
+      expect([k.cpu(0).preemptCount, k.cpu(0).interruptDisableCount]).toEqual([0x00ff0000, 255])
+      for (const g of guards.reverse()) g.unlock()
+    })
+    expect(k.diagnostics).toHaveLength(1)
+    expect(k.diagnostics[0]).toMatchObject({ kind: 'bad-counting', field: 'interrupt-disable', problem: 'overflow' })
+    expect(k.snapshot()[0]).toMatchObject({ preemptCount: 0, interruptDisableCount: 0, irqsDisabled: false })
+  })
+
+  it("lockdep's context summary reads the hardirq depth from the layout ([HC1[1]:…])", () => {
+    const k = createKernel({ preemptRt, ...IC })
+    const s = k.rawSpinLock('s', 0)
+    k.requestIrq(3, 'dev', (ctx) => s.withLocked(ctx, () => 0), { noThread: true })
+    k.run((ctx) => s.withLocked(ctx, () => 0))
+    k.run((ctx) => ctx.raiseIrq(3))
+    expect(k.diagnostics.map((d) => d.kind)).toEqual(['inconsistent-lock-state'])
+    expect(k.diagnostics[0]?.report).toContain('task-2/2 [HC1[1]:SC0[0]:HE0:SE1] takes:')
+  })
+})
+
+/**
+ * A hardirq taken while local_interrupt_disable() is held (reachable when a save/restore guard,
+ * dropped out of order, turns interrupts back on: Rust-for-Linux #998) raises a softirq. At irq
+ * exit the series skips softirqs while `hardirq_disable_count()` is non-zero; mainline runs them.
+ */
+describe('softirqs at irq exit while the interrupt-disable count is held', () => {
+  const scenario = (layout: Layout) => {
+    const k = createKernel({ preemptCountLayout: layout, irqDisable: 'save-restore' })
+    const ran: string[] = []
+    k.openSoftirq('TIMER', (ctx) => ran.push(ctx.comm))
+    k.requestIrq(5, 'dev', (ctx) => ctx.raiseSoftirq('TIMER'), { noThread: true })
+    const hw = k.rawSpinLock('hw', 0)
+    const during: { ran: number; pending: number; preemptCount: number; preemptible: boolean; irqsOn: boolean } = {
+      ran: -1,
+      pending: -1,
+      preemptCount: -1,
+      preemptible: false,
+      irqsOn: false,
+    }
+    k.run(
+      (ctx) => {
+        const h = hw.lockIrqSave(ctx) // save/restore: flags saved with interrupts on
+        const g = h.ctx.localInterruptDisable() // count 0→1 saves "off"
+        h.unlock() // restores "on" while the count is held
+        const v = k.cpu(0)
+        during.irqsOn = !v.irqsDisabled
+        during.preemptible = v.preemptible()
+        g.ctx.raiseIrq(5) // taken at once: hardirq, TIMER raised, irq exit
+        during.ran = ran.length
+        during.pending = v.softirqPending
+        during.preemptCount = v.preemptCount
+        g.unlock()
+      },
+      { comm: 'app' },
+    )
+    return { k, ran, during }
+  }
+
+  it('interrupt-count: TIMER stays pending at irq exit (count 1); it runs at the next local_bh_enable()', () => {
+    const { k, ran, during } = scenario('interrupt-count')
+    expect(during).toEqual({ ran: 0, pending: 1 << 1, preemptCount: 0x10000, preemptible: false, irqsOn: true })
+    expect(ran).toEqual([])
+    expect(k.diagnostics.map((d) => d.kind)).toEqual(['irqs-on-under-irq-lock', 'irqs-disabled-at-exit'])
+    expect(k.diagnostics[0]?.title).toBe(IRQS_ON_UNDER_IRQ_LOCK_TITLE)
+    expect(k.cpu(0).softirqPending).toBe(1 << 1)
+    k.run((ctx) => ctx.localBhDisable(() => undefined), { comm: 'later' })
+    expect(ran).toEqual(['later'])
+    expect(k.cpu(0).softirqPending).toBe(0)
+  })
+
+  it('mainline: the same program runs TIMER at that irq exit, on the interrupted task', () => {
+    const { k, ran, during } = scenario('mainline')
+    expect(during).toEqual({ ran: 1, pending: 0, preemptCount: 0, preemptible: true, irqsOn: true })
+    expect(ran).toEqual(['app'])
+    expect(k.diagnostics.map((d) => d.kind)).toEqual(['irqs-on-under-irq-lock', 'irqs-disabled-at-exit'])
+  })
+})
+
+// ── random nested programs (the shape of property.test.ts, with counted disabling and nested NMIs) ──
+type Scope = 'preempt' | 'bh' | 'rcu' | 'migrate' | 'irqsave' | 'intdis'
+type Op =
+  | { readonly kind: 'scope'; readonly scope: Scope; readonly body: readonly Op[] }
+  /** Line 1 has an IRQF_NO_THREAD handler, line 2 a threadable one; the handler runs `body`. */
+  | { readonly kind: 'irq'; readonly line: 1 | 2; readonly body: readonly Op[] }
+  | { readonly kind: 'softirq'; readonly nr: 0 | 1 | 3 | 9 }
+  /** `depth` NMIs nested inside each other. */
+  | { readonly kind: 'nmi'; readonly depth: 1 | 2 | 3 }
+  /** Throws; caught outside the task. Skipped inside handlers. */
+  | { readonly kind: 'throw' }
+  /** A nested kernel.run({ cpu: 1 }) running `body`. Skipped on one CPU and when already on CPU 1. */
+  | { readonly kind: 'cpu1'; readonly body: readonly Op[] }
+
+const MAX_DEPTH = 4
+const { ops: opsArb } = fc.letrec<{ ops: readonly Op[]; op: Op }>((tie) => ({
+  ops: fc.array(tie('op'), { maxLength: 4 }),
+  op: fc.oneof(
+    { maxDepth: MAX_DEPTH, depthIdentifier: 'program' },
+    fc.constantFrom<Op>(
+      { kind: 'softirq', nr: 0 },
+      { kind: 'softirq', nr: 1 },
+      { kind: 'softirq', nr: 3 },
+      { kind: 'softirq', nr: 9 },
+      { kind: 'nmi', depth: 1 },
+      { kind: 'nmi', depth: 2 },
+      { kind: 'nmi', depth: 3 },
+      { kind: 'throw' },
+    ),
+    fc.record({
+      kind: fc.constant('scope' as const),
+      scope: fc.constantFrom<Scope>('preempt', 'bh', 'rcu', 'migrate', 'irqsave', 'intdis'),
+      body: tie('ops'),
+    }),
+    fc.record({ kind: fc.constant('irq' as const), line: fc.constantFrom<1 | 2>(1, 2), body: tie('ops') }),
+    fc.record({ kind: fc.constant('cpu1' as const), body: tie('ops') }),
+  ),
+}))
+
+interface Config {
+  readonly layout: Layout
+  readonly preemptRt: boolean
+  readonly threadIrqs: boolean
+  readonly cpus: 1 | 2
+  readonly tasks: readonly (readonly Op[])[]
+}
+
+interface Predicates {
+  readonly preemptCount: number
+  readonly softirqCount: number
+  readonly irqsDisabled: boolean
+  readonly inTask: boolean
+  readonly inInterrupt: boolean
+  readonly inHardirq: boolean
+  readonly inSoftirq: boolean
+  readonly inServingSoftirq: boolean
+  readonly inNmi: boolean
+  readonly inAtomic: boolean
+  readonly preemptible: boolean
+}
+
+/** The reference, from the raw word and the layout's masks. */
+const reference = (s: CpuState, rt: boolean, l: PreemptCountLayout): Predicates => {
+  const pc = (s.preemptCount & ~PREEMPT_NEED_RESCHED) >>> 0
+  const softirqCount = rt ? s.current.softirqDisableCnt & SOFTIRQ_MASK : pc & SOFTIRQ_MASK
+  const irq = pc & (l.nmiMask | l.hardirqMask)
+  return {
+    preemptCount: pc,
+    softirqCount,
+    irqsDisabled: s.irqsDisabled,
+    inTask: irq === 0 && (softirqCount & SOFTIRQ_OFFSET) === 0,
+    inInterrupt: (irq | softirqCount) !== 0,
+    inHardirq: (pc & l.hardirqMask) !== 0,
+    inSoftirq: softirqCount !== 0,
+    inServingSoftirq: (softirqCount & SOFTIRQ_OFFSET) !== 0,
+    inNmi: (pc & l.nmiMask) !== 0,
+    inAtomic: pc !== 0,
+    preemptible: pc === 0 && !s.irqsDisabled,
+  }
+}
+
+const predicates = (v: CpuView): Predicates => ({
+  preemptCount: v.preemptCount,
+  softirqCount: v.softirqCount(),
+  irqsDisabled: v.irqsDisabled,
+  inTask: v.inTask(),
+  inInterrupt: v.inInterrupt(),
+  inHardirq: v.inHardirq(),
+  inSoftirq: v.inSoftirq(),
+  inServingSoftirq: v.inServingSoftirq(),
+  inNmi: v.inNmi(),
+  inAtomic: v.inAtomic(),
+  preemptible: v.preemptible(),
+})
+
+class Violation extends Error {
+  override name = 'Violation'
+}
+const check = (ok: boolean, what: string, detail: unknown): void => {
+  if (!ok) throw new Violation(`${what}: ${JSON.stringify(detail)}`)
+}
+const samePredicates = (a: Predicates, b: Predicates): boolean => (Object.keys(a) as (keyof Predicates)[]).every((key) => a[key] === b[key])
+
+const counters = (s: CpuState) => ({
+  pc: s.preemptCount,
+  irqsDisabled: s.irqsDisabled,
+  interruptDisableCount: s.interruptDisableCount,
+  nmiNesting: s.nmiNesting,
+  pid: s.current.pid,
+  migrate: s.current.migrationDisabled,
+  rcu: s.current.rcuReadLockNesting,
+  bh: s.current.softirqDisableCnt,
+})
+
+const THROWN = new Error('thrown by the program')
+
+class Runner {
+  readonly k: Kernel
+  readonly rt: boolean
+  readonly threaded: boolean
+  readonly layout: PreemptCountLayout
+  readonly queues = new Map<string, (readonly Op[])[]>()
+  readonly raised = new Map<string, number>()
+  readonly handled = new Map<string, number>()
+  /** NMIs still to nest inside the current one. */
+  nmiToGo = 0
+  nmiDepth = 0
+  nmisRaised = 0
+  nmisHandled = 0
+  steps = 0
+
+  constructor(readonly config: Config) {
+    this.rt = config.preemptRt
+    this.threaded = config.preemptRt || config.threadIrqs
+    this.layout = config.layout === 'mainline' ? MAINLINE_LAYOUT : INTERRUPT_COUNT_LAYOUT
+    const k = createKernel({ preemptRt: config.preemptRt, threadIrqs: config.threadIrqs, cpus: config.cpus, preemptCountLayout: config.layout })
+    this.k = k
+    k.requestIrq(1, 'nt', (ctx) => this.#hardirq(ctx, 1), { noThread: true })
+    k.requestIrq(2, 'thr', (ctx) => {
+      if (this.threaded) this.#irqThread(ctx)
+      else this.#hardirq(ctx, 2)
+    })
+    for (const nr of [0, 1, 3, 9] as const) {
+      k.openSoftirq(nr, (ctx) => {
+        this.#enterSoftirq(ctx.cpuId)
+        if (nr === 9) ctx.raiseSoftirq(0)
+        if (nr === 3) this.#raiseIrq(ctx, 1, [])
+        this.checkAll()
+      })
+    }
+    k.requestNmi('nmi', (ctx) => {
+      this.nmisHandled++
+      this.nmiDepth++
+      const s = this.k.cpu(ctx.cpuId).snapshot()
+      const l = this.layout
+      check((s.preemptCount & l.nmiMask) !== 0 && (s.preemptCount & l.hardirqMask) !== 0, 'NMI handler outside NMI context', s)
+      if (l.nmiNestingPerCpu) {
+        check(s.nmiNesting === this.nmiDepth && (s.preemptCount & l.nmiMask) === l.nmiMask, 'nmi_nesting is the NMI depth; one NMI bit', s)
+      } else {
+        check(s.nmiNesting === 0 && (s.preemptCount & l.nmiMask) >>> l.nmiShift === this.nmiDepth, 'the NMI field is the NMI depth', s)
+      }
+      this.checkAll()
+      try {
+        if (this.nmiToGo > 0) {
+          this.nmiToGo--
+          this.nmisRaised++
+          ctx.raiseNmi('nmi')
+        }
+      } finally {
+        this.nmiDepth--
+      }
+    })
+  }
+
+  /** Every CPU: the predicates equal the reference, and the interrupt-disable count mirrors its field. */
+  checkAll(): void {
+    this.steps++
+    for (let i = 0; i < this.k.cpuCount; i++) {
+      const v = this.k.cpu(i)
+      const s = v.snapshot()
+      const got = predicates(v)
+      const want = reference(s, this.rt, this.layout)
+      check(samePredicates(got, want), `CPU ${i} predicates disagree with the reference`, { got, want })
+      const l = this.layout
+      if (l.interruptDisableMask !== 0) {
+        check((s.preemptCount & l.interruptDisableMask) >>> l.interruptDisableShift === s.interruptDisableCount, 'interrupt-disable field', s)
+        check(s.nmiNesting === 0 || (s.preemptCount & l.nmiMask) !== 0, 'NMI bit set while nmi_nesting > 0', s)
+      } else {
+        check(s.nmiNesting === 0, 'mainline never uses nmi_nesting', s)
+      }
+      if (s.interruptDisableCount > 0) check(s.interruptDisableSaved !== null, 'flags saved while counted', s)
+    }
+  }
+
+  #key(cpu: number, line: number): string {
+    return `${cpu}:${line}`
+  }
+
+  #raiseIrq(ctx: Context<CtxState>, line: 1 | 2, body: readonly Op[]): void {
+    const key = this.#key(ctx.cpuId, line)
+    const q = this.queues.get(key) ?? []
+    q.push(body)
+    this.queues.set(key, q)
+    this.raised.set(key, (this.raised.get(key) ?? 0) + 1)
+    ctx.raiseIrq(line)
+  }
+
+  #runQueued(ctx: Context<CtxState>, line: 1 | 2): void {
+    const key = this.#key(ctx.cpuId, line)
+    this.handled.set(key, (this.handled.get(key) ?? 0) + 1)
+    const body = this.queues.get(key)?.shift() ?? []
+    this.exec(ctx, body, true, ctx.cpuId === 1)
+  }
+
+  #hardirq(ctx: Context<CtxState>, line: 1 | 2): void {
+    const s = this.k.cpu(ctx.cpuId).snapshot()
+    const l = this.layout
+    check((s.preemptCount & l.hardirqMask) !== 0 && (s.preemptCount & l.nmiMask) === 0, 'hardirq handler outside hardirq context', s)
+    check(s.irqsDisabled, 'hardirq handler with interrupts on', s)
+    this.checkAll()
+    this.#runQueued(ctx, line)
+  }
+
+  #irqThread(ctx: Context<CtxState>): void {
+    const s = this.k.cpu(ctx.cpuId).snapshot()
+    check(s.current.comm === 'irq/2-thr', 'threaded handler not in its thread', s.current)
+    if (this.rt) check(s.preemptCount === 0 && !s.irqsDisabled && s.current.softirqDisableCnt === 0x200, 'RT irq thread', s)
+    else check(s.preemptCount === 0x200 && s.irqsDisabled, 'threadirqs: BH and interrupts off', s)
+    this.checkAll()
+    this.#runQueued(ctx, 2)
+  }
+
+  #enterSoftirq(cpu: number): void {
+    const s = this.k.cpu(cpu).snapshot()
+    const l = this.layout
+    check((s.preemptCount & (l.hardirqMask | l.nmiMask)) === 0, 'softirq run in hardirq/NMI context', s)
+    check(!s.irqsDisabled, 'softirq handler with interrupts off', s)
+    const softirq = this.rt ? s.current.softirqDisableCnt & SOFTIRQ_MASK : s.preemptCount & SOFTIRQ_MASK
+    check(softirq === SOFTIRQ_OFFSET, 'softirq count in a softirq handler', { softirq, s })
+  }
+
+  exec(ctx: Context<CtxState>, ops: readonly Op[], inHandler: boolean, onCpu1: boolean): void {
+    this.checkAll()
+    for (const op of ops) {
+      this.#step(ctx, op, inHandler, onCpu1)
+      this.checkAll()
+    }
+  }
+
+  #step(ctx: Context<CtxState>, op: Op, inHandler: boolean, onCpu1: boolean): void {
+    const cpu = ctx.cpuId
+    switch (op.kind) {
+      case 'throw':
+        if (!inHandler) throw THROWN
+        return
+      case 'softirq':
+        ctx.raiseSoftirq(op.nr)
+        return
+      case 'nmi':
+        this.nmiToGo = op.depth - 1
+        this.nmisRaised++
+        ctx.raiseNmi('nmi')
+        check(this.nmiToGo === 0, 'every nested NMI ran', op)
+        return
+      case 'irq':
+        this.#raiseIrq(ctx, op.line, op.body)
+        return
+      case 'cpu1':
+        if (inHandler || onCpu1 || this.k.cpuCount < 2) return
+        this.k.run((c1) => this.exec(c1, op.body, false, true), { cpu: 1 })
+        return
+      case 'scope': {
+        const before = this.k.cpu(cpu).snapshot()
+        const body = (c: Context<CtxState>): void => {
+          this.#checkEntered(op.scope, before, this.k.cpu(cpu).snapshot())
+          this.exec(c, op.body, inHandler, onCpu1)
+        }
+        switch (op.scope) {
+          case 'preempt':
+            ctx.preemptDisable(body)
+            break
+          case 'bh':
+            ctx.localBhDisable(body)
+            break
+          case 'rcu':
+            ctx.rcuReadLock(body)
+            break
+          case 'migrate':
+            ctx.migrateDisable(body)
+            break
+          case 'irqsave':
+            ctx.core.localIrqSave(body)
+            break
+          case 'intdis': {
+            const g = ctx.localInterruptDisable()
+            try {
+              body(g.ctx as Context<CtxState>)
+            } finally {
+              g.unlock()
+            }
+            break
+          }
+        }
+        const after = counters(this.k.cpu(cpu).snapshot())
+        check(JSON.stringify(after) === JSON.stringify(counters(before)), `${op.scope} section not balanced`, { before: counters(before), after })
+      }
+    }
+  }
+
+  #checkEntered(scope: Scope, b: CpuState, a: CpuState): void {
+    const expected = { ...counters(b) }
+    switch (scope) {
+      case 'preempt':
+        expected.pc += 1
+        break
+      case 'bh':
+        if (!this.rt) expected.pc += 0x200
+        else {
+          expected.bh += 0x200
+          const pc = (b.preemptCount & ~PREEMPT_NEED_RESCHED) >>> 0
+          if (b.current.softirqDisableCnt === 0 && pc === 0 && !b.irqsDisabled) {
+            expected.migrate += 1
+            expected.rcu += 1
+          }
+        }
+        break
+      case 'rcu':
+        expected.rcu += 1
+        break
+      case 'migrate':
+        expected.migrate += 1
+        break
+      case 'irqsave':
+        expected.irqsDisabled = true
+        break
+      case 'intdis':
+        expected.pc += this.layout.interruptDisableOffset
+        expected.interruptDisableCount += 1
+        expected.irqsDisabled = true
+        break
+    }
+    const got = counters(a)
+    check(JSON.stringify(got) === JSON.stringify(expected), `entering ${scope}`, { got, expected, task: a.current.comm })
+  }
+
+  runAll(): void {
+    for (const task of this.config.tasks) {
+      try {
+        this.k.run((ctx) => this.exec(ctx, task, false, false))
+      } catch (e) {
+        if (e !== THROWN) throw e
+      }
+      this.checkAll()
+    }
+  }
+}
+
+const configArb = (layout: Layout, preemptRt: boolean): fc.Arbitrary<Config> =>
+  fc.record({
+    layout: fc.constant(layout),
+    preemptRt: fc.constant(preemptRt),
+    threadIrqs: preemptRt ? fc.constant(false) : fc.boolean(),
+    cpus: fc.constantFrom<1 | 2>(1, 2),
+    tasks: fc.array(opsArb, { minLength: 1, maxLength: 3 }),
+  })
+
+const RUNS = 2_000
+
+describe.each([
+  ['interrupt-count', false],
+  ['interrupt-count', true],
+  ['mainline', false],
+  ['mainline', true],
+] as const)('random nested programs with counted interrupt disabling, layout=%s, preemptRt=%s', (layout, preemptRt) => {
+  it(`${RUNS} programs: CPUs end as they began; predicates agree with the layout's reference at every step`, () => {
+    let steps = 0
+    let nmis = 0
+    fc.assert(
+      fc.property(configArb(layout, preemptRt), (config) => {
+        const r = new Runner(config)
+        const initial = r.k.snapshot()
+        r.runAll()
+        expect(r.k.snapshot()).toEqual(initial)
+        expect(r.k.diagnostics).toEqual([])
+        expect(Object.fromEntries(r.handled)).toEqual(Object.fromEntries(r.raised))
+        expect(r.nmisHandled).toBe(r.nmisRaised)
+        steps += r.steps
+        nmis += r.nmisHandled
+      }),
+      { numRuns: RUNS },
+    )
+    expect(steps).toBeGreaterThan(RUNS * 5)
+    expect(nmis).toBeGreaterThan(0)
+  }, 60_000)
+})
