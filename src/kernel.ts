@@ -23,14 +23,14 @@ import {
   IRQS_ON_UNDER_IRQ_LOCK_TITLE,
   countingTitle,
 } from './diagnostics.js'
-import { banner, heldLockLines } from './lockdep/splat.js'
+import { banner, heldLockLines, lockName } from './lockdep/splat.js'
 import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
-import { LOCK_KINDS, type LockKind } from './locks/kinds.js'
+import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
@@ -535,7 +535,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #irqsBackOn(cpu: Cpu, droppedBy: string): void {
     const task = cpu.current
     const held = this.#held.of(task)
-    const needing = held.filter((h) => h.irqLock).map((h) => `${LOCK_KINDS[h.kind].label} '${h.name}'`)
+    const needing = held.filter((h) => h.irqLock).map(lockName)
     if (cpu.state.interruptDisableCount > 0) needing.push(`local_interrupt_disable() (depth ${cpu.state.interruptDisableCount})`)
     if (needing.length > 0) {
       this.#report({

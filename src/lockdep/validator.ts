@@ -25,7 +25,7 @@ import {
   origin,
   usageScenario,
 } from './reports.js'
-import { banner, heldLockLines } from './splat.js'
+import { banner, heldLockLines, lockName } from './splat.js'
 import {
   LOCK_ENABLED_HARDIRQ,
   LOCK_ENABLED_SOFTIRQ,
@@ -78,8 +78,6 @@ export interface NextLock {
   readonly recursiveRead: boolean
 }
 
-export const INVALID_WAIT_CONTEXT_TITLE = TITLES.invalidWait
-export const RECURSIVE_LOCKING_TITLE = TITLES.recursive
 export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
 
 /** lockdep's `irq_context` of the code running on this CPU now. */
@@ -253,8 +251,8 @@ export class Lockdep {
     // The error path only: name the held lock that set the limit.
     const irqContext = irqContextOf(cpu)
     const culprit = held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
-    if (culprit !== undefined) what = `${LOCK_KINDS[culprit.kind].label} '${culprit.name}'`
-    const label = `${LOCK_KINDS[next.kind].label} '${next.name}'`
+    if (culprit !== undefined) what = lockName(culprit)
+    const label = lockName(next)
     this.#fire(cpu, held, {
       kind: 'invalid-wait-context',
       title: TITLES.invalidWait,
@@ -323,8 +321,8 @@ export class Lockdep {
     const later = held.find((h) => (this.#orderRank.get(h.name) ?? -1) > rank)
     if (later === undefined) return
     const t = cpu.current
-    const label = `${LOCK_KINDS[next.kind].label} '${next.name}'`
-    const laterLabel = `${LOCK_KINDS[later.kind].label} '${later.name}'`
+    const label = lockName(next)
+    const laterLabel = lockName(later)
     // Not lockdep's: it does not switch lockdep off.
     this.#report({
       ...this.#base(cpu, held),
@@ -367,7 +365,7 @@ export class Lockdep {
 
   #recursive(cpu: Cpu, held: readonly HeldLock[], next: NextLock, prev: HeldLock): void {
     const t = cpu.current
-    const label = `${LOCK_KINDS[next.kind].label} '${next.name}'`
+    const label = lockName(next)
     this.#fire(cpu, held, {
       kind: 'recursive-locking',
       title: TITLES.recursive,
@@ -403,8 +401,8 @@ export class Lockdep {
     this.#fire(cpu, held, {
       kind: 'circular-dependency',
       title: TITLES.circular,
-      lock: `${LOCK_KINDS[next.kind].label} '${next.name}'`,
-      held: `${LOCK_KINDS[prev.kind].label} '${prev.name}'`,
+      lock: lockName(next),
+      held: lockName(prev),
       chain: path.map((c) => c.name),
       lines: [
         ...banner(TITLES.circular),
@@ -440,7 +438,7 @@ export class Lockdep {
     this.#fire(cpu, held, {
       kind: 'inconsistent-lock-state',
       title: TITLES.inconsistent,
-      lock: `${LOCK_KINDS[cls.kind].label} '${cls.name}'`,
+      lock: lockName(cls),
       from: usageStr(prevBit),
       to: usageStr(newBit),
       lines: [

@@ -2,12 +2,6 @@
  * lockdep wait types (include/linux/lockdep_types.h). With CONFIG_PROVE_RAW_LOCK_NESTING off,
  * LD_WAIT_CONFIG *is* LD_WAIT_SPIN (2) and LD_WAIT_SLEEP becomes 3.
  */
-import type { WaitType } from '../locks/kinds.js'
-
-export const LD_WAIT_INV = 0
-export const LD_WAIT_FREE = 1
-export const LD_WAIT_SPIN = 2
-
 export interface WaitValues {
   readonly spin: number
   readonly config: number
@@ -18,5 +12,3 @@ export interface WaitValues {
 
 export const waitValues = (proveRawLockNesting: boolean): WaitValues =>
   proveRawLockNesting ? { spin: 2, config: 3, sleep: 4, max: 5 } : { spin: 2, config: 2, sleep: 3, max: 4 }
-
-export const waitValue = (values: WaitValues, wait: WaitType): number => values[wait]

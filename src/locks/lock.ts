@@ -10,7 +10,7 @@ import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
 import { DeadlockError, DoubleUnlockError, WrongCpuError } from '../errors.js'
-import { banner, heldLockLines } from '../lockdep/splat.js'
+import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
 import { irqContextOf, type Lockdep } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard } from './guard.js'
@@ -91,7 +91,7 @@ export class LockRuntime<D> {
     readonly name: string,
     private readonly dataOf: (cpu: Cpu) => D,
   ) {
-    this.label = `${LOCK_KINDS[kind].label} '${name}'`
+    this.label = lockName({ kind, name })
   }
 
   /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
