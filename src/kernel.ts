@@ -140,6 +140,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.#views = this.#cpus.map((c) => new CpuView(c))
     this.#contextHost = {
       executingCpu: () => this.#executing.at(-1) ?? null,
+      heldOf: (task) => this.#held.of(task),
       mightSleep: (cpu, what) => this.#mightSleep(cpu, what),
       msleep: (cpu, ms) => this.#msleep(cpu, ms),
       raiseIrq: (cpu, line) => this.#raiseIrq(cpu, line),
@@ -241,7 +242,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   run<R>(cb: (ctx: Context<TaskCtx>) => R, options: RunOptions = {}): R {
     if (typeof cb !== 'function') throw new InvalidArgumentError('run(): the task must be a function')
     const cpu = this.#cpus[this.#cpuIndex('run()', options.cpu ?? 0)] as Cpu
-    if (cpu.current !== cpu.state.idle || cpu.scopes.length > 0) {
+    if (cpu.current !== cpu.state.idle || cpu.scopeIds.length > 0) {
       throw new SchedulingError(`run(): CPU ${cpu.id} is running ${cpu.current.comm}; start the task on another CPU`)
     }
     const pid = this.#nextPid++
@@ -276,8 +277,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   /** Runs `cb` with a new root context on `cpu` (a task, or a handler on the interrupted task). */
   #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope'): R {
-    const ctx = new Context<S>(this.#contextHost, cpu, cpu.current)
-    cpu.scopes.push(ctx)
+    const ctx = Context.root<S>(this.#contextHost, cpu, cpu.current)
     this.#executing.push(cpu)
     let result: R
     try {
@@ -440,9 +440,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * no locks. Woken irq threads run first (they have RT priority), then ksoftirqd.
    */
   #runDeferred(cpu: Cpu): void {
-    if (this.#deferredRunning) return
     const s = cpu.state
-    if (s.wokenIrqThreads.length === 0 && !s.ksoftirqdWoken) return
+    if ((s.wokenIrqThreads.length !== 0 || s.ksoftirqdWoken) && !this.#deferredRunning) this.#runWoken(cpu)
+  }
+
+  #runWoken(cpu: Cpu): void {
+    const s = cpu.state
     if (!cpu.preemptible() || cpu.inInterrupt() || !this.#mayPreemptCurrent(cpu)) return
     this.#deferredRunning = true
     this.#executing.push(cpu)

@@ -7,6 +7,7 @@ import type { IrqFlags, TaskState } from '../cpu/state.js'
 import { DoubleUnlockError, PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
 import { type Guard, LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
+import type { HeldLock } from '../locks/held.js'
 import type { CanSleep } from './sleep-rules.js'
 import type { Gfp, GfpCheck } from './gfp-rules.js'
 import type { CtxState } from './state.js'
@@ -19,6 +20,8 @@ declare const stateBrand: unique symbol
 export interface ContextHost {
   /** The CPU whose code is running now (the innermost `run`, handler or task), or null. */
   executingCpu(): Cpu | null
+  /** The held-lock stack of `task` (lockdep's `held_locks[]`). */
+  heldOf(task: TaskState): HeldLock[]
   mightSleep(cpu: Cpu, what: string): void
   msleep(cpu: Cpu, ms: number): void
   raiseIrq(cpu: Cpu, line: number): void
@@ -35,28 +38,32 @@ export interface ContextHost {
 /** Marks "nothing failed" where an error may be any value, undefined included. */
 export const NO_FAILURE: unique symbol = Symbol('no failure')
 
-/**
- * Releases, innermost first, the guards whose contexts sit above `child` on the CPU's stack;
- * returns the first error one threw, or NO_FAILURE.
- */
-const releaseLeaked = (cpu: Cpu, child: Context<CtxState>, reason: 'scope' | 'task'): unknown => {
-  let failure: unknown = NO_FAILURE
-  for (;;) {
-    const top = cpu.scopes.at(-1)
-    if (top === undefined || top === child || !cpu.scopes.includes(child)) return failure
-    const leak = top.onLeak
-    if (leak === null) return failure
-    top.onLeak = null
-    try {
-      leak(reason)
-    } catch (error) {
-      if (failure === NO_FAILURE) failure = error
-    }
-    // A guard that failed to release still leaves the stack.
-    const at = cpu.scopes.lastIndexOf(top)
-    if (at >= 0) cpu.scopes.splice(at, 1)
-  }
+/** What a root context binds its scopes to. */
+interface Binding {
+  readonly host: ContextHost
+  readonly cpu: Cpu
+  readonly task: TaskState
+  /** The task's held-lock stack, found once per root context. */
+  readonly held: HeldLock[]
 }
+
+/** Scope ids: unique among live scopes (they wrap after 2^30, long after any scope ended). */
+let nextScopeId = 1
+const newScopeId = (): number => {
+  const id = nextScopeId
+  nextScopeId = (nextScopeId + 1) & 0x3fffffff
+  return id
+}
+
+// Scope edges, made once (not per call): the hot path allocates only the child context.
+const preemptOn = (c: Cpu): void => c.preemptDisable()
+const preemptOff = (c: Cpu): void => c.preemptEnable()
+const bhOff = (c: Cpu): void => c.localBhDisable()
+const bhOn = (c: Cpu): void => c.localBhEnable()
+const rcuLock = (c: Cpu): void => c.rcuReadLock()
+const rcuUnlock = (c: Cpu): void => c.rcuReadUnlock()
+const migrateOff = (c: Cpu): void => c.migrateDisable()
+const migrateOn = (c: Cpu): void => c.migrateEnable()
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
@@ -102,29 +109,34 @@ export class Context<out S extends CtxState = CtxState> {
   /** Phantom: the type-level state. Never present at run time. */
   declare readonly [stateBrand]: S
 
-  readonly #host: ContextHost
-  readonly #cpu: Cpu
-  readonly #task: TaskState
+  /** Where it runs: shared by a root context and all its children (one field to copy, not four). */
+  readonly #at: Binding
+  readonly #id: number
   #live = true
+  /** On the CPU's guardScopes until it ends. */
+  #guard = false
 
   /** @internal Contexts are made by the kernel (run, handlers) and by scopes; never by users. */
-  constructor(host: ContextHost, cpu: Cpu, task: TaskState) {
-    this.#host = host
-    this.#cpu = cpu
-    this.#task = task
+  constructor(at: Binding) {
+    this.#at = at
+    this.#id = newScopeId()
   }
 
   /** The CPU this context is bound to. */
   get cpuId(): number {
-    return this.#cpu.id
+    return this.#at.cpu.id
   }
   /** The task (`comm`) this context runs in. */
   get comm(): string {
-    return this.#task.comm
+    return this.#at.task.comm
   }
   /** The pid of the task this context runs in. */
   get pid(): number {
-    return this.#task.pid
+    return this.#at.task.pid
+  }
+  /** @internal The held-lock stack of this context's task. */
+  get heldLocks(): HeldLock[] {
+    return this.#at.held
   }
   /** False once the scope that made this context has ended. */
   get live(): boolean {
@@ -136,18 +148,23 @@ export class Context<out S extends CtxState = CtxState> {
    * the innermost live scope there. Nothing has changed when it throws.
    */
   assertUsable(op: string): Cpu {
-    const cpu = this.#cpu
+    const cpu = this.#at.cpu
+    const ids = cpu.scopeIds
+    if (!this.#live || this.#at.host.executingCpu() !== cpu || cpu.current !== this.#at.task || ids[ids.length - 1] !== this.#id) this.#refuse(op)
+    return cpu
+  }
+
+  /** Out of line, so that assertUsable stays small enough to inline. */
+  #refuse(op: string): never {
+    const cpu = this.#at.cpu
     if (!this.#live) throw new StaleContextError(`${op}: this context's scope has ended`)
-    if (this.#host.executingCpu() !== cpu) {
+    if (this.#at.host.executingCpu() !== cpu) {
       throw new WrongCpuError(`${op}: this context belongs to CPU ${cpu.id}, not the CPU running now`)
     }
-    if (cpu.current !== this.#task) {
-      throw new WrongCpuError(`${op}: this context belongs to task ${this.#task.comm}, not ${cpu.current.comm}`)
+    if (cpu.current !== this.#at.task) {
+      throw new WrongCpuError(`${op}: this context belongs to task ${this.#at.task.comm}, not ${cpu.current.comm}`)
     }
-    if (cpu.scopes.at(-1) !== this) {
-      throw new ShadowedContextError(`${op}: an inner scope is running; use the context it gave its callback`)
-    }
-    return cpu
+    throw new ShadowedContextError(`${op}: an inner scope is running; use the context it gave its callback`)
   }
 
   /** @internal Ends this context's life; any later use throws StaleContextError. */
@@ -155,17 +172,31 @@ export class Context<out S extends CtxState = CtxState> {
     this.#live = false
   }
 
-  /**
-   * @internal Set on a guard's context: releases the guard when an enclosing scope ends first
-   * (`task` when that scope is the task itself). The guard reports the leak.
-   */
+  /** @internal Set by {@link Context.guard}: releases the guard when an enclosing scope ends first. */
   onLeak: ((reason: 'scope' | 'task') => void) | null = null
+
+  /** @internal A root context (a task or a handler) on `cpu`, made the innermost scope there. */
+  static root<T extends CtxState>(host: ContextHost, cpu: Cpu, task: TaskState): Context<T> {
+    const ctx = new Context<T>({ host, cpu, task, held: host.heldOf(task) })
+    cpu.scopeIds.push(ctx.#id)
+    return ctx
+  }
 
   /** @internal A child of `parent` on `cpu`, made the innermost scope there. */
   static push<T extends CtxState>(parent: Context<CtxState>, cpu: Cpu): Context<T> {
-    const child = new Context<T>(parent.#host, cpu, parent.#task)
-    cpu.scopes.push(child)
+    const child = new Context<T>(parent.#at)
+    cpu.scopeIds.push(child.#id)
     return child
+  }
+
+  /**
+   * @internal Makes `child` (just pushed) a guard's context: `onLeak` releases the guard when an
+   * enclosing scope ends first (`task` when that scope is the task itself); the guard reports it.
+   */
+  static guard(child: Context<CtxState>, onLeak: (reason: 'scope' | 'task') => void): void {
+    child.onLeak = onLeak
+    child.#guard = true
+    child.#at.cpu.guardScopes.push(child)
   }
 
   /**
@@ -175,39 +206,88 @@ export class Context<out S extends CtxState = CtxState> {
    * The caller then undoes the CPU state and calls `ended()`.
    */
   static pop(child: Context<CtxState>, reason: 'scope' | 'task' | 'guard'): unknown {
-    const cpu = child.#cpu
-    const scopes = cpu.scopes
+    const ids = child.#at.cpu.scopeIds
+    // The usual case: the innermost scope, not a guard's.
+    if (ids[ids.length - 1] === child.#id && !child.#guard) {
+      child.#live = false
+      ids.pop()
+      return NO_FAILURE
+    }
+    return Context.#popSlow(child, reason)
+  }
+
+  static #popSlow(child: Context<CtxState>, reason: 'scope' | 'task' | 'guard'): unknown {
+    const cpu = child.#at.cpu
+    const ids = cpu.scopeIds
+    const id = child.#id
     let failure: unknown = NO_FAILURE
-    if (reason !== 'guard' && scopes[scopes.length - 1] !== child) failure = releaseLeaked(cpu, child, reason)
+    if (reason !== 'guard' && ids[ids.length - 1] !== id) failure = Context.#releaseLeaked(cpu, id, reason)
     child.#live = false
-    if (scopes[scopes.length - 1] === child) scopes.pop()
+    if (ids[ids.length - 1] === id) ids.pop()
     else {
-      const at = scopes.lastIndexOf(child)
-      if (at >= 0) scopes.splice(at, 1)
+      const at = ids.lastIndexOf(id)
+      if (at >= 0) ids.splice(at, 1)
+    }
+    if (child.#guard) {
+      child.#guard = false
+      child.onLeak = null
+      const guards = cpu.guardScopes
+      const at = guards.lastIndexOf(child)
+      if (at >= 0) guards.splice(at, 1)
     }
     return failure
   }
 
+  static #guardWithId(cpu: Cpu, id: number): Context<CtxState> | undefined {
+    const guards = cpu.guardScopes
+    for (let i = guards.length - 1; i >= 0; i--) if ((guards[i] as Context<CtxState>).#id === id) return guards[i]
+    return undefined
+  }
+
+  /**
+   * Releases, innermost first, the guards whose scopes sit above scope `id` on the CPU's stack;
+   * returns the first error one threw, or NO_FAILURE.
+   */
+  static #releaseLeaked(cpu: Cpu, id: number, reason: 'scope' | 'task'): unknown {
+    const ids = cpu.scopeIds
+    let failure: unknown = NO_FAILURE
+    for (;;) {
+      const topId = ids[ids.length - 1]
+      if (topId === undefined || topId === id || !ids.includes(id)) return failure
+      const top = Context.#guardWithId(cpu, topId)
+      const leak = top?.onLeak ?? null
+      if (top === undefined || leak === null) return failure
+      top.onLeak = null
+      try {
+        leak(reason)
+      } catch (error) {
+        if (failure === NO_FAILURE) failure = error
+      }
+      // A guard that failed to release still leaves the stacks.
+      if (top.#live) Context.pop(top, 'guard')
+    }
+  }
+
   /** @internal After a scope is undone: the CPU may run deferred work; then `failure` is rethrown. */
   static ended(child: Context<CtxState>, failure: unknown): void {
-    child.#host.scopeEnded(child.#cpu)
+    child.#at.host.scopeEnded(child.#at.cpu)
     if (failure !== NO_FAILURE) throw failure
   }
 
   /** @internal `pop`, then `exit` (which runs even if a leaked guard threw), then `ended`. */
-  static close(child: Context<CtxState>, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard' = 'scope'): void {
-    let failure = Context.pop(child, reason)
+  static close(child: Context<CtxState>, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard'): void {
+    const failure = Context.pop(child, reason)
     try {
-      exit(child.#cpu)
+      exit(child.#at.cpu)
     } catch (error) {
-      if (failure === NO_FAILURE) failure = error
+      Context.ended(child, failure === NO_FAILURE ? error : failure)
     }
     Context.ended(child, failure)
   }
 
   /** @internal A scope's result, refused if it is a thenable (the scope already ended). */
   static refuseThenable<R>(op: string, result: R): R {
-    if (isThenable(result)) {
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && isThenable(result)) {
       // Keep a rejected Promise from also going unhandled.
       Promise.resolve(result).catch(() => undefined)
       throw new PromiseInScopeError(`${op}: the callback returned a Promise; the section must finish synchronously`)
@@ -227,56 +307,40 @@ export class Context<out S extends CtxState = CtxState> {
     try {
       result = cb(child)
     } catch (error) {
-      // The callback's error wins over one from undoing the scope.
-      try {
-        Context.close(child, exit)
-      } catch {
-        /* already failing */
-      }
-      throw error
+      Context.#abandon(child, exit, error)
     }
-    Context.close(child, exit)
+    Context.close(child, exit, 'scope')
     return Context.refuseThenable(op, result)
+  }
+
+  /** `cb` threw: undo the scope all the same; the callback's error wins over one from undoing it. */
+  static #abandon(child: Context<CtxState>, exit: (cpu: Cpu) => void, error: unknown): never {
+    try {
+      Context.close(child, exit, 'scope')
+    } catch {
+      /* already failing */
+    }
+    throw error
   }
 
   /** `preempt_disable()` … `preempt_enable()` around `cb`. */
   preemptDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'a preempt_disable() section'>): R {
-    return this.scoped(
-      'preempt_disable()',
-      (c) => c.preemptDisable(),
-      (c) => c.preemptEnable(),
-      cb,
-    ) as R
+    return this.scoped('preempt_disable()', preemptOn, preemptOff, cb) as R
   }
 
   /** `local_bh_disable()` … `local_bh_enable()`; pending softirqs run at the enable. */
   localBhDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'a local_bh_disable() section'>): R {
-    return this.scoped(
-      'local_bh_disable()',
-      (c) => c.localBhDisable(),
-      (c) => c.localBhEnable(),
-      cb,
-    ) as R
+    return this.scoped('local_bh_disable()', bhOff, bhOn, cb) as R
   }
 
   /** `rcu_read_lock()` … `rcu_read_unlock()` (preemptible RCU: a task counter). */
   rcuReadLock<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<RcuReadLockedIn<T>>) => NotThenable<R, 'an RCU read-side section'>): R {
-    return this.scoped(
-      'rcu_read_lock()',
-      (c) => c.rcuReadLock(),
-      (c) => c.rcuReadUnlock(),
-      cb,
-    ) as R
+    return this.scoped('rcu_read_lock()', rcuLock, rcuUnlock, cb) as R
   }
 
   /** `migrate_disable()` … `migrate_enable()`: stays on this CPU, may still sleep. */
   migrateDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<T>) => NotThenable<R, 'a migrate_disable() section'>): R {
-    return this.scoped(
-      'migrate_disable()',
-      (c) => c.migrateDisable(),
-      (c) => c.migrateEnable(),
-      cb,
-    ) as R
+    return this.scoped('migrate_disable()', migrateOff, migrateOn, cb) as R
   }
 
   /** Core code only (the scheduler, interrupt handling). Drivers: use an irqsave lock or local_lock_t. */
@@ -305,10 +369,10 @@ export class Context<out S extends CtxState = CtxState> {
     const cpu = this.assertUsable(what)
     cpu.localInterruptDisable()
     const child = Context.push<InterruptsDisabledIn<T>>(this, cpu)
-    const host = this.#host
+    const host = this.#at.host
     const guard = new LockGuard<undefined>(child as Context<CtxState>, undefined, () => {
       if (!child.live) {
-        host.badUnlock(host.executingCpu() ?? this.#cpu, what)
+        host.badUnlock(host.executingCpu() ?? this.#at.cpu, what)
         throw new DoubleUnlockError(`${what}: this guard was already released`)
       }
       Context.close(
@@ -321,23 +385,23 @@ export class Context<out S extends CtxState = CtxState> {
         'guard',
       )
     })
-    child.onLeak = (reason) => {
-      host.reportLeak(this.#cpu, what, reason)
+    Context.guard(child as Context<CtxState>, (reason) => {
+      host.reportLeak(this.#at.cpu, what, reason)
       guard.unlock()
-    }
+    })
     return guard as unknown as Guard<InterruptsDisabledIn<T>, undefined>
   }
 
   /** `might_sleep()`: reports "BUG: sleeping function called from invalid context" where sleeping is not allowed. */
   mightSleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'might_sleep()'>): void {
     const cpu = this.assertUsable('might_sleep()')
-    this.#host.mightSleep(cpu, 'might_sleep()')
+    this.#at.host.mightSleep(cpu, 'might_sleep()')
   }
 
   /** `msleep(ms)`: might_sleep(), then the task sleeps (other work on this CPU may run meanwhile). */
   msleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'msleep()'>, ms: number): void {
     const cpu = this.assertUsable('msleep()')
-    this.#host.msleep(cpu, ms)
+    this.#at.host.msleep(cpu, ms)
   }
 
   /**
@@ -345,21 +409,21 @@ export class Context<out S extends CtxState = CtxState> {
    * is forbidden (raw spinlock held, interrupts off, no-thread handler): the allocator sleeps on RT.
    */
   kmalloc<T extends CtxState, G extends Gfp>(this: Context<T> & GfpCheck<T, G>, size: number, gfp: G): Uint8Array {
-    return this.#host.kmalloc(this.assertUsable(`kmalloc(${String(gfp)})`), size, gfp)
+    return this.#at.host.kmalloc(this.assertUsable(`kmalloc(${String(gfp)})`), size, gfp)
   }
 
   /** Asserts interrupt `line` on this CPU: handled now if interrupts are on, else when they come back. */
   raiseIrq(line: number): void {
-    this.#host.raiseIrq(this.assertUsable('raise_irq()'), line)
+    this.#at.host.raiseIrq(this.assertUsable('raise_irq()'), line)
   }
 
   /** `raise_softirq(nr)` on this CPU (0–9, or a name such as 'NET_RX'). */
   raiseSoftirq(nr: number | SoftirqName): void {
-    this.#host.raiseSoftirq(this.assertUsable('raise_softirq()'), nr)
+    this.#at.host.raiseSoftirq(this.assertUsable('raise_softirq()'), nr)
   }
 
   /** Delivers the NMI registered as `name` on this CPU, whatever the interrupt flag. */
   raiseNmi(name: string): void {
-    this.#host.raiseNmi(this.assertUsable('raise_nmi()'), name)
+    this.#at.host.raiseNmi(this.assertUsable('raise_nmi()'), name)
   }
 }

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js'
 import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
 import { PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
-import type { CpuState, IrqFlags, TaskState } from './state.js'
+import { IRQS_OFF, IRQS_ON, type CpuState, type IrqFlags, type TaskState } from './state.js'
 
 /** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
 export const MAX_SOFTIRQ_RESTART = 10
@@ -42,8 +42,14 @@ export interface CpuHost {
 }
 
 export class Cpu {
-  /** Live contexts on this CPU, innermost last (runtime bookkeeping, not part of the state). */
-  readonly scopes: Context<CtxState>[] = []
+  /**
+   * Live scopes on this CPU by id, innermost last (runtime bookkeeping, not part of the state).
+   * Numbers, not the contexts: storing a fresh object into this long-lived array would cost a
+   * generational write barrier on every scope.
+   */
+  readonly scopeIds: number[] = []
+  /** The live guard contexts on this CPU (their scopes may end out of order, or leak). */
+  readonly guardScopes: Context<CtxState>[] = []
   /** lockdep's `curr->hardirq_threaded`: the hardirq handler running now would be threaded on RT. */
   hardirqThreaded = false
   /** Where the hardirq, NMI and interrupt-disable counts sit in preempt_count. */
@@ -113,10 +119,13 @@ export class Cpu {
   /** `preempt_count_add(val)`: refuses a field overflow instead of spilling into the next field. */
   preemptCountAdd(val: number): void {
     // Fast path for the common preempt_disable(): one unit into a field that has room.
-    if (val === PREEMPT_OFFSET && (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK) {
-      this.state.preemptCount = (this.state.preemptCount + 1) >>> 0
-      return
-    }
+    const s = this.state
+    if (val === PREEMPT_OFFSET && (s.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK) s.preemptCount = (s.preemptCount + 1) >>> 0
+    else this.#preemptCountAddChecked(val)
+  }
+
+  // Out of line, so that the fast paths stay small enough for V8 to inline.
+  #preemptCountAddChecked(val: number): void {
     for (const field of this.layout.fieldsOutermostFirst) {
       const units = fieldUnits(val, field)
       if (units === 0) continue
@@ -130,10 +139,12 @@ export class Cpu {
 
   /** `preempt_count_sub(val)`: DEBUG_PREEMPT's `DEBUG_LOCKS_WARN_ON(val > preempt_count())`, per field. */
   preemptCountSub(val: number): void {
-    if (val === PREEMPT_OFFSET && (this.state.preemptCount & PREEMPT_MASK) !== 0) {
-      this.state.preemptCount = (this.state.preemptCount - 1) >>> 0
-      return
-    }
+    const s = this.state
+    if (val === PREEMPT_OFFSET && (s.preemptCount & PREEMPT_MASK) !== 0) s.preemptCount = (s.preemptCount - 1) >>> 0
+    else this.#preemptCountSubChecked(val)
+  }
+
+  #preemptCountSubChecked(val: number): void {
     for (const field of this.layout.fieldsOutermostFirst) {
       if (fieldUnits(val, field) > fieldUnits(this.state.preemptCount, field)) {
         this.host.countingError(this, field.name, 'underflow', `${field.name} field would go below 0`)
@@ -166,7 +177,7 @@ export class Cpu {
   }
 
   localIrqSave(): IrqFlags {
-    const flags: IrqFlags = Object.freeze({ irqsDisabled: this.state.irqsDisabled })
+    const flags = this.state.irqsDisabled ? IRQS_OFF : IRQS_ON
     this.state.irqsDisabled = true
     if (this.host.tracing) this.host.trace(this, 'local_irq_save')
     return flags
@@ -211,7 +222,7 @@ export class Cpu {
     s.interruptDisableCount--
     if (this.host.tracing) this.host.trace(this, 'local_interrupt_enable')
     if (s.interruptDisableCount === 0) {
-      const saved = s.interruptDisableSaved ?? { irqsDisabled: false }
+      const saved = s.interruptDisableSaved ?? IRQS_ON
       s.interruptDisableSaved = null
       this.localIrqRestore(saved, deferDelivery)
     }

@@ -22,6 +22,10 @@ export interface IrqFlags {
   readonly irqsDisabled: boolean
 }
 
+/** The two values local_irq_save() can return: immutable, so one object each is enough. */
+export const IRQS_ON: IrqFlags = Object.freeze({ irqsDisabled: false })
+export const IRQS_OFF: IrqFlags = Object.freeze({ irqsDisabled: true })
+
 /**
  * A task's own counters, as `kernel.cpu(i).current` shows them.
  *

@@ -9,6 +9,9 @@ import type { LockClass } from './classes.js'
 export class ChainNode {
   readonly #children = new Map<LockClass, ChainNode>()
   readonly #readChildren = new Map<LockClass, ChainNode>()
+  /** The last write child looked up: nesting repeats, so most lookups skip the map. */
+  #lastCls: LockClass | null = null
+  #lastChild: ChainNode | null = null
   /** validate_chain() has run for this chain. */
   validated = false
 
@@ -22,11 +25,16 @@ export class ChainNode {
 
   /** The chain extended by `cls` taken for write or read, created on first use. */
   child(cls: LockClass, read: boolean, inner: number): ChainNode {
+    if (!read && cls === this.#lastCls) return this.#lastChild as ChainNode
     const children = read ? this.#readChildren : this.#children
     let node = children.get(cls)
     if (node === undefined) {
       node = new ChainNode(cls, this, Math.min(this.heldInner, inner), this.depth + 1)
       children.set(cls, node)
+    }
+    if (!read) {
+      this.#lastCls = cls
+      this.#lastChild = node
     }
     return node
   }

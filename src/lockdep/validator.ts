@@ -150,10 +150,8 @@ export class Lockdep {
    * Validates taking `next` with `held` held; returns the chain it ends (its node's `cls` is
    * the class) for the held-lock record, or null once lockdep is off.
    */
-  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock): ChainNode | null {
+  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): ChainNode | null {
     if (!this.#debugLocks) return null
-    const cls = this.classes.get(next.name, next.kind)
-    const irqContext = irqContextOf(cpu)
     const before = this.#chainBefore(held, irqContext)
     // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
     this.#checkWaitContext(cpu, held, next, before)
@@ -191,6 +189,15 @@ export class Lockdep {
   // ── mark_usage() ───────────────────────────────────────────────────────────────────────
   #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock): void {
     const read = next.mode === 'read' ? LOCK_USAGE_READ_MASK : 0
+    // Usually every bit this acquisition sets is set already: nothing to mark, nothing to check.
+    let bits = 0
+    if (cpu.inHardirq()) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
+    if (cpu.inServingSoftirq()) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
+    if (!cpu.irqsDisabled) {
+      bits |= 1 << (LOCK_ENABLED_HARDIRQ + read)
+      if (cpu.softirqCount() === 0) bits |= 1 << (LOCK_ENABLED_SOFTIRQ + read)
+    }
+    if ((cls.usage & bits) === bits) return
     if (cpu.inHardirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_HARDIRQ + read)
     if (this.#debugLocks && cpu.inServingSoftirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_SOFTIRQ + read)
     if (!cpu.irqsDisabled) {
@@ -231,23 +238,25 @@ export class Lockdep {
     return { value: w.max, what: 'task context' }
   }
 
-  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode): void {
+  /** The innermost wait type the context allows before held locks: the task's, or RCU's or RT local_bh's map. */
+  #contextInner(cpu: Cpu): number {
     const w = this.#wait
-    const taskWait = this.#taskWaitContext(cpu)
-    let { value: currInner, what } = taskWait
-    // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
+    let inner = cpu.inHardirq() ? (cpu.hardirqThreaded ? w.config : w.spin) : cpu.inServingSoftirq() ? w.config : w.max
     const task = cpu.current
-    if (task.rcuReadLockNesting > 0 && w.config < currInner) {
-      currInner = w.config
-      what = 'rcu_read_lock()'
-    }
-    if (this.#options.preemptRt && task.softirqDisableCnt > 0 && w.config < currInner) {
-      currInner = w.config
-      what = 'local_bh_disable()'
-    }
-    if (before.heldInner < currInner) currInner = before.heldInner
+    if (task.rcuReadLockNesting > 0 && w.config < inner) inner = w.config
+    if (this.#options.preemptRt && task.softirqDisableCnt > 0 && w.config < inner) inner = w.config
+    return inner
+  }
+
+  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode): void {
     const nextOuter = this.#inner(next.kind)
+    const contextInner = this.#contextInner(cpu)
+    const currInner = Math.min(contextInner, before.heldInner)
     if (nextOuter <= currInner) return
+    const taskWait = this.#taskWaitContext(cpu)
+    const task = cpu.current
+    // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
+    let what = contextInner === taskWait.value ? taskWait.what : task.rcuReadLockNesting > 0 ? 'rcu_read_lock()' : 'local_bh_disable()'
     // The error path only: name the held lock that set the limit.
     const irqContext = irqContextOf(cpu)
     const culprit = held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
@@ -316,6 +325,7 @@ export class Lockdep {
 
   // ── our own: the declared order ────────────────────────────────────────────────────────
   #checkDeclaredOrder(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
+    if (this.#orderRank.size === 0) return
     const rank = this.#orderRank.get(next.name)
     if (rank === undefined) return
     const later = held.find((h) => (this.#orderRank.get(h.name) ?? -1) > rank)

@@ -7,14 +7,16 @@ import { Context, NO_FAILURE } from '../context/context.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
-import type { IrqFlags, TaskState } from '../cpu/state.js'
+import { IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
 import { DeadlockError, DoubleUnlockError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
-import { irqContextOf, type Lockdep } from '../lockdep/validator.js'
+import type { ChainNode } from '../lockdep/chains.js'
+import type { LockClass } from '../lockdep/classes.js'
+import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard } from './guard.js'
-import type { HeldLock, HeldLocks } from './held.js'
+import type { HeldLock, HeldLocks, IrqContext } from './held.js'
 import { IRQ_OFF_STEPS, LOCK_KINDS, counted, opsOf, type LockKind, type Ops, type Step, type Variant } from './kinds.js'
 
 /** What a lock needs from its kernel. */
@@ -51,16 +53,19 @@ const UNDO: Partial<Record<Step, Step>> = {
   acquire: 'release',
 }
 
+/** One step, performed for an acquisition of a lock. */
+type StepFn = (lock: LockRuntime<unknown>, a: Acquisition) => void
+
 /** One acquisition in progress: what its steps saved. A class, so every one has one shape. */
 class Acquisition {
   flags: IrqFlags | null = null
-  record: HeldLock | null = null
-  /** The owner's held-lock stack, found once at acquire. */
-  stack: HeldLock[] | null = null
+  record: HeldRecord | null = null
   constructor(
     readonly cpu: Cpu,
     /** The task taking the lock (its owner once taken). */
     readonly task: TaskState,
+    /** The owner's held-lock stack. */
+    readonly stack: HeldLock[],
     readonly variant: Variant,
     readonly mode: 'read' | 'write',
     /** Guards: pending interrupts are taken at the restore step, after checking what needs them off. */
@@ -70,6 +75,48 @@ class Acquisition {
   ) {}
 }
 
+/**
+ * A held-lock record (and, for lockdep, the acquisition it validates). A lock has one writer at
+ * a time, so its write record is made once and reused: a fresh object stored into the
+ * long-lived held-lock stack would cost a generational write barrier on every acquisition.
+ */
+class HeldRecord implements HeldLock, NextLock {
+  task: TaskState
+  variant: Variant
+  mode: 'read' | 'write'
+  cpu = 0
+  irqContext: IrqContext = 0
+  flags: IrqFlags | null = null
+  irqLock = false
+  recursiveRead = false
+  cls: LockClass | null = null
+  chain: ChainNode | null = null
+
+  constructor(
+    readonly instance: LockRuntime<unknown>,
+    readonly name: string,
+    readonly kind: LockKind,
+    a: Acquisition,
+  ) {
+    this.task = a.task
+    this.variant = a.variant
+    this.mode = a.mode
+  }
+
+  /** Fills the record for acquisition `a` (a reused write record is overwritten here). */
+  take(a: Acquisition, irqContext: IrqContext, chain: ChainNode | null): void {
+    this.task = a.task
+    this.variant = a.variant
+    this.mode = a.mode
+    this.cpu = a.cpu.id
+    this.irqContext = irqContext
+    this.flags = a.flags
+    this.irqLock = a.irqLock
+    this.cls = chain === null ? null : chain.cls
+    this.chain = chain
+  }
+}
+
 /** A method prepared once: its name for errors, variant, mode, steps, and whether they turn interrupts off. */
 export interface Compiled {
   readonly op: string
@@ -77,12 +124,23 @@ export interface Compiled {
   readonly mode: 'read' | 'write'
   readonly lock: readonly Step[]
   readonly unlock: readonly Step[]
+  /**
+   * The same steps as functions: replaying one is a call, not a switch over every step (which
+   * made the hot path too large for V8 to inline). `undo[i]` undoes `lockFns[i]` (null: a check).
+   */
+  readonly lockFns: readonly StepFn[]
+  readonly undoFns: readonly (StepFn | null)[]
+  readonly unlockFns: readonly StepFn[]
   readonly irqLock: boolean
 }
 
 export class LockRuntime<D> {
   #writer: Holder | null = null
   readonly #readers: Holder[] = []
+  /** The write record, reused by every write acquisition (see HeldRecord). */
+  #writeRecord: HeldRecord | null = null
+  /** lockdep's class of this lock, found on the first validated acquisition. */
+  #cls: LockClass | null = null
   readonly label: string
 
   constructor(
@@ -98,7 +156,20 @@ export class LockRuntime<D> {
   compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean): Compiled {
     const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
     const ops: Ops = guard && this.host.options.irqDisable === 'counted' ? counted(base) : base
-    return { op: `${op}(${this.name})`, variant, mode, lock: ops.lock, unlock: ops.unlock, irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)) }
+    return {
+      op: `${op}(${this.name})`,
+      variant,
+      mode,
+      lock: ops.lock,
+      unlock: ops.unlock,
+      lockFns: ops.lock.map((st) => LockRuntime.#STEPS[st]),
+      undoFns: ops.lock.map((st) => {
+        const undo = UNDO[st]
+        return undo === undefined ? null : LockRuntime.#STEPS[undo]
+      }),
+      unlockFns: ops.unlock.map((st) => LockRuntime.#STEPS[st]),
+      irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)),
+    }
   }
 
   /**
@@ -111,14 +182,14 @@ export class LockRuntime<D> {
     const cpu = ctx.assertUsable(ops.op)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, variant, mode, true, ops.irqLock)
-    this.#run(a, ops.lock)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock)
+    this.#run(a, ops)
     const child = Context.push(ctx, cpu)
     const guard = new LockGuard(child, data, (g) => this.#releaseGuard(g, a, ops, child))
-    child.onLeak = (reason) => {
+    Context.guard(child, (reason) => {
       this.#reportLeak(a, reason)
       guard.unlock()
-    }
+    })
     return guard
   }
 
@@ -130,7 +201,7 @@ export class LockRuntime<D> {
       this.#wrongOwner(here, a)
       throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
     }
-    this.#runAll(a, ops.unlock, child, Context.pop(child, 'guard'))
+    this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'guard'))
   }
 
   /**
@@ -178,23 +249,27 @@ export class LockRuntime<D> {
     const cpu = ctx.assertUsable(ops.op)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, ops.variant, ops.mode, false, ops.irqLock)
-    this.#run(a, ops.lock)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock)
+    this.#run(a, ops)
     const child = Context.push(ctx, cpu)
     let result: R
     try {
       result = cb(child, data)
     } catch (error) {
-      // The callback's error wins over one from undoing the scope.
-      try {
-        this.#runAll(a, ops.unlock, child, Context.pop(child, 'scope'))
-      } catch {
-        /* already failing */
-      }
-      throw error
+      this.#abandon(a, ops, child, error)
     }
-    this.#runAll(a, ops.unlock, child, Context.pop(child, 'scope'))
+    this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'scope'))
     return Context.refuseThenable(ops.op, result)
+  }
+
+  /** The callback threw: unlock all the same; its error wins over one from unlocking. */
+  #abandon(a: Acquisition, ops: Compiled, child: Context<CtxState>, error: unknown): never {
+    try {
+      this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'scope'))
+    } catch {
+      /* already failing */
+    }
+    throw error
   }
 
   /**
@@ -202,10 +277,10 @@ export class LockRuntime<D> {
    * throw): the lock must not stay half-released. The first error (or `failure`, from closing
    * the scope) is rethrown at the end, after the scope-end hook.
    */
-  #runAll(a: Acquisition, steps: readonly Step[], child: Context<CtxState>, failure: unknown): void {
+  #runAll(a: Acquisition, steps: readonly StepFn[], child: Context<CtxState>, failure: unknown): void {
     for (let i = 0; i < steps.length; i++) {
       try {
-        this.#step(a, steps[i] as Step)
+        ;(steps[i] as StepFn)(this as LockRuntime<unknown>, a)
       } catch (error) {
         if (failure === NO_FAILURE) failure = error
       }
@@ -214,141 +289,115 @@ export class LockRuntime<D> {
   }
 
   /** Performs steps in order; if one throws, undoes the ones already done, then rethrows. */
-  #run(a: Acquisition, steps: readonly Step[]): void {
+  #run(a: Acquisition, ops: Compiled): void {
+    const steps = ops.lockFns
     let done = 0
     try {
-      for (; done < steps.length; done++) this.#step(a, steps[done] as Step)
+      for (; done < steps.length; done++) (steps[done] as StepFn)(this as LockRuntime<unknown>, a)
     } catch (error) {
-      for (let i = done - 1; i >= 0; i--) {
-        const undo = UNDO[steps[i] as Step]
-        if (undo !== undefined) this.#step(a, undo)
-      }
+      for (let i = done - 1; i >= 0; i--) ops.undoFns[i]?.(this as LockRuntime<unknown>, a)
       throw error
     }
   }
 
-  #step(a: Acquisition, step: Step): void {
-    const { cpu } = a
-    const rt = this.host.options.preemptRt
-    switch (step) {
-      case 'irq_save':
-        a.flags = cpu.localIrqSave()
-        return
-      case 'irq_restore':
-        // Interrupts raised meanwhile are taken after the step (see #deliver).
-        cpu.localIrqRestore(a.flags ?? { irqsDisabled: false }, a.deferDelivery)
-        this.#irqsMayBeBackOn(a)
-        return
-      case 'irq_disable':
-        cpu.localIrqDisable()
-        return
-      case 'irq_enable':
-        cpu.localIrqEnable(a.deferDelivery)
-        this.#irqsMayBeBackOn(a)
-        return
-      case 'interrupt_disable':
-        cpu.localInterruptDisable()
-        return
-      case 'interrupt_enable':
-        cpu.localInterruptEnable(a.deferDelivery)
-        this.#irqsMayBeBackOn(a)
-        return
-      case 'preempt_disable':
-        cpu.preemptDisable()
-        return
-      case 'preempt_enable':
-        cpu.preemptEnable()
-        return
-      case 'bh_disable':
-        cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET)
-        return
-      case 'bh_enable':
-        cpu.localBhEnable(SOFTIRQ_DISABLE_OFFSET)
-        return
-      case 'bh_lock_disable':
-        cpu.localBhDisable(softirqLockOffset(rt))
-        return
-      case 'bh_lock_enable':
-        cpu.localBhEnable(softirqLockOffset(rt))
-        return
-      case 'migrate_disable':
-        cpu.migrateDisable()
-        return
-      case 'migrate_enable':
-        cpu.migrateEnable()
-        return
-      case 'rcu_read_lock':
-        cpu.rcuReadLock()
-        return
-      case 'rcu_read_unlock':
-        cpu.rcuReadUnlock()
-        return
-      case 'might_sleep':
-        this.host.mightResched(cpu, this.label, 0, 0)
-        return
-      case 'rtlock_might_resched':
-        this.host.mightResched(cpu, this.label, 0, cpu.current.rcuReadLockNesting)
-        return
-      case 'acquire':
-        this.#acquire(a)
-        return
-      case 'release':
-        this.#release(a)
-        return
-    }
+  /** What each step does (the kernel's primitives on the simulated CPU). */
+  static readonly #STEPS: Readonly<Record<Step, StepFn>> = {
+    irq_save: (_l, a) => {
+      a.flags = a.cpu.localIrqSave()
+    },
+    irq_restore: (l, a) => {
+      // Guards take interrupts raised meanwhile after the step (see #irqsMayBeBackOn).
+      a.cpu.localIrqRestore(a.flags ?? IRQS_ON, a.deferDelivery)
+      l.#irqsMayBeBackOn(a)
+    },
+    irq_disable: (_l, a) => a.cpu.localIrqDisable(),
+    irq_enable: (l, a) => {
+      a.cpu.localIrqEnable(a.deferDelivery)
+      l.#irqsMayBeBackOn(a)
+    },
+    interrupt_disable: (_l, a) => a.cpu.localInterruptDisable(),
+    interrupt_enable: (l, a) => {
+      a.cpu.localInterruptEnable(a.deferDelivery)
+      l.#irqsMayBeBackOn(a)
+    },
+    preempt_disable: (_l, a) => a.cpu.preemptDisable(),
+    preempt_enable: (_l, a) => a.cpu.preemptEnable(),
+    bh_disable: (_l, a) => a.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET),
+    bh_enable: (_l, a) => a.cpu.localBhEnable(SOFTIRQ_DISABLE_OFFSET),
+    bh_lock_disable: (l, a) => a.cpu.localBhDisable(softirqLockOffset(l.host.options.preemptRt)),
+    bh_lock_enable: (l, a) => a.cpu.localBhEnable(softirqLockOffset(l.host.options.preemptRt)),
+    migrate_disable: (_l, a) => a.cpu.migrateDisable(),
+    migrate_enable: (_l, a) => a.cpu.migrateEnable(),
+    rcu_read_lock: (_l, a) => a.cpu.rcuReadLock(),
+    rcu_read_unlock: (_l, a) => a.cpu.rcuReadUnlock(),
+    might_sleep: (l, a) => l.host.mightResched(a.cpu, l.label, 0, 0),
+    rtlock_might_resched: (l, a) => l.host.mightResched(a.cpu, l.label, 0, a.cpu.current.rcuReadLockNesting),
+    acquire: (l, a) => l.#acquire(a),
+    release: (l, a) => l.#release(a),
   }
 
   /** lockdep's annotation, then the lock itself: taken at once, or a deadlock (nothing can wait here). */
   #acquire(a: Acquisition): void {
-    const { cpu } = a
-    const task = cpu.current
-    const stack = this.host.held.of(task)
-    a.stack = stack
+    const write = a.mode === 'write'
+    const record = write ? this.#recordForWrite(a) : new HeldRecord(this as LockRuntime<unknown>, this.name, this.kind, a)
+    const irqContext = irqContextOf(a.cpu)
+    const chain = this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
+    const conflict = write ? (this.#writer ?? this.#readers[0] ?? null) : this.#writer
+    if (conflict !== null) this.#deadlock(a.cpu, conflict)
+    // Only now, when it is free, is the (reused) write record overwritten.
+    record.take(a, irqContext, chain)
+    a.record = record
+    a.stack.push(record)
+    if (write) this.#writer = record
+    else this.#readers.push(record)
+    if (this.host.options.trace) this.#traceLock(a, 'lock')
+  }
+
+  /** The lock's one write record, made on its first write acquisition. */
+  #recordForWrite(a: Acquisition): HeldRecord {
+    if (this.#writeRecord === null) this.#writeRecord = new HeldRecord(this as LockRuntime<unknown>, this.name, this.kind, a)
+    return this.#writeRecord
+  }
+
+  /** lockdep's checks of this acquisition; the chain it ends, or null once lockdep is off. */
+  #validate(a: Acquisition, record: HeldRecord, irqContext: IrqContext): ChainNode | null {
+    const lockdep = this.host.lockdep
     // rwlock_t readers are recursive on RT (rwbase), and on a normal kernel only in interrupt
     // context (qrwlock's read_lock_is_recursive()).
-    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || cpu.inInterrupt())
-    const lockdep = this.host.lockdep
-    const chain = lockdep.active ? lockdep.acquire(cpu, stack, { name: this.name, kind: this.kind, mode: a.mode, recursiveRead }) : null
-    const conflict = a.mode === 'read' ? this.#writer : (this.#writer ?? this.#readers[0] ?? null)
-    if (conflict !== null) this.#deadlock(cpu, conflict)
-    const record: HeldLock = {
-      task,
-      name: this.name,
-      kind: this.kind,
-      variant: a.variant,
-      mode: a.mode,
-      cpu: cpu.id,
-      irqContext: irqContextOf(cpu),
-      instance: this,
-      flags: a.flags,
-      irqLock: a.irqLock,
-      cls: chain === null ? null : chain.cls,
-      chain,
-    }
-    a.record = record
-    stack.push(record)
-    if (a.mode === 'read') this.#readers.push(record)
-    else this.#writer = record
-    if (this.host.options.trace) this.host.trace(cpu, `lock ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
+    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || irqContext !== 0)
+    // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
+    const next: NextLock = record === this.#writer ? { name: this.name, kind: this.kind, mode: a.mode, recursiveRead } : record
+    if (next === record) record.recursiveRead = recursiveRead
+    this.#cls ??= lockdep.classes.get(this.name, this.kind)
+    return lockdep.acquire(a.cpu, a.stack, next, this.#cls, irqContext)
+  }
+
+  #traceLock(a: Acquisition, what: 'lock' | 'unlock'): void {
+    this.host.trace(a.cpu, `${what} ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
   }
 
   #release(a: Acquisition): void {
-    const { cpu } = a
     const record = a.record
     if (record === null) return
     a.record = null
-    const stack = a.stack ?? this.host.held.of(a.task)
-    const at = stack.lastIndexOf(record)
-    if (at === stack.length - 1) stack.pop()
-    else if (at >= 0) {
-      stack.splice(at, 1)
-      this.host.lockdep.release(stack, at)
-    }
-    if (a.mode === 'read') {
+    const stack = a.stack
+    // Usually the innermost lock.
+    if (stack[stack.length - 1] === record) stack.pop()
+    else this.#releaseOutOfOrder(stack, record)
+    if (a.mode === 'write') this.#writer = null
+    else {
       const r = this.#readers.indexOf(record)
       if (r >= 0) this.#readers.splice(r, 1)
-    } else this.#writer = null
-    if (this.host.options.trace) this.host.trace(cpu, `unlock ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
+    }
+    if (this.host.options.trace) this.#traceLock(a, 'unlock')
+  }
+
+  /** A guard dropped out of order: the locks above it get their lockdep chains recomputed. */
+  #releaseOutOfOrder(stack: HeldLock[], record: HeldRecord): void {
+    const at = stack.lastIndexOf(record)
+    if (at < 0) return
+    stack.splice(at, 1)
+    this.host.lockdep.release(stack, at)
   }
 
   #deadlock(cpu: Cpu, holder: Holder): never {
