@@ -11,6 +11,7 @@
 import { Bench } from 'tinybench'
 import { type Context, createKernel, type TaskCtx } from '../../src/index.js'
 import type { TargetRow } from '../table.js'
+import { type FloorLock, floorSetup, floorWithLocked } from './floor.js'
 
 export interface RuntimeFigure {
   readonly name: string
@@ -64,6 +65,8 @@ const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => 
   const mutex = kernel.mutex('bench-mutex', { n: 0 })
   const plainData: Data = { n: 0 }
   const plain = <R>(cb: (data: Data) => R): R => cb(plainData)
+  const floor = floorSetup()
+  const floorLock: FloorLock<Data> = { owner: null, data: { n: 0 } }
   const B = settings.batch
   const tag = lockdep ? 'lockdep on' : 'lockdep off'
   const figures = kernel.run((ctx: Context<TaskCtx>) => {
@@ -76,6 +79,15 @@ const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => 
           () => {
             for (let i = 0; i < B; i++)
               plain((d) => {
+                d.n += 1
+              })
+          },
+        ],
+        [
+          `floor: fresh scope per section (${tag} run)`,
+          () => {
+            for (let i = 0; i < B; i++)
+              floorWithLocked(floor.cpu, floor.root, floorLock, (_ctx, d) => {
                 d.n += 1
               })
           },
@@ -259,6 +271,19 @@ export const runRuntimeBench = (quick: boolean, log: (line: string) => void = ()
     for (const f of fs.slice(1)) {
       const ratio = f.ns / base.ns
       const limit = lockdep ? 10 : 3
+      if (f.name.startsWith('floor:')) {
+        rows.push({
+          group: 'runtime',
+          figure: f.name,
+          value: r2(f.ns),
+          baseline: r2(base.ns),
+          ratio: r2(ratio),
+          unit: 'ns/op',
+          target: 'informational: the least a fresh context per scope costs',
+          met: null,
+        })
+        continue
+      }
       rows.push({
         group: 'runtime',
         figure: f.name,
