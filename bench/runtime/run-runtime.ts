@@ -271,19 +271,8 @@ export const runRuntimeBench = (quick: boolean, log: (line: string) => void = ()
     for (const f of fs.slice(1)) {
       const ratio = f.ns / base.ns
       const limit = lockdep ? 10 : 3
-      if (f.name.startsWith('floor:')) {
-        rows.push({
-          group: 'runtime',
-          figure: f.name,
-          value: r2(f.ns),
-          baseline: r2(base.ns),
-          ratio: r2(ratio),
-          unit: 'ns/op',
-          target: 'informational: the least a fresh context per scope costs',
-          met: null,
-        })
-        continue
-      }
+      // The floor is not a lockproof operation: shown beside the others, held to no target.
+      const floor = f.name.startsWith('floor:')
       rows.push({
         group: 'runtime',
         figure: f.name,
@@ -291,8 +280,8 @@ export const runRuntimeBench = (quick: boolean, log: (line: string) => void = ()
         baseline: r2(base.ns),
         ratio: r2(ratio),
         unit: 'ns/op',
-        target: `≤ ${limit}× baseline${lockdep ? ' (cached chain)' : ''}`,
-        met: ratio <= limit,
+        target: floor ? 'informational: the least a fresh context per scope costs' : `≤ ${limit}× baseline${lockdep ? ' (cached chain)' : ''}`,
+        met: floor ? null : ratio <= limit,
       })
     }
   }
