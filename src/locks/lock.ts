@@ -38,9 +38,7 @@ export interface LockHost {
   badUnlock(cpu: Cpu, what: string, className: string): void
 }
 
-/** Who holds the lock: the held-lock record itself (its task and CPU). */
-type Holder = HeldLock
-
+/** The step that undoes each lock step, for rolling back when a later step throws. */
 const UNDO: Partial<Record<Step, Step>> = {
   irq_save: 'irq_restore',
   irq_disable: 'irq_enable',
@@ -122,11 +120,9 @@ export interface Compiled {
   readonly op: string
   readonly variant: Variant
   readonly mode: 'read' | 'write'
-  readonly lock: readonly Step[]
-  readonly unlock: readonly Step[]
   /**
-   * The same steps as functions: replaying one is a call, not a switch over every step (which
-   * made the hot path too large for V8 to inline). `undo[i]` undoes `lockFns[i]` (null: a check).
+   * The kind's steps as functions: replaying one is a call, not a switch over every step (which
+   * made the hot path too large for V8 to inline). `undoFns[i]` undoes `lockFns[i]` (null: a check).
    */
   readonly lockFns: readonly StepFn[]
   readonly undoFns: readonly (StepFn | null)[]
@@ -135,8 +131,8 @@ export interface Compiled {
 }
 
 export class LockRuntime<D> {
-  #writer: Holder | null = null
-  readonly #readers: Holder[] = []
+  #writer: HeldLock | null = null
+  readonly #readers: HeldLock[] = []
   /** The write record, reused by every write acquisition (see HeldRecord). */
   #writeRecord: HeldRecord | null = null
   /** lockdep's class of this lock, found on the first validated acquisition. */
@@ -160,8 +156,6 @@ export class LockRuntime<D> {
       op: `${op}(${this.name})`,
       variant,
       mode,
-      lock: ops.lock,
-      unlock: ops.unlock,
       lockFns: ops.lock.map((st) => LockRuntime.#STEPS[st]),
       undoFns: ops.lock.map((st) => {
         const undo = UNDO[st]
@@ -400,7 +394,7 @@ export class LockRuntime<D> {
     this.host.lockdep.release(stack, at)
   }
 
-  #deadlock(cpu: Cpu, holder: Holder): never {
+  #deadlock(cpu: Cpu, holder: HeldLock): never {
     const t = cpu.current
     const spinning = LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
     const title = spinning
