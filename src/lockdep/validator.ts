@@ -83,6 +83,15 @@ export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
 /** lockdep's `irq_context` of the code running on this CPU now. */
 export const irqContextOf = (cpu: Cpu): IrqContext => (cpu.inHardirq() ? 2 : cpu.inServingSoftirq() ? 1 : 0)
 
+/** lockdep's task wait contexts, by what reports call them, and the wait type each allows. */
+const TASK_WAIT_CONTEXTS = {
+  'a threadable interrupt handler': 'config',
+  'hardirq context': 'spin',
+  'softirq context': 'config',
+  'task context': 'max',
+} as const satisfies Record<string, keyof WaitValues>
+type TaskWaitContext = keyof typeof TASK_WAIT_CONTEXTS
+
 /** Per irq state: its index, and the masks of "used in" and "enabled" (write and read). */
 const STATES: readonly { readonly state: IrqState; readonly index: 0 | 1; readonly usedInMask: number; readonly enabledMask: number }[] = [
   {
@@ -229,20 +238,17 @@ export class Lockdep {
   }
 
   // ── check_wait_context() ───────────────────────────────────────────────────────────────
-  #taskWaitContext(cpu: Cpu): { value: number; what: string } {
-    const w = this.#wait
-    if (cpu.inHardirq()) {
-      return cpu.hardirqThreaded ? { value: w.config, what: 'a threadable interrupt handler' } : { value: w.spin, what: 'hardirq context' }
-    }
-    if (cpu.inServingSoftirq()) return { value: w.config, what: 'softirq context' }
-    return { value: w.max, what: 'task context' }
+  /** lockdep's task wait context: which of TASK_WAIT_CONTEXTS the code on this CPU runs in. */
+  #taskWaitContext(cpu: Cpu): TaskWaitContext {
+    if (cpu.inHardirq()) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
+    return cpu.inServingSoftirq() ? 'softirq context' : 'task context'
   }
 
   /** The innermost wait type the context allows before held locks: the task's, or RCU's or RT local_bh's map. */
-  #contextInner(cpu: Cpu): number {
+  #contextInner(cpu: Cpu, taskWait: number): number {
     const w = this.#wait
-    let inner = cpu.inHardirq() ? (cpu.hardirqThreaded ? w.config : w.spin) : cpu.inServingSoftirq() ? w.config : w.max
     const task = cpu.current
+    let inner = taskWait
     if (task.rcuReadLockNesting > 0 && w.config < inner) inner = w.config
     if (this.#options.preemptRt && task.softirqDisableCnt > 0 && w.config < inner) inner = w.config
     return inner
@@ -250,13 +256,14 @@ export class Lockdep {
 
   #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode): void {
     const nextOuter = this.#inner(next.kind)
-    const contextInner = this.#contextInner(cpu)
+    const taskContext = this.#taskWaitContext(cpu)
+    const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
+    const contextInner = this.#contextInner(cpu, taskWait)
     const currInner = Math.min(contextInner, before.heldInner)
     if (nextOuter <= currInner) return
-    const taskWait = this.#taskWaitContext(cpu)
     const task = cpu.current
     // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
-    let what = contextInner === taskWait.value ? taskWait.what : task.rcuReadLockNesting > 0 ? 'rcu_read_lock()' : 'local_bh_disable()'
+    let what: string = contextInner === taskWait ? taskContext : task.rcuReadLockNesting > 0 ? 'rcu_read_lock()' : 'local_bh_disable()'
     // The error path only: name the held lock that set the limit.
     const irqContext = irqContextOf(cpu)
     const culprit = held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
@@ -272,7 +279,7 @@ export class Lockdep {
         `${task.comm}/${task.pid} is trying to lock:`,
         classLine(this.classes.get(next.name, next.kind), this.#waitOf),
         'other info that might help us debug this:',
-        `context-{${taskWait.value}:${taskWait.value}}`,
+        `context-{${taskWait}:${taskWait}}`,
         `(the innermost allowed wait type here is ${currInner}, set by ${what})`,
       ],
     })
