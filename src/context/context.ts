@@ -8,6 +8,7 @@ import { DoubleUnlockError, PromiseInScopeError, ShadowedContextError, StaleCont
 import { type Guard, LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
+import type { BhCheck } from './irq-rules.js'
 import type { CanSleep } from './sleep-rules.js'
 import type { Gfp, GfpCheck } from './gfp-rules.js'
 import type { CtxState } from './state.js'
@@ -329,7 +330,10 @@ export class Context<out S extends CtxState = CtxState> {
   }
 
   /** `local_bh_disable()` … `local_bh_enable()`; pending softirqs run at the enable. */
-  localBhDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'a local_bh_disable() section'>): R {
+  localBhDisable<T extends CtxState, R>(
+    this: Context<T> & BhCheck<T, 'local_bh_disable()'>,
+    cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'a local_bh_disable() section'>,
+  ): R {
     return this.scoped('local_bh_disable()', bhOff, bhOn, cb) as R
   }
 

@@ -161,8 +161,8 @@ export interface ThreadableIrqState {
   readonly exec: 'hardirq'
   /** spinlock_t may be taken, mutexes not. */
   readonly wait: 'config'
-  /** Not proven: interrupts are on in the RT thread. */
-  readonly irq: false
+  /** Off on one kernel: a hardirq with interrupts off on a normal kernel, on in the RT thread. */
+  readonly irq: 'one'
   /** Not proven: the RT thread is preemptible. */
   readonly preempt: false
   /** Bottom halves are off on both kernels. */

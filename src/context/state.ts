@@ -1,6 +1,7 @@
 /**
  * The type-level state a Context carries: what is known, *on both kernels*, where code runs.
- * Kept to seven small fields: every field multiplies the compiler's instantiations.
+ * Kept to seven small fields: every field multiplies the compiler's instantiations (`irq` has a
+ * third value, 'one', instead of a field of its own).
  */
 
 /**
@@ -30,6 +31,22 @@ export type Exec = 'task' | 'softirq' | 'hardirq' | 'nmi'
 export type Wait = 'sleep' | 'config' | 'spin'
 
 /**
+ * Whether interrupts are off where the code runs: `true` on both kernels, `false` on neither,
+ * `'one'` on one kernel only (a spinlock_t irqsave section, a threadable handler: off on a normal
+ * kernel, on on PREEMPT_RT). Only `false` admits what turns interrupts back on unconditionally
+ * (the `_irq` unlocks, `local_bh_enable()`); only `true` proves {@link IrqDisabled}.
+ *
+ * @example
+ * ```ts
+ * import type { IrqOff, ThreadableIrqState } from 'lockproof'
+ *
+ * // A threadable handler: interrupts are off on a normal kernel, on in the RT irq thread.
+ * const inHandler: IrqOff = 'one' satisfies ThreadableIrqState['irq']
+ * ```
+ */
+export type IrqOff = boolean | 'one'
+
+/**
  * The type-level state a {@link Context} carries: what is known, *on both kernels*, where the
  * code runs. Generic helpers take `Context<S>` with `S extends CtxState`.
  *
@@ -46,8 +63,8 @@ export interface CtxState {
   readonly exec: Exec
   /** The strongest lockdep wait type still allowed. */
   readonly wait: Wait
-  /** Interrupts are off on both kernels. */
-  readonly irq: boolean
+  /** Interrupts are off on both kernels (`true`), on one only (`'one'`), or on neither (`false`). */
+  readonly irq: IrqOff
   /** Preemption is off on both kernels. */
   readonly preempt: boolean
   /** Bottom halves cannot run here, on both kernels. */

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js'
 import type { LockKind, Variant, VariantOf } from './kinds.js'
 import type { LockRuntime } from './lock.js'
 import type { Guard } from './guard.js'
-import type { AcquireCheck, Acquired, LockLabel } from './rules.js'
+import type { AcquireCheck, AcquireTurningOnCheck, Acquired, LockLabel } from './rules.js'
 
 /**
  * `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives.
@@ -27,10 +27,15 @@ import type { AcquireCheck, Acquired, LockLabel } from './rules.js'
  * kernel.run((ctx) => take(ctx, (_ctx, s) => s.hits++))
  * ```
  */
-export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, R>(
-  ctx: Context<T> & AcquireCheck<K, N, T, F>,
-  cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
-) => R
+export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = V extends 'irq' | 'bh'
+  ? <T extends CtxState, R>(
+      ctx: Context<T> & AcquireTurningOnCheck<K, N, V, T, F>,
+      cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
+    ) => R
+  : <T extends CtxState, R>(
+      ctx: Context<T> & AcquireCheck<K, N, T, F>,
+      cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
+    ) => R
 
 /**
  * `lock(ctx)`-style method: takes the lock and returns a guard (use it with `using`).
@@ -48,9 +53,9 @@ export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>,
  * })
  * ```
  */
-export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState>(
-  ctx: Context<T> & AcquireCheck<K, N, T, F>,
-) => Guard<Acquired<K, N, V, T>, D>
+export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = V extends 'irq' | 'bh'
+  ? <T extends CtxState>(ctx: Context<T> & AcquireTurningOnCheck<K, N, V, T, F>) => Guard<Acquired<K, N, V, T>, D>
+  : <T extends CtxState>(ctx: Context<T> & AcquireCheck<K, N, T, F>) => Guard<Acquired<K, N, V, T>, D>
 
 interface LockCommon<K extends LockKind, N extends string> {
   /** The lock kind, as the kernel names its type. */

@@ -3,8 +3,9 @@
  * kind may be taken follows from its wait type, and what it proves from the steps its variant
  * performs on *both* configurations.
  */
+import type { BhCheck, IrqEnableCheck } from '../context/irq-rules.js'
 import type { CanSleep } from '../context/sleep-rules.js'
-import type { CtxState, With } from '../context/state.js'
+import type { CtxState, IrqOff, With } from '../context/state.js'
 import type { Restrict } from '../context/transitions.js'
 import type { LockproofError } from '../context/type-error.js'
 import type { LockKind, LockKinds, Step, VariantOf } from './kinds.js'
@@ -28,6 +29,18 @@ type OnBoth<K extends LockKind, V extends VariantOf<K>, Ss extends Step> = [Extr
 
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B
 
+/** On how many configurations the variant turns interrupts off: both (true), one ('one'), none (false). */
+type IrqsOffBy<K extends LockKind, V extends VariantOf<K>> = [Extract<LockSteps<K, V, 'normal'>, 'irq_save' | 'irq_disable'>] extends [never]
+  ? [Extract<LockSteps<K, V, 'rt'>, 'irq_save' | 'irq_disable'>] extends [never]
+    ? false
+    : 'one'
+  : [Extract<LockSteps<K, V, 'rt'>, 'irq_save' | 'irq_disable'>] extends [never]
+    ? 'one'
+    : true
+
+/** Interrupts after a lock step: off on both if either says so, else on one if either says so. */
+type IrqAfter<Before extends IrqOff, By extends IrqOff> = Before extends true ? true : By extends true ? true : Before extends 'one' ? 'one' : By
+
 /** The lock's name as the kernel would print it: `spinlock_t 'stats'`. */
 export type LockLabel<K extends LockKind, N extends string> = `${Label<K>} '${N}'`
 
@@ -35,7 +48,7 @@ export type LockLabel<K extends LockKind, N extends string> = `${Label<K>} '${N}
 export type Acquired<K extends LockKind, N extends string, V extends VariantOf<K>, T extends CtxState> = With<
   Restrict<T, KindWait<K>, `${LockLabel<K, N>} is held`>,
   {
-    irq: Or<T['irq'], OnBoth<K, V, 'irq_save' | 'irq_disable'>>
+    irq: IrqAfter<T['irq'], IrqsOffBy<K, V>>
     preempt: Or<T['preempt'], OnBoth<K, V, 'preempt_disable' | 'irq_save' | 'irq_disable'>>
     bh: Or<T['bh'], OnBoth<K, V, 'bh_disable' | 'bh_lock_disable' | 'irq_save' | 'irq_disable'>>
     held: T['held'] | N
@@ -87,3 +100,18 @@ export type DeclaredAfter<Order extends readonly string[], N extends string> = O
     ? Rest[number]
     : DeclaredAfter<Rest, N>
   : never
+
+/**
+ * What an `_irq` or `_bh` variant's unlock turns back on unconditionally: `_irq` ends in
+ * `local_irq_enable()`, `_bh` in `local_bh_enable()` (after a `local_bh_disable()`).
+ */
+type VariantCheck<K extends LockKind, N extends string, V extends string, T extends CtxState> = V extends 'irq'
+  ? IrqEnableCheck<T, `the _irq unlock of ${LockLabel<K, N>}`>
+  : BhCheck<T, `the _bh lock and unlock of ${LockLabel<K, N>}`>
+
+/**
+ * The checks of an `_irq` or `_bh` method: {@link AcquireCheck}, then the variant's. Only those
+ * methods pay for it (api.ts picks the plain check for the others).
+ */
+export type AcquireTurningOnCheck<K extends LockKind, N extends string, V extends 'irq' | 'bh', T extends CtxState, F extends string> =
+  AcquireCheck<K, N, T, F> extends infer A ? (unknown extends A ? VariantCheck<K, N, V, T> : A) : never

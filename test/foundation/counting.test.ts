@@ -12,15 +12,17 @@ import {
   type Diagnostic,
 } from '../../src/index.js'
 
+/** A task with interrupts on on both kernels: where local_bh_disable() may be called. */
+type BhAllowed = Context<CtxState & { readonly exec: 'task'; readonly irq: false }>
 /** `n` nested preempt_disable() sections, then `inner` in the innermost. */
-const nestPreempt = (ctx: Context<CtxState>, n: number, inner: (c: Context<CtxState>) => void): void => {
+const nestPreempt = (ctx: BhAllowed, n: number, inner: (c: BhAllowed) => void): void => {
   if (n === 0) {
     inner(ctx)
     return
   }
   ctx.preemptDisable((c) => nestPreempt(c, n - 1, inner))
 }
-const nestBh = (ctx: Context<CtxState>, n: number, inner: (c: Context<CtxState>) => void): void => {
+const nestBh = (ctx: BhAllowed, n: number, inner: (c: BhAllowed) => void): void => {
   if (n === 0) {
     inner(ctx)
     return

@@ -9,6 +9,12 @@ import { INTERRUPT_COUNT_LAYOUT, MAINLINE_LAYOUT, type PreemptCountLayout } from
 import { PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from '../../src/cpu/preempt-count.js'
 import { createKernel, type Context, type CpuState, type CpuView, type CtxState, type Kernel, type KernelOptions } from '../../src/index.js'
 
+/** The scoped operations as a plain-JavaScript caller sees them (no type rules). */
+interface LooseScopes {
+  localBhDisable(cb: (ctx: Context<CtxState>) => void): void
+}
+const looseScopes = (ctx: Context<CtxState>): LooseScopes => ctx as unknown as LooseScopes
+
 export type Layout = NonNullable<KernelOptions['preemptCountLayout']>
 
 type Scope = 'preempt' | 'bh' | 'rcu' | 'migrate' | 'irqsave' | 'intdis'
@@ -292,7 +298,8 @@ export class Runner {
             ctx.preemptDisable(body)
             break
           case 'bh':
-            ctx.localBhDisable(body)
+            // Untyped on purpose: programs nest BH sections inside irqsave and handlers too.
+            looseScopes(ctx).localBhDisable(body)
             break
           case 'rcu':
             ctx.rcuReadLock(body)
