@@ -2,7 +2,7 @@
 export { createKernel, Kernel, type RunOptions, type IrqOptions } from './kernel.js'
 export type { KernelOptions, ResolvedOptions } from './options.js'
 export { Context, type CoreOps } from './context/context.js'
-export type { CtxState, Exec, Wait, TaskCtx } from './context/state.js'
+export type { CtxState, Exec, IrqOff, Wait, TaskCtx } from './context/state.js'
 export type {
   AnyContext,
   Atomic,
