@@ -84,6 +84,7 @@ export class ShadowedContextError extends LockproofError {
  * import { createKernel, PromiseInScopeError } from 'lockproof'
  *
  * try {
+ *   // @ts-expect-error the types refuse an async task; plain JavaScript meets the runtime check
  *   createKernel().run(async () => 1)
  * } catch (error) {
  *   console.log(error instanceof PromiseInScopeError) // true: a simulated task runs synchronously

@@ -6,6 +6,7 @@ import { Context, type ContextHost } from './context/context.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './context/proofs.js'
 import type { CtxState, TaskCtx } from './context/state.js'
 import type { Gfp } from './context/gfp-rules.js'
+import type { NotThenable } from './context/type-error.js'
 import { Cpu, type CpuHost } from './cpu/cpu.js'
 import { CpuView } from './cpu/cpu-view.js'
 import { preemptCountLayoutOf } from './cpu/layout.js'
@@ -239,7 +240,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * Runs `cb` as a new task in process context on a CPU (default 0), and returns its result.
    * The CPU must be idle: a task cannot start on a CPU in the middle of another's code.
    */
-  run<R>(cb: (ctx: Context<TaskCtx>) => R, options: RunOptions = {}): R {
+  run<R>(cb: (ctx: Context<TaskCtx>) => NotThenable<R, 'a task'>, options: RunOptions = {}): R {
     if (typeof cb !== 'function') throw new InvalidArgumentError('run(): the task must be a function')
     const cpu = this.#cpus[this.#cpuIndex('run()', options.cpu ?? 0)] as Cpu
     if (cpu.current !== cpu.state.idle || cpu.scopeIds.length > 0) {
@@ -250,7 +251,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const irqsWereDisabled = cpu.state.irqsDisabled
     let result: R
     try {
-      result = this.#runTask(cpu, task, cb)
+      result = this.#runTask(cpu, task, cb as (ctx: Context<TaskCtx>) => R)
     } finally {
       if (cpu.state.irqsDisabled && !irqsWereDisabled) this.#irqsLeftDisabled(cpu, task)
     }
@@ -307,19 +308,36 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * kernel): then it runs in its own kernel thread with bottom halves off. `{ noThread: true }`
    * (IRQF_NO_THREAD) keeps it in hard interrupt context on both kernels.
    */
-  requestIrq(line: number, name: string, handler: (ctx: Context<ThreadableIrqState>) => void, options?: { readonly noThread?: false }): void
-  requestIrq(line: number, name: string, handler: (ctx: Context<NoThreadIrqState>) => void, options: { readonly noThread: true }): void
-  requestIrq(line: number, name: string, handler: (ctx: never) => void, options: IrqOptions = {}): void {
+  requestIrq<R>(
+    line: number,
+    name: string,
+    handler: (ctx: Context<ThreadableIrqState>) => NotThenable<R, 'an interrupt handler'>,
+    options?: { readonly noThread?: false },
+  ): void
+  requestIrq<R>(
+    line: number,
+    name: string,
+    handler: (ctx: Context<NoThreadIrqState>) => NotThenable<R, 'an interrupt handler'>,
+    options: { readonly noThread: true },
+  ): void
+  /** Options not known at compile time: the handler must be right both threaded and not (the stricter of the two states). */
+  requestIrq<R>(
+    line: number,
+    name: string,
+    handler: (ctx: Context<ThreadableIrqState | NoThreadIrqState>) => NotThenable<R, 'an interrupt handler'>,
+    options: IrqOptions,
+  ): void
+  requestIrq(line: number, name: string, handler: (ctx: never) => unknown, options: IrqOptions = {}): void {
     this.#irq.requestIrq(line, name, handler, options?.noThread)
   }
 
   /** `open_softirq()`: the handler of softirq `nr` (0–9, or its name such as 'TIMER'). */
-  openSoftirq(nr: number | SoftirqName, handler: (ctx: Context<SoftirqState>) => void): void {
+  openSoftirq<R>(nr: number | SoftirqName, handler: (ctx: Context<SoftirqState>) => NotThenable<R, 'a softirq handler'>): void {
     this.#irq.openSoftirq(nr, handler)
   }
 
   /** Registers an NMI handler under `name`. */
-  requestNmi(name: string, handler: (ctx: Context<NmiState>) => void): void {
+  requestNmi<R>(name: string, handler: (ctx: Context<NmiState>) => NotThenable<R, 'an NMI handler'>): void {
     this.#irq.requestNmi(name, handler)
   }
 

@@ -27,3 +27,22 @@ kernel.run((ctx) => {
   // A plain value flows out unchanged.
   expectType<{ readonly hits: number }>(stats.withLocked(ctx, (_ctx, n) => ({ hits: n }) as const))
 })
+
+// The root scopes too: a task and every handler must finish synchronously.
+// @expect-error Promise: a task must finish synchronously
+expectError(kernel.run(async () => 1))
+// @expect-error Promise: a task must finish synchronously
+expectError(kernel.run(() => thenable))
+// @expect-error Promise: an interrupt handler must finish synchronously
+expectError(kernel.requestIrq(3, 'nic', async () => undefined))
+// @expect-error Promise: an interrupt handler must finish synchronously
+expectError(kernel.requestIrq(4, 'timer', async () => undefined, { noThread: true }))
+// @expect-error Promise: a softirq handler must finish synchronously
+expectError(kernel.openSoftirq('NET_RX', async () => undefined))
+// @expect-error Promise: an NMI handler must finish synchronously
+expectError(kernel.requestNmi('perf', () => Promise.resolve()))
+// Synchronous handlers and tasks, with any result, are fine.
+expectType<number>(kernel.run(() => 1))
+kernel.requestIrq(5, 'dev', () => 1)
+kernel.openSoftirq('TIMER', () => undefined)
+kernel.requestNmi('watchdog', () => undefined)

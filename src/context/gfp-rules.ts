@@ -21,9 +21,12 @@ export type Gfp = 'GFP_KERNEL' | 'GFP_ATOMIC'
 type AtomicAllocError<Why extends string> =
   LockproofError<`Invalid wait context: kmalloc(GFP_ATOMIC) takes the allocator's spinlock_t locks, which sleep on PREEMPT_RT (${Why})`>
 
-/** GFP_KERNEL: as might_sleep(). GFP_ATOMIC: fine under spinlock_t, not where only raw locks are allowed. */
-export type GfpCheck<T extends CtxState, G extends Gfp> = G extends 'GFP_KERNEL'
-  ? CanSleep<T, 'kmalloc(GFP_KERNEL)'>
-  : 'spin' extends T['wait']
+/**
+ * GFP_KERNEL: as might_sleep(). GFP_ATOMIC: fine under spinlock_t, not where only raw locks are
+ * allowed. Not distributive: a flag that *may* be GFP_KERNEL (the union `Gfp`) is checked as one.
+ */
+export type GfpCheck<T extends CtxState, G extends Gfp> = [G] extends ['GFP_ATOMIC']
+  ? 'spin' extends T['wait']
     ? AtomicAllocError<T['why']>
     : unknown
+  : CanSleep<T, 'kmalloc(GFP_KERNEL)'>

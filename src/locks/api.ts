@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js'
 import type { LockKind, Variant, VariantOf } from './kinds.js'
 import type { LockRuntime } from './lock.js'
 import type { Guard } from './guard.js'
-import type { AcquireCheck, AcquireTurningOnCheck, Acquired, LockLabel } from './rules.js'
+import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from './rules.js'
 
 /**
  * `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives.
@@ -27,14 +27,17 @@ import type { AcquireCheck, AcquireTurningOnCheck, Acquired, LockLabel } from '.
  * kernel.run((ctx) => take(ctx, (_ctx, s) => s.hits++))
  * ```
  */
-export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = V extends 'irq' | 'bh'
+export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
+  'plain' | 'irqsave',
+  'write',
+]
   ? <T extends CtxState, R>(
-      ctx: Context<T> & AcquireTurningOnCheck<K, N, V, T, F>,
+      ctx: Context<T> & AcquireCheck<K, N, T, F>,
       cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
     ) => R
   : <T extends CtxState, R>(
-      ctx: Context<T> & AcquireCheck<K, N, T, F>,
-      cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
+      ctx: Context<T> & AcquireFullCheck<K, N, V, T, F, M>,
+      cb: (ctx: Context<Acquired<K, N, V, T, HeldAs<K, N, M>>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
     ) => R
 
 /**
@@ -53,9 +56,12 @@ export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>,
  * })
  * ```
  */
-export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = V extends 'irq' | 'bh'
-  ? <T extends CtxState>(ctx: Context<T> & AcquireTurningOnCheck<K, N, V, T, F>) => Guard<Acquired<K, N, V, T>, D>
-  : <T extends CtxState>(ctx: Context<T> & AcquireCheck<K, N, T, F>) => Guard<Acquired<K, N, V, T>, D>
+export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
+  'plain' | 'irqsave',
+  'write',
+]
+  ? <T extends CtxState>(ctx: Context<T> & AcquireCheck<K, N, T, F>) => Guard<Acquired<K, N, V, T>, D>
+  : <T extends CtxState>(ctx: Context<T> & AcquireFullCheck<K, N, V, T, F, M>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
 
 interface LockCommon<K extends LockKind, N extends string> {
   /** The lock kind, as the kernel names its type. */
@@ -144,37 +150,37 @@ export interface RwLock<N extends string, D, F extends string = never> extends L
   /** `write_lock()` … `write_unlock()` around `cb` (same as `withWrite`). */
   readonly withLocked: Locked<'rwlock_t', N, 'plain', D, F>
   /** `read_lock()` … `read_unlock()` around `cb`. */
-  readonly withRead: Locked<'rwlock_t', N, 'plain', D, F>
+  readonly withRead: Locked<'rwlock_t', N, 'plain', D, F, 'read'>
   /** `write_lock()` … `write_unlock()` around `cb`. */
   readonly withWrite: Locked<'rwlock_t', N, 'plain', D, F>
   /** `read_lock_irq()` … `read_unlock_irq()` around `cb`. */
-  readonly withReadIrq: Locked<'rwlock_t', N, 'irq', D, F>
+  readonly withReadIrq: Locked<'rwlock_t', N, 'irq', D, F, 'read'>
   /** `write_lock_irq()` … `write_unlock_irq()` around `cb`. */
   readonly withWriteIrq: Locked<'rwlock_t', N, 'irq', D, F>
   /** `read_lock_irqsave()` … `read_unlock_irqrestore()` around `cb`. */
-  readonly withReadIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F>
+  readonly withReadIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F, 'read'>
   /** `write_lock_irqsave()` … `write_unlock_irqrestore()` around `cb`. */
   readonly withWriteIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F>
   /** `read_lock_bh()` … `read_unlock_bh()` around `cb`. */
-  readonly withReadBh: Locked<'rwlock_t', N, 'bh', D, F>
+  readonly withReadBh: Locked<'rwlock_t', N, 'bh', D, F, 'read'>
   /** `write_lock_bh()` … `write_unlock_bh()` around `cb`. */
   readonly withWriteBh: Locked<'rwlock_t', N, 'bh', D, F>
   /** `write_lock()` as a guard (same as `write`). */
   readonly lock: Guarded<'rwlock_t', N, 'plain', D, F>
   /** `read_lock()` as a guard. */
-  readonly read: Guarded<'rwlock_t', N, 'plain', D, F>
+  readonly read: Guarded<'rwlock_t', N, 'plain', D, F, 'read'>
   /** `write_lock()` as a guard. */
   readonly write: Guarded<'rwlock_t', N, 'plain', D, F>
   /** `read_lock_irq()` as a guard. */
-  readonly readIrq: Guarded<'rwlock_t', N, 'irq', D, F>
+  readonly readIrq: Guarded<'rwlock_t', N, 'irq', D, F, 'read'>
   /** `write_lock_irq()` as a guard. */
   readonly writeIrq: Guarded<'rwlock_t', N, 'irq', D, F>
   /** `read_lock_irqsave()` as a guard. */
-  readonly readIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
+  readonly readIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F, 'read'>
   /** `write_lock_irqsave()` as a guard. */
   readonly writeIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
   /** `read_lock_bh()` as a guard. */
-  readonly readBh: Guarded<'rwlock_t', N, 'bh', D, F>
+  readonly readBh: Guarded<'rwlock_t', N, 'bh', D, F, 'read'>
   /** `write_lock_bh()` as a guard. */
   readonly writeBh: Guarded<'rwlock_t', N, 'bh', D, F>
 }

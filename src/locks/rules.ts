@@ -45,13 +45,13 @@ type IrqAfter<Before extends IrqOff, By extends IrqOff> = Before extends true ? 
 export type LockLabel<K extends LockKind, N extends string> = `${Label<K>} '${N}'`
 
 /** The context inside a lock: held classes grow, the wait type tightens, proofs are added. */
-export type Acquired<K extends LockKind, N extends string, V extends VariantOf<K>, T extends CtxState> = With<
+export type Acquired<K extends LockKind, N extends string, V extends VariantOf<K>, T extends CtxState, H extends string = N> = With<
   Restrict<T, KindWait<K>, `${LockLabel<K, N>} is held`>,
   {
     irq: IrqAfter<T['irq'], IrqsOffBy<K, V>>
     preempt: Or<T['preempt'], OnBoth<K, V, 'preempt_disable' | 'irq_save' | 'irq_disable'>>
     bh: Or<T['bh'], OnBoth<K, V, 'bh_disable' | 'bh_lock_disable' | 'irq_save' | 'irq_disable'>>
-    held: T['held'] | N
+    held: T['held'] | H
   }
 >
 
@@ -110,8 +110,35 @@ type VariantCheck<K extends LockKind, N extends string, V extends string, T exte
   : BhCheck<T, `the _bh lock and unlock of ${LockLabel<K, N>}`>
 
 /**
- * The checks of an `_irq` or `_bh` method: {@link AcquireCheck}, then the variant's. Only those
- * methods pay for it (api.ts picks the plain check for the others).
+ * A read of rwlock_t where it is already read-held: recursive, so valid, in interrupt context on
+ * both kernels (`read_lock_is_recursive()`: `... || in_interrupt()`; RT readers always are). In a
+ * task on a normal kernel a pending writer blocks it: the recursion error stays.
  */
-export type AcquireTurningOnCheck<K extends LockKind, N extends string, V extends 'irq' | 'bh', T extends CtxState, F extends string> =
-  AcquireCheck<K, N, T, F> extends infer A ? (unknown extends A ? VariantCheck<K, N, V, T> : A) : never
+type ReadAcquireCheck<K extends LockKind, N extends string, T extends CtxState, F extends string> = [ReadHeld<N>] extends [T['held']]
+  ? 'task' extends T['exec']
+    ? RecursionError<K, N>
+    : AcquireCheck<K, N, With<T, { held: Exclude<T['held'], N | ReadHeld<N>> }>, F>
+  : AcquireCheck<K, N, T, F>
+
+/** How a read-held rwlock_t appears in `held`, next to its class name: `'table (read)'`. */
+export type ReadHeld<N extends string> = `${N} (read)`
+
+/** What an acquisition adds to `held`: the class, and for an rwlock_t read its read marker too. */
+export type HeldAs<K extends LockKind, N extends string, M extends 'read' | 'write'> = M extends 'read' ? (K extends 'rwlock_t' ? N | ReadHeld<N> : N) : N
+
+/**
+ * The checks of a method that is not a plain or irqsave write: {@link AcquireCheck} (its
+ * recursive-read form for rwlock_t reads), then the variant's. Only those methods pay for it
+ * (api.ts picks the plain check for the others).
+ */
+export type AcquireFullCheck<K extends LockKind, N extends string, V extends string, T extends CtxState, F extends string, M extends 'read' | 'write'> = (
+  [M, K] extends ['read', 'rwlock_t']
+    ? ReadAcquireCheck<K, N, T, F>
+    : AcquireCheck<K, N, T, F>
+) extends infer A
+  ? unknown extends A
+    ? V extends 'irq' | 'bh'
+      ? VariantCheck<K, N, V, T>
+      : unknown
+    : A
+  : never
