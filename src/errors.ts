@@ -215,3 +215,51 @@ export class DoubleUnlockError extends LockproofError {
   /** Always `'DoubleUnlockError'`. */
   override name = 'DoubleUnlockError'
 }
+
+/**
+ * A context of another kernel was passed to this kernel's lock: the two simulations would mix
+ * (the other kernel's CPU, this one's steps and lockdep). Refused; neither kernel changes.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, ForeignContextError } from 'lockproof'
+ *
+ * const a = createKernel()
+ * const b = createKernel({ preemptRt: true })
+ * const stats = a.spinLock('stats', 0)
+ * b.run((ctx) => {
+ *   try { stats.withLocked(ctx, () => 0) } catch (error) { console.log(error instanceof ForeignContextError) } // true
+ * })
+ * ```
+ */
+export class ForeignContextError extends LockproofError {
+  /** Always `'ForeignContextError'`. */
+  override name = 'ForeignContextError'
+}
+
+/**
+ * A sleeping lock (mutex, rw_semaphore; on PREEMPT_RT also spinlock_t) released from hard or soft
+ * interrupt context: "Mutexes may not be used in hardware or software interrupt contexts"
+ * (Documentation/locking/mutex-design.rst). Refused; the lock stays held.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, InterruptContextError, type Guard, type CtxState } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const cfg = kernel.mutex('cfg', 0)
+ * let held: Guard<CtxState, number> | undefined
+ * kernel.requestIrq(3, 'dev', () => {
+ *   try { held?.unlock() } catch (error) { console.log(error instanceof InterruptContextError) } // true
+ * })
+ * kernel.run((ctx) => {
+ *   using g = cfg.lock(ctx)
+ *   held = g
+ *   g.ctx.raiseIrq(3)
+ * })
+ * ```
+ */
+export class InterruptContextError extends LockproofError {
+  /** Always `'InterruptContextError'`. */
+  override name = 'InterruptContextError'
+}

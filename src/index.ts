@@ -77,6 +77,8 @@ export {
   CountingError,
   DeadlockError,
   DoubleUnlockError,
+  ForeignContextError,
+  InterruptContextError,
   InvalidArgumentError,
   KernelSplat,
   LockproofError as LockproofRuntimeError,

@@ -2,7 +2,7 @@
  * createKernel: wires the options, the simulated CPUs, the interrupt registries and the
  * diagnostics. Everything that runs does so synchronously and deterministically.
  */
-import { Context, type ContextHost } from './context/context.js'
+import { Context, type ContextHost, NO_FAILURE } from './context/context.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './context/proofs.js'
 import type { CtxState, TaskCtx } from './context/state.js'
 import type { Gfp } from './context/gfp-rules.js'
@@ -35,6 +35,9 @@ import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
+
+/** `KMALLOC_MAX_SIZE` (include/linux/slab.h): `1UL << (MAX_PAGE_ORDER + PAGE_SHIFT)`, 4 MiB with x86-64's 10 and 12. */
+const KMALLOC_MAX_SIZE = 1 << (10 + 12)
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -122,8 +125,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       trace: (cpu, event) => this.#traceEvent(cpu, event),
     }
     this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
+    const cpus: Cpu[] = []
     this.#lockHost = {
       options: this.options,
+      cpus,
       executingCpu: () => this.#executing.at(-1) ?? null,
       held: this.#held,
       lockdep: this.#lockdep,
@@ -137,7 +142,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       irqsBackOn: (cpu, droppedBy) => this.#irqsBackOn(cpu, droppedBy),
       badUnlock: (cpu, what, className) => this.#badUnlock(cpu, what, className),
     }
-    this.#cpus = Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost))
+    cpus.push(...Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost)))
+    this.#cpus = cpus
     this.#views = this.#cpus.map((c) => new CpuView(c))
     this.#contextHost = {
       executingCpu: () => this.#executing.at(-1) ?? null,
@@ -242,25 +248,35 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    */
   run<R>(cb: (ctx: Context<TaskCtx>) => NotThenable<R, 'a task'>, options: RunOptions = {}): R {
     if (typeof cb !== 'function') throw new InvalidArgumentError('run(): the task must be a function')
-    const cpu = this.#cpus[this.#cpuIndex('run()', options.cpu ?? 0)] as Cpu
+    const cpu = this.#cpus[this.#cpuOption('run()', options)] as Cpu
     if (cpu.current !== cpu.state.idle || cpu.scopeIds.length > 0) {
       throw new SchedulingError(`run(): CPU ${cpu.id} is running ${cpu.current.comm}; start the task on another CPU`)
     }
     const pid = this.#nextPid++
     const task = createTaskState(pid, options.comm ?? `task-${pid}`)
     const irqsWereDisabled = cpu.state.irqsDisabled
-    let result: R
+    let result: R | undefined
+    // The first error wins (with onDiagnostic: 'throw', the first diagnostic's splat).
+    let failure: unknown = NO_FAILURE
     try {
       result = this.#runTask(cpu, task, cb as (ctx: Context<TaskCtx>) => R)
-    } finally {
-      if (cpu.state.irqsDisabled && !irqsWereDisabled) this.#irqsLeftDisabled(cpu, task)
+    } catch (error) {
+      failure = error
     }
+    if (cpu.state.irqsDisabled && !irqsWereDisabled) {
+      try {
+        this.#irqsLeftDisabled(cpu, task)
+      } catch (error) {
+        if (failure === NO_FAILURE) failure = error
+      }
+    }
+    if (failure !== NO_FAILURE) throw failure
     this.#runDeferred(cpu)
     if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as { then?: unknown }).then === 'function') {
       Promise.resolve(result).catch(() => undefined)
       throw new PromiseInScopeError('run(): the task returned a Promise; a simulated task runs synchronously')
     }
-    return result
+    return result as R
   }
 
   /** Runs `cb` in `task` on `cpu`, with a fresh root context; the interrupted task comes back after. */
@@ -343,21 +359,21 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   /** Asserts interrupt `line` on a CPU from outside any task (a device). */
   raiseIrq(line: number, options: { readonly cpu?: number } = {}): void {
-    this.#fromOutside('raiseIrq()', options.cpu, (cpu) => this.#raiseIrq(cpu, assertIrqLine('raiseIrq()', line)))
+    this.#fromOutside('raiseIrq()', options, (cpu) => this.#raiseIrq(cpu, assertIrqLine('raiseIrq()', line)))
   }
 
   /** `raise_softirq()` on a CPU from outside any task. */
   raiseSoftirq(nr: number | SoftirqName, options: { readonly cpu?: number } = {}): void {
-    this.#fromOutside('raiseSoftirq()', options.cpu, (cpu) => this.#raiseSoftirq(cpu, softirqNr('raiseSoftirq()', nr)))
+    this.#fromOutside('raiseSoftirq()', options, (cpu) => this.#raiseSoftirq(cpu, softirqNr('raiseSoftirq()', nr)))
   }
 
   /** Delivers the NMI registered as `name` on a CPU. */
   raiseNmi(name: string, options: { readonly cpu?: number } = {}): void {
-    this.#fromOutside('raiseNmi()', options.cpu, (cpu) => this.#raiseNmi(cpu, name))
+    this.#fromOutside('raiseNmi()', options, (cpu) => this.#raiseNmi(cpu, name))
   }
 
-  #fromOutside(what: string, cpuIndex: number | undefined, act: (cpu: Cpu) => void): void {
-    const cpu = this.#cpus[this.#cpuIndex(what, cpuIndex ?? 0)] as Cpu
+  #fromOutside(what: string, options: unknown, act: (cpu: Cpu) => void): void {
+    const cpu = this.#cpus[this.#cpuOption(what, options)] as Cpu
     this.#executing.push(cpu)
     try {
       act(cpu)
@@ -385,7 +401,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     cpu.nmiEnter()
     cpu.state.irqsDisabled = true
     try {
-      this.#inRootContext<NmiState, void>(cpu, handler)
+      this.#refuseHandlerThenable(`NMI handler '${name}'`, this.#inRootContext<NmiState, unknown>(cpu, handler))
     } finally {
       cpu.nmiExit()
       cpu.state.irqsDisabled = irqsWereDisabled
@@ -413,11 +429,19 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
     cpu.hardirqThreaded = !action.noThread
     try {
-      this.#inRootContext(cpu, action.handler)
+      this.#refuseHandlerThenable(`irq ${line} handler '${action.name}'`, this.#inRootContext<CtxState, unknown>(cpu, action.handler))
     } finally {
       cpu.hardirqThreaded = threaded
     }
     this.#traceEvent(cpu, `irq_handler_exit ${line} ${action.name}`)
+  }
+
+  /** A handler that returned a Promise or thenable (untyped code): refused as run() refuses one; its rejection is handled. */
+  #refuseHandlerThenable(what: string, result: unknown): void {
+    if ((typeof result === 'object' || typeof result === 'function') && result !== null && typeof (result as { then?: unknown }).then === 'function') {
+      Promise.resolve(result).catch(() => undefined)
+      throw new PromiseInScopeError(`${what}: the handler returned a Promise; a handler must finish synchronously`)
+    }
   }
 
   /** `force_irqthreads()`: always on RT; on a normal kernel only with `threadirqs`. */
@@ -434,7 +458,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       cpu.localBhDisable()
       if (!rt) cpu.localIrqDisable()
       try {
-        action.handler(ctx)
+        this.#refuseHandlerThenable(`irq ${line} thread handler '${action.name}'`, action.handler(ctx))
       } finally {
         if (!rt) cpu.localIrqEnable()
         cpu.localBhEnable()
@@ -449,7 +473,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       return
     }
     this.#traceEvent(cpu, `softirq_entry vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
-    this.#inRootContext(cpu, handler)
+    this.#refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler))
     this.#traceEvent(cpu, `softirq_exit vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
   }
 
@@ -503,6 +527,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    */
   #kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array {
     if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError('kmalloc(): size must be a whole number ≥ 0')
+    if (size > KMALLOC_MAX_SIZE) {
+      throw new InvalidArgumentError(`kmalloc(): ${size} bytes is more than KMALLOC_MAX_SIZE (${KMALLOC_MAX_SIZE}: 1 << (MAX_PAGE_ORDER + PAGE_SHIFT))`)
+    }
     if (gfp === 'GFP_KERNEL') this.#mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
     else if (gfp === 'GFP_ATOMIC') {
       this.#lockdep.checkWaitOnly(cpu, this.#held.of(cpu.current), { name: 'zone->lock', kind: 'spinlock_t', mode: 'write', recursiveRead: false })
@@ -554,33 +581,40 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * interrupts raised meanwhile are taken.
    */
   #irqsBackOn(cpu: Cpu, droppedBy: string): void {
-    const task = cpu.current
-    const held = this.#held.of(task)
+    const held = this.#held.of(cpu.current)
     const needing = held.filter((h) => h.irqLock).map(lockName)
     if (cpu.state.interruptDisableCount > 0) needing.push(`local_interrupt_disable() (depth ${cpu.state.interruptDisableCount})`)
-    if (needing.length > 0) {
-      this.#report({
-        kind: 'irqs-on-under-irq-lock',
-        title: IRQS_ON_UNDER_IRQ_LOCK_TITLE,
-        cpu: cpu.id,
-        task: task.comm,
-        heldLocks: this.#held.names(task),
-        preemptCount: cpu.preemptCount,
-        locks: needing,
-        droppedBy,
-        report: [
-          ...banner(IRQS_ON_UNDER_IRQ_LOCK_TITLE),
-          `${task.comm}/${task.pid} released ${droppedBy}, and its saved flags turned interrupts back on,`,
-          'while this still relies on them being off:',
-          ...needing.map((n) => `  ${n}`),
-          'An interrupt whose handler takes one of those locks now deadlocks this CPU.',
-          'Fix: release in reverse order (use callbacks), or count interrupt disabling',
-          "(local_interrupt_disable(); the default irqDisable: 'counted').",
-          ...heldLockLines(task.comm, task.pid, held),
-        ].join('\n'),
-      })
+    try {
+      if (needing.length > 0) this.#reportIrqsOnUnderIrqLock(cpu, droppedBy, needing)
+    } finally {
+      // Taken even when the report throws (onDiagnostic: 'throw'): the flag is on either way.
+      cpu.deliverPendingIrqs()
     }
-    cpu.deliverPendingIrqs()
+  }
+
+  #reportIrqsOnUnderIrqLock(cpu: Cpu, droppedBy: string, needing: readonly string[]): void {
+    const task = cpu.current
+    const held = this.#held.of(task)
+    this.#report({
+      kind: 'irqs-on-under-irq-lock',
+      title: IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+      cpu: cpu.id,
+      task: task.comm,
+      heldLocks: this.#held.names(task),
+      preemptCount: cpu.preemptCount,
+      locks: needing,
+      droppedBy,
+      report: [
+        ...banner(IRQS_ON_UNDER_IRQ_LOCK_TITLE),
+        `${task.comm}/${task.pid} released ${droppedBy}, and its saved flags turned interrupts back on,`,
+        'while this still relies on them being off:',
+        ...needing.map((n) => `  ${n}`),
+        'An interrupt whose handler takes one of those locks now deadlocks this CPU.',
+        'Fix: release in reverse order (use callbacks), or count interrupt disabling',
+        "(local_interrupt_disable(); the default irqDisable: 'counted').",
+        ...heldLockLines(task.comm, task.pid, held),
+      ].join('\n'),
+    })
   }
 
   /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */
@@ -660,11 +694,22 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     })
   }
 
-  #cpuIndex(what: string, i: unknown): number {
-    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= this.#cpus.length) {
-      throw new InvalidArgumentError(`${what}: no CPU ${String(i)} (this kernel has ${this.#cpus.length})`)
+  /** A CPU number from a caller that may ignore the types; `arg` names the argument in the error. */
+  #cpuIndex(what: string, i: unknown, arg = 'the CPU number'): number {
+    if (typeof i !== 'number' || !Number.isInteger(i)) {
+      const got = typeof i === 'string' ? `'${i}' (a string)` : typeof i === 'number' ? String(i) : `a value of type ${i === null ? 'null' : typeof i}`
+      throw new InvalidArgumentError(`${what}: ${arg} must be a whole number, got ${got}`)
     }
+    if (i < 0 || i >= this.#cpus.length) throw new InvalidArgumentError(`${what}: no CPU ${i} (this kernel has ${this.#cpus.length})`)
     return i
+  }
+
+  /** The `{ cpu }` options of run() and the raise methods, checked for callers that ignore the types. */
+  #cpuOption(what: string, options: unknown): number {
+    if (options === undefined) return 0
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${what}: the options must be an object such as { cpu: 1 }`)
+    const cpu = (options as { readonly cpu?: unknown }).cpu
+    return cpu === undefined ? 0 : this.#cpuIndex(what, cpu, 'options.cpu')
   }
 }
 

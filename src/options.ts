@@ -106,9 +106,33 @@ const flag = (name: string, value: unknown, fallback: boolean): boolean => {
   throw new InvalidArgumentError(`createKernel: ${name} must be a boolean`)
 }
 
+/** Every option createKernel() knows: an unknown key (a typo such as `preemptRT`) is refused, not ignored. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'preemptRt',
+  'cpus',
+  'lockdep',
+  'proveRawLockNesting',
+  'irqDisable',
+  'onDiagnostic',
+  'threadIrqs',
+  'trace',
+  'lockOrder',
+  'preemptCountLayout',
+] satisfies (keyof KernelOptions)[])
+
 /** Checks options from callers that ignore the types, and fills in the defaults. */
 export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('createKernel: options must be an object')
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new InvalidArgumentError(`createKernel: unknown option '${key}' (the options are ${[...KNOWN_OPTIONS].join(', ')})`)
+    }
+  }
+  if (typeof options.lockdep === 'object' && options.lockdep !== null) {
+    for (const key of Object.keys(options.lockdep)) {
+      if (key !== 'keepGoing') throw new InvalidArgumentError(`createKernel: unknown option 'lockdep.${key}' (lockdep takes keepGoing)`)
+    }
+  }
   const cpus = options.cpus ?? 1
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) {
     throw new InvalidArgumentError('createKernel: cpus must be a whole number from 1 to 64')

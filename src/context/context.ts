@@ -4,7 +4,7 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
-import { DoubleUnlockError, PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
+import { DoubleUnlockError, InvalidArgumentError, PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
 import { type Guard, LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
@@ -117,6 +117,14 @@ export class Context<out S extends CtxState = CtxState> {
   /** On the CPU's guardScopes until it ends. */
   #guard = false
 
+  /**
+   * @internal A context made by a kernel, not merely an object with Context.prototype (which
+   * `instanceof` accepts, and whose private fields would then throw a raw TypeError).
+   */
+  static is(value: unknown): value is Context<CtxState> {
+    return typeof value === 'object' && value !== null && #at in value
+  }
+
   /** @internal Contexts are made by the kernel (run, handlers) and by scopes; never by users. */
   constructor(at: Binding) {
     this.#at = at
@@ -149,6 +157,7 @@ export class Context<out S extends CtxState = CtxState> {
    * the innermost live scope there. Nothing has changed when it throws.
    */
   assertUsable(op: string): Cpu {
+    if (!(#at in this)) throw new InvalidArgumentError(`${op}: not a context a kernel made (an object made from Context.prototype?)`)
     const cpu = this.#at.cpu
     const ids = cpu.scopeIds
     if (!this.#live || this.#at.host.executingCpu() !== cpu || cpu.current !== this.#at.task || ids[ids.length - 1] !== this.#id) this.#refuse(op)
@@ -390,8 +399,19 @@ export class Context<out S extends CtxState = CtxState> {
       )
     })
     Context.guard(child as Context<CtxState>, (reason) => {
-      host.reportLeak(this.#at.cpu, what, reason)
-      guard.unlock()
+      // Released even if the report throws (onDiagnostic: 'throw'); the report's error wins.
+      let failure: unknown = NO_FAILURE
+      try {
+        host.reportLeak(this.#at.cpu, what, reason)
+      } catch (error) {
+        failure = error
+      }
+      try {
+        guard.unlock()
+      } catch (error) {
+        if (failure === NO_FAILURE) failure = error
+      }
+      if (failure !== NO_FAILURE) throw failure
     })
     return guard as unknown as Guard<InterruptsDisabledIn<T>, undefined>
   }
@@ -413,21 +433,25 @@ export class Context<out S extends CtxState = CtxState> {
    * is forbidden (raw spinlock held, interrupts off, no-thread handler): the allocator sleeps on RT.
    */
   kmalloc<T extends CtxState, G extends Gfp>(this: Context<T> & GfpCheck<T, G>, size: number, gfp: G): Uint8Array {
-    return this.#at.host.kmalloc(this.assertUsable(`kmalloc(${String(gfp)})`), size, gfp)
+    const cpu = this.assertUsable(`kmalloc(${String(gfp)})`)
+    return this.#at.host.kmalloc(cpu, size, gfp)
   }
 
   /** Asserts interrupt `line` on this CPU: handled now if interrupts are on, else when they come back. */
   raiseIrq(line: number): void {
-    this.#at.host.raiseIrq(this.assertUsable('raise_irq()'), line)
+    const cpu = this.assertUsable('raise_irq()')
+    this.#at.host.raiseIrq(cpu, line)
   }
 
   /** `raise_softirq(nr)` on this CPU (0–9, or a name such as 'NET_RX'). */
   raiseSoftirq(nr: number | SoftirqName): void {
-    this.#at.host.raiseSoftirq(this.assertUsable('raise_softirq()'), nr)
+    const cpu = this.assertUsable('raise_softirq()')
+    this.#at.host.raiseSoftirq(cpu, nr)
   }
 
   /** Delivers the NMI registered as `name` on this CPU, whatever the interrupt flag. */
   raiseNmi(name: string): void {
-    this.#at.host.raiseNmi(this.assertUsable('raise_nmi()'), name)
+    const cpu = this.assertUsable('raise_nmi()')
+    this.#at.host.raiseNmi(cpu, name)
   }
 }

@@ -341,7 +341,7 @@ export const METHODS = {
 /** A JavaScript caller passed the wrong arguments (out of line: the methods stay small enough to inline). */
 const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, ctx, ...cb) => {
   const [first, second] = cb.length === 0 ? ['argument', ''] : ['first argument', 'second argument']
-  if (!(ctx instanceof Context)) throw new InvalidArgumentError(`${what}: the ${first} must be a context`)
+  if (!Context.is(ctx)) throw new InvalidArgumentError(`${what}: the ${first} must be a context`)
   throw new InvalidArgumentError(`${what}: the ${second} must be a function`)
 }
 
@@ -351,14 +351,14 @@ export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   for (const [method, [variant, mode]] of Object.entries(METHODS[runtime.kind] as Record<string, Method>)) {
     const ops = runtime.compile(method, variant, mode, false)
     lock[method] = (ctx: unknown, cb: unknown) => {
-      if (!(ctx instanceof Context) || typeof cb !== 'function') badCall(`${runtime.label}.${method}`, ctx, cb)
+      if (!Context.is(ctx) || typeof cb !== 'function') badCall(`${runtime.label}.${method}`, ctx, cb)
       return runtime.withLock(ctx, ops, cb as (ctx: Context<CtxState>, data: D) => unknown)
     }
   }
   for (const [method, [variant, mode]] of Object.entries(GUARD_METHODS[runtime.kind] as Record<string, Method>)) {
     const ops = runtime.compile(method, variant, mode, true)
     lock[method] = (ctx: unknown) => {
-      if (!(ctx instanceof Context)) badCall(`${runtime.label}.${method}`, ctx)
+      if (!Context.is(ctx)) badCall(`${runtime.label}.${method}`, ctx)
       return runtime.lockGuard(ctx, ops)
     }
   }

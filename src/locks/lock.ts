@@ -9,7 +9,7 @@ import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
 import { IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { DeadlockError, DoubleUnlockError, WrongCpuError } from '../errors.js'
+import { DeadlockError, DoubleUnlockError, ForeignContextError, InterruptContextError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
@@ -22,6 +22,8 @@ import { IRQ_OFF_STEPS, LOCK_KINDS, counted, opsOf, type LockKind, type Ops, typ
 /** What a lock needs from its kernel. */
 export interface LockHost {
   readonly options: ResolvedOptions
+  /** This kernel's CPUs, by id: a context bound to another kernel's CPU is refused. */
+  readonly cpus: readonly Cpu[]
   /** The CPU whose code runs now. */
   executingCpu(): Cpu | null
   readonly held: HeldLocks
@@ -49,6 +51,25 @@ const UNDO: Partial<Record<Step, Step>> = {
   migrate_disable: 'migrate_enable',
   rcu_read_lock: 'rcu_read_unlock',
   acquire: 'release',
+}
+
+/**
+ * A leaked guard: reported, then released *even if the report throws* (onDiagnostic: 'throw'),
+ * so the CPU and the lock are restored before the first error (the report's) propagates.
+ */
+export const releaseAfterReport = (report: () => void, guard: { unlock(): void }): void => {
+  let failure: unknown = NO_FAILURE
+  try {
+    report()
+  } catch (error) {
+    failure = error
+  }
+  try {
+    guard.unlock()
+  } catch (error) {
+    if (failure === NO_FAILURE) failure = error
+  }
+  if (failure !== NO_FAILURE) throw failure
 }
 
 /** One step, performed for an acquisition of a lock. */
@@ -174,17 +195,20 @@ export class LockRuntime<D> {
   lockGuard(ctx: Context<CtxState>, ops: Compiled): LockGuard<D> {
     const { variant, mode } = ops
     const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock)
     this.#run(a, ops)
     const child = Context.push(ctx, cpu)
     const guard = new LockGuard(child, data, (g) => this.#releaseGuard(g, a, ops, child))
-    Context.guard(child, (reason) => {
-      this.#reportLeak(a, reason)
-      guard.unlock()
-    })
+    Context.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
+  }
+
+  /** A context of another kernel: refused before anything changes, on either kernel. */
+  #foreign(ops: Compiled): never {
+    throw new ForeignContextError(`${ops.op}: the context belongs to another kernel; use a context of the kernel that made this lock`)
   }
 
   #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Compiled, child: Context<CtxState>): void {
@@ -194,6 +218,10 @@ export class LockRuntime<D> {
     if (here !== cpu || here.current !== a.task) {
       this.#wrongOwner(here, a)
       throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
+    }
+    // mutex-design.rst: "Mutexes may not be used in hardware or software interrupt contexts".
+    if (this.#sleeping() && (cpu.inHardirq() || cpu.inNmi() || cpu.inServingSoftirq())) {
+      throw new InterruptContextError(`${this.label}: a sleeping lock cannot be released from interrupt context; the lock stays held`)
     }
     this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'guard'))
   }
@@ -212,9 +240,14 @@ export class LockRuntime<D> {
   }
 
   /** debug_spin_unlock()'s "wrong owner" (mutex_unlock()'s owner check for sleeping kinds). */
+  /** A sleeping lock on this kernel (mutex, rw_semaphore; on RT the rtmutex-based kinds too). */
+  #sleeping(): boolean {
+    return LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] === 'sleeping'
+  }
+
   #wrongOwner(here: Cpu, a: Acquisition): void {
     const t = here.current
-    const sleeping = LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] === 'sleeping'
+    const sleeping = this.#sleeping()
     const title = sleeping ? 'WARNING: DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)' : `BUG: spinlock wrong owner on CPU#${here.id}, ${t.comm}/${t.pid}`
     this.host.report({
       kind: 'unlock-wrong-owner',
@@ -241,6 +274,7 @@ export class LockRuntime<D> {
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
   withLock<R>(ctx: Context<CtxState>, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): R {
     const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock)
