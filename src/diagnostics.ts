@@ -1,3 +1,5 @@
+import type { KernelWarningDiagnostic, ProofFalsifiedDiagnostic } from './report/proof-diagnostics.js'
+
 /**
  * What every {@link Diagnostic} carries, whatever its `kind`.
  *
@@ -407,6 +409,8 @@ export interface IrqsDisabledAtExitDiagnostic extends DiagnosticBase {
  * ```
  */
 export type Diagnostic =
+  | ProofFalsifiedDiagnostic
+  | KernelWarningDiagnostic
   | UnlockWrongOwnerDiagnostic
   | IrqsDisabledAtExitDiagnostic
   | GuardLeakDiagnostic

@@ -263,3 +263,30 @@ export class InterruptContextError extends LockproofError {
   /** Always `'InterruptContextError'`. */
   override name = 'InterruptContextError'
 }
+
+/**
+ * A guard's unlock would turn interrupts, preemption or bottom halves back on while a live
+ * context on that CPU still proves them off (a guard taken from this guard's context, dropped
+ * later). TypeScript cannot see the order guards are dropped in, so the run time refuses it:
+ * nothing changes, the guard stays held. Drop the inner guard first.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, GuardOrderError } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const hw = kernel.rawSpinLock('hw', 0)
+ * const dev = kernel.rawSpinLock('dev', 0)
+ * kernel.run((ctx) => {
+ *   const a = hw.lockIrqSave(ctx)
+ *   const b = dev.lock(a.ctx) // b.ctx proves IrqDisabled, inherited from a
+ *   try { a.unlock() } catch (error) { console.log(error instanceof GuardOrderError) } // true
+ *   b.unlock()
+ *   a.unlock()
+ * })
+ * ```
+ */
+export class GuardOrderError extends LockproofError {
+  /** Always `'GuardOrderError'`. */
+  override name = 'GuardOrderError'
+}

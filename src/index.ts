@@ -78,6 +78,7 @@ export {
   DeadlockError,
   DoubleUnlockError,
   ForeignContextError,
+  GuardOrderError,
   InterruptContextError,
   InvalidArgumentError,
   KernelSplat,
@@ -89,6 +90,8 @@ export {
   WrongCpuError,
 } from './errors.js'
 export type { LockdepStats } from './lockdep/validator.js'
+export type { KernelWarning, KernelWarningDiagnostic, ProofFalsifiedDiagnostic, ProofName } from './report/proof-diagnostics.js'
+export { PROOF_FALSIFIED_TITLE } from './report/proof-diagnostics.js'
 export type { Guard } from './locks/guard.js'
 export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
 export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'

@@ -25,7 +25,9 @@ import {
   countingTitle,
 } from './diagnostics.js'
 import { banner, heldLockLines, lockName } from './lockdep/splat.js'
-import { CountingError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
+import { CountingError, GuardOrderError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_IRQS_OFF, CLAIM_PREEMPT, claimNames, falseClaims } from './context/claims.js'
+import { type KernelWarning, kernelWarningTitle, PROOF_FALSIFIED_TITLE } from './report/proof-diagnostics.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
@@ -35,6 +37,17 @@ import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
+
+/** How a report words each proof. */
+const PROOF_WORDS = { IrqDisabled: 'interrupts', PreemptDisabled: 'preemption', BhDisabled: 'bottom halves' } as const
+
+/** The second line of each kernel warning: what went wrong, in words. */
+const WARNING_WHY: Record<KernelWarning, string> = {
+  'bh-disable-in-hardirq': 'local_bh_disable() in hard interrupt context',
+  'bh-enable-in-hardirq': 'local_bh_enable() in hard interrupt context',
+  'bh-enable-irqs-disabled': 'local_bh_enable() with interrupts disabled; with TRACE_IRQFLAGS it ends in local_irq_enable()',
+  'irq-handler-enabled-interrupts': 'the handler returned with interrupts enabled; they are disabled again',
+}
 
 /** `KMALLOC_MAX_SIZE` (include/linux/slab.h): `1UL << (MAX_PAGE_ORDER + PAGE_SHIFT)`, 4 MiB with x86-64's 10 and 12. */
 const KMALLOC_MAX_SIZE = 1 << (10 + 12)
@@ -101,6 +114,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #irq = new IrqRegistry()
   readonly #diagnostics: Diagnostic[] = []
   readonly #trace: TraceEvent[] = []
+  /** The WARN_ON_ONCE() sites that have fired. */
+  readonly #warned = new Set<KernelWarning>()
   #nextPid = 1
   #traceSeq = 0
   #clockMs = 0
@@ -123,6 +138,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       handleIrq: (cpu, line) => this.#handleIrq(cpu, line),
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
       trace: (cpu, event) => this.#traceEvent(cpu, event),
+      traceIrqflags: this.options.lockdep,
+      proofsMayBeFalse: (cpu, by) => this.#proofsMayBeFalse(cpu, by),
+      warn: (cpu, warning) => this.#warnOnce(cpu, warning),
     }
     this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
     const cpus: Cpu[] = []
@@ -141,6 +159,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
       irqsBackOn: (cpu, droppedBy) => this.#irqsBackOn(cpu, droppedBy),
       badUnlock: (cpu, what, className) => this.#badUnlock(cpu, what, className),
+      refuseDrop: (cpu, what, bits) => this.#refuseDrop(cpu, what, bits),
     }
     cpus.push(...Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost)))
     this.#cpus = cpus
@@ -157,6 +176,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
       irqsBackOn: (cpu, droppedBy) => this.#irqsBackOn(cpu, droppedBy),
       badUnlock: (cpu, what) => this.#badUnlock(cpu, what),
+      refuseDrop: (cpu, what, bits) => this.#refuseDrop(cpu, what, bits),
+      traceIrqflags: this.options.lockdep,
       scopeEnded: (cpu) => this.#runDeferred(cpu),
     }
   }
@@ -293,8 +314,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   /** Runs `cb` with a new root context on `cpu` (a task, or a handler on the interrupted task). */
-  #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope'): R {
-    const ctx = Context.root<S>(this.#contextHost, cpu, cpu.current)
+  #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope', claims = 0): R {
+    const ctx = Context.root<S>(this.#contextHost, cpu, cpu.current, claims)
     this.#executing.push(cpu)
     let result: R
     try {
@@ -401,7 +422,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     cpu.nmiEnter()
     cpu.state.irqsDisabled = true
     try {
-      this.#refuseHandlerThenable(`NMI handler '${name}'`, this.#inRootContext<NmiState, unknown>(cpu, handler))
+      this.#refuseHandlerThenable(`NMI handler '${name}'`, this.#inRootContext<NmiState, unknown>(cpu, handler, 'scope', CLAIM_IRQS_OFF))
     } finally {
       cpu.nmiExit()
       cpu.state.irqsDisabled = irqsWereDisabled
@@ -429,9 +450,19 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
     cpu.hardirqThreaded = !action.noThread
     try {
-      this.#refuseHandlerThenable(`irq ${line} handler '${action.name}'`, this.#inRootContext<CtxState, unknown>(cpu, action.handler))
+      // NoThreadIrqState proves interrupts, preemption and BH off; ThreadableIrqState only BH off.
+      const claims = action.noThread ? CLAIM_IRQS_OFF : CLAIM_BH
+      this.#refuseHandlerThenable(`irq ${line} handler '${action.name}'`, this.#inRootContext<CtxState, unknown>(cpu, action.handler, 'scope', claims))
     } finally {
       cpu.hardirqThreaded = threaded
+      // __handle_irq_event_percpu(): WARN_ONCE(!irqs_disabled(), "irq %u handler %pS enabled interrupts"), then local_irq_disable().
+      if (!cpu.state.irqsDisabled) {
+        try {
+          this.#warnOnce(cpu, 'irq-handler-enabled-interrupts', `irq ${line} handler ${action.name}`)
+        } finally {
+          cpu.localIrqDisable()
+        }
+      }
     }
     this.#traceEvent(cpu, `irq_handler_exit ${line} ${action.name}`)
   }
@@ -449,21 +480,32 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     return this.options.preemptRt || this.options.threadIrqs
   }
 
-  /** `irq_forced_thread_fn()`: BH off around the handler, and on a normal kernel interrupts off too. */
+  /**
+   * `irq_forced_thread_fn()`: BH off around the handler, and on a normal kernel interrupts off
+   * too. The handler's context (which proves BH off) ends before they come back on.
+   */
   #runIrqThread(cpu: Cpu, line: number): void {
     const action = this.#irq.irqs.get(line)
     if (action === undefined) return
     const rt = this.options.preemptRt
-    this.#runTask(cpu, createTaskState(this.#nextPid++, `irq/${line}-${action.name}`), (ctx: Context<ThreadableIrqState>) => {
+    const task = createTaskState(this.#nextPid++, `irq/${line}-${action.name}`)
+    const previous = cpu.state.current
+    cpu.state.current = task
+    this.#traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    try {
       cpu.localBhDisable()
       if (!rt) cpu.localIrqDisable()
       try {
-        this.#refuseHandlerThenable(`irq ${line} thread handler '${action.name}'`, action.handler(ctx))
+        const result = this.#inRootContext<ThreadableIrqState, unknown>(cpu, action.handler, 'task', CLAIM_BH)
+        this.#refuseHandlerThenable(`irq ${line} thread handler '${action.name}'`, result)
       } finally {
         if (!rt) cpu.localIrqEnable()
         cpu.localBhEnable()
       }
-    })
+    } finally {
+      cpu.state.current = previous
+      this.#traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+    }
   }
 
   #handleSoftirq(cpu: Cpu, nr: number): void {
@@ -473,7 +515,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       return
     }
     this.#traceEvent(cpu, `softirq_entry vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
-    this.#refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler))
+    this.#refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler, 'scope', CLAIM_BH))
     this.#traceEvent(cpu, `softirq_exit vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
   }
 
@@ -613,6 +655,79 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         'Fix: release in reverse order (use callbacks), or count interrupt disabling',
         "(local_interrupt_disable(); the default irqDisable: 'counted').",
         ...heldLockLines(task.comm, task.pid, held),
+      ].join('\n'),
+    })
+  }
+
+  /**
+   * Interrupts, preemption or BH came back on while live contexts on `cpu` carry proofs: report
+   * the ones now false, once per episode (a proof reported stays reported until no context has it).
+   */
+  #proofsMayBeFalse(cpu: Cpu, by: string): void {
+    const bits = falseClaims(cpu) & ~cpu.falseReported
+    if (bits === 0) return
+    cpu.falseReported |= bits
+    this.#reportProofFalsified(cpu, by, bits, false)
+  }
+
+  /** A guard's unlock would falsify proofs `bits`: reported, then refused with nothing changed. */
+  #refuseDrop(cpu: Cpu, what: string, bits: number): never {
+    this.#reportProofFalsified(cpu, what, bits, true)
+    throw new GuardOrderError(
+      `${what}: releasing this guard now would make ${claimNames(bits).join(', ')} false for a live context; release the guards taken from its context first`,
+    )
+  }
+
+  #reportProofFalsified(cpu: Cpu, by: string, bits: number, refused: boolean): void {
+    const task = cpu.current
+    const proofs = claimNames(bits)
+    const contexts = Math.max(bits & CLAIM_IRQ ? cpu.claimIrq : 0, bits & CLAIM_PREEMPT ? cpu.claimPreempt : 0, bits & CLAIM_BH ? cpu.claimBh : 0)
+    const what = proofs.map((p) => PROOF_WORDS[p]).join(', ')
+    this.#report({
+      kind: 'proof-falsified',
+      title: PROOF_FALSIFIED_TITLE,
+      cpu: cpu.id,
+      task: task.comm,
+      heldLocks: this.#held.names(task),
+      preemptCount: cpu.preemptCount,
+      proofs,
+      by,
+      contexts,
+      refused,
+      report: [
+        ...banner(PROOF_FALSIFIED_TITLE),
+        refused
+          ? `${task.comm}/${task.pid} tries to release ${by}, which would turn ${what} back on,`
+          : `${task.comm}/${task.pid}: ${by} turned ${what} back on,`,
+        `while a live context on CPU ${cpu.id} proves them off (${proofs.join(', ')}).`,
+        refused
+          ? 'Refused: the guard stays held. Release the guards taken from its context first.'
+          : 'Code holding that context relies on something no longer true (a nested _irq unlock, a _bh release, a guard dropped early).',
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task)),
+      ].join('\n'),
+    })
+  }
+
+  /** A WARN_ON_ONCE() of the kernel: each site once per kernel. lockdep_assert_*() only while lockdep is on. */
+  #warnOnce(cpu: Cpu, warning: KernelWarning, detail = ''): void {
+    if (warning === 'bh-enable-irqs-disabled' && !this.#lockdep.active) return
+    if (this.#warned.has(warning)) return
+    this.#warned.add(warning)
+    const task = cpu.current
+    const title = kernelWarningTitle(warning, detail)
+    this.#report({
+      kind: 'kernel-warning',
+      warning,
+      title,
+      cpu: cpu.id,
+      task: task.comm,
+      heldLocks: this.#held.names(task),
+      preemptCount: cpu.preemptCount,
+      report: [
+        title,
+        `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
+        WARNING_WHY[warning],
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task)),
       ].join('\n'),
     })
   }

@@ -8,6 +8,7 @@ import { DoubleUnlockError, InvalidArgumentError, PromiseInScopeError, ShadowedC
 import { type Guard, LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
+import { CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock } from './claims.js'
 import type { BhCheck } from './irq-rules.js'
 import type { CanSleep } from './sleep-rules.js'
 import type { Gfp, GfpCheck } from './gfp-rules.js'
@@ -32,6 +33,10 @@ export interface ContextHost {
   reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
   irqsBackOn(cpu: Cpu, droppedBy: string): void
   badUnlock(cpu: Cpu, what: string): void
+  /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits`. */
+  refuseDrop(cpu: Cpu, what: string, bits: number): never
+  /** CONFIG_TRACE_IRQFLAGS: lockdep is configured (local_bh_enable() then ends with interrupts on). */
+  readonly traceIrqflags: boolean
   /** A scope ended on this CPU: a chance to run what waited for it (irq threads, ksoftirqd). */
   scopeEnded(cpu: Cpu): void
 }
@@ -116,6 +121,8 @@ export class Context<out S extends CtxState = CtxState> {
   #live = true
   /** On the CPU's guardScopes until it ends. */
   #guard = false
+  /** The proofs this context carries at run time (claims.ts bits), counted on its CPU while live. */
+  #claims = 0
 
   /**
    * @internal A context made by a kernel, not merely an object with Context.prototype (which
@@ -186,17 +193,36 @@ export class Context<out S extends CtxState = CtxState> {
   onLeak: ((reason: 'scope' | 'task') => void) | null = null
 
   /** @internal A root context (a task or a handler) on `cpu`, made the innermost scope there. */
-  static root<T extends CtxState>(host: ContextHost, cpu: Cpu, task: TaskState): Context<T> {
+  static root<T extends CtxState>(host: ContextHost, cpu: Cpu, task: TaskState, claims = 0): Context<T> {
     const ctx = new Context<T>({ host, cpu, task, held: host.heldOf(task) })
     cpu.scopeIds.push(ctx.#id)
+    if (claims !== 0) {
+      ctx.#claims = claims
+      cpu.addClaims(claims)
+    }
     return ctx
   }
 
-  /** @internal A child of `parent` on `cpu`, made the innermost scope there. */
-  static push<T extends CtxState>(parent: Context<CtxState>, cpu: Cpu): Context<T> {
+  /** @internal A child of `parent` on `cpu`, made the innermost scope there; it proves what its parent does, and `gains`. */
+  static push<T extends CtxState>(parent: Context<CtxState>, cpu: Cpu, gains = 0): Context<T> {
     const child = new Context<T>(parent.#at)
     cpu.scopeIds.push(child.#id)
+    const claims = parent.#claims | gains
+    if (claims !== 0) {
+      child.#claims = claims
+      cpu.addClaims(claims)
+    }
     return child
+  }
+
+  /** @internal The proofs this context carries at run time (claims.ts bits). */
+  static claimsOf(ctx: Context<CtxState>): number {
+    return ctx.#claims
+  }
+
+  /** Its proofs stop counting once it ends (before the caller undoes the CPU state). */
+  static #disclaim(child: Context<CtxState>): void {
+    if (child.#claims !== 0) child.#at.cpu.removeClaims(child.#claims)
   }
 
   /**
@@ -221,6 +247,7 @@ export class Context<out S extends CtxState = CtxState> {
     if (ids[ids.length - 1] === child.#id && !child.#guard) {
       child.#live = false
       ids.pop()
+      if (child.#claims !== 0) Context.#disclaim(child)
       return NO_FAILURE
     }
     return Context.#popSlow(child, reason)
@@ -232,6 +259,7 @@ export class Context<out S extends CtxState = CtxState> {
     const id = child.#id
     let failure: unknown = NO_FAILURE
     if (reason !== 'guard' && ids[ids.length - 1] !== id) failure = Context.#releaseLeaked(cpu, id, reason)
+    if (child.#live) Context.#disclaim(child)
     child.#live = false
     if (ids[ids.length - 1] === id) ids.pop()
     else {
@@ -309,10 +337,10 @@ export class Context<out S extends CtxState = CtxState> {
    * @internal Runs `cb` in a child scope: `enter` changes the CPU, `exit` undoes it whether `cb`
    * returns or throws. A thenable result is refused after the scope is undone.
    */
-  scoped<T extends CtxState, R>(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: (ctx: Context<T>) => R): R {
+  scoped<T extends CtxState, R>(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: (ctx: Context<T>) => R, gains = 0): R {
     const cpu = this.assertUsable(op)
     enter(cpu)
-    const child = Context.push<T>(this, cpu)
+    const child = Context.push<T>(this, cpu, gains)
     let result: R
     try {
       result = cb(child)
@@ -335,7 +363,7 @@ export class Context<out S extends CtxState = CtxState> {
 
   /** `preempt_disable()` … `preempt_enable()` around `cb`. */
   preemptDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'a preempt_disable() section'>): R {
-    return this.scoped('preempt_disable()', preemptOn, preemptOff, cb) as R
+    return this.scoped('preempt_disable()', preemptOn, preemptOff, cb, CLAIM_PREEMPT) as R
   }
 
   /** `local_bh_disable()` … `local_bh_enable()`; pending softirqs run at the enable. */
@@ -343,7 +371,7 @@ export class Context<out S extends CtxState = CtxState> {
     this: Context<T> & BhCheck<T, 'local_bh_disable()'>,
     cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'a local_bh_disable() section'>,
   ): R {
-    return this.scoped('local_bh_disable()', bhOff, bhOn, cb) as R
+    return this.scoped('local_bh_disable()', bhOff, bhOn, cb, CLAIM_BH) as R
   }
 
   /** `rcu_read_lock()` … `rcu_read_unlock()` (preemptible RCU: a task counter). */
@@ -368,6 +396,7 @@ export class Context<out S extends CtxState = CtxState> {
           },
           (c) => c.localIrqRestore(flags as IrqFlags),
           cb,
+          CLAIM_IRQS_OFF,
         )
       },
     } as CoreOps<S>
@@ -381,12 +410,17 @@ export class Context<out S extends CtxState = CtxState> {
     const what = 'local_interrupt_disable()'
     const cpu = this.assertUsable(what)
     cpu.localInterruptDisable()
-    const child = Context.push<InterruptsDisabledIn<T>>(this, cpu)
+    const child = Context.push<InterruptsDisabledIn<T>>(this, cpu, CLAIM_IRQS_OFF)
     const host = this.#at.host
     const guard = new LockGuard<undefined>(child as Context<CtxState>, undefined, () => {
       if (!child.live) {
         host.badUnlock(host.executingCpu() ?? this.#at.cpu, what)
         throw new DoubleUnlockError(`${what}: this guard was already released`)
+      }
+      const c = this.#at.cpu
+      if ((c.claimIrq | c.claimPreempt | c.claimBh) !== 0) {
+        const bits = falsifiedByUnlock(c, ['interrupt_enable'], null, child.#claims, host.traceIrqflags)
+        if (bits !== 0) host.refuseDrop(c, what, bits)
       }
       Context.close(
         child as Context<CtxState>,

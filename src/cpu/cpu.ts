@@ -11,6 +11,8 @@ import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
 import { PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
 import { IRQS_OFF, IRQS_ON, type CpuState, type IrqFlags, type TaskState } from './state.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claims.js'
+import type { KernelWarning } from '../report/proof-diagnostics.js'
 
 /** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
 export const MAX_SOFTIRQ_RESTART = 10
@@ -39,6 +41,12 @@ export interface CpuHost {
   readonly tracing: boolean
   /** Reports one state change for the trace. */
   trace(cpu: Cpu, event: string): void
+  /** CONFIG_TRACE_IRQFLAGS (on with lockdep): the out-of-line BH functions and their warnings. */
+  readonly traceIrqflags: boolean
+  /** Interrupts, preemption or BH came back on while live contexts carry proofs: check them. */
+  proofsMayBeFalse(cpu: Cpu, by: string): void
+  /** One of the kernel's WARN_ON_ONCE()s (kernel/softirq.c) fired here. */
+  warn(cpu: Cpu, warning: KernelWarning): void
 }
 
 export class Cpu {
@@ -50,6 +58,15 @@ export class Cpu {
   readonly scopeIds: number[] = []
   /** The live guard contexts on this CPU (their scopes may end out of order, or leak). */
   readonly guardScopes: Context<CtxState>[] = []
+  /**
+   * How many live contexts on this CPU carry each proof (src/context/claims.ts): IrqDisabled,
+   * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison.
+   */
+  claimIrq = 0
+  claimPreempt = 0
+  claimBh = 0
+  /** Proofs already reported false (one report per episode); a bit clears when no context carries it. */
+  falseReported = 0
   /** lockdep's `curr->hardirq_threaded`: the hardirq handler running now would be threaded on RT. */
   hardirqThreaded = false
   /** Where the hardirq, NMI and interrupt-disable counts sit in preempt_count. */
@@ -115,6 +132,30 @@ export class Cpu {
     return P.softirqCount(this.state, this.preemptRt)
   }
 
+  // ── live proofs (issue #11) ────────────────────────────────────────────────────────────
+  addClaims(bits: number): void {
+    if (bits & CLAIM_IRQ) this.claimIrq++
+    if (bits & CLAIM_PREEMPT) this.claimPreempt++
+    if (bits & CLAIM_BH) this.claimBh++
+  }
+  removeClaims(bits: number): void {
+    if (bits & CLAIM_IRQ && --this.claimIrq === 0) this.falseReported &= ~CLAIM_IRQ
+    if (bits & CLAIM_PREEMPT && --this.claimPreempt === 0) this.falseReported &= ~CLAIM_PREEMPT
+    if (bits & CLAIM_BH && --this.claimBh === 0) this.falseReported &= ~CLAIM_BH
+  }
+
+  /**
+   * Interrupts came back on (the flag went from off to on). lockproof checks the live proofs
+   * here; lockdep's `lockdep_hardirqs_on_prepare()` / `mark_held_locks()` belongs next to it.
+   */
+  #hardirqsOn(by: string): void {
+    if ((this.claimIrq | this.claimPreempt | this.claimBh) !== 0) this.host.proofsMayBeFalse(this, by)
+  }
+  /** Bottom halves came back on (`local_bh_enable()` dropped the count): as `lockdep_softirqs_on()`. */
+  #softirqsOn(by: string): void {
+    if (this.claimBh !== 0 || this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, by)
+  }
+
   // ── preempt_count ──────────────────────────────────────────────────────────────────────
   /** `preempt_count_add(val)`: refuses a field overflow instead of spilling into the next field. */
   preemptCountAdd(val: number): void {
@@ -161,6 +202,8 @@ export class Cpu {
   preemptEnable(): void {
     this.preemptCountSub(PREEMPT_OFFSET)
     if (this.host.tracing) this.host.trace(this, 'preempt_enable')
+    // Preemption may be back on: a live PreemptDisabled proof would be false now.
+    if (this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, 'preempt_enable()')
   }
 
   // ── the interrupt flag ─────────────────────────────────────────────────────────────────
@@ -171,9 +214,14 @@ export class Cpu {
 
   /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
   localIrqEnable(deferDelivery = false): void {
+    const was = this.state.irqsDisabled
     this.state.irqsDisabled = false
     if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
-    if (!deferDelivery) this.deliverPendingIrqs()
+    try {
+      if (was) this.#hardirqsOn('local_irq_enable()')
+    } finally {
+      if (!deferDelivery) this.deliverPendingIrqs()
+    }
   }
 
   localIrqSave(): IrqFlags {
@@ -188,9 +236,15 @@ export class Cpu {
     if (typeof flags !== 'object' || flags === null || typeof flags.irqsDisabled !== 'boolean') {
       throw new InvalidArgumentError('local_irq_restore() needs the flags local_irq_save() returned')
     }
+    const was = this.state.irqsDisabled
     this.state.irqsDisabled = flags.irqsDisabled
     if (this.host.tracing) this.host.trace(this, 'local_irq_restore')
-    if (!flags.irqsDisabled && !deferDelivery) this.deliverPendingIrqs()
+    if (flags.irqsDisabled) return
+    try {
+      if (was) this.#hardirqsOn('local_irq_restore()')
+    } finally {
+      if (!deferDelivery) this.deliverPendingIrqs()
+    }
   }
 
   // ── counted interrupt disabling (local_interrupt_disable series) ───────────────────────
@@ -260,6 +314,8 @@ export class Cpu {
   // ── bottom halves (kernel/softirq.c) ───────────────────────────────────────────────────
   /** `__local_bh_disable_ip(cnt)`. On RT the count is the task's, behind a per-CPU local lock. */
   localBhDisable(cnt: number = SOFTIRQ_DISABLE_OFFSET): void {
+    // WARN_ON_ONCE(in_hardirq()): always on RT, in the TRACE_IRQFLAGS version on a normal kernel.
+    if ((this.preemptRt || this.host.traceIrqflags) && this.inHardirq()) this.host.warn(this, 'bh-disable-in-hardirq')
     if (!this.preemptRt) {
       this.preemptCountAdd(cnt)
     } else {
@@ -280,6 +336,24 @@ export class Cpu {
 
   /** `__local_bh_enable_ip(cnt)`: runs pending softirqs when this brings BH back on in task context. */
   localBhEnable(cnt: number = SOFTIRQ_DISABLE_OFFSET): void {
+    // __local_bh_enable_ip(), both kernels: WARN_ON_ONCE(in_hardirq()); lockdep_assert_irqs_enabled();
+    if (this.inHardirq()) this.host.warn(this, 'bh-enable-in-hardirq')
+    const irqsWereOff = this.state.irqsDisabled
+    if (irqsWereOff && this.host.traceIrqflags) this.host.warn(this, 'bh-enable-irqs-disabled')
+    this.#localBhEnable(cnt)
+    // Normal kernel with TRACE_IRQFLAGS: local_irq_disable() first, local_irq_enable() last —
+    // interrupts end up on even if they were off. RT saves and restores the flag.
+    if (!this.preemptRt && this.host.traceIrqflags && irqsWereOff) this.localIrqEnable()
+    this.#softirqsOn('local_bh_enable()')
+  }
+
+  /** Undoes a `localBhDisable(cnt)` just done (a later lock step was refused): the counts only. */
+  localBhRollback(cnt: number): void {
+    if (!this.preemptRt) this.preemptCountSub(cnt)
+    else this.rtLocalBhEnable(cnt, this.preemptible())
+  }
+
+  #localBhEnable(cnt: number): void {
     if (!this.preemptRt) {
       // `__preempt_count_sub(cnt - 1)`: keep preemption disabled until softirq processing is
       // done. Done as sub(cnt) + add(1) so that each step stays inside its field.

@@ -3,11 +3,12 @@
  * transactionally (a step that throws undoes the ones before it), keeps the owner and the
  * task's held-lock stack, and asks the validator about each acquisition.
  */
+import { falsifiedByUnlock, lockClaims } from '../context/claims.js'
 import { Context, NO_FAILURE } from '../context/context.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
-import { IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
+import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
 import { DeadlockError, DoubleUnlockError, ForeignContextError, InterruptContextError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
@@ -38,6 +39,8 @@ export interface LockHost {
   irqsBackOn(cpu: Cpu, droppedBy: string): void
   /** Reports a bad unlock balance of `what` (lock class `className`); the caller throws. */
   badUnlock(cpu: Cpu, what: string, className: string): void
+  /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits`. */
+  refuseDrop(cpu: Cpu, what: string, bits: number): never
 }
 
 /** The step that undoes each lock step, for rolling back when a later step throws. */
@@ -78,6 +81,8 @@ type StepFn = (lock: LockRuntime<unknown>, a: Acquisition) => void
 /** One acquisition in progress: what its steps saved. A class, so every one has one shape. */
 class Acquisition {
   flags: IrqFlags | null = null
+  /** The interrupt flag before an `irq_disable` step: what rolling it back restores. */
+  irqsBefore: IrqFlags = IRQS_ON
   record: HeldRecord | null = null
   constructor(
     readonly cpu: Cpu,
@@ -148,7 +153,11 @@ export interface Compiled {
   readonly lockFns: readonly StepFn[]
   readonly undoFns: readonly (StepFn | null)[]
   readonly unlockFns: readonly StepFn[]
+  /** The unlock steps by name, to tell before a guard's unlock what it would turn back on. */
+  readonly unlockSteps: readonly Step[]
   readonly irqLock: boolean
+  /** The proofs the variant adds on both kernels (claims.ts): what its context carries. */
+  readonly claims: number
 }
 
 export class LockRuntime<D> {
@@ -180,10 +189,12 @@ export class LockRuntime<D> {
       lockFns: ops.lock.map((st) => LockRuntime.#STEPS[st]),
       undoFns: ops.lock.map((st) => {
         const undo = UNDO[st]
-        return undo === undefined ? null : LockRuntime.#STEPS[undo]
+        return LockRuntime.#ROLLBACK[st] ?? (undo === undefined ? null : LockRuntime.#STEPS[undo])
       }),
       unlockFns: ops.unlock.map((st) => LockRuntime.#STEPS[st]),
+      unlockSteps: ops.unlock,
       irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)),
+      claims: lockClaims(this.kind, variant, mode),
     }
   }
 
@@ -200,7 +211,7 @@ export class LockRuntime<D> {
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock)
     this.#run(a, ops)
-    const child = Context.push(ctx, cpu)
+    const child = Context.push(ctx, cpu, ops.claims)
     const guard = new LockGuard(child, data, (g) => this.#releaseGuard(g, a, ops, child))
     Context.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
@@ -222,6 +233,11 @@ export class LockRuntime<D> {
     // mutex-design.rst: "Mutexes may not be used in hardware or software interrupt contexts".
     if (this.#sleeping() && (cpu.inHardirq() || cpu.inNmi() || cpu.inServingSoftirq())) {
       throw new InterruptContextError(`${this.label}: a sleeping lock cannot be released from interrupt context; the lock stays held`)
+    }
+    // A drop that would make a live context's proof false is refused before anything changes.
+    if ((cpu.claimIrq | cpu.claimPreempt | cpu.claimBh) !== 0) {
+      const bits = falsifiedByUnlock(cpu, ops.unlockSteps, a.flags, Context.claimsOf(child), this.host.options.lockdep)
+      if (bits !== 0) this.host.refuseDrop(cpu, this.label, bits)
     }
     this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'guard'))
   }
@@ -279,7 +295,7 @@ export class LockRuntime<D> {
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock)
     this.#run(a, ops)
-    const child = Context.push(ctx, cpu)
+    const child = Context.push(ctx, cpu, ops.claims)
     let result: R
     try {
       result = cb(child, data)
@@ -328,6 +344,17 @@ export class LockRuntime<D> {
     }
   }
 
+  /**
+   * Rolling back a lock step that a later one refused is bookkeeping, not the kernel's unlock:
+   * it restores the state exactly and says nothing (no local_bh_enable() warnings, no softirqs,
+   * no unconditional local_irq_enable()).
+   */
+  static readonly #ROLLBACK: Partial<Record<Step, StepFn>> = {
+    irq_disable: (_l, a) => a.cpu.localIrqRestore(a.irqsBefore),
+    bh_disable: (_l, a) => a.cpu.localBhRollback(SOFTIRQ_DISABLE_OFFSET),
+    bh_lock_disable: (l, a) => a.cpu.localBhRollback(softirqLockOffset(l.host.options.preemptRt)),
+  }
+
   /** What each step does (the kernel's primitives on the simulated CPU). */
   static readonly #STEPS: Readonly<Record<Step, StepFn>> = {
     irq_save: (_l, a) => {
@@ -338,7 +365,10 @@ export class LockRuntime<D> {
       a.cpu.localIrqRestore(a.flags ?? IRQS_ON, a.deferDelivery)
       l.#irqsMayBeBackOn(a)
     },
-    irq_disable: (_l, a) => a.cpu.localIrqDisable(),
+    irq_disable: (_l, a) => {
+      a.irqsBefore = a.cpu.irqsDisabled ? IRQS_OFF : IRQS_ON
+      a.cpu.localIrqDisable()
+    },
     irq_enable: (l, a) => {
       a.cpu.localIrqEnable(a.deferDelivery)
       l.#irqsMayBeBackOn(a)

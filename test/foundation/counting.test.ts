@@ -64,6 +64,11 @@ class StubHost implements CpuHost {
   trace(_cpu: Cpu, event: string): void {
     this.events.push(event)
   }
+  readonly traceIrqflags = false
+  proofsMayBeFalse(): void {}
+  warn(_cpu: Cpu, warning: string): void {
+    this.events.push(`warn ${warning}`)
+  }
 }
 
 const makeCpu = (preemptRt = false): { cpu: Cpu; host: StubHost; state: CpuState } => {

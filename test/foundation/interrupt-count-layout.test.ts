@@ -9,7 +9,8 @@ import { Runner, configArb } from './program.js'
 import { describe, expect, it } from 'vitest'
 import { IC_HARDIRQ_DISABLE_MASK, IC_HARDIRQ_MASK, IC_NMI_MASK, INTERRUPT_COUNT_LAYOUT, MAINLINE_LAYOUT } from '../../src/cpu/layout.js'
 import { HARDIRQ_MASK, HARDIRQ_OFFSET, NMI_MASK, NMI_OFFSET } from '../../src/cpu/preempt-count.js'
-import { IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../../src/diagnostics.js'
+import { PROOF_FALSIFIED_TITLE } from '../../src/index.js'
+import { loose } from '../locks/helpers.js'
 import { CountingError, InvalidArgumentError, createKernel, type Context, type CtxState, type KernelOptions } from '../../src/index.js'
 
 type Layout = NonNullable<KernelOptions['preemptCountLayout']>
@@ -240,13 +241,14 @@ describe.each([false, true])('interrupt-count layout, preemptRt=%s', (preemptRt)
 })
 
 /**
- * A hardirq taken while local_interrupt_disable() is held (reachable when a save/restore guard,
- * dropped out of order, turns interrupts back on: Rust-for-Linux #998) raises a softirq. At irq
- * exit the series skips softirqs while `hardirq_disable_count()` is non-zero; mainline runs them.
+ * A hardirq taken while local_interrupt_disable() is held (reachable when untyped code nests an
+ * _irq unlock inside it, which turns interrupts back on; a save/restore guard dropped out of
+ * order, Rust-for-Linux #998, is refused now) raises a softirq. At irq exit the series skips
+ * softirqs while `hardirq_disable_count()` is non-zero; mainline runs them.
  */
 describe('softirqs at irq exit while the interrupt-disable count is held', () => {
   const scenario = (layout: Layout) => {
-    const k = createKernel({ preemptCountLayout: layout, irqDisable: 'save-restore' })
+    const k = createKernel({ preemptCountLayout: layout })
     const ran: string[] = []
     k.openSoftirq('TIMER', (ctx) => ran.push(ctx.comm))
     k.requestIrq(5, 'dev', (ctx) => ctx.raiseSoftirq('TIMER'), { noThread: true })
@@ -260,9 +262,8 @@ describe('softirqs at irq exit while the interrupt-disable count is held', () =>
     }
     k.run(
       (ctx) => {
-        const h = hw.lockIrqSave(ctx) // save/restore: flags saved with interrupts on
-        const g = h.ctx.localInterruptDisable() // count 0→1 saves "off"
-        h.unlock() // restores "on" while the count is held
+        const g = ctx.localInterruptDisable() // count 0→1 saves "on"
+        loose(hw, 'withLockedIrq')(g.ctx, () => 0) // untyped: its unlock enables interrupts, count held
         const v = k.cpu(0)
         during.irqsOn = !v.irqsDisabled
         during.preemptible = v.preemptible()
@@ -281,8 +282,8 @@ describe('softirqs at irq exit while the interrupt-disable count is held', () =>
     const { k, ran, during } = scenario('interrupt-count')
     expect(during).toEqual({ ran: 0, pending: 1 << 1, preemptCount: 0x10000, preemptible: false, irqsOn: true })
     expect(ran).toEqual([])
-    expect(k.diagnostics.map((d) => d.kind)).toEqual(['irqs-on-under-irq-lock', 'irqs-disabled-at-exit'])
-    expect(k.diagnostics[0]?.title).toBe(IRQS_ON_UNDER_IRQ_LOCK_TITLE)
+    expect(k.diagnostics.map((d) => d.kind)).toEqual(['proof-falsified'])
+    expect(k.diagnostics[0]?.title).toBe(PROOF_FALSIFIED_TITLE)
     expect(k.cpu(0).softirqPending).toBe(1 << 1)
     k.run((ctx) => ctx.localBhDisable(() => undefined), { comm: 'later' })
     expect(ran).toEqual(['later'])
@@ -293,7 +294,9 @@ describe('softirqs at irq exit while the interrupt-disable count is held', () =>
     const { k, ran, during } = scenario('mainline')
     expect(during).toEqual({ ran: 1, pending: 0, preemptCount: 0, preemptible: true, irqsOn: true })
     expect(ran).toEqual(['app'])
-    expect(k.diagnostics.map((d) => d.kind)).toEqual(['irqs-on-under-irq-lock', 'irqs-disabled-at-exit'])
+    // Interrupts and BH at the _irq unlock's local_irq_enable(); preemption at its preempt_enable()
+    // (the interrupt-disable count is outside preempt_count on this layout).
+    expect(k.diagnostics.map((d) => (d.kind === 'proof-falsified' ? d.proofs : d.kind))).toEqual([['IrqDisabled', 'BhDisabled'], ['PreemptDisabled']])
   })
 })
 

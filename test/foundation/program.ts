@@ -288,6 +288,12 @@ export class Runner {
         this.k.run((c1) => this.exec(c1, op.body, false, true), { cpu: 1 })
         return
       case 'scope': {
+        const view = this.k.cpu(cpu)
+        // BH sections are valid only with interrupts on and outside hardirq (kernel/softirq.c warns).
+        if (op.scope === 'bh' && (view.irqsDisabled || view.inHardirq())) {
+          this.exec(ctx, op.body, inHandler, onCpu1)
+          return
+        }
         const before = this.k.cpu(cpu).snapshot()
         const body = (c: Context<CtxState>): void => {
           this.#checkEntered(op.scope, before, this.k.cpu(cpu).snapshot())

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Context, type Kernel, type TaskCtx } from '../../src/index.js'
 import { IRQS_DISABLED_AT_EXIT_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../../src/diagnostics.js'
-import { DeadlockError } from '../../src/errors.js'
+import { DeadlockError, GuardOrderError } from '../../src/errors.js'
 import { kinds, permutations, type LooseGuard } from './helpers.js'
 
 type Name = 'a' | 'b' | 'c'
@@ -104,7 +104,9 @@ const SAVE_RESTORE: Record<
   'c,b,a': { irqsDisabled: [true, true, false], onUnder: [null, null, null], offAtExit: false },
 }
 
-describe.each(FLAVOURS)("irqDisable: 'save-restore' (%s guards), normal kernel", (flavour) => {
+// SpinLockIrq carries no IrqDisabled proof (interrupts stay on on RT): its drops go through and are
+// reported. raw_spinlock_t guards carry the proof: see the next describe.
+describe.each(['SpinLockIrq'] as const)("irqDisable: 'save-restore' (%s guards), normal kernel", (flavour) => {
   it('the table covers all six orders', () => {
     expect(Object.keys(SAVE_RESTORE).sort()).toEqual(ORDERS.map((o) => o.join(',')).sort())
   })
@@ -152,6 +154,54 @@ describe.each(FLAVOURS)("irqDisable: 'save-restore' (%s guards), normal kernel",
     const after = runOrder(k, flavour, ['c', 'b', 'a'])
     expect(after.map((a) => a.irqsDisabled)).toEqual([true, true, false])
     expect(k.diagnostics).toEqual([])
+    expect(k.snapshot()).toEqual(initial)
+  })
+})
+
+/**
+ * raw_spinlock_t irqsave guards prove IrqDisabled on both kernels, and b and c carry it: a drop
+ * whose restore would turn interrupts on under them is refused (GuardOrderError, reported as
+ * 'proof-falsified' with refused: true) and changes nothing; the rest then drop innermost first.
+ */
+const REFUSED: Record<string, Name | null> = {
+  'a,b,c': 'a',
+  'a,c,b': 'a',
+  'b,a,c': 'a',
+  'b,c,a': null,
+  'c,a,b': 'a',
+  'c,b,a': null,
+}
+
+describe("irqDisable: 'save-restore' (raw_spinlock_t guards), normal kernel: drops that falsify a proof are refused", () => {
+  it.each(Object.entries(REFUSED))('drop order %s', (orderText, refused) => {
+    const order = orderText.split(',') as Name[]
+    const k = createKernel({ irqDisable: 'save-restore' })
+    const initial = k.snapshot()
+    k.run((ctx) => {
+      const g = takeThree(k, 'raw_spinlock_t', ctx)
+      const left = [...NAMES]
+      for (const n of order) {
+        const before = k.snapshot()
+        if (n === refused) {
+          expect(() => g[n].unlock()).toThrow(GuardOrderError)
+          expect(k.snapshot()).toEqual(before)
+          expect(g[n].held).toBe(true)
+          const d = k.diagnostics.at(-1)
+          expect(d?.kind).toBe('proof-falsified')
+          if (d?.kind === 'proof-falsified') {
+            // Preemption stays off: b and c still hold their preempt_disable().
+            expect(d).toMatchObject({ refused: true, by: "raw_spinlock_t 'a'", proofs: ['IrqDisabled', 'BhDisabled'] })
+          }
+          break
+        }
+        g[n].unlock()
+        left.splice(left.indexOf(n), 1)
+        expect(k.cpu(0).irqsDisabled).toBe(left.length > 0)
+      }
+      // What is left drops innermost first, which is always allowed.
+      for (const n of [...left].reverse()) if (g[n].held) g[n].unlock()
+    })
+    expect(kinds(k)).toEqual(refused === null ? [] : ['proof-falsified'])
     expect(k.snapshot()).toEqual(initial)
   })
 })

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Kernel } from '../../src/index.js'
 import { GUARD_LEAK_TITLE } from '../../src/diagnostics.js'
-import { DoubleUnlockError } from '../../src/errors.js'
+import { DoubleUnlockError, GuardOrderError } from '../../src/errors.js'
 import { kinds, type LooseGuard } from './helpers.js'
 
 const cpu = (k: Kernel) => k.cpu(0)
@@ -183,43 +183,36 @@ describe("local_interrupt_disable() on a kernel with irqDisable: 'save-restore'"
     expect(k.diagnostics).toEqual([])
   })
 
-  it("dropped before a save/restore IRQ lock taken inside it: interrupts on under that lock → 'irqs-on-under-irq-lock'", () => {
-    // The counted guard's 1→0 restore turns interrupts on while raw_spinlock_t 'hw' (taken with
-    // local_irq_save()) is still held: the #998 hazard, as with an out-of-order lock guard.
+  it.each([
+    // The lock's preempt_disable() keeps preemption off; the counted guard (mainline layout) does not.
+    ['counted guard', 'the lock guard taken inside it', ['IrqDisabled', 'BhDisabled']],
+    ['lock guard', 'the counted guard taken inside it', ['IrqDisabled', 'PreemptDisabled', 'BhDisabled']],
+  ] as const)('the outer one (%s) dropped first would turn interrupts on under %s: refused, nothing changes', (outer, _inner, proofs) => {
+    // Both contexts prove IrqDisabled: the outer restore (the counted guard's 1→0, or the lock's
+    // saved "enabled") would make the inner one's proof false: the #998 hazard, refused.
     const k = createKernel({ irqDisable: 'save-restore' })
     const hw = k.rawSpinLock('hw', 0)
     k.run((ctx) => {
-      const d = ctx.localInterruptDisable()
-      const g = hw.lockIrqSave(d.ctx)
-      d.unlock()
-      expect(cpu(k).irqsDisabled).toBe(false)
-      expect(k.heldLocks()).toEqual(['hw'])
-      expect(kinds(k)).toEqual(['irqs-on-under-irq-lock'])
-      g.unlock()
-      // The lock's restore brings back the "disabled" it saved.
+      const [first, second]: readonly [LooseGuard, LooseGuard] = (() => {
+        if (outer === 'counted guard') {
+          const f = ctx.localInterruptDisable()
+          return [f, hw.lockIrqSave(f.ctx)] as const
+        }
+        const f = hw.lockIrqSave(ctx)
+        return [f, f.ctx.localInterruptDisable()] as const
+      })()
+      const before = k.snapshot()
+      expect(() => first.unlock()).toThrow(GuardOrderError)
+      expect(k.snapshot()).toEqual(before)
+      expect(first.held).toBe(true)
       expect(cpu(k).irqsDisabled).toBe(true)
+      second.unlock()
+      first.unlock()
     })
-    expect(kinds(k)).toEqual(['irqs-on-under-irq-lock', 'irqs-disabled-at-exit'])
+    expect(kinds(k)).toEqual(['proof-falsified'])
     const d = k.diagnostics[0]
-    if (d?.kind !== 'irqs-on-under-irq-lock') throw new Error('expected irqs-on-under-irq-lock')
-    expect(d.locks).toEqual(["raw_spinlock_t 'hw'"])
-  })
-
-  it('a save/restore lock guard dropped before a local_interrupt_disable() taken inside it: reported', () => {
-    // hw saved "enabled"; its restore turns interrupts on while the counted guard (count 1,
-    // its context typed IrqDisabled) is still held. That must not pass silently.
-    const k = createKernel({ irqDisable: 'save-restore' })
-    const hw = k.rawSpinLock('hw', 0)
-    k.run((ctx) => {
-      const g = hw.lockIrqSave(ctx)
-      const d = g.ctx.localInterruptDisable()
-      g.unlock()
-      const reportedAtDrop = k.diagnostics.length
-      expect(cpu(k).interruptDisableCount).toBe(1)
-      expect(d.held).toBe(true)
-      // Interrupts on inside a live local_interrupt_disable() section need a report at this drop.
-      expect({ irqsOn: !cpu(k).irqsDisabled, reported: reportedAtDrop > 0 }).not.toEqual({ irqsOn: true, reported: false })
-      d.unlock()
-    })
+    if (d?.kind !== 'proof-falsified') throw new Error('expected proof-falsified')
+    expect(d).toMatchObject({ refused: true, proofs })
+    expect(k.snapshot()[0]?.irqsDisabled).toBe(false)
   })
 })

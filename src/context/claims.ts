@@ -1,0 +1,91 @@
+/**
+ * What a live context proves at run time: the IrqDisabled, PreemptDisabled and BhDisabled
+ * proofs its type state carries, as bits. They follow the same rules as the types (transitions.ts,
+ * locks/rules.ts): a proof is what holds on *both* kernels. Each CPU counts the live contexts
+ * that carry each proof, so the moment one becomes false costs one comparison to notice.
+ */
+import type { Cpu } from '../cpu/cpu.js'
+import { PREEMPT_NEED_RESCHED, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, softirqLockOffset } from '../cpu/preempt-count.js'
+import type { IrqFlags } from '../cpu/state.js'
+import { type LockKind, opsOf, type Step, type Variant } from '../locks/kinds.js'
+import type { ProofName } from '../report/proof-diagnostics.js'
+
+export const CLAIM_IRQ = 1
+export const CLAIM_PREEMPT = 2
+export const CLAIM_BH = 4
+/** local_irq_save(), local_interrupt_disable(), an IRQF_NO_THREAD handler, an NMI. */
+export const CLAIM_IRQS_OFF = CLAIM_IRQ | CLAIM_PREEMPT | CLAIM_BH
+
+export const claimNames = (bits: number): ProofName[] => {
+  const names: ProofName[] = []
+  if (bits & CLAIM_IRQ) names.push('IrqDisabled')
+  if (bits & CLAIM_PREEMPT) names.push('PreemptDisabled')
+  if (bits & CLAIM_BH) names.push('BhDisabled')
+  return names
+}
+
+const IRQ_OFF: readonly Step[] = ['irq_save', 'irq_disable']
+const PREEMPT_OFF: readonly Step[] = ['preempt_disable', 'irq_save', 'irq_disable']
+const BH_OFF: readonly Step[] = ['bh_disable', 'bh_lock_disable', 'irq_save', 'irq_disable']
+
+/** The proofs a lock variant adds, on both kernels: rules.ts `Acquired` at run time. */
+export const lockClaims = (kind: LockKind, variant: Variant, mode: 'read' | 'write'): number => {
+  const normal = opsOf(kind, variant, false, mode).lock
+  const rt = opsOf(kind, variant, true, mode).lock
+  const onBoth = (steps: readonly Step[]): boolean => normal.some((s) => steps.includes(s)) && rt.some((s) => steps.includes(s))
+  return (onBoth(IRQ_OFF) ? CLAIM_IRQ : 0) | (onBoth(PREEMPT_OFF) ? CLAIM_PREEMPT : 0) | (onBoth(BH_OFF) ? CLAIM_BH : 0)
+}
+
+/** The claimed proofs that are false on `cpu` now (0 when none is). */
+export const falseClaims = (cpu: Cpu, exclude = 0): number => {
+  const s = cpu.state
+  const irqs = cpu.claimIrq - (exclude & CLAIM_IRQ ? 1 : 0)
+  const preempt = cpu.claimPreempt - (exclude & CLAIM_PREEMPT ? 1 : 0)
+  const bh = cpu.claimBh - (exclude & CLAIM_BH ? 1 : 0)
+  const irqsOn = !s.irqsDisabled
+  let bits = 0
+  if (irqs > 0 && irqsOn) bits |= CLAIM_IRQ
+  if (preempt > 0 && irqsOn && (s.preemptCount & ~PREEMPT_NEED_RESCHED) === 0) bits |= CLAIM_PREEMPT
+  if (bh > 0 && irqsOn && cpu.softirqCount() === 0 && !cpu.inHardirq()) bits |= CLAIM_BH
+  return bits
+}
+
+/**
+ * What a guard's unlock steps would leave, computed without running them: the claimed proofs
+ * (of contexts other than `own`'s) that would then be false. Used to refuse the drop before
+ * anything changes (see README, "Guards and interrupt disabling").
+ */
+export const falsifiedByUnlock = (cpu: Cpu, steps: readonly Step[], flags: IrqFlags | null, own: number, traceIrqflags: boolean): number => {
+  const s = cpu.state
+  const rt = cpu.preemptRt
+  let irqsOff = s.irqsDisabled
+  let pc = (s.preemptCount & ~PREEMPT_NEED_RESCHED) >>> 0
+  let taskBh = s.current.softirqDisableCnt
+  let counted = s.interruptDisableCount
+  const bhEnable = (cnt: number): void => {
+    if (rt) taskBh -= cnt & SOFTIRQ_MASK
+    else pc -= cnt
+    // __local_bh_enable_ip() with TRACE_IRQFLAGS ends in local_irq_enable() (normal kernel).
+    if (!rt && traceIrqflags) irqsOff = false
+  }
+  for (const step of steps) {
+    if (step === 'irq_restore') irqsOff = flags?.irqsDisabled ?? false
+    else if (step === 'irq_enable') irqsOff = false
+    else if (step === 'interrupt_enable') {
+      counted--
+      pc -= cpu.layout.interruptDisableOffset
+      if (counted === 0) irqsOff = s.interruptDisableSaved?.irqsDisabled ?? false
+    } else if (step === 'preempt_enable') pc -= 1
+    else if (step === 'bh_enable') bhEnable(SOFTIRQ_DISABLE_OFFSET)
+    else if (step === 'bh_lock_enable') bhEnable(softirqLockOffset(rt))
+  }
+  const irqs = cpu.claimIrq - (own & CLAIM_IRQ ? 1 : 0)
+  const preempt = cpu.claimPreempt - (own & CLAIM_PREEMPT ? 1 : 0)
+  const bh = cpu.claimBh - (own & CLAIM_BH ? 1 : 0)
+  const softirq = rt ? taskBh & SOFTIRQ_MASK : pc & SOFTIRQ_MASK
+  let bits = 0
+  if (irqs > 0 && !irqsOff) bits |= CLAIM_IRQ
+  if (preempt > 0 && !irqsOff && pc === 0) bits |= CLAIM_PREEMPT
+  if (bh > 0 && !irqsOff && softirq === 0 && !cpu.inHardirq()) bits |= CLAIM_BH
+  return bits
+}
