@@ -49,6 +49,28 @@ const hw = kernel.rawSpinLock('hw', 0)
 const stats = kernel.spinLock('stats', 0)
 kernel.run((ctx) => hw.withLocked(ctx, (ctx) => stats.withLocked(ctx, () => 0)))
 `
+// Internals that must not be reachable through the published types (issue #11, type item 6):
+// each line must fail to compile, with an error that names it. One line per internal.
+const INTERNALS = [
+  ['assertUsable', "kernel.run((ctx) => ctx.assertUsable('x'))"],
+  ['revoke', 'kernel.run((ctx) => ctx.revoke())'],
+  ['onLeak', 'kernel.run((ctx) => ctx.onLeak)'],
+  ['scoped', 'kernel.run((ctx) => ctx.scoped)'],
+  ['heldLocks', 'kernel.run((ctx) => ctx.heldLocks)'],
+  // The class is not a value of the package at all: its statics cannot be reached.
+  ['Context', 'Lockproof.Context.push'],
+  ['Context', 'Lockproof.Context.root'],
+  ['Context', 'Lockproof.Context.guard'],
+  ['CpuView', 'new Lockproof.CpuView(kernel)'],
+  ['report', "kernel.report('x')"],
+  ['ScopeContext', 'Lockproof.ScopeContext'],
+]
+const internalsFile = `import * as Lockproof from 'lockproof'
+const kernel = Lockproof.createKernel()
+${INTERNALS.map(([, line]) => line).join('\n')}
+export {}
+`
+const INTERNALS_FIRST_LINE = 3
 
 try {
   const pack = run('npm', ['pack', '--pack-destination', work, '--silent'], root)
@@ -87,6 +109,8 @@ try {
     })
     writeFileSync(join(dir, 'tsconfig.good.json'), JSON.stringify(tsconfig('good.ts')))
     writeFileSync(join(dir, 'tsconfig.bad.json'), JSON.stringify(tsconfig('bad.ts')))
+    writeFileSync(join(dir, 'internals.ts'), internalsFile)
+    writeFileSync(join(dir, 'tsconfig.internals.json'), JSON.stringify(tsconfig('internals.ts')))
     for (const [name, tsc] of compilers) {
       const ok = run(process.execPath, [tsc, '-p', 'tsconfig.good.json', '--pretty', 'false'], dir)
       check(ok.ok, `${flavour}, ${name}: a valid program type-checks${ok.ok ? '' : `\n${ok.out}`}`)
@@ -95,6 +119,15 @@ try {
         !ko.ok && ko.out.includes("Invalid wait context: spinlock_t 'stats'"),
         `${flavour}, ${name}: an invalid nesting fails with "Invalid wait context"${!ko.ok ? '' : ' (it compiled)'}`,
       )
+      const internals = run(process.execPath, [tsc, '-p', 'tsconfig.internals.json', '--pretty', 'false'], dir)
+      INTERNALS.forEach(([internal], i) => {
+        const line = INTERNALS_FIRST_LINE + i
+        const errors = internals.out.split('\n').filter((l) => l.includes(`internals.ts(${line},`))
+        check(
+          errors.length > 0 && errors.some((l) => l.includes(`'${internal}'`)),
+          `${flavour}, ${name}: line ${line} (${INTERNALS[i]?.[1]}) fails to compile, naming '${internal}'${errors.length > 0 ? '' : ' (it compiled)'}`,
+        )
+      })
     }
   }
 } finally {

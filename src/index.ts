@@ -1,7 +1,7 @@
 // The public surface of lockproof, at a glance.
 export { createKernel, Kernel, type RunOptions, type IrqOptions } from './kernel.js'
 export type { KernelOptions, ResolvedOptions } from './options.js'
-export { Context, type CoreOps } from './context/context.js'
+export type { Context, CoreOps } from './context/public.js'
 export type { CtxState, Exec, IrqOff, Wait, TaskCtx } from './context/state.js'
 export type {
   AnyContext,

@@ -2,13 +2,14 @@
  * createKernel: wires the options, the simulated CPUs, the interrupt registries and the
  * diagnostics. Everything that runs does so synchronously and deterministically.
  */
-import { Context, type ContextHost, NO_FAILURE } from './context/context.js'
+import { type ContextHost, NO_FAILURE, ScopeContext } from './context/context.js'
+import type { Context } from './context/public.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './context/proofs.js'
 import type { CtxState, TaskCtx } from './context/state.js'
 import type { Gfp } from './context/gfp-rules.js'
 import type { NotThenable } from './context/type-error.js'
 import { Cpu, type CpuHost } from './cpu/cpu.js'
-import { CpuView } from './cpu/cpu-view.js'
+import { type CpuView, cpuViewOf } from './cpu/cpu-view.js'
 import { preemptCountLayoutOf } from './cpu/layout.js'
 import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
@@ -163,7 +164,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     cpus.push(...Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost)))
     this.#cpus = cpus
-    this.#views = this.#cpus.map((c) => new CpuView(c))
+    this.#views = this.#cpus.map((c) => cpuViewOf(c))
     this.#contextHost = {
       executingCpu: () => this.#executing.at(-1) ?? null,
       heldOf: (task) => this.#held.of(task),
@@ -315,15 +316,15 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   /** Runs `cb` with a new root context on `cpu` (a task, or a handler on the interrupted task). */
   #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope', claims = 0): R {
-    const ctx = Context.root<S>(this.#contextHost, cpu, cpu.current, claims)
+    const ctx = ScopeContext.root(this.#contextHost, cpu, cpu.current, claims)
     this.#executing.push(cpu)
     let result: R
     try {
-      result = cb(ctx)
+      result = cb(ScopeContext.public<S>(ctx))
     } catch (error) {
       // The callback's error wins over one from releasing leaked guards.
       try {
-        Context.close(ctx, () => undefined, reason)
+        ScopeContext.close(ctx, () => undefined, reason)
       } catch {
         /* already failing */
       }
@@ -332,7 +333,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     try {
       // Guards still held when a task or handler ends are reported and released.
-      Context.close(ctx, () => undefined, reason)
+      ScopeContext.close(ctx, () => undefined, reason)
     } finally {
       this.#executing.pop()
     }

@@ -5,18 +5,13 @@
 import type { Cpu } from '../cpu/cpu.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import { DoubleUnlockError, InvalidArgumentError, PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
-import { type Guard, LockGuard } from '../locks/guard.js'
+import { LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
 import { CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock } from './claims.js'
-import type { BhCheck } from './irq-rules.js'
-import type { CanSleep } from './sleep-rules.js'
-import type { Gfp, GfpCheck } from './gfp-rules.js'
+import type { Gfp } from './gfp-rules.js'
 import type { CtxState } from './state.js'
-import type { BhDisabledIn, InterruptsDisabledIn, IrqsSavedIn, PreemptDisabledIn, RcuReadLockedIn } from './transitions.js'
-import type { NotThenable } from './type-error.js'
-
-declare const stateBrand: unique symbol
+import type { Context, CoreOps } from './public.js'
 
 /** What a context needs from the kernel that made it. */
 export interface ContextHost {
@@ -40,6 +35,9 @@ export interface ContextHost {
   /** A scope ended on this CPU: a chance to run what waited for it (irq threads, ksoftirqd). */
   scopeEnded(cpu: Cpu): void
 }
+
+/** A scope's callback, as the runtime calls it: with the published context type. */
+type ScopeCallback = (ctx: Context<CtxState>) => unknown
 
 /** Marks "nothing failed" where an error may be any value, undefined included. */
 export const NO_FAILURE: unique symbol = Symbol('no failure')
@@ -75,46 +73,10 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /**
- * The core-code-only operations: raw interrupt control. Drivers use locks instead.
- *
- * @example
- * ```ts
- * import { createKernel, type CoreOps, type TaskCtx } from 'lockproof'
- *
- * createKernel().run((ctx) => {
- *   const core: CoreOps<TaskCtx> = ctx.core
- *   core.localIrqSave((ctx) => ctx.cpuId) // interrupts off on both kernels
- * })
- * ```
+ * The runtime context: loosely typed, not exported. The published type is the `Context`
+ * interface (public.ts); `ScopeContext.public()` hands one out as that type.
  */
-export interface CoreOps<out S extends CtxState> {
-  /** @internal Phantom: the state, so that `CoreOps<S>` keeps `S`. Never present at run time. */
-  readonly [stateBrand]?: S
-  /** `local_irq_save()` … `local_irq_restore()` around `cb`. Disables interrupts even on RT. */
-  localIrqSave<T extends CtxState, R>(this: CoreOps<T>, cb: (ctx: Context<IrqsSavedIn<T>>) => NotThenable<R, 'a local_irq_save() section'>): R
-}
-
-/**
- * The context every operation takes: bound to one CPU and one task, alive only while the
- * scope that made it runs, and checked on every use (a stale, foreign or shadowed context
- * throws). Its type parameter is what is known, on both kernels, where the code runs: the
- * execution kind, the strongest wait type still allowed, whether interrupts, preemption and
- * bottom halves are off, and the lock classes held. Contexts come from {@link Kernel.run},
- * handlers, lock callbacks and guards; functions demand proofs such as {@link IrqDisabled}.
- *
- * @example
- * ```ts
- * import { createKernel, type Context, type TaskCtx } from 'lockproof'
- *
- * const kernel = createKernel()
- * const work = (ctx: Context<TaskCtx>) => ctx.rcuReadLock((ctx) => `${ctx.comm} on CPU ${ctx.cpuId}`)
- * console.log(kernel.run(work)) // 'task-1 on CPU 0'
- * ```
- */
-export class Context<out S extends CtxState = CtxState> {
-  /** Phantom: the type-level state. Never present at run time. */
-  declare readonly [stateBrand]: S
-
+export class ScopeContext {
   /** Where it runs: shared by a root context and all its children (one field to copy, not four). */
   readonly #at: Binding
   readonly #id: number
@@ -125,11 +87,16 @@ export class Context<out S extends CtxState = CtxState> {
   #claims = 0
 
   /**
-   * @internal A context made by a kernel, not merely an object with Context.prototype (which
+   * @internal A context made by a kernel, not merely an object with its prototype (which
    * `instanceof` accepts, and whose private fields would then throw a raw TypeError).
    */
-  static is(value: unknown): value is Context<CtxState> {
+  static is(value: unknown): value is ScopeContext {
     return typeof value === 'object' && value !== null && #at in value
+  }
+
+  /** The published type of a runtime context: what user callbacks receive (the same object). */
+  static public<S extends CtxState>(ctx: ScopeContext): Context<S> {
+    return ctx as unknown as Context<S>
   }
 
   /** @internal Contexts are made by the kernel (run, handlers) and by scopes; never by users. */
@@ -164,7 +131,7 @@ export class Context<out S extends CtxState = CtxState> {
    * the innermost live scope there. Nothing has changed when it throws.
    */
   assertUsable(op: string): Cpu {
-    if (!(#at in this)) throw new InvalidArgumentError(`${op}: not a context a kernel made (an object made from Context.prototype?)`)
+    if (!(#at in this)) throw new InvalidArgumentError(`${op}: not a context a kernel made (an object made from ScopeContext.prototype?)`)
     const cpu = this.#at.cpu
     const ids = cpu.scopeIds
     if (!this.#live || this.#at.host.executingCpu() !== cpu || cpu.current !== this.#at.task || ids[ids.length - 1] !== this.#id) this.#refuse(op)
@@ -189,12 +156,12 @@ export class Context<out S extends CtxState = CtxState> {
     this.#live = false
   }
 
-  /** @internal Set by {@link Context.guard}: releases the guard when an enclosing scope ends first. */
+  /** @internal Set by {@link ScopeContext.guard}: releases the guard when an enclosing scope ends first. */
   onLeak: ((reason: 'scope' | 'task') => void) | null = null
 
   /** @internal A root context (a task or a handler) on `cpu`, made the innermost scope there. */
-  static root<T extends CtxState>(host: ContextHost, cpu: Cpu, task: TaskState, claims = 0): Context<T> {
-    const ctx = new Context<T>({ host, cpu, task, held: host.heldOf(task) })
+  static root(host: ContextHost, cpu: Cpu, task: TaskState, claims = 0): ScopeContext {
+    const ctx = new ScopeContext({ host, cpu, task, held: host.heldOf(task) })
     cpu.scopeIds.push(ctx.#id)
     if (claims !== 0) {
       ctx.#claims = claims
@@ -204,8 +171,8 @@ export class Context<out S extends CtxState = CtxState> {
   }
 
   /** @internal A child of `parent` on `cpu`, made the innermost scope there; it proves what its parent does, and `gains`. */
-  static push<T extends CtxState>(parent: Context<CtxState>, cpu: Cpu, gains = 0): Context<T> {
-    const child = new Context<T>(parent.#at)
+  static push(parent: ScopeContext, cpu: Cpu, gains = 0): ScopeContext {
+    const child = new ScopeContext(parent.#at)
     cpu.scopeIds.push(child.#id)
     const claims = parent.#claims | gains
     if (claims !== 0) {
@@ -216,12 +183,12 @@ export class Context<out S extends CtxState = CtxState> {
   }
 
   /** @internal The proofs this context carries at run time (claims.ts bits). */
-  static claimsOf(ctx: Context<CtxState>): number {
+  static claimsOf(ctx: ScopeContext): number {
     return ctx.#claims
   }
 
   /** Its proofs stop counting once it ends (before the caller undoes the CPU state). */
-  static #disclaim(child: Context<CtxState>): void {
+  static #disclaim(child: ScopeContext): void {
     if (child.#claims !== 0) child.#at.cpu.removeClaims(child.#claims)
   }
 
@@ -229,7 +196,7 @@ export class Context<out S extends CtxState = CtxState> {
    * @internal Makes `child` (just pushed) a guard's context: `onLeak` releases the guard when an
    * enclosing scope ends first (`task` when that scope is the task itself); the guard reports it.
    */
-  static guard(child: Context<CtxState>, onLeak: (reason: 'scope' | 'task') => void): void {
+  static guard(child: ScopeContext, onLeak: (reason: 'scope' | 'task') => void): void {
     child.onLeak = onLeak
     child.#guard = true
     child.#at.cpu.guardScopes.push(child)
@@ -241,25 +208,25 @@ export class Context<out S extends CtxState = CtxState> {
    * guards may drop out of order). Returns the first error a leaked guard threw, or NO_FAILURE.
    * The caller then undoes the CPU state and calls `ended()`.
    */
-  static pop(child: Context<CtxState>, reason: 'scope' | 'task' | 'guard'): unknown {
+  static pop(child: ScopeContext, reason: 'scope' | 'task' | 'guard'): unknown {
     const ids = child.#at.cpu.scopeIds
     // The usual case: the innermost scope, not a guard's.
     if (ids[ids.length - 1] === child.#id && !child.#guard) {
       child.#live = false
       ids.pop()
-      if (child.#claims !== 0) Context.#disclaim(child)
+      if (child.#claims !== 0) ScopeContext.#disclaim(child)
       return NO_FAILURE
     }
-    return Context.#popSlow(child, reason)
+    return ScopeContext.#popSlow(child, reason)
   }
 
-  static #popSlow(child: Context<CtxState>, reason: 'scope' | 'task' | 'guard'): unknown {
+  static #popSlow(child: ScopeContext, reason: 'scope' | 'task' | 'guard'): unknown {
     const cpu = child.#at.cpu
     const ids = cpu.scopeIds
     const id = child.#id
     let failure: unknown = NO_FAILURE
-    if (reason !== 'guard' && ids[ids.length - 1] !== id) failure = Context.#releaseLeaked(cpu, id, reason)
-    if (child.#live) Context.#disclaim(child)
+    if (reason !== 'guard' && ids[ids.length - 1] !== id) failure = ScopeContext.#releaseLeaked(cpu, id, reason)
+    if (child.#live) ScopeContext.#disclaim(child)
     child.#live = false
     if (ids[ids.length - 1] === id) ids.pop()
     else {
@@ -276,9 +243,9 @@ export class Context<out S extends CtxState = CtxState> {
     return failure
   }
 
-  static #guardWithId(cpu: Cpu, id: number): Context<CtxState> | undefined {
+  static #guardWithId(cpu: Cpu, id: number): ScopeContext | undefined {
     const guards = cpu.guardScopes
-    for (let i = guards.length - 1; i >= 0; i--) if ((guards[i] as Context<CtxState>).#id === id) return guards[i]
+    for (let i = guards.length - 1; i >= 0; i--) if ((guards[i] as ScopeContext).#id === id) return guards[i]
     return undefined
   }
 
@@ -292,7 +259,7 @@ export class Context<out S extends CtxState = CtxState> {
     for (;;) {
       const topId = ids[ids.length - 1]
       if (topId === undefined || topId === id || !ids.includes(id)) return failure
-      const top = Context.#guardWithId(cpu, topId)
+      const top = ScopeContext.#guardWithId(cpu, topId)
       const leak = top?.onLeak ?? null
       if (top === undefined || leak === null) return failure
       top.onLeak = null
@@ -302,25 +269,25 @@ export class Context<out S extends CtxState = CtxState> {
         if (failure === NO_FAILURE) failure = error
       }
       // A guard that failed to release still leaves the stacks.
-      if (top.#live) Context.pop(top, 'guard')
+      if (top.#live) ScopeContext.pop(top, 'guard')
     }
   }
 
   /** @internal After a scope is undone: the CPU may run deferred work; then `failure` is rethrown. */
-  static ended(child: Context<CtxState>, failure: unknown): void {
+  static ended(child: ScopeContext, failure: unknown): void {
     child.#at.host.scopeEnded(child.#at.cpu)
     if (failure !== NO_FAILURE) throw failure
   }
 
   /** @internal `pop`, then `exit` (which runs even if a leaked guard threw), then `ended`. */
-  static close(child: Context<CtxState>, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard'): void {
-    const failure = Context.pop(child, reason)
+  static close(child: ScopeContext, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard'): void {
+    const failure = ScopeContext.pop(child, reason)
     try {
       exit(child.#at.cpu)
     } catch (error) {
-      Context.ended(child, failure === NO_FAILURE ? error : failure)
+      ScopeContext.ended(child, failure === NO_FAILURE ? error : failure)
     }
-    Context.ended(child, failure)
+    ScopeContext.ended(child, failure)
   }
 
   /** @internal A scope's result, refused if it is a thenable (the scope already ended). */
@@ -334,60 +301,52 @@ export class Context<out S extends CtxState = CtxState> {
   }
 
   /**
-   * @internal Runs `cb` in a child scope: `enter` changes the CPU, `exit` undoes it whether `cb`
-   * returns or throws. A thenable result is refused after the scope is undone.
+   * Runs `cb` in a child scope: `enter` changes the CPU, `exit` undoes it whether `cb` returns or
+   * throws. A thenable result is refused after the scope is undone.
    */
-  scoped<T extends CtxState, R>(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: (ctx: Context<T>) => R, gains = 0): R {
+  scoped(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: ScopeCallback, gains = 0): unknown {
     const cpu = this.assertUsable(op)
     enter(cpu)
-    const child = Context.push<T>(this, cpu, gains)
-    let result: R
+    const child = ScopeContext.push(this, cpu, gains)
+    let result: unknown
     try {
-      result = cb(child)
+      result = cb(ScopeContext.public(child))
     } catch (error) {
-      Context.#abandon(child, exit, error)
+      ScopeContext.#abandon(child, exit, error)
     }
-    Context.close(child, exit, 'scope')
-    return Context.refuseThenable(op, result)
+    ScopeContext.close(child, exit, 'scope')
+    return ScopeContext.refuseThenable(op, result)
   }
 
   /** `cb` threw: undo the scope all the same; the callback's error wins over one from undoing it. */
-  static #abandon(child: Context<CtxState>, exit: (cpu: Cpu) => void, error: unknown): never {
+  static #abandon(child: ScopeContext, exit: (cpu: Cpu) => void, error: unknown): never {
     try {
-      Context.close(child, exit, 'scope')
+      ScopeContext.close(child, exit, 'scope')
     } catch {
       /* already failing */
     }
     throw error
   }
 
-  /** `preempt_disable()` … `preempt_enable()` around `cb`. */
-  preemptDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'a preempt_disable() section'>): R {
-    return this.scoped('preempt_disable()', preemptOn, preemptOff, cb, CLAIM_PREEMPT) as R
+  preemptDisable(cb: ScopeCallback): unknown {
+    return this.scoped('preempt_disable()', preemptOn, preemptOff, cb, CLAIM_PREEMPT)
   }
 
-  /** `local_bh_disable()` … `local_bh_enable()`; pending softirqs run at the enable. */
-  localBhDisable<T extends CtxState, R>(
-    this: Context<T> & BhCheck<T, 'local_bh_disable()'>,
-    cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'a local_bh_disable() section'>,
-  ): R {
-    return this.scoped('local_bh_disable()', bhOff, bhOn, cb, CLAIM_BH) as R
+  localBhDisable(cb: ScopeCallback): unknown {
+    return this.scoped('local_bh_disable()', bhOff, bhOn, cb, CLAIM_BH)
   }
 
-  /** `rcu_read_lock()` … `rcu_read_unlock()` (preemptible RCU: a task counter). */
-  rcuReadLock<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<RcuReadLockedIn<T>>) => NotThenable<R, 'an RCU read-side section'>): R {
-    return this.scoped('rcu_read_lock()', rcuLock, rcuUnlock, cb) as R
+  rcuReadLock(cb: ScopeCallback): unknown {
+    return this.scoped('rcu_read_lock()', rcuLock, rcuUnlock, cb)
   }
 
-  /** `migrate_disable()` … `migrate_enable()`: stays on this CPU, may still sleep. */
-  migrateDisable<T extends CtxState, R>(this: Context<T>, cb: (ctx: Context<T>) => NotThenable<R, 'a migrate_disable() section'>): R {
-    return this.scoped('migrate_disable()', migrateOff, migrateOn, cb) as R
+  migrateDisable(cb: ScopeCallback): unknown {
+    return this.scoped('migrate_disable()', migrateOff, migrateOn, cb)
   }
 
-  /** Core code only (the scheduler, interrupt handling). Drivers: use an irqsave lock or local_lock_t. */
-  get core(): CoreOps<S> {
-    return {
-      localIrqSave: <R>(cb: (ctx: Context<CtxState>) => R): R => {
+  get core(): CoreOps<CtxState> {
+    const core = {
+      localIrqSave: (cb: ScopeCallback): unknown => {
         let flags: IrqFlags | undefined
         return this.scoped(
           'local_irq_save()',
@@ -399,20 +358,17 @@ export class Context<out S extends CtxState = CtxState> {
           CLAIM_IRQS_OFF,
         )
       },
-    } as CoreOps<S>
+    }
+    return core as unknown as CoreOps<CtxState>
   }
 
-  /**
-   * `local_interrupt_disable()` as a guard: interrupts off through the per-CPU count (flags saved
-   * on 0→1, restored on 1→0), so such guards may be dropped in any order.
-   */
-  localInterruptDisable<T extends CtxState>(this: Context<T>): Guard<InterruptsDisabledIn<T>, undefined> {
+  localInterruptDisable(): LockGuard<undefined> {
     const what = 'local_interrupt_disable()'
     const cpu = this.assertUsable(what)
     cpu.localInterruptDisable()
-    const child = Context.push<InterruptsDisabledIn<T>>(this, cpu, CLAIM_IRQS_OFF)
+    const child = ScopeContext.push(this, cpu, CLAIM_IRQS_OFF)
     const host = this.#at.host
-    const guard = new LockGuard<undefined>(child as Context<CtxState>, undefined, () => {
+    const guard = new LockGuard<undefined>(ScopeContext.public(child), undefined, () => {
       if (!child.live) {
         host.badUnlock(host.executingCpu() ?? this.#at.cpu, what)
         throw new DoubleUnlockError(`${what}: this guard was already released`)
@@ -422,8 +378,8 @@ export class Context<out S extends CtxState = CtxState> {
         const bits = falsifiedByUnlock(c, ['interrupt_enable'], null, child.#claims, host.traceIrqflags)
         if (bits !== 0) host.refuseDrop(c, what, bits)
       }
-      Context.close(
-        child as Context<CtxState>,
+      ScopeContext.close(
+        child,
         (c) => {
           // Pending interrupts only after checking what still needs them off.
           c.localInterruptEnable(true)
@@ -432,7 +388,7 @@ export class Context<out S extends CtxState = CtxState> {
         'guard',
       )
     })
-    Context.guard(child as Context<CtxState>, (reason) => {
+    ScopeContext.guard(child, (reason) => {
       // Released even if the report throws (onDiagnostic: 'throw'); the report's error wins.
       let failure: unknown = NO_FAILURE
       try {
@@ -447,26 +403,20 @@ export class Context<out S extends CtxState = CtxState> {
       }
       if (failure !== NO_FAILURE) throw failure
     })
-    return guard as unknown as Guard<InterruptsDisabledIn<T>, undefined>
+    return guard
   }
 
-  /** `might_sleep()`: reports "BUG: sleeping function called from invalid context" where sleeping is not allowed. */
-  mightSleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'might_sleep()'>): void {
+  mightSleep(): void {
     const cpu = this.assertUsable('might_sleep()')
     this.#at.host.mightSleep(cpu, 'might_sleep()')
   }
 
-  /** `msleep(ms)`: might_sleep(), then the task sleeps (other work on this CPU may run meanwhile). */
-  msleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'msleep()'>, ms: number): void {
+  msleep(ms: number): void {
     const cpu = this.assertUsable('msleep()')
     this.#at.host.msleep(cpu, ms)
   }
 
-  /**
-   * `kmalloc(size, gfp)`: GFP_KERNEL may sleep; GFP_ATOMIC may not be used where even spinlock_t
-   * is forbidden (raw spinlock held, interrupts off, no-thread handler): the allocator sleeps on RT.
-   */
-  kmalloc<T extends CtxState, G extends Gfp>(this: Context<T> & GfpCheck<T, G>, size: number, gfp: G): Uint8Array {
+  kmalloc(size: number, gfp: Gfp): Uint8Array {
     const cpu = this.assertUsable(`kmalloc(${String(gfp)})`)
     return this.#at.host.kmalloc(cpu, size, gfp)
   }

@@ -2,6 +2,11 @@
 import type { Cpu } from './cpu.js'
 import { snapshotCpu, type CpuState, type TaskState } from './state.js'
 
+let makeView: (cpu: Cpu) => CpuView
+
+/** The view of `cpu` (the kernel's; not exported from the package). */
+export const cpuViewOf = (cpu: Cpu): CpuView => makeView(cpu)
+
 /**
  * A read-only window on one simulated CPU, from {@link Kernel.cpu}: its `preempt_count`,
  * interrupt flag and pending work, and the kernel's context predicates (`in_atomic()`, …).
@@ -20,9 +25,12 @@ import { snapshotCpu, type CpuState, type TaskState } from './state.js'
  */
 export class CpuView {
   readonly #cpu: Cpu
-  /** @internal */
-  constructor(cpu: Cpu) {
+  /** Made by the kernel only (private: its parameter, the raw CPU, stays out of the published types). */
+  private constructor(cpu: Cpu) {
     this.#cpu = cpu
+  }
+  static {
+    makeView = (cpu) => new CpuView(cpu)
   }
   /** The CPU number. */
   get id(): number {

@@ -3,8 +3,7 @@
  * its kernel namesake does to the counters, and refuses (reporting first) what would wrap them.
  * Scoped, user-facing operations live in src/context; this is the "hardware and core code" layer.
  */
-import type { Context } from '../context/context.js'
-import type { CtxState } from '../context/state.js'
+import type { ScopeContext } from '../context/context.js'
 import type { CountingField } from '../diagnostics.js'
 import { InvalidArgumentError } from '../errors.js'
 import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
@@ -57,7 +56,7 @@ export class Cpu {
    */
   readonly scopeIds: number[] = []
   /** The live guard contexts on this CPU (their scopes may end out of order, or leak). */
-  readonly guardScopes: Context<CtxState>[] = []
+  readonly guardScopes: ScopeContext[] = []
   /**
    * How many live contexts on this CPU carry each proof (src/context/claims.ts): IrqDisabled,
    * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison.

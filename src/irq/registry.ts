@@ -1,5 +1,5 @@
 /** Registered interrupt, softirq and NMI handlers, with the argument checks plain-JS callers need. */
-import type { Context } from '../context/context.js'
+import type { Context } from '../context/public.js'
 import type { NmiState, SoftirqState } from '../context/proofs.js'
 import type { CtxState } from '../context/state.js'
 import { InvalidArgumentError } from '../errors.js'

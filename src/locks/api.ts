@@ -3,7 +3,8 @@
  * context parameter is `Context<T> & AcquireCheck<…>`: valid nesting leaves it `Context<T>`,
  * invalid nesting adds an impossible member whose text is the kernel's complaint.
  */
-import { Context } from '../context/context.js'
+import { ScopeContext } from '../context/context.js'
+import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { NotThenable } from '../context/type-error.js'
 import { InvalidArgumentError } from '../errors.js'
@@ -341,7 +342,7 @@ export const METHODS = {
 /** A JavaScript caller passed the wrong arguments (out of line: the methods stay small enough to inline). */
 const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, ctx, ...cb) => {
   const [first, second] = cb.length === 0 ? ['argument', ''] : ['first argument', 'second argument']
-  if (!Context.is(ctx)) throw new InvalidArgumentError(`${what}: the ${first} must be a context`)
+  if (!ScopeContext.is(ctx)) throw new InvalidArgumentError(`${what}: the ${first} must be a context`)
   throw new InvalidArgumentError(`${what}: the ${second} must be a function`)
 }
 
@@ -351,14 +352,14 @@ export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   for (const [method, [variant, mode]] of Object.entries(METHODS[runtime.kind] as Record<string, Method>)) {
     const ops = runtime.compile(method, variant, mode, false)
     lock[method] = (ctx: unknown, cb: unknown) => {
-      if (!Context.is(ctx) || typeof cb !== 'function') badCall(`${runtime.label}.${method}`, ctx, cb)
+      if (!ScopeContext.is(ctx) || typeof cb !== 'function') badCall(`${runtime.label}.${method}`, ctx, cb)
       return runtime.withLock(ctx, ops, cb as (ctx: Context<CtxState>, data: D) => unknown)
     }
   }
   for (const [method, [variant, mode]] of Object.entries(GUARD_METHODS[runtime.kind] as Record<string, Method>)) {
     const ops = runtime.compile(method, variant, mode, true)
     lock[method] = (ctx: unknown) => {
-      if (!Context.is(ctx)) badCall(`${runtime.label}.${method}`, ctx)
+      if (!ScopeContext.is(ctx)) badCall(`${runtime.label}.${method}`, ctx)
       return runtime.lockGuard(ctx, ops)
     }
   }

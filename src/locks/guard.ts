@@ -4,7 +4,7 @@
  * scope releases it. Guards may be released in any order; see `irqDisable` for what that means
  * for interrupts.
  */
-import type { Context } from '../context/context.js'
+import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 
 /**

@@ -4,7 +4,8 @@
  * task's held-lock stack, and asks the validator about each acquisition.
  */
 import { falsifiedByUnlock, lockClaims } from '../context/claims.js'
-import { Context, NO_FAILURE } from '../context/context.js'
+import { NO_FAILURE, ScopeContext } from '../context/context.js'
+import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
@@ -203,7 +204,7 @@ export class LockRuntime<D> {
    * (guards may be unlocked in any order). IRQ-disabling variants use counted interrupt
    * disabling unless the kernel was made with `irqDisable: 'save-restore'`.
    */
-  lockGuard(ctx: Context<CtxState>, ops: Compiled): LockGuard<D> {
+  lockGuard(ctx: ScopeContext, ops: Compiled): LockGuard<D> {
     const { variant, mode } = ops
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
@@ -211,9 +212,9 @@ export class LockRuntime<D> {
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock)
     this.#run(a, ops)
-    const child = Context.push(ctx, cpu, ops.claims)
-    const guard = new LockGuard(child, data, (g) => this.#releaseGuard(g, a, ops, child))
-    Context.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
+    const child = ScopeContext.push(ctx, cpu, ops.claims)
+    const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child))
+    ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
   }
 
@@ -222,7 +223,7 @@ export class LockRuntime<D> {
     throw new ForeignContextError(`${ops.op}: the context belongs to another kernel; use a context of the kernel that made this lock`)
   }
 
-  #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Compiled, child: Context<CtxState>): void {
+  #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Compiled, child: ScopeContext): void {
     const { cpu } = a
     if (!child.live) this.#badUnlock(a)
     const here = this.host.executingCpu() ?? cpu
@@ -236,10 +237,10 @@ export class LockRuntime<D> {
     }
     // A drop that would make a live context's proof false is refused before anything changes.
     if ((cpu.claimIrq | cpu.claimPreempt | cpu.claimBh) !== 0) {
-      const bits = falsifiedByUnlock(cpu, ops.unlockSteps, a.flags, Context.claimsOf(child), this.host.options.lockdep)
+      const bits = falsifiedByUnlock(cpu, ops.unlockSteps, a.flags, ScopeContext.claimsOf(child), this.host.options.lockdep)
       if (bits !== 0) this.host.refuseDrop(cpu, this.label, bits)
     }
-    this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'guard'))
+    this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'guard'))
   }
 
   /**
@@ -288,28 +289,28 @@ export class LockRuntime<D> {
   }
 
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
-  withLock<R>(ctx: Context<CtxState>, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): R {
+  withLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): R {
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock)
     this.#run(a, ops)
-    const child = Context.push(ctx, cpu, ops.claims)
+    const child = ScopeContext.push(ctx, cpu, ops.claims)
     let result: R
     try {
-      result = cb(child, data)
+      result = cb(ScopeContext.public(child), data)
     } catch (error) {
       this.#abandon(a, ops, child, error)
     }
-    this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'scope'))
-    return Context.refuseThenable(ops.op, result)
+    this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
+    return ScopeContext.refuseThenable(ops.op, result)
   }
 
   /** The callback threw: unlock all the same; its error wins over one from unlocking. */
-  #abandon(a: Acquisition, ops: Compiled, child: Context<CtxState>, error: unknown): never {
+  #abandon(a: Acquisition, ops: Compiled, child: ScopeContext, error: unknown): never {
     try {
-      this.#runAll(a, ops.unlockFns, child, Context.pop(child, 'scope'))
+      this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
     } catch {
       /* already failing */
     }
@@ -321,7 +322,7 @@ export class LockRuntime<D> {
    * throw): the lock must not stay half-released. The first error (or `failure`, from closing
    * the scope) is rethrown at the end, after the scope-end hook.
    */
-  #runAll(a: Acquisition, steps: readonly StepFn[], child: Context<CtxState>, failure: unknown): void {
+  #runAll(a: Acquisition, steps: readonly StepFn[], child: ScopeContext, failure: unknown): void {
     for (let i = 0; i < steps.length; i++) {
       try {
         ;(steps[i] as StepFn)(this as LockRuntime<unknown>, a)
@@ -329,7 +330,7 @@ export class LockRuntime<D> {
         if (failure === NO_FAILURE) failure = error
       }
     }
-    Context.ended(child, failure)
+    ScopeContext.ended(child, failure)
   }
 
   /** Performs steps in order; if one throws, undoes the ones already done, then rethrows. */
