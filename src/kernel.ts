@@ -140,7 +140,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
       trace: (cpu, event) => this.#traceEvent(cpu, event),
       traceIrqflags: this.options.lockdep,
-      proofsMayBeFalse: (cpu, by) => this.#proofsMayBeFalse(cpu, by),
+      proofsMayBeFalse: (cpu, by, mask) => this.#proofsMayBeFalse(cpu, by, mask),
       warn: (cpu, warning) => this.#warnOnce(cpu, warning),
     }
     this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
@@ -178,6 +178,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       irqsBackOn: (cpu, droppedBy) => this.#irqsBackOn(cpu, droppedBy),
       badUnlock: (cpu, what) => this.#badUnlock(cpu, what),
       refuseDrop: (cpu, what, bits) => this.#refuseDrop(cpu, what, bits),
+      proofsBornFalse: (cpu, gains) => this.#proofsMayBeFalse(cpu, 'a new context whose proof is false from the start', gains),
       traceIrqflags: this.options.lockdep,
       scopeEnded: (cpu) => this.#runDeferred(cpu),
     }
@@ -662,13 +663,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   /**
    * Interrupts, preemption or BH came back on while live contexts on `cpu` carry proofs: report
-   * the ones now false, once per episode (a proof reported stays reported until no context has it).
+   * those in `mask` (the ones this transition can have made false) that are false now.
    */
-  #proofsMayBeFalse(cpu: Cpu, by: string): void {
-    const bits = falseClaims(cpu) & ~cpu.falseReported
-    if (bits === 0) return
-    cpu.falseReported |= bits
-    this.#reportProofFalsified(cpu, by, bits, false)
+  #proofsMayBeFalse(cpu: Cpu, by: string, mask: number): void {
+    const bits = falseClaims(cpu) & mask
+    if (bits !== 0) this.#reportProofFalsified(cpu, by, bits, false)
   }
 
   /** A guard's unlock would falsify proofs `bits`: reported, then refused with nothing changed. */

@@ -36,6 +36,15 @@ export const lockClaims = (kind: LockKind, variant: Variant, mode: 'read' | 'wri
   return (onBoth(IRQ_OFF) ? CLAIM_IRQ : 0) | (onBoth(PREEMPT_OFF) ? CLAIM_PREEMPT : 0) | (onBoth(BH_OFF) ? CLAIM_BH : 0)
 }
 
+/** True when one of the proofs `gains`, just acquired, is false already (cheap checks first). */
+export const bornFalse = (cpu: Cpu, gains: number): boolean => {
+  const s = cpu.state
+  if (s.irqsDisabled) return false
+  if (gains & CLAIM_IRQ) return true
+  if (gains & CLAIM_PREEMPT && (s.preemptCount & ~PREEMPT_NEED_RESCHED) === 0) return true
+  return (gains & CLAIM_BH) !== 0 && cpu.softirqCount() === 0 && !cpu.inHardirq()
+}
+
 /** The claimed proofs that are false on `cpu` now (0 when none is). */
 export const falseClaims = (cpu: Cpu, exclude = 0): number => {
   const s = cpu.state
@@ -52,7 +61,7 @@ export const falseClaims = (cpu: Cpu, exclude = 0): number => {
 
 /**
  * What a guard's unlock steps would leave, computed without running them: the claimed proofs
- * (of contexts other than `own`'s) that would then be false. Used to refuse the drop before
+ * (of contexts other than `own`'s) that would then be false and are true now. Used to refuse the drop before
  * anything changes (see README, "Guards and interrupt disabling").
  */
 export const falsifiedByUnlock = (cpu: Cpu, steps: readonly Step[], flags: IrqFlags | null, own: number, traceIrqflags: boolean): number => {
@@ -87,5 +96,6 @@ export const falsifiedByUnlock = (cpu: Cpu, steps: readonly Step[], flags: IrqFl
   if (irqs > 0 && !irqsOff) bits |= CLAIM_IRQ
   if (preempt > 0 && !irqsOff && pc === 0) bits |= CLAIM_PREEMPT
   if (bh > 0 && !irqsOff && softirq === 0 && !cpu.inHardirq()) bits |= CLAIM_BH
-  return bits
+  // Only what this drop would make false: a proof already false was reported when it became so.
+  return bits & ~falseClaims(cpu, own)
 }

@@ -8,7 +8,7 @@ import { DoubleUnlockError, InvalidArgumentError, PromiseInScopeError, ShadowedC
 import { LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
-import { CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock } from './claims.js'
+import { bornFalse, CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock } from './claims.js'
 import type { Gfp } from './gfp-rules.js'
 import type { CtxState } from './state.js'
 import type { Context, CoreOps } from './public.js'
@@ -30,6 +30,8 @@ export interface ContextHost {
   badUnlock(cpu: Cpu, what: string): void
   /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits`. */
   refuseDrop(cpu: Cpu, what: string, bits: number): never
+  /** A context was made whose proofs `gains` are false already: report it. */
+  proofsBornFalse(cpu: Cpu, gains: number): void
   /** CONFIG_TRACE_IRQFLAGS: lockdep is configured (local_bh_enable() then ends with interrupts on). */
   readonly traceIrqflags: boolean
   /** A scope ended on this CPU: a chance to run what waited for it (irq threads, ksoftirqd). */
@@ -178,13 +180,29 @@ export class ScopeContext {
     if (claims !== 0) {
       child.#claims = claims
       cpu.addClaims(claims)
+      // A proof false from the start (interrupts turned on under a held count, say): reported now.
+      if (gains !== 0 && bornFalse(cpu, gains)) ScopeContext.#bornFalse(child, gains)
     }
     return child
+  }
+
+  static #bornFalse(child: ScopeContext, gains: number): void {
+    child.#at.host.proofsBornFalse(child.#at.cpu, gains)
   }
 
   /** @internal The proofs this context carries at run time (claims.ts bits). */
   static claimsOf(ctx: ScopeContext): number {
     return ctx.#claims
+  }
+
+  /**
+   * A guard drop that would make a live context's proof false is refused, unless the guard is
+   * the innermost scope: that order is always allowed (whatever it turns on is reported then).
+   */
+  static mayRefuseDrop(ctx: ScopeContext): boolean {
+    const cpu = ctx.#at.cpu
+    if ((cpu.claimIrq | cpu.claimPreempt | cpu.claimBh) === 0) return false
+    return cpu.scopeIds[cpu.scopeIds.length - 1] !== ctx.#id
   }
 
   /** Its proofs stop counting once it ends (before the caller undoes the CPU state). */
@@ -374,7 +392,7 @@ export class ScopeContext {
         throw new DoubleUnlockError(`${what}: this guard was already released`)
       }
       const c = this.#at.cpu
-      if ((c.claimIrq | c.claimPreempt | c.claimBh) !== 0) {
+      if (ScopeContext.mayRefuseDrop(child)) {
         const bits = falsifiedByUnlock(c, ['interrupt_enable'], null, child.#claims, host.traceIrqflags)
         if (bits !== 0) host.refuseDrop(c, what, bits)
       }

@@ -42,8 +42,8 @@ export interface CpuHost {
   trace(cpu: Cpu, event: string): void
   /** CONFIG_TRACE_IRQFLAGS (on with lockdep): the out-of-line BH functions and their warnings. */
   readonly traceIrqflags: boolean
-  /** Interrupts, preemption or BH came back on while live contexts carry proofs: check them. */
-  proofsMayBeFalse(cpu: Cpu, by: string): void
+  /** Interrupts, preemption or BH came back on while live contexts carry proofs: check the proofs in `mask`. */
+  proofsMayBeFalse(cpu: Cpu, by: string, mask: number): void
   /** One of the kernel's WARN_ON_ONCE()s (kernel/softirq.c) fired here. */
   warn(cpu: Cpu, warning: KernelWarning): void
 }
@@ -64,8 +64,6 @@ export class Cpu {
   claimIrq = 0
   claimPreempt = 0
   claimBh = 0
-  /** Proofs already reported false (one report per episode); a bit clears when no context carries it. */
-  falseReported = 0
   /** lockdep's `curr->hardirq_threaded`: the hardirq handler running now would be threaded on RT. */
   hardirqThreaded = false
   /** Where the hardirq, NMI and interrupt-disable counts sit in preempt_count. */
@@ -138,9 +136,9 @@ export class Cpu {
     if (bits & CLAIM_BH) this.claimBh++
   }
   removeClaims(bits: number): void {
-    if (bits & CLAIM_IRQ && --this.claimIrq === 0) this.falseReported &= ~CLAIM_IRQ
-    if (bits & CLAIM_PREEMPT && --this.claimPreempt === 0) this.falseReported &= ~CLAIM_PREEMPT
-    if (bits & CLAIM_BH && --this.claimBh === 0) this.falseReported &= ~CLAIM_BH
+    if (bits & CLAIM_IRQ) this.claimIrq--
+    if (bits & CLAIM_PREEMPT) this.claimPreempt--
+    if (bits & CLAIM_BH) this.claimBh--
   }
 
   /**
@@ -148,11 +146,14 @@ export class Cpu {
    * here; lockdep's `lockdep_hardirqs_on_prepare()` / `mark_held_locks()` belongs next to it.
    */
   #hardirqsOn(by: string): void {
-    if ((this.claimIrq | this.claimPreempt | this.claimBh) !== 0) this.host.proofsMayBeFalse(this, by)
+    // Every proof was true with interrupts off: whatever is false now became so here.
+    if ((this.claimIrq | this.claimPreempt | this.claimBh) !== 0) this.host.proofsMayBeFalse(this, by, CLAIM_IRQ | CLAIM_PREEMPT | CLAIM_BH)
   }
+  /** Softirqs running at irq exit: interrupts were on before the interrupt, so turning them on is no news. */
+  #inIrqExit = 0
   /** Bottom halves came back on (`local_bh_enable()` dropped the count): as `lockdep_softirqs_on()`. */
   #softirqsOn(by: string): void {
-    if (this.claimBh !== 0 || this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, by)
+    if (this.claimBh !== 0 || this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, by, CLAIM_BH | CLAIM_PREEMPT)
   }
 
   // ── preempt_count ──────────────────────────────────────────────────────────────────────
@@ -202,7 +203,7 @@ export class Cpu {
     this.preemptCountSub(PREEMPT_OFFSET)
     if (this.host.tracing) this.host.trace(this, 'preempt_enable')
     // Preemption may be back on: a live PreemptDisabled proof would be false now.
-    if (this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, 'preempt_enable()')
+    if (this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, 'preempt_enable()', CLAIM_PREEMPT)
   }
 
   // ── the interrupt flag ─────────────────────────────────────────────────────────────────
@@ -212,12 +213,12 @@ export class Cpu {
   }
 
   /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
-  localIrqEnable(deferDelivery = false): void {
+  localIrqEnable(deferDelivery = false, checkProofs = true): void {
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = false
     if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
     try {
-      if (was) this.#hardirqsOn('local_irq_enable()')
+      if (was && checkProofs) this.#hardirqsOn('local_irq_enable()')
     } finally {
       if (!deferDelivery) this.deliverPendingIrqs()
     }
@@ -342,8 +343,9 @@ export class Cpu {
     this.#localBhEnable(cnt)
     // Normal kernel with TRACE_IRQFLAGS: local_irq_disable() first, local_irq_enable() last —
     // interrupts end up on even if they were off. RT saves and restores the flag.
+    // (That local_irq_enable() checks every proof; otherwise the BH count coming down is the news.)
     if (!this.preemptRt && this.host.traceIrqflags && irqsWereOff) this.localIrqEnable()
-    this.#softirqsOn('local_bh_enable()')
+    else this.#softirqsOn('local_bh_enable()')
   }
 
   /** Undoes a `localBhDisable(cnt)` just done (a later lock step was refused): the counts only. */
@@ -461,7 +463,7 @@ export class Cpu {
     try {
       for (;;) {
         this.state.softirqPending = 0
-        this.localIrqEnable()
+        this.localIrqEnable(false, this.#inIrqExit === 0)
         try {
           for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
             if (pending & 1) this.host.handleSoftirq(this, nr)
@@ -504,7 +506,14 @@ export class Cpu {
       if (this.preemptRt) {
         if (this.state.current.softirqDisableCnt === 0) this.state.ksoftirqdWoken = true
       } else if (this.host.forceIrqThreads) this.state.ksoftirqdWoken = true
-      else this.handleSoftirqs()
+      else {
+        this.#inIrqExit++
+        try {
+          this.handleSoftirqs()
+        } finally {
+          this.#inIrqExit--
+        }
+      }
     }
   }
 

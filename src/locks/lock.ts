@@ -235,8 +235,8 @@ export class LockRuntime<D> {
     if (this.#sleeping() && (cpu.inHardirq() || cpu.inNmi() || cpu.inServingSoftirq())) {
       throw new InterruptContextError(`${this.label}: a sleeping lock cannot be released from interrupt context; the lock stays held`)
     }
-    // A drop that would make a live context's proof false is refused before anything changes.
-    if ((cpu.claimIrq | cpu.claimPreempt | cpu.claimBh) !== 0) {
+    // An out-of-order drop that would make a live context's proof false is refused before anything changes.
+    if (ScopeContext.mayRefuseDrop(child)) {
       const bits = falsifiedByUnlock(cpu, ops.unlockSteps, a.flags, ScopeContext.claimsOf(child), this.host.options.lockdep)
       if (bits !== 0) this.host.refuseDrop(cpu, this.label, bits)
     }
