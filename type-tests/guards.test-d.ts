@@ -198,4 +198,13 @@ kernel.run((ctx) => {
       touchHardware(r.ctx)
     })
   }
+  {
+    // Issue #11, type item 3 (README "Guards and interrupt disabling"): a guard taken from another
+    // guard's context keeps that context's proofs — the type cannot see the drop order, so the
+    // run time refuses dropping `a` first (GuardOrderError; test/proofs/live-proofs.test.ts).
+    using a = hw.lockIrqSave(ctx)
+    using b = dev.lock(a.ctx)
+    expectAssignable<IrqDisabled>(b.ctx)
+    touchHardware(b.ctx)
+  }
 })
