@@ -337,15 +337,27 @@ export class Cpu {
   /** `__local_bh_enable_ip(cnt)`: runs pending softirqs when this brings BH back on in task context. */
   localBhEnable(cnt: number = SOFTIRQ_DISABLE_OFFSET): void {
     // __local_bh_enable_ip(), both kernels: WARN_ON_ONCE(in_hardirq()); lockdep_assert_irqs_enabled();
-    if (this.inHardirq()) this.host.warn(this, 'bh-enable-in-hardirq')
+    // A warning that throws (onDiagnostic: 'throw') is rethrown after the enable is done, so the
+    // counts are never left half-way.
     const irqsWereOff = this.state.irqsDisabled
-    if (irqsWereOff && this.host.traceIrqflags) this.host.warn(this, 'bh-enable-irqs-disabled')
+    let warning: unknown = null
+    try {
+      if (this.inHardirq()) this.host.warn(this, 'bh-enable-in-hardirq')
+      if (irqsWereOff && this.host.traceIrqflags) this.host.warn(this, 'bh-enable-irqs-disabled')
+    } catch (error) {
+      warning = error
+    }
     this.#localBhEnable(cnt)
     // Normal kernel with TRACE_IRQFLAGS: local_irq_disable() first, local_irq_enable() last —
     // interrupts end up on even if they were off. RT saves and restores the flag.
     // (That local_irq_enable() checks every proof; otherwise the BH count coming down is the news.)
-    if (!this.preemptRt && this.host.traceIrqflags && irqsWereOff) this.localIrqEnable()
-    else this.#softirqsOn('local_bh_enable()')
+    try {
+      if (!this.preemptRt && this.host.traceIrqflags && irqsWereOff) this.localIrqEnable()
+      else this.#softirqsOn('local_bh_enable()')
+    } catch (error) {
+      warning ??= error
+    }
+    if (warning !== null) throw warning
   }
 
   /** Undoes a `localBhDisable(cnt)` just done (a later lock step was refused): the counts only. */

@@ -5,7 +5,7 @@
  * off, in hardirq handlers and in NMIs.
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, GuardOrderError, type Kernel, type ProofFalsifiedDiagnostic } from '../../src/index.js'
+import { createKernel, GuardOrderError, type Kernel, KernelSplat, type ProofFalsifiedDiagnostic } from '../../src/index.js'
 import { kinds, loose } from '../locks/helpers.js'
 
 const falsified = (k: Kernel): ProofFalsifiedDiagnostic[] => k.diagnostics.filter((d): d is ProofFalsifiedDiagnostic => d.kind === 'proof-falsified')
@@ -202,5 +202,38 @@ describe('guards dropped out of order: the drop that would falsify a proof is re
       a.unlock()
     })
     expect(falsified(k).map((d) => d.refused)).toEqual([true])
+  })
+})
+
+describe("onDiagnostic: 'throw' with the new reports", () => {
+  it.each([false, true])('a BH section under local_irq_save(): the warning is thrown first, and the CPU ends as it began (preemptRt=%s)', (preemptRt) => {
+    const k = createKernel({ preemptRt, onDiagnostic: 'throw' })
+    const initial = k.snapshot()
+    let thrown: unknown
+    try {
+      k.run((ctx) => ctx.core.localIrqSave((c) => looseBh(c, () => 0)))
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(KernelSplat)
+    expect((thrown as KernelSplat).diagnostic.kind).toBe('kernel-warning')
+    expect(k.diagnostics[0]?.kind).toBe('kernel-warning')
+    expect(k.snapshot()).toEqual(initial)
+  })
+  it('a refused guard drop throws proof-falsified; both guards still release in order afterwards', () => {
+    const k = createKernel({ onDiagnostic: 'throw' })
+    const hw = k.rawSpinLock('hw', 0)
+    const dev = k.rawSpinLock('dev', 0)
+    const initial = k.snapshot()
+    k.run((ctx) => {
+      const a = hw.lockBh(ctx)
+      const b = dev.lock(a.ctx)
+      expect(() => a.unlock()).toThrow(KernelSplat)
+      expect(k.heldLocks()).toEqual(['hw', 'dev'])
+      b.unlock()
+      a.unlock()
+    })
+    expect(kinds(k)).toEqual(['proof-falsified'])
+    expect(k.snapshot()).toEqual(initial)
   })
 })
