@@ -52,6 +52,10 @@ kernel.run((ctx) => {
     expectError(table.withReadIrq(ctx, () => 0))
     // @expect-error the _irq unlock of rwlock_t 'table'
     expectError(table.writeIrq(ctx))
+    // @expect-error the _irq unlock of local_lock_t 'pcp'
+    expectError(pcp.withLockedIrq(ctx, () => 0))
+    // @expect-error the _irq unlock of local_lock_t 'pcp'
+    expectError(pcp.lockIrq(ctx))
     // @expect-error the _irq unlock of raw_spinlock_t 'hw'
     expectError(hw.withLockedIrq(ctx, () => 0))
     // @expect-error the _bh lock and unlock of spinlock_t 'queue'
