@@ -119,6 +119,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       handleIrq: (cpu, line) => this.#handleIrq(cpu, line),
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
       trace: (cpu, event) => this.#traceEvent(cpu, event),
+      // lockdep's mark_held_locks(): locks still held when interrupts / BH come back on.
+      hardirqsOn: (cpu) => this.#lockdep.hardirqsOn(cpu, this.#held.of(cpu.current)),
+      softirqsOn: (cpu) => this.#lockdep.softirqsOn(cpu, this.#held.of(cpu.current)),
     }
     this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
     this.#lockHost = {
@@ -128,7 +131,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       lockdep: this.#lockdep,
       report: (d) => this.#report(d),
       mightResched: (cpu, what, preemptOffset, rcuOffset) => {
-        const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset })
+        const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset }, this.#lockdep.wait)
         if (d !== null) this.#report(d)
       },
       trace: (cpu, event) => this.#traceEvent(cpu, event),
@@ -468,7 +471,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
 
   #mightSleep(cpu: Cpu, what: string): void {
-    const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current))
+    const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current), undefined, this.#lockdep.wait)
     if (diagnostic !== null) this.#report(diagnostic)
   }
 
@@ -558,7 +561,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
           'An interrupt whose handler takes one of those locks now deadlocks this CPU.',
           'Fix: release in reverse order (use callbacks), or count interrupt disabling',
           "(local_interrupt_disable(); the default irqDisable: 'counted').",
-          ...heldLockLines(task.comm, task.pid, held),
+          ...heldLockLines(task.comm, task.pid, held, this.#lockdep.wait),
         ].join('\n'),
       })
     }
@@ -567,6 +570,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */
   #badUnlock(cpu: Cpu, what: string, className: string = what): void {
+    // print_unlock_imbalance_bug(): `if (!debug_locks_off()) return;` — only while lockdep is on, and it turns it off.
+    if (!this.#lockdep.unlockImbalance()) return
     const task = cpu.current
     this.#report({
       kind: 'bad-unlock-balance',
@@ -581,7 +586,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         `${task.comm}/${task.pid} is trying to release lock (${className}) at:`,
         `  ${what}: guard.unlock()`,
         'but there are no more locks to release!',
-        ...heldLockLines(task.comm, task.pid, this.#held.of(task)),
+        '',
+        'other info that might help us debug this:',
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep.wait),
       ].join('\n'),
     })
   }
@@ -591,7 +598,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const task = cpu.current
     const held = this.#held.of(task)
     const base = { cpu: cpu.id, task: task.comm, heldLocks: this.#held.names(task), preemptCount: cpu.preemptCount }
-    const lines = (title: string, first: string): string => [...banner(title), first, ...heldLockLines(task.comm, task.pid, held)].join('\n')
+    const lines = (title: string, first: string): string =>
+      [...banner(title), first, ...heldLockLines(task.comm, task.pid, held, this.#lockdep.wait)].join('\n')
     if (reason === 'task') {
       this.#report({
         ...base,

@@ -39,6 +39,13 @@ export interface CpuHost {
   readonly tracing: boolean
   /** Reports one state change for the trace. */
   trace(cpu: Cpu, event: string): void
+  /**
+   * Interrupts came back on (`trace_hardirqs_on()` → `lockdep_hardirqs_on_prepare()`), before
+   * pending ones are taken: lockdep's `mark_held_locks()`. Optional: a bare CPU has no lockdep.
+   */
+  readonly hardirqsOn?: (cpu: Cpu) => void
+  /** Bottom halves came back on in this task (`lockdep_softirqs_on()`). */
+  readonly softirqsOn?: (cpu: Cpu) => void
 }
 
 export class Cpu {
@@ -171,9 +178,19 @@ export class Cpu {
 
   /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
   localIrqEnable(deferDelivery = false): void {
+    const wasDisabled = this.state.irqsDisabled
     this.state.irqsDisabled = false
     if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
+    if (wasDisabled) this.#hardirqsOn()
     if (!deferDelivery) this.deliverPendingIrqs()
+  }
+
+  // Interrupts / bottom halves back on: one call each, out of line (lockdep's mark_held_locks()).
+  #hardirqsOn(): void {
+    this.host.hardirqsOn?.(this)
+  }
+  #softirqsOn(): void {
+    this.host.softirqsOn?.(this)
   }
 
   localIrqSave(): IrqFlags {
@@ -188,8 +205,10 @@ export class Cpu {
     if (typeof flags !== 'object' || flags === null || typeof flags.irqsDisabled !== 'boolean') {
       throw new InvalidArgumentError('local_irq_restore() needs the flags local_irq_save() returned')
     }
+    const wasDisabled = this.state.irqsDisabled
     this.state.irqsDisabled = flags.irqsDisabled
     if (this.host.tracing) this.host.trace(this, 'local_irq_restore')
+    if (wasDisabled && !flags.irqsDisabled) this.#hardirqsOn()
     if (!flags.irqsDisabled && !deferDelivery) this.deliverPendingIrqs()
   }
 
@@ -289,6 +308,7 @@ export class Cpu {
       const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
       if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
       if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+      if (this.softirqCount() === 0) this.#softirqsOn()
       try {
         if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
       } finally {
@@ -343,6 +363,7 @@ export class Cpu {
   private rtLocalBhEnable(cnt: number, unlock: boolean): void {
     const task = this.state.current
     task.softirqDisableCnt -= cnt
+    if (task.softirqDisableCnt === 0) this.#softirqsOn()
     if (task.softirqDisableCnt === 0 && unlock) {
       this.migrateEnable()
       this.rcuReadUnlock()

@@ -41,12 +41,12 @@ export class ChainNode {
 }
 
 export class ChainCache {
-  /** One empty chain per irq context (task, softirq, hardirq): the chain key restarts there. */
+  /** One empty chain per irq context (task, softirq, hardirq, hardirq in softirq): the chain key restarts there. */
   readonly roots: readonly ChainNode[]
   #count = 0
 
   constructor(maxWait: number) {
-    this.roots = [0, 1, 2].map(() => new ChainNode(null, null, maxWait, 0))
+    this.roots = [0, 1, 2, 3].map(() => new ChainNode(null, null, maxWait, 0))
   }
 
   /** Number of distinct chains validated so far. */

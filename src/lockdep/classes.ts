@@ -1,5 +1,6 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
 import type { LockKind } from '../locks/kinds.js'
+import type { ReadState } from './deps.js'
 
 /** Where a dependency or a usage state was first seen: the kernel prints a stack trace there. */
 export interface Origin {
@@ -8,21 +9,41 @@ export interface Origin {
   readonly cpu: number
 }
 
+/**
+ * One `struct lock_list` entry: an edge to `cls` in a class's `locks_after` (or, for the
+ * reverse list, from `cls` in `locks_before`), with the DEP_*_MASK bits of every kind of
+ * acquisition pair seen on it (deps.ts), and the distance in the held-lock stack (1: adjacent).
+ */
+export class LockList {
+  constructor(
+    readonly cls: LockClass,
+    public dep: number,
+    public distance: number,
+    readonly origin: Origin,
+  ) {}
+}
+
+/** `enum lockdep_lock_type`: local_lock_t is LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
+export type LockType = 'normal' | 'percpu'
+
 export class LockClass {
-  /** IRQ-usage bits (usage.ts). */
+  /** IRQ-usage bits (usage.ts), LOCK_USED and LOCK_USED_READ included. */
   usage = 0
   /** Where each usage bit was first set. */
   readonly usageOrigin = new Map<number, Origin>()
-  /** Dependencies: this class was held when each of these was taken (`locks_after`). */
-  readonly after = new Map<LockClass, Origin>()
-  /** The reverse edges (`locks_before`), for backward searches. */
-  readonly before = new Set<LockClass>()
+  /** `locks_after`: this class was held when each of these was taken, in insertion order. */
+  readonly after = new Map<LockClass, LockList>()
+  /** `locks_before`: the reverse entries, with the backward dependency bits (`calc_depb()`). */
+  readonly before = new Map<LockClass, LockList>()
+  readonly lockType: LockType
 
   constructor(
     readonly id: number,
     readonly name: string,
     readonly kind: LockKind,
-  ) {}
+  ) {
+    this.lockType = kind === 'local_lock_t' ? 'percpu' : 'normal'
+  }
 }
 
 export class ClassRegistry {
@@ -38,31 +59,26 @@ export class ClassRegistry {
     return c
   }
 
+  /** Only a lookup (`look_up_lock_class()`): null for a class never registered. */
+  find(name: string): LockClass | null {
+    return this.#byName.get(name) ?? null
+  }
+
+  /** Every class, in registration order (the order of `lock_classes[]`). */
+  all(): IterableIterator<LockClass> {
+    return this.#byName.values()
+  }
+
   get size(): number {
     return this.#byName.size
   }
 }
 
-/**
- * Breadth-first search along `after` (forwards) or `before` (backwards) edges from `start`
- * (inclusive) for a class that `match`es; returns the path start … match, or null.
- */
-export const search = (start: LockClass, forwards: boolean, match: (c: LockClass) => boolean): LockClass[] | null => {
-  const parent = new Map<LockClass, LockClass | null>([[start, null]])
-  const queue: LockClass[] = [start]
-  for (let i = 0; i < queue.length; i++) {
-    const c = queue[i] as LockClass
-    if (match(c)) {
-      const path: LockClass[] = []
-      for (let at: LockClass | null = c; at !== null; at = parent.get(at) ?? null) path.push(at)
-      return path.reverse()
-    }
-    for (const n of forwards ? c.after.keys() : c.before) {
-      if (!parent.has(n)) {
-        parent.set(n, c)
-        queue.push(n)
-      }
-    }
-  }
-  return null
+/** A search root (`bfs_init_root()` / `bfs_init_rootb()`): a held lock's class and read state. */
+export interface BfsRoot {
+  readonly cls: LockClass
+  /** `only_xr` of the root: forwards `read == 2`, backwards `read != 0`. */
+  readonly onlyXr: boolean
 }
+
+export type { ReadState }

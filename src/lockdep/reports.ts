@@ -7,7 +7,7 @@ import { SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
 import { LOCK_KINDS } from '../locks/kinds.js'
 import type { LockClass, Origin } from './classes.js'
 import { banner } from './splat.js'
-import { usageChars, usageStr, type IrqState } from './usage.js'
+import { usageChars, usageStr } from './usage.js'
 
 export const TITLES = {
   circular: 'WARNING: possible circular locking dependency detected',
@@ -20,8 +20,8 @@ export const TITLES = {
   maxDepth: 'BUG: MAX_LOCK_DEPTH too low!',
 } as const
 
-/** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected`. */
-export const badIrqDependencyTitle = (state: IrqState): string => `WARNING: ${state}-safe -> ${state}-unsafe lock order detected`
+/** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected` (irqclass `HARDIRQ-READ` for a read usage). */
+export const badIrqDependencyTitle = (irqclass: string): string => `WARNING: ${irqclass}-safe -> ${irqclass}-unsafe lock order detected`
 
 /** ` (name){+.+.}-{3:3}` */
 export const classLine = (c: LockClass, wait: (c: LockClass) => number): string =>
@@ -38,17 +38,20 @@ export const irqContextSummary = (cpu: Cpu): string => {
   return `[HC${hc}[${cpu.hardirqDepth()}]:SC${sc}[${(cpu.softirqCount() >>> SOFTIRQ_SHIFT) & 0xff}]:HE${he}:SE${se}]`
 }
 
-/** print_circular_lock_scenario(): `source` being taken, `target` held, `parent` the edge into target. */
-export const circularScenario = (source: string, parent: string, target: string): string[] => [
+/**
+ * print_circular_lock_scenario(): `source` being taken, `target` held, `parent` the edge into
+ * target; `rlock(` where the source or target is a reader (`src->read` / `tgt->read`).
+ */
+export const circularScenario = (source: string, parent: string, target: string, sourceRead = false, targetRead = false): string[] => [
   ...(parent !== source ? ['Chain exists of:', `  ${source} --> ${parent} --> ${target}`, ''] : []),
   ' Possible unsafe locking scenario:',
   '',
   '       CPU0                    CPU1',
   '       ----                    ----',
-  `  lock(${target});`,
+  `  ${targetRead ? 'rlock' : 'lock'}(${target});`,
   `                               lock(${parent});`,
   `                               lock(${target});`,
-  `  lock(${source});`,
+  `  ${sourceRead ? 'rlock' : 'lock'}(${source});`,
   '',
   ' *** DEADLOCK ***',
 ]

@@ -13,7 +13,9 @@ import type { HeldLock, IrqContext } from '../locks/held.js'
 import { LOCK_KINDS, type LockKind } from '../locks/kinds.js'
 import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
-import { ClassRegistry, search, type LockClass, type Origin } from './classes.js'
+import { type BfsMatch, bfs, pathTo } from './bfs.js'
+import { ClassRegistry, LockList, type LockClass, type Origin } from './classes.js'
+import { calcDep, calcDepb, type ReadState } from './deps.js'
 import {
   TITLES,
   badIrqDependencyTitle,
@@ -31,12 +33,23 @@ import {
   LOCK_ENABLED_SOFTIRQ,
   LOCK_USAGE_DIR_MASK,
   LOCK_USAGE_READ_MASK,
+  LOCK_USAGE_STATES,
+  LOCK_USED,
   LOCK_USED_IN_HARDIRQ,
   LOCK_USED_IN_SOFTIRQ,
+  LOCK_USED_READ,
+  LOCKF_ENABLED_IRQ_ALL,
+  LOCKF_IRQ,
+  LOCKF_USED,
+  LOCKF_USED_IN_IRQ_ALL,
+  LOCKF_USED_READ,
   exclusiveBit,
+  exclusiveMask,
+  findExclusiveMatch,
+  originalMask,
+  stateName,
   stateOf,
   usageStr,
-  type IrqState,
 } from './usage.js'
 import { waitValues, type WaitValues } from './wait-types.js'
 
@@ -80,8 +93,12 @@ export interface NextLock {
 
 export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
 
-/** lockdep's `irq_context` of the code running on this CPU now. */
-export const irqContextOf = (cpu: Cpu): IrqContext => (cpu.inHardirq() ? 2 : cpu.inServingSoftirq() ? 1 : 0)
+/**
+ * `task_irq_context()`: `LOCK_CHAIN_HARDIRQ_CONTEXT * !!lockdep_hardirq_context() +
+ * LOCK_CHAIN_SOFTIRQ_CONTEXT * !!task->softirq_context` (2 * hardirq + softirq, so a hardirq
+ * taken while serving softirqs is 3). PREEMPT_RT never counts softirq_context (0c1d7a2c2d32).
+ */
+export const irqContextOf = (cpu: Cpu): IrqContext => ((cpu.inHardirq() ? 2 : 0) + (!cpu.preemptRt && cpu.inServingSoftirq() ? 1 : 0)) as IrqContext
 
 /** lockdep's task wait contexts, by what reports call them, and the wait type each allows. */
 const TASK_WAIT_CONTEXTS = {
@@ -92,21 +109,17 @@ const TASK_WAIT_CONTEXTS = {
 } as const satisfies Record<string, keyof WaitValues>
 type TaskWaitContext = keyof typeof TASK_WAIT_CONTEXTS
 
-/** Per irq state: its index, and the masks of "used in" and "enabled" (write and read). */
-const STATES: readonly { readonly state: IrqState; readonly index: 0 | 1; readonly usedInMask: number; readonly enabledMask: number }[] = [
-  {
-    state: 'HARDIRQ',
-    index: 0,
-    usedInMask: (1 << LOCK_USED_IN_HARDIRQ) | (2 << LOCK_USED_IN_HARDIRQ),
-    enabledMask: (1 << LOCK_ENABLED_HARDIRQ) | (2 << LOCK_ENABLED_HARDIRQ),
-  },
-  {
-    state: 'SOFTIRQ',
-    index: 1,
-    usedInMask: (1 << LOCK_USED_IN_SOFTIRQ) | (2 << LOCK_USED_IN_SOFTIRQ),
-    enabledMask: (1 << LOCK_ENABLED_SOFTIRQ) | (2 << LOCK_ENABLED_SOFTIRQ),
-  },
-]
+/** The read state of a held lock or an acquisition (`held_lock::read`). */
+export const readOf = (h: { readonly mode: 'write' | 'read'; readonly recursiveRead: boolean }): ReadState => (h.mode === 'write' ? 0 : h.recursiveRead ? 2 : 1)
+
+/** `usage_skip()`: "Skip local_lock() for irq inversion detection" (any non-LD_LOCK_NORMAL class). */
+const usageSkip: BfsMatch = (n) => n.cls.lockType !== 'normal'
+
+/** `usage_match()`: after an only-`*R` path only the write usage bits count. */
+const usageMatch =
+  (mask: number): BfsMatch =>
+  (n) =>
+    ((n.onlyXr ? n.cls.usage & LOCKF_IRQ : n.cls.usage) & mask) !== 0
 
 type BaseFields = 'cpu' | 'task' | 'heldLocks' | 'preemptCount' | 'report'
 /** A diagnostic without the fields every report fills in the same way, plus its own lines. */
@@ -121,7 +134,10 @@ export class Lockdep {
   readonly chains: ChainCache
   /** `debug_locks`: cleared by the first report unless keepGoing. */
   #debugLocks: boolean
+  /** Dependencies (prev -> next edges; the kernel's `nr_list_entries` counts both lists: twice this). */
   #dependencies = 0
+  /** `max_lockdep_depth`. */
+  #maxDepthSeen = 0
   /** How many classes have a USED_IN usage, per irq state (HARDIRQ, SOFTIRQ). */
   readonly #usedIn: [number, number] = [0, 0]
 
@@ -137,6 +153,16 @@ export class Lockdep {
   /** Whether the checks still run (false with `lockdep: false`, or after the first report). */
   get active(): boolean {
     return this.#debugLocks
+  }
+
+  /** The LD_WAIT_* values of this kernel (PROVE_RAW_LOCK_NESTING or not), for the held-lock lines. */
+  get wait(): WaitValues {
+    return this.#wait
+  }
+
+  /** `max_lockdep_depth`: the deepest held-lock stack seen. */
+  get maxDepthSeen(): number {
+    return this.#maxDepthSeen
   }
 
   /** What /proc/lockdep_stats would show: lock classes, validated chains, dependencies. */
@@ -161,6 +187,12 @@ export class Lockdep {
    */
   acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): ChainNode | null {
     if (!this.#debugLocks) return null
+    // __nmi_enter() calls lockdep_off(): lock_acquire() only runs verify_lock_unused() (for a
+    // non-trylock: the place a trylock flag would skip it), and nothing is recorded.
+    if (cpu.inNmi()) {
+      this.#verifyLockUnused(cpu, held, next)
+      return null
+    }
     const before = this.#chainBefore(held, irqContext)
     // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
     this.#checkWaitContext(cpu, held, next, before)
@@ -174,7 +206,10 @@ export class Lockdep {
       if (!this.#debugLocks) return null
     }
     this.#checkDeclaredOrder(cpu, held, next)
-    if (held.length + 1 >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, held.length + 1)
+    // `curr->lockdep_depth++` comes before the check: the report lists all 48.
+    const depth = held.length + 1
+    if (depth > this.#maxDepthSeen) this.#maxDepthSeen = depth
+    if (depth >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, next, depth)
     return chain
   }
 
@@ -191,59 +226,126 @@ export class Lockdep {
 
   /** Only the wait-context check, for a lock taken and dropped inside one call (the allocator's). */
   checkWaitOnly(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
-    if (!this.#debugLocks) return
+    if (!this.#debugLocks || cpu.inNmi()) return
     this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContextOf(cpu)))
   }
 
-  // ── mark_usage() ───────────────────────────────────────────────────────────────────────
-  #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock): void {
-    const read = next.mode === 'read' ? LOCK_USAGE_READ_MASK : 0
-    // Usually every bit this acquisition sets is set already: nothing to mark, nothing to check.
-    let bits = 0
-    if (cpu.inHardirq()) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
-    if (cpu.inServingSoftirq()) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
-    if (!cpu.irqsDisabled) {
-      bits |= 1 << (LOCK_ENABLED_HARDIRQ + read)
-      if (cpu.softirqCount() === 0) bits |= 1 << (LOCK_ENABLED_SOFTIRQ + read)
-    }
-    if ((cls.usage & bits) === bits) return
-    if (cpu.inHardirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_HARDIRQ + read)
-    if (this.#debugLocks && cpu.inServingSoftirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_SOFTIRQ + read)
-    if (!cpu.irqsDisabled) {
-      if (this.#debugLocks) this.#mark(cpu, held, cls, LOCK_ENABLED_HARDIRQ + read)
-      if (this.#debugLocks && cpu.softirqCount() === 0) this.#mark(cpu, held, cls, LOCK_ENABLED_SOFTIRQ + read)
-    }
+  /**
+   * `print_unlock_imbalance_bug()` begins `if (!debug_locks_off()) return;`: whether to print
+   * the report (lockdep was on), turning lockdep off unless keepGoing.
+   */
+  unlockImbalance(): boolean {
+    if (!this.#debugLocks) return false
+    if (!this.#options.lockdepKeepGoing) this.#debugLocks = false
+    return true
   }
 
-  /** `mark_lock()` + `mark_lock_irq()`: set the bit, then check the class and its dependencies. */
-  #mark(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, bit: number): void {
+  // ── mark_held_locks() ──────────────────────────────────────────────────────────────────
+  /**
+   * `lockdep_hardirqs_on_prepare()`: interrupts come back on, so every lock still held gets
+   * HARDIRQ-ON (and SOFTIRQ-ON when bottom halves are on too). Not in NMI or hardirq context.
+   */
+  hardirqsOn(cpu: Cpu, held: readonly HeldLock[]): void {
+    if (!this.#debugLocks || held.length === 0 || cpu.inNmi() || cpu.inHardirq()) return
+    if (!this.#markHeldLocks(cpu, held, LOCK_ENABLED_HARDIRQ)) return
+    if (cpu.softirqCount() === 0) this.#markHeldLocks(cpu, held, LOCK_ENABLED_SOFTIRQ)
+  }
+
+  /** `lockdep_softirqs_on()`: bottom halves come back on; with interrupts on, held locks get SOFTIRQ-ON. */
+  softirqsOn(cpu: Cpu, held: readonly HeldLock[]): void {
+    if (!this.#debugLocks || held.length === 0 || cpu.inNmi() || cpu.irqsDisabled) return
+    this.#markHeldLocks(cpu, held, LOCK_ENABLED_SOFTIRQ)
+  }
+
+  /** `mark_held_locks()`: false once a report turned lockdep off. */
+  #markHeldLocks(cpu: Cpu, held: readonly HeldLock[], baseBit: number): boolean {
+    for (const h of held) {
+      if (h.cls === null) continue
+      const read = readOf(h)
+      this.#mark(cpu, held, h.cls, read, baseBit + (read !== 0 ? LOCK_USAGE_READ_MASK : 0))
+      if (!this.#debugLocks) return false
+    }
+    return true
+  }
+
+  // ── verify_lock_unused() (NMI) ─────────────────────────────────────────────────────────
+  #verifyLockUnused(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
+    const cls = this.classes.find(next.name)
+    if (cls === null) return
+    // "READ locks only conflict with USED, such that if we only ever use READ locks, there is no deadlock possible -- RCU."
+    const mask = LOCKF_USED | (next.mode === 'read' ? 0 : LOCKF_USED_READ)
+    if ((cls.usage & mask) === 0) return
+    this.#inconsistent(cpu, held, cls, LOCK_USED, LOCK_USAGE_STATES)
+  }
+
+  // ── mark_usage() ───────────────────────────────────────────────────────────────────────
+  /** `curr->softirq_context`: serving softirqs, never on PREEMPT_RT (0c1d7a2c2d32). */
+  #softirqContext(cpu: Cpu): boolean {
+    return !this.#options.preemptRt && cpu.inServingSoftirq()
+  }
+
+  #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock): void {
+    const hread = readOf(next)
+    const read = hread !== 0 ? LOCK_USAGE_READ_MASK : 0
+    const hardirq = cpu.inHardirq()
+    const softirq = this.#softirqContext(cpu)
+    const irqsOn = !cpu.irqsDisabled
+    const softirqsOn = cpu.softirqCount() === 0
+    // Usually every bit this acquisition sets is set already: nothing to mark, nothing to check.
+    let bits = 1 << (read ? LOCK_USED_READ : LOCK_USED)
+    if (hardirq) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
+    if (softirq) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
+    if (irqsOn) {
+      bits |= 1 << (LOCK_ENABLED_HARDIRQ + read)
+      if (softirqsOn) bits |= 1 << (LOCK_ENABLED_SOFTIRQ + read)
+    }
+    if ((cls.usage & bits) === bits) return
+    if (hardirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_HARDIRQ + read)
+    if (this.#debugLocks && softirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_SOFTIRQ + read)
+    if (irqsOn) {
+      if (this.#debugLocks) this.#mark(cpu, held, cls, hread, LOCK_ENABLED_HARDIRQ + read)
+      if (this.#debugLocks && softirqsOn) this.#mark(cpu, held, cls, hread, LOCK_ENABLED_SOFTIRQ + read)
+    }
+    if (this.#debugLocks) this.#mark(cpu, held, cls, hread, read ? LOCK_USED_READ : LOCK_USED)
+  }
+
+  /** `mark_lock()`: set the bit (its origin kept up to LOCK_USED), then `mark_lock_irq()`. */
+  #mark(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, hread: ReadState, bit: number): void {
     if (cls.usage & (1 << bit)) return
     cls.usage |= 1 << bit
-    cls.usageOrigin.set(bit, this.#origin(cpu))
+    if (bit <= LOCK_USED) cls.usageOrigin.set(bit, this.#origin(cpu))
+    if (bit >= LOCK_USED) return
     if ((bit & LOCK_USAGE_DIR_MASK) === 0) this.#usedIn[stateOf(bit) === 'HARDIRQ' ? 0 : 1]++
+    this.#markLockIrq(cpu, held, cls, hread, bit)
+  }
+
+  /** `mark_lock_irq()`: the class's own exclusive states, then the dependencies' (strong paths only). */
+  #markLockIrq(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, hread: ReadState, bit: number): void {
     const excl = exclusiveBit(bit)
     const read = bit & LOCK_USAGE_READ_MASK
-    for (const bad of read ? [excl] : [excl, excl | LOCK_USAGE_READ_MASK]) {
-      if (cls.usage & (1 << bad)) {
-        this.#inconsistent(cpu, held, cls, bad, bit)
-        return
-      }
+    // valid_state(): the exclusive write bit, and for a write also the exclusive read bit.
+    const bad = cls.usage & (1 << excl) ? excl : !read && cls.usage & (1 << (excl | LOCK_USAGE_READ_MASK)) ? excl | LOCK_USAGE_READ_MASK : -1
+    if (bad >= 0) {
+      this.#inconsistent(cpu, held, cls, bad, bit)
+      return
     }
     const mask = (1 << excl) | (1 << (excl | LOCK_USAGE_READ_MASK))
+    // ENABLED looks backwards (bfs_init_rootb: only_xr = read != 0) for a lock that took this one
+    // and is USED_IN; USED_IN looks forwards (bfs_init_root: only_xr = read == 2).
     const forwards = (bit & LOCK_USAGE_DIR_MASK) === 0
-    // USED_IN looks forwards for a lock it took that is ENABLED; ENABLED looks backwards for a
-    // lock that took it and is USED_IN.
-    const path = search(cls, forwards, (c) => c !== cls && (c.usage & mask) !== 0)
-    if (path !== null) this.#inversionByUsage(cpu, held, cls, path, forwards, stateOf(bit))
+    const root = { cls, onlyXr: forwards ? hread === 2 : hread !== 0 }
+    const target = bfs(root, forwards, usageMatch(mask), usageSkip)
+    if (target === null) return
+    const which = target.cls.usage & (1 << excl) ? excl : excl | LOCK_USAGE_READ_MASK
+    this.#inversionByUsage(cpu, held, cls, pathTo(target), forwards, stateName(which))
   }
 
   // ── check_wait_context() ───────────────────────────────────────────────────────────────
   /** lockdep's task wait context: which of TASK_WAIT_CONTEXTS the code on this CPU runs in. */
   #taskWaitContext(cpu: Cpu): TaskWaitContext {
     if (cpu.inHardirq()) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
-    return cpu.inServingSoftirq() ? 'softirq context' : 'task context'
+    return this.#softirqContext(cpu) ? 'softirq context' : 'task context'
   }
-
   /** The innermost wait type the context allows before held locks: the task's, or RCU's or RT local_bh's map. */
   #contextInner(cpu: Cpu, taskWait: number): number {
     const w = this.#wait
@@ -287,47 +389,97 @@ export class Lockdep {
 
   // ── validate_chain() ───────────────────────────────────────────────────────────────────
   #validateChain(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): void {
-    // check_deadlock(): the class already held by this task, unless read-after-read is allowed.
-    const prevSame = held.find((h) => h.name === next.name && !(next.recursiveRead && next.mode === 'read' && h.mode === 'read'))
+    const nread = readOf(next)
+    // check_deadlock(): the class already held by this task, unless read-after-read is allowed
+    // ("if ((next->read == 2) && prev->read) continue;").
+    const prevSame = held.find((h) => h.name === next.name && !(nread === 2 && h.mode === 'read'))
     if (prevSame !== undefined) {
       this.#recursive(cpu, held, next, prevSame)
       return
     }
-    // check_prevs_add(): an edge from the previous lock in this irq context (skipping
-    // recursive readers, which add no dependency).
+    // check_prevs_add(): every held lock in this irq context, innermost first, gets the edge
+    // prev -> next (recursive readers too, since 5.10); the walk stops after the first entry
+    // that is not a trylock ("Stop after the first non-trylock entry, as non-trylock entries
+    // have added their own direct dependencies already"). A held trylock has no entry here
+    // yet: where it does, `if (!prev.trylock) break` replaces the unconditional break below.
     for (let i = held.length - 1; i >= 0; i--) {
       const prev = held[i] as HeldLock
       if (prev.irqContext !== irqContext) break
       if (prev.cls === null) continue
-      if (prev.mode === 'read' && prev.kind === 'rwlock_t' && (this.#options.preemptRt || prev.irqContext !== 0)) continue
-      this.#addDependency(cpu, held, prev.cls, cls)
-      return
+      if (!this.#checkPrevAdd(cpu, held, prev, prev.cls, next, cls, nread, held.length - i)) return
+      break
     }
   }
 
-  /** `check_prev_add()`: a new edge prev → next, unless it closes a cycle or an irq inversion. */
-  #addDependency(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, next: LockClass): void {
-    if (prev.after.has(next)) return
-    const cycle = search(next, true, (c) => c === prev)
-    if (cycle !== null) {
-      this.#circular(cpu, held, next, prev, cycle)
-      return
+  /** `check_prev_add()`: the edge prev -> next, unless it closes a strong cycle or an irq inversion. */
+  #checkPrevAdd(
+    cpu: Cpu,
+    held: readonly HeldLock[],
+    prevHeld: HeldLock,
+    prev: LockClass,
+    next: NextLock,
+    cls: LockClass,
+    nread: ReadState,
+    distance: number,
+  ): boolean {
+    const pread = readOf(prevHeld)
+    // check_noncircular(): from next (only_xr = next->read == 2) forwards to prev;
+    // hlock_conflict(): "B -> A is -(E*)->" or "A -> .. -> B is -(*N)->".
+    const conflict = bfs({ cls, onlyXr: nread === 2 }, true, (n) => n.cls === prev && (pread === 0 || !n.onlyXr), null)
+    if (conflict !== null) {
+      if (cls === prev) this.#recursive(cpu, held, next, prevHeld)
+      else this.#circular(cpu, held, cls, prev, pathTo(conflict), nread !== 0, pread !== 0)
+      return false
     }
-    for (const { state, index, usedInMask, enabledMask } of STATES) {
-      // No class has been used in this interrupt yet: nothing can be irq-safe; skip the walk.
-      if (this.#usedIn[index] === 0) continue
-      const safePath = search(prev, false, (c) => (c.usage & usedInMask) !== 0)
-      if (safePath === null) continue
-      const unsafePath = search(next, true, (c) => (c.usage & enabledMask) !== 0)
-      if (unsafePath === null) continue
-      // safe … prev (backwards path reversed) → next … unsafe
-      const chain = [...safePath].reverse().concat(unsafePath)
-      this.#badIrqDependency(cpu, held, prev, next, chain, state)
-      return
+    if (!this.#checkIrqUsage(cpu, held, prev, pread, cls, nread)) return false
+    const dep = calcDep(pread, nread)
+    const existing = prev.after.get(cls)
+    if (existing !== undefined) {
+      // "Is the <prev> -> <next> dependency already present?": widen its kinds.
+      const back = cls.before.get(prev) as LockList
+      if (distance === 1) existing.distance = back.distance = 1
+      existing.dep |= dep
+      back.dep |= calcDepb(pread, nread)
+      return true
     }
-    prev.after.set(next, this.#origin(cpu))
-    next.before.add(prev)
+    const o = this.#origin(cpu)
+    prev.after.set(cls, new LockList(cls, dep, distance, o))
+    cls.before.set(prev, new LockList(prev, calcDepb(pread, nread), distance, o))
     this.#dependencies++
+    return true
+  }
+
+  /**
+   * `check_irq_usage()`: gather the USED_IN usage behind prev (backwards, strong paths), look
+   * forwards from next for an exclusive ENABLED usage, then narrow down to one pair of bits.
+   */
+  #checkIrqUsage(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, pread: ReadState, next: LockClass, nread: ReadState): boolean {
+    // No class has been used in an interrupt yet: the accumulated mask is 0; skip the walks.
+    if (this.#usedIn[0] === 0 && this.#usedIn[1] === 0) return true
+    const backRoot = { cls: prev, onlyXr: pread !== 0 }
+    let usage = 0
+    // usage_accumulate(): after an only-`S*` path only the write bits count.
+    bfs(
+      backRoot,
+      false,
+      (n) => {
+        usage |= n.onlyXr ? n.cls.usage & LOCKF_IRQ : n.cls.usage
+        return false
+      },
+      usageSkip,
+    )
+    usage &= LOCKF_USED_IN_IRQ_ALL
+    if (usage === 0) return true
+    const unsafe = bfs({ cls: next, onlyXr: nread === 2 }, true, usageMatch(exclusiveMask(usage)), usageSkip)
+    if (unsafe === null) return true
+    const safe = bfs(backRoot, false, usageMatch(originalMask(unsafe.cls.usage & LOCKF_ENABLED_IRQ_ALL)), usageSkip)
+    if (safe === null) return true
+    const pair = findExclusiveMatch(safe.cls.usage, unsafe.cls.usage)
+    if (pair === null) return true
+    // safe … prev (the backward path, reversed) → next … unsafe
+    const chain = pathTo(safe).reverse().concat(pathTo(unsafe))
+    this.#badIrqDependency(cpu, held, prev, next, chain, pair.bit, pair.excl)
+    return false
   }
 
   // ── our own: the declared order ────────────────────────────────────────────────────────
@@ -352,7 +504,7 @@ export class Lockdep {
         `${t.comm}/${t.pid} is trying to acquire ${label}`,
         `while holding ${laterLabel}, which the declared lock order puts after it:`,
         `  ${this.#options.lockOrder.join(' -> ')}`,
-        ...heldLockLines(t.comm, t.pid, held),
+        ...heldLockLines(t.comm, t.pid, held, this.#wait),
       ].join('\n'),
     })
   }
@@ -363,6 +515,23 @@ export class Lockdep {
   }
 
   #waitOf = (c: LockClass): number => this.#inner(c.kind)
+
+  /** A held-lock entry for `next`, for the one report that lists it before it is pushed. */
+  #heldShape(cpu: Cpu, next: NextLock): Omit<HeldLock, 'cls' | 'chain'> {
+    return {
+      task: cpu.current,
+      name: next.name,
+      kind: next.kind,
+      variant: 'plain',
+      mode: next.mode,
+      recursiveRead: next.recursiveRead,
+      cpu: cpu.id,
+      irqContext: irqContextOf(cpu),
+      instance: next,
+      flags: null,
+      irqLock: false,
+    }
+  }
 
   #base(cpu: Cpu, held: readonly HeldLock[]): { title: string; cpu: number; task: string; heldLocks: readonly string[]; preemptCount: number } {
     return { title: '', cpu: cpu.id, task: cpu.current.comm, heldLocks: held.map((h) => h.name), preemptCount: cpu.preemptCount }
@@ -376,7 +545,7 @@ export class Lockdep {
     this.#report({
       ...this.#base(cpu, held),
       ...rest,
-      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
+      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held, this.#wait), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
     } as Diagnostic)
   }
 
@@ -410,8 +579,8 @@ export class Lockdep {
     })
   }
 
-  /** print_circular_bug(): `path` runs next → … → prev along existing edges. */
-  #circular(cpu: Cpu, held: readonly HeldLock[], next: LockClass, prev: LockClass, path: readonly LockClass[]): void {
+  /** print_circular_bug(): `path` runs next → … → prev along existing edges; `rlock(` for readers. */
+  #circular(cpu: Cpu, held: readonly HeldLock[], next: LockClass, prev: LockClass, path: readonly LockClass[], nextRead: boolean, prevRead: boolean): void {
     const t = cpu.current
     const parent = path.at(-2) ?? next
     const entries = [...path].reverse()
@@ -439,13 +608,13 @@ export class Lockdep {
             '',
             `-> #${entries.length - 1 - i}${classLine(c, this.#waitOf)}:`,
             from === undefined ? `       being taken now, while holding ${prev.name}` : `       taken while holding ${from.name}`,
-            from === undefined ? origin(this.#origin(cpu)) : origin(from.after.get(c)),
+            from === undefined ? origin(this.#origin(cpu)) : origin(from.after.get(c)?.origin),
           ]
         }),
         '',
         'other info that might help us debug this:',
         '',
-        ...circularScenario(next.name, parent.name, prev.name),
+        ...circularScenario(next.name, parent.name, prev.name, nextRead, prevRead),
       ],
     })
   }
@@ -472,7 +641,8 @@ export class Lockdep {
   }
 
   /** print_irq_inversion_bug(): `path` runs from `cls` along the searched direction. */
-  #inversionByUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, path: readonly LockClass[], forwards: boolean, state: IrqState): void {
+  #inversionByUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, path: readonly LockClass[], forwards: boolean, irqclass: string): void {
+    const state = irqclass.startsWith('HARDIRQ') ? 'HARDIRQ' : 'SOFTIRQ'
     const t = cpu.current
     const other = path.at(-1) as LockClass
     // forwards: cls (now used in irq) took `other` (irq-unsafe). backwards: `other` (irq-safe) took cls.
@@ -491,7 +661,9 @@ export class Lockdep {
         ...banner(TITLES.inversion),
         `${t.comm}/${t.pid} just changed the state of lock:`,
         classLine(cls, this.#waitOf),
-        forwards ? `but this lock took another, ${state}-unsafe lock in the past:` : `but this lock was taken by another, ${state}-safe lock in the past:`,
+        forwards
+          ? `but this lock took another, ${irqclass}-unsafe lock in the past:`
+          : `but this lock was taken by another, ${irqclass}-safe lock in the past:`,
         classLine(other, this.#waitOf),
         '',
         'and interrupts could create inverse lock ordering between them.',
@@ -502,16 +674,28 @@ export class Lockdep {
     })
   }
 
-  /** print_bad_irq_dependency(): the new edge prev → next links `chain[0]` (safe) to its last (unsafe). */
-  #badIrqDependency(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, next: LockClass, chain: readonly LockClass[], state: IrqState): void {
+  /**
+   * print_bad_irq_dependency(): the new edge prev → next links `chain[0]` (safe, usage `safeBit`)
+   * to its last (unsafe, usage `unsafeBit`); the irqclass is `state_name(backward_bit)`.
+   */
+  #badIrqDependency(
+    cpu: Cpu,
+    held: readonly HeldLock[],
+    prev: LockClass,
+    next: LockClass,
+    chain: readonly LockClass[],
+    safeBit: number,
+    unsafeBit: number,
+  ): void {
     const t = cpu.current
     const safe = chain[0] as LockClass
     const unsafe = chain.at(-1) as LockClass
-    const title = badIrqDependencyTitle(state)
+    const irqclass = stateName(safeBit)
+    const title = badIrqDependencyTitle(irqclass)
     this.#fire(cpu, held, {
       kind: 'irq-inversion',
       title,
-      irq: state,
+      irq: stateOf(safeBit),
       via: 'new-dependency',
       safe: safe.name,
       unsafe: unsafe.name,
@@ -526,15 +710,15 @@ export class Lockdep {
         'which would create a new lock dependency:',
         ` (${prev.name}) -> (${next.name})`,
         '',
-        `but this new dependency connects a ${state}-irq-safe lock:`,
+        `but this new dependency connects a ${irqclass}-irq-safe lock:`,
         classLine(safe, this.#waitOf),
-        `... which became ${state}-irq-safe at:`,
-        origin(safe.usageOrigin.get(state === 'HARDIRQ' ? LOCK_USED_IN_HARDIRQ : LOCK_USED_IN_SOFTIRQ)),
+        `... which became ${irqclass}-irq-safe at:`,
+        origin(safe.usageOrigin.get(safeBit)),
         '',
-        `to a ${state}-irq-unsafe lock:`,
+        `to a ${irqclass}-irq-unsafe lock:`,
         classLine(unsafe, this.#waitOf),
-        `... which became ${state}-irq-unsafe at:`,
-        origin(unsafe.usageOrigin.get(state === 'HARDIRQ' ? LOCK_ENABLED_HARDIRQ : LOCK_ENABLED_SOFTIRQ)),
+        `... which became ${irqclass}-irq-unsafe at:`,
+        origin(unsafe.usageOrigin.get(unsafeBit)),
         '',
         'other info that might help us debug this:',
         '',
@@ -543,8 +727,10 @@ export class Lockdep {
     })
   }
 
-  #maxDepth(cpu: Cpu, held: readonly HeldLock[], depth: number): void {
-    this.#fire(cpu, held, {
+  /** The MAX_LOCK_DEPTH report lists every held lock, the one just taken included. */
+  #maxDepth(cpu: Cpu, held: readonly HeldLock[], next: NextLock, depth: number): void {
+    const nextHeld: HeldLock = { ...this.#heldShape(cpu, next), cls: this.classes.find(next.name), chain: null }
+    this.#fire(cpu, [...held, nextHeld], {
       kind: 'max-lock-depth',
       title: TITLES.maxDepth,
       depth,

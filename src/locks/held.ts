@@ -4,8 +4,11 @@ import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
 import type { LockKind, Variant } from './kinds.js'
 
-/** lockdep's `irq_context`: 0 task, 1 softirq, 2 hardirq (NMI counts as hardirq). */
-export type IrqContext = 0 | 1 | 2
+/**
+ * lockdep's `irq_context`: `2 * hardirq + softirq_context` — 0 task, 1 softirq, 2 hardirq, 3 a
+ * hardirq taken while serving softirqs (NMI counts as hardirq).
+ */
+export type IrqContext = 0 | 1 | 2 | 3
 
 export interface HeldLock {
   /** The task holding it. */
@@ -15,6 +18,8 @@ export interface HeldLock {
   readonly kind: LockKind
   readonly variant: Variant
   readonly mode: 'write' | 'read'
+  /** A recursive read (`read == 2`): rwlock_t readers where read_lock_is_recursive(). */
+  readonly recursiveRead: boolean
   readonly cpu: number
   readonly irqContext: IrqContext
   /** The instance, to tell a real deadlock (same instance) from a class-level report. */

@@ -356,9 +356,10 @@ export class LockRuntime<D> {
   /** lockdep's checks of this acquisition; the chain it ends, or null once lockdep is off. */
   #validate(a: Acquisition, record: HeldRecord, irqContext: IrqContext): ChainNode | null {
     const lockdep = this.host.lockdep
-    // rwlock_t readers are recursive on RT (rwbase), and on a normal kernel only in interrupt
-    // context (qrwlock's read_lock_is_recursive()).
-    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || irqContext !== 0)
+    // read_lock_is_recursive(): `force_read_lock_recursive || !IS_ENABLED(CONFIG_QUEUED_RWLOCKS)
+    // || in_interrupt()` — always on RT (no qrwlock), and on a normal kernel whenever
+    // irq_count() is non-zero, bottom halves disabled included (read_lock_bh()).
+    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || a.cpu.inInterrupt())
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
     const next: NextLock = record === this.#writer ? { name: this.name, kind: this.kind, mode: a.mode, recursiveRead } : record
     if (next === record) record.recursiveRead = recursiveRead
@@ -412,7 +413,7 @@ export class LockRuntime<D> {
       preemptCount: cpu.preemptCount,
       lock: this.label,
       holder: { comm: holder.task.comm, pid: holder.task.pid, cpu: holder.cpu },
-      report: [...banner(title), message, ...heldLockLines(t.comm, t.pid, this.host.held.of(t))].join('\n'),
+      report: [...banner(title), message, ...heldLockLines(t.comm, t.pid, this.host.held.of(t), this.host.lockdep.wait)].join('\n'),
     })
     throw new DeadlockError(`${title}: ${message}`)
   }
