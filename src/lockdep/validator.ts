@@ -185,7 +185,7 @@ export class Lockdep {
    * Validates taking `next` with `held` held; returns the chain it ends (its node's `cls` is
    * the class) for the held-lock record, or null once lockdep is off.
    */
-  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): ChainNode | null {
+  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock, known: LockClass | null, irqContext: IrqContext): ChainNode | null {
     if (!this.#debugLocks) return null
     // __nmi_enter() calls lockdep_off(): lock_acquire() only runs verify_lock_unused() (for a
     // non-trylock: the place a trylock flag would skip it), and nothing is recorded.
@@ -193,6 +193,7 @@ export class Lockdep {
       this.#verifyLockUnused(cpu, held, next)
       return null
     }
+    const cls = known ?? this.classes.get(next.name, next.kind)
     const before = this.#chainBefore(held, irqContext)
     // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
     this.#checkWaitContext(cpu, held, next, before)

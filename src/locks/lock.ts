@@ -363,8 +363,10 @@ export class LockRuntime<D> {
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
     const next: NextLock = record === this.#writer ? { name: this.name, kind: this.kind, mode: a.mode, recursiveRead } : record
     if (next === record) record.recursiveRead = recursiveRead
-    this.#cls ??= lockdep.classes.get(this.name, this.kind)
-    return lockdep.acquire(a.cpu, a.stack, next, this.#cls, irqContext)
+    // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
+    const chain = lockdep.acquire(a.cpu, a.stack, next, this.#cls, irqContext)
+    if (chain !== null) this.#cls = chain.cls
+    return chain
   }
 
   #traceLock(a: Acquisition, what: 'lock' | 'unlock'): void {
