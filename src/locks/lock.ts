@@ -151,7 +151,8 @@ export class LockRuntime<D> {
   /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
   compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean): Compiled {
     const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
-    const ops: Ops = guard && this.host.options.irqDisable === 'counted' ? counted(base) : base
+    const options = this.host.options
+    const ops: Ops = guard && options.irqDisable === 'counted' ? counted(base, options.preemptCountLayout === 'interrupt-count') : base
     return {
       op: `${op}(${this.name})`,
       variant,
