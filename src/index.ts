@@ -87,6 +87,7 @@ export {
   WrongCpuError,
 } from './errors.js'
 export type { LockdepStats } from './lockdep/validator.js'
+export type { LockdepProcFile } from './lockdep/proc.js'
 export type { Guard } from './locks/guard.js'
 export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
 export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'

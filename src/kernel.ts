@@ -33,6 +33,7 @@ import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, t
 import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
+import { LOCKDEP_PROC_FILES, type LockdepProcFile, procLockdep, procLockdepChains, procLockdepStats } from './lockdep/proc.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
 
 /**
@@ -185,6 +186,24 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** lockdep's counters: classes, validated chains, dependencies, and whether it is still on. */
   lockdepStats(): LockdepStats {
     return this.#lockdep.stats()
+  }
+  /**
+   * lockdep's own files as `cat` shows them, in the layouts of kernel/locking/lockdep_proc.c:
+   * `'/proc/lockdep'` (classes with FD/BD counts and usage, their direct dependencies),
+   * `'/proc/lockdep_chains'` (each validated chain with its irq_context), `'/proc/lockdep_stats'`.
+   * Class keys (`%p`) are synthetic; there are no stack traces (their counters are 0).
+   */
+  readProc(file: LockdepProcFile): string {
+    switch (file) {
+      case '/proc/lockdep':
+        return procLockdep(this.#lockdep)
+      case '/proc/lockdep_chains':
+        return procLockdepChains(this.#lockdep)
+      case '/proc/lockdep_stats':
+        return procLockdepStats(this.#lockdep)
+      default:
+        throw new InvalidArgumentError(`readProc(): no file ${String(file)} (lockdep has ${LOCKDEP_PROC_FILES.join(', ')})`)
+    }
   }
   /** Forgets every diagnostic reported so far (lockdep's own state is kept). */
   clearDiagnostics(): void {

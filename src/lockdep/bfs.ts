@@ -15,15 +15,27 @@ export interface BfsNode {
   /** The graph entry this step followed (null for the root). */
   readonly entry: LockList | null
   onlyXr: boolean
+  /** The first entry of an expanded list: what the kernel's queue holds. */
+  readonly head: boolean
 }
 
 export type BfsMatch = (node: BfsNode) => boolean
 
-export const bfs = (root: BfsRoot, forwards: boolean, match: BfsMatch, skip: BfsMatch | null): BfsNode | null => {
+/**
+ * `max_bfs_queue_depth`: the kernel queues only the first entry of each list it expands (the
+ * rest are reached as siblings), so its queue holds one element per list not yet started.
+ */
+export interface BfsStats {
+  maxQueueDepth: number
+}
+
+export const bfs = (root: BfsRoot, forwards: boolean, match: BfsMatch, skip: BfsMatch | null, stats?: BfsStats): BfsNode | null => {
   const accessed = new Set<LockClass>()
-  const queue: BfsNode[] = [{ cls: root.cls, parent: null, entry: null, onlyXr: root.onlyXr }]
+  const queue: BfsNode[] = [{ cls: root.cls, parent: null, entry: null, onlyXr: root.onlyXr, head: false }]
+  let queued = 0
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i] as BfsNode
+    if (node.head) queued--
     if (accessed.has(node.cls)) continue
     accessed.add(node.cls)
     if (node.parent !== null && node.entry !== null) {
@@ -34,8 +46,15 @@ export const bfs = (root: BfsRoot, forwards: boolean, match: BfsMatch, skip: Bfs
     }
     if (skip?.(node)) continue
     if (match(node)) return node
-    for (const entry of (forwards ? node.cls.after : node.cls.before).values()) {
-      queue.push({ cls: entry.cls, parent: node, entry, onlyXr: false })
+    const list = forwards ? node.cls.after : node.cls.before
+    let first = true
+    for (const entry of list.values()) {
+      queue.push({ cls: entry.cls, parent: node, entry, onlyXr: false, head: first })
+      if (first) {
+        queued++
+        if (stats !== undefined && queued > stats.maxQueueDepth) stats.maxQueueDepth = queued
+      }
+      first = false
     }
   }
   return null
@@ -49,7 +68,7 @@ export const pathTo = (node: BfsNode): LockClass[] => {
 }
 
 /** `lockdep_count_forward_deps()` / `_backward_deps()`: classes the search reaches (root included). */
-export const countDeps = (cls: LockClass, forwards: boolean): number => {
+export const countDeps = (cls: LockClass, forwards: boolean, stats?: BfsStats): number => {
   let count = 0
   bfs(
     { cls, onlyXr: false },
@@ -59,6 +78,7 @@ export const countDeps = (cls: LockClass, forwards: boolean): number => {
       return false
     },
     null,
+    stats,
   )
   return count
 }

@@ -13,7 +13,7 @@ import type { HeldLock, IrqContext } from '../locks/held.js'
 import { LOCK_KINDS, type LockKind } from '../locks/kinds.js'
 import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
-import { type BfsMatch, bfs, pathTo } from './bfs.js'
+import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
 import { ClassRegistry, LockList, type LockClass, type Origin } from './classes.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
 import {
@@ -140,6 +140,8 @@ export class Lockdep {
   #maxDepthSeen = 0
   /** How many classes have a USED_IN usage, per irq state (HARDIRQ, SOFTIRQ). */
   readonly #usedIn: [number, number] = [0, 0]
+  /** `max_bfs_queue_depth`, updated by every search (the /proc files' counts included). */
+  readonly bfsStats: BfsStats = { maxQueueDepth: 0 }
 
   constructor(options: ResolvedOptions, report: (d: Diagnostic) => void) {
     this.#options = options
@@ -335,7 +337,7 @@ export class Lockdep {
     // and is USED_IN; USED_IN looks forwards (bfs_init_root: only_xr = read == 2).
     const forwards = (bit & LOCK_USAGE_DIR_MASK) === 0
     const root = { cls, onlyXr: forwards ? hread === 2 : hread !== 0 }
-    const target = bfs(root, forwards, usageMatch(mask), usageSkip)
+    const target = bfs(root, forwards, usageMatch(mask), usageSkip, this.bfsStats)
     if (target === null) return
     const which = target.cls.usage & (1 << excl) ? excl : excl | LOCK_USAGE_READ_MASK
     this.#inversionByUsage(cpu, held, cls, pathTo(target), forwards, stateName(which))
@@ -426,7 +428,7 @@ export class Lockdep {
     const pread = readOf(prevHeld)
     // check_noncircular(): from next (only_xr = next->read == 2) forwards to prev;
     // hlock_conflict(): "B -> A is -(E*)->" or "A -> .. -> B is -(*N)->".
-    const conflict = bfs({ cls, onlyXr: nread === 2 }, true, (n) => n.cls === prev && (pread === 0 || !n.onlyXr), null)
+    const conflict = bfs({ cls, onlyXr: nread === 2 }, true, (n) => n.cls === prev && (pread === 0 || !n.onlyXr), null, this.bfsStats)
     if (conflict !== null) {
       if (cls === prev) this.#recursive(cpu, held, next, prevHeld)
       else this.#circular(cpu, held, cls, prev, pathTo(conflict), nread !== 0, pread !== 0)
@@ -468,12 +470,13 @@ export class Lockdep {
         return false
       },
       usageSkip,
+      this.bfsStats,
     )
     usage &= LOCKF_USED_IN_IRQ_ALL
     if (usage === 0) return true
-    const unsafe = bfs({ cls: next, onlyXr: nread === 2 }, true, usageMatch(exclusiveMask(usage)), usageSkip)
+    const unsafe = bfs({ cls: next, onlyXr: nread === 2 }, true, usageMatch(exclusiveMask(usage)), usageSkip, this.bfsStats)
     if (unsafe === null) return true
-    const safe = bfs(backRoot, false, usageMatch(originalMask(unsafe.cls.usage & LOCKF_ENABLED_IRQ_ALL)), usageSkip)
+    const safe = bfs(backRoot, false, usageMatch(originalMask(unsafe.cls.usage & LOCKF_ENABLED_IRQ_ALL)), usageSkip, this.bfsStats)
     if (safe === null) return true
     const pair = findExclusiveMatch(safe.cls.usage, unsafe.cls.usage)
     if (pair === null) return true
