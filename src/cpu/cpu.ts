@@ -308,12 +308,14 @@ export class Cpu {
       const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
       if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
       if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
-      if (this.softirqCount() === 0) this.#softirqsOn()
       try {
         if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
       } finally {
         if (hold) this.preemptCountSub(PREEMPT_OFFSET)
       }
+      // lockdep_softirqs_on() runs with interrupts off before the softirqs; the held locks are
+      // marked at the local_irq_enable() that ends __local_bh_enable_ip(), after them.
+      if (this.softirqCount() === 0) this.#softirqsOn()
       return
     }
     const task = this.state.current
