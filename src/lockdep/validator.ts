@@ -191,16 +191,17 @@ export class Lockdep {
     if (!this.#debugLocks) return null
     // __nmi_enter() calls lockdep_off(): lock_acquire() only runs verify_lock_unused() (for a
     // non-trylock: the place a trylock flag would skip it), and nothing is recorded.
-    if (cpu.inNmi()) {
+    // An NMI is hardirq context too (irq_context >= 2): task code pays no NMI test.
+    if (irqContext >= 2 && cpu.inNmi()) {
       this.#verifyLockUnused(cpu, held, next)
       return null
     }
     const cls = known ?? this.classes.get(next.name, next.kind)
     const before = this.#chainBefore(held, irqContext)
     // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
-    this.#checkWaitContext(cpu, held, next, before)
+    this.#checkWaitContext(cpu, held, next, before, irqContext)
     if (!this.#debugLocks) return null
-    this.#markUsage(cpu, held, cls, next)
+    this.#markUsage(cpu, held, cls, next, irqContext)
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock (hlock->read).
     const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
@@ -230,7 +231,8 @@ export class Lockdep {
   /** Only the wait-context check, for a lock taken and dropped inside one call (the allocator's). */
   checkWaitOnly(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
     if (!this.#debugLocks || cpu.inNmi()) return
-    this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContextOf(cpu)))
+    const irqContext = irqContextOf(cpu)
+    this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContext), irqContext)
   }
 
   /**
@@ -282,16 +284,12 @@ export class Lockdep {
   }
 
   // ── mark_usage() ───────────────────────────────────────────────────────────────────────
-  /** `curr->softirq_context`: serving softirqs, never on PREEMPT_RT (0c1d7a2c2d32). */
-  #softirqContext(cpu: Cpu): boolean {
-    return !this.#options.preemptRt && cpu.inServingSoftirq()
-  }
-
-  #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock): void {
+  /** `irqContext` is task_irq_context(): bit 1 lockdep_hardirq_context(), bit 0 softirq_context. */
+  #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock, irqContext: IrqContext): void {
     const hread = readOf(next)
     const read = hread !== 0 ? LOCK_USAGE_READ_MASK : 0
-    const hardirq = cpu.inHardirq()
-    const softirq = this.#softirqContext(cpu)
+    const hardirq = (irqContext & 2) !== 0
+    const softirq = (irqContext & 1) !== 0
     const irqsOn = !cpu.irqsDisabled
     const softirqsOn = cpu.softirqCount() === 0
     // Usually every bit this acquisition sets is set already: nothing to mark, nothing to check.
@@ -345,9 +343,9 @@ export class Lockdep {
 
   // ── check_wait_context() ───────────────────────────────────────────────────────────────
   /** lockdep's task wait context: which of TASK_WAIT_CONTEXTS the code on this CPU runs in. */
-  #taskWaitContext(cpu: Cpu): TaskWaitContext {
-    if (cpu.inHardirq()) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
-    return this.#softirqContext(cpu) ? 'softirq context' : 'task context'
+  #taskWaitContext(cpu: Cpu, irqContext: IrqContext): TaskWaitContext {
+    if (irqContext >= 2) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
+    return irqContext === 1 ? 'softirq context' : 'task context'
   }
   /** The innermost wait type the context allows before held locks: the task's, or RCU's or RT local_bh's map. */
   #contextInner(cpu: Cpu, taskWait: number): number {
@@ -359,9 +357,9 @@ export class Lockdep {
     return inner
   }
 
-  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode): void {
+  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext): void {
     const nextOuter = this.#inner(next.kind)
-    const taskContext = this.#taskWaitContext(cpu)
+    const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
     const contextInner = this.#contextInner(cpu, taskWait)
     const currInner = Math.min(contextInner, before.heldInner)
@@ -370,7 +368,6 @@ export class Lockdep {
     // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
     let what: string = contextInner === taskWait ? taskContext : task.rcuReadLockNesting > 0 ? 'rcu_read_lock()' : 'local_bh_disable()'
     // The error path only: name the held lock that set the limit.
-    const irqContext = irqContextOf(cpu)
     const culprit = held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
     if (culprit !== undefined) what = lockName(culprit)
     const label = lockName(next)

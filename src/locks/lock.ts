@@ -366,7 +366,7 @@ export class LockRuntime<D> {
     if (next === record) record.recursiveRead = recursiveRead
     // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
     const chain = lockdep.acquire(a.cpu, a.stack, next, this.#cls, irqContext)
-    if (chain !== null) this.#cls = chain.cls
+    if (this.#cls === null && chain !== null) this.#cls = chain.cls
     return chain
   }
 
