@@ -188,6 +188,46 @@ describe.each(KERNELS)('4. readers in the dependency graph ($name)', ({ preemptR
   })
 })
 
+// ── 4b. read usage through the graph (exclusive_mask(), the lockdep.c comment's P1/P2 case) ──
+describe('4b. read usage (normal kernel)', () => {
+  /** P1: write_lock_irq(l1); write_lock(l2). P2: read_lock(l2) with interrupts on. IRQ: read_lock(l1). */
+  const setup = () => {
+    const k = createKernel()
+    const l1 = k.rwLock('l1', {})
+    const l2 = k.rwLock('l2', {})
+    k.requestIrq(4, 'dev', (ctx) => l1.withRead(ctx, () => 0))
+    return { k, l1, l2 }
+  }
+
+  it('the interrupt reads l1 last: possible irq lock inversion, "took another, HARDIRQ-READ-unsafe lock"', () => {
+    const { k, l1, l2 } = setup()
+    k.run((ctx) => l1.withWriteIrq(ctx, (c) => l2.withWrite(c, () => 0)))
+    k.run((ctx) => l2.withRead(ctx, () => 0))
+    k.run((ctx) => ctx.raiseIrq(4))
+    const d = only(k, 'irq-inversion')
+    expect(d).toMatchObject({ title: TITLES.inversion, via: 'usage-change', irq: 'HARDIRQ', safe: 'l1', unsafe: 'l2' })
+    expect(d.report).toContain('but this lock took another, HARDIRQ-READ-unsafe lock in the past:')
+  })
+
+  it('the dependency comes last: WARNING: HARDIRQ-READ-safe -> HARDIRQ-READ-unsafe lock order detected', () => {
+    const { k, l1, l2 } = setup()
+    k.run((ctx) => ctx.raiseIrq(4))
+    k.run((ctx) => l2.withRead(ctx, () => 0))
+    k.run((ctx) => l1.withWriteIrq(ctx, (c) => l2.withWrite(c, () => 0)))
+    const d = only(k, 'irq-inversion')
+    expect(d).toMatchObject({ title: 'WARNING: HARDIRQ-READ-safe -> HARDIRQ-READ-unsafe lock order detected', via: 'new-dependency', safe: 'l1', unsafe: 'l2' })
+    expect(d.report).toContain('but this new dependency connects a HARDIRQ-READ-irq-safe lock:')
+  })
+
+  it('twin: l2 read only with interrupts off: silent', () => {
+    const { k, l1, l2 } = setup()
+    k.run((ctx) => ctx.raiseIrq(4))
+    k.run((ctx) => l2.withReadIrq(ctx, () => 0))
+    k.run((ctx) => l1.withWriteIrq(ctx, (c) => l2.withWrite(c, () => 0)))
+    expect(k.diagnostics).toEqual([])
+  })
+})
+
 // ── 5. usage_skip(): local_lock_t is skipped in irq-inversion searches ────────────────────
 describe('5. usage_skip() (normal kernel)', () => {
   it('hardirq-safe lock → local_lock(L), L taken with interrupts on elsewhere: silent', () => {
