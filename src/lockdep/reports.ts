@@ -32,7 +32,8 @@ export const origin = (o: Origin | undefined): string => (o === undefined ? '  (
 /** `[HC1[1]:SC0[0]:HE0:SE1]` (print_irqtrace_events' context summary in print_usage_bug). */
 export const irqContextSummary = (cpu: Cpu): string => {
   const hc = cpu.inHardirq() ? 1 : 0
-  const sc = cpu.inServingSoftirq() ? 1 : 0
+  // SC is `curr->softirq_context`, never counted on PREEMPT_RT (0c1d7a2c2d32).
+  const sc = !cpu.preemptRt && cpu.inServingSoftirq() ? 1 : 0
   const he = cpu.irqsDisabled ? 0 : 1
   const se = cpu.softirqCount() === 0 ? 1 : 0
   return `[HC${hc}[${cpu.hardirqDepth()}]:SC${sc}[${(cpu.softirqCount() >>> SOFTIRQ_SHIFT) & 0xff}]:HE${he}:SE${se}]`

@@ -95,6 +95,18 @@ describe('2. softirq usage (0c1d7a2c2d32)', () => {
     expect(k.diagnostics).toEqual([])
   })
 
+  it('PREEMPT_RT: a report from a softirq prints SC0 (no softirq_context) with the softirq count SC0[1]', () => {
+    const k = createKernel({ preemptRt: true })
+    const r = k.rawSpinLock('r', {})
+    k.requestIrq(4, 'dev', (ctx) => r.withLocked(ctx, () => 0), { noThread: true })
+    k.openSoftirq('TIMER', (ctx) => loose(r)(ctx, () => 0))
+    k.run((ctx) => ctx.raiseIrq(4))
+    k.run((ctx) => ctx.localBhDisable((c) => c.raiseSoftirq('TIMER')))
+    const d = only(k, 'inconsistent-lock-state')
+    expect(d).toMatchObject({ from: 'IN-HARDIRQ-W', to: 'HARDIRQ-ON-W' })
+    expect(d.report).toContain('[HC0[0]:SC0[1]:HE1:SE0] takes:')
+  })
+
   it('normal kernel: irqsave in the task keeps SOFTIRQ-ON away: silent; plain spin_lock() is {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W}', () => {
     expect(setup(false).diagnostics).toEqual([])
     const k = createKernel()
