@@ -205,6 +205,8 @@ export class Lockdep {
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock (hlock->read).
     const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
+    // Trylock slot: validate_chain() runs only `if (!hlock->trylock && hlock->check && ...)` —
+    // a trylock extends the chain but is not validated (and is not looked up in the cache).
     if (this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
       if (!this.#debugLocks) return null
@@ -294,6 +296,7 @@ export class Lockdep {
     const softirqsOn = cpu.softirqCount() === 0
     // Usually every bit this acquisition sets is set already: nothing to mark, nothing to check.
     let bits = 1 << (read ? LOCK_USED_READ : LOCK_USED)
+    // Trylock slot: mark_usage() sets USED_IN only `if (!hlock->trylock)`; ENABLED and USED always.
     if (hardirq) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
     if (softirq) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
     if (irqsOn) {
@@ -358,6 +361,7 @@ export class Lockdep {
   }
 
   #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext): void {
+    // Trylock slot: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
     const nextOuter = this.#inner(next.kind)
     const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
