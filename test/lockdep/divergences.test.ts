@@ -190,6 +190,18 @@ describe.each(KERNELS)('4. readers in the dependency graph ($name)', ({ preemptR
     }
   })
 
+  it("the selftest's rlock_chaincache_ABBA1: read then write of A → B widens the edge to -(SN|EN)->, so B → read A is a cycle", () => {
+    const k = createKernel({ preemptRt })
+    const a = k.rwLock('A', {})
+    const b = k.spinLock('B', {})
+    k.run((ctx) => a.withRead(ctx, (c) => b.withLocked(c, () => 0)))
+    k.run((ctx) => a.withWrite(ctx, (c) => b.withLocked(c, () => 0)))
+    expect(k.diagnostics).toEqual([])
+    expect(k.lockdepStats().dependencies).toBe(1)
+    k.run((ctx) => b.withLocked(ctx, (c) => loose(a, 'withRead')(c, () => 0)))
+    expect(only(k, 'circular-dependency').chain).toEqual(['A', 'B'])
+  })
+
   it('recursive readers add dependencies: RT read_lock(A) → spin_lock(B) is one edge', () => {
     const k = createKernel({ preemptRt })
     const a = k.rwLock('A', {})
