@@ -1,10 +1,14 @@
 /**
  * The lockdep-style validator, after `__lock_acquire()` in kernel/locking/lockdep.c:
- *   mark_usage()          IRQ-usage states, inconsistent states and irq inversions
+ *   (NMI)                 lockdep_off(): only verify_lock_unused()
  *   check_wait_context()  invalid wait context (LD_WAIT_*), O(1) from the chain cache
- *   validate_chain()      once per new chain: recursive locking, then each new dependency
- *                         (circular dependency, irq-safe -> irq-unsafe)
+ *   mark_usage()          IRQ-usage states, inconsistent states and irq inversions
+ *   validate_chain()      once per new chain: recursive locking, then check_prevs_add(): each
+ *                         new dependency, readers included, typed -(SR/ER/SN/EN)-> (deps.ts),
+ *                         checked along strong paths only (bfs.ts): circular dependency,
+ *                         irq-safe -> irq-unsafe
  *   MAX_LOCK_DEPTH        48 held locks per task
+ *   mark_held_locks()     when interrupts / bottom halves come back on (hardirqsOn/softirqsOn)
  * Like the kernel, the first report turns the checks off (`debug_locks_off()`) unless `keepGoing`.
  */
 import type { Cpu } from '../cpu/cpu.js'
