@@ -223,14 +223,20 @@ export class Lockdep {
     return chain
   }
 
-  /** After `held[index]` was removed: the locks above it get their chains recomputed (reacquire). */
-  release(held: readonly HeldLock[], index: number): void {
+  /**
+   * After `held[index]` was removed: `reacquire_held_locks()` — the locks above it are acquired
+   * again in order, so each gets its new chain, and a chain not seen before is validated
+   * (check_prevs_add() then adds the dependency on the lock now below it). Their usage and wait
+   * context were checked when they were first taken and are not re-marked here.
+   */
+  release(cpu: Cpu, held: readonly HeldLock[], index: number): void {
     for (let i = index; i < held.length; i++) {
       const h = held[i] as HeldLock
       if (h.cls === null || h.chain === null) continue
       const prev = i > 0 ? held[i - 1] : undefined
       const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
       h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
+      if (this.#debugLocks && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
     }
   }
 

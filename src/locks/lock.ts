@@ -381,7 +381,7 @@ export class LockRuntime<D> {
     const stack = a.stack
     // Usually the innermost lock.
     if (stack[stack.length - 1] === record) stack.pop()
-    else this.#releaseOutOfOrder(stack, record)
+    else this.#releaseOutOfOrder(a.cpu, stack, record)
     if (a.mode === 'write') this.#writer = null
     else {
       const r = this.#readers.indexOf(record)
@@ -391,11 +391,11 @@ export class LockRuntime<D> {
   }
 
   /** A guard dropped out of order: the locks above it get their lockdep chains recomputed. */
-  #releaseOutOfOrder(stack: HeldLock[], record: HeldRecord): void {
+  #releaseOutOfOrder(cpu: Cpu, stack: HeldLock[], record: HeldRecord): void {
     const at = stack.lastIndexOf(record)
     if (at < 0) return
     stack.splice(at, 1)
-    this.host.lockdep.release(stack, at)
+    this.host.lockdep.release(cpu, stack, at)
   }
 
   #deadlock(cpu: Cpu, holder: HeldLock): never {

@@ -330,6 +330,40 @@ describe.each(KERNELS)('6. mark_held_locks() ($name)', ({ preemptRt }) => {
   })
 })
 
+// ── reacquire_held_locks(): a lock released from the middle re-acquires the ones above it ──
+describe.each(KERNELS)('out-of-order release: reacquire_held_locks() ($name)', ({ preemptRt }) => {
+  it('a, b, c held, b released first: c is acquired again over a, a new chain [a, c] with the edge a -> c', () => {
+    const k = createKernel({ preemptRt })
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => k.rawSpinLock(n, {}))
+    k.run((ctx) => {
+      const ga = looseGuard(a as object, 'lock')(ctx)
+      const gb = looseGuard(b as object, 'lock')(ga.ctx)
+      const gc = looseGuard(c as object, 'lock')(gb.ctx)
+      expect(k.lockdepStats().dependencies).toBe(2)
+      gb.unlock()
+      expect(k.lockdepStats()).toMatchObject({ dependencies: 3, chains: 4 })
+      gc.unlock()
+      ga.unlock()
+    })
+    expect(k.diagnostics).toEqual([])
+    expect(k.readProc('/proc/lockdep')).toContain(': a\n -> [ffffffff82000020] b\n -> [ffffffff82000030] c\n')
+  })
+
+  it('twin: released innermost first: nothing is re-acquired', () => {
+    const k = createKernel({ preemptRt })
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => k.rawSpinLock(n, {}))
+    k.run((ctx) => {
+      const ga = looseGuard(a as object, 'lock')(ctx)
+      const gb = looseGuard(b as object, 'lock')(ga.ctx)
+      const gc = looseGuard(c as object, 'lock')(gb.ctx)
+      gc.unlock()
+      gb.unlock()
+      ga.unlock()
+    })
+    expect(k.lockdepStats()).toMatchObject({ dependencies: 2, chains: 3 })
+  })
+})
+
 // ── 7. print_unlock_imbalance_bug(): debug_locks_off() first ──────────────────────────────
 describe('7. bad unlock balance', () => {
   it('turns lockdep off and prints "other info that might help us debug this:"; a later ABBA is not reported', () => {
