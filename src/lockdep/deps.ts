@@ -21,16 +21,3 @@ export const calcDepb = (prev: ReadState, next: ReadState): number => 1 << ((nex
 /** `-(xR)->` then `-(Sx)->` is no strong path; -(S*)-> are masked after an only-`*R` step. */
 export const SHARED_FROM_MASK = DEP_SR_MASK | DEP_SN_MASK
 export const NON_RECURSIVE_TO_MASK = DEP_SN_MASK | DEP_EN_MASK
-
-/** The edge type as the docs write it: `-(SR)->`, `-(EN)->`, … (all kinds seen on one edge). */
-export const depNames = (dep: number): string[] =>
-  (
-    [
-      [DEP_SR_MASK, 'SR'],
-      [DEP_ER_MASK, 'ER'],
-      [DEP_SN_MASK, 'SN'],
-      [DEP_EN_MASK, 'EN'],
-    ] as const
-  )
-    .filter(([m]) => (dep & m) !== 0)
-    .map(([, n]) => n)
