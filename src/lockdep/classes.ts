@@ -36,25 +36,38 @@ export class LockClass {
   /** `locks_before`: the reverse entries, with the backward dependency bits (`calc_depb()`). */
   readonly before = new Map<LockClass, LockList>()
   readonly lockType: LockType
+  /** False for `lockdep_set_novalidate_class()` (`__lockdep_no_validate__`: `check = 0`). */
+  check = true
+  /** `lock_set_cmp_fn()`: orders two instances of this class (negative: `a` before `b`). */
+  cmpFn: ((a: object, b: object) => number) | null = null
 
   constructor(
     readonly id: number,
+    /** As lockdep prints it: the key's name, then `/subclass` for a subclass other than 0. */
     readonly name: string,
     readonly kind: LockKind,
+    readonly subclass = 0,
   ) {
     this.lockType = kind === 'local_lock_t' ? 'percpu' : 'normal'
   }
 }
 
+/** The registry key of (key, subclass): `key` for subclass 0, `key/subclass` otherwise (as lockdep prints the class). */
+export const classKey = (key: string, subclass: number): string => (subclass === 0 ? key : `${key}/${subclass}`)
+
+/** `MAX_LOCKDEP_SUBCLASSES` (include/linux/lockdep_types.h). */
+export const MAX_LOCKDEP_SUBCLASSES = 8
+
 export class ClassRegistry {
   readonly #byName = new Map<string, LockClass>()
 
-  /** The class of `name`, registered on first use (lockdep's `register_lock_class`). */
-  get(name: string, kind: LockKind): LockClass {
-    let c = this.#byName.get(name)
+  /** The class of key `name` and `subclass`, registered on first use (lockdep's `register_lock_class`). */
+  get(name: string, kind: LockKind, subclass = 0): LockClass {
+    const key = classKey(name, subclass)
+    let c = this.#byName.get(key)
     if (c === undefined) {
-      c = new LockClass(this.#byName.size, name, kind)
-      this.#byName.set(name, c)
+      c = new LockClass(this.#byName.size, key, kind, subclass)
+      this.#byName.set(key, c)
     }
     return c
   }
