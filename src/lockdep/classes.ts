@@ -1,5 +1,5 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
-import type { LockKind } from '../locks/kinds.js'
+import type { DepKind } from './wait-types.js'
 import type { ReadState } from './deps.js'
 
 /** Where a dependency or a usage state was first seen: the kernel prints a stack trace there. */
@@ -45,7 +45,7 @@ export class LockClass {
     readonly id: number,
     /** As lockdep prints it: the key's name, then `/subclass` for a subclass other than 0. */
     readonly name: string,
-    readonly kind: LockKind,
+    readonly kind: DepKind,
     readonly subclass = 0,
   ) {
     this.lockType = kind === 'local_lock_t' ? 'percpu' : 'normal'
@@ -62,7 +62,7 @@ export class ClassRegistry {
   readonly #byName = new Map<string, LockClass>()
 
   /** The class of key `name` and `subclass`, registered on first use (lockdep's `register_lock_class`). */
-  get(name: string, kind: LockKind, subclass = 0): LockClass {
+  get(name: string, kind: DepKind, subclass = 0): LockClass {
     const key = classKey(name, subclass)
     let c = this.#byName.get(key)
     if (c === undefined) {

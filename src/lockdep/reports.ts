@@ -4,10 +4,10 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import { SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
-import { LOCK_KINDS } from '../locks/kinds.js'
 import type { LockClass, Origin } from './classes.js'
 import { banner } from './splat.js'
 import { usageChars, usageStr } from './usage.js'
+import { depLabel } from './wait-types.js'
 
 export const TITLES = {
   circular: 'WARNING: possible circular locking dependency detected',
@@ -26,7 +26,7 @@ export const badIrqDependencyTitle = (irqclass: string): string => `WARNING: ${i
 
 /** ` (name){+.+.}-{3:3}` */
 export const classLine = (c: LockClass, wait: (c: LockClass) => number): string =>
-  ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${LOCK_KINDS[c.kind].label}`
+  ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${depLabel(c.kind)}`
 
 export const origin = (o: Origin | undefined): string => (o === undefined ? '  (unknown)' : `  by ${o.comm}/${o.pid} on CPU ${o.cpu}`)
 

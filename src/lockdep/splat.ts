@@ -1,8 +1,7 @@
 /** Layout helpers shared by the kernel-style reports. */
 import type { HeldLock } from '../locks/held.js'
-import { LOCK_KINDS } from '../locks/kinds.js'
 import { usageChars } from './usage.js'
-import { waitValues, type WaitValues } from './wait-types.js'
+import { depLabel, depWait, waitValues, type WaitValues } from './wait-types.js'
 
 /** PROVE_RAW_LOCK_NESTING's LD_WAIT_* values, for callers without a kernel's options. */
 const PROVE_RAW = waitValues(true)
@@ -11,7 +10,7 @@ const PROVE_RAW = waitValues(true)
 export const banner = (title: string, width = title.length): string[] => ['='.repeat(width), title, '-'.repeat(width)]
 
 /** A lock as the reports name it: `spinlock_t 'stats'`. */
-export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => `${LOCK_KINDS[h.kind].label} '${h.name}'`
+export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => `${depLabel(h.kind)} '${h.name}'`
 
 /**
  * `N locks held by comm/pid:` and one ` #i: (class)` line each, as lockdep_print_held_locks(),
@@ -23,7 +22,7 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
     : [
         `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
         ...held.map((h, i) => {
-          const w = wait[LOCK_KINDS[h.kind].wait]
+          const w = depWait(h.kind, wait)
           return ` #${i}: (${h.cls?.name ?? h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${w}:${w}}, ${lockName(h)}`
         }),
       ]

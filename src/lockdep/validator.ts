@@ -14,7 +14,6 @@
 import type { Cpu } from '../cpu/cpu.js'
 import type { Diagnostic } from '../diagnostics.js'
 import type { HeldLock, IrqContext } from '../locks/held.js'
-import { LOCK_KINDS, type LockKind } from '../locks/kinds.js'
 import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
 import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
@@ -55,7 +54,7 @@ import {
   stateOf,
   usageStr,
 } from './usage.js'
-import { waitValues, type WaitValues } from './wait-types.js'
+import { depWait, waitValues, type DepKind, type WaitValues } from './wait-types.js'
 
 /** `MAX_LOCK_DEPTH` (include/linux/sched.h). */
 export const MAX_LOCK_DEPTH = 48
@@ -89,7 +88,7 @@ export interface LockdepStats {
 /** The acquisition being validated. */
 export interface NextLock {
   readonly name: string
-  readonly kind: LockKind
+  readonly kind: DepKind
   readonly mode: 'write' | 'read'
   /** A recursive read (rwlock_t readers where they are recursive): read == 2. */
   readonly recursiveRead: boolean
@@ -186,8 +185,8 @@ export class Lockdep {
     return { active: this.#debugLocks, classes: this.classes.size, chains: this.chains.count, dependencies: this.#dependencies }
   }
 
-  #inner(kind: LockKind): number {
-    return this.#wait[LOCK_KINDS[kind].wait]
+  #inner(kind: DepKind): number {
+    return depWait(kind, this.#wait)
   }
 
   /** The chain the next lock in this irq context extends: the last held lock's, or empty. */
@@ -258,6 +257,18 @@ export class Lockdep {
       h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
       // As __lock_acquire() would: a trylock or an unchecked class is not validated.
       if (this.#debugLocks && !h.trylock && h.cls.check && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
+    }
+  }
+
+  /**
+   * `reacquire_held_locks()` after `lock_set_class()` changed `held[index]`'s class: that entry
+   * and every one above it go through `__lock_acquire()` again, checks included.
+   */
+  reacquire(cpu: Cpu, held: readonly HeldLock[], index: number): void {
+    for (let i = index; i < held.length; i++) {
+      const h = held[i] as HeldLock
+      if (!this.#debugLocks || h.cls === null) return
+      h.chain = this.acquire(cpu, held.slice(0, i), h, h.cls, h.irqContext)
     }
   }
 

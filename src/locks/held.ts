@@ -2,7 +2,8 @@
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
-import type { LockKind, Variant } from './kinds.js'
+import type { DepKind } from '../lockdep/wait-types.js'
+import type { Variant } from './kinds.js'
 
 /**
  * lockdep's `irq_context`: `2 * hardirq + softirq_context` — 0 task, 1 softirq, 2 hardirq, 3 a
@@ -15,7 +16,8 @@ export interface HeldLock {
   readonly task: TaskState
   /** The lock class (its name). */
   readonly name: string
-  readonly kind: LockKind
+  /** The lock kind, or 'lockdep_map' for a bare map (`lock_map_acquire()`). */
+  readonly kind: DepKind
   readonly variant: Variant
   readonly mode: 'write' | 'read'
   /** A recursive read (`read == 2`): rwlock_t readers where read_lock_is_recursive(). */
