@@ -14,13 +14,35 @@ import type { Subclass } from '../locks/nesting-rules.js'
 import type { AcquireCheck } from '../locks/rules.js'
 import { MAX_LOCKDEP_SUBCLASSES } from './classes.js'
 
-/** Any lock made by a kernel, by its kind and class name. */
+/**
+ * Any lock made by a kernel, by its kind and class name.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type AnyLock } from 'lockproof'
+ *
+ * const locks: AnyLock[] = [createKernel().spinLock('a', 0), createKernel().mutex('m', 0)]
+ * console.log(locks.map((l) => `${l.kind} ${l.name}`))
+ * ```
+ */
 export interface AnyLock {
+  /** The lock kind. */
   readonly kind: LockKind
+  /** The class name it was made with. */
   readonly name: string
 }
 
-/** The key `lockdep_set_novalidate_class()` gives a lock (`__lockdep_no_validate__`). */
+/**
+ * The key `lockdep_set_novalidate_class()` gives a lock (`__lockdep_no_validate__`): the class
+ * name its reports print.
+ *
+ * @example
+ * ```ts
+ * import { NO_VALIDATE_KEY } from 'lockproof'
+ *
+ * console.log(NO_VALIDATE_KEY) // '__lockdep_no_validate__'
+ * ```
+ */
 export const NO_VALIDATE_KEY = '__lockdep_no_validate__'
 
 /**
