@@ -225,7 +225,7 @@ export class Lockdep {
     // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
     if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext)
     if (!this.#debugLocks) return null
-    if (cls.check) this.#markUsage(cpu, held, cls, next, irqContext)
+    this.#markUsage(cpu, held, cls, next, irqContext)
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock (hlock->read).
     const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
@@ -332,6 +332,11 @@ export class Lockdep {
   #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock, irqContext: IrqContext): void {
     const hread = readOf(next)
     const read = hread !== 0 ? LOCK_USAGE_READ_MASK : 0
+    // mark_usage(): `if (!check) goto lock_used;` (lockdep_set_novalidate_class()): only USED.
+    if (!cls.check) {
+      this.#mark(cpu, held, cls, hread, read ? LOCK_USED_READ : LOCK_USED)
+      return
+    }
     const hardirq = (irqContext & 2) !== 0
     const softirq = (irqContext & 1) !== 0
     const irqsOn = !cpu.irqsDisabled
