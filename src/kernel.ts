@@ -33,10 +33,12 @@ import { resolveOptions, type KernelOptions, type ResolvedOptions } from './opti
 import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
+import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
+import { LOCKDEP_PROC_FILES, type LockdepProcFile, procLockdep, procLockdepChains, procLockdepStats } from './lockdep/proc.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
 
 /** How a report words each proof. */
@@ -90,6 +92,9 @@ export interface IrqOptions {
   readonly noThread?: boolean
 }
 
+/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
+const ZONE_LOCK = {}
+
 /**
  * A whole simulated machine: N CPUs, their interrupts, and what they report.
  *
@@ -142,6 +147,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       traceIrqflags: this.options.lockdep,
       proofsMayBeFalse: (cpu, by, mask) => this.#proofsMayBeFalse(cpu, by, mask),
       warn: (cpu, warning) => this.#warnOnce(cpu, warning),
+      // lockdep's mark_held_locks(): locks still held when interrupts / BH come back on.
+      hardirqsOn: (cpu) => this.#lockdep.hardirqsOn(cpu, this.#held.of(cpu.current)),
+      softirqsOn: (cpu) => this.#lockdep.softirqsOn(cpu, this.#held.of(cpu.current)),
     }
     this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
     const cpus: Cpu[] = []
@@ -153,7 +161,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       lockdep: this.#lockdep,
       report: (d) => this.#report(d),
       mightResched: (cpu, what, preemptOffset, rcuOffset) => {
-        const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset })
+        const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset }, this.#lockdep.wait)
         if (d !== null) this.#report(d)
       },
       trace: (cpu, event) => this.#traceEvent(cpu, event),
@@ -213,6 +221,24 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   lockdepStats(): LockdepStats {
     return this.#lockdep.stats()
   }
+  /**
+   * lockdep's own files as `cat` shows them, in the layouts of kernel/locking/lockdep_proc.c:
+   * `'/proc/lockdep'` (classes with FD/BD counts and usage, their direct dependencies),
+   * `'/proc/lockdep_chains'` (each validated chain with its irq_context), `'/proc/lockdep_stats'`.
+   * Class keys (`%p`) are synthetic; there are no stack traces (their counters are 0).
+   */
+  readProc(file: LockdepProcFile): string {
+    switch (file) {
+      case '/proc/lockdep':
+        return procLockdep(this.#lockdep)
+      case '/proc/lockdep_chains':
+        return procLockdepChains(this.#lockdep)
+      case '/proc/lockdep_stats':
+        return procLockdepStats(this.#lockdep)
+      default:
+        throw new InvalidArgumentError(`readProc(): no file ${String(file)} (lockdep has ${LOCKDEP_PROC_FILES.join(', ')})`)
+    }
+  }
   /** Forgets every diagnostic reported so far (lockdep's own state is kept). */
   clearDiagnostics(): void {
     this.#diagnostics.length = 0
@@ -257,6 +283,15 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       return perCpu.get(cpu.id) as D
     }
     return this.#lock('local_lock_t', name, dataOf) as LocalLock<N, D, DeclaredAfter<Order, N>>
+  }
+
+  /**
+   * A bare lockdep map (`struct lockdep_map`, `lockdep_init_map()`): `lock_map_acquire()` /
+   * `lock_map_release()` tell lockdep about a wait that is no lock (workqueue flushes, …).
+   */
+  lockMap<const N extends string>(name: N): LockMap<N> {
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('lockdep_map: the class name must be a non-empty string')
+    return Object.freeze(new LockMapRuntime(this.#lockHost, name))
   }
 
   /** The lock classes a task on CPU `i` holds now, outermost first. */
@@ -554,7 +589,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
 
   #mightSleep(cpu: Cpu, what: string): void {
-    const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current))
+    const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current), undefined, this.#lockdep.wait)
     if (diagnostic !== null) this.#report(diagnostic)
   }
 
@@ -576,7 +611,17 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     if (gfp === 'GFP_KERNEL') this.#mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
     else if (gfp === 'GFP_ATOMIC') {
-      this.#lockdep.checkWaitOnly(cpu, this.#held.of(cpu.current), { name: 'zone->lock', kind: 'spinlock_t', mode: 'write', recursiveRead: false })
+      this.#lockdep.checkWaitOnly(cpu, this.#held.of(cpu.current), {
+        name: 'zone->lock',
+        kind: 'spinlock_t',
+        mode: 'write',
+        recursiveRead: false,
+        trylock: false,
+        nestLock: null,
+        instance: ZONE_LOCK,
+        key: 'zone->lock',
+        subclass: 0,
+      })
       if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
     } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
     this.#traceEvent(cpu, `kmalloc ${size} ${gfp}`)
@@ -656,7 +701,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         'An interrupt whose handler takes one of those locks now deadlocks this CPU.',
         'Fix: release in reverse order (use callbacks), or count interrupt disabling',
         "(local_interrupt_disable(); the default irqDisable: 'counted').",
-        ...heldLockLines(task.comm, task.pid, held),
+        ...heldLockLines(task.comm, task.pid, held, this.#lockdep.wait),
       ].join('\n'),
     })
   }
@@ -670,8 +715,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     if (bits !== 0) this.#reportProofFalsified(cpu, by, bits, false)
   }
 
-  /** A guard's unlock would falsify proofs `bits`: reported, then refused with nothing changed. */
-  #refuseDrop(cpu: Cpu, what: string, bits: number): never {
+  /**
+   * A guard's unlock would falsify proofs `bits`: reported, then refused with nothing changed —
+   * unless `guardDrop: 'report'`, where the drop goes on and the unlock reports what it falsified.
+   */
+  #refuseDrop(cpu: Cpu, what: string, bits: number): void {
+    if (this.options.guardDrop === 'report') return
     this.#reportProofFalsified(cpu, what, bits, true)
     throw new GuardOrderError(
       `${what}: releasing this guard now would make ${claimNames(bits).join(', ')} false for a live context; release the guards taken from its context first`,
@@ -703,7 +752,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         refused
           ? 'Refused: the guard stays held. Release the guards taken from its context first.'
           : 'Code holding that context relies on something no longer true (a nested _irq unlock, a _bh release, a guard dropped early).',
-        ...heldLockLines(task.comm, task.pid, this.#held.of(task)),
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep.wait),
       ].join('\n'),
     })
   }
@@ -727,13 +776,15 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         title,
         `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
         WARNING_WHY[warning],
-        ...heldLockLines(task.comm, task.pid, this.#held.of(task)),
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep.wait),
       ].join('\n'),
     })
   }
 
   /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */
   #badUnlock(cpu: Cpu, what: string, className: string = what): void {
+    // print_unlock_imbalance_bug(): `if (!debug_locks_off()) return;` — only while lockdep is on, and it turns it off.
+    if (!this.#lockdep.unlockImbalance()) return
     const task = cpu.current
     this.#report({
       kind: 'bad-unlock-balance',
@@ -748,7 +799,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         `${task.comm}/${task.pid} is trying to release lock (${className}) at:`,
         `  ${what}: guard.unlock()`,
         'but there are no more locks to release!',
-        ...heldLockLines(task.comm, task.pid, this.#held.of(task)),
+        '',
+        'other info that might help us debug this:',
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep.wait),
       ].join('\n'),
     })
   }
@@ -758,7 +811,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const task = cpu.current
     const held = this.#held.of(task)
     const base = { cpu: cpu.id, task: task.comm, heldLocks: this.#held.names(task), preemptCount: cpu.preemptCount }
-    const lines = (title: string, first: string): string => [...banner(title), first, ...heldLockLines(task.comm, task.pid, held)].join('\n')
+    const lines = (title: string, first: string): string =>
+      [...banner(title), first, ...heldLockLines(task.comm, task.pid, held, this.#lockdep.wait)].join('\n')
     if (reason === 'task') {
       this.#report({
         ...base,

@@ -21,13 +21,30 @@ export interface KernelOptions<Order extends readonly string[] = readonly string
    * The lockdep-style validator. Default true. `{ keepGoing: true }` keeps it validating after
    * its first report (the kernel's lockdep turns itself off then).
    */
-  readonly lockdep?: boolean | { readonly keepGoing?: boolean }
+  readonly lockdep?:
+    | boolean
+    | {
+        readonly keepGoing?: boolean
+        /**
+         * lockdep's `force_read_lock_recursive` (lib/locking-selftest.c sets it for most of its
+         * cases): every rwlock_t reader is a recursive read, in task context too. Default false.
+         */
+        readonly forceReadLockRecursive?: boolean
+      }
   /** CONFIG_PROVE_RAW_LOCK_NESTING (spinlock_t inside raw_spinlock_t reported on a normal kernel). Default true. */
   readonly proveRawLockNesting?: boolean
   /** How IRQ-disabling guards disable interrupts. Default 'counted'. */
   readonly irqDisable?: 'counted' | 'save-restore'
   /** Throw a KernelSplat at the first diagnostic, or record and go on. Default 'record'. */
   readonly onDiagnostic?: 'throw' | 'record'
+  /**
+   * A guard released out of order whose unlock would make a live context's proof false (its
+   * interrupts, preemption or bottom halves come back on): `'refuse'` (default) throws
+   * `GuardOrderError` and changes nothing; `'report'` lets it go ahead and reports
+   * `proof-falsified` — for core code that re-enables interrupts under a raw lock, and for
+   * lockdep's own self-test sequences (`local_irq_disable(); lock(A); local_irq_enable(); unlock(A)`).
+   */
+  readonly guardDrop?: 'refuse' | 'report'
   /** Force-thread interrupt handlers on a normal kernel too (the `threadirqs` boot option). Default false. */
   readonly threadIrqs?: boolean
   /** Record every state change in `kernel.trace`. Default false. */
@@ -78,12 +95,16 @@ export interface ResolvedOptions {
   readonly lockdep: boolean
   /** lockdep goes on validating after its first report. */
   readonly lockdepKeepGoing: boolean
+  /** `force_read_lock_recursive`: rwlock_t readers are recursive everywhere. */
+  readonly forceReadLockRecursive: boolean
   /** CONFIG_PROVE_RAW_LOCK_NESTING. */
   readonly proveRawLockNesting: boolean
   /** How IRQ-disabling guards disable interrupts. */
   readonly irqDisable: 'counted' | 'save-restore'
   /** Throw a KernelSplat at the first diagnostic, or record and go on. */
   readonly onDiagnostic: 'throw' | 'record'
+  /** An out-of-order guard drop that would falsify a live proof: refused, or done and reported. */
+  readonly guardDrop: 'refuse' | 'report'
   /** Interrupt handlers are force-threaded on a normal kernel too. */
   readonly threadIrqs: boolean
   /** Every state change is recorded in `kernel.trace`. */
@@ -114,11 +135,18 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'proveRawLockNesting',
   'irqDisable',
   'onDiagnostic',
+  'guardDrop',
   'threadIrqs',
   'trace',
   'lockOrder',
   'preemptCountLayout',
 ] satisfies (keyof KernelOptions)[])
+
+/** The keys of the `lockdep` option object. */
+const LOCKDEP_OPTIONS: ReadonlySet<string> = new Set(['keepGoing', 'forceReadLockRecursive'] satisfies (keyof Exclude<
+  NonNullable<KernelOptions['lockdep']>,
+  boolean
+>)[])
 
 /** Checks options from callers that ignore the types, and fills in the defaults. */
 export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => {
@@ -130,7 +158,9 @@ export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => 
   }
   if (typeof options.lockdep === 'object' && options.lockdep !== null) {
     for (const key of Object.keys(options.lockdep)) {
-      if (key !== 'keepGoing') throw new InvalidArgumentError(`createKernel: unknown option 'lockdep.${key}' (lockdep takes keepGoing)`)
+      if (!LOCKDEP_OPTIONS.has(key)) {
+        throw new InvalidArgumentError(`createKernel: unknown option 'lockdep.${key}' (lockdep takes ${[...LOCKDEP_OPTIONS].join(', ')})`)
+      }
     }
   }
   const cpus = options.cpus ?? 1
@@ -147,9 +177,12 @@ export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => 
     cpus,
     lockdep: typeof lockdep === 'object' && lockdep !== null ? true : flag('lockdep', lockdep, true),
     lockdepKeepGoing: typeof lockdep === 'object' && lockdep !== null ? flag('lockdep.keepGoing', lockdep.keepGoing, false) : false,
+    forceReadLockRecursive:
+      typeof lockdep === 'object' && lockdep !== null ? flag('lockdep.forceReadLockRecursive', lockdep.forceReadLockRecursive, false) : false,
     proveRawLockNesting: flag('proveRawLockNesting', options.proveRawLockNesting, true),
     irqDisable: oneOf('irqDisable', options.irqDisable, ['counted', 'save-restore'], 'counted'),
     onDiagnostic: oneOf('onDiagnostic', options.onDiagnostic, ['throw', 'record'], 'record'),
+    guardDrop: oneOf('guardDrop', options.guardDrop, ['refuse', 'report'], 'refuse'),
     threadIrqs: flag('threadIrqs', options.threadIrqs, false),
     trace: flag('trace', options.trace, false),
     lockOrder,

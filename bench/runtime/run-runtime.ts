@@ -1,8 +1,10 @@
 /**
  * Runtime cost, with tinybench, inside one kernel.run task (so task creation is not counted).
- *   per operation   withLocked on spinLock / rawSpinLock / mutex, ctx.preemptDisable, a `using`
- *                   guard; lockdep off and on; against a plain closure call doing the same data
- *                   work (incrementing a counter through a callback), measured in the same run.
+ *   per operation   withLocked on spinLock / rawSpinLock / mutex, ctx.preemptDisable,
+ *                   ctx.rcuReadLock, a `using` guard; lockdep off and on; against a plain closure
+ *                   call doing the same data work (incrementing a counter through a callback),
+ *                   measured in the same run. PREEMPT_RT: spinLock, rcuReadLock, localBhDisable
+ *                   (informational rows).
  *   scale           per-acquisition cost with 10 / 1,000 / 10,000 lock classes and held-chain
  *                   depths 1 / 8 / 32: chain-cache hit (the same nesting repeated) and first
  *                   validation (a class sequence never taken before, each time).
@@ -129,12 +131,81 @@ const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => 
           },
         ],
         [
+          `ctx.rcuReadLock (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              ctx.rcuReadLock(() => {
+                counter.n += 1
+              })
+          },
+        ],
+        [
           `using g = spinLock.lock(ctx) (${tag})`,
           () => {
             for (let i = 0; i < B; i++) {
               using g = spin.lock(ctx)
               g.data.n += 1
             }
+          },
+        ],
+      ],
+      () => B,
+    )
+  })
+  if (kernel.diagnostics.length > 0) throw new Error(`per-operation bench (${tag}) reported: ${kernel.diagnostics[0]?.title}`)
+  return figures
+}
+
+/**
+ * PREEMPT_RT: spinlock_t is rt_spin_lock() (its steps include rcu_read_lock() and
+ * migrate_disable()), local_bh_disable() takes the per-CPU BH state; against the same closure call.
+ */
+const perOperationRt = (settings: Settings, lockdep: boolean): RuntimeFigure[] => {
+  const kernel = createKernel({ lockdep, preemptRt: true })
+  const spin = kernel.spinLock('bench-spin', { n: 0 })
+  const plainData: Data = { n: 0 }
+  const plain = <R>(cb: (data: Data) => R): R => cb(plainData)
+  const B = settings.batch
+  const tag = `PREEMPT_RT, lockdep ${lockdep ? 'on' : 'off'}`
+  const figures = kernel.run((ctx: Context<TaskCtx>) => {
+    const counter = { n: 0 }
+    return runBench(
+      settings,
+      [
+        [
+          `baseline: closure call (${tag} run)`,
+          () => {
+            for (let i = 0; i < B; i++)
+              plain((d) => {
+                d.n += 1
+              })
+          },
+        ],
+        [
+          `spinLock.withLocked (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              spin.withLocked(ctx, (_ctx, d) => {
+                d.n += 1
+              })
+          },
+        ],
+        [
+          `ctx.rcuReadLock (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              ctx.rcuReadLock(() => {
+                counter.n += 1
+              })
+          },
+        ],
+        [
+          `ctx.localBhDisable (${tag})`,
+          () => {
+            for (let i = 0; i < B; i++)
+              ctx.localBhDisable(() => {
+                counter.n += 1
+              })
           },
         ],
       ],
@@ -282,6 +353,26 @@ export const runRuntimeBench = (quick: boolean, log: (line: string) => void = ()
         unit: 'ns/op',
         target: floor ? 'informational: the least a fresh context per scope costs' : `≤ ${limit}× baseline${lockdep ? ' (cached chain)' : ''}`,
         met: floor ? null : ratio <= limit,
+      })
+    }
+  }
+
+  // PREEMPT_RT: informational (their step sequences are longer; no target yet).
+  for (const lockdep of [false, true]) {
+    const fs = perOperationRt(settings, lockdep)
+    fs.forEach(show)
+    figures.push(...fs)
+    const base = fs[0] as RuntimeFigure
+    for (const f of fs.slice(1)) {
+      rows.push({
+        group: 'runtime',
+        figure: f.name,
+        value: r2(f.ns),
+        baseline: r2(base.ns),
+        ratio: r2(f.ns / base.ns),
+        unit: 'ns/op',
+        target: 'informational: PREEMPT_RT step sequences',
+        met: null,
       })
     }
   }

@@ -28,8 +28,8 @@ export interface ContextHost {
   reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
   irqsBackOn(cpu: Cpu, droppedBy: string): void
   badUnlock(cpu: Cpu, what: string): void
-  /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits`. */
-  refuseDrop(cpu: Cpu, what: string, bits: number): never
+  /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits` (unless `guardDrop: 'report'`). */
+  refuseDrop(cpu: Cpu, what: string, bits: number): void
   /** A context was made whose proofs `gains` are false already: report it. */
   proofsBornFalse(cpu: Cpu, gains: number): void
   /** CONFIG_TRACE_IRQFLAGS: lockdep is configured (local_bh_enable() then ends with interrupts on). */
@@ -94,6 +94,12 @@ export class ScopeContext {
    */
   static is(value: unknown): value is ScopeContext {
     return typeof value === 'object' && value !== null && #at in value
+  }
+
+  /** The runtime context behind a public one; anything else (an untyped caller's value) is a named error. */
+  static from(value: unknown, op: string): ScopeContext {
+    if (!ScopeContext.is(value)) throw new InvalidArgumentError(`${op}: the first argument must be a context`)
+    return value
   }
 
   /** The published type of a runtime context: what user callbacks receive (the same object). */

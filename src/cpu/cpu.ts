@@ -46,6 +46,13 @@ export interface CpuHost {
   proofsMayBeFalse(cpu: Cpu, by: string, mask: number): void
   /** One of the kernel's WARN_ON_ONCE()s (kernel/softirq.c) fired here. */
   warn(cpu: Cpu, warning: KernelWarning): void
+  /**
+   * Interrupts came back on (`trace_hardirqs_on()` → `lockdep_hardirqs_on_prepare()`), before
+   * pending ones are taken: lockdep's `mark_held_locks()`. Optional: a bare CPU has no lockdep.
+   */
+  readonly hardirqsOn?: (cpu: Cpu) => void
+  /** Bottom halves came back on in this task (`lockdep_softirqs_on()`). */
+  readonly softirqsOn?: (cpu: Cpu) => void
 }
 
 export class Cpu {
@@ -218,10 +225,19 @@ export class Cpu {
     this.state.irqsDisabled = false
     if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
     try {
+      if (was) this.#lockdepHardirqsOn()
       if (was && checkProofs) this.#hardirqsOn('local_irq_enable()')
     } finally {
       if (!deferDelivery) this.deliverPendingIrqs()
     }
+  }
+
+  // Interrupts / bottom halves back on: one call each, out of line (lockdep's mark_held_locks()).
+  #lockdepHardirqsOn(): void {
+    this.host.hardirqsOn?.(this)
+  }
+  #lockdepSoftirqsOn(): void {
+    this.host.softirqsOn?.(this)
   }
 
   localIrqSave(): IrqFlags {
@@ -241,6 +257,7 @@ export class Cpu {
     if (this.host.tracing) this.host.trace(this, 'local_irq_restore')
     if (flags.irqsDisabled) return
     try {
+      if (was) this.#lockdepHardirqsOn()
       if (was) this.#hardirqsOn('local_irq_restore()')
     } finally {
       if (!deferDelivery) this.deliverPendingIrqs()
@@ -381,6 +398,9 @@ export class Cpu {
       } finally {
         if (hold) this.preemptCountSub(PREEMPT_OFFSET)
       }
+      // lockdep_softirqs_on() runs with interrupts off before the softirqs; the held locks are
+      // marked at the local_irq_enable() that ends __local_bh_enable_ip(), after them.
+      if (this.softirqCount() === 0) this.#lockdepSoftirqsOn()
       return
     }
     const task = this.state.current
@@ -430,6 +450,7 @@ export class Cpu {
   private rtLocalBhEnable(cnt: number, unlock: boolean): void {
     const task = this.state.current
     task.softirqDisableCnt -= cnt
+    if (task.softirqDisableCnt === 0) this.#lockdepSoftirqsOn()
     if (task.softirqDisableCnt === 0 && unlock) {
       this.migrateEnable()
       this.rcuReadUnlock()

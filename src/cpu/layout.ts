@@ -10,9 +10,10 @@
  *
  *   Counted interrupt disabling keeps its depth outside preempt_count (CpuState.interruptDisableCount).
  *
- * 'interrupt-count' — the counted-interrupt-disabling series (Boqun Feng et al., v2 2026-05-26,
- * "[PATCH v2 01/12] preempt: Track NMI nesting to separate per-CPU counter" and
- * "[PATCH v2 02/12] preempt: Introduce HARDIRQ_DISABLE_BITS"), the generic (32-bit) form:
+ * 'interrupt-count' — the counted-interrupt-disabling series (Boqun Feng et al.; layout from v2
+ * 2026-05-26, "[PATCH v2 01/12] preempt: Track NMI nesting to separate per-CPU counter" and
+ * "[PATCH v2 02/12] preempt: Introduce HARDIRQ_DISABLE_BITS", unchanged in v3 2026-06-04, the
+ * version modelled), the generic (32-bit) form:
  *
  *         PREEMPT_MASK: 0x000000ff
  *         SOFTIRQ_MASK: 0x0000ff00
@@ -93,7 +94,7 @@ export const IC_HARDIRQ_MASK = bits(4) << IC_HARDIRQ_SHIFT
 /** `0x10000000`. */
 export const IC_NMI_MASK = bits(1) << IC_NMI_SHIFT
 
-/** The counted-interrupt-disabling series' layout (v2, 2026-05; generic 32-bit preempt_count). */
+/** The counted-interrupt-disabling series' layout (v2/v3, 2026-05/06; generic 32-bit preempt_count). */
 export const INTERRUPT_COUNT_LAYOUT: PreemptCountLayout = Object.freeze({
   name: 'interrupt-count',
   hardirqMask: IC_HARDIRQ_MASK,

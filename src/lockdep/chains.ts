@@ -21,7 +21,16 @@ export class ChainNode {
     /** min(wait_type_inner) over the chain's classes (LD_WAIT_MAX for the empty chain). */
     readonly heldInner: number,
     readonly depth: number,
+    /** The chain's `irq_context` (the root it grows from). */
+    readonly irqContext: number,
   ) {}
+
+  /** The chain's classes, outermost first (`lock_chain_get_class()` for i in 0..depth). */
+  classes(): LockClass[] {
+    const out: LockClass[] = []
+    for (let n: ChainNode | null = this; n !== null && n.cls !== null; n = n.parent) out.push(n.cls)
+    return out.reverse()
+  }
 
   /** The chain extended by `cls` taken for write or read, created on first use. */
   child(cls: LockClass, read: boolean, inner: number): ChainNode {
@@ -29,7 +38,8 @@ export class ChainNode {
     const children = read ? this.#readChildren : this.#children
     let node = children.get(cls)
     if (node === undefined) {
-      node = new ChainNode(cls, this, Math.min(this.heldInner, inner), this.depth + 1)
+      // LD_WAIT_INV (a bare lockdep_map) constrains nothing: check_wait_context()'s `if (prev_inner)`.
+      node = new ChainNode(cls, this, inner === 0 ? this.heldInner : Math.min(this.heldInner, inner), this.depth + 1, this.irqContext)
       children.set(cls, node)
     }
     if (!read) {
@@ -41,24 +51,30 @@ export class ChainNode {
 }
 
 export class ChainCache {
-  /** One empty chain per irq context (task, softirq, hardirq): the chain key restarts there. */
+  /** One empty chain per irq context (task, softirq, hardirq, hardirq in softirq): the chain key restarts there. */
   readonly roots: readonly ChainNode[]
-  #count = 0
+  /** The validated chains in the order they were added (`lock_chains[]`). */
+  readonly #validated: ChainNode[] = []
 
   constructor(maxWait: number) {
-    this.roots = [0, 1, 2].map(() => new ChainNode(null, null, maxWait, 0))
+    this.roots = [0, 1, 2, 3].map((irqContext) => new ChainNode(null, null, maxWait, 0, irqContext))
+  }
+
+  /** Every validated chain, oldest first. */
+  get validated(): readonly ChainNode[] {
+    return this.#validated
   }
 
   /** Number of distinct chains validated so far. */
   get count(): number {
-    return this.#count
+    return this.#validated.length
   }
 
   /** Marks a chain validated; true the first time (the caller validates it then). */
   add(node: ChainNode): boolean {
     if (node.validated) return false
     node.validated = true
-    this.#count++
+    this.#validated.push(node)
     return true
   }
 }

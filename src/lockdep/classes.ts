@@ -1,5 +1,6 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
-import type { LockKind } from '../locks/kinds.js'
+import type { DepKind } from './wait-types.js'
+import type { ReadState } from './deps.js'
 
 /** Where a dependency or a usage state was first seen: the kernel prints a stack trace there. */
 export interface Origin {
@@ -8,34 +9,77 @@ export interface Origin {
   readonly cpu: number
 }
 
+/**
+ * One `struct lock_list` entry: an edge to `cls` in a class's `locks_after` (or, for the
+ * reverse list, from `cls` in `locks_before`), with the DEP_*_MASK bits of every kind of
+ * acquisition pair seen on it (deps.ts), and the distance in the held-lock stack (1: adjacent).
+ */
+export class LockList {
+  constructor(
+    readonly cls: LockClass,
+    public dep: number,
+    public distance: number,
+    readonly origin: Origin,
+  ) {}
+}
+
+/** `enum lockdep_lock_type`: local_lock_t is LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
+export type LockType = 'normal' | 'percpu'
+
 export class LockClass {
-  /** IRQ-usage bits (usage.ts). */
+  /** IRQ-usage bits (usage.ts), LOCK_USED and LOCK_USED_READ included. */
   usage = 0
   /** Where each usage bit was first set. */
   readonly usageOrigin = new Map<number, Origin>()
-  /** Dependencies: this class was held when each of these was taken (`locks_after`). */
-  readonly after = new Map<LockClass, Origin>()
-  /** The reverse edges (`locks_before`), for backward searches. */
-  readonly before = new Set<LockClass>()
+  /** `locks_after`: this class was held when each of these was taken, in insertion order. */
+  readonly after = new Map<LockClass, LockList>()
+  /** `locks_before`: the reverse entries, with the backward dependency bits (`calc_depb()`). */
+  readonly before = new Map<LockClass, LockList>()
+  readonly lockType: LockType
+  /** False for `lockdep_set_novalidate_class()` (`__lockdep_no_validate__`: `check = 0`). */
+  check = true
+  /** `lock_set_cmp_fn()`: orders two instances of this class (negative: `a` before `b`). */
+  cmpFn: ((a: object, b: object) => number) | null = null
 
   constructor(
     readonly id: number,
+    /** As lockdep prints it: the key's name, then `/subclass` for a subclass other than 0. */
     readonly name: string,
-    readonly kind: LockKind,
-  ) {}
+    readonly kind: DepKind,
+    readonly subclass = 0,
+  ) {
+    this.lockType = kind === 'local_lock_t' ? 'percpu' : 'normal'
+  }
 }
+
+/** The registry key of (key, subclass): `key` for subclass 0, `key/subclass` otherwise (as lockdep prints the class). */
+export const classKey = (key: string, subclass: number): string => (subclass === 0 ? key : `${key}/${subclass}`)
+
+/** `MAX_LOCKDEP_SUBCLASSES` (include/linux/lockdep_types.h). */
+export const MAX_LOCKDEP_SUBCLASSES = 8
 
 export class ClassRegistry {
   readonly #byName = new Map<string, LockClass>()
 
-  /** The class of `name`, registered on first use (lockdep's `register_lock_class`). */
-  get(name: string, kind: LockKind): LockClass {
-    let c = this.#byName.get(name)
+  /** The class of key `name` and `subclass`, registered on first use (lockdep's `register_lock_class`). */
+  get(name: string, kind: DepKind, subclass = 0): LockClass {
+    const key = classKey(name, subclass)
+    let c = this.#byName.get(key)
     if (c === undefined) {
-      c = new LockClass(this.#byName.size, name, kind)
-      this.#byName.set(name, c)
+      c = new LockClass(this.#byName.size, key, kind, subclass)
+      this.#byName.set(key, c)
     }
     return c
+  }
+
+  /** Only a lookup (`look_up_lock_class()`): null for a class never registered. */
+  find(name: string): LockClass | null {
+    return this.#byName.get(name) ?? null
+  }
+
+  /** Every class, in registration order (the order of `lock_classes[]`). */
+  all(): IterableIterator<LockClass> {
+    return this.#byName.values()
   }
 
   get size(): number {
@@ -43,26 +87,11 @@ export class ClassRegistry {
   }
 }
 
-/**
- * Breadth-first search along `after` (forwards) or `before` (backwards) edges from `start`
- * (inclusive) for a class that `match`es; returns the path start … match, or null.
- */
-export const search = (start: LockClass, forwards: boolean, match: (c: LockClass) => boolean): LockClass[] | null => {
-  const parent = new Map<LockClass, LockClass | null>([[start, null]])
-  const queue: LockClass[] = [start]
-  for (let i = 0; i < queue.length; i++) {
-    const c = queue[i] as LockClass
-    if (match(c)) {
-      const path: LockClass[] = []
-      for (let at: LockClass | null = c; at !== null; at = parent.get(at) ?? null) path.push(at)
-      return path.reverse()
-    }
-    for (const n of forwards ? c.after.keys() : c.before) {
-      if (!parent.has(n)) {
-        parent.set(n, c)
-        queue.push(n)
-      }
-    }
-  }
-  return null
+/** A search root (`bfs_init_root()` / `bfs_init_rootb()`): a held lock's class and read state. */
+export interface BfsRoot {
+  readonly cls: LockClass
+  /** `only_xr` of the root: forwards `read == 2`, backwards `read != 0`. */
+  readonly onlyXr: boolean
 }
+
+export type { ReadState }

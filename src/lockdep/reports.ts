@@ -4,10 +4,10 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import { SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
-import { LOCK_KINDS } from '../locks/kinds.js'
 import type { LockClass, Origin } from './classes.js'
 import { banner } from './splat.js'
-import { usageChars, usageStr, type IrqState } from './usage.js'
+import { usageChars, usageStr } from './usage.js'
+import { depLabel } from './wait-types.js'
 
 export const TITLES = {
   circular: 'WARNING: possible circular locking dependency detected',
@@ -18,37 +18,42 @@ export const TITLES = {
   badUnlock: 'WARNING: bad unlock balance detected!',
   heldAtExit: 'WARNING: lock held when returning to user space!',
   maxDepth: 'BUG: MAX_LOCK_DEPTH too low!',
+  nestLockNotHeld: 'WARNING: Nested lock was not taken',
 } as const
 
-/** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected`. */
-export const badIrqDependencyTitle = (state: IrqState): string => `WARNING: ${state}-safe -> ${state}-unsafe lock order detected`
+/** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected` (irqclass `HARDIRQ-READ` for a read usage). */
+export const badIrqDependencyTitle = (irqclass: string): string => `WARNING: ${irqclass}-safe -> ${irqclass}-unsafe lock order detected`
 
 /** ` (name){+.+.}-{3:3}` */
 export const classLine = (c: LockClass, wait: (c: LockClass) => number): string =>
-  ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${LOCK_KINDS[c.kind].label}`
+  ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${depLabel(c.kind)}`
 
 export const origin = (o: Origin | undefined): string => (o === undefined ? '  (unknown)' : `  by ${o.comm}/${o.pid} on CPU ${o.cpu}`)
 
 /** `[HC1[1]:SC0[0]:HE0:SE1]` (print_irqtrace_events' context summary in print_usage_bug). */
 export const irqContextSummary = (cpu: Cpu): string => {
   const hc = cpu.inHardirq() ? 1 : 0
-  const sc = cpu.inServingSoftirq() ? 1 : 0
+  // SC is `curr->softirq_context`, never counted on PREEMPT_RT (0c1d7a2c2d32).
+  const sc = !cpu.preemptRt && cpu.inServingSoftirq() ? 1 : 0
   const he = cpu.irqsDisabled ? 0 : 1
   const se = cpu.softirqCount() === 0 ? 1 : 0
   return `[HC${hc}[${cpu.hardirqDepth()}]:SC${sc}[${(cpu.softirqCount() >>> SOFTIRQ_SHIFT) & 0xff}]:HE${he}:SE${se}]`
 }
 
-/** print_circular_lock_scenario(): `source` being taken, `target` held, `parent` the edge into target. */
-export const circularScenario = (source: string, parent: string, target: string): string[] => [
+/**
+ * print_circular_lock_scenario(): `source` being taken, `target` held, `parent` the edge into
+ * target; `rlock(` where the source or target is a reader (`src->read` / `tgt->read`).
+ */
+export const circularScenario = (source: string, parent: string, target: string, sourceRead = false, targetRead = false): string[] => [
   ...(parent !== source ? ['Chain exists of:', `  ${source} --> ${parent} --> ${target}`, ''] : []),
   ' Possible unsafe locking scenario:',
   '',
   '       CPU0                    CPU1',
   '       ----                    ----',
-  `  lock(${target});`,
+  `  ${targetRead ? 'rlock' : 'lock'}(${target});`,
   `                               lock(${parent});`,
   `                               lock(${target});`,
-  `  lock(${source});`,
+  `  ${sourceRead ? 'rlock' : 'lock'}(${source});`,
   '',
   ' *** DEADLOCK ***',
 ]

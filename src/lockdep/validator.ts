@@ -1,19 +1,24 @@
 /**
  * The lockdep-style validator, after `__lock_acquire()` in kernel/locking/lockdep.c:
- *   mark_usage()          IRQ-usage states, inconsistent states and irq inversions
+ *   (NMI)                 lockdep_off(): only verify_lock_unused()
  *   check_wait_context()  invalid wait context (LD_WAIT_*), O(1) from the chain cache
- *   validate_chain()      once per new chain: recursive locking, then each new dependency
- *                         (circular dependency, irq-safe -> irq-unsafe)
+ *   mark_usage()          IRQ-usage states, inconsistent states and irq inversions
+ *   validate_chain()      once per new chain: recursive locking, then check_prevs_add(): each
+ *                         new dependency, readers included, typed -(SR/ER/SN/EN)-> (deps.ts),
+ *                         checked along strong paths only (bfs.ts): circular dependency,
+ *                         irq-safe -> irq-unsafe
  *   MAX_LOCK_DEPTH        48 held locks per task
+ *   mark_held_locks()     when interrupts / bottom halves come back on (hardirqsOn/softirqsOn)
  * Like the kernel, the first report turns the checks off (`debug_locks_off()`) unless `keepGoing`.
  */
 import type { Cpu } from '../cpu/cpu.js'
 import type { Diagnostic } from '../diagnostics.js'
 import type { HeldLock, IrqContext } from '../locks/held.js'
-import { LOCK_KINDS, type LockKind } from '../locks/kinds.js'
 import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
-import { ClassRegistry, search, type LockClass, type Origin } from './classes.js'
+import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
+import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from './classes.js'
+import { calcDep, calcDepb, type ReadState } from './deps.js'
 import {
   TITLES,
   badIrqDependencyTitle,
@@ -25,20 +30,31 @@ import {
   origin,
   usageScenario,
 } from './reports.js'
-import { banner, heldLockLines, lockName } from './splat.js'
+import { banner, heldLockLines, lockName, nestLockName } from './splat.js'
 import {
   LOCK_ENABLED_HARDIRQ,
   LOCK_ENABLED_SOFTIRQ,
   LOCK_USAGE_DIR_MASK,
   LOCK_USAGE_READ_MASK,
+  LOCK_USAGE_STATES,
+  LOCK_USED,
   LOCK_USED_IN_HARDIRQ,
   LOCK_USED_IN_SOFTIRQ,
+  LOCK_USED_READ,
+  LOCKF_ENABLED_IRQ_ALL,
+  LOCKF_IRQ,
+  LOCKF_USED,
+  LOCKF_USED_IN_IRQ_ALL,
+  LOCKF_USED_READ,
   exclusiveBit,
+  exclusiveMask,
+  findExclusiveMatch,
+  originalMask,
+  stateName,
   stateOf,
   usageStr,
-  type IrqState,
 } from './usage.js'
-import { waitValues, type WaitValues } from './wait-types.js'
+import { depWait, waitValues, type DepKind, type WaitValues } from './wait-types.js'
 
 /** `MAX_LOCK_DEPTH` (include/linux/sched.h). */
 export const MAX_LOCK_DEPTH = 48
@@ -72,16 +88,30 @@ export interface LockdepStats {
 /** The acquisition being validated. */
 export interface NextLock {
   readonly name: string
-  readonly kind: LockKind
+  readonly kind: DepKind
   readonly mode: 'write' | 'read'
   /** A recursive read (rwlock_t readers where they are recursive): read == 2. */
   readonly recursiveRead: boolean
+  /** `hlock->trylock`: no wait-context check, no USED_IN usage, no dependency of its own. */
+  readonly trylock: boolean
+  /** The nest_lock instance (`spin_lock_nest_lock()`), or null. */
+  readonly nestLock: object | null
+  /** The lock instance (for the nest_lock and cmp_fn checks). */
+  readonly instance: object
+  /** The lockdep key's name (the lock's class name unless `lockdep_set_class()` changed it). */
+  readonly key: string
+  /** The subclass of this acquisition (`spin_lock_nested()`), 0 otherwise. */
+  readonly subclass: number
 }
 
 export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
 
-/** lockdep's `irq_context` of the code running on this CPU now. */
-export const irqContextOf = (cpu: Cpu): IrqContext => (cpu.inHardirq() ? 2 : cpu.inServingSoftirq() ? 1 : 0)
+/**
+ * `task_irq_context()`: `LOCK_CHAIN_HARDIRQ_CONTEXT * !!lockdep_hardirq_context() +
+ * LOCK_CHAIN_SOFTIRQ_CONTEXT * !!task->softirq_context` (2 * hardirq + softirq, so a hardirq
+ * taken while serving softirqs is 3). PREEMPT_RT never counts softirq_context (0c1d7a2c2d32).
+ */
+export const irqContextOf = (cpu: Cpu): IrqContext => ((cpu.inHardirq() ? 2 : 0) + (!cpu.preemptRt && cpu.inServingSoftirq() ? 1 : 0)) as IrqContext
 
 /** lockdep's task wait contexts, by what reports call them, and the wait type each allows. */
 const TASK_WAIT_CONTEXTS = {
@@ -92,21 +122,17 @@ const TASK_WAIT_CONTEXTS = {
 } as const satisfies Record<string, keyof WaitValues>
 type TaskWaitContext = keyof typeof TASK_WAIT_CONTEXTS
 
-/** Per irq state: its index, and the masks of "used in" and "enabled" (write and read). */
-const STATES: readonly { readonly state: IrqState; readonly index: 0 | 1; readonly usedInMask: number; readonly enabledMask: number }[] = [
-  {
-    state: 'HARDIRQ',
-    index: 0,
-    usedInMask: (1 << LOCK_USED_IN_HARDIRQ) | (2 << LOCK_USED_IN_HARDIRQ),
-    enabledMask: (1 << LOCK_ENABLED_HARDIRQ) | (2 << LOCK_ENABLED_HARDIRQ),
-  },
-  {
-    state: 'SOFTIRQ',
-    index: 1,
-    usedInMask: (1 << LOCK_USED_IN_SOFTIRQ) | (2 << LOCK_USED_IN_SOFTIRQ),
-    enabledMask: (1 << LOCK_ENABLED_SOFTIRQ) | (2 << LOCK_ENABLED_SOFTIRQ),
-  },
-]
+/** The read state of a held lock or an acquisition (`held_lock::read`). */
+export const readOf = (h: { readonly mode: 'write' | 'read'; readonly recursiveRead: boolean }): ReadState => (h.mode === 'write' ? 0 : h.recursiveRead ? 2 : 1)
+
+/** `usage_skip()`: "Skip local_lock() for irq inversion detection" (any non-LD_LOCK_NORMAL class). */
+const usageSkip: BfsMatch = (n) => n.cls.lockType !== 'normal'
+
+/** `usage_match()`: after an only-`*R` path only the write usage bits count. */
+const usageMatch =
+  (mask: number): BfsMatch =>
+  (n) =>
+    ((n.onlyXr ? n.cls.usage & LOCKF_IRQ : n.cls.usage) & mask) !== 0
 
 type BaseFields = 'cpu' | 'task' | 'heldLocks' | 'preemptCount' | 'report'
 /** A diagnostic without the fields every report fills in the same way, plus its own lines. */
@@ -121,9 +147,14 @@ export class Lockdep {
   readonly chains: ChainCache
   /** `debug_locks`: cleared by the first report unless keepGoing. */
   #debugLocks: boolean
+  /** Dependencies (prev -> next edges; the kernel's `nr_list_entries` counts both lists: twice this). */
   #dependencies = 0
+  /** `max_lockdep_depth`. */
+  #maxDepthSeen = 0
   /** How many classes have a USED_IN usage, per irq state (HARDIRQ, SOFTIRQ). */
   readonly #usedIn: [number, number] = [0, 0]
+  /** `max_bfs_queue_depth`, updated by every search (the /proc files' counts included). */
+  readonly bfsStats: BfsStats = { maxQueueDepth: 0 }
 
   constructor(options: ResolvedOptions, report: (d: Diagnostic) => void) {
     this.#options = options
@@ -139,13 +170,23 @@ export class Lockdep {
     return this.#debugLocks
   }
 
+  /** The LD_WAIT_* values of this kernel (PROVE_RAW_LOCK_NESTING or not), for the held-lock lines. */
+  get wait(): WaitValues {
+    return this.#wait
+  }
+
+  /** `max_lockdep_depth`: the deepest held-lock stack seen. */
+  get maxDepthSeen(): number {
+    return this.#maxDepthSeen
+  }
+
   /** What /proc/lockdep_stats would show: lock classes, validated chains, dependencies. */
   stats(): LockdepStats {
     return { active: this.#debugLocks, classes: this.classes.size, chains: this.chains.count, dependencies: this.#dependencies }
   }
 
-  #inner(kind: LockKind): number {
-    return this.#wait[LOCK_KINDS[kind].wait]
+  #inner(kind: DepKind): number {
+    return depWait(kind, this.#wait)
   }
 
   /** The chain the next lock in this irq context extends: the last held lock's, or empty. */
@@ -159,91 +200,204 @@ export class Lockdep {
    * Validates taking `next` with `held` held; returns the chain it ends (its node's `cls` is
    * the class) for the held-lock record, or null once lockdep is off.
    */
-  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): ChainNode | null {
+  acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock, known: LockClass | null, irqContext: IrqContext): ChainNode | null {
     if (!this.#debugLocks) return null
+    // __nmi_enter() calls lockdep_off(): lock_acquire() only runs verify_lock_unused()
+    // (`if (lockdep_nmi() && !trylock)`), and nothing is recorded.
+    // An NMI is hardirq context too (irq_context >= 2): task code pays no NMI test.
+    if (irqContext >= 2 && cpu.inNmi()) {
+      if (!next.trylock) this.#verifyLockUnused(cpu, held, next)
+      return null
+    }
+    const cls = known ?? this.classes.get(next.key, next.kind, next.subclass)
     const before = this.#chainBefore(held, irqContext)
-    // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
-    this.#checkWaitContext(cpu, held, next, before)
+    // nest_lock: "Nested lock was not taken"; the same class on top of the stack is merged
+    // into that entry (hlock->references), so it adds nothing to the chain.
+    if (next.nestLock !== null) {
+      if (!held.some((h) => h.instance === next.nestLock)) {
+        this.#nestLockNotHeld(cpu, held, next, cls)
+        return null
+      }
+      const top = held.at(-1)
+      if (top !== undefined && top.cls === cls) return top.chain
+    }
+    // __lock_acquire(): check_wait_context() (returns at once for a trylock), then
+    // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
+    if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext)
     if (!this.#debugLocks) return null
-    this.#markUsage(cpu, held, cls, next)
+    this.#markUsage(cpu, held, cls, next, irqContext)
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock (hlock->read).
     const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
-    if (this.chains.add(chain)) {
+    if (!next.trylock && cls.check && this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
       if (!this.#debugLocks) return null
     }
-    this.#checkDeclaredOrder(cpu, held, next)
-    if (held.length + 1 >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, held.length + 1)
+    // A trylock may be taken in any order: it cannot wait, so it cannot deadlock (our own check).
+    if (!next.trylock) this.#checkDeclaredOrder(cpu, held, next)
+    // `curr->lockdep_depth++` comes before the check: the report lists all 48.
+    const depth = held.length + 1
+    if (depth > this.#maxDepthSeen) this.#maxDepthSeen = depth
+    if (depth >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, next, depth)
     return chain
   }
 
-  /** After `held[index]` was removed: the locks above it get their chains recomputed (reacquire). */
-  release(held: readonly HeldLock[], index: number): void {
+  /**
+   * After `held[index]` was removed: `reacquire_held_locks()` — the locks above it are acquired
+   * again in order, so each gets its new chain, and a chain not seen before is validated
+   * (check_prevs_add() then adds the dependency on the lock now below it). Their usage and wait
+   * context were checked when they were first taken and are not re-marked here.
+   */
+  release(cpu: Cpu, held: readonly HeldLock[], index: number): void {
     for (let i = index; i < held.length; i++) {
       const h = held[i] as HeldLock
       if (h.cls === null || h.chain === null) continue
       const prev = i > 0 ? held[i - 1] : undefined
       const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
       h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
+      // As __lock_acquire() would: a trylock or an unchecked class is not validated.
+      if (this.#debugLocks && !h.trylock && h.cls.check && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
+    }
+  }
+
+  /**
+   * `reacquire_held_locks()` after `lock_set_class()` changed `held[index]`'s class: that entry
+   * and every one above it go through `__lock_acquire()` again, checks included.
+   */
+  reacquire(cpu: Cpu, held: readonly HeldLock[], index: number): void {
+    for (let i = index; i < held.length; i++) {
+      const h = held[i] as HeldLock
+      if (!this.#debugLocks || h.cls === null) return
+      h.chain = this.acquire(cpu, held.slice(0, i), h, h.cls, h.irqContext)
     }
   }
 
   /** Only the wait-context check, for a lock taken and dropped inside one call (the allocator's). */
   checkWaitOnly(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
-    if (!this.#debugLocks) return
-    this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContextOf(cpu)))
+    if (!this.#debugLocks || cpu.inNmi()) return
+    const irqContext = irqContextOf(cpu)
+    this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContext), irqContext)
+  }
+
+  /**
+   * `print_unlock_imbalance_bug()` begins `if (!debug_locks_off()) return;`: whether to print
+   * the report (lockdep was on), turning lockdep off unless keepGoing.
+   */
+  unlockImbalance(): boolean {
+    if (!this.#debugLocks) return false
+    if (!this.#options.lockdepKeepGoing) this.#debugLocks = false
+    return true
+  }
+
+  // ── mark_held_locks() ──────────────────────────────────────────────────────────────────
+  /**
+   * `lockdep_hardirqs_on_prepare()`: interrupts come back on, so every lock still held gets
+   * HARDIRQ-ON (and SOFTIRQ-ON when bottom halves are on too). Not in NMI or hardirq context.
+   */
+  hardirqsOn(cpu: Cpu, held: readonly HeldLock[]): void {
+    if (!this.#debugLocks || held.length === 0 || cpu.inNmi() || cpu.inHardirq()) return
+    if (!this.#markHeldLocks(cpu, held, LOCK_ENABLED_HARDIRQ)) return
+    if (cpu.softirqCount() === 0) this.#markHeldLocks(cpu, held, LOCK_ENABLED_SOFTIRQ)
+  }
+
+  /** `lockdep_softirqs_on()`: bottom halves come back on; with interrupts on, held locks get SOFTIRQ-ON. */
+  softirqsOn(cpu: Cpu, held: readonly HeldLock[]): void {
+    if (!this.#debugLocks || held.length === 0 || cpu.inNmi() || cpu.irqsDisabled) return
+    this.#markHeldLocks(cpu, held, LOCK_ENABLED_SOFTIRQ)
+  }
+
+  /** `mark_held_locks()`: false once a report turned lockdep off. */
+  #markHeldLocks(cpu: Cpu, held: readonly HeldLock[], baseBit: number): boolean {
+    for (const h of held) {
+      if (h.cls === null) continue
+      const read = readOf(h)
+      this.#mark(cpu, held, h.cls, read, baseBit + (read !== 0 ? LOCK_USAGE_READ_MASK : 0))
+      if (!this.#debugLocks) return false
+    }
+    return true
+  }
+
+  // ── verify_lock_unused() (NMI) ─────────────────────────────────────────────────────────
+  #verifyLockUnused(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
+    const cls = this.classes.find(classKey(next.key, next.subclass))
+    if (cls === null) return
+    // "READ locks only conflict with USED, such that if we only ever use READ locks, there is no deadlock possible -- RCU."
+    const mask = LOCKF_USED | (next.mode === 'read' ? 0 : LOCKF_USED_READ)
+    if ((cls.usage & mask) === 0) return
+    this.#inconsistent(cpu, held, cls, LOCK_USED, LOCK_USAGE_STATES)
   }
 
   // ── mark_usage() ───────────────────────────────────────────────────────────────────────
-  #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock): void {
-    const read = next.mode === 'read' ? LOCK_USAGE_READ_MASK : 0
+  /** `irqContext` is task_irq_context(): bit 1 lockdep_hardirq_context(), bit 0 softirq_context. */
+  #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock, irqContext: IrqContext): void {
+    const hread = readOf(next)
+    const read = hread !== 0 ? LOCK_USAGE_READ_MASK : 0
+    // mark_usage(): `if (!check) goto lock_used;` (lockdep_set_novalidate_class()): only USED.
+    if (!cls.check) {
+      this.#mark(cpu, held, cls, hread, read ? LOCK_USED_READ : LOCK_USED)
+      return
+    }
+    const hardirq = (irqContext & 2) !== 0
+    const softirq = (irqContext & 1) !== 0
+    const irqsOn = !cpu.irqsDisabled
+    const softirqsOn = cpu.softirqCount() === 0
+    // "If non-trylock use in a hardirq or softirq context, then mark the lock as used in these contexts".
+    const usedIn = !next.trylock
     // Usually every bit this acquisition sets is set already: nothing to mark, nothing to check.
-    let bits = 0
-    if (cpu.inHardirq()) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
-    if (cpu.inServingSoftirq()) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
-    if (!cpu.irqsDisabled) {
+    let bits = 1 << (read ? LOCK_USED_READ : LOCK_USED)
+    if (usedIn && hardirq) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
+    if (usedIn && softirq) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
+    if (irqsOn) {
       bits |= 1 << (LOCK_ENABLED_HARDIRQ + read)
-      if (cpu.softirqCount() === 0) bits |= 1 << (LOCK_ENABLED_SOFTIRQ + read)
+      if (softirqsOn) bits |= 1 << (LOCK_ENABLED_SOFTIRQ + read)
     }
     if ((cls.usage & bits) === bits) return
-    if (cpu.inHardirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_HARDIRQ + read)
-    if (this.#debugLocks && cpu.inServingSoftirq()) this.#mark(cpu, held, cls, LOCK_USED_IN_SOFTIRQ + read)
-    if (!cpu.irqsDisabled) {
-      if (this.#debugLocks) this.#mark(cpu, held, cls, LOCK_ENABLED_HARDIRQ + read)
-      if (this.#debugLocks && cpu.softirqCount() === 0) this.#mark(cpu, held, cls, LOCK_ENABLED_SOFTIRQ + read)
+    if (usedIn && hardirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_HARDIRQ + read)
+    if (this.#debugLocks && usedIn && softirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_SOFTIRQ + read)
+    if (irqsOn) {
+      if (this.#debugLocks) this.#mark(cpu, held, cls, hread, LOCK_ENABLED_HARDIRQ + read)
+      if (this.#debugLocks && softirqsOn) this.#mark(cpu, held, cls, hread, LOCK_ENABLED_SOFTIRQ + read)
     }
+    if (this.#debugLocks) this.#mark(cpu, held, cls, hread, read ? LOCK_USED_READ : LOCK_USED)
   }
 
-  /** `mark_lock()` + `mark_lock_irq()`: set the bit, then check the class and its dependencies. */
-  #mark(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, bit: number): void {
+  /** `mark_lock()`: set the bit (its origin kept up to LOCK_USED), then `mark_lock_irq()`. */
+  #mark(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, hread: ReadState, bit: number): void {
     if (cls.usage & (1 << bit)) return
     cls.usage |= 1 << bit
-    cls.usageOrigin.set(bit, this.#origin(cpu))
+    if (bit <= LOCK_USED) cls.usageOrigin.set(bit, this.#origin(cpu))
+    if (bit >= LOCK_USED) return
     if ((bit & LOCK_USAGE_DIR_MASK) === 0) this.#usedIn[stateOf(bit) === 'HARDIRQ' ? 0 : 1]++
+    this.#markLockIrq(cpu, held, cls, hread, bit)
+  }
+
+  /** `mark_lock_irq()`: the class's own exclusive states, then the dependencies' (strong paths only). */
+  #markLockIrq(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, hread: ReadState, bit: number): void {
     const excl = exclusiveBit(bit)
     const read = bit & LOCK_USAGE_READ_MASK
-    for (const bad of read ? [excl] : [excl, excl | LOCK_USAGE_READ_MASK]) {
-      if (cls.usage & (1 << bad)) {
-        this.#inconsistent(cpu, held, cls, bad, bit)
-        return
-      }
+    // valid_state(): the exclusive write bit, and for a write also the exclusive read bit.
+    const bad = cls.usage & (1 << excl) ? excl : !read && cls.usage & (1 << (excl | LOCK_USAGE_READ_MASK)) ? excl | LOCK_USAGE_READ_MASK : -1
+    if (bad >= 0) {
+      this.#inconsistent(cpu, held, cls, bad, bit)
+      return
     }
     const mask = (1 << excl) | (1 << (excl | LOCK_USAGE_READ_MASK))
+    // ENABLED looks backwards (bfs_init_rootb: only_xr = read != 0) for a lock that took this one
+    // and is USED_IN; USED_IN looks forwards (bfs_init_root: only_xr = read == 2).
     const forwards = (bit & LOCK_USAGE_DIR_MASK) === 0
-    // USED_IN looks forwards for a lock it took that is ENABLED; ENABLED looks backwards for a
-    // lock that took it and is USED_IN.
-    const path = search(cls, forwards, (c) => c !== cls && (c.usage & mask) !== 0)
-    if (path !== null) this.#inversionByUsage(cpu, held, cls, path, forwards, stateOf(bit))
+    const root = { cls, onlyXr: forwards ? hread === 2 : hread !== 0 }
+    const target = bfs(root, forwards, usageMatch(mask), usageSkip, this.bfsStats)
+    if (target === null) return
+    const which = target.cls.usage & (1 << excl) ? excl : excl | LOCK_USAGE_READ_MASK
+    this.#inversionByUsage(cpu, held, cls, pathTo(target), forwards, stateName(which))
   }
 
   // ── check_wait_context() ───────────────────────────────────────────────────────────────
   /** lockdep's task wait context: which of TASK_WAIT_CONTEXTS the code on this CPU runs in. */
-  #taskWaitContext(cpu: Cpu): TaskWaitContext {
-    if (cpu.inHardirq()) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
-    return cpu.inServingSoftirq() ? 'softirq context' : 'task context'
+  #taskWaitContext(cpu: Cpu, irqContext: IrqContext): TaskWaitContext {
+    if (irqContext >= 2) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
+    return irqContext === 1 ? 'softirq context' : 'task context'
   }
-
   /** The innermost wait type the context allows before held locks: the task's, or RCU's or RT local_bh's map. */
   #contextInner(cpu: Cpu, taskWait: number): number {
     const w = this.#wait
@@ -254,9 +408,10 @@ export class Lockdep {
     return inner
   }
 
-  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode): void {
+  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext): void {
+    // The caller skips it for a trylock: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
     const nextOuter = this.#inner(next.kind)
-    const taskContext = this.#taskWaitContext(cpu)
+    const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
     const contextInner = this.#contextInner(cpu, taskWait)
     const currInner = Math.min(contextInner, before.heldInner)
@@ -265,7 +420,6 @@ export class Lockdep {
     // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
     let what: string = contextInner === taskWait ? taskContext : task.rcuReadLockNesting > 0 ? 'rcu_read_lock()' : 'local_bh_disable()'
     // The error path only: name the held lock that set the limit.
-    const irqContext = irqContextOf(cpu)
     const culprit = held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
     if (culprit !== undefined) what = lockName(culprit)
     const label = lockName(next)
@@ -287,47 +441,107 @@ export class Lockdep {
 
   // ── validate_chain() ───────────────────────────────────────────────────────────────────
   #validateChain(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): void {
-    // check_deadlock(): the class already held by this task, unless read-after-read is allowed.
-    const prevSame = held.find((h) => h.name === next.name && !(next.recursiveRead && next.mode === 'read' && h.mode === 'read'))
-    if (prevSame !== undefined) {
-      this.#recursive(cpu, held, next, prevSame)
+    const nread = readOf(next)
+    // check_deadlock(): the class already held by this task, unless read-after-read is allowed
+    // ("if ((next->read == 2) && prev->read) continue;"), the class's cmp_fn orders the two
+    // instances ("cmp_fn(prev->instance, next->instance) < 0"), or the nest_lock is held ("We're
+    // holding the nest_lock, which serializes this lock's nesting behaviour": return 2).
+    let nest = false
+    for (const prev of held) {
+      if (next.nestLock !== null && prev.instance === next.nestLock) nest = true
+      if (prev.cls !== cls) continue
+      if (nread === 2 && prev.mode === 'read') continue
+      const cmp = cls.cmpFn === null ? null : cls.cmpFn(prev.instance, next.instance)
+      if (cmp !== null && cmp < 0) continue
+      if (nest) return
+      this.#recursive(cpu, held, next, prev, cmp)
       return
     }
-    // check_prevs_add(): an edge from the previous lock in this irq context (skipping
-    // recursive readers, which add no dependency).
+    // check_prevs_add(): every held lock in this irq context, innermost first, gets the edge
+    // prev -> next (recursive readers too, since 5.10); the walk stops after the first entry
+    // that is not a trylock ("Stop after the first non-trylock entry, as non-trylock entries
+    // have added their own direct dependencies already").
     for (let i = held.length - 1; i >= 0; i--) {
       const prev = held[i] as HeldLock
       if (prev.irqContext !== irqContext) break
-      if (prev.cls === null) continue
-      if (prev.mode === 'read' && prev.kind === 'rwlock_t' && (this.#options.preemptRt || prev.irqContext !== 0)) continue
-      this.#addDependency(cpu, held, prev.cls, cls)
-      return
+      if (prev.cls === null || !prev.cls.check) continue
+      // check_prev_add(): the same class ordered by its cmp_fn adds no edge (returns 2).
+      const ordered = prev.cls === cls && cls.cmpFn !== null && cls.cmpFn(prev.instance, next.instance) < 0
+      if (!ordered && !this.#checkPrevAdd(cpu, held, prev, prev.cls, next, cls, nread, held.length - i)) return
+      if (!prev.trylock) break
     }
   }
 
-  /** `check_prev_add()`: a new edge prev → next, unless it closes a cycle or an irq inversion. */
-  #addDependency(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, next: LockClass): void {
-    if (prev.after.has(next)) return
-    const cycle = search(next, true, (c) => c === prev)
-    if (cycle !== null) {
-      this.#circular(cpu, held, next, prev, cycle)
-      return
+  /** `check_prev_add()`: the edge prev -> next, unless it closes a strong cycle or an irq inversion. */
+  #checkPrevAdd(
+    cpu: Cpu,
+    held: readonly HeldLock[],
+    prevHeld: HeldLock,
+    prev: LockClass,
+    next: NextLock,
+    cls: LockClass,
+    nread: ReadState,
+    distance: number,
+  ): boolean {
+    const pread = readOf(prevHeld)
+    // check_noncircular(): from next (only_xr = next->read == 2) forwards to prev;
+    // hlock_conflict(): "B -> A is -(E*)->" or "A -> .. -> B is -(*N)->".
+    const conflict = bfs({ cls, onlyXr: nread === 2 }, true, (n) => n.cls === prev && (pread === 0 || !n.onlyXr), null, this.bfsStats)
+    if (conflict !== null) {
+      if (cls === prev) this.#recursive(cpu, held, next, prevHeld, null)
+      else this.#circular(cpu, held, cls, prev, pathTo(conflict), nread !== 0, pread !== 0)
+      return false
     }
-    for (const { state, index, usedInMask, enabledMask } of STATES) {
-      // No class has been used in this interrupt yet: nothing can be irq-safe; skip the walk.
-      if (this.#usedIn[index] === 0) continue
-      const safePath = search(prev, false, (c) => (c.usage & usedInMask) !== 0)
-      if (safePath === null) continue
-      const unsafePath = search(next, true, (c) => (c.usage & enabledMask) !== 0)
-      if (unsafePath === null) continue
-      // safe … prev (backwards path reversed) → next … unsafe
-      const chain = [...safePath].reverse().concat(unsafePath)
-      this.#badIrqDependency(cpu, held, prev, next, chain, state)
-      return
+    if (!this.#checkIrqUsage(cpu, held, prev, pread, cls, nread)) return false
+    const dep = calcDep(pread, nread)
+    const existing = prev.after.get(cls)
+    if (existing !== undefined) {
+      // "Is the <prev> -> <next> dependency already present?": widen its kinds.
+      const back = cls.before.get(prev) as LockList
+      if (distance === 1) existing.distance = back.distance = 1
+      existing.dep |= dep
+      back.dep |= calcDepb(pread, nread)
+      return true
     }
-    prev.after.set(next, this.#origin(cpu))
-    next.before.add(prev)
+    const o = this.#origin(cpu)
+    prev.after.set(cls, new LockList(cls, dep, distance, o))
+    cls.before.set(prev, new LockList(prev, calcDepb(pread, nread), distance, o))
     this.#dependencies++
+    return true
+  }
+
+  /**
+   * `check_irq_usage()`: gather the USED_IN usage behind prev (backwards, strong paths), look
+   * forwards from next for an exclusive ENABLED usage, then narrow down to one pair of bits.
+   */
+  #checkIrqUsage(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, pread: ReadState, next: LockClass, nread: ReadState): boolean {
+    // No class has been used in an interrupt yet: the accumulated mask is 0; skip the walks.
+    if (this.#usedIn[0] === 0 && this.#usedIn[1] === 0) return true
+    const backRoot = { cls: prev, onlyXr: pread !== 0 }
+    let usage = 0
+    // usage_accumulate(): after an only-`S*` path only the write bits count.
+    bfs(
+      backRoot,
+      false,
+      (n) => {
+        usage |= n.onlyXr ? n.cls.usage & LOCKF_IRQ : n.cls.usage
+        return false
+      },
+      usageSkip,
+      this.bfsStats,
+    )
+    usage &= LOCKF_USED_IN_IRQ_ALL
+    if (usage === 0) return true
+    const unsafe = bfs({ cls: next, onlyXr: nread === 2 }, true, usageMatch(exclusiveMask(usage)), usageSkip, this.bfsStats)
+    if (unsafe === null) return true
+    const safe = bfs(backRoot, false, usageMatch(originalMask(unsafe.cls.usage & LOCKF_ENABLED_IRQ_ALL)), usageSkip, this.bfsStats)
+    if (safe === null) return true
+    const pair = findExclusiveMatch(safe.cls.usage, unsafe.cls.usage)
+    if (pair === null) return true
+    // safe … prev (the backward path, reversed) → next … unsafe
+    const chain = pathTo(safe).reverse().concat(pathTo(unsafe))
+    this.#badIrqDependency(cpu, held, prev, next, chain, pair.bit, pair.excl)
+    return false
   }
 
   // ── our own: the declared order ────────────────────────────────────────────────────────
@@ -352,7 +566,7 @@ export class Lockdep {
         `${t.comm}/${t.pid} is trying to acquire ${label}`,
         `while holding ${laterLabel}, which the declared lock order puts after it:`,
         `  ${this.#options.lockOrder.join(' -> ')}`,
-        ...heldLockLines(t.comm, t.pid, held),
+        ...heldLockLines(t.comm, t.pid, held, this.#wait),
       ].join('\n'),
     })
   }
@@ -363,6 +577,27 @@ export class Lockdep {
   }
 
   #waitOf = (c: LockClass): number => this.#inner(c.kind)
+
+  /** A held-lock entry for `next`, for the one report that lists it before it is pushed. */
+  #heldShape(cpu: Cpu, next: NextLock): Omit<HeldLock, 'cls' | 'chain'> {
+    return {
+      task: cpu.current,
+      name: next.name,
+      kind: next.kind,
+      variant: 'plain',
+      mode: next.mode,
+      recursiveRead: next.recursiveRead,
+      cpu: cpu.id,
+      irqContext: irqContextOf(cpu),
+      instance: next,
+      flags: null,
+      irqLock: false,
+      trylock: next.trylock,
+      nestLock: next.nestLock,
+      key: next.key,
+      subclass: next.subclass,
+    }
+  }
 
   #base(cpu: Cpu, held: readonly HeldLock[]): { title: string; cpu: number; task: string; heldLocks: readonly string[]; preemptCount: number } {
     return { title: '', cpu: cpu.id, task: cpu.current.comm, heldLocks: held.map((h) => h.name), preemptCount: cpu.preemptCount }
@@ -376,13 +611,14 @@ export class Lockdep {
     this.#report({
       ...this.#base(cpu, held),
       ...rest,
-      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
+      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held, this.#wait), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
     } as Diagnostic)
   }
 
-  #recursive(cpu: Cpu, held: readonly HeldLock[], next: NextLock, prev: HeldLock): void {
+  #recursive(cpu: Cpu, held: readonly HeldLock[], next: NextLock, prev: HeldLock, cmp: number | null): void {
     const t = cpu.current
     const label = lockName(next)
+    const cls = prev.cls ?? this.classes.get(prev.name, prev.kind)
     this.#fire(cpu, held, {
       kind: 'recursive-locking',
       title: TITLES.recursive,
@@ -390,18 +626,19 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.recursive),
         `${t.comm}/${t.pid} is trying to acquire lock:`,
-        classLine(this.classes.get(next.name, next.kind), this.#waitOf),
+        classLine(cls, this.#waitOf),
         '',
         'but task is already holding lock:',
-        classLine(prev.cls ?? this.classes.get(prev.name, prev.kind), this.#waitOf),
+        classLine(cls, this.#waitOf),
+        ...(cmp === null ? [] : [`and the lock comparison function returns ${cmp}:`]),
         '',
         'other info that might help us debug this:',
         ' Possible unsafe locking scenario:',
         '',
         '       CPU0',
         '       ----',
-        `  lock(${next.name});`,
-        `  lock(${next.name});`,
+        `  lock(${cls.name});`,
+        `  lock(${cls.name});`,
         '',
         ' *** DEADLOCK ***',
         '',
@@ -410,8 +647,28 @@ export class Lockdep {
     })
   }
 
-  /** print_circular_bug(): `path` runs next → … → prev along existing edges. */
-  #circular(cpu: Cpu, held: readonly HeldLock[], next: LockClass, prev: LockClass, path: readonly LockClass[]): void {
+  /** print_lock_nested_lock_not_held(). */
+  #nestLockNotHeld(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass): void {
+    const t = cpu.current
+    this.#fire(cpu, held, {
+      kind: 'nested-lock-not-held',
+      title: TITLES.nestLockNotHeld,
+      lock: lockName(next),
+      lines: [
+        ...banner(TITLES.nestLockNotHeld),
+        `${t.comm}/${t.pid} is trying to lock:`,
+        classLine(cls, this.#waitOf),
+        '',
+        'but this task is not holding:',
+        nestLockName(next.nestLock),
+        '',
+        'other info that might help us debug this:',
+      ],
+    })
+  }
+
+  /** print_circular_bug(): `path` runs next → … → prev along existing edges; `rlock(` for readers. */
+  #circular(cpu: Cpu, held: readonly HeldLock[], next: LockClass, prev: LockClass, path: readonly LockClass[], nextRead: boolean, prevRead: boolean): void {
     const t = cpu.current
     const parent = path.at(-2) ?? next
     const entries = [...path].reverse()
@@ -439,13 +696,13 @@ export class Lockdep {
             '',
             `-> #${entries.length - 1 - i}${classLine(c, this.#waitOf)}:`,
             from === undefined ? `       being taken now, while holding ${prev.name}` : `       taken while holding ${from.name}`,
-            from === undefined ? origin(this.#origin(cpu)) : origin(from.after.get(c)),
+            from === undefined ? origin(this.#origin(cpu)) : origin(from.after.get(c)?.origin),
           ]
         }),
         '',
         'other info that might help us debug this:',
         '',
-        ...circularScenario(next.name, parent.name, prev.name),
+        ...circularScenario(next.name, parent.name, prev.name, nextRead, prevRead),
       ],
     })
   }
@@ -472,7 +729,8 @@ export class Lockdep {
   }
 
   /** print_irq_inversion_bug(): `path` runs from `cls` along the searched direction. */
-  #inversionByUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, path: readonly LockClass[], forwards: boolean, state: IrqState): void {
+  #inversionByUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, path: readonly LockClass[], forwards: boolean, irqclass: string): void {
+    const state = irqclass.startsWith('HARDIRQ') ? 'HARDIRQ' : 'SOFTIRQ'
     const t = cpu.current
     const other = path.at(-1) as LockClass
     // forwards: cls (now used in irq) took `other` (irq-unsafe). backwards: `other` (irq-safe) took cls.
@@ -491,7 +749,9 @@ export class Lockdep {
         ...banner(TITLES.inversion),
         `${t.comm}/${t.pid} just changed the state of lock:`,
         classLine(cls, this.#waitOf),
-        forwards ? `but this lock took another, ${state}-unsafe lock in the past:` : `but this lock was taken by another, ${state}-safe lock in the past:`,
+        forwards
+          ? `but this lock took another, ${irqclass}-unsafe lock in the past:`
+          : `but this lock was taken by another, ${irqclass}-safe lock in the past:`,
         classLine(other, this.#waitOf),
         '',
         'and interrupts could create inverse lock ordering between them.',
@@ -502,16 +762,28 @@ export class Lockdep {
     })
   }
 
-  /** print_bad_irq_dependency(): the new edge prev → next links `chain[0]` (safe) to its last (unsafe). */
-  #badIrqDependency(cpu: Cpu, held: readonly HeldLock[], prev: LockClass, next: LockClass, chain: readonly LockClass[], state: IrqState): void {
+  /**
+   * print_bad_irq_dependency(): the new edge prev → next links `chain[0]` (safe, usage `safeBit`)
+   * to its last (unsafe, usage `unsafeBit`); the irqclass is `state_name(backward_bit)`.
+   */
+  #badIrqDependency(
+    cpu: Cpu,
+    held: readonly HeldLock[],
+    prev: LockClass,
+    next: LockClass,
+    chain: readonly LockClass[],
+    safeBit: number,
+    unsafeBit: number,
+  ): void {
     const t = cpu.current
     const safe = chain[0] as LockClass
     const unsafe = chain.at(-1) as LockClass
-    const title = badIrqDependencyTitle(state)
+    const irqclass = stateName(safeBit)
+    const title = badIrqDependencyTitle(irqclass)
     this.#fire(cpu, held, {
       kind: 'irq-inversion',
       title,
-      irq: state,
+      irq: stateOf(safeBit),
       via: 'new-dependency',
       safe: safe.name,
       unsafe: unsafe.name,
@@ -526,15 +798,15 @@ export class Lockdep {
         'which would create a new lock dependency:',
         ` (${prev.name}) -> (${next.name})`,
         '',
-        `but this new dependency connects a ${state}-irq-safe lock:`,
+        `but this new dependency connects a ${irqclass}-irq-safe lock:`,
         classLine(safe, this.#waitOf),
-        `... which became ${state}-irq-safe at:`,
-        origin(safe.usageOrigin.get(state === 'HARDIRQ' ? LOCK_USED_IN_HARDIRQ : LOCK_USED_IN_SOFTIRQ)),
+        `... which became ${irqclass}-irq-safe at:`,
+        origin(safe.usageOrigin.get(safeBit)),
         '',
-        `to a ${state}-irq-unsafe lock:`,
+        `to a ${irqclass}-irq-unsafe lock:`,
         classLine(unsafe, this.#waitOf),
-        `... which became ${state}-irq-unsafe at:`,
-        origin(unsafe.usageOrigin.get(state === 'HARDIRQ' ? LOCK_ENABLED_HARDIRQ : LOCK_ENABLED_SOFTIRQ)),
+        `... which became ${irqclass}-irq-unsafe at:`,
+        origin(unsafe.usageOrigin.get(unsafeBit)),
         '',
         'other info that might help us debug this:',
         '',
@@ -543,8 +815,10 @@ export class Lockdep {
     })
   }
 
-  #maxDepth(cpu: Cpu, held: readonly HeldLock[], depth: number): void {
-    this.#fire(cpu, held, {
+  /** The MAX_LOCK_DEPTH report lists every held lock, the one just taken included. */
+  #maxDepth(cpu: Cpu, held: readonly HeldLock[], next: NextLock, depth: number): void {
+    const nextHeld: HeldLock = { ...this.#heldShape(cpu, next), cls: this.classes.find(classKey(next.key, next.subclass)), chain: null }
+    this.#fire(cpu, [...held, nextHeld], {
       kind: 'max-lock-depth',
       title: TITLES.maxDepth,
       depth,

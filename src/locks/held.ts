@@ -2,19 +2,26 @@
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
-import type { LockKind, Variant } from './kinds.js'
+import type { DepKind } from '../lockdep/wait-types.js'
+import type { Variant } from './kinds.js'
 
-/** lockdep's `irq_context`: 0 task, 1 softirq, 2 hardirq (NMI counts as hardirq). */
-export type IrqContext = 0 | 1 | 2
+/**
+ * lockdep's `irq_context`: `2 * hardirq + softirq_context` — 0 task, 1 softirq, 2 hardirq, 3 a
+ * hardirq taken while serving softirqs (NMI counts as hardirq).
+ */
+export type IrqContext = 0 | 1 | 2 | 3
 
 export interface HeldLock {
   /** The task holding it. */
   readonly task: TaskState
   /** The lock class (its name). */
   readonly name: string
-  readonly kind: LockKind
+  /** The lock kind, or 'lockdep_map' for a bare map (`lock_map_acquire()`). */
+  readonly kind: DepKind
   readonly variant: Variant
   readonly mode: 'write' | 'read'
+  /** A recursive read (`read == 2`): rwlock_t readers where read_lock_is_recursive(). */
+  readonly recursiveRead: boolean
   readonly cpu: number
   readonly irqContext: IrqContext
   /** The instance, to tell a real deadlock (same instance) from a class-level report. */
@@ -23,6 +30,14 @@ export interface HeldLock {
   flags: IrqFlags | null
   /** Taken with a variant that turned interrupts off on this kernel. */
   readonly irqLock: boolean
+  /** Taken by a trylock (`hlock->trylock`): lockdep walks past it when adding dependencies. */
+  readonly trylock: boolean
+  /** `hlock->nest_lock`: the instance of the nest lock it was taken under, or null. */
+  readonly nestLock: object | null
+  /** The lockdep key's name it was taken under (its class name unless re-keyed). */
+  readonly key: string
+  /** The subclass it was taken with. */
+  readonly subclass: number
   /** lockdep's class and the chain ending at this lock (null while lockdep is off). */
   cls: LockClass | null
   chain: ChainNode | null

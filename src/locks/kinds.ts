@@ -233,11 +233,21 @@ export const IRQ_OFF_STEPS: ReadonlySet<Step> = new Set<Step>(['irq_save', 'irq_
 /**
  * Guards in 'counted' mode: spin_lock_irq_disable() / spin_unlock_irq_enable() — interrupts off
  * through the per-CPU count, so guards may drop in any order. RT sequences have no IRQ steps.
+ *
+ * `countInPreemptCount` (the 'interrupt-count' layout, series v3 2026-06-04): the count is a
+ * preempt_count field, so `__raw_spin_lock_irq_disable()` is `local_interrupt_disable();
+ * spin_acquire(); LOCK_CONTENDED()` with no preempt_disable() (and the unlock no
+ * preempt_enable()). On the mainline layout the count lives outside preempt_count (the 2024
+ * RFC's per-CPU form, whose `__raw_spin_lock_irq_disable()` still did preempt_disable()).
  */
-export const counted = (ops: Ops): Ops => ({
-  lock: ops.lock.map((s) => (s === 'irq_save' || s === 'irq_disable' ? 'interrupt_disable' : s)),
-  unlock: ops.unlock.map((s) => (s === 'irq_restore' || s === 'irq_enable' ? 'interrupt_enable' : s)),
-})
+export const counted = (ops: Ops, countInPreemptCount = false): Ops => {
+  const disables = ops.lock.some((s) => s === 'irq_save' || s === 'irq_disable')
+  const dropPreempt = countInPreemptCount && disables
+  return {
+    lock: ops.lock.filter((s) => !(dropPreempt && s === 'preempt_disable')).map((s) => (s === 'irq_save' || s === 'irq_disable' ? 'interrupt_disable' : s)),
+    unlock: ops.unlock.filter((s) => !(dropPreempt && s === 'preempt_enable')).map((s) => (s === 'irq_restore' || s === 'irq_enable' ? 'interrupt_enable' : s)),
+  }
+}
 
 /** The steps of `variant` of `kind` in `mode` on a configuration. */
 export const opsOf = (kind: LockKind, variant: Variant, preemptRt: boolean, mode: 'read' | 'write' = 'write'): Ops => {

@@ -11,7 +11,7 @@ import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
 import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { DeadlockError, DoubleUnlockError, ForeignContextError, InterruptContextError, WrongCpuError } from '../errors.js'
+import { DeadlockError, DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
@@ -40,8 +40,8 @@ export interface LockHost {
   irqsBackOn(cpu: Cpu, droppedBy: string): void
   /** Reports a bad unlock balance of `what` (lock class `className`); the caller throws. */
   badUnlock(cpu: Cpu, what: string, className: string): void
-  /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits`. */
-  refuseDrop(cpu: Cpu, what: string, bits: number): never
+  /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits` (unless `guardDrop: 'report'`). */
+  refuseDrop(cpu: Cpu, what: string, bits: number): void
 }
 
 /** The step that undoes each lock step, for rolling back when a later step throws. */
@@ -97,8 +97,43 @@ class Acquisition {
     readonly deferDelivery: boolean,
     /** The lock steps turn interrupts off (an irqsave/irq variant that does so on this kernel). */
     readonly irqLock: boolean,
+    /** A trylock: fails instead of waiting, and lockdep treats it as one. */
+    readonly trylock: boolean,
+    /** The lockdep subclass (`spin_lock_nested()`), 0 otherwise. */
+    readonly subclass: number,
+    /** The nest_lock's instance (`spin_lock_nest_lock()`), or null. */
+    readonly nestLock: object | null,
   ) {}
 }
+
+/** Thrown by a trylock's acquire step when the lock is taken: the steps before it are undone. */
+const NOT_TAKEN: unique symbol = Symbol('trylock: not taken')
+
+/**
+ * A trylock's result in callback form: whether the lock was taken, and the callback's value if so.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type TryResult } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * const r: TryResult<number> = kernel.run((ctx) => stats.withTryLocked(ctx, (_ctx, s) => ++s.hits))
+ * console.log(r.taken && r.value) // 1
+ * ```
+ */
+export type TryResult<R> =
+  | {
+      /** The lock was free and was taken around the callback. */
+      readonly taken: true
+      /** What the callback returned. */
+      readonly value: R
+    }
+  | {
+      /** The lock was held: nothing ran, every step was undone. */
+      readonly taken: false
+    }
+const NOT_TAKEN_RESULT: TryResult<never> = Object.freeze({ taken: false })
 
 /**
  * A held-lock record (and, for lockdep, the acquisition it validates). A lock has one writer at
@@ -114,6 +149,10 @@ class HeldRecord implements HeldLock, NextLock {
   flags: IrqFlags | null = null
   irqLock = false
   recursiveRead = false
+  trylock = false
+  nestLock: object | null = null
+  key: string
+  subclass = 0
   cls: LockClass | null = null
   chain: ChainNode | null = null
 
@@ -126,6 +165,7 @@ class HeldRecord implements HeldLock, NextLock {
     this.task = a.task
     this.variant = a.variant
     this.mode = a.mode
+    this.key = name
   }
 
   /** Fills the record for acquisition `a` (a reused write record is overwritten here). */
@@ -137,6 +177,8 @@ class HeldRecord implements HeldLock, NextLock {
     this.irqContext = irqContext
     this.flags = a.flags
     this.irqLock = a.irqLock
+    this.trylock = a.trylock
+    this.nestLock = a.nestLock
     this.cls = chain === null ? null : chain.cls
     this.chain = chain
   }
@@ -159,15 +201,23 @@ export interface Compiled {
   readonly irqLock: boolean
   /** The proofs the variant adds on both kernels (claims.ts): what its context carries. */
   readonly claims: number
+  /** A trylock: no might-sleep step, and it fails instead of waiting. */
+  readonly trylock: boolean
 }
+
+/** Steps a trylock does not perform: it never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock). */
+const WAIT_CHECKS: ReadonlySet<Step> = new Set<Step>(['might_sleep', 'rtlock_might_resched'])
+const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !WAIT_CHECKS.has(st)), unlock: ops.unlock })
 
 export class LockRuntime<D> {
   #writer: HeldLock | null = null
   readonly #readers: HeldLock[] = []
   /** The write record, reused by every write acquisition (see HeldRecord). */
   #writeRecord: HeldRecord | null = null
-  /** lockdep's class of this lock, found on the first validated acquisition. */
+  /** lockdep's class of this lock (subclass 0), found on the first validated acquisition. */
   #cls: LockClass | null = null
+  /** The lockdep key's name: the class name unless `lockdep_set_class()` changed it. */
+  #key: string
   readonly label: string
 
   constructor(
@@ -177,12 +227,89 @@ export class LockRuntime<D> {
     private readonly dataOf: (cpu: Cpu) => D,
   ) {
     this.label = lockName({ kind, name })
+    this.#key = name
+  }
+
+  /** `lockdep_set_class()`: later acquisitions use the class of key `key`. */
+  setClass(key: string): void {
+    this.#key = key
+    this.#cls = null
+  }
+
+  /** The lockdep key's name (the class name of subclass 0). */
+  get key(): string {
+    return this.#key
+  }
+
+  /**
+   * `might_lock()` / `might_lock_read()`: `lock_acquire()` then `lock_release()` at once, so
+   * lockdep validates the acquisition (read = 1 for might_lock_read) without taking the lock.
+   */
+  mightLock(publicCtx: Context<CtxState>, mode: 'read' | 'write'): void {
+    const op = `might_lock${mode === 'read' ? '_read' : ''}(${this.name})`
+    const ctx = ScopeContext.from(publicCtx, op)
+    const cpu = ctx.assertUsable(op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreignAt(op)
+    const lockdep = this.host.lockdep
+    if (!lockdep.active) return
+    const next: NextLock = {
+      name: this.name,
+      kind: this.kind,
+      mode,
+      recursiveRead: false,
+      trylock: false,
+      nestLock: null,
+      instance: this,
+      key: this.#key,
+      subclass: 0,
+    }
+    lockdep.acquire(cpu, ctx.heldLocks, next, this.classOf(0), irqContextOf(cpu))
+  }
+
+  /**
+   * `lock_set_class()` / `lock_set_subclass()` on this lock, held by the task of `ctx`
+   * (`__lock_set_class()`): the lock is re-keyed (`lockdep_init_map_type(lock, name, key, 0, …)`),
+   * the held entry gets class (`key`, `subclass`), and it and the entries above it go through
+   * `__lock_acquire()` again (`reacquire_held_locks()`).
+   */
+  setHeldClass(publicCtx: Context<CtxState>, key: string, subclass: number, op: string): void {
+    const ctx = ScopeContext.from(publicCtx, op)
+    const cpu = ctx.assertUsable(op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreignAt(op)
+    const stack = ctx.heldLocks
+    // find_held_lock(): from the top, not crossing into another irq context.
+    const irqContext = stack.at(-1)?.irqContext
+    let at = stack.length - 1
+    while (at >= 0 && (stack[at] as HeldLock).irqContext === irqContext && (stack[at] as HeldLock).instance !== this) at--
+    if (at >= 0 && (stack[at] as HeldLock).instance !== this) at = -1
+    if (at < 0) {
+      // __lock_set_class(): no such held lock is print_unlock_imbalance_bug().
+      this.host.badUnlock(cpu, this.label, this.name)
+      throw new InvalidArgumentError(`${op}: ${this.label} is not held by this task`)
+    }
+    const lockdep = this.host.lockdep
+    const h = stack[at] as HeldLock
+    if (!lockdep.active || h.cls === null) return
+    this.setClass(key)
+    h.cls = lockdep.classes.get(key, this.kind, subclass)
+    lockdep.reacquire(cpu, stack, at)
+  }
+
+  /** lockdep's class of this lock for `subclass`. */
+  classOf(subclass: number): LockClass {
+    if (subclass === 0) {
+      this.#cls ??= this.host.lockdep.classes.get(this.#key, this.kind)
+      return this.#cls
+    }
+    return this.host.lockdep.classes.get(this.#key, this.kind, subclass)
   }
 
   /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
-  compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean): Compiled {
-    const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
-    const ops: Ops = guard && this.host.options.irqDisable === 'counted' ? counted(base) : base
+  compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean, trylock = false): Compiled {
+    const blocking = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
+    const base = trylock ? withoutWaitChecks(blocking) : blocking
+    const options = this.host.options
+    const ops: Ops = guard && options.irqDisable === 'counted' ? counted(base, options.preemptCountLayout === 'interrupt-count') : base
     return {
       op: `${op}(${this.name})`,
       variant,
@@ -196,6 +323,7 @@ export class LockRuntime<D> {
       unlockSteps: ops.unlock,
       irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)),
       claims: lockClaims(this.kind, variant, mode),
+      trylock,
     }
   }
 
@@ -204,14 +332,33 @@ export class LockRuntime<D> {
    * (guards may be unlocked in any order). IRQ-disabling variants use counted interrupt
    * disabling unless the kernel was made with `irqDisable: 'save-restore'`.
    */
-  lockGuard(ctx: ScopeContext, ops: Compiled): LockGuard<D> {
+  lockGuard(ctx: ScopeContext, ops: Compiled, subclass = 0, nestLock: object | null = null): LockGuard<D> {
     const { variant, mode } = ops
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock, ops.trylock, subclass, nestLock)
     this.#run(a, ops)
+    return this.#guardFor(ctx, cpu, a, ops, data)
+  }
+
+  /** A trylock as a guard: null when the lock was not free (its steps are undone then). */
+  tryLockGuard(ctx: ScopeContext, ops: Compiled): LockGuard<D> | null {
+    const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    const data = this.dataOf(cpu)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, true, ops.irqLock, true, 0, null)
+    try {
+      this.#run(a, ops)
+    } catch (error) {
+      if (error === NOT_TAKEN) return null
+      throw error
+    }
+    return this.#guardFor(ctx, cpu, a, ops, data)
+  }
+
+  #guardFor(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D): LockGuard<D> {
     const child = ScopeContext.push(ctx, cpu, ops.claims)
     const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child))
     ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
@@ -220,7 +367,10 @@ export class LockRuntime<D> {
 
   /** A context of another kernel: refused before anything changes, on either kernel. */
   #foreign(ops: Compiled): never {
-    throw new ForeignContextError(`${ops.op}: the context belongs to another kernel; use a context of the kernel that made this lock`)
+    this.#foreignAt(ops.op)
+  }
+  #foreignAt(op: string): never {
+    throw new ForeignContextError(`${op}: the context belongs to another kernel; use a context of the kernel that made this lock`)
   }
 
   #releaseGuard(_guard: LockGuard<D>, a: Acquisition, ops: Compiled, child: ScopeContext): void {
@@ -289,13 +439,32 @@ export class LockRuntime<D> {
   }
 
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
-  withLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): R {
+  withLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R, subclass = 0, nestLock: object | null = null): R {
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, ops.trylock, subclass, nestLock)
     this.#run(a, ops)
+    return this.#inside(ctx, cpu, a, ops, data, cb)
+  }
+
+  /** A trylock around `cb`: `{ taken: false }` when the lock was not free (its steps undone). */
+  tryWithLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): TryResult<R> {
+    const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    const data = this.dataOf(cpu)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, true, 0, null)
+    try {
+      this.#run(a, ops)
+    } catch (error) {
+      if (error === NOT_TAKEN) return NOT_TAKEN_RESULT
+      throw error
+    }
+    return { taken: true, value: this.#inside(ctx, cpu, a, ops, data, cb) }
+  }
+
+  #inside<R>(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D, cb: (ctx: Context<CtxState>, data: D) => R): R {
     const child = ScopeContext.push(ctx, cpu, ops.claims)
     let result: R
     try {
@@ -398,10 +567,12 @@ export class LockRuntime<D> {
   /** lockdep's annotation, then the lock itself: taken at once, or a deadlock (nothing can wait here). */
   #acquire(a: Acquisition): void {
     const write = a.mode === 'write'
+    const conflict = write ? (this.#writer ?? this.#readers[0] ?? null) : this.#writer
+    // A trylock looks at the lock word first and tells lockdep only when it got the lock.
+    if (a.trylock && (conflict !== null || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this as LockRuntime<unknown>, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
     const chain = this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
-    const conflict = write ? (this.#writer ?? this.#readers[0] ?? null) : this.#writer
     if (conflict !== null) this.#deadlock(a.cpu, conflict)
     // Only now, when it is free, is the (reused) write record overwritten.
     record.take(a, irqContext, chain)
@@ -421,14 +592,59 @@ export class LockRuntime<D> {
   /** lockdep's checks of this acquisition; the chain it ends, or null once lockdep is off. */
   #validate(a: Acquisition, record: HeldRecord, irqContext: IrqContext): ChainNode | null {
     const lockdep = this.host.lockdep
-    // rwlock_t readers are recursive on RT (rwbase), and on a normal kernel only in interrupt
-    // context (qrwlock's read_lock_is_recursive()).
-    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || irqContext !== 0)
+    // read_lock_is_recursive(): `force_read_lock_recursive || !IS_ENABLED(CONFIG_QUEUED_RWLOCKS)
+    // || in_interrupt()` — always on RT (no qrwlock), and on a normal kernel whenever
+    // irq_count() is non-zero, bottom halves disabled included (read_lock_bh()).
+    const o = this.host.options
+    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
-    const next: NextLock = record === this.#writer ? { name: this.name, kind: this.kind, mode: a.mode, recursiveRead } : record
-    if (next === record) record.recursiveRead = recursiveRead
-    this.#cls ??= lockdep.classes.get(this.name, this.kind)
-    return lockdep.acquire(a.cpu, a.stack, next, this.#cls, irqContext)
+    const next: NextLock =
+      record === this.#writer
+        ? {
+            name: this.name,
+            kind: this.kind,
+            mode: a.mode,
+            recursiveRead,
+            trylock: a.trylock,
+            nestLock: a.nestLock,
+            instance: this,
+            key: this.#key,
+            subclass: a.subclass,
+          }
+        : record
+    if (next === record) {
+      record.recursiveRead = recursiveRead
+      record.trylock = a.trylock
+      record.nestLock = a.nestLock
+      record.key = this.#key
+      record.subclass = a.subclass
+    }
+    // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
+    const known = a.subclass === 0 ? this.#cls : null
+    const chain = lockdep.acquire(a.cpu, a.stack, next, known, irqContext)
+    if (known === null && a.subclass === 0 && chain !== null) this.#cls = chain.cls
+    return chain
+  }
+
+  /**
+   * The trylocks that refuse by context: PREEMPT_RT's mutex_trylock() (kernel/locking/rtmutex_api.c)
+   * `if (IS_ENABLED(CONFIG_DEBUG_RT_MUTEXES) && WARN_ON_ONCE(!in_task())) return 0;`.
+   */
+  #trylockRefused(a: Acquisition): boolean {
+    if (this.kind !== 'mutex' || !this.host.options.preemptRt || a.cpu.inTask()) return false
+    const t = a.cpu.current
+    const title = `WARNING: CPU: ${a.cpu.id} PID: ${t.pid} at kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())`
+    this.host.report({
+      kind: 'trylock-in-interrupt',
+      title,
+      cpu: a.cpu.id,
+      task: t.comm,
+      heldLocks: this.host.held.names(t),
+      preemptCount: a.cpu.preemptCount,
+      lock: this.label,
+      report: [title, `mutex_trylock(${this.name}) outside task context: refused (returns 0).`].join('\n'),
+    })
+    return true
   }
 
   #traceLock(a: Acquisition, what: 'lock' | 'unlock'): void {
@@ -442,7 +658,7 @@ export class LockRuntime<D> {
     const stack = a.stack
     // Usually the innermost lock.
     if (stack[stack.length - 1] === record) stack.pop()
-    else this.#releaseOutOfOrder(stack, record)
+    else this.#releaseOutOfOrder(a.cpu, stack, record)
     if (a.mode === 'write') this.#writer = null
     else {
       const r = this.#readers.indexOf(record)
@@ -452,11 +668,11 @@ export class LockRuntime<D> {
   }
 
   /** A guard dropped out of order: the locks above it get their lockdep chains recomputed. */
-  #releaseOutOfOrder(stack: HeldLock[], record: HeldRecord): void {
+  #releaseOutOfOrder(cpu: Cpu, stack: HeldLock[], record: HeldRecord): void {
     const at = stack.lastIndexOf(record)
     if (at < 0) return
     stack.splice(at, 1)
-    this.host.lockdep.release(stack, at)
+    this.host.lockdep.release(cpu, stack, at)
   }
 
   #deadlock(cpu: Cpu, holder: HeldLock): never {
@@ -477,7 +693,7 @@ export class LockRuntime<D> {
       preemptCount: cpu.preemptCount,
       lock: this.label,
       holder: { comm: holder.task.comm, pid: holder.task.pid, cpu: holder.cpu },
-      report: [...banner(title), message, ...heldLockLines(t.comm, t.pid, this.host.held.of(t))].join('\n'),
+      report: [...banner(title), message, ...heldLockLines(t.comm, t.pid, this.host.held.of(t), this.host.lockdep.wait)].join('\n'),
     })
     throw new DeadlockError(`${title}: ${message}`)
   }

@@ -8,6 +8,7 @@
 import type { Cpu } from '../cpu/cpu.js'
 import { preemptCount } from '../cpu/predicates.js'
 import { heldLockLines } from '../lockdep/splat.js'
+import type { WaitValues } from '../lockdep/wait-types.js'
 import type { HeldLock } from '../locks/held.js'
 import { type SleepingInAtomicDiagnostic, SLEEPING_IN_ATOMIC_TITLE } from '../diagnostics.js'
 
@@ -26,6 +27,8 @@ export const checkMightResched = (
   /** The task's held locks, asked for only when there is something to report. */
   heldOf: () => readonly HeldLock[],
   offsets: Resched = NO_OFFSETS,
+  /** The kernel's LD_WAIT_* values for the held-lock lines. */
+  wait?: WaitValues,
 ): SleepingInAtomicDiagnostic | null => {
   const count = preemptCount(cpu.state)
   const rcuDepth = cpu.current.rcuReadLockNesting
@@ -39,7 +42,7 @@ export const checkMightResched = (
     `in_atomic(): ${count !== 0 ? 1 : 0}, irqs_disabled(): ${irqsOff ? 1 : 0}, non_block: 0, pid: ${task.pid}, name: ${task.comm}`,
     `preempt_count: ${count.toString(16)}, expected: ${offsets.preemptOffset.toString(16)}`,
     `RCU nest depth: ${rcuDepth}, expected: ${offsets.rcuOffset}`,
-    ...heldLockLines(task.comm, task.pid, held),
+    ...heldLockLines(task.comm, task.pid, held, wait),
     `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
   ]
   return {

@@ -195,14 +195,34 @@ describe.each([false, true])('interrupt-count layout, preemptRt=%s', (preemptRt)
     expect(k.diagnostics).toEqual([])
   })
 
-  it('counted irqsave guards of a spinning lock carry the count too (raw_spinlock_t: 0x10001; mainline 0x1)', () => {
+  it('counted irqsave guards of a spinning lock carry the count, and (v3) no preempt_disable() (raw_spinlock_t: 0x10000; mainline 0x1)', () => {
     for (const layout of ['mainline', 'interrupt-count'] as const) {
       const k = createKernel({ preemptRt, preemptCountLayout: layout })
       const hw = k.rawSpinLock('hw', 0)
       k.run((ctx) => {
         const g = hw.lockIrqSave(ctx)
-        expect(k.cpu(0).preemptCount).toBe(layout === 'mainline' ? 0x1 : 0x10001)
+        // v3 __raw_spin_lock_irq_disable(): local_interrupt_disable(); spin_acquire(); — the
+        // HARDIRQ_DISABLE field alone keeps in_atomic() true.
+        expect(k.cpu(0).preemptCount).toBe(layout === 'mainline' ? 0x1 : 0x10000)
+        expect(k.cpu(0).inAtomic()).toBe(true)
         g.unlock()
+        expect(k.cpu(0).preemptCount).toBe(0)
+      })
+      expect(k.diagnostics).toEqual([])
+    }
+  })
+
+  it('twin: a plain spin_lock() guard keeps its preempt_disable() on both layouts (0x1), and spin_lock_bh() its 0x201', () => {
+    for (const layout of ['mainline', 'interrupt-count'] as const) {
+      const k = createKernel({ preemptRt, preemptCountLayout: layout })
+      const hw = k.rawSpinLock('hw', 0)
+      k.run((ctx) => {
+        const g = hw.lock(ctx)
+        expect(k.cpu(0).preemptCount).toBe(0x1)
+        g.unlock()
+        const b = hw.lockBh(ctx)
+        expect(k.cpu(0).preemptCount).toBe(preemptRt ? 0 : 0x201) // RT: softirq_disable_cnt is the task's
+        b.unlock()
         expect(k.cpu(0).preemptCount).toBe(0)
       })
       expect(k.diagnostics).toEqual([])

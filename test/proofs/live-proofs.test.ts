@@ -205,6 +205,27 @@ describe('guards dropped out of order: the drop that would falsify a proof is re
   })
 })
 
+describe("guardDrop: 'report': the drop goes ahead and what it falsified is reported", () => {
+  it.each(['counted', 'save-restore'] as const)('an irqsave guard dropped under a plain guard taken from its context (irqDisable: %s)', (irqDisable) => {
+    const k = createKernel({ irqDisable, guardDrop: 'report' })
+    const hw = k.rawSpinLock('hw', 0)
+    const dev = k.rawSpinLock('dev', 0)
+    k.run((ctx) => {
+      const a = hw.lockIrqSave(ctx)
+      const b = dev.lock(a.ctx)
+      a.unlock() // interrupts back on while b.ctx still claims IrqDisabled
+      expect(k.cpu(0).irqsDisabled).toBe(false)
+      expect(k.heldLocks()).toEqual(['dev'])
+      b.unlock()
+    })
+    expect(falsified(k).map((d) => [d.proofs, d.refused])).toEqual([[['IrqDisabled', 'BhDisabled'], false]])
+  })
+  it('an unknown value is a named error', () => {
+    const create = createKernel as (options: unknown) => unknown
+    expect(() => create({ guardDrop: 'allow' })).toThrow("createKernel: guardDrop must be one of 'refuse', 'report'")
+  })
+})
+
 describe("onDiagnostic: 'throw' with the new reports", () => {
   it.each([false, true])('a BH section under local_irq_save(): the warning is thrown first, and the CPU ends as it began (preemptRt=%s)', (preemptRt) => {
     const k = createKernel({ preemptRt, onDiagnostic: 'throw' })

@@ -17,10 +17,11 @@ describe('createKernel: unknown option keys are refused, not ignored', () => {
     const k = createKernel({
       preemptRt: true,
       cpus: 2,
-      lockdep: { keepGoing: true },
+      lockdep: { keepGoing: true, forceReadLockRecursive: false },
       proveRawLockNesting: true,
       irqDisable: 'save-restore',
       onDiagnostic: 'record',
+      guardDrop: 'refuse',
       threadIrqs: false,
       trace: false,
       lockOrder: ['a'],
