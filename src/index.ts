@@ -61,6 +61,7 @@ export type {
   RecursiveLockingDiagnostic,
   SleepingInAtomicDiagnostic,
   UnlockWrongOwnerDiagnostic,
+  LockdepAssertDiagnostic,
 } from './diagnostics.js'
 export type { Gfp } from './context/gfp-rules.js'
 export {
@@ -82,6 +83,7 @@ export {
   InterruptContextError,
   InvalidArgumentError,
   KernelSplat,
+  LockedByError,
   LockproofError as LockproofRuntimeError,
   PromiseInScopeError,
   SchedulingError,
@@ -96,3 +98,18 @@ export type { Guard } from './locks/guard.js'
 export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
 export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'
 export { describeDiagnostic } from './describe.js'
+export { helper, type Helper } from './helpers/helper.js'
+export { takes, type Take } from './helpers/takes.js'
+export type { HelperEffects, HelperEffectsData, HelperLike, HelperSpec, Needs } from './helpers/spec.js'
+export {
+  type AnyLock,
+  lockdepAssertHeld,
+  lockdepAssertHeldOnce,
+  lockdepAssertHeldRead,
+  lockdepAssertHeldWrite,
+  lockdepAssertInSoftirq,
+  lockdepAssertIrqsDisabled,
+  lockdepAssertNotHeld,
+  lockdepAssertPreemptionDisabled,
+} from './helpers/assert.js'
+export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'

@@ -33,11 +33,11 @@ export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>,
   'write',
 ]
   ? <T extends CtxState, R>(
-      ctx: Context<T> & AcquireCheck<K, N, T, F>,
+      ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>,
       cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
     ) => R
   : <T extends CtxState, R>(
-      ctx: Context<T> & AcquireFullCheck<K, N, V, T, F, M>,
+      ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>,
       cb: (ctx: Context<Acquired<K, N, V, T, HeldAs<K, N, M>>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
     ) => R
 
@@ -61,8 +61,8 @@ export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>
   'plain' | 'irqsave',
   'write',
 ]
-  ? <T extends CtxState>(ctx: Context<T> & AcquireCheck<K, N, T, F>) => Guard<Acquired<K, N, V, T>, D>
-  : <T extends CtxState>(ctx: Context<T> & AcquireFullCheck<K, N, V, T, F, M>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
+  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Guard<Acquired<K, N, V, T>, D>
+  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
 
 interface LockCommon<K extends LockKind, N extends string> {
   /** The lock kind, as the kernel names its type. */
@@ -346,6 +346,12 @@ const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, 
   throw new InvalidArgumentError(`${what}: the ${second} must be a function`)
 }
 
+/** Each lock object's runtime: lockdep's `held_locks[]` records the runtime as the instance. */
+const runtimes = new WeakMap<object, LockRuntime<unknown>>()
+
+/** The runtime behind a lock object made by {@link buildLock} (undefined for anything else). */
+export const lockRuntimeOf = (lock: object): LockRuntime<unknown> | undefined => runtimes.get(lock)
+
 /** Builds the frozen lock object of a kind: `kind`, `name`, and one closure per method. */
 export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
@@ -363,5 +369,7 @@ export const buildLock = <D>(runtime: LockRuntime<D>): object => {
       return runtime.lockGuard(ctx, ops)
     }
   }
-  return Object.freeze(lock)
+  const frozen = Object.freeze(lock)
+  runtimes.set(frozen, runtime as LockRuntime<unknown>)
+  return frozen
 }
