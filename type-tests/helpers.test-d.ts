@@ -165,3 +165,17 @@ const log = (ctx: AnyContext) => ctx.cpuId
 kernel.run((ctx) => port.withLocked(ctx, (ctx) => log(ctx)))
 void viaProof
 void withAny
+
+// needs: which proof, and why it is missing.
+const pinned = helper({ name: 'this_cpu_op', needs: { preempt: true } }, () => 0)
+const bhSafe = helper({ name: 'napi_op', needs: { bh: true } }, () => 0)
+kernel.run((ctx) => {
+  ctx.preemptDisable((ctx) => pinned(ctx))
+  ctx.localBhDisable((ctx) => bhSafe(ctx))
+  port.withLocked(ctx, (ctx) => {
+    // @expect-error PreemptDisabled: helper this_cpu_op() needs preemption disabled on both kernels, and it is not (spinlock_t 'port' is held): spinlock_t, rwlock_t and local_lock_t leave it on under PREEMPT_RT
+    expectError(pinned(ctx))
+  })
+  // @expect-error BhDisabled: helper napi_op() needs bottom halves disabled on both kernels, and they are not (task context)
+  expectError(bhSafe(ctx))
+})

@@ -113,6 +113,21 @@ describe.each([false, true])('helpers, preemptRt=%s', (preemptRt) => {
     expect(kernel.diagnostics).toHaveLength(1)
   })
 
+  it('needs { preempt } and { bh }: WARN_ON_ONCE unless preemption (bottom halves) are off here', () => {
+    const { kernel } = setup(preemptRt)
+    const pinned = helper({ name: 'this_cpu_op', needs: { preempt: true } }, () => 0)
+    const bhSafe = helper({ name: 'napi_op', needs: { bh: true } }, () => 0)
+    kernel.run((ctx) => ctx.preemptDisable((ctx) => pinned(ctx)))
+    kernel.run((ctx) => ctx.localBhDisable((ctx) => bhSafe(ctx)))
+    expect(kernel.diagnostics).toEqual([])
+    kernel.run((ctx) => looseHelper(pinned)(ctx))
+    kernel.run((ctx) => looseHelper(bhSafe)(ctx))
+    expect(kernel.diagnostics.map((d) => (d.kind === 'lockdep-assert' ? `${d.assertion} at ${d.where}` : d.kind))).toEqual([
+      'lockdep_assert_preemption_disabled() at this_cpu_op',
+      'WARN_ON_ONCE(!in_softirq()) at napi_op',
+    ])
+  })
+
   it("onDiagnostic 'throw': the warning is thrown before the body runs, and nothing changed", () => {
     const { kernel, port, rxChars } = setup(preemptRt, 'throw')
     let ran = false
