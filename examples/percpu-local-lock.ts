@@ -41,7 +41,7 @@ const oldPattern = (preemptRt: boolean): { kernel: Kernel; inside: string } => {
   //   total.withLocked(ctx, (_ctx, t) => { t.sum += 1 })
   // fails with:
   //   error TS2345: Argument of type 'Context<IrqsSavedIn<TaskCtx>>' is not assignable to parameter of type
-  //   'Context<IrqsSavedIn<TaskCtx>> & WaitError<"spinlock_t", "total_lock", "interrupts are disabled (local_irq_save())">'.
+  //   'Context<IrqsSavedIn<TaskCtx>> & NoInfer<WaitError<"spinlock_t", "total_lock", "interrupts are disabled (local_irq_save())">>'.
   //     Property '[errorMessage]' is missing in type 'Context<IrqsSavedIn<TaskCtx>>' but required in type
   //     'LockproofError<"Invalid wait context: spinlock_t 'total_lock' is a sleeping lock on PREEMPT_RT and cannot be
   //     taken here (interrupts are disabled (local_irq_save()))">'.

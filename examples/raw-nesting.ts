@@ -32,8 +32,8 @@ const broken = (options: KernelOptions): Kernel => {
   //   dev.withLocked(ctx, (_ctx, d) => { d.resets += 1 })
   // fails with:
   //   error TS2345: Argument of type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", TaskCtx>>' is not assignable
-  //   to parameter of type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", TaskCtx>> & WaitError<"spinlock_t",
-  //   "dev_lock", "raw_spinlock_t 'hw_lock' is held">'.
+  //   to parameter of type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", TaskCtx>> & NoInfer<WaitError<"spinlock_t",
+  //   "dev_lock", "raw_spinlock_t 'hw_lock' is held">>'.
   //     Property '[errorMessage]' is missing in type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", TaskCtx>>'
   //     but required in type 'LockproofError<"Invalid wait context: spinlock_t 'dev_lock' is a sleeping lock on
   //     PREEMPT_RT and cannot be taken here (raw_spinlock_t 'hw_lock' is held)">'.

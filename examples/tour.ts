@@ -3,6 +3,7 @@
  * `npm start -- --trace` also prints each example's kernels' traces (ftrace latency format).
  */
 import * as guardDropOrder from './guard-drop-order.js'
+import * as helpers from './helpers.js'
 import * as irqInversion from './irq-inversion.js'
 import * as lockOrder from './lock-order.js'
 import * as percpuLocalLock from './percpu-local-lock.js'
@@ -16,7 +17,7 @@ interface Example {
   run(log: (line: string) => void): void
 }
 
-const examples: readonly Example[] = [preemptCount, spinlockirqToken, guardDropOrder, percpuLocalLock, rawNesting, irqInversion, lockOrder]
+const examples: readonly Example[] = [preemptCount, spinlockirqToken, guardDropOrder, percpuLocalLock, rawNesting, irqInversion, lockOrder, helpers]
 
 const log = (line: string): void => console.log(line)
 for (const [i, example] of examples.entries()) {

@@ -40,4 +40,5 @@ export const describeDiagnostic = (d: Diagnostic): string =>
     .with({ kind: 'unlock-wrong-owner' }, (c) => `${c.lock} unlocked by ${c.task ?? '?'}, owned by ${c.owner.comm}/${c.owner.pid}`)
     .with({ kind: 'proof-falsified' }, (c) => `${c.proofs.join(', ')} false while a live context proves it (${c.by})${c.refused ? ': refused' : ''}`)
     .with({ kind: 'kernel-warning' }, (c) => c.title.replace(/^WARNING: /, 'kernel warning: '))
+    .with({ kind: 'lockdep-assert' }, (c) => `WARN: ${c.assertion} failed in ${c.where}`)
     .exhaustive()

@@ -431,6 +431,32 @@ export interface TrylockInInterruptDiagnostic extends DiagnosticBase {
 }
 
 /**
+ * A `WARN_ON()` fired: one of lockdep's assertions (`lockdep_assert_held()` and its family,
+ * include/linux/lockdep.h) found its condition false. The kernel prints the `cut here` line and
+ * `WARNING: CPU: <cpu> PID: <pid> at <function>`, then goes on; so does lockproof.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, lockdepAssertHeld, type AnyContext, type LockdepAssertDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const port = kernel.spinLock('port', { tx: 0 })
+ * const txChars = (ctx: AnyContext) => lockdepAssertHeld(ctx, port, 'serial8250_tx_chars') // held set unknown: run time
+ * kernel.run((ctx) => txChars(ctx))
+ * const found = kernel.diagnostics.filter((d): d is LockdepAssertDiagnostic => d.kind === 'lockdep-assert')
+ * console.log(found.map((d) => d.assertion)) // ['lockdep_assert_held(port)']
+ * ```
+ */
+export interface LockdepAssertDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'lockdep-assert'`. */
+  readonly kind: 'lockdep-assert'
+  /** The assertion that failed, as the source spells it: `lockdep_assert_held(port)`. */
+  readonly assertion: string
+  /** The function it is in (`%pS` in the kernel's line): the helper's name, or the assertion's. */
+  readonly where: string
+}
+
+/**
  * Everything the simulated kernel reports: `kernel.diagnostics`, and the payload of a
  * {@link KernelSplat}. A discriminated union on `kind`.
  *
@@ -469,6 +495,7 @@ export type Diagnostic =
   | RecursiveLockingDiagnostic
   | DeadlockDiagnostic
   | LockOrderDiagnostic
+  | LockdepAssertDiagnostic
 
 /**
  * The `kind` of every diagnostic: `'sleeping-in-atomic'`, `'circular-dependency'`, ….

@@ -290,3 +290,26 @@ export class GuardOrderError extends LockproofError {
   /** Always `'GuardOrderError'`. */
   override name = 'GuardOrderError'
 }
+
+/**
+ * Data behind a {@link LockedBy} was reached with the wrong evidence: its owning lock's class is
+ * held, but not the instance it belongs to (Rust's `LockedBy::access()` panics with "mismatched
+ * owners"), or the owner is not held at all.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, LockedBy, LockedByError } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const a = kernel.spinLock('Process::inner', { nodes: 0 })
+ * const b = kernel.spinLock('Process::inner', { nodes: 0 })
+ * const node = new LockedBy(a, { strong: 0 })
+ * kernel.run((ctx) => b.withLocked(ctx, (ctx) => {
+ *   try { node.access(ctx) } catch (error) { console.log(error instanceof LockedByError) } // true
+ * }))
+ * ```
+ */
+export class LockedByError extends LockproofError {
+  /** Always `'LockedByError'`. */
+  override name = 'LockedByError'
+}

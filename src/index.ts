@@ -63,6 +63,7 @@ export type {
   SleepingInAtomicDiagnostic,
   TrylockInInterruptDiagnostic,
   UnlockWrongOwnerDiagnostic,
+  LockdepAssertDiagnostic,
 } from './diagnostics.js'
 export type { Gfp } from './context/gfp-rules.js'
 export {
@@ -84,6 +85,7 @@ export {
   InterruptContextError,
   InvalidArgumentError,
   KernelSplat,
+  LockedByError,
   LockproofError as LockproofRuntimeError,
   PromiseInScopeError,
   SchedulingError,
@@ -115,9 +117,23 @@ export {
   mightLock,
   mightLockRead,
   NO_VALIDATE_KEY,
-  type AnyLock,
 } from './lockdep/annotations.js'
+export type { AnyLock } from './locks/any-lock.js'
 export { SINGLE_DEPTH_NESTING, type ClassKey, type Subclass } from './locks/nesting-rules.js'
 export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
 export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'
 export { describeDiagnostic } from './describe.js'
+export { helper, type Helper } from './helpers/helper.js'
+export { takes, type Take } from './helpers/takes.js'
+export type { HelperEffects, HelperEffectsData, HelperLike, HelperSpec, Needs } from './helpers/spec.js'
+export {
+  lockdepAssertHeld,
+  lockdepAssertHeldOnce,
+  lockdepAssertHeldRead,
+  lockdepAssertHeldWrite,
+  lockdepAssertInSoftirq,
+  lockdepAssertIrqsDisabled,
+  lockdepAssertNotHeld,
+  lockdepAssertPreemptionDisabled,
+} from './helpers/assert.js'
+export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'

@@ -37,6 +37,7 @@ import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
+import { registerWarnHost, type WarnHost } from './helpers/warn.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { LOCKDEP_PROC_FILES, type LockdepProcFile, procLockdep, procLockdepChains, procLockdepStats } from './lockdep/proc.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
@@ -172,6 +173,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     cpus.push(...Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost)))
     this.#cpus = cpus
+    const warnHost: WarnHost = {
+      report: (d) => this.#report(d),
+      debugLocks: () => this.#lockdep.active,
+      heldNames: (task) => this.#held.names(task),
+      preemptRt: this.options.preemptRt,
+      fired: new Set(),
+    }
+    for (const cpu of this.#cpus) registerWarnHost(cpu, warnHost)
     this.#views = this.#cpus.map((c) => cpuViewOf(c))
     this.#contextHost = {
       executingCpu: () => this.#executing.at(-1) ?? null,

@@ -46,3 +46,25 @@ kernel.run((ctx) => {
   const b = kernel.spinLock('b', 0)
   kernel.run((ctx) => b.withLocked(ctx, (ctx) => a.withTryLocked(ctx, () => 0)))
 }
+// README, "Writing helpers".
+import { helper, takes } from '../src/index.js'
+
+const hk = createKernel({ lockOrder: ['cfg', 'stats'] })
+const hcfg = hk.mutex('cfg', { mode: 'fast' })
+const hstats = hk.spinLock('stats', { hits: 0 })
+const reconfigure = helper({ name: 'reconfigure', takes: [takes(hcfg)] }, (ctx) =>
+  hcfg.withLocked(ctx, (_ctx, c) => {
+    c.mode = 'safe'
+  }),
+)
+const countHit = helper({ name: 'count_hit', mustHold: [hstats] }, (_ctx, s: { hits: number }) => ++s.hits)
+hk.run((ctx) => {
+  reconfigure(ctx)
+  hstats.withLocked(ctx, (ctx, s) => countHit(ctx, s))
+  // @expect-error possible recursive locking detected: mutex 'cfg' is already held
+  expectError(hcfg.withLocked(ctx, (ctx) => reconfigure(ctx)))
+  // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
+  expectError(hstats.withLocked(ctx, (ctx) => reconfigure(ctx)))
+  // @expect-error lockdep_assert_held(stats): helper count_hit() must be called holding spinlock_t 'stats'
+  expectError(countHit(ctx, { hits: 0 }))
+})

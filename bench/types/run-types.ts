@@ -146,6 +146,36 @@ export const runTypeBench = (quick: boolean, log: (line: string) => void = () =>
       })
     }
 
+    // Helpers: the same number of sites, each a call of one of `helpers` helpers (docs/helpers.md).
+    const helperSites = checkAt
+    const helperCount = helperSites / 10 // as the issue has it: 1,000 sites through 100 helpers
+    const viaHelpers = get({ kind: 'helpers', sites: helperSites, helpers: helperCount }, 'typed')
+    const direct = perSite((flat.get(checkAt) as { typed: TypeRun }).typed, empty.typed, checkAt)
+    const helpers = perSite(viaHelpers, empty.typed, helperSites)
+    rows.push({
+      group: 'types',
+      figure: `${compiler}: instantiations per site, ${helperSites} sites through ${helperCount} helpers (baseline = direct sites)`,
+      value: round(helpers),
+      baseline: round(direct),
+      ratio: helpers !== null && direct ? round(helpers / direct) : null,
+      unit: 'inst/site',
+      // Quick mode has too few sites to spread the helper types' one-off cost: information only.
+      target: quick ? 'info (quick mode: too few sites)' : '≤ 1.2× direct sites',
+      met: quick || helpers === null || !direct ? null : helpers / direct <= 1.2 && viaHelpers.errors.length === 0,
+    })
+    const chainDepth = quick ? 4 : 16
+    const chain = get({ kind: 'chain', depth: chainDepth }, 'typed')
+    rows.push({
+      group: 'types',
+      figure: `${compiler}: helpers calling helpers, depth ${chainDepth}, errors (TS2589 = too deep)`,
+      value: chain.errors.length,
+      baseline: null,
+      ratio: null,
+      unit: 'errors',
+      target: 'no TS2589 (no error)',
+      met: chain.errors.length === 0,
+    })
+
     // Check time at checkAt sites: whole program, and marginal (minus the 0-site program).
     const c = flat.get(checkAt) as { typed: TypeRun; baseline: TypeRun }
     const ct = c.typed.checkTimeS

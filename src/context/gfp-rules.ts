@@ -1,5 +1,5 @@
 /** Where memory may be allocated (Documentation/locking/locktypes.rst, "raw_spinlock_t on RT"). */
-import type { CanSleep } from './sleep-rules.js'
+import type { CanSleep, WhyOf } from './sleep-rules.js'
 import type { CtxState } from './state.js'
 import type { LockproofError } from './type-error.js'
 
@@ -27,6 +27,6 @@ type AtomicAllocError<Why extends string> =
  */
 export type GfpCheck<T extends CtxState, G extends Gfp> = [G] extends ['GFP_ATOMIC']
   ? 'spin' extends T['wait']
-    ? AtomicAllocError<T['why']>
+    ? AtomicAllocError<WhyOf<T>>
     : unknown
   : CanSleep<T, 'kmalloc(GFP_KERNEL)'>

@@ -68,9 +68,8 @@ export type BhDisabled = Prove<{ bh: true }>
  * import { createKernel, type Sleepable } from 'lockproof'
  *
  * const kernel = createKernel()
- * const cfg = kernel.mutex('cfg', { mode: 'fast' })
- * const reconfigure = (ctx: Sleepable) => cfg.withLocked(ctx, (_ctx, c) => { c.mode = 'safe' })
- * kernel.run((ctx) => reconfigure(ctx))
+ * const settle = (ctx: Sleepable) => ctx.msleep(10) // may sleep; to take locks, write a helper() instead
+ * kernel.run((ctx) => settle(ctx))
  * ```
  */
 export type Sleepable = Prove<{ exec: 'task'; wait: 'sleep' }>

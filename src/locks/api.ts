@@ -42,11 +42,11 @@ export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>,
   'write',
 ]
   ? <T extends CtxState, R>(
-      ctx: Context<T> & AcquireCheck<K, N, T, F>,
+      ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>,
       cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
     ) => R
   : <T extends CtxState, R>(
-      ctx: Context<T> & AcquireFullCheck<K, N, V, T, F, M>,
+      ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>,
       cb: (ctx: Context<Acquired<K, N, V, T, HeldAs<K, N, M>>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
     ) => R
 
@@ -70,8 +70,8 @@ export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>
   'plain' | 'irqsave',
   'write',
 ]
-  ? <T extends CtxState>(ctx: Context<T> & AcquireCheck<K, N, T, F>) => Guard<Acquired<K, N, V, T>, D>
-  : <T extends CtxState>(ctx: Context<T> & AcquireFullCheck<K, N, V, T, F, M>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
+  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Guard<Acquired<K, N, V, T>, D>
+  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
 
 interface LockCommon<K extends LockKind, N extends string> {
   /** The lock kind, as the kernel names its type. */
@@ -370,6 +370,9 @@ export const lockOf = (runtime: object): { readonly kind: LockKind; readonly nam
   if (built === undefined) throw new InvalidArgumentError('lockdep: not a lock instance')
   return built
 }
+
+/** The runtime behind a lock object made by {@link buildLock} (undefined for anything else). */
+export const lockRuntimeOf = (lock: object): LockRuntime<unknown> | undefined => RUNTIMES.get(lock)
 
 /** The runtime of a lock object built here; a clear error for anything else. */
 export const runtimeOf = (what: string, lock: unknown): LockRuntime<unknown> => {

@@ -67,10 +67,11 @@ type NestLockError<
 
 /**
  * `spin_lock_nest_lock(lock, nest)`: the nest lock M must be held; then another instance of
- * N's class may be taken (the wait rules still apply), else the ordinary rules.
+ * N's class may be taken (the wait and order rules still apply, against the other held classes),
+ * else the ordinary rules.
  */
 export type NestLockCheck<K extends LockKind, N extends string, M extends string, T extends CtxState, F extends string> = [M] extends [T['held']]
   ? [N] extends [T['held']]
-    ? AcquireCheck<K, N, With<T, { held: string }>, F>
+    ? AcquireCheck<K, N, With<T, { held: Exclude<T['held'], N> }>, F>
     : AcquireCheck<K, N, T, F>
   : NestLockError<K, N, M>

@@ -8,6 +8,7 @@ import type { CanSleep } from '../context/sleep-rules.js'
 import type { CtxState, IrqOff, With } from '../context/state.js'
 import type { Restrict } from '../context/transitions.js'
 import type { LockproofError } from '../context/type-error.js'
+import type { HelperBody, MayTake } from '../helpers/marks.js'
 import type { LockKind, LockKinds, Step, VariantOf } from './kinds.js'
 
 type Label<K extends LockKind> = LockKinds[K]['label']
@@ -78,19 +79,42 @@ type WaitCheck<K extends LockKind, N extends string, T extends CtxState> =
         : unknown
       : unknown
 
-/** Held classes declared after N (F is precomputed per lock from the kernel's lockOrder). */
-type OrderCheck<N extends string, T extends CtxState, F extends string> = [Extract<T['held'], F>] extends [never]
+type NotDeclaredError<
+  K extends LockKind,
+  N extends string,
+> = LockproofError<`helper: ${LockLabel<K, N>} is taken in a helper body but not declared; add takes(${N}) (or the helper that takes it, to calls) so that every call site checks it (docs/helpers.md)`>
+
+type HeldUnknownError<
+  K extends LockKind,
+  N extends string,
+> = LockproofError<`held locks unknown: ${LockLabel<K, N>} cannot be checked for recursion or lock order in a context typed with a proof (Sleepable, AnyContext, IrqDisabled, …); write the function with helper() and declare takes(${N}) (docs/helpers.md)`>
+
+/** A context whose state is `any` would switch every rule off. */
+export type AnyStateError =
+  LockproofError<"Context<any>: a context whose state is 'any' switches every rule off; write the function with helper() and declare what it does (docs/helpers.md)">
+
+/** Where `held` is the wide `string`: a proof type (held locks unknown), or a state of `any`. */
+type UnknownHeld<K extends LockKind, N extends string, T extends CtxState> = 0 extends 1 & T ? AnyStateError : HeldUnknownError<K, N>
+
+/** Held classes declared after N (F is precomputed per lock from the kernel's lockOrder); in a helper body, only declared classes. */
+type OrderCheck<K extends LockKind, N extends string, T extends CtxState, F extends string> = [Extract<T['held'], F | HelperBody>] extends [never]
   ? unknown
-  : OrderError<N, Extract<T['held'], F>>
+  : HelperBody extends T['held']
+    ? MayTake<N> extends T['held']
+      ? [Extract<T['held'], F>] extends [never]
+        ? unknown
+        : OrderError<N, Extract<T['held'], F>>
+      : NotDeclaredError<K, N>
+    : OrderError<N, Extract<T['held'], F>>
 
 /** `unknown` when taking lock N of kind K is valid in T, else the first rule it breaks. */
 export type AcquireCheck<K extends LockKind, N extends string, T extends CtxState, F extends string> = string extends T['held']
-  ? WaitCheck<K, N, T>
+  ? UnknownHeld<K, N, T>
   : [N] extends [T['held']]
     ? RecursionError<K, N>
     : WaitCheck<K, N, T> extends infer W
       ? unknown extends W
-        ? OrderCheck<N, T, F>
+        ? OrderCheck<K, N, T, F>
         : W
       : never
 

@@ -1,0 +1,72 @@
+/**
+ * The state a helper's body runs in: the weakest state consistent with its declaration, so the
+ * body may only do what every valid call site permits. Built from {@link TaskCtx} with the
+ * transitions of direct code (`With`, `Restrict`, `Acquired`), so new state fields flow through.
+ */
+import type { CtxState, Exec, TaskCtx, Wait, With } from '../context/state.js'
+import type { Restrict } from '../context/transitions.js'
+import type { Acquired } from '../locks/rules.js'
+import type { AnyLock } from '../locks/any-lock.js'
+import type { HelperBody, MayTake } from './marks.js'
+import type { HelperEffects, Needs, WaitsOf } from './spec.js'
+import type { Take } from './takes.js'
+
+/** The strongest wait type every valid caller allows: what the declared takes (and mightSleep) need. */
+type BaseWait<E extends HelperEffects> = E['sleeps'] extends true
+  ? 'sleep'
+  : 'sleep' extends WaitsOf<E['take']>
+    ? 'sleep'
+    : 'config' extends WaitsOf<E['take']>
+      ? 'config'
+      : 'spin'
+
+type Why<E extends HelperEffects, W extends Wait> = W extends 'sleep'
+  ? `in helper ${E['name']}(), which may sleep`
+  : W extends 'config'
+    ? `in helper ${E['name']}(), whose declaration allows no sleeping (add mightSleep, or takes of the sleeping lock)`
+    : `in helper ${E['name']}(), whose declaration allows only raw spinning locks (add takes of the lock)`
+
+/** Declared `_irq` / `_bh` takes: their call-site checks prove interrupts on (and, for `_bh`, task or softirq). */
+type TurnsOnVariants<E extends HelperEffects> = E['take'] extends Take<infer _K, infer _N, infer V> ? (V extends 'irq' | 'bh' ? V : never) : never
+
+type BaseExec<E extends HelperEffects, W extends Wait> = W extends 'sleep'
+  ? 'task'
+  : [Extract<TurnsOnVariants<E>, 'bh'>] extends [never]
+    ? Exec
+    : 'task' | 'softirq'
+
+type MarksOf<T extends Take> = T extends Take<infer _K, infer N> ? MayTake<N> : never
+
+/** Before the needs: nothing held that the body knows of, nothing off, only the declared classes takeable. */
+type Base<E extends HelperEffects> = With<
+  TaskCtx,
+  {
+    exec: BaseExec<E, BaseWait<E>>
+    wait: BaseWait<E>
+    irq: [TurnsOnVariants<E>] extends [never] ? 'one' : false
+    held: HelperBody | MarksOf<E['take']>
+    why: Why<E, BaseWait<E>>
+  }
+>
+
+/** Each lock the caller must hold, as if taken with its plain variant: what any variant proves. */
+type HoldAll<Hs extends readonly AnyLock[], T extends CtxState> = Hs extends readonly [infer H extends AnyLock, ...infer Rest extends readonly AnyLock[]]
+  ? HoldAll<Rest, Acquired<H['kind'], H['name'], 'plain', T>>
+  : T
+
+type NeedIrq<N extends Needs, Name extends string, T extends CtxState> = N extends { readonly irq: true }
+  ? With<Restrict<T, 'spin', `in helper ${Name}(), which needs interrupts disabled`>, { irq: true; preempt: true; bh: true }>
+  : T
+type NeedPreempt<N extends Needs, Name extends string, T extends CtxState> = N extends { readonly preempt: true }
+  ? With<Restrict<T, 'spin', `in helper ${Name}(), which needs preemption disabled`>, { preempt: true }>
+  : T
+type NeedBh<N extends Needs, Name extends string, T extends CtxState> = N extends { readonly bh: true }
+  ? With<Restrict<T, 'config', `in helper ${Name}(), which needs bottom halves disabled`>, { bh: true }>
+  : T
+
+/** The state a helper's body runs in: the base, the locks it must hold, then what it needs proven. */
+export type BodyState<E extends HelperEffects> = NeedBh<
+  E['needs'],
+  E['name'],
+  NeedPreempt<E['needs'], E['name'], NeedIrq<E['needs'], E['name'], HoldAll<E['mustHold'], Base<E>>>>
+>

@@ -1,0 +1,109 @@
+/**
+ * `takes(lock, variant)`: one lock a helper takes, as data. The call site of the helper checks
+ * it against the caller's state with the acquire rule of direct code; its body may then take it.
+ */
+import { InvalidArgumentError } from '../errors.js'
+import type { LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from '../locks/api.js'
+import { LOCK_KINDS, type LockKind, type Variant, type VariantOf } from '../locks/kinds.js'
+
+declare const afterBrand: unique symbol
+
+/**
+ * A lock a helper takes: its kind, class, variant and (type only) the classes the kernel's
+ * `lockOrder` puts after it.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, takes, type Take } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const port = kernel.spinLock('port', { tx: 0 })
+ * const t: Take<'spinlock_t', 'port', 'irqsave', never> = takes(port, 'irqsave')
+ * console.log(t.kind, t.name, t.variant) // spinlock_t port irqsave
+ * ```
+ */
+export interface Take<
+  K extends LockKind = LockKind,
+  N extends string = string,
+  V extends Variant = Variant,
+  F extends string = string,
+  M extends 'read' | 'write' = 'read' | 'write',
+> {
+  /** The lock object. */
+  readonly lock: object
+  /** Its kind. */
+  readonly kind: K
+  /** Its class. */
+  readonly name: N
+  /** The variant the helper takes it with. */
+  readonly variant: V
+  /** Read or write (rwlock_t and rw_semaphore readers; every other kind is 'write'). */
+  readonly mode: M
+  /** @internal Phantom: the classes declared after it. Never present at run time. */
+  readonly [afterBrand]?: F
+}
+
+type SpinVariant = 'plain' | 'irq' | 'irqsave' | 'bh'
+type LocalVariant = 'plain' | 'irq' | 'irqsave'
+
+/**
+ * Declares that a helper takes `lock` (with `variant`, default `'plain'`; an rwlock_t or
+ * rw_semaphore also `'read'` or `'write'`, default `'write'`): for a helper's `takes`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, helper, takes } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const cfg = kernel.mutex('cfg', { mode: 'fast' })
+ * const reconfigure = helper({ name: 'reconfigure', takes: [takes(cfg)] }, (ctx) =>
+ *   cfg.withLocked(ctx, (_ctx, c) => { c.mode = 'safe' }),
+ * )
+ * kernel.run((ctx) => reconfigure(ctx))
+ * ```
+ */
+export function takes<N extends string, D, F extends string, V extends SpinVariant = 'plain'>(
+  lock: RawSpinLock<N, D, F>,
+  variant?: V,
+): Take<'raw_spinlock_t', N, NoInfer<V>, F, 'write'>
+export function takes<N extends string, D, F extends string, V extends SpinVariant = 'plain'>(
+  lock: SpinLock<N, D, F>,
+  variant?: V,
+): Take<'spinlock_t', N, NoInfer<V>, F, 'write'>
+export function takes<N extends string, D, F extends string, V extends SpinVariant = 'plain', M extends 'read' | 'write' = 'write'>(
+  lock: RwLock<N, D, F>,
+  variant?: V,
+  mode?: M,
+): Take<'rwlock_t', N, NoInfer<V>, F, NoInfer<M>>
+export function takes<N extends string, D, F extends string, V extends LocalVariant = 'plain'>(
+  lock: LocalLock<N, D, F>,
+  variant?: V,
+): Take<'local_lock_t', N, NoInfer<V>, F, 'write'>
+export function takes<N extends string, D, F extends string>(lock: Mutex<N, D, F>, variant?: 'plain'): Take<'mutex', N, 'plain', F, 'write'>
+export function takes<N extends string, D, F extends string, M extends 'read' | 'write' = 'write'>(
+  lock: RwSemaphore<N, D, F>,
+  variant?: 'plain',
+  mode?: M,
+): Take<'rw_semaphore', N, 'plain', F, NoInfer<M>>
+export function takes<N extends string, D, F extends string>(lock: SpinLockIrq<N, D, F>, variant?: 'plain'): Take<'SpinLockIrq', N, 'plain', F, 'write'>
+export function takes(lock: unknown, variant: unknown = 'plain', mode: unknown = 'write'): Take {
+  const kind = lockKindOf(lock, 'takes()')
+  const variants = LOCK_KINDS[kind].variants as Record<string, unknown>
+  if (typeof variant !== 'string' || !(variant in variants)) {
+    throw new InvalidArgumentError(`takes(): ${kind} has no variant ${String(variant)} (${Object.keys(variants).join(', ')})`)
+  }
+  if (mode !== 'write' && !(mode === 'read' && (kind === 'rwlock_t' || kind === 'rw_semaphore'))) {
+    throw new InvalidArgumentError(`takes(): ${kind} is taken for write only, not ${String(mode)}`)
+  }
+  const { name } = lock as { name: string }
+  return Object.freeze({ lock: lock as object, kind, name, variant: variant as VariantOf<typeof kind>, mode })
+}
+
+/** The kind of a lock object made by a kernel factory, or a named error. */
+export const lockKindOf = (lock: unknown, what: string): LockKind => {
+  const kind = typeof lock === 'object' && lock !== null ? (lock as { kind?: unknown }).kind : undefined
+  if (typeof kind !== 'string' || !(kind in LOCK_KINDS) || typeof (lock as { name?: unknown }).name !== 'string') {
+    throw new InvalidArgumentError(`${what}: expected a lock made by a kernel (spinLock(), mutex(), …)`)
+  }
+  return kind as LockKind
+}
