@@ -33,6 +33,7 @@ import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, t
 import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
+import { HeldMaps } from './lockdep/held-maps.js'
 import { LOCKDEP_PROC_FILES, type LockdepProcFile, procLockdep, procLockdepChains, procLockdepStats } from './lockdep/proc.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
 
@@ -104,6 +105,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #deferredRunning = false
   readonly #held = new HeldLocks()
   readonly #lockdep: Lockdep
+  readonly #maps: HeldMaps
   readonly #lockHost: LockHost
   readonly #contextHost: ContextHost
   /** The declared lock order (a literal tuple type when given `as const` or inline). */
@@ -123,8 +125,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       // lockdep's mark_held_locks(): locks still held when interrupts / BH come back on.
       hardirqsOn: (cpu) => this.#lockdep.hardirqsOn(cpu, this.#held.of(cpu.current)),
       softirqsOn: (cpu) => this.#lockdep.softirqsOn(cpu, this.#held.of(cpu.current)),
+      // rcu_read_lock()'s and RT local_bh's lockdep maps, on the held-lock stack.
+      lockMapAcquire: (cpu, map) => this.#maps.acquire(cpu, map),
+      lockMapRelease: (cpu, map) => this.#maps.release(cpu, map),
     }
     this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
+    this.#maps = new HeldMaps(this.#lockdep, this.#held)
     this.#lockHost = {
       options: this.options,
       executingCpu: () => this.#executing.at(-1) ?? null,

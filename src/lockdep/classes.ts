@@ -1,6 +1,6 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
-import type { LockKind } from '../locks/kinds.js'
 import type { ReadState } from './deps.js'
+import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
 
 /** Where a dependency or a usage state was first seen: the kernel prints a stack trace there. */
 export interface Origin {
@@ -23,7 +23,7 @@ export class LockList {
   ) {}
 }
 
-/** `enum lockdep_lock_type`: local_lock_t is LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
+/** `enum lockdep_lock_type`: local_lock_t and RT's bh_lock_map are LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
 export type LockType = 'normal' | 'percpu'
 
 export class LockClass {
@@ -40,21 +40,37 @@ export class LockClass {
   constructor(
     readonly id: number,
     readonly name: string,
-    readonly kind: LockKind,
+    readonly kind: LockdepKind,
   ) {
-    this.lockType = kind === 'local_lock_t' ? 'percpu' : 'normal'
+    this.lockType = CLASS_TYPES[kind].lockType
   }
 }
 
 export class ClassRegistry {
   readonly #byName = new Map<string, LockClass>()
+  /** The maps' classes apart: their key is the map, not a name a lock could also have. */
+  readonly #maps = new Map<LockdepMapName, LockClass>()
+  /** Every class in registration order (`lock_classes[]`). */
+  readonly #all: LockClass[] = []
 
   /** The class of `name`, registered on first use (lockdep's `register_lock_class`). */
-  get(name: string, kind: LockKind): LockClass {
+  get(name: string, kind: LockdepKind): LockClass {
     let c = this.#byName.get(name)
     if (c === undefined) {
-      c = new LockClass(this.#byName.size, name, kind)
+      c = new LockClass(this.#all.length, name, kind)
       this.#byName.set(name, c)
+      this.#all.push(c)
+    }
+    return c
+  }
+
+  /** The class of one of the maps (its name is the map's: `rcu_read_lock`, `local_bh`). */
+  map(map: LockdepMapName): LockClass {
+    let c = this.#maps.get(map)
+    if (c === undefined) {
+      c = new LockClass(this.#all.length, map, map)
+      this.#maps.set(map, c)
+      this.#all.push(c)
     }
     return c
   }
@@ -66,11 +82,11 @@ export class ClassRegistry {
 
   /** Every class, in registration order (the order of `lock_classes[]`). */
   all(): IterableIterator<LockClass> {
-    return this.#byName.values()
+    return this.#all.values()
   }
 
   get size(): number {
-    return this.#byName.size
+    return this.#all.length
   }
 }
 

@@ -2,7 +2,8 @@
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
-import type { LockKind, Variant } from './kinds.js'
+import { CLASS_TYPES, type LockdepKind } from '../lockdep/maps.js'
+import type { Variant } from './kinds.js'
 
 /**
  * lockdep's `irq_context`: `2 * hardirq + softirq_context` — 0 task, 1 softirq, 2 hardirq, 3 a
@@ -15,7 +16,10 @@ export interface HeldLock {
   readonly task: TaskState
   /** The lock class (its name). */
   readonly name: string
-  readonly kind: LockKind
+  /** A lock kind, or one of lockdep's maps (`rcu_read_lock`, RT's `local_bh`: lockdep/maps.ts). */
+  readonly kind: LockdepKind
+  /** `held_lock::check`: false for rcu_read_lock's map (no usage, no dependencies). */
+  readonly check: boolean
   readonly variant: Variant
   readonly mode: 'write' | 'read'
   /** A recursive read (`read == 2`): rwlock_t readers where read_lock_is_recursive(). */
@@ -46,12 +50,20 @@ export class HeldLocks {
     return stack
   }
 
-  /** Class names, outermost first, as reports list them. */
+  /** The locks' class names, outermost first (lockdep's maps left out: they are not locks). */
   names(task: TaskState): readonly string[] {
-    return (this.#byTask.get(task) ?? []).map((h) => h.name)
+    return lockNames(this.#byTask.get(task) ?? [])
   }
 
+  /** How many locks the task holds (lockdep's maps not counted). */
   count(task: TaskState): number {
-    return this.#byTask.get(task)?.length ?? 0
+    const stack = this.#byTask.get(task)
+    if (stack === undefined) return 0
+    let n = 0
+    for (const h of stack) if (!CLASS_TYPES[h.kind].map) n++
+    return n
   }
 }
+
+/** The class names of the locks among `held` (not lockdep's maps), as diagnostics list them. */
+export const lockNames = (held: readonly HeldLock[]): readonly string[] => held.filter((h) => !CLASS_TYPES[h.kind].map).map((h) => h.name)

@@ -87,6 +87,8 @@ class HeldRecord implements HeldLock, NextLock {
   flags: IrqFlags | null = null
   irqLock = false
   recursiveRead = false
+  /** Locks are always checked (`check == 1`); only rcu_read_lock()'s map is not. */
+  readonly check = true
   cls: LockClass | null = null
   chain: ChainNode | null = null
 

@@ -1,0 +1,95 @@
+/**
+ * lockdep's maps on the task's held-lock stack: `rcu_lock_acquire(&rcu_lock_map)` in
+ * rcu_read_lock() (every one, nested or not, and the one inside RT's rt_spin_lock() and RT's
+ * first local_bh_disable()), and on PREEMPT_RT `lock_map_acquire_read(&bh_lock_map)` in every
+ * `__local_bh_disable_ip()`. Pushed only while lockdep runs (lock_acquire() returns at once
+ * once `debug_locks` is clear, and in NMI), popped wherever they are.
+ */
+import type { Cpu } from '../cpu/cpu.js'
+import type { IrqFlags, TaskState } from '../cpu/state.js'
+import type { HeldLock, HeldLocks, IrqContext } from '../locks/held.js'
+import type { ChainNode } from './chains.js'
+import type { LockClass } from './classes.js'
+import { LOCKDEP_MAPS, type LockdepMapName } from './maps.js'
+import { irqContextOf, type Lockdep } from './validator.js'
+
+/** One held map entry. Records are pooled: nested RCU sections take several at once. */
+class MapRecord implements HeldLock {
+  readonly variant = 'plain'
+  readonly mode = 'read'
+  /** read == 2 for both maps. */
+  readonly recursiveRead = true
+  readonly flags: IrqFlags | null = null
+  readonly irqLock = false
+  cpu = 0
+  irqContext: IrqContext = 0
+  cls: LockClass | null = null
+  chain: ChainNode | null = null
+  readonly name: LockdepMapName
+  readonly check: boolean
+  readonly instance: object
+
+  constructor(
+    readonly kind: LockdepMapName,
+    public task: TaskState,
+  ) {
+    this.name = kind
+    this.check = LOCKDEP_MAPS[kind].check
+    this.instance = LOCKDEP_MAPS[kind]
+  }
+}
+
+export class HeldMaps {
+  readonly #lockdep: Lockdep
+  readonly #held: HeldLocks
+  readonly #free: Record<LockdepMapName, MapRecord[]> = { rcu_read_lock: [], local_bh: [] }
+  /** Map entries on any stack now: 0 lets a release return at once (lockdep off). */
+  #live = 0
+
+  constructor(lockdep: Lockdep, held: HeldLocks) {
+    this.#lockdep = lockdep
+    this.#held = held
+  }
+
+  /** `lock_acquire(map, 0, 0, 2, check, NULL, ip)`. */
+  acquire(cpu: Cpu, map: LockdepMapName): void {
+    const lockdep = this.#lockdep
+    if (!lockdep.active) return
+    const task = cpu.current
+    const stack = this.#held.of(task)
+    const record = this.#free[map].pop() ?? new MapRecord(map, task)
+    const irqContext = irqContextOf(cpu)
+    record.task = task
+    record.cpu = cpu.id
+    record.irqContext = irqContext
+    const cls = lockdep.classes.map(map)
+    const chain = lockdep.acquireMap(cpu, stack, record, cls, irqContext)
+    if (chain === null) {
+      this.#free[map].push(record)
+      return
+    }
+    record.cls = cls
+    record.chain = chain
+    stack.push(record)
+    this.#live++
+  }
+
+  /** `lock_release(map, ip)`: the innermost entry of `map`, re-chaining the ones above it. */
+  release(cpu: Cpu, map: LockdepMapName): void {
+    // In NMI lockdep_off() makes lock_release() return at once: nothing was pushed there.
+    if (this.#live === 0 || cpu.inNmi()) return
+    const stack = this.#held.of(cpu.current)
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const h = stack[i] as HeldLock
+      if (h.kind !== map) continue
+      if (i === stack.length - 1) stack.pop()
+      else {
+        stack.splice(i, 1)
+        this.#lockdep.release(cpu, stack, i)
+      }
+      this.#live--
+      this.#free[map].push(h as MapRecord)
+      return
+    }
+  }
+}
