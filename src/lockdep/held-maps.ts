@@ -45,6 +45,12 @@ export class HeldMaps {
   readonly #free: Record<LockdepMapName, MapRecord[]> = { rcu_read_lock: [], local_bh: [] }
   /** Map entries on any stack now: 0 lets a release return at once (lockdep off). */
   #live = 0
+  /** The maps' classes, found once. */
+  #rcuClass: LockClass | null = null
+  #bhClass: LockClass | null = null
+  /** The last task's held-lock stack (HeldLocks keeps one array per task): no WeakMap lookup per call. */
+  #lastTask: TaskState | null = null
+  #lastStack: HeldLock[] = []
 
   constructor(lockdep: Lockdep, held: HeldLocks) {
     this.#lockdep = lockdep
@@ -56,13 +62,13 @@ export class HeldMaps {
     const lockdep = this.#lockdep
     if (!lockdep.active) return
     const task = cpu.current
-    const stack = this.#held.of(task)
+    const stack = this.#stackOf(task)
     const record = this.#free[map].pop() ?? new MapRecord(map, task)
     const irqContext = irqContextOf(cpu)
     record.task = task
     record.cpu = cpu.id
     record.irqContext = irqContext
-    const cls = lockdep.classes.map(map)
+    const cls = this.#classOf(map)
     const chain = lockdep.acquireMap(cpu, stack, record, cls, irqContext)
     if (chain === null) {
       this.#free[map].push(record)
@@ -78,7 +84,7 @@ export class HeldMaps {
   release(cpu: Cpu, map: LockdepMapName): void {
     // In NMI lockdep_off() makes lock_release() return at once: nothing was pushed there.
     if (this.#live === 0 || cpu.inNmi()) return
-    const stack = this.#held.of(cpu.current)
+    const stack = this.#stackOf(cpu.current)
     for (let i = stack.length - 1; i >= 0; i--) {
       const h = stack[i] as HeldLock
       if (h.kind !== map) continue
@@ -91,5 +97,22 @@ export class HeldMaps {
       this.#free[map].push(h as MapRecord)
       return
     }
+  }
+
+  #classOf(map: LockdepMapName): LockClass {
+    if (map === 'rcu_read_lock') {
+      if (this.#rcuClass === null) this.#rcuClass = this.#lockdep.classes.map(map)
+      return this.#rcuClass
+    }
+    if (this.#bhClass === null) this.#bhClass = this.#lockdep.classes.map(map)
+    return this.#bhClass
+  }
+
+  #stackOf(task: TaskState): HeldLock[] {
+    if (task !== this.#lastTask) {
+      this.#lastTask = task
+      this.#lastStack = this.#held.of(task)
+    }
+    return this.#lastStack
   }
 }
