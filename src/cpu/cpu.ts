@@ -277,7 +277,16 @@ export class Cpu {
    */
   rcuReadLock(): void {
     this.taskCounter('rcu', 'rcuReadLockNesting', 1)
-    this.host.lockMapAcquire?.(this, 'rcu_read_lock')
+    const acquire = this.host.lockMapAcquire
+    if (acquire !== undefined) {
+      try {
+        acquire(this, 'rcu_read_lock')
+      } catch (error) {
+        // A report thrown ('throw' mode, MAX_LOCK_DEPTH): the section was not entered.
+        this.state.current.rcuReadLockNesting--
+        throw error
+      }
+    }
     if (this.host.tracing) this.host.trace(this, 'rcu_read_lock')
   }
   /** `__rcu_read_unlock()`, then `rcu_lock_release(&rcu_lock_map)`. */

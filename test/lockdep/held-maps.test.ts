@@ -4,7 +4,7 @@
  * check == 1, LD_LOCK_PERCPU) at every local_bh_disable(). Each with its silent twin.
  */
 import { describe, expect, it } from 'vitest'
-import { type Context, createKernel, type CtxState } from '../../src/index.js'
+import { type Context, createKernel, type CtxState, KernelSplat } from '../../src/index.js'
 import { TITLES, kinds, loose, only } from './helpers.js'
 
 const RCU = ' (rcu_read_lock){....}-{1:3}, rcu_read_lock()'
@@ -45,6 +45,19 @@ describe.each([false, true])('rcu_read_lock() in held-lock lists, preemptRt=%s',
     expect(d.report).toContain(`48 locks held by task-1/1:\n #0:${RCU}\n #1:${RCU}`)
     expect(d.report).toContain(` #46:${RCU}\n #47: (r){+.+.}-{2:2}, raw_spinlock_t 'r'`)
     expect(k.lockdepStats().active).toBe(false)
+  })
+
+  it("onDiagnostic 'throw': the 48th rcu_read_lock() throws the report and is not entered (state restored)", () => {
+    const k = createKernel({ preemptRt, onDiagnostic: 'throw' })
+    k.run((ctx) => {
+      expect(() => nestRcu(ctx, 48, () => undefined)).toThrow(KernelSplat)
+      expect(k.cpu(0).current.rcuReadLockNesting).toBe(0)
+      // Nothing left on the stack (lockdep is off now: a new section adds no entry either).
+      const a = k.rawSpinLock('a', {})
+      expect(() => ctx.rcuReadLock((c) => a.withLocked(c, (c2) => loose(a)(c2, () => 0)))).toThrow(KernelSplat)
+    })
+    expect(kinds(k)).toEqual(['max-lock-depth', 'deadlock'])
+    expect(k.diagnostics[1]?.report).toMatch(/\n1 lock held by task-1\/1:\n #0: \(a\)[^\n]*$/)
   })
 
   it('silent twin: 47 nested RCU sections are 47 entries, below the limit', () => {
