@@ -45,6 +45,8 @@ export class HeldMaps {
   readonly #free: Record<LockdepMapName, MapRecord[]> = { rcu_read_lock: [], local_bh: [] }
   /** Map entries on any stack now: 0 lets a release return at once (lockdep off). */
   #live = 0
+  /** Acquisitions skipped in NMI and not yet released. */
+  #inNmi = 0
   /** The maps' classes, found once. */
   #rcuClass: LockClass | null = null
   #bhClass: LockClass | null = null
@@ -72,6 +74,8 @@ export class HeldMaps {
     const chain = lockdep.acquireMap(cpu, stack, record, cls, irqContext)
     if (chain === null) {
       this.#free[map].push(record)
+      // Not pushed in NMI: its release there must not pop the interrupted code's entry.
+      if (irqContext >= 2 && lockdep.active && cpu.inNmi()) this.#inNmi++
       return
     }
     record.cls = cls
@@ -82,8 +86,13 @@ export class HeldMaps {
 
   /** `lock_release(map, ip)`: the innermost entry of `map`, re-chaining the ones above it. */
   release(cpu: Cpu, map: LockdepMapName): void {
-    // In NMI lockdep_off() makes lock_release() return at once: nothing was pushed there.
-    if (this.#live === 0 || cpu.inNmi()) return
+    if (this.#live === 0) return
+    // In NMI lockdep_off() makes lock_release() return at once: nothing was pushed there (the
+    // NMI test only while such an acquisition is outstanding, not on every release).
+    if (this.#inNmi > 0 && cpu.inNmi()) {
+      this.#inNmi--
+      return
+    }
     const stack = this.#stackOf(cpu.current)
     for (let i = stack.length - 1; i >= 0; i--) {
       const h = stack[i] as HeldLock
