@@ -35,5 +35,7 @@ export const describeDiagnostic = (d: Diagnostic): string =>
     .with({ kind: 'guard-leak' }, (c) => `guard of ${c.lock} outlived its scope`)
     .with({ kind: 'irqs-on-under-irq-lock' }, (c) => `interrupts on while holding ${c.locks.join(', ')} (dropped: ${c.droppedBy})`)
     .with({ kind: 'irqs-disabled-at-exit' }, (c) => `task ${c.task ?? '?'} ended with interrupts disabled`)
+    .with({ kind: 'nested-lock-not-held' }, (c) => `nested lock was not taken: ${c.lock}`)
+    .with({ kind: 'trylock-in-interrupt' }, (c) => `trylock outside task context: ${c.lock}`)
     .with({ kind: 'unlock-wrong-owner' }, (c) => `${c.lock} unlocked by ${c.task ?? '?'}, owned by ${c.owner.comm}/${c.owner.pid}`)
     .exhaustive()

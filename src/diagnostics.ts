@@ -406,7 +406,49 @@ export interface IrqsDisabledAtExitDiagnostic extends DiagnosticBase {
  * console.log(createKernel().diagnostics.map(summary))
  * ```
  */
+/**
+ * `spin_lock_nest_lock()` / `mutex_lock_nest_lock()` without the nest lock held
+ * (lockdep's `print_lock_nested_lock_not_held()`).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type NestedLockNotHeldDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is NestedLockNotHeldDiagnostic => d.kind === 'nested-lock-not-held')
+ * console.log(found.map((d) => d.lock))
+ * ```
+ */
+export interface NestedLockNotHeldDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'nested-lock-not-held'`. */
+  readonly kind: 'nested-lock-not-held'
+  /** The lock taken with a nest_lock annotation. */
+  readonly lock: string
+}
+
+/**
+ * A sleeping lock's trylock outside task context where the kernel checks it: on PREEMPT_RT
+ * `mutex_trylock()` does `WARN_ON_ONCE(!in_task())` (CONFIG_DEBUG_RT_MUTEXES) and fails.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type TrylockInInterruptDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel({ preemptRt: true })
+ * const found = kernel.diagnostics.filter((d): d is TrylockInInterruptDiagnostic => d.kind === 'trylock-in-interrupt')
+ * console.log(found.map((d) => d.lock))
+ * ```
+ */
+export interface TrylockInInterruptDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'trylock-in-interrupt'`. */
+  readonly kind: 'trylock-in-interrupt'
+  /** The lock whose trylock was refused. */
+  readonly lock: string
+}
+
 export type Diagnostic =
+  | NestedLockNotHeldDiagnostic
+  | TrylockInInterruptDiagnostic
   | UnlockWrongOwnerDiagnostic
   | IrqsDisabledAtExitDiagnostic
   | GuardLeakDiagnostic

@@ -58,8 +58,10 @@ export type {
   IrqsOnUnderIrqLockDiagnostic,
   LockOrderDiagnostic,
   MaxLockDepthDiagnostic,
+  NestedLockNotHeldDiagnostic,
   RecursiveLockingDiagnostic,
   SleepingInAtomicDiagnostic,
+  TrylockInInterruptDiagnostic,
   UnlockWrongOwnerDiagnostic,
 } from './diagnostics.js'
 export type { Gfp } from './context/gfp-rules.js'
@@ -89,6 +91,21 @@ export {
 export type { LockdepStats } from './lockdep/validator.js'
 export type { LockdepProcFile } from './lockdep/proc.js'
 export type { Guard } from './locks/guard.js'
+export type {
+  GuardedNested,
+  GuardedNestLock,
+  LockedNested,
+  LockedNestLock,
+  MutexAnnotations,
+  NestLock,
+  RwsemNestedAnnotations,
+  RwTryAnnotations,
+  SpinAnnotations,
+  TryGuarded,
+  TryLocked,
+} from './locks/annotated-api.js'
+export type { TryResult } from './locks/lock.js'
+export { SINGLE_DEPTH_NESTING, type ClassKey, type Subclass } from './locks/nesting-rules.js'
 export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
 export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'
 export { describeDiagnostic } from './describe.js'

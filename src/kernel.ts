@@ -90,6 +90,9 @@ export interface IrqOptions {
  * console.log(kernel.clockMs, kernel.diagnostics) // 10 []
  * ```
  */
+/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
+const ZONE_LOCK = {}
+
 export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** The options this kernel was created with, defaults filled in. */
   readonly options: ResolvedOptions
@@ -515,7 +518,18 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError('kmalloc(): size must be a whole number ≥ 0')
     if (gfp === 'GFP_KERNEL') this.#mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
     else if (gfp === 'GFP_ATOMIC') {
-      this.#lockdep.checkWaitOnly(cpu, this.#held.of(cpu.current), { name: 'zone->lock', kind: 'spinlock_t', mode: 'write', recursiveRead: false })
+      this.#lockdep.checkWaitOnly(cpu, this.#held.of(cpu.current), {
+        name: 'zone->lock',
+        kind: 'spinlock_t',
+        mode: 'write',
+        recursiveRead: false,
+        trylock: false,
+        nestLock: null,
+        instance: ZONE_LOCK,
+        key: 'zone->lock',
+        subclass: 0,
+        check: true,
+      })
       if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
     } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
     this.#traceEvent(cpu, `kmalloc ${size} ${gfp}`)

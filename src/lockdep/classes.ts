@@ -36,15 +36,26 @@ export class LockClass {
   /** `locks_before`: the reverse entries, with the backward dependency bits (`calc_depb()`). */
   readonly before = new Map<LockClass, LockList>()
   readonly lockType: LockType
+  /** `lock_set_cmp_fn()`: orders two instances of this class (negative: `a` before `b`). */
+  cmpFn: ((a: object, b: object) => number) | null = null
 
   constructor(
     readonly id: number,
+    /** As lockdep prints it: the key's name, then `/subclass` for a subclass other than 0. */
     readonly name: string,
     readonly kind: LockdepKind,
+    /** The subclass this class is of its key (`class->subclass`), printed `name/subclass`. */
+    readonly subclass = 0,
   ) {
     this.lockType = CLASS_TYPES[kind].lockType
   }
 }
+
+/** The registry key of (key, subclass): `key` for subclass 0, `key/subclass` otherwise (as lockdep prints the class). */
+export const classKey = (key: string, subclass: number): string => (subclass === 0 ? key : `${key}/${subclass}`)
+
+/** `MAX_LOCKDEP_SUBCLASSES` (include/linux/lockdep_types.h). */
+export const MAX_LOCKDEP_SUBCLASSES = 8
 
 export class ClassRegistry {
   readonly #byName = new Map<string, LockClass>()
@@ -53,12 +64,13 @@ export class ClassRegistry {
   /** Every class in registration order (`lock_classes[]`). */
   readonly #all: LockClass[] = []
 
-  /** The class of `name`, registered on first use (lockdep's `register_lock_class`). */
-  get(name: string, kind: LockdepKind): LockClass {
-    let c = this.#byName.get(name)
+  /** The class of key `name` and `subclass`, registered on first use (lockdep's `register_lock_class`). */
+  get(name: string, kind: LockdepKind, subclass = 0): LockClass {
+    const key = classKey(name, subclass)
+    let c = this.#byName.get(key)
     if (c === undefined) {
-      c = new LockClass(this.#all.length, name, kind)
-      this.#byName.set(name, c)
+      c = new LockClass(this.#all.length, key, kind, subclass)
+      this.#byName.set(key, c)
       this.#all.push(c)
     }
     return c

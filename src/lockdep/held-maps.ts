@@ -21,11 +21,15 @@ class MapRecord implements HeldLock {
   readonly recursiveRead = true
   readonly flags: IrqFlags | null = null
   readonly irqLock = false
+  readonly trylock = false
+  readonly nestLock = null
+  readonly subclass = 0
   cpu = 0
   irqContext: IrqContext = 0
   cls: LockClass | null = null
   chain: ChainNode | null = null
   readonly name: LockdepMapName
+  readonly key: string
   readonly check: boolean
   readonly instance: object
 
@@ -34,6 +38,7 @@ class MapRecord implements HeldLock {
     public task: TaskState,
   ) {
     this.name = kind
+    this.key = kind
     this.check = LOCKDEP_MAPS[kind].check
     this.instance = LOCKDEP_MAPS[kind]
   }

@@ -19,6 +19,7 @@ export const TITLES = {
   badUnlock: 'WARNING: bad unlock balance detected!',
   heldAtExit: 'WARNING: lock held when returning to user space!',
   maxDepth: 'BUG: MAX_LOCK_DEPTH too low!',
+  nestLockNotHeld: 'WARNING: Nested lock was not taken',
 } as const
 
 /** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected` (irqclass `HARDIRQ-READ` for a read usage). */

@@ -28,6 +28,9 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
         `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
         ...held.map((h, i) => {
           const t = CLASS_TYPES[h.kind]
-          return ` #${i}: (${h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`
+          return ` #${i}: (${h.cls?.name ?? h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`
         }),
       ]
+
+/** `hlock->nest_lock->name`: the nest lock's class name. */
+export const nestLockName = (nest: object | null): string => (nest !== null && 'name' in nest && typeof nest.name === 'string' ? nest.name : '(null)')

@@ -17,7 +17,7 @@ import { lockNames, type HeldLock, type IrqContext } from '../locks/held.js'
 import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
 import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
-import { ClassRegistry, LockList, type LockClass, type Origin } from './classes.js'
+import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from './classes.js'
 import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
 import {
@@ -31,7 +31,7 @@ import {
   origin,
   usageScenario,
 } from './reports.js'
-import { banner, heldLockLines, lockName } from './splat.js'
+import { banner, heldLockLines, lockName, nestLockName } from './splat.js'
 import {
   LOCK_ENABLED_HARDIRQ,
   LOCK_ENABLED_SOFTIRQ,
@@ -93,6 +93,18 @@ export interface NextLock {
   readonly mode: 'write' | 'read'
   /** A recursive read (rwlock_t readers where they are recursive): read == 2. */
   readonly recursiveRead: boolean
+  /** `hlock->trylock`: no wait-context check, no USED_IN usage, no dependency of its own. */
+  readonly trylock: boolean
+  /** The nest_lock instance (`spin_lock_nest_lock()`), or null. */
+  readonly nestLock: object | null
+  /** The lock instance (for the nest_lock and cmp_fn checks). */
+  readonly instance: object
+  /** The lockdep key's name (the lock's class name unless `lockdep_set_class()` changed it). */
+  readonly key: string
+  /** The subclass of this acquisition (`spin_lock_nested()`), 0 otherwise. */
+  readonly subclass: number
+  /** `hlock->check`: false for a class lockdep does not validate (rcu_read_lock's map, novalidate). */
+  readonly check: boolean
 }
 
 export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
@@ -194,29 +206,41 @@ export class Lockdep {
    */
   acquire(cpu: Cpu, held: readonly HeldLock[], next: NextLock, known: LockClass | null, irqContext: IrqContext): ChainNode | null {
     if (!this.#debugLocks) return null
-    // __nmi_enter() calls lockdep_off(): lock_acquire() only runs verify_lock_unused() (for a
-    // non-trylock: the place a trylock flag would skip it), and nothing is recorded.
+    // __nmi_enter() calls lockdep_off(): lock_acquire() only runs verify_lock_unused()
+    // (`if (lockdep_nmi() && !trylock)`), and nothing is recorded.
     // An NMI is hardirq context too (irq_context >= 2): task code pays no NMI test.
     if (irqContext >= 2 && cpu.inNmi()) {
-      this.#verifyLockUnused(cpu, held, next)
+      if (!next.trylock) this.#verifyLockUnused(cpu, held, next)
       return null
     }
-    const cls = known ?? this.classes.get(next.name, next.kind)
+    const cls = known ?? this.classes.get(next.key, next.kind, next.subclass)
     const before = this.#chainBefore(held, irqContext)
-    // __lock_acquire(): check_wait_context(), then mark_usage(), then validate_chain().
-    this.#checkWaitContext(cpu, held, next, before, irqContext)
+    // nest_lock: "Nested lock was not taken"; the same class on top of the stack is merged
+    // into that entry (hlock->references), so it adds nothing to the chain.
+    if (next.nestLock !== null) {
+      if (!held.some((h) => h.instance === next.nestLock)) {
+        this.#nestLockNotHeld(cpu, held, next, cls)
+        return null
+      }
+      const top = held.at(-1)
+      if (top !== undefined && top.cls === cls) return top.chain
+    }
+    // __lock_acquire(): check_wait_context() (returns at once for a trylock), then
+    // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
+    if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext)
     if (!this.#debugLocks) return null
-    this.#markUsage(cpu, held, cls, next, irqContext)
+    // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
+    if (next.check) this.#markUsage(cpu, held, cls, next, irqContext)
+    else this.#mark(cpu, held, cls, readOf(next), next.mode === 'read' ? LOCK_USED_READ : LOCK_USED)
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock (hlock->read).
     const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
-    // Trylock slot: validate_chain() runs only `if (!hlock->trylock && hlock->check && ...)` —
-    // a trylock extends the chain but is not validated (and is not looked up in the cache).
-    if (this.chains.add(chain)) {
+    if (!next.trylock && next.check && this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
       if (!this.#debugLocks) return null
     }
-    this.#checkDeclaredOrder(cpu, held, next)
+    // A trylock may be taken in any order: it cannot wait, so it cannot deadlock (our own check).
+    if (!next.trylock) this.#checkDeclaredOrder(cpu, held, next)
     // `curr->lockdep_depth++` comes before the check: the report lists all 48.
     const depth = held.length + 1
     if (depth > this.#maxDepthSeen) this.#maxDepthSeen = depth
@@ -230,7 +254,7 @@ export class Lockdep {
    * where `lockdep_off()` leaves only verify_lock_unused(), which a read of a class only ever
    * read never fails).
    */
-  acquireMap(cpu: Cpu, held: readonly HeldLock[], next: NextLock & { readonly check: boolean }, cls: LockClass, irqContext: IrqContext): ChainNode | null {
+  acquireMap(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): ChainNode | null {
     if (!this.#debugLocks || (irqContext >= 2 && cpu.inNmi())) return null
     const before = this.#chainBefore(held, irqContext)
     // check_wait_context() runs whatever `check` is, but the maps' wait_type_outer is
@@ -268,8 +292,8 @@ export class Lockdep {
       const prev = i > 0 ? held[i - 1] : undefined
       const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
       h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
-      // `__lock_acquire(..., hlock->check, ...)`: a check == 0 map is only re-chained.
-      if (this.#debugLocks && h.check && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
+      // `__lock_acquire()` again: a trylock or a check == 0 entry (a map, a novalidate class) is only re-chained.
+      if (this.#debugLocks && h.check && !h.trylock && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
     }
   }
 
@@ -321,7 +345,7 @@ export class Lockdep {
 
   // ── verify_lock_unused() (NMI) ─────────────────────────────────────────────────────────
   #verifyLockUnused(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
-    const cls = this.classes.find(next.name)
+    const cls = this.classes.find(classKey(next.key, next.subclass))
     if (cls === null) return
     // "READ locks only conflict with USED, such that if we only ever use READ locks, there is no deadlock possible -- RCU."
     const mask = LOCKF_USED | (next.mode === 'read' ? 0 : LOCKF_USED_READ)
@@ -338,18 +362,19 @@ export class Lockdep {
     const softirq = (irqContext & 1) !== 0
     const irqsOn = !cpu.irqsDisabled
     const softirqsOn = cpu.softirqCount() === 0
+    // "If non-trylock use in a hardirq or softirq context, then mark the lock as used in these contexts".
+    const usedIn = !next.trylock
     // Usually every bit this acquisition sets is set already: nothing to mark, nothing to check.
     let bits = 1 << (read ? LOCK_USED_READ : LOCK_USED)
-    // Trylock slot: mark_usage() sets USED_IN only `if (!hlock->trylock)`; ENABLED and USED always.
-    if (hardirq) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
-    if (softirq) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
+    if (usedIn && hardirq) bits |= 1 << (LOCK_USED_IN_HARDIRQ + read)
+    if (usedIn && softirq) bits |= 1 << (LOCK_USED_IN_SOFTIRQ + read)
     if (irqsOn) {
       bits |= 1 << (LOCK_ENABLED_HARDIRQ + read)
       if (softirqsOn) bits |= 1 << (LOCK_ENABLED_SOFTIRQ + read)
     }
     if ((cls.usage & bits) === bits) return
-    if (hardirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_HARDIRQ + read)
-    if (this.#debugLocks && softirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_SOFTIRQ + read)
+    if (usedIn && hardirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_HARDIRQ + read)
+    if (this.#debugLocks && usedIn && softirq) this.#mark(cpu, held, cls, hread, LOCK_USED_IN_SOFTIRQ + read)
     if (irqsOn) {
       if (this.#debugLocks) this.#mark(cpu, held, cls, hread, LOCK_ENABLED_HARDIRQ + read)
       if (this.#debugLocks && softirqsOn) this.#mark(cpu, held, cls, hread, LOCK_ENABLED_SOFTIRQ + read)
@@ -395,7 +420,7 @@ export class Lockdep {
     return irqContext === 1 ? 'softirq context' : 'task context'
   }
   #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext): void {
-    // Trylock slot: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
+    // The caller skips it for a trylock: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
     const nextOuter = this.#inner(next.kind)
     const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
@@ -429,24 +454,33 @@ export class Lockdep {
   #validateChain(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): void {
     const nread = readOf(next)
     // check_deadlock(): the class already held by this task, unless read-after-read is allowed
-    // ("if ((next->read == 2) && prev->read) continue;").
-    const prevSame = held.find((h) => h.cls === cls && !(nread === 2 && h.mode === 'read'))
-    if (prevSame !== undefined) {
-      this.#recursive(cpu, held, next, prevSame)
+    // ("if ((next->read == 2) && prev->read) continue;"), the class's cmp_fn orders the two
+    // instances ("cmp_fn(prev->instance, next->instance) < 0"), or the nest_lock is held ("We're
+    // holding the nest_lock, which serializes this lock's nesting behaviour": return 2).
+    let nest = false
+    for (const prev of held) {
+      if (next.nestLock !== null && prev.instance === next.nestLock) nest = true
+      if (prev.cls !== cls) continue
+      if (nread === 2 && prev.mode === 'read') continue
+      const cmp = cls.cmpFn === null ? null : cls.cmpFn(prev.instance, next.instance)
+      if (cmp !== null && cmp < 0) continue
+      if (nest) return
+      this.#recursive(cpu, held, next, prev, cmp)
       return
     }
     // check_prevs_add(): every held lock in this irq context, innermost first, gets the edge
     // prev -> next (recursive readers too, since 5.10); the walk stops after the first entry
     // that is not a trylock ("Stop after the first non-trylock entry, as non-trylock entries
-    // have added their own direct dependencies already"). A held trylock has no entry here
-    // yet: where it does, `if (!prev.trylock) break` replaces the unconditional break below.
-    // `if (hlock->check)`: rcu_read_lock's map is walked past (the distance still counts it).
+    // have added their own direct dependencies already"). `if (hlock->check)`: rcu_read_lock's
+    // map is walked past (the distance still counts it).
     for (let i = held.length - 1; i >= 0; i--) {
       const prev = held[i] as HeldLock
       if (prev.irqContext !== irqContext) break
       if (prev.cls === null || !prev.check) continue
-      if (!this.#checkPrevAdd(cpu, held, prev, prev.cls, next, cls, nread, held.length - i)) return
-      break
+      // check_prev_add(): the same class ordered by its cmp_fn adds no edge (returns 2).
+      const ordered = prev.cls === cls && cls.cmpFn !== null && cls.cmpFn(prev.instance, next.instance) < 0
+      if (!ordered && !this.#checkPrevAdd(cpu, held, prev, prev.cls, next, cls, nread, held.length - i)) return
+      if (!prev.trylock) break
     }
   }
 
@@ -466,7 +500,7 @@ export class Lockdep {
     // hlock_conflict(): "B -> A is -(E*)->" or "A -> .. -> B is -(*N)->".
     const conflict = bfs({ cls, onlyXr: nread === 2 }, true, (n) => n.cls === prev && (pread === 0 || !n.onlyXr), null, this.bfsStats)
     if (conflict !== null) {
-      if (cls === prev) this.#recursive(cpu, held, next, prevHeld)
+      if (cls === prev) this.#recursive(cpu, held, next, prevHeld, null)
       else this.#circular(cpu, held, cls, prev, pathTo(conflict), nread !== 0, pread !== 0)
       return false
     }
@@ -575,6 +609,10 @@ export class Lockdep {
       flags: null,
       irqLock: false,
       check: true,
+      trylock: next.trylock,
+      nestLock: next.nestLock,
+      key: next.key,
+      subclass: next.subclass,
     }
   }
 
@@ -594,9 +632,10 @@ export class Lockdep {
     } as Diagnostic)
   }
 
-  #recursive(cpu: Cpu, held: readonly HeldLock[], next: NextLock, prev: HeldLock): void {
+  #recursive(cpu: Cpu, held: readonly HeldLock[], next: NextLock, prev: HeldLock, cmp: number | null): void {
     const t = cpu.current
     const label = lockName(next)
+    const cls = prev.cls ?? this.classes.get(prev.name, prev.kind)
     this.#fire(cpu, held, {
       kind: 'recursive-locking',
       title: TITLES.recursive,
@@ -604,22 +643,43 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.recursive),
         `${t.comm}/${t.pid} is trying to acquire lock:`,
-        classLine(this.#classOf(next), this.#wait),
+        classLine(cls, this.#wait),
         '',
         'but task is already holding lock:',
-        classLine(prev.cls ?? this.#classOf(prev), this.#wait),
+        classLine(cls, this.#wait),
+        ...(cmp === null ? [] : [`and the lock comparison function returns ${cmp}:`]),
         '',
         'other info that might help us debug this:',
         ' Possible unsafe locking scenario:',
         '',
         '       CPU0',
         '       ----',
-        `  lock(${next.name});`,
-        `  lock(${next.name});`,
+        `  lock(${cls.name});`,
+        `  lock(${cls.name});`,
         '',
         ' *** DEADLOCK ***',
         '',
         ' May be due to missing lock nesting notation',
+      ],
+    })
+  }
+
+  /** print_lock_nested_lock_not_held(). */
+  #nestLockNotHeld(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass): void {
+    const t = cpu.current
+    this.#fire(cpu, held, {
+      kind: 'nested-lock-not-held',
+      title: TITLES.nestLockNotHeld,
+      lock: lockName(next),
+      lines: [
+        ...banner(TITLES.nestLockNotHeld),
+        `${t.comm}/${t.pid} is trying to lock:`,
+        classLine(cls, this.#wait),
+        '',
+        'but this task is not holding:',
+        nestLockName(next.nestLock),
+        '',
+        'other info that might help us debug this:',
       ],
     })
   }
@@ -773,7 +833,14 @@ export class Lockdep {
   }
 
   /** The MAX_LOCK_DEPTH report lists every held lock, the one just taken included. */
-  #maxDepth(cpu: Cpu, held: readonly HeldLock[], next: NextLock, depth: number, cls: LockClass | null = this.classes.find(next.name), check = true): void {
+  #maxDepth(
+    cpu: Cpu,
+    held: readonly HeldLock[],
+    next: NextLock,
+    depth: number,
+    cls: LockClass | null = this.classes.find(classKey(next.key, next.subclass)),
+    check = true,
+  ): void {
     const nextHeld: HeldLock = { ...this.#heldShape(cpu, next), check, cls, chain: null }
     this.#fire(cpu, [...held, nextHeld], {
       kind: 'max-lock-depth',

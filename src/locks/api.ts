@@ -11,6 +11,8 @@ import type { LockKind, Variant, VariantOf } from './kinds.js'
 import type { LockRuntime } from './lock.js'
 import type { Guard } from './guard.js'
 import type { AcquireCheck, Acquired, LockLabel } from './rules.js'
+import { ANNOTATED_METHODS, type MutexAnnotations, type RwTryAnnotations, type RwsemNestedAnnotations, type SpinAnnotations } from './annotated-api.js'
+import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
 /**
  * `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives.
@@ -72,7 +74,9 @@ interface LockCommon<K extends LockKind, N extends string> {
  * kernel.run((ctx) => hw.withLockedIrqSave(ctx, (ctx, r) => { r.reg = 1; poke(ctx) })) // proves IrqDisabled
  * ```
  */
-export interface RawSpinLock<N extends string, D, F extends string = never> extends LockCommon<'raw_spinlock_t', N> {
+export interface RawSpinLock<N extends string, D, F extends string = never>
+  extends LockCommon<'raw_spinlock_t', N>,
+    SpinAnnotations<'raw_spinlock_t', N, D, F> {
   /** `raw_spin_lock()` … `raw_spin_unlock()` around `cb`. */
   readonly withLocked: Locked<'raw_spinlock_t', N, 'plain', D, F>
   /** `raw_spin_lock_irq()` … `raw_spin_unlock_irq()` around `cb`. */
@@ -103,7 +107,7 @@ export interface RawSpinLock<N extends string, D, F extends string = never> exte
  * kernel.run((ctx) => stats.withLockedIrqSave(ctx, (_ctx, s) => { s.hits++ })) // interrupts stay on, on RT
  * ```
  */
-export interface SpinLock<N extends string, D, F extends string = never> extends LockCommon<'spinlock_t', N> {
+export interface SpinLock<N extends string, D, F extends string = never> extends LockCommon<'spinlock_t', N>, SpinAnnotations<'spinlock_t', N, D, F> {
   /** `spin_lock()` … `spin_unlock()` around `cb`. */
   readonly withLocked: Locked<'spinlock_t', N, 'plain', D, F>
   /** `spin_lock_irq()` … `spin_unlock_irq()` around `cb`. */
@@ -135,7 +139,7 @@ export interface SpinLock<N extends string, D, F extends string = never> extends
  * kernel.run((ctx) => routes.withRead(ctx, (_ctx, m) => m.get('default'))) // 1
  * ```
  */
-export interface RwLock<N extends string, D, F extends string = never> extends LockCommon<'rwlock_t', N> {
+export interface RwLock<N extends string, D, F extends string = never> extends LockCommon<'rwlock_t', N>, RwTryAnnotations<'rwlock_t', N, D> {
   /** `write_lock()` … `write_unlock()` around `cb` (same as `withWrite`). */
   readonly withLocked: Locked<'rwlock_t', N, 'plain', D, F>
   /** `read_lock()` … `read_unlock()` around `cb`. */
@@ -186,7 +190,7 @@ export interface RwLock<N extends string, D, F extends string = never> extends L
  * kernel.run((ctx) => cfg.withLocked(ctx, (ctx, c) => { ctx.msleep(1); c.mode = 'safe' })) // may sleep inside
  * ```
  */
-export interface Mutex<N extends string, D, F extends string = never> extends LockCommon<'mutex', N> {
+export interface Mutex<N extends string, D, F extends string = never> extends LockCommon<'mutex', N>, MutexAnnotations<N, D, F> {
   /** `mutex_lock()` … `mutex_unlock()` around `cb`. */
   readonly withLocked: Locked<'mutex', N, 'plain', D, F>
   /** `mutex_lock()` as a guard. */
@@ -205,7 +209,10 @@ export interface Mutex<N extends string, D, F extends string = never> extends Lo
  * kernel.run((ctx) => mm.withRead(ctx, (_ctx, m) => m.vmas))
  * ```
  */
-export interface RwSemaphore<N extends string, D, F extends string = never> extends LockCommon<'rw_semaphore', N> {
+export interface RwSemaphore<N extends string, D, F extends string = never>
+  extends LockCommon<'rw_semaphore', N>,
+    RwTryAnnotations<'rw_semaphore', N, D>,
+    RwsemNestedAnnotations<N, D, F> {
   /** `down_write()` … `up_write()` around `cb` (same as `withWrite`). */
   readonly withLocked: Locked<'rw_semaphore', N, 'plain', D, F>
   /** `down_read()` … `up_read()` around `cb`. */
@@ -334,9 +341,63 @@ const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, 
   throw new InvalidArgumentError(`${what}: the ${second} must be a function`)
 }
 
+/** The runtime behind each built lock (for nest locks and lockdep annotations). */
+const RUNTIMES = new WeakMap<object, LockRuntime<unknown>>()
+
+/** The runtime of a lock object built here; a clear error for anything else. */
+export const runtimeOf = (what: string, lock: unknown): LockRuntime<unknown> => {
+  const runtime = typeof lock === 'object' && lock !== null ? RUNTIMES.get(lock) : undefined
+  if (runtime === undefined) throw new InvalidArgumentError(`${what}: expected a lock made by this kernel`)
+  return runtime
+}
+
+/** A subclass lockdep accepts (look_up_lock_class(): "BUG: looking up invalid subclass"). */
+const subclassOf = (what: string, subclass: unknown): number => {
+  if (typeof subclass !== 'number' || !Number.isInteger(subclass) || subclass < 0 || subclass >= MAX_LOCKDEP_SUBCLASSES) {
+    throw new InvalidArgumentError(`${what}: the subclass must be an integer 0 … ${MAX_LOCKDEP_SUBCLASSES - 1}`)
+  }
+  return subclass
+}
+
+type AnnotatedMethod = readonly [variant: Variant, mode: 'read' | 'write', form: 'try' | 'nested' | 'nest-lock', guard: boolean]
+
+/** The trylock, `_nested` and `_nest_lock` methods of a lock. */
+const addAnnotated = <D>(lock: Record<string, unknown>, runtime: LockRuntime<D>): void => {
+  for (const [method, [variant, mode, form, guard]] of Object.entries(ANNOTATED_METHODS[runtime.kind] as Record<string, AnnotatedMethod>)) {
+    const ops = runtime.compile(method, variant, mode, guard, form === 'try')
+    const what = `${runtime.label}.${method}`
+    type Cb = (ctx: Context<CtxState>, data: D) => unknown
+    if (form === 'try') {
+      lock[method] = guard
+        ? (ctx: unknown) => {
+            if (!(ctx instanceof Context)) badCall(what, ctx)
+            return runtime.tryLockGuard(ctx, ops)
+          }
+        : (ctx: unknown, cb: unknown) => {
+            if (!(ctx instanceof Context) || typeof cb !== 'function') badCall(what, ctx, cb)
+            return runtime.tryWithLock(ctx, ops, cb as Cb)
+          }
+      continue
+    }
+    const annotation = form === 'nested' ? (arg: unknown) => [subclassOf(what, arg), null] as const : (arg: unknown) => [0, runtimeOf(what, arg)] as const
+    lock[method] = guard
+      ? (ctx: unknown, arg: unknown) => {
+          if (!(ctx instanceof Context)) badCall(what, ctx)
+          const [subclass, nest] = annotation(arg)
+          return runtime.lockGuard(ctx, ops, subclass, nest)
+        }
+      : (ctx: unknown, arg: unknown, cb: unknown) => {
+          if (!(ctx instanceof Context) || typeof cb !== 'function') badCall(what, ctx, cb)
+          const [subclass, nest] = annotation(arg)
+          return runtime.withLock(ctx, ops, cb as Cb, subclass, nest)
+        }
+  }
+}
+
 /** Builds the frozen lock object of a kind: `kind`, `name`, and one closure per method. */
 export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
+  addAnnotated(lock, runtime)
   for (const [method, [variant, mode]] of Object.entries(METHODS[runtime.kind] as Record<string, Method>)) {
     const ops = runtime.compile(method, variant, mode, false)
     lock[method] = (ctx: unknown, cb: unknown) => {
@@ -351,5 +412,7 @@ export const buildLock = <D>(runtime: LockRuntime<D>): object => {
       return runtime.lockGuard(ctx, ops)
     }
   }
-  return Object.freeze(lock)
+  const built = Object.freeze(lock)
+  RUNTIMES.set(built, runtime as LockRuntime<unknown>)
+  return built
 }

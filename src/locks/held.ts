@@ -32,6 +32,14 @@ export interface HeldLock {
   flags: IrqFlags | null
   /** Taken with a variant that turned interrupts off on this kernel. */
   readonly irqLock: boolean
+  /** Taken by a trylock (`hlock->trylock`): lockdep walks past it when adding dependencies. */
+  readonly trylock: boolean
+  /** `hlock->nest_lock`: the instance of the nest lock it was taken under, or null. */
+  readonly nestLock: object | null
+  /** The lockdep key's name it was taken under (its class name unless re-keyed). */
+  readonly key: string
+  /** The subclass it was taken with. */
+  readonly subclass: number
   /** lockdep's class and the chain ending at this lock (null while lockdep is off). */
   cls: LockClass | null
   chain: ChainNode | null

@@ -70,8 +70,33 @@ class Acquisition {
     readonly deferDelivery: boolean,
     /** The lock steps turn interrupts off (an irqsave/irq variant that does so on this kernel). */
     readonly irqLock: boolean,
+    /** A trylock: fails instead of waiting, and lockdep treats it as one. */
+    readonly trylock: boolean,
+    /** The lockdep subclass (`spin_lock_nested()`), 0 otherwise. */
+    readonly subclass: number,
+    /** The nest_lock's instance (`spin_lock_nest_lock()`), or null. */
+    readonly nestLock: object | null,
   ) {}
 }
+
+/** Thrown by a trylock's acquire step when the lock is taken: the steps before it are undone. */
+const NOT_TAKEN: unique symbol = Symbol('trylock: not taken')
+
+/**
+ * A trylock's result in callback form: whether the lock was taken, and the callback's value if so.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type TryResult } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * const r: TryResult<number> = kernel.run((ctx) => stats.withTryLocked(ctx, (_ctx, s) => ++s.hits))
+ * console.log(r.taken && r.value) // 1
+ * ```
+ */
+export type TryResult<R> = { readonly taken: true; readonly value: R } | { readonly taken: false }
+const NOT_TAKEN_RESULT: TryResult<never> = Object.freeze({ taken: false })
 
 /**
  * A held-lock record (and, for lockdep, the acquisition it validates). A lock has one writer at
@@ -89,6 +114,10 @@ class HeldRecord implements HeldLock, NextLock {
   recursiveRead = false
   /** Locks are always checked (`check == 1`); only rcu_read_lock()'s map is not. */
   readonly check = true
+  trylock = false
+  nestLock: object | null = null
+  key: string
+  subclass = 0
   cls: LockClass | null = null
   chain: ChainNode | null = null
 
@@ -101,6 +130,7 @@ class HeldRecord implements HeldLock, NextLock {
     this.task = a.task
     this.variant = a.variant
     this.mode = a.mode
+    this.key = name
   }
 
   /** Fills the record for acquisition `a` (a reused write record is overwritten here). */
@@ -112,6 +142,8 @@ class HeldRecord implements HeldLock, NextLock {
     this.irqContext = irqContext
     this.flags = a.flags
     this.irqLock = a.irqLock
+    this.trylock = a.trylock
+    this.nestLock = a.nestLock
     this.cls = chain === null ? null : chain.cls
     this.chain = chain
   }
@@ -130,15 +162,23 @@ export interface Compiled {
   readonly undoFns: readonly (StepFn | null)[]
   readonly unlockFns: readonly StepFn[]
   readonly irqLock: boolean
+  /** A trylock: no might-sleep step, and it fails instead of waiting. */
+  readonly trylock: boolean
 }
+
+/** Steps a trylock does not perform: it never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock). */
+const WAIT_CHECKS: ReadonlySet<Step> = new Set<Step>(['might_sleep', 'rtlock_might_resched'])
+const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !WAIT_CHECKS.has(st)), unlock: ops.unlock })
 
 export class LockRuntime<D> {
   #writer: HeldLock | null = null
   readonly #readers: HeldLock[] = []
   /** The write record, reused by every write acquisition (see HeldRecord). */
   #writeRecord: HeldRecord | null = null
-  /** lockdep's class of this lock, found on the first validated acquisition. */
+  /** lockdep's class of this lock (subclass 0), found on the first validated acquisition. */
   #cls: LockClass | null = null
+  /** The lockdep key's name: the class name unless `lockdep_set_class()` changed it. */
+  #key: string
   readonly label: string
 
   constructor(
@@ -148,11 +188,28 @@ export class LockRuntime<D> {
     private readonly dataOf: (cpu: Cpu) => D,
   ) {
     this.label = lockName({ kind, name })
+    this.#key = name
+  }
+
+  /** `lockdep_set_class()`: later acquisitions use the class of key `key`. */
+  setClass(key: string): void {
+    this.#key = key
+    this.#cls = null
+  }
+
+  /** lockdep's class of this lock for `subclass`. */
+  classOf(subclass: number): LockClass {
+    if (subclass === 0) {
+      this.#cls ??= this.host.lockdep.classes.get(this.#key, this.kind)
+      return this.#cls
+    }
+    return this.host.lockdep.classes.get(this.#key, this.kind, subclass)
   }
 
   /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
-  compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean): Compiled {
-    const base = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
+  compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean, trylock = false): Compiled {
+    const blocking = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
+    const base = trylock ? withoutWaitChecks(blocking) : blocking
     const options = this.host.options
     const ops: Ops = guard && options.irqDisable === 'counted' ? counted(base, options.preemptCountLayout === 'interrupt-count') : base
     return {
@@ -166,6 +223,7 @@ export class LockRuntime<D> {
       }),
       unlockFns: ops.unlock.map((st) => LockRuntime.#STEPS[st]),
       irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)),
+      trylock,
     }
   }
 
@@ -174,13 +232,31 @@ export class LockRuntime<D> {
    * (guards may be unlocked in any order). IRQ-disabling variants use counted interrupt
    * disabling unless the kernel was made with `irqDisable: 'save-restore'`.
    */
-  lockGuard(ctx: Context<CtxState>, ops: Compiled): LockGuard<D> {
+  lockGuard(ctx: Context<CtxState>, ops: Compiled, subclass = 0, nestLock: object | null = null): LockGuard<D> {
     const { variant, mode } = ops
     const cpu = ctx.assertUsable(ops.op)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock, ops.trylock, subclass, nestLock)
     this.#run(a, ops)
+    return this.#guardFor(ctx, cpu, a, ops, data)
+  }
+
+  /** A trylock as a guard: null when the lock was not free (its steps are undone then). */
+  tryLockGuard(ctx: Context<CtxState>, ops: Compiled): LockGuard<D> | null {
+    const cpu = ctx.assertUsable(ops.op)
+    const data = this.dataOf(cpu)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, true, ops.irqLock, true, 0, null)
+    try {
+      this.#run(a, ops)
+    } catch (error) {
+      if (error === NOT_TAKEN) return null
+      throw error
+    }
+    return this.#guardFor(ctx, cpu, a, ops, data)
+  }
+
+  #guardFor(ctx: Context<CtxState>, cpu: Cpu, a: Acquisition, ops: Compiled, data: D): LockGuard<D> {
     const child = Context.push(ctx, cpu)
     const guard = new LockGuard(child, data, (g) => this.#releaseGuard(g, a, ops, child))
     Context.guard(child, (reason) => {
@@ -242,12 +318,30 @@ export class LockRuntime<D> {
   }
 
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
-  withLock<R>(ctx: Context<CtxState>, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): R {
+  withLock<R>(ctx: Context<CtxState>, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R, subclass = 0, nestLock: object | null = null): R {
     const cpu = ctx.assertUsable(ops.op)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, ops.trylock, subclass, nestLock)
     this.#run(a, ops)
+    return this.#inside(ctx, cpu, a, ops, data, cb)
+  }
+
+  /** A trylock around `cb`: `{ taken: false }` when the lock was not free (its steps undone). */
+  tryWithLock<R>(ctx: Context<CtxState>, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): TryResult<R> {
+    const cpu = ctx.assertUsable(ops.op)
+    const data = this.dataOf(cpu)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, true, 0, null)
+    try {
+      this.#run(a, ops)
+    } catch (error) {
+      if (error === NOT_TAKEN) return NOT_TAKEN_RESULT
+      throw error
+    }
+    return { taken: true, value: this.#inside(ctx, cpu, a, ops, data, cb) }
+  }
+
+  #inside<R>(ctx: Context<CtxState>, cpu: Cpu, a: Acquisition, ops: Compiled, data: D, cb: (ctx: Context<CtxState>, data: D) => R): R {
     const child = Context.push(ctx, cpu)
     let result: R
     try {
@@ -336,10 +430,12 @@ export class LockRuntime<D> {
   /** lockdep's annotation, then the lock itself: taken at once, or a deadlock (nothing can wait here). */
   #acquire(a: Acquisition): void {
     const write = a.mode === 'write'
+    const conflict = write ? (this.#writer ?? this.#readers[0] ?? null) : this.#writer
+    // A trylock looks at the lock word first and tells lockdep only when it got the lock.
+    if (a.trylock && (conflict !== null || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this as LockRuntime<unknown>, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
     const chain = this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
-    const conflict = write ? (this.#writer ?? this.#readers[0] ?? null) : this.#writer
     if (conflict !== null) this.#deadlock(a.cpu, conflict)
     // Only now, when it is free, is the (reused) write record overwritten.
     record.take(a, irqContext, chain)
@@ -364,12 +460,54 @@ export class LockRuntime<D> {
     // irq_count() is non-zero, bottom halves disabled included (read_lock_bh()).
     const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || a.cpu.inInterrupt())
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
-    const next: NextLock = record === this.#writer ? { name: this.name, kind: this.kind, mode: a.mode, recursiveRead } : record
-    if (next === record) record.recursiveRead = recursiveRead
+    const next: NextLock =
+      record === this.#writer
+        ? {
+            name: this.name,
+            kind: this.kind,
+            mode: a.mode,
+            recursiveRead,
+            trylock: a.trylock,
+            nestLock: a.nestLock,
+            instance: this,
+            key: this.#key,
+            subclass: a.subclass,
+            check: true,
+          }
+        : record
+    if (next === record) {
+      record.recursiveRead = recursiveRead
+      record.trylock = a.trylock
+      record.nestLock = a.nestLock
+      record.key = this.#key
+      record.subclass = a.subclass
+    }
     // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
-    const chain = lockdep.acquire(a.cpu, a.stack, next, this.#cls, irqContext)
-    if (this.#cls === null && chain !== null) this.#cls = chain.cls
+    const known = a.subclass === 0 ? this.#cls : null
+    const chain = lockdep.acquire(a.cpu, a.stack, next, known, irqContext)
+    if (known === null && a.subclass === 0 && chain !== null) this.#cls = chain.cls
     return chain
+  }
+
+  /**
+   * The trylocks that refuse by context: PREEMPT_RT's mutex_trylock() (kernel/locking/rtmutex_api.c)
+   * `if (IS_ENABLED(CONFIG_DEBUG_RT_MUTEXES) && WARN_ON_ONCE(!in_task())) return 0;`.
+   */
+  #trylockRefused(a: Acquisition): boolean {
+    if (this.kind !== 'mutex' || !this.host.options.preemptRt || a.cpu.inTask()) return false
+    const t = a.cpu.current
+    const title = 'WARNING: CPU: ' + a.cpu.id + ' PID: ' + t.pid + ' at kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())'
+    this.host.report({
+      kind: 'trylock-in-interrupt',
+      title,
+      cpu: a.cpu.id,
+      task: t.comm,
+      heldLocks: this.host.held.names(t),
+      preemptCount: a.cpu.preemptCount,
+      lock: this.label,
+      report: [title, `mutex_trylock(${this.name}) outside task context: refused (returns 0).`].join('\n'),
+    })
+    return true
   }
 
   #traceLock(a: Acquisition, what: 'lock' | 'unlock'): void {

@@ -1,0 +1,265 @@
+/**
+ * The typed face of the annotated acquisitions: trylocks (`spin_trylock()`, `mutex_trylock()`,
+ * `down_read_trylock()`, …), subclasses (`spin_lock_nested()`, `mutex_lock_nested()`,
+ * `down_read_nested()`, …) and nest locks (`spin_lock_nest_lock()`, `mutex_lock_nest_lock()`).
+ * Each composes the ordinary rules (rules.ts) with its own (trylock-rules.ts, nesting-rules.ts).
+ */
+import type { Context } from '../context/context.js'
+import type { CtxState } from '../context/state.js'
+import type { NotThenable } from '../context/type-error.js'
+import type { Guard } from './guard.js'
+import type { LockKind, Variant, VariantOf } from './kinds.js'
+import type { TryResult } from './lock.js'
+import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from './nesting-rules.js'
+import type { Acquired, LockLabel } from './rules.js'
+import type { TryAcquireCheck } from './trylock-rules.js'
+
+type Section<K extends LockKind, N extends string> = `a section holding ${LockLabel<K, N>}`
+
+/**
+ * A trylock around `cb`: `{ taken: true, value }` when it got the lock, `{ taken: false }` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const a = kernel.spinLock('a', 0)
+ * kernel.run((ctx) => a.withLocked(ctx, () => a.withTryLocked(ctx, () => 'never'))) // { taken: false }
+ * ```
+ */
+export type TryLocked<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState, R>(
+  ctx: Context<T> & TryAcquireCheck<K, N, T>,
+  cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, Section<K, N>>,
+) => TryResult<R>
+
+/**
+ * A trylock as a guard: the guard when it got the lock, null otherwise.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const m = kernel.mutex('m', { n: 0 })
+ * kernel.run((ctx) => {
+ *   using g = m.tryLock(ctx)
+ *   if (g !== null) g.data.n++
+ * })
+ * ```
+ */
+export type TryGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
+  ctx: Context<T> & TryAcquireCheck<K, N, T>,
+) => Guard<Acquired<K, N, V, T>, D> | null
+
+/**
+ * `spin_lock_nested(lock, subclass)`-style: the lock taken as class `N/subclass` around `cb`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, SINGLE_DEPTH_NESTING } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const parent = kernel.spinLock('inode', 0)
+ * const child = kernel.spinLock('inode', 0)
+ * kernel.run((ctx) => parent.withLocked(ctx, (ctx) => child.withLockedNested(ctx, SINGLE_DEPTH_NESTING, () => 0)))
+ * ```
+ */
+export type LockedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
+  ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
+  subclass: S,
+  cb: (ctx: Context<Acquired<K, ClassKey<N, S>, V, T>>, data: D) => NotThenable<R, Section<K, N>>,
+) => R
+
+/**
+ * The guard form of a `_nested` acquisition.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const a = kernel.mutex('dir', 0)
+ * const b = kernel.mutex('dir', 0)
+ * kernel.run((ctx) => {
+ *   using g = a.lock(ctx)
+ *   using h = b.lockNested(g.ctx, 1)
+ * })
+ * ```
+ */
+export type GuardedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
+  ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
+  subclass: S,
+) => Guard<Acquired<K, ClassKey<N, S>, V, T>, D>
+
+/** A lock given as a nest_lock: any lock object, by its class name. */
+export interface NestLock<M extends string> {
+  readonly kind: LockKind
+  readonly name: M
+}
+
+/**
+ * `spin_lock_nest_lock(lock, nest)`-style: `nest` (held) serializes the instances of N's class.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const all = kernel.mutex('all', 0)
+ * const y1 = kernel.spinLock('y', 0)
+ * const y2 = kernel.spinLock('y', 0)
+ * kernel.run((ctx) =>
+ *   all.withLocked(ctx, (ctx) => y1.withLockedNestLock(ctx, all, (ctx) => y2.withLockedNestLock(ctx, all, () => 0))),
+ * )
+ * ```
+ */
+export type LockedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string, R>(
+  ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
+  nest: NestLock<M>,
+  cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, Section<K, N>>,
+) => R
+
+/**
+ * The guard form of a nest_lock acquisition.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const all = kernel.mutex('all', 0)
+ * const y = kernel.mutex('y', 0)
+ * kernel.run((ctx) => {
+ *   using a = all.lock(ctx)
+ *   using g = y.lockNestLock(a.ctx, all)
+ * })
+ * ```
+ */
+export type GuardedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
+  ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
+  nest: NestLock<M>,
+) => Guard<Acquired<K, N, V, T>, D>
+
+/** Trylocks and nesting of the spinning kinds (raw_spinlock_t, spinlock_t). */
+export interface SpinAnnotations<K extends 'raw_spinlock_t' | 'spinlock_t', N extends string, D, F extends string> {
+  /** `spin_trylock()` around `cb`. */
+  readonly withTryLocked: TryLocked<K, N, 'plain', D>
+  /** `spin_trylock_irq()` around `cb`. */
+  readonly withTryLockedIrq: TryLocked<K, N, 'irq', D>
+  /** `spin_trylock_irqsave()` around `cb`. */
+  readonly withTryLockedIrqSave: TryLocked<K, N, 'irqsave', D>
+  /** `spin_trylock_bh()` around `cb`. */
+  readonly withTryLockedBh: TryLocked<K, N, 'bh', D>
+  /** `spin_trylock()` as a guard (null: not taken). */
+  readonly tryLock: TryGuarded<K, N, 'plain', D>
+  /** `spin_trylock_irq()` as a guard. */
+  readonly tryLockIrq: TryGuarded<K, N, 'irq', D>
+  /** `spin_trylock_irqsave()` as a guard. */
+  readonly tryLockIrqSave: TryGuarded<K, N, 'irqsave', D>
+  /** `spin_trylock_bh()` as a guard. */
+  readonly tryLockBh: TryGuarded<K, N, 'bh', D>
+  /** `spin_lock_nested(lock, subclass)` around `cb`. */
+  readonly withLockedNested: LockedNested<K, N, 'plain', D, F>
+  /** `spin_lock_irqsave_nested(lock, flags, subclass)` around `cb`. */
+  readonly withLockedIrqSaveNested: LockedNested<K, N, 'irqsave', D, F>
+  /** `spin_lock_nested()` as a guard. */
+  readonly lockNested: GuardedNested<K, N, 'plain', D, F>
+  /** `spin_lock_irqsave_nested()` as a guard. */
+  readonly lockIrqSaveNested: GuardedNested<K, N, 'irqsave', D, F>
+  /** `spin_lock_nest_lock(lock, nest)` around `cb`. */
+  readonly withLockedNestLock: LockedNestLock<K, N, 'plain', D, F>
+  /** `spin_lock_nest_lock()` as a guard. */
+  readonly lockNestLock: GuardedNestLock<K, N, 'plain', D, F>
+}
+
+/** `read_trylock()` / `write_trylock()` of rwlock_t, and `down_read_trylock()` / `down_write_trylock()`. */
+export interface RwTryAnnotations<K extends 'rwlock_t' | 'rw_semaphore', N extends string, D> {
+  /** `read_trylock()` / `down_read_trylock()` around `cb`. */
+  readonly withTryRead: TryLocked<K, N, 'plain', D>
+  /** `write_trylock()` / `down_write_trylock()` around `cb`. */
+  readonly withTryWrite: TryLocked<K, N, 'plain', D>
+  /** The read trylock as a guard. */
+  readonly tryRead: TryGuarded<K, N, 'plain', D>
+  /** The write trylock as a guard. */
+  readonly tryWrite: TryGuarded<K, N, 'plain', D>
+}
+
+/** `mutex_trylock()`, `mutex_lock_nested()`, `mutex_lock_nest_lock()`. */
+export interface MutexAnnotations<N extends string, D, F extends string> {
+  /** `mutex_trylock()` around `cb`. */
+  readonly withTryLocked: TryLocked<'mutex', N, 'plain', D>
+  /** `mutex_trylock()` as a guard. */
+  readonly tryLock: TryGuarded<'mutex', N, 'plain', D>
+  /** `mutex_lock_nested(lock, subclass)` around `cb`. */
+  readonly withLockedNested: LockedNested<'mutex', N, 'plain', D, F>
+  /** `mutex_lock_nested()` as a guard. */
+  readonly lockNested: GuardedNested<'mutex', N, 'plain', D, F>
+  /** `mutex_lock_nest_lock(lock, nest)` around `cb`. */
+  readonly withLockedNestLock: LockedNestLock<'mutex', N, 'plain', D, F>
+  /** `mutex_lock_nest_lock()` as a guard. */
+  readonly lockNestLock: GuardedNestLock<'mutex', N, 'plain', D, F>
+}
+
+/** `down_read_nested()` / `down_write_nested()`. */
+export interface RwsemNestedAnnotations<N extends string, D, F extends string> {
+  /** `down_read_nested(sem, subclass)` around `cb`. */
+  readonly withReadNested: LockedNested<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write_nested(sem, subclass)` around `cb`. */
+  readonly withWriteNested: LockedNested<'rw_semaphore', N, 'plain', D, F>
+  /** `down_read_nested()` as a guard. */
+  readonly readNested: GuardedNested<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write_nested()` as a guard. */
+  readonly writeNested: GuardedNested<'rw_semaphore', N, 'plain', D, F>
+}
+
+type Form = 'try' | 'nested' | 'nest-lock'
+type AnnotatedMethod = readonly [variant: Variant, mode: 'read' | 'write', form: Form, guard: boolean]
+
+const SPIN = {
+  withTryLocked: ['plain', 'write', 'try', false],
+  withTryLockedIrq: ['irq', 'write', 'try', false],
+  withTryLockedIrqSave: ['irqsave', 'write', 'try', false],
+  withTryLockedBh: ['bh', 'write', 'try', false],
+  tryLock: ['plain', 'write', 'try', true],
+  tryLockIrq: ['irq', 'write', 'try', true],
+  tryLockIrqSave: ['irqsave', 'write', 'try', true],
+  tryLockBh: ['bh', 'write', 'try', true],
+  withLockedNested: ['plain', 'write', 'nested', false],
+  withLockedIrqSaveNested: ['irqsave', 'write', 'nested', false],
+  lockNested: ['plain', 'write', 'nested', true],
+  lockIrqSaveNested: ['irqsave', 'write', 'nested', true],
+  withLockedNestLock: ['plain', 'write', 'nest-lock', false],
+  lockNestLock: ['plain', 'write', 'nest-lock', true],
+} as const satisfies Record<keyof SpinAnnotations<'spinlock_t', string, unknown, never>, AnnotatedMethod>
+
+const RW_TRY = {
+  withTryRead: ['plain', 'read', 'try', false],
+  withTryWrite: ['plain', 'write', 'try', false],
+  tryRead: ['plain', 'read', 'try', true],
+  tryWrite: ['plain', 'write', 'try', true],
+} as const satisfies Record<keyof RwTryAnnotations<'rwlock_t', string, unknown>, AnnotatedMethod>
+
+/** Which annotated methods each kind has: variant, mode, form, and whether it returns a guard. */
+export const ANNOTATED_METHODS = {
+  raw_spinlock_t: SPIN,
+  spinlock_t: SPIN,
+  rwlock_t: RW_TRY,
+  mutex: {
+    withTryLocked: ['plain', 'write', 'try', false],
+    tryLock: ['plain', 'write', 'try', true],
+    withLockedNested: ['plain', 'write', 'nested', false],
+    lockNested: ['plain', 'write', 'nested', true],
+    withLockedNestLock: ['plain', 'write', 'nest-lock', false],
+    lockNestLock: ['plain', 'write', 'nest-lock', true],
+  },
+  rw_semaphore: {
+    ...RW_TRY,
+    withReadNested: ['plain', 'read', 'nested', false],
+    withWriteNested: ['plain', 'write', 'nested', false],
+    readNested: ['plain', 'read', 'nested', true],
+    writeNested: ['plain', 'write', 'nested', true],
+  },
+  local_lock_t: {},
+  SpinLockIrq: {},
+} as const satisfies Record<LockKind, Record<string, AnnotatedMethod>>
