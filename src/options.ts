@@ -21,7 +21,16 @@ export interface KernelOptions<Order extends readonly string[] = readonly string
    * The lockdep-style validator. Default true. `{ keepGoing: true }` keeps it validating after
    * its first report (the kernel's lockdep turns itself off then).
    */
-  readonly lockdep?: boolean | { readonly keepGoing?: boolean }
+  readonly lockdep?:
+    | boolean
+    | {
+        readonly keepGoing?: boolean
+        /**
+         * lockdep's `force_read_lock_recursive` (lib/locking-selftest.c sets it for most of its
+         * cases): every rwlock_t reader is a recursive read, in task context too. Default false.
+         */
+        readonly forceReadLockRecursive?: boolean
+      }
   /** CONFIG_PROVE_RAW_LOCK_NESTING (spinlock_t inside raw_spinlock_t reported on a normal kernel). Default true. */
   readonly proveRawLockNesting?: boolean
   /** How IRQ-disabling guards disable interrupts. Default 'counted'. */
@@ -78,6 +87,8 @@ export interface ResolvedOptions {
   readonly lockdep: boolean
   /** lockdep goes on validating after its first report. */
   readonly lockdepKeepGoing: boolean
+  /** `force_read_lock_recursive`: rwlock_t readers are recursive everywhere. */
+  readonly forceReadLockRecursive: boolean
   /** CONFIG_PROVE_RAW_LOCK_NESTING. */
   readonly proveRawLockNesting: boolean
   /** How IRQ-disabling guards disable interrupts. */
@@ -123,6 +134,8 @@ export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => 
     cpus,
     lockdep: typeof lockdep === 'object' && lockdep !== null ? true : flag('lockdep', lockdep, true),
     lockdepKeepGoing: typeof lockdep === 'object' && lockdep !== null ? flag('lockdep.keepGoing', lockdep.keepGoing, false) : false,
+    forceReadLockRecursive:
+      typeof lockdep === 'object' && lockdep !== null ? flag('lockdep.forceReadLockRecursive', lockdep.forceReadLockRecursive, false) : false,
     proveRawLockNesting: flag('proveRawLockNesting', options.proveRawLockNesting, true),
     irqDisable: oneOf('irqDisable', options.irqDisable, ['counted', 'save-restore'], 'counted'),
     onDiagnostic: oneOf('onDiagnostic', options.onDiagnostic, ['throw', 'record'], 'record'),

@@ -458,7 +458,8 @@ export class LockRuntime<D> {
     // read_lock_is_recursive(): `force_read_lock_recursive || !IS_ENABLED(CONFIG_QUEUED_RWLOCKS)
     // || in_interrupt()` — always on RT (no qrwlock), and on a normal kernel whenever
     // irq_count() is non-zero, bottom halves disabled included (read_lock_bh()).
-    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (this.host.options.preemptRt || a.cpu.inInterrupt())
+    const o = this.host.options
+    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
     const next: NextLock =
       record === this.#writer
