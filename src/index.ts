@@ -105,6 +105,18 @@ export type {
   TryLocked,
 } from './locks/annotated-api.js'
 export type { TryResult } from './locks/lock.js'
+export type { LockMap } from './lockdep/lock-map.js'
+export {
+  lockdepSetClass,
+  lockdepSetNovalidateClass,
+  lockSetClass,
+  lockSetCmpFn,
+  lockSetSubclass,
+  mightLock,
+  mightLockRead,
+  NO_VALIDATE_KEY,
+  type AnyLock,
+} from './lockdep/annotations.js'
 export { SINGLE_DEPTH_NESTING, type ClassKey, type Subclass } from './locks/nesting-rules.js'
 export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
 export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'

@@ -29,6 +29,7 @@ import { resolveOptions, type KernelOptions, type ResolvedOptions } from './opti
 import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
+import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
@@ -258,6 +259,15 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       return perCpu.get(cpu.id) as D
     }
     return this.#lock('local_lock_t', name, dataOf) as LocalLock<N, D, DeclaredAfter<Order, N>>
+  }
+
+  /**
+   * A bare lockdep map (`struct lockdep_map`, `lockdep_init_map()`): `lock_map_acquire()` /
+   * `lock_map_release()` tell lockdep about a wait that is no lock (workqueue flushes, …).
+   */
+  lockMap<const N extends string>(name: N): LockMap<N> {
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('lockdep_map: the class name must be a non-empty string')
+    return Object.freeze(new LockMapRuntime(this.#lockHost, name))
   }
 
   /** The lock classes a task on CPU `i` holds now, outermost first. */

@@ -41,7 +41,8 @@ export class ChainNode {
     const children = read ? this.#readChildren : this.#children
     let node = children.get(cls)
     if (node === undefined) {
-      node = new ChainNode(cls, this, Math.min(this.heldInner, inner), this.depth + 1, this.irqContext)
+      // LD_WAIT_INV (a bare lockdep_map) constrains nothing: check_wait_context()'s `if (prev_inner)`.
+      node = new ChainNode(cls, this, inner === 0 ? this.heldInner : Math.min(this.heldInner, inner), this.depth + 1, this.irqContext)
       children.set(cls, node)
     }
     if (read) {

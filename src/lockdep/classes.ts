@@ -54,6 +54,9 @@ export class LockClass {
 /** The registry key of (key, subclass): `key` for subclass 0, `key/subclass` otherwise (as lockdep prints the class). */
 export const classKey = (key: string, subclass: number): string => (subclass === 0 ? key : `${key}/${subclass}`)
 
+/** The key `lockdep_set_novalidate_class()` gives a lock (`__lockdep_no_validate__`): `check = 0`. */
+export const NO_VALIDATE_KEY = '__lockdep_no_validate__'
+
 /** `MAX_LOCKDEP_SUBCLASSES` (include/linux/lockdep_types.h). */
 export const MAX_LOCKDEP_SUBCLASSES = 8
 

@@ -21,8 +21,13 @@ export const LOCKDEP_MAPS = {
 } as const satisfies Record<string, { label: string; check: boolean; lockType: LockType }>
 
 export type LockdepMapName = keyof typeof LOCKDEP_MAPS
-/** What a lock class is made from: a lock kind or one of the maps. */
-export type LockdepKind = LockKind | LockdepMapName
+/**
+ * What a lock class is made from: a lock kind, one of the maps, or a bare `lockdep_map` of the
+ * user's (`kernel.lockMap()`, lock-map.ts): `lockdep_init_map()` leaves its wait types at
+ * LD_WAIT_INV, so it is not wait-checked (`if (!next_inner || …) return 0`) and constrains no
+ * lock under it (`if (prev_inner)`).
+ */
+export type LockdepKind = LockKind | LockdepMapName | 'lockdep_map'
 
 interface ClassTypes {
   /** How reports name an acquisition of this kind (`spinlock_t`, `rcu_read_lock()`). */
@@ -48,4 +53,8 @@ export const CLASS_TYPES: Readonly<Record<LockdepKind, ClassTypes>> = {
       { label: LOCKDEP_MAPS[m].label, inner: 'config', outer: 'free', lockType: LOCKDEP_MAPS[m].lockType, map: true },
     ]),
   ) as Record<LockdepMapName, ClassTypes>),
+  lockdep_map: { label: 'lockdep_map', inner: 'inv', outer: 'inv', lockType: 'normal', map: true },
 }
+
+/** Whether a kind is one of lockdep's own maps (named by what takes them, `rcu_read_lock()`). */
+export const isLockdepMap = (kind: LockdepKind): kind is LockdepMapName => kind in LOCKDEP_MAPS

@@ -1,6 +1,6 @@
 /** Layout helpers shared by the kernel-style reports. */
 import type { HeldLock } from '../locks/held.js'
-import { CLASS_TYPES } from './maps.js'
+import { CLASS_TYPES, isLockdepMap } from './maps.js'
 import { usageChars } from './usage.js'
 import { waitValues, type WaitValues } from './wait-types.js'
 
@@ -13,7 +13,7 @@ export const banner = (title: string, width = title.length): string[] => ['='.re
 /** A lock as the reports name it: `spinlock_t 'stats'`; a map by what takes it: `rcu_read_lock()`. */
 export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => {
   const t = CLASS_TYPES[h.kind]
-  return t.map ? t.label : `${t.label} '${h.name}'`
+  return isLockdepMap(h.kind) ? t.label : `${t.label} '${h.name}'`
 }
 
 /**

@@ -297,6 +297,18 @@ export class Lockdep {
     }
   }
 
+  /**
+   * `reacquire_held_locks()` after `lock_set_class()` changed `held[index]`'s class: that entry
+   * and every one above it go through `__lock_acquire()` again, checks included.
+   */
+  reacquire(cpu: Cpu, held: readonly HeldLock[], index: number): void {
+    for (let i = index; i < held.length; i++) {
+      const h = held[i] as HeldLock
+      if (!this.#debugLocks || h.cls === null) return
+      h.chain = this.acquire(cpu, held.slice(0, i), h, h.cls, h.irqContext)
+    }
+  }
+
   /** Only the wait-context check, for a lock taken and dropped inside one call (the allocator's). */
   checkWaitOnly(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
     if (!this.#debugLocks || cpu.inNmi()) return

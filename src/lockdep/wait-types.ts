@@ -3,6 +3,8 @@
  * LD_WAIT_CONFIG *is* LD_WAIT_SPIN (2) and LD_WAIT_SLEEP becomes 3.
  */
 export interface WaitValues {
+  /** LD_WAIT_INV: not checked (a bare `lockdep_map` from `lockdep_init_map()`). */
+  readonly inv: number
   /** LD_WAIT_FREE: wait-free (the outer type of RCU's and RT local_bh's maps). */
   readonly free: number
   readonly spin: number
@@ -13,4 +15,4 @@ export interface WaitValues {
 }
 
 export const waitValues = (proveRawLockNesting: boolean): WaitValues =>
-  proveRawLockNesting ? { free: 1, spin: 2, config: 3, sleep: 4, max: 5 } : { free: 1, spin: 2, config: 2, sleep: 3, max: 4 }
+  proveRawLockNesting ? { inv: 0, free: 1, spin: 2, config: 3, sleep: 4, max: 5 } : { inv: 0, free: 1, spin: 2, config: 2, sleep: 3, max: 4 }

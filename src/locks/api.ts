@@ -341,8 +341,16 @@ const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, 
   throw new InvalidArgumentError(`${what}: the ${second} must be a function`)
 }
 
-/** The runtime behind each built lock (for nest locks and lockdep annotations). */
+/** The runtime behind each built lock, and back (for nest locks and lockdep annotations). */
 const RUNTIMES = new WeakMap<object, LockRuntime<unknown>>()
+const BUILT = new WeakMap<object, { readonly kind: LockKind; readonly name: string }>()
+
+/** The lock object of a runtime (an instance in a cmp_fn's arguments). */
+export const lockOf = (runtime: object): { readonly kind: LockKind; readonly name: string } => {
+  const built = BUILT.get(runtime)
+  if (built === undefined) throw new InvalidArgumentError('lockdep: not a lock instance')
+  return built
+}
 
 /** The runtime of a lock object built here; a clear error for anything else. */
 export const runtimeOf = (what: string, lock: unknown): LockRuntime<unknown> => {
@@ -414,5 +422,6 @@ export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   }
   const built = Object.freeze(lock)
   RUNTIMES.set(built, runtime as LockRuntime<unknown>)
+  BUILT.set(runtime, built as { readonly kind: LockKind; readonly name: string })
   return built
 }

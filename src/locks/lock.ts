@@ -9,10 +9,10 @@ import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
 import { IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { DeadlockError, DoubleUnlockError, WrongCpuError } from '../errors.js'
+import { DeadlockError, DoubleUnlockError, InvalidArgumentError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
 import type { ChainNode } from '../lockdep/chains.js'
-import type { LockClass } from '../lockdep/classes.js'
+import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard } from './guard.js'
@@ -112,8 +112,8 @@ class HeldRecord implements HeldLock, NextLock {
   flags: IrqFlags | null = null
   irqLock = false
   recursiveRead = false
-  /** Locks are always checked (`check == 1`); only rcu_read_lock()'s map is not. */
-  readonly check = true
+  /** `hlock->check`: a lock is checked unless its key is `__lockdep_no_validate__` (`check = 0`). */
+  check = true
   trylock = false
   nestLock: object | null = null
   key: string
@@ -195,6 +195,61 @@ export class LockRuntime<D> {
   setClass(key: string): void {
     this.#key = key
     this.#cls = null
+  }
+
+  /** The lockdep key's name (the class name of subclass 0). */
+  get key(): string {
+    return this.#key
+  }
+
+  /**
+   * `might_lock()` / `might_lock_read()`: `lock_acquire()` then `lock_release()` at once, so
+   * lockdep validates the acquisition (read = 1 for might_lock_read) without taking the lock.
+   */
+  mightLock(ctx: Context<CtxState>, mode: 'read' | 'write'): void {
+    const cpu = ctx.assertUsable(`might_lock${mode === 'read' ? '_read' : ''}(${this.name})`)
+    const lockdep = this.host.lockdep
+    if (!lockdep.active) return
+    const next: NextLock = {
+      name: this.name,
+      kind: this.kind,
+      mode,
+      recursiveRead: false,
+      trylock: false,
+      nestLock: null,
+      instance: this,
+      key: this.#key,
+      subclass: 0,
+      check: this.#key !== NO_VALIDATE_KEY,
+    }
+    lockdep.acquire(cpu, ctx.heldLocks, next, this.classOf(0), irqContextOf(cpu))
+  }
+
+  /**
+   * `lock_set_class()` / `lock_set_subclass()` on this lock, held by the task of `ctx`
+   * (`__lock_set_class()`): the lock is re-keyed (`lockdep_init_map_type(lock, name, key, 0, …)`),
+   * the held entry gets class (`key`, `subclass`), and it and the entries above it go through
+   * `__lock_acquire()` again (`reacquire_held_locks()`).
+   */
+  setHeldClass(ctx: Context<CtxState>, key: string, subclass: number, op: string): void {
+    const cpu = ctx.assertUsable(op)
+    const stack = ctx.heldLocks
+    // find_held_lock(): from the top, not crossing into another irq context.
+    const irqContext = stack.at(-1)?.irqContext
+    let at = stack.length - 1
+    while (at >= 0 && (stack[at] as HeldLock).irqContext === irqContext && (stack[at] as HeldLock).instance !== this) at--
+    if (at >= 0 && (stack[at] as HeldLock).instance !== this) at = -1
+    if (at < 0) {
+      // __lock_set_class(): no such held lock is print_unlock_imbalance_bug().
+      this.host.badUnlock(cpu, this.label, this.name)
+      throw new InvalidArgumentError(`${op}: ${this.label} is not held by this task`)
+    }
+    const lockdep = this.host.lockdep
+    const h = stack[at] as HeldLock
+    if (!lockdep.active || h.cls === null) return
+    this.setClass(key)
+    h.cls = lockdep.classes.get(key, this.kind, subclass)
+    lockdep.reacquire(cpu, stack, at)
   }
 
   /** lockdep's class of this lock for `subclass`. */
@@ -473,7 +528,7 @@ export class LockRuntime<D> {
             instance: this,
             key: this.#key,
             subclass: a.subclass,
-            check: true,
+            check: this.#key !== NO_VALIDATE_KEY,
           }
         : record
     if (next === record) {
@@ -482,6 +537,8 @@ export class LockRuntime<D> {
       record.nestLock = a.nestLock
       record.key = this.#key
       record.subclass = a.subclass
+      // __lock_acquire(): `if (!prove_locking || lock->key == &__lockdep_no_validate__) check = 0;`
+      record.check = this.#key !== NO_VALIDATE_KEY
     }
     // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
     const known = a.subclass === 0 ? this.#cls : null

@@ -2,6 +2,7 @@
  * lockdep self-tests after lib/locking-selftest.c: each bad program gets its kind, the classes
  * involved and the kernel's exact title; each has a twin that must stay silent.
  * Programs the type rules refuse are written as plain JavaScript (casts through unknown).
+ * The self-test's own cases, each with the kernel's expected outcome, are in selftest-oracle.test.ts.
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, KernelSplat, type Kernel, type KernelOptions } from '../../src/index.js'

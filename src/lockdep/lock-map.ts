@@ -1,0 +1,124 @@
+/**
+ * A bare lockdep map: `struct lockdep_map` with `lock_map_acquire()` / `lock_map_release()`, how
+ * code that is no lock tells lockdep about a wait (a workqueue's flush takes the work's map, the
+ * worker holds it while the work runs). It is validated like a lock but guards nothing.
+ * include/linux/lockdep.h: `lock_map_acquire(l)` = `lock_acquire_exclusive(l, 0, 0, NULL, _THIS_IP_)`,
+ * `lock_map_acquire_try(l)` = `lock_acquire_exclusive(l, 0, 1, …)`, `lock_map_acquire_read(l)` =
+ * `lock_acquire_shared_recursive(l, 0, 0, …)` (read = 2), `lock_map_release(l)` = `lock_release(l, _THIS_IP_)`.
+ * `lockdep_init_map()` leaves its wait types at LD_WAIT_INV: no wait-context check either way.
+ */
+import type { Context } from '../context/context.js'
+import type { CtxState } from '../context/state.js'
+import { DoubleUnlockError } from '../errors.js'
+import type { HeldLock } from '../locks/held.js'
+import type { LockHost } from '../locks/lock.js'
+import type { ChainNode } from './chains.js'
+import type { LockClass } from './classes.js'
+import { irqContextOf } from './validator.js'
+
+/**
+ * A lockdep map (`struct lockdep_map`), from {@link Kernel.lockMap}: acquire and release it
+ * where the kernel calls `lock_map_acquire()` / `lock_map_release()`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const wq = kernel.lockMap('(wq_completion)events')
+ * const m = kernel.mutex('m', 0)
+ * // A work item runs with the map held; flush_workqueue() "waits" by taking it too.
+ * kernel.run((ctx) => m.withLocked(ctx, (ctx) => { wq.acquire(ctx); wq.release(ctx) }))
+ * ```
+ */
+export interface LockMap<N extends string> {
+  /** Always `'lockdep_map'`. */
+  readonly kind: 'lockdep_map'
+  /** The map's class name. */
+  readonly name: N
+  /** `lock_map_acquire()`: an exclusive acquisition. */
+  acquire(ctx: Context<CtxState>): void
+  /** `lock_map_acquire_try()`: as a trylock (no dependency of its own). */
+  acquireTry(ctx: Context<CtxState>): void
+  /** `lock_map_acquire_read()`: a recursive read (read = 2). */
+  acquireRead(ctx: Context<CtxState>): void
+  /** `lock_map_release()`: the innermost acquisition of this map by this task. */
+  release(ctx: Context<CtxState>): void
+}
+
+/** One held acquisition of a map: the fields lockdep reads. */
+class MapRecord implements HeldLock {
+  readonly variant = 'plain'
+  readonly kind = 'lockdep_map'
+  readonly flags = null
+  readonly irqLock = false
+  readonly nestLock = null
+  readonly subclass = 0
+  /** `lock_map_acquire()` passes check = 1. */
+  readonly check = true
+  cls: LockClass | null = null
+  chain: ChainNode | null = null
+  constructor(
+    readonly task: HeldLock['task'],
+    readonly name: string,
+    readonly instance: object,
+    readonly mode: 'write' | 'read',
+    readonly recursiveRead: boolean,
+    readonly trylock: boolean,
+    readonly cpu: number,
+    readonly irqContext: HeldLock['irqContext'],
+  ) {}
+
+  get key(): string {
+    return this.name
+  }
+}
+
+export class LockMapRuntime<N extends string> implements LockMap<N> {
+  readonly kind = 'lockdep_map'
+  constructor(
+    private readonly host: LockHost,
+    readonly name: N,
+  ) {}
+
+  acquire(ctx: Context<CtxState>): void {
+    this.#acquire(ctx, 'write', false, false, 'lock_map_acquire')
+  }
+
+  acquireTry(ctx: Context<CtxState>): void {
+    this.#acquire(ctx, 'write', false, true, 'lock_map_acquire_try')
+  }
+
+  acquireRead(ctx: Context<CtxState>): void {
+    this.#acquire(ctx, 'read', true, false, 'lock_map_acquire_read')
+  }
+
+  release(ctx: Context<CtxState>): void {
+    const cpu = ctx.assertUsable(`lock_map_release(${this.name})`)
+    const stack = ctx.heldLocks
+    let at = stack.length - 1
+    while (at >= 0 && (stack[at] as HeldLock).instance !== this) at--
+    if (at < 0) {
+      this.host.badUnlock(cpu, `lockdep_map '${this.name}'`, this.name)
+      throw new DoubleUnlockError(`lock_map_release(${this.name}): not acquired by this task`)
+    }
+    stack.splice(at, 1)
+    if (at < stack.length) this.host.lockdep.release(cpu, stack, at)
+    if (this.host.options.trace) this.host.trace(cpu, `lock_map_release ${this.name}`)
+  }
+
+  #acquire(ctx: Context<CtxState>, mode: 'write' | 'read', recursiveRead: boolean, trylock: boolean, op: string): void {
+    const cpu = ctx.assertUsable(`${op}(${this.name})`)
+    const stack = ctx.heldLocks
+    const irqContext = irqContextOf(cpu)
+    const record = new MapRecord(cpu.current, this.name, this, mode, recursiveRead, trylock, cpu.id, irqContext)
+    const lockdep = this.host.lockdep
+    if (lockdep.active) {
+      const cls = lockdep.classes.get(this.name, 'lockdep_map')
+      record.chain = lockdep.acquire(cpu, stack, record, cls, irqContext)
+      record.cls = record.chain === null ? null : record.chain.cls
+    }
+    stack.push(record)
+    if (this.host.options.trace) this.host.trace(cpu, `${op} ${this.name}`)
+  }
+}
