@@ -389,24 +389,6 @@ export interface IrqsDisabledAtExitDiagnostic extends DiagnosticBase {
 }
 
 /**
- * Everything the simulated kernel reports: `kernel.diagnostics`, and the payload of a
- * {@link KernelSplat}. A discriminated union on `kind`.
- *
- * @example
- * ```ts
- * import { createKernel, type Diagnostic } from 'lockproof'
- *
- * const summary = (d: Diagnostic): string => {
- *   switch (d.kind) {
- *     case 'invalid-wait-context': return `${d.lock} under ${d.context}`
- *     case 'circular-dependency': return d.chain.join(' -> ')
- *     default: return d.title
- *   }
- * }
- * console.log(createKernel().diagnostics.map(summary))
- * ```
- */
-/**
  * `spin_lock_nest_lock()` / `mutex_lock_nest_lock()` without the nest lock held
  * (lockdep's `print_lock_nested_lock_not_held()`).
  *
@@ -446,6 +428,24 @@ export interface TrylockInInterruptDiagnostic extends DiagnosticBase {
   readonly lock: string
 }
 
+/**
+ * Everything the simulated kernel reports: `kernel.diagnostics`, and the payload of a
+ * {@link KernelSplat}. A discriminated union on `kind`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Diagnostic } from 'lockproof'
+ *
+ * const summary = (d: Diagnostic): string => {
+ *   switch (d.kind) {
+ *     case 'invalid-wait-context': return `${d.lock} under ${d.context}`
+ *     case 'circular-dependency': return d.chain.join(' -> ')
+ *     default: return d.title
+ *   }
+ * }
+ * console.log(createKernel().diagnostics.map(summary))
+ * ```
+ */
 export type Diagnostic =
   | NestedLockNotHeldDiagnostic
   | TrylockInInterruptDiagnostic

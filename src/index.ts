@@ -96,11 +96,6 @@ export type {
   GuardedNestLock,
   LockedNested,
   LockedNestLock,
-  MutexAnnotations,
-  NestLock,
-  RwsemNestedAnnotations,
-  RwTryAnnotations,
-  SpinAnnotations,
   TryGuarded,
   TryLocked,
 } from './locks/annotated-api.js'

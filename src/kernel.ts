@@ -75,6 +75,9 @@ export interface IrqOptions {
   readonly noThread?: boolean
 }
 
+/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
+const ZONE_LOCK = {}
+
 /**
  * A whole simulated machine: N CPUs, their interrupts, and what they report.
  *
@@ -91,9 +94,6 @@ export interface IrqOptions {
  * console.log(kernel.clockMs, kernel.diagnostics) // 10 []
  * ```
  */
-/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
-const ZONE_LOCK = {}
-
 export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** The options this kernel was created with, defaults filled in. */
   readonly options: ResolvedOptions

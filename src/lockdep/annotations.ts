@@ -14,9 +14,21 @@ import type { Subclass } from '../locks/nesting-rules.js'
 import type { AcquireCheck } from '../locks/rules.js'
 import { MAX_LOCKDEP_SUBCLASSES, NO_VALIDATE_KEY } from './classes.js'
 
-/** Any lock made by a kernel, by its kind and class name. */
+/**
+ * Any lock made by a kernel, by its kind and class name.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type AnyLock } from 'lockproof'
+ *
+ * const locks: AnyLock[] = [createKernel().spinLock('a', 0), createKernel().mutex('m', 0)]
+ * console.log(locks.map((l) => `${l.kind} ${l.name}`))
+ * ```
+ */
 export interface AnyLock {
+  /** The lock kind. */
   readonly kind: LockKind
+  /** The class name it was made with. */
   readonly name: string
 }
 

@@ -54,7 +54,17 @@ export class LockClass {
 /** The registry key of (key, subclass): `key` for subclass 0, `key/subclass` otherwise (as lockdep prints the class). */
 export const classKey = (key: string, subclass: number): string => (subclass === 0 ? key : `${key}/${subclass}`)
 
-/** The key `lockdep_set_novalidate_class()` gives a lock (`__lockdep_no_validate__`): `check = 0`. */
+/**
+ * The key `lockdep_set_novalidate_class()` gives a lock (`__lockdep_no_validate__`): its
+ * acquisitions are `check = 0`, and reports print this class name.
+ *
+ * @example
+ * ```ts
+ * import { NO_VALIDATE_KEY } from 'lockproof'
+ *
+ * console.log(NO_VALIDATE_KEY) // '__lockdep_no_validate__'
+ * ```
+ */
 export const NO_VALIDATE_KEY = '__lockdep_no_validate__'
 
 /** `MAX_LOCKDEP_SUBCLASSES` (include/linux/lockdep_types.h). */

@@ -14,8 +14,6 @@ import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from './ne
 import type { Acquired, LockLabel } from './rules.js'
 import type { TryAcquireCheck } from './trylock-rules.js'
 
-type Section<K extends LockKind, N extends string> = `a section holding ${LockLabel<K, N>}`
-
 /**
  * A trylock around `cb`: `{ taken: true, value }` when it got the lock, `{ taken: false }` otherwise.
  *
@@ -30,7 +28,7 @@ type Section<K extends LockKind, N extends string> = `a section holding ${LockLa
  */
 export type TryLocked<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState, R>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
-  cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, Section<K, N>>,
+  cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
 ) => TryResult<R>
 
 /**
@@ -68,7 +66,7 @@ export type TryGuarded<K extends LockKind, N extends string, V extends VariantOf
 export type LockedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
-  cb: (ctx: Context<Acquired<K, ClassKey<N, S>, V, T>>, data: D) => NotThenable<R, Section<K, N>>,
+  cb: (ctx: Context<Acquired<K, ClassKey<N, S>, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
 ) => R
 
 /**
@@ -94,7 +92,9 @@ export type GuardedNested<K extends LockKind, N extends string, V extends Varian
 
 /** A lock given as a nest_lock: any lock object, by its class name. */
 export interface NestLock<M extends string> {
+  /** Its lock kind. */
   readonly kind: LockKind
+  /** Its class name: the nest lock's class must be held. */
   readonly name: M
 }
 
@@ -117,7 +117,7 @@ export interface NestLock<M extends string> {
 export type LockedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string, R>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
-  cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, Section<K, N>>,
+  cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
 ) => R
 
 /**

@@ -95,7 +95,17 @@ const NOT_TAKEN: unique symbol = Symbol('trylock: not taken')
  * console.log(r.taken && r.value) // 1
  * ```
  */
-export type TryResult<R> = { readonly taken: true; readonly value: R } | { readonly taken: false }
+export type TryResult<R> =
+  | {
+      /** The lock was free and was taken around the callback. */
+      readonly taken: true
+      /** What the callback returned. */
+      readonly value: R
+    }
+  | {
+      /** The lock was held: nothing ran, every step was undone. */
+      readonly taken: false
+    }
 const NOT_TAKEN_RESULT: TryResult<never> = Object.freeze({ taken: false })
 
 /**
@@ -554,7 +564,7 @@ export class LockRuntime<D> {
   #trylockRefused(a: Acquisition): boolean {
     if (this.kind !== 'mutex' || !this.host.options.preemptRt || a.cpu.inTask()) return false
     const t = a.cpu.current
-    const title = 'WARNING: CPU: ' + a.cpu.id + ' PID: ' + t.pid + ' at kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())'
+    const title = `WARNING: CPU: ${a.cpu.id} PID: ${t.pid} at kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())`
     this.host.report({
       kind: 'trylock-in-interrupt',
       title,
