@@ -63,6 +63,18 @@ describe('lockdep_set_novalidate_class()', () => {
     expect(kinds(k)).toEqual(['recursive-locking'])
   })
 
+  it('the class is still marked USED (`goto lock_used`): taken later in an NMI, verify_lock_unused() reports it', () => {
+    const k = createKernel()
+    const x = k.rawSpinLock('x', 0)
+    lockdepSetNovalidateClass(x)
+    k.requestNmi('nmi', (ctx) => loose(x)(ctx, () => 0))
+    k.run((ctx) => {
+      x.withLocked(ctx, () => 0)
+      ctx.raiseNmi('nmi')
+    })
+    expect(only(k, 'inconsistent-lock-state').report).toContain('inconsistent {INITIAL USE} -> {IN-NMI} usage.')
+  })
+
   it('the wait-context check still runs (it is not gated by check): spinlock_t under raw_spinlock_t', () => {
     const k = createKernel()
     const hw = k.rawSpinLock('hw', 0)
