@@ -1,5 +1,6 @@
-// Trylocks: allowed where the blocking form would wait and in any order; a sleeping lock's
-// trylock only in task context; a lock that sleeps on RT not from a hard interrupt.
+// Trylocks: allowed where the blocking form would wait and in any order; mutex_trylock() only in
+// task context; a lock that sleeps on RT not from a hard interrupt; rw_semaphore trylocks not with
+// interrupts off on RT.
 import { expectAssignable, expectError, expectType } from 'tsd'
 import { createKernel, type IrqDisabled, type TryResult } from '../src/index.js'
 
@@ -21,6 +22,10 @@ kernel.run((ctx) => {
   hw.withTryLockedIrqSave(ctx, (ctx) => expectAssignable<IrqDisabled>(ctx))
   // Valid: reader and writer trylocks, in task context.
   sem.withTryRead(ctx, () => table.withTryWrite(ctx, () => 0))
+  ctx.core.localIrqSave((ctx) => {
+    // @expect-error rw_semaphore 'sem': PREEMPT_RT does not allow its trylock with interrupts disabled (interrupts are disabled (local_irq_save()))
+    expectError(sem.withTryWrite(ctx, () => 0))
+  })
   const g = stats.tryLock(ctx)
   if (g !== null) g.unlock()
 })
@@ -28,10 +33,10 @@ kernel.run((ctx) => {
 kernel.requestIrq(5, 'dev', (ctx) => {
   // Valid: spinlock_t's trylock in a threadable handler (a thread on RT).
   stats.withTryLocked(ctx, () => 0)
-  // @expect-error mutex 'cfg': a sleeping lock's trylock may not be used in interrupt context (hardirq context)
+  // @expect-error mutex 'cfg': mutex_trylock() may not be used in interrupt context (hardirq context)
   expectError(cfg.withTryLocked(ctx, () => 0))
-  // @expect-error rw_semaphore 'sem': a sleeping lock's trylock may not be used in interrupt context (hardirq context)
-  expectError(sem.tryRead(ctx))
+  // Valid: down_read_trylock() in a threadable handler (rwsem.c checks nothing; a thread on RT).
+  sem.withTryRead(ctx, () => 0)
 })
 
 kernel.requestIrq(
@@ -42,11 +47,13 @@ kernel.requestIrq(
     hw.withTryLocked(ctx, () => 0)
     // @expect-error spinlock_t 'stats' is a sleeping lock on PREEMPT_RT: its trylock may not be used in hard interrupt context
     expectError(stats.withTryLocked(ctx, () => 0))
+    // @expect-error rw_semaphore 'sem': PREEMPT_RT does not allow its trylock with interrupts disabled
+    expectError(sem.tryRead(ctx))
   },
   { noThread: true },
 )
 
 kernel.openSoftirq('TIMER', (ctx) => {
-  // @expect-error mutex 'cfg': a sleeping lock's trylock may not be used in interrupt context (softirq context)
+  // @expect-error mutex 'cfg': mutex_trylock() may not be used in interrupt context (softirq context)
   expectError(cfg.tryLock(ctx))
 })
