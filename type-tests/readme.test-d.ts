@@ -39,3 +39,10 @@ kernel.run((ctx) => {
     expectError(cfg.withLocked(ctx, () => 0))
   })
 })
+
+// "Trylocks, nesting and lockdep annotations"
+{
+  const a = kernel.spinLock('a', 0)
+  const b = kernel.spinLock('b', 0)
+  kernel.run((ctx) => b.withLocked(ctx, (ctx) => a.withTryLocked(ctx, () => 0)))
+}
