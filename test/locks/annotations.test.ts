@@ -78,6 +78,23 @@ describe.each(KERNELS)('trylocks ($name)', ({ preemptRt }) => {
     expect(only(k, 'circular-dependency')).toMatchObject({ lock: "spinlock_t 'a'", held: "spinlock_t 'b'" })
   })
 
+  it('re-chained after an out-of-order release, a held trylock is still not validated: no a → t', () => {
+    const k = createKernel({ preemptRt })
+    const a = k.spinLock('a', 0)
+    const b = k.spinLock('b', 0)
+    const t = k.spinLock('t', 0)
+    k.run((ctx) => {
+      using ga = a.lock(ctx)
+      const gb = b.lock(ga.ctx)
+      using gt = t.tryLock(gb.ctx)
+      expect(gt).not.toBeNull()
+      gb.unlock() // reacquire_held_locks(): t now sits on a's chain
+      expect(k.heldLocks()).toEqual(['a', 't'])
+    })
+    expect(k.lockdepStats().dependencies).toBe(1)
+    expect(k.diagnostics).toEqual([])
+  })
+
   it('a trylock in an interrupt handler marks no USED_IN usage: the task taking it with irqs on is silent', () => {
     const k = createKernel({ preemptRt })
     const x = k.rawSpinLock('x', 0)
