@@ -18,6 +18,8 @@ kernel.run((ctx) => {
   stats.withLocked(ctx, (ctx) => cfg.withTryLocked(ctx, () => 0))
   // Valid: spinlock_t's trylock under a raw spinlock (lockdep skips the wait check for trylocks).
   hw.withLocked(ctx, (ctx) => stats.withTryLocked(ctx, () => 0))
+  // Valid: write_trylock_irqsave() (no IrqDisabled proof: RT leaves interrupts on).
+  table.withTryWriteIrqSave(ctx, () => 0)
   // Valid: the raw irqsave trylock still proves IrqDisabled inside.
   hw.withTryLockedIrqSave(ctx, (ctx) => expectAssignable<IrqDisabled>(ctx))
   // Valid: reader and writer trylocks, in task context.

@@ -185,6 +185,14 @@ export interface RwTryAnnotations<K extends 'rwlock_t' | 'rw_semaphore', N exten
   readonly tryWrite: TryGuarded<K, N, 'plain', D>
 }
 
+/** rwlock_t's trylocks: the read/write pair and `write_trylock_irqsave()`. */
+export interface RwlockTryAnnotations<N extends string, D> extends RwTryAnnotations<'rwlock_t', N, D> {
+  /** `write_trylock_irqsave()` around `cb` (on RT `flags = 0; rt_write_trylock()`: interrupts stay on). */
+  readonly withTryWriteIrqSave: TryLocked<'rwlock_t', N, 'irqsave', D>
+  /** `write_trylock_irqsave()` as a guard. */
+  readonly tryWriteIrqSave: TryGuarded<'rwlock_t', N, 'irqsave', D>
+}
+
 /** `mutex_trylock()`, `mutex_lock_nested()`, `mutex_lock_nest_lock()`. */
 export interface MutexAnnotations<N extends string, D, F extends string> {
   /** `mutex_trylock()` around `cb`. */
@@ -244,7 +252,7 @@ const RW_TRY = {
 export const ANNOTATED_METHODS = {
   raw_spinlock_t: SPIN,
   spinlock_t: SPIN,
-  rwlock_t: RW_TRY,
+  rwlock_t: { ...RW_TRY, withTryWriteIrqSave: ['irqsave', 'write', 'try', false], tryWriteIrqSave: ['irqsave', 'write', 'try', true] },
   mutex: {
     withTryLocked: ['plain', 'write', 'try', false],
     tryLock: ['plain', 'write', 'try', true],

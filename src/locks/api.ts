@@ -11,7 +11,14 @@ import type { LockKind, Variant, VariantOf } from './kinds.js'
 import type { LockRuntime } from './lock.js'
 import type { Guard } from './guard.js'
 import type { AcquireCheck, Acquired, LockLabel } from './rules.js'
-import { ANNOTATED_METHODS, type MutexAnnotations, type RwTryAnnotations, type RwsemNestedAnnotations, type SpinAnnotations } from './annotated-api.js'
+import {
+  ANNOTATED_METHODS,
+  type MutexAnnotations,
+  type RwlockTryAnnotations,
+  type RwTryAnnotations,
+  type RwsemNestedAnnotations,
+  type SpinAnnotations,
+} from './annotated-api.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
 /**
@@ -139,7 +146,7 @@ export interface SpinLock<N extends string, D, F extends string = never> extends
  * kernel.run((ctx) => routes.withRead(ctx, (_ctx, m) => m.get('default'))) // 1
  * ```
  */
-export interface RwLock<N extends string, D, F extends string = never> extends LockCommon<'rwlock_t', N>, RwTryAnnotations<'rwlock_t', N, D> {
+export interface RwLock<N extends string, D, F extends string = never> extends LockCommon<'rwlock_t', N>, RwlockTryAnnotations<N, D> {
   /** `write_lock()` … `write_unlock()` around `cb` (same as `withWrite`). */
   readonly withLocked: Locked<'rwlock_t', N, 'plain', D, F>
   /** `read_lock()` … `read_unlock()` around `cb`. */

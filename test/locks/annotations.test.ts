@@ -34,6 +34,22 @@ describe.each(KERNELS)('trylocks ($name)', ({ preemptRt }) => {
     expect(k.diagnostics).toEqual([])
   })
 
+  it('write_trylock_irqsave(): interrupts off inside on a normal kernel, untouched on RT (flags = 0); restored when busy', () => {
+    const k = createKernel({ preemptRt })
+    const rw = k.rwLock('rw', 0)
+    k.run((ctx) => {
+      const r = rw.withTryWriteIrqSave(ctx, (ctx) => {
+        const inside = k.cpu().irqsDisabled
+        expect(rw.tryWriteIrqSave(ctx)).toBeNull()
+        expect(k.cpu().irqsDisabled).toBe(inside)
+        return inside
+      })
+      expect(r).toEqual({ taken: true, value: !preemptRt })
+      expect(k.cpu().irqsDisabled).toBe(false)
+    })
+    expect(k.diagnostics).toEqual([])
+  })
+
   it('guard form: the guard, or null when the lock is taken', () => {
     const k = createKernel({ preemptRt })
     const m = k.mutex('m', 0)
