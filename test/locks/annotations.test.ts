@@ -4,7 +4,7 @@
  * written as plain JavaScript (casts through unknown).
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, SINGLE_DEPTH_NESTING } from '../../src/index.js'
+import { createKernel, KernelSplat, SINGLE_DEPTH_NESTING } from '../../src/index.js'
 import { InvalidArgumentError } from '../../src/errors.js'
 import { TITLES, kinds, loose, only } from '../lockdep/helpers.js'
 
@@ -244,5 +244,55 @@ describe.each(KERNELS)('nest locks ($name)', ({ preemptRt }) => {
     const d = only(k, 'nested-lock-not-held')
     expect(d.title).toBe('WARNING: Nested lock was not taken')
     expect(d.report).toContain('but this task is not holding:\no')
+  })
+})
+
+describe.each(KERNELS)("onDiagnostic: 'throw' ($name)", ({ preemptRt }) => {
+  it('a nest lock not held: KernelSplat, and the CPU and held locks are as before', () => {
+    const k = createKernel({ preemptRt, onDiagnostic: 'throw' })
+    const a = k.spinLock('A', 0)
+    const o = k.mutex('o', 0)
+    const outer = k.spinLock('outer', 0)
+    let inside: unknown = null
+    k.run((ctx) =>
+      outer.withLockedIrqSave(ctx, (ctx) => {
+        const before = { pc: k.cpu().preemptCount, irqs: k.cpu().irqsDisabled, mig: k.cpu().current.migrationDisabled }
+        try {
+          looseNested(a, 'withLockedNestLock')(ctx, o, () => 0)
+        } catch (e) {
+          inside = e
+        }
+        expect({ pc: k.cpu().preemptCount, irqs: k.cpu().irqsDisabled, mig: k.cpu().current.migrationDisabled }).toEqual(before)
+        expect(k.heldLocks()).toEqual(['outer'])
+      }),
+    )
+    expect(inside).toBeInstanceOf(KernelSplat)
+    expect(k.heldLocks()).toEqual([])
+  })
+})
+
+describe("onDiagnostic: 'throw', PREEMPT_RT mutex_trylock() in an interrupt", () => {
+  it("KernelSplat carrying trylock-in-interrupt; nothing held, the handler's CPU state restored", () => {
+    const k = createKernel({ preemptRt: true, onDiagnostic: 'throw' })
+    const m = k.mutex('m', 0)
+    let caught: unknown = null
+    k.requestIrq(
+      4,
+      'dev',
+      (ctx) => {
+        const pc = k.cpu().preemptCount
+        try {
+          loose(m, 'withTryLocked')(ctx, () => 0)
+        } catch (e) {
+          caught = e
+        }
+        expect(k.cpu().preemptCount).toBe(pc)
+        expect(k.heldLocks()).toEqual([])
+      },
+      { noThread: true },
+    )
+    k.run((ctx) => ctx.raiseIrq(4))
+    expect(caught).toBeInstanceOf(KernelSplat)
+    expect((caught as KernelSplat).diagnostic.kind).toBe('trylock-in-interrupt')
   })
 })
