@@ -39,6 +39,7 @@ import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { registerWarnHost, type WarnHost } from './helpers/warn.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
+import { HeldMaps } from './lockdep/held-maps.js'
 import { LOCKDEP_PROC_FILES, type LockdepProcFile, procLockdep, procLockdepChains, procLockdepStats } from './lockdep/proc.js'
 import { checkMightResched as checkResched } from './report/might-sleep.js'
 
@@ -129,6 +130,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #deferredRunning = false
   readonly #held = new HeldLocks()
   readonly #lockdep: Lockdep
+  readonly #maps: HeldMaps
   readonly #lockHost: LockHost
   readonly #contextHost: ContextHost
   /** The declared lock order (a literal tuple type when given `as const` or inline). */
@@ -151,8 +153,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       // lockdep's mark_held_locks(): locks still held when interrupts / BH come back on.
       hardirqsOn: (cpu) => this.#lockdep.hardirqsOn(cpu, this.#held.of(cpu.current)),
       softirqsOn: (cpu) => this.#lockdep.softirqsOn(cpu, this.#held.of(cpu.current)),
+      // rcu_read_lock()'s and RT local_bh's lockdep maps, on the held-lock stack.
+      lockMapAcquire: (cpu, map) => this.#maps.acquire(cpu, map),
+      lockMapRelease: (cpu, map) => this.#maps.release(cpu, map),
     }
     this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
+    this.#maps = new HeldMaps(this.#lockdep, this.#held)
     const cpus: Cpu[] = []
     this.#lockHost = {
       options: this.options,
@@ -630,6 +636,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         instance: ZONE_LOCK,
         key: 'zone->lock',
         subclass: 0,
+        check: true,
       })
       if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
     } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")

@@ -6,6 +6,7 @@
 import type { ScopeContext } from '../context/context.js'
 import type { CountingField } from '../diagnostics.js'
 import { InvalidArgumentError } from '../errors.js'
+import type { LockdepMapName } from '../lockdep/maps.js'
 import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
 import { PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
@@ -53,6 +54,10 @@ export interface CpuHost {
   readonly hardirqsOn?: (cpu: Cpu) => void
   /** Bottom halves came back on in this task (`lockdep_softirqs_on()`). */
   readonly softirqsOn?: (cpu: Cpu) => void
+  /** lockdep's `lock_acquire()` of one of its maps (rcu_lock_map, RT's bh_lock_map). */
+  readonly lockMapAcquire?: (cpu: Cpu, map: LockdepMapName) => void
+  /** lockdep's `lock_release()` of one of its maps. */
+  readonly lockMapRelease?: (cpu: Cpu, map: LockdepMapName) => void
 }
 
 export class Cpu {
@@ -318,13 +323,28 @@ export class Cpu {
     if (this.host.tracing) this.host.trace(this, 'migrate_enable')
   }
 
-  /** `rcu_read_lock()` with preemptible RCU: a task counter, preempt_count untouched. */
+  /**
+   * `rcu_read_lock()` with preemptible RCU: a task counter, preempt_count untouched; then
+   * `rcu_lock_acquire(&rcu_lock_map)`, an entry on lockdep's held-lock stack.
+   */
   rcuReadLock(): void {
     this.taskCounter('rcu', 'rcuReadLockNesting', 1)
+    const acquire = this.host.lockMapAcquire
+    if (acquire !== undefined) {
+      try {
+        acquire(this, 'rcu_read_lock')
+      } catch (error) {
+        // A report thrown ('throw' mode, MAX_LOCK_DEPTH): the section was not entered.
+        this.state.current.rcuReadLockNesting--
+        throw error
+      }
+    }
     if (this.host.tracing) this.host.trace(this, 'rcu_read_lock')
   }
+  /** `__rcu_read_unlock()`, then `rcu_lock_release(&rcu_lock_map)`. */
   rcuReadUnlock(): void {
     this.taskCounter('rcu', 'rcuReadLockNesting', -1)
+    this.host.lockMapRelease?.(this, 'rcu_read_lock')
     if (this.host.tracing) this.host.trace(this, 'rcu_read_unlock')
   }
 
@@ -340,11 +360,19 @@ export class Cpu {
       if ((task.softirqDisableCnt & SOFTIRQ_MASK) + cnt > SOFTIRQ_MASK) {
         this.host.countingError(this, 'softirq', 'overflow', 'softirq_disable_cnt would exceed its field')
       }
+      // `lock_map_acquire_read(&bh_lock_map)` first, on every call (so below the RCU entry).
+      this.host.lockMapAcquire?.(this, 'local_bh')
       // First entry of a task into a BH-disabled section (PREEMPT_RT_NEEDS_BH_LOCK=n, the
       // default): migrate_disable() + rcu_read_lock(), and only when preemptible().
       if (task.softirqDisableCnt === 0 && this.preemptible()) {
         this.migrateDisable()
-        this.rcuReadLock()
+        try {
+          this.rcuReadLock()
+        } catch (error) {
+          this.migrateEnable()
+          this.host.lockMapRelease?.(this, 'local_bh')
+          throw error
+        }
       }
       task.softirqDisableCnt += cnt
     }
@@ -407,6 +435,8 @@ export class Cpu {
     if ((task.softirqDisableCnt & SOFTIRQ_MASK) < cnt) {
       this.host.countingError(this, 'softirq', 'underflow', 'local_bh_enable() without local_bh_disable()')
     }
+    // `lock_map_release(&bh_lock_map)` first: the softirqs below run without it.
+    this.host.lockMapRelease?.(this, 'local_bh')
     const preemptOn = this.preemptible()
     if (task.softirqDisableCnt === cnt && this.state.softirqPending !== 0) {
       if (!preemptOn) {
@@ -441,8 +471,13 @@ export class Cpu {
     try {
       if (this.state.softirqPending !== 0) this.handleSoftirqs()
     } finally {
-      // RT ksoftirqd_run_end(): __local_bh_enable(SOFTIRQ_OFFSET, true), then local_irq_enable().
-      if (this.preemptRt) this.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
+      // RT ksoftirqd_run_end(): lock_map_release(&bh_lock_map) ("pairs with the
+      // lock_map_acquire_read() in ksoftirqd_run_begin()"), __local_bh_enable(SOFTIRQ_OFFSET,
+      // true), then local_irq_enable().
+      if (this.preemptRt) {
+        this.host.lockMapRelease?.(this, 'local_bh')
+        this.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
+      }
       this.localIrqEnable()
     }
   }

@@ -12,21 +12,10 @@ import { lockOf, runtimeOf } from '../locks/api.js'
 import type { LockKind } from '../locks/kinds.js'
 import type { Subclass } from '../locks/nesting-rules.js'
 import type { AcquireCheck } from '../locks/rules.js'
-import { MAX_LOCKDEP_SUBCLASSES } from './classes.js'
+import { MAX_LOCKDEP_SUBCLASSES, NO_VALIDATE_KEY } from './classes.js'
 import type { AnyLock } from '../locks/any-lock.js'
 
-/**
- * The key `lockdep_set_novalidate_class()` gives a lock (`__lockdep_no_validate__`): the class
- * name its reports print.
- *
- * @example
- * ```ts
- * import { NO_VALIDATE_KEY } from 'lockproof'
- *
- * console.log(NO_VALIDATE_KEY) // '__lockdep_no_validate__'
- * ```
- */
-export const NO_VALIDATE_KEY = '__lockdep_no_validate__'
+export { NO_VALIDATE_KEY }
 
 /**
  * `lockdep_set_class(lock, key)`: the lock's later acquisitions use the class of `key` (a name
@@ -62,9 +51,7 @@ export const lockdepSetClass = (lock: AnyLock, key: string): void => {
  * ```
  */
 export const lockdepSetNovalidateClass = (lock: AnyLock): void => {
-  const runtime = runtimeOf('lockdep_set_novalidate_class()', lock)
-  runtime.setClass(NO_VALIDATE_KEY)
-  runtime.classOf(0).check = false
+  runtimeOf('lockdep_set_novalidate_class()', lock).setClass(NO_VALIDATE_KEY)
 }
 
 /**

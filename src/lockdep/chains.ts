@@ -12,6 +12,9 @@ export class ChainNode {
   /** The last write child looked up: nesting repeats, so most lookups skip the map. */
   #lastCls: LockClass | null = null
   #lastChild: ChainNode | null = null
+  /** The same for reads (rcu_read_lock's map is read at nearly every RT acquisition). */
+  #lastReadCls: LockClass | null = null
+  #lastReadChild: ChainNode | null = null
   /** validate_chain() has run for this chain. */
   validated = false
 
@@ -34,7 +37,7 @@ export class ChainNode {
 
   /** The chain extended by `cls` taken for write or read, created on first use. */
   child(cls: LockClass, read: boolean, inner: number): ChainNode {
-    if (!read && cls === this.#lastCls) return this.#lastChild as ChainNode
+    if (read ? cls === this.#lastReadCls : cls === this.#lastCls) return (read ? this.#lastReadChild : this.#lastChild) as ChainNode
     const children = read ? this.#readChildren : this.#children
     let node = children.get(cls)
     if (node === undefined) {
@@ -42,7 +45,10 @@ export class ChainNode {
       node = new ChainNode(cls, this, inner === 0 ? this.heldInner : Math.min(this.heldInner, inner), this.depth + 1, this.irqContext)
       children.set(cls, node)
     }
-    if (!read) {
+    if (read) {
+      this.#lastReadCls = cls
+      this.#lastReadChild = node
+    } else {
       this.#lastCls = cls
       this.#lastChild = node
     }

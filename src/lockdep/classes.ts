@@ -1,6 +1,6 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
-import type { DepKind } from './wait-types.js'
 import type { ReadState } from './deps.js'
+import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
 
 /** Where a dependency or a usage state was first seen: the kernel prints a stack trace there. */
 export interface Origin {
@@ -23,7 +23,7 @@ export class LockList {
   ) {}
 }
 
-/** `enum lockdep_lock_type`: local_lock_t is LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
+/** `enum lockdep_lock_type`: local_lock_t and RT's bh_lock_map are LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
 export type LockType = 'normal' | 'percpu'
 
 export class LockClass {
@@ -36,8 +36,6 @@ export class LockClass {
   /** `locks_before`: the reverse entries, with the backward dependency bits (`calc_depb()`). */
   readonly before = new Map<LockClass, LockList>()
   readonly lockType: LockType
-  /** False for `lockdep_set_novalidate_class()` (`__lockdep_no_validate__`: `check = 0`). */
-  check = true
   /** `lock_set_cmp_fn()`: orders two instances of this class (negative: `a` before `b`). */
   cmpFn: ((a: object, b: object) => number) | null = null
 
@@ -45,29 +43,59 @@ export class LockClass {
     readonly id: number,
     /** As lockdep prints it: the key's name, then `/subclass` for a subclass other than 0. */
     readonly name: string,
-    readonly kind: DepKind,
+    readonly kind: LockdepKind,
+    /** The subclass this class is of its key (`class->subclass`), printed `name/subclass`. */
     readonly subclass = 0,
   ) {
-    this.lockType = kind === 'local_lock_t' ? 'percpu' : 'normal'
+    this.lockType = CLASS_TYPES[kind].lockType
   }
 }
 
 /** The registry key of (key, subclass): `key` for subclass 0, `key/subclass` otherwise (as lockdep prints the class). */
 export const classKey = (key: string, subclass: number): string => (subclass === 0 ? key : `${key}/${subclass}`)
 
+/**
+ * The key `lockdep_set_novalidate_class()` gives a lock (`__lockdep_no_validate__`): its
+ * acquisitions are `check = 0`, and reports print this class name.
+ *
+ * @example
+ * ```ts
+ * import { NO_VALIDATE_KEY } from 'lockproof'
+ *
+ * console.log(NO_VALIDATE_KEY) // '__lockdep_no_validate__'
+ * ```
+ */
+export const NO_VALIDATE_KEY = '__lockdep_no_validate__'
+
 /** `MAX_LOCKDEP_SUBCLASSES` (include/linux/lockdep_types.h). */
 export const MAX_LOCKDEP_SUBCLASSES = 8
 
 export class ClassRegistry {
   readonly #byName = new Map<string, LockClass>()
+  /** The maps' classes apart: their key is the map, not a name a lock could also have. */
+  readonly #maps = new Map<LockdepMapName, LockClass>()
+  /** Every class in registration order (`lock_classes[]`). */
+  readonly #all: LockClass[] = []
 
   /** The class of key `name` and `subclass`, registered on first use (lockdep's `register_lock_class`). */
-  get(name: string, kind: DepKind, subclass = 0): LockClass {
+  get(name: string, kind: LockdepKind, subclass = 0): LockClass {
     const key = classKey(name, subclass)
     let c = this.#byName.get(key)
     if (c === undefined) {
-      c = new LockClass(this.#byName.size, key, kind, subclass)
+      c = new LockClass(this.#all.length, key, kind, subclass)
       this.#byName.set(key, c)
+      this.#all.push(c)
+    }
+    return c
+  }
+
+  /** The class of one of the maps (its name is the map's: `rcu_read_lock`, `local_bh`). */
+  map(map: LockdepMapName): LockClass {
+    let c = this.#maps.get(map)
+    if (c === undefined) {
+      c = new LockClass(this.#all.length, map, map)
+      this.#maps.set(map, c)
+      this.#all.push(c)
     }
     return c
   }
@@ -79,11 +107,11 @@ export class ClassRegistry {
 
   /** Every class, in registration order (the order of `lock_classes[]`). */
   all(): IterableIterator<LockClass> {
-    return this.#byName.values()
+    return this.#all.values()
   }
 
   get size(): number {
-    return this.#byName.size
+    return this.#all.length
   }
 }
 

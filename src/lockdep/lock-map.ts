@@ -55,6 +55,8 @@ class MapRecord implements HeldLock {
   readonly irqLock = false
   readonly nestLock = null
   readonly subclass = 0
+  /** `lock_map_acquire()` passes check = 1. */
+  readonly check = true
   cls: LockClass | null = null
   chain: ChainNode | null = null
   constructor(

@@ -5,9 +5,10 @@
 import type { Cpu } from '../cpu/cpu.js'
 import { SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
 import type { LockClass, Origin } from './classes.js'
+import { CLASS_TYPES } from './maps.js'
 import { banner } from './splat.js'
 import { usageChars, usageStr } from './usage.js'
-import { depLabel } from './wait-types.js'
+import type { WaitValues } from './wait-types.js'
 
 export const TITLES = {
   circular: 'WARNING: possible circular locking dependency detected',
@@ -24,9 +25,11 @@ export const TITLES = {
 /** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected` (irqclass `HARDIRQ-READ` for a read usage). */
 export const badIrqDependencyTitle = (irqclass: string): string => `WARNING: ${irqclass}-safe -> ${irqclass}-unsafe lock order detected`
 
-/** ` (name){+.+.}-{3:3}` */
-export const classLine = (c: LockClass, wait: (c: LockClass) => number): string =>
-  ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait(c)}:${wait(c)}}, ${depLabel(c.kind)}`
+/** ` (name){+.+.}-{3:3}`: print_lock_name()'s `{%d:%d}` is `wait_type_outer ?: wait_type_inner, wait_type_inner`. */
+export const classLine = (c: LockClass, wait: WaitValues): string => {
+  const t = CLASS_TYPES[c.kind]
+  return ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${t.label}`
+}
 
 export const origin = (o: Origin | undefined): string => (o === undefined ? '  (unknown)' : `  by ${o.comm}/${o.pid} on CPU ${o.cpu}`)
 

@@ -1,7 +1,8 @@
 /** Layout helpers shared by the kernel-style reports. */
 import type { HeldLock } from '../locks/held.js'
+import { CLASS_TYPES, isLockdepMap } from './maps.js'
 import { usageChars } from './usage.js'
-import { depLabel, depWait, waitValues, type WaitValues } from './wait-types.js'
+import { waitValues, type WaitValues } from './wait-types.js'
 
 /** PROVE_RAW_LOCK_NESTING's LD_WAIT_* values, for callers without a kernel's options. */
 const PROVE_RAW = waitValues(true)
@@ -9,12 +10,16 @@ const PROVE_RAW = waitValues(true)
 /** `=====` over a title, as lockdep frames its reports (`width` where the kernel's rule is shorter). */
 export const banner = (title: string, width = title.length): string[] => ['='.repeat(width), title, '-'.repeat(width)]
 
-/** A lock as the reports name it: `spinlock_t 'stats'`. */
-export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => `${depLabel(h.kind)} '${h.name}'`
+/** A lock as the reports name it: `spinlock_t 'stats'`; a map by what takes it: `rcu_read_lock()`. */
+export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => {
+  const t = CLASS_TYPES[h.kind]
+  return isLockdepMap(h.kind) ? t.label : `${t.label} '${h.name}'`
+}
 
 /**
  * `N locks held by comm/pid:` and one ` #i: (class)` line each, as lockdep_print_held_locks(),
- * with the kernel's LD_WAIT_* values (`wait`: `{3:3}` for a mutex without PROVE_RAW_LOCK_NESTING).
+ * with the kernel's LD_WAIT_* values `{outer:inner}` (`wait`: `{3:3}` for a mutex without
+ * PROVE_RAW_LOCK_NESTING; `{1:3}` for rcu_read_lock). lockdep's maps are entries like the locks.
  */
 export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock[], wait: WaitValues = PROVE_RAW): string[] =>
   held.length === 0
@@ -22,8 +27,8 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
     : [
         `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
         ...held.map((h, i) => {
-          const w = depWait(h.kind, wait)
-          return ` #${i}: (${h.cls?.name ?? h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${w}:${w}}, ${lockName(h)}`
+          const t = CLASS_TYPES[h.kind]
+          return ` #${i}: (${h.cls?.name ?? h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`
         }),
       ]
 

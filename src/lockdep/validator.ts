@@ -13,11 +13,12 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import type { Diagnostic } from '../diagnostics.js'
-import type { HeldLock, IrqContext } from '../locks/held.js'
+import { lockNames, type HeldLock, type IrqContext } from '../locks/held.js'
 import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
 import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
 import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from './classes.js'
+import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
 import {
   TITLES,
@@ -54,7 +55,7 @@ import {
   stateOf,
   usageStr,
 } from './usage.js'
-import { depWait, waitValues, type DepKind, type WaitValues } from './wait-types.js'
+import { waitValues, type WaitValues } from './wait-types.js'
 
 /** `MAX_LOCK_DEPTH` (include/linux/sched.h). */
 export const MAX_LOCK_DEPTH = 48
@@ -88,7 +89,7 @@ export interface LockdepStats {
 /** The acquisition being validated. */
 export interface NextLock {
   readonly name: string
-  readonly kind: DepKind
+  readonly kind: LockdepKind
   readonly mode: 'write' | 'read'
   /** A recursive read (rwlock_t readers where they are recursive): read == 2. */
   readonly recursiveRead: boolean
@@ -102,6 +103,8 @@ export interface NextLock {
   readonly key: string
   /** The subclass of this acquisition (`spin_lock_nested()`), 0 otherwise. */
   readonly subclass: number
+  /** `hlock->check`: false for a class lockdep does not validate (rcu_read_lock's map, novalidate). */
+  readonly check: boolean
 }
 
 export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
@@ -185,8 +188,9 @@ export class Lockdep {
     return { active: this.#debugLocks, classes: this.classes.size, chains: this.chains.count, dependencies: this.#dependencies }
   }
 
-  #inner(kind: DepKind): number {
-    return depWait(kind, this.#wait)
+  /** `wait_type_inner` of a class kind. */
+  #inner(kind: LockdepKind): number {
+    return this.#wait[CLASS_TYPES[kind].inner]
   }
 
   /** The chain the next lock in this irq context extends: the last held lock's, or empty. */
@@ -225,11 +229,13 @@ export class Lockdep {
     // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
     if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext)
     if (!this.#debugLocks) return null
-    this.#markUsage(cpu, held, cls, next, irqContext)
+    // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
+    if (next.check) this.#markUsage(cpu, held, cls, next, irqContext)
+    else this.#mark(cpu, held, cls, readOf(next), next.mode === 'read' ? LOCK_USED_READ : LOCK_USED)
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock (hlock->read).
     const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
-    if (!next.trylock && cls.check && this.chains.add(chain)) {
+    if (!next.trylock && next.check && this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
       if (!this.#debugLocks) return null
     }
@@ -239,6 +245,37 @@ export class Lockdep {
     const depth = held.length + 1
     if (depth > this.#maxDepthSeen) this.#maxDepthSeen = depth
     if (depth >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, next, depth)
+    return chain
+  }
+
+  /**
+   * One of lockdep's maps (maps.ts) taken as a recursive read: `rcu_read_lock` with check == 0,
+   * RT's `local_bh` with check == 1. The chain it ends, or null once lockdep is off (or in NMI,
+   * where `lockdep_off()` leaves only verify_lock_unused(), which a read of a class only ever
+   * read never fails).
+   */
+  acquireMap(cpu: Cpu, held: readonly HeldLock[], next: NextLock, cls: LockClass, irqContext: IrqContext): ChainNode | null {
+    if (!this.#debugLocks || (irqContext >= 2 && cpu.inNmi())) return null
+    const before = this.#chainBefore(held, irqContext)
+    // check_wait_context() runs whatever `check` is, but the maps' wait_type_outer is
+    // LD_WAIT_FREE, below every curr_inner (LD_WAIT_SPIN at the least): it never reports.
+    if (next.check) {
+      this.#markUsage(cpu, held, cls, next, irqContext)
+      if (!this.#debugLocks) return null
+    } else {
+      // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
+      this.#mark(cpu, held, cls, 2, LOCK_USED_READ)
+    }
+    const chain = before.child(cls, true, this.#inner(next.kind))
+    // validate_chain(): `if (!hlock->trylock && hlock->check && lookup_chain_cache_add(...))` —
+    // a check == 0 map extends the chain key but its own chain is neither cached nor validated.
+    if (next.check && this.chains.add(chain)) {
+      this.#validateChain(cpu, held, next, cls, irqContext)
+      if (!this.#debugLocks) return null
+    }
+    const depth = held.length + 1
+    if (depth > this.#maxDepthSeen) this.#maxDepthSeen = depth
+    if (depth >= MAX_LOCK_DEPTH) this.#maxDepth(cpu, held, next, depth, cls, next.check)
     return chain
   }
 
@@ -255,8 +292,8 @@ export class Lockdep {
       const prev = i > 0 ? held[i - 1] : undefined
       const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
       h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
-      // As __lock_acquire() would: a trylock or an unchecked class is not validated.
-      if (this.#debugLocks && !h.trylock && h.cls.check && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
+      // `__lock_acquire()` again: a trylock or a check == 0 entry (a map, a novalidate class) is only re-chained.
+      if (this.#debugLocks && h.check && !h.trylock && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
     }
   }
 
@@ -309,7 +346,8 @@ export class Lockdep {
   /** `mark_held_locks()`: false once a report turned lockdep off. */
   #markHeldLocks(cpu: Cpu, held: readonly HeldLock[], baseBit: number): boolean {
     for (const h of held) {
-      if (h.cls === null) continue
+      // mark_held_locks(): `if (!hlock->check) continue;`
+      if (h.cls === null || !h.check) continue
       const read = readOf(h)
       this.#mark(cpu, held, h.cls, read, baseBit + (read !== 0 ? LOCK_USAGE_READ_MASK : 0))
       if (!this.#debugLocks) return false
@@ -332,11 +370,6 @@ export class Lockdep {
   #markUsage(cpu: Cpu, held: readonly HeldLock[], cls: LockClass, next: NextLock, irqContext: IrqContext): void {
     const hread = readOf(next)
     const read = hread !== 0 ? LOCK_USAGE_READ_MASK : 0
-    // mark_usage(): `if (!check) goto lock_used;` (lockdep_set_novalidate_class()): only USED.
-    if (!cls.check) {
-      this.#mark(cpu, held, cls, hread, read ? LOCK_USED_READ : LOCK_USED)
-      return
-    }
     const hardirq = (irqContext & 2) !== 0
     const softirq = (irqContext & 1) !== 0
     const irqsOn = !cpu.irqsDisabled
@@ -398,29 +431,19 @@ export class Lockdep {
     if (irqContext >= 2) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
     return irqContext === 1 ? 'softirq context' : 'task context'
   }
-  /** The innermost wait type the context allows before held locks: the task's, or RCU's or RT local_bh's map. */
-  #contextInner(cpu: Cpu, taskWait: number): number {
-    const w = this.#wait
-    const task = cpu.current
-    let inner = taskWait
-    if (task.rcuReadLockNesting > 0 && w.config < inner) inner = w.config
-    if (this.#options.preemptRt && task.softirqDisableCnt > 0 && w.config < inner) inner = w.config
-    return inner
-  }
-
   #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext): void {
     // The caller skips it for a trylock: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
     const nextOuter = this.#inner(next.kind)
     const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
-    const contextInner = this.#contextInner(cpu, taskWait)
-    const currInner = Math.min(contextInner, before.heldInner)
+    // The held entries of this irq context, lockdep's maps included (rcu_read_lock, RT's
+    // local_bh: inner LD_WAIT_CONFIG), are in the chain's heldInner.
+    const currInner = Math.min(taskWait, before.heldInner)
     if (nextOuter <= currInner) return
     const task = cpu.current
-    // rcu_read_lock()'s map (outer FREE, inner CONFIG) and RT's "local_bh" map (inner CONFIG).
-    let what: string = contextInner === taskWait ? taskContext : task.rcuReadLockNesting > 0 ? 'rcu_read_lock()' : 'local_bh_disable()'
-    // The error path only: name the held lock that set the limit.
-    const culprit = held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
+    // The error path only: name the held entry that set the limit.
+    let what: string = taskContext
+    const culprit = currInner === taskWait ? undefined : held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
     if (culprit !== undefined) what = lockName(culprit)
     const label = lockName(next)
     this.#fire(cpu, held, {
@@ -431,7 +454,7 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.invalidWait),
         `${task.comm}/${task.pid} is trying to lock:`,
-        classLine(this.classes.get(next.name, next.kind), this.#waitOf),
+        classLine(this.#classOf(next), this.#wait),
         'other info that might help us debug this:',
         `context-{${taskWait}:${taskWait}}`,
         `(the innermost allowed wait type here is ${currInner}, set by ${what})`,
@@ -460,11 +483,12 @@ export class Lockdep {
     // check_prevs_add(): every held lock in this irq context, innermost first, gets the edge
     // prev -> next (recursive readers too, since 5.10); the walk stops after the first entry
     // that is not a trylock ("Stop after the first non-trylock entry, as non-trylock entries
-    // have added their own direct dependencies already").
+    // have added their own direct dependencies already"). `if (hlock->check)`: rcu_read_lock's
+    // map is walked past (the distance still counts it).
     for (let i = held.length - 1; i >= 0; i--) {
       const prev = held[i] as HeldLock
       if (prev.irqContext !== irqContext) break
-      if (prev.cls === null || !prev.cls.check) continue
+      if (prev.cls === null || !prev.check) continue
       // check_prev_add(): the same class ordered by its cmp_fn adds no edge (returns 2).
       const ordered = prev.cls === cls && cls.cmpFn !== null && cls.cmpFn(prev.instance, next.instance) < 0
       if (!ordered && !this.#checkPrevAdd(cpu, held, prev, prev.cls, next, cls, nread, held.length - i)) return
@@ -576,7 +600,11 @@ export class Lockdep {
     return { comm: cpu.current.comm, pid: cpu.current.pid, cpu: cpu.id }
   }
 
-  #waitOf = (c: LockClass): number => this.#inner(c.kind)
+  /** The class of `l` (for the report lines: registered already on the paths that print it). */
+  #classOf(l: { readonly name: string; readonly kind: LockdepKind }): LockClass {
+    const t = CLASS_TYPES[l.kind]
+    return t.map ? this.classes.map(l.kind as LockdepMapName) : this.classes.get(l.name, l.kind)
+  }
 
   /** A held-lock entry for `next`, for the one report that lists it before it is pushed. */
   #heldShape(cpu: Cpu, next: NextLock): Omit<HeldLock, 'cls' | 'chain'> {
@@ -592,6 +620,7 @@ export class Lockdep {
       instance: next,
       flags: null,
       irqLock: false,
+      check: true,
       trylock: next.trylock,
       nestLock: next.nestLock,
       key: next.key,
@@ -600,7 +629,7 @@ export class Lockdep {
   }
 
   #base(cpu: Cpu, held: readonly HeldLock[]): { title: string; cpu: number; task: string; heldLocks: readonly string[]; preemptCount: number } {
-    return { title: '', cpu: cpu.id, task: cpu.current.comm, heldLocks: held.map((h) => h.name), preemptCount: cpu.preemptCount }
+    return { title: '', cpu: cpu.id, task: cpu.current.comm, heldLocks: lockNames(held), preemptCount: cpu.preemptCount }
   }
 
   /** Records a lockdep report (with the held locks appended) and turns lockdep off unless keepGoing. */
@@ -626,10 +655,10 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.recursive),
         `${t.comm}/${t.pid} is trying to acquire lock:`,
-        classLine(cls, this.#waitOf),
+        classLine(cls, this.#wait),
         '',
         'but task is already holding lock:',
-        classLine(cls, this.#waitOf),
+        classLine(cls, this.#wait),
         ...(cmp === null ? [] : [`and the lock comparison function returns ${cmp}:`]),
         '',
         'other info that might help us debug this:',
@@ -657,7 +686,7 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.nestLockNotHeld),
         `${t.comm}/${t.pid} is trying to lock:`,
-        classLine(cls, this.#waitOf),
+        classLine(cls, this.#wait),
         '',
         'but this task is not holding:',
         nestLockName(next.nestLock),
@@ -681,10 +710,10 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.circular),
         `${t.comm}/${t.pid} is trying to acquire lock:`,
-        classLine(next, this.#waitOf),
+        classLine(next, this.#wait),
         '',
         'but task is already holding lock:',
-        classLine(prev, this.#waitOf),
+        classLine(prev, this.#wait),
         '',
         'which lock already depends on the new lock.',
         '',
@@ -694,7 +723,7 @@ export class Lockdep {
           const from = entries[i + 1]
           return [
             '',
-            `-> #${entries.length - 1 - i}${classLine(c, this.#waitOf)}:`,
+            `-> #${entries.length - 1 - i}${classLine(c, this.#wait)}:`,
             from === undefined ? `       being taken now, while holding ${prev.name}` : `       taken while holding ${from.name}`,
             from === undefined ? origin(this.#origin(cpu)) : origin(from.after.get(c)?.origin),
           ]
@@ -718,7 +747,7 @@ export class Lockdep {
       lines: [
         ...inconsistentHeader(prevBit, newBit),
         `${t.comm}/${t.pid} ${irqContextSummary(cpu)} takes:`,
-        classLine(cls, this.#waitOf),
+        classLine(cls, this.#wait),
         `{${usageStr(prevBit)}} state was registered at:`,
         origin(cls.usageOrigin.get(prevBit)),
         '',
@@ -748,11 +777,11 @@ export class Lockdep {
       lines: [
         ...banner(TITLES.inversion),
         `${t.comm}/${t.pid} just changed the state of lock:`,
-        classLine(cls, this.#waitOf),
+        classLine(cls, this.#wait),
         forwards
           ? `but this lock took another, ${irqclass}-unsafe lock in the past:`
           : `but this lock was taken by another, ${irqclass}-safe lock in the past:`,
-        classLine(other, this.#waitOf),
+        classLine(other, this.#wait),
         '',
         'and interrupts could create inverse lock ordering between them.',
         '',
@@ -791,20 +820,20 @@ export class Lockdep {
       lines: [
         ...banner(title, 53),
         `${t.comm}/${t.pid} ${irqContextSummary(cpu)} is trying to acquire:`,
-        classLine(next, this.#waitOf),
+        classLine(next, this.#wait),
         '',
         'and this task is already holding:',
-        classLine(prev, this.#waitOf),
+        classLine(prev, this.#wait),
         'which would create a new lock dependency:',
         ` (${prev.name}) -> (${next.name})`,
         '',
         `but this new dependency connects a ${irqclass}-irq-safe lock:`,
-        classLine(safe, this.#waitOf),
+        classLine(safe, this.#wait),
         `... which became ${irqclass}-irq-safe at:`,
         origin(safe.usageOrigin.get(safeBit)),
         '',
         `to a ${irqclass}-irq-unsafe lock:`,
-        classLine(unsafe, this.#waitOf),
+        classLine(unsafe, this.#wait),
         `... which became ${irqclass}-irq-unsafe at:`,
         origin(unsafe.usageOrigin.get(unsafeBit)),
         '',
@@ -816,8 +845,15 @@ export class Lockdep {
   }
 
   /** The MAX_LOCK_DEPTH report lists every held lock, the one just taken included. */
-  #maxDepth(cpu: Cpu, held: readonly HeldLock[], next: NextLock, depth: number): void {
-    const nextHeld: HeldLock = { ...this.#heldShape(cpu, next), cls: this.classes.find(classKey(next.key, next.subclass)), chain: null }
+  #maxDepth(
+    cpu: Cpu,
+    held: readonly HeldLock[],
+    next: NextLock,
+    depth: number,
+    cls: LockClass | null = this.classes.find(classKey(next.key, next.subclass)),
+    check = true,
+  ): void {
+    const nextHeld: HeldLock = { ...this.#heldShape(cpu, next), check, cls, chain: null }
     this.#fire(cpu, [...held, nextHeld], {
       kind: 'max-lock-depth',
       title: TITLES.maxDepth,

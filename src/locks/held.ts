@@ -2,7 +2,7 @@
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
-import type { DepKind } from '../lockdep/wait-types.js'
+import { CLASS_TYPES, type LockdepKind } from '../lockdep/maps.js'
 import type { Variant } from './kinds.js'
 
 /**
@@ -16,8 +16,10 @@ export interface HeldLock {
   readonly task: TaskState
   /** The lock class (its name). */
   readonly name: string
-  /** The lock kind, or 'lockdep_map' for a bare map (`lock_map_acquire()`). */
-  readonly kind: DepKind
+  /** A lock kind, or one of lockdep's maps (`rcu_read_lock`, RT's `local_bh`: lockdep/maps.ts). */
+  readonly kind: LockdepKind
+  /** `held_lock::check`: false for rcu_read_lock's map (no usage, no dependencies). */
+  readonly check: boolean
   readonly variant: Variant
   readonly mode: 'write' | 'read'
   /** A recursive read (`read == 2`): rwlock_t readers where read_lock_is_recursive(). */
@@ -56,12 +58,20 @@ export class HeldLocks {
     return stack
   }
 
-  /** Class names, outermost first, as reports list them. */
+  /** The locks' class names, outermost first (lockdep's maps left out: they are not locks). */
   names(task: TaskState): readonly string[] {
-    return (this.#byTask.get(task) ?? []).map((h) => h.name)
+    return lockNames(this.#byTask.get(task) ?? [])
   }
 
+  /** How many locks the task holds (lockdep's maps not counted). */
   count(task: TaskState): number {
-    return this.#byTask.get(task)?.length ?? 0
+    const stack = this.#byTask.get(task)
+    if (stack === undefined) return 0
+    let n = 0
+    for (const h of stack) if (!CLASS_TYPES[h.kind].map) n++
+    return n
   }
 }
+
+/** The class names of the locks among `held` (not lockdep's maps), as diagnostics list them. */
+export const lockNames = (held: readonly HeldLock[]): readonly string[] => held.filter((h) => !CLASS_TYPES[h.kind].map).map((h) => h.name)

@@ -14,7 +14,7 @@ import type { Diagnostic } from '../diagnostics.js'
 import { DeadlockError, DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
 import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
 import type { ChainNode } from '../lockdep/chains.js'
-import type { LockClass } from '../lockdep/classes.js'
+import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard } from './guard.js'
@@ -149,6 +149,8 @@ class HeldRecord implements HeldLock, NextLock {
   flags: IrqFlags | null = null
   irqLock = false
   recursiveRead = false
+  /** `hlock->check`: a lock is checked unless its key is `__lockdep_no_validate__` (`check = 0`). */
+  check = true
   trylock = false
   nestLock: object | null = null
   key: string
@@ -262,6 +264,7 @@ export class LockRuntime<D> {
       instance: this,
       key: this.#key,
       subclass: 0,
+      check: this.#key !== NO_VALIDATE_KEY,
     }
     lockdep.acquire(cpu, ctx.heldLocks, next, this.classOf(0), irqContextOf(cpu))
   }
@@ -610,6 +613,7 @@ export class LockRuntime<D> {
             instance: this,
             key: this.#key,
             subclass: a.subclass,
+            check: this.#key !== NO_VALIDATE_KEY,
           }
         : record
     if (next === record) {
@@ -618,6 +622,8 @@ export class LockRuntime<D> {
       record.nestLock = a.nestLock
       record.key = this.#key
       record.subclass = a.subclass
+      // __lock_acquire(): `if (!prove_locking || lock->key == &__lockdep_no_validate__) check = 0;`
+      record.check = this.#key !== NO_VALIDATE_KEY
     }
     // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
     const known = a.subclass === 0 ? this.#cls : null

@@ -9,7 +9,7 @@ import type { Cpu } from '../cpu/cpu.js'
 import { preemptCount } from '../cpu/predicates.js'
 import { heldLockLines } from '../lockdep/splat.js'
 import type { WaitValues } from '../lockdep/wait-types.js'
-import type { HeldLock } from '../locks/held.js'
+import { lockNames, type HeldLock } from '../locks/held.js'
 import { type SleepingInAtomicDiagnostic, SLEEPING_IN_ATOMIC_TITLE } from '../diagnostics.js'
 
 /** What the caller expects to hold while it may sleep: the offsets of `__might_resched()`. */
@@ -36,7 +36,7 @@ export const checkMightResched = (
   if (count === offsets.preemptOffset && rcuDepth === offsets.rcuOffset && !irqsOff) return null
   const task = cpu.current
   const held = heldOf()
-  const heldLocks = held.map((h) => h.name)
+  const heldLocks = lockNames(held)
   const lines = [
     `${SLEEPING_IN_ATOMIC_TITLE} at ${what}`,
     `in_atomic(): ${count !== 0 ? 1 : 0}, irqs_disabled(): ${irqsOff ? 1 : 0}, non_block: 0, pid: ${task.pid}, name: ${task.comm}`,

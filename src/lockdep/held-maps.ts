@@ -1,0 +1,132 @@
+/**
+ * lockdep's maps on the task's held-lock stack: `rcu_lock_acquire(&rcu_lock_map)` in
+ * rcu_read_lock() (every one, nested or not, and the one inside RT's rt_spin_lock() and RT's
+ * first local_bh_disable()), and on PREEMPT_RT `lock_map_acquire_read(&bh_lock_map)` in every
+ * `__local_bh_disable_ip()`. Pushed only while lockdep runs (lock_acquire() returns at once
+ * once `debug_locks` is clear, and in NMI), popped wherever they are.
+ */
+import type { Cpu } from '../cpu/cpu.js'
+import type { IrqFlags, TaskState } from '../cpu/state.js'
+import type { HeldLock, HeldLocks, IrqContext } from '../locks/held.js'
+import type { ChainNode } from './chains.js'
+import type { LockClass } from './classes.js'
+import { LOCKDEP_MAPS, type LockdepMapName } from './maps.js'
+import { irqContextOf, type Lockdep } from './validator.js'
+
+/** One held map entry. Records are pooled: nested RCU sections take several at once. */
+class MapRecord implements HeldLock {
+  readonly variant = 'plain'
+  readonly mode = 'read'
+  /** read == 2 for both maps. */
+  readonly recursiveRead = true
+  readonly flags: IrqFlags | null = null
+  readonly irqLock = false
+  readonly trylock = false
+  readonly nestLock = null
+  readonly subclass = 0
+  cpu = 0
+  irqContext: IrqContext = 0
+  cls: LockClass | null = null
+  chain: ChainNode | null = null
+  readonly name: LockdepMapName
+  readonly key: string
+  readonly check: boolean
+  readonly instance: object
+
+  constructor(
+    readonly kind: LockdepMapName,
+    public task: TaskState,
+  ) {
+    this.name = kind
+    this.key = kind
+    this.check = LOCKDEP_MAPS[kind].check
+    this.instance = LOCKDEP_MAPS[kind]
+  }
+}
+
+export class HeldMaps {
+  readonly #lockdep: Lockdep
+  readonly #held: HeldLocks
+  readonly #free: Record<LockdepMapName, MapRecord[]> = { rcu_read_lock: [], local_bh: [] }
+  /** Map entries on any stack now: 0 lets a release return at once (lockdep off). */
+  #live = 0
+  /** Acquisitions skipped in NMI and not yet released. */
+  #inNmi = 0
+  /** The maps' classes, found once. */
+  #rcuClass: LockClass | null = null
+  #bhClass: LockClass | null = null
+  /** The last task's held-lock stack (HeldLocks keeps one array per task): no WeakMap lookup per call. */
+  #lastTask: TaskState | null = null
+  #lastStack: HeldLock[] = []
+
+  constructor(lockdep: Lockdep, held: HeldLocks) {
+    this.#lockdep = lockdep
+    this.#held = held
+  }
+
+  /** `lock_acquire(map, 0, 0, 2, check, NULL, ip)`. */
+  acquire(cpu: Cpu, map: LockdepMapName): void {
+    const lockdep = this.#lockdep
+    if (!lockdep.active) return
+    const task = cpu.current
+    const stack = this.#stackOf(task)
+    const record = this.#free[map].pop() ?? new MapRecord(map, task)
+    const irqContext = irqContextOf(cpu)
+    record.task = task
+    record.cpu = cpu.id
+    record.irqContext = irqContext
+    const cls = this.#classOf(map)
+    const chain = lockdep.acquireMap(cpu, stack, record, cls, irqContext)
+    if (chain === null) {
+      this.#free[map].push(record)
+      // Not pushed in NMI: its release there must not pop the interrupted code's entry.
+      if (irqContext >= 2 && lockdep.active && cpu.inNmi()) this.#inNmi++
+      return
+    }
+    record.cls = cls
+    record.chain = chain
+    stack.push(record)
+    this.#live++
+  }
+
+  /** `lock_release(map, ip)`: the innermost entry of `map`, re-chaining the ones above it. */
+  release(cpu: Cpu, map: LockdepMapName): void {
+    if (this.#live === 0) return
+    // In NMI lockdep_off() makes lock_release() return at once: nothing was pushed there (the
+    // NMI test only while such an acquisition is outstanding, not on every release).
+    if (this.#inNmi > 0 && cpu.inNmi()) {
+      this.#inNmi--
+      return
+    }
+    const stack = this.#stackOf(cpu.current)
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const h = stack[i] as HeldLock
+      if (h.kind !== map) continue
+      if (i === stack.length - 1) stack.pop()
+      else {
+        stack.splice(i, 1)
+        this.#lockdep.release(cpu, stack, i)
+      }
+      this.#live--
+      this.#free[map].push(h as MapRecord)
+      return
+    }
+  }
+
+  #classOf(map: LockdepMapName): LockClass {
+    if (map === 'rcu_read_lock') {
+      if (this.#rcuClass === null) this.#rcuClass = this.#lockdep.classes.map(map)
+      return this.#rcuClass
+    }
+    if (this.#bhClass === null) this.#bhClass = this.#lockdep.classes.map(map)
+    return this.#bhClass
+  }
+
+  #stackOf(task: TaskState): HeldLock[] {
+    if (task !== this.#lastTask) {
+      this.#lastTask = task
+      this.#lastStack = this.#held.of(task)
+    }
+    return this.#lastStack
+  }
+}
