@@ -40,13 +40,13 @@ kernel.run((ctx) => {
   })
 })
 
-// "Trylocks, nesting and lockdep annotations"
+// docs/annotations.md, "Trylocks" (once in the README)
 {
   const a = kernel.spinLock('a', 0)
   const b = kernel.spinLock('b', 0)
   kernel.run((ctx) => b.withLocked(ctx, (ctx) => a.withTryLocked(ctx, () => 0)))
 }
-// README, "Writing helpers".
+// README, "Helpers".
 import { helper, takes } from '../src/index.js'
 
 const hk = createKernel({ lockOrder: ['cfg', 'stats'] })
