@@ -1,0 +1,59 @@
+/**
+ * Runtime divergences from kernel/locking/lockdep.c found in review (docs/SEMANTICS.md §6.4):
+ * each case asserts the kernel's behaviour where it applies, next to a silent valid twin.
+ */
+import { describe, expect, it } from 'vitest'
+import { createKernel } from '../../src/index.js'
+import { TITLES, kinds, only } from './helpers.js'
+
+const KERNELS = [
+  { name: 'normal', preemptRt: false },
+  { name: 'PREEMPT_RT', preemptRt: true },
+] as const
+
+// ── 1. hlock_id(): `class_idx | (read << MAX_LOCKDEP_KEYS_BITS)`, so read 1 and 2 are two chains ──
+describe('1. the chain cache keys by hlock->read 0/1/2 (normal kernel: qrwlock readers are recursive only in interrupt)', () => {
+  it('[B, A(read=2)] under local_bh_disable() does not hide [B, A(read=1)]: read_lock(A); spin_lock(B) is a circular dependency', () => {
+    const k = createKernel()
+    const a = k.rwLock('A', 0)
+    const b = k.spinLock('B', 0)
+    k.run((ctx) => ctx.localBhDisable((c) => b.withLocked(c, (c2) => a.withRead(c2, () => 0))))
+    k.run((ctx) => b.withLocked(ctx, (c) => a.withRead(c, () => 0)))
+    expect(k.diagnostics).toEqual([])
+    k.run((ctx) => a.withRead(ctx, (c) => b.withLocked(c, () => 0)))
+    const d = only(k, 'circular-dependency')
+    expect(d).toMatchObject({ title: TITLES.circular, lock: "spinlock_t 'B'", held: "rwlock_t 'A'" })
+  })
+
+  it('twin: only the recursive read B -> A(read=2): read_lock(A); spin_lock(B) is silent (B -(ER)-> A, no strong cycle)', () => {
+    const k = createKernel()
+    const a = k.rwLock('A', 0)
+    const b = k.spinLock('B', 0)
+    k.run((ctx) => ctx.localBhDisable((c) => b.withLocked(c, (c2) => a.withRead(c2, () => 0))))
+    k.run((ctx) => a.withRead(ctx, (c) => b.withLocked(c, () => 0)))
+    expect(k.diagnostics).toEqual([])
+  })
+
+  it('PREEMPT_RT: rwlock_t readers are always recursive (read == 2): the same three runs are silent', () => {
+    const k = createKernel({ preemptRt: true })
+    const a = k.rwLock('A', 0)
+    const b = k.spinLock('B', 0)
+    k.run((ctx) => ctx.localBhDisable((c) => b.withLocked(c, (c2) => a.withRead(c2, () => 0))))
+    k.run((ctx) => b.withLocked(ctx, (c) => a.withRead(c, () => 0)))
+    k.run((ctx) => a.withRead(ctx, (c) => b.withLocked(c, () => 0)))
+    expect(k.diagnostics).toEqual([])
+  })
+
+  it('/proc/lockdep_chains lists both chains, each as lc_show() prints it (class names only, no read state)', () => {
+    const k = createKernel()
+    const a = k.rwLock('A', 0)
+    const b = k.spinLock('B', 0)
+    k.run((ctx) => ctx.localBhDisable((c) => b.withLocked(c, (c2) => a.withRead(c2, () => 0))))
+    k.run((ctx) => b.withLocked(ctx, (c) => a.withRead(c, () => 0)))
+    const chains = k.readProc('/proc/lockdep_chains').split('\n\n')
+    const ba = chains.filter((c) => /\] B\n\[[0-9a-f]+\] A$/.test(c))
+    expect(ba).toHaveLength(2)
+    expect(ba[0]).toMatch(/^(all lock chains:\n)?irq_context: 0\n\[[0-9a-f]+\] B\n\[[0-9a-f]+\] A$/)
+    expect(k.lockdepStats().chains).toBe(3) // [B], [B, A(read=2)], [B, A(read=1)]
+  })
+})
