@@ -3,8 +3,8 @@
  * each case asserts the kernel's behaviour where it applies, next to a silent valid twin.
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel } from '../../src/index.js'
-import { TITLES, kinds, only } from './helpers.js'
+import { NO_VALIDATE_KEY, createKernel, lockdepSetNovalidateClass } from '../../src/index.js'
+import { TITLES, kinds, loose, only } from './helpers.js'
 
 const KERNELS = [
   { name: 'normal', preemptRt: false },
@@ -55,5 +55,38 @@ describe('1. the chain cache keys by hlock->read 0/1/2 (normal kernel: qrwlock r
     expect(ba).toHaveLength(2)
     expect(ba[0]).toMatch(/^(all lock chains:\n)?irq_context: 0\n\[[0-9a-f]+\] B\n\[[0-9a-f]+\] A$/)
     expect(k.lockdepStats().chains).toBe(3) // [B], [B, A(read=2)], [B, A(read=1)]
+  })
+})
+
+// ── 3. mark_held_locks(): `if (!hlock->check) continue;` ────────────────────────────────────
+/** The /proc/lockdep line of class `name`: `... FD: BD: <usage>: name`. */
+const usageOf = (k: ReturnType<typeof createKernel>, name: string): string | undefined =>
+  k
+    .readProc('/proc/lockdep')
+    .split('\n')
+    .find((l) => l.endsWith(`: ${name}`))
+    ?.split(' ')
+    .at(-2)
+    ?.replace(/:$/, '')
+
+describe.each(KERNELS)('3. mark_held_locks() skips check == 0 entries ($name)', ({ preemptRt }) => {
+  // An irqsave section whose inner raw_spin_lock_irq()/unlock turns interrupts back on (untyped code).
+  const scenario = (novalidate: boolean) => {
+    const k = createKernel({ preemptRt })
+    const x = k.rawSpinLock('x', 0)
+    const a = k.rawSpinLock('a', 0)
+    if (novalidate) lockdepSetNovalidateClass(a)
+    k.run((ctx) => a.withLockedIrqSave(ctx, (c) => loose(x, 'withLockedIrq')(c, () => 0)))
+    // lockproof's own proof check reports the falsified irqsave section; lockdep reports nothing.
+    expect(kinds(k)).toEqual(['proof-falsified'])
+    return k
+  }
+
+  it('a lockdep_set_novalidate_class() lock held when interrupts come back on gets no ENABLED usage: ....', () => {
+    expect(usageOf(scenario(true), NO_VALIDATE_KEY)).toBe('....')
+  })
+
+  it('twin: the same lock checked gets HARDIRQ-ON-W and SOFTIRQ-ON-W there: +.+.', () => {
+    expect(usageOf(scenario(false), 'a')).toBe('+.+.')
   })
 })
