@@ -215,13 +215,10 @@ export class Lockdep {
     }
     const cls = known ?? this.classes.get(next.key, next.kind, next.subclass)
     const before = this.#chainBefore(held, irqContext)
-    // nest_lock: "Nested lock was not taken"; the same class on top of the stack is merged
-    // into that entry (hlock->references), so it adds nothing to the chain.
+    // __lock_acquire(): `if (hlock->class_idx == class_idx && nest_lock) { ... return 2; }` — the
+    // same class on top of the stack is merged into that entry (hlock->references) before any
+    // check, the nest_lock's "not held" one included, so it adds nothing to the chain.
     if (next.nestLock !== null) {
-      if (!held.some((h) => h.instance === next.nestLock)) {
-        this.#nestLockNotHeld(cpu, held, next, cls)
-        return null
-      }
       const top = held.at(-1)
       if (top !== undefined && top.cls === cls) return top.chain
     }
@@ -235,6 +232,12 @@ export class Lockdep {
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock: hlock_id() is `class_idx | (read << MAX_LOCKDEP_KEYS_BITS)`.
     const chain = before.child(cls, readOf(next), this.#inner(next.kind))
+    // After mark_usage() and the chain key: `if (nest_lock && !__lock_is_held(nest_lock, -1)) {
+    // print_lock_nested_lock_not_held(curr, hlock); return 0; }` ("Nested lock was not taken").
+    if (next.nestLock !== null && !held.some((h) => h.instance === next.nestLock)) {
+      this.#nestLockNotHeld(cpu, held, next, cls)
+      return null
+    }
     if (!next.trylock && next.check && this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
       if (!this.#debugLocks) return null

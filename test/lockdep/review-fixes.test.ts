@@ -90,3 +90,49 @@ describe.each(KERNELS)('3. mark_held_locks() skips check == 0 entries ($name)', 
     expect(usageOf(scenario(false), 'a')).toBe('+.+.')
   })
 })
+
+// ── 4. __lock_acquire(): the nest_lock merge (`return 2`) comes before the "not held" check ──
+type LooseNested = (ctx: unknown, arg: unknown, cb: (ctx: unknown) => unknown) => unknown
+const looseNested = (lock: object, method: string): LooseNested => (lock as unknown as Record<string, LooseNested>)[method] as LooseNested
+
+describe.each(KERNELS)('4. nest_lock: a same-class acquisition is merged before the nest lock is looked for ($name)', ({ preemptRt }) => {
+  it('m1; nest(m2, n) with m1, m2 one class and n not held: merged into m1 (hlock->references), silent', () => {
+    const k = createKernel({ preemptRt })
+    const m1 = k.mutex('m', 0)
+    const m2 = k.mutex('m', 0)
+    const n = k.mutex('n', 0)
+    let held: readonly string[] = []
+    k.run((ctx) =>
+      m1.withLocked(ctx, (c) =>
+        looseNested(m2, 'withLockedNestLock')(c, n, () => {
+          held = k.heldLocks()
+        }),
+      ),
+    )
+    expect(k.diagnostics).toEqual([])
+    expect(held).toEqual(['m', 'm'])
+    expect(k.lockdepStats()).toMatchObject({ active: true, chains: 1 }) // [m] only: the merged entry adds no chain
+  })
+
+  it('twin: another class on top (m1; x; nest(m2, n)), n not held: WARNING: Nested lock was not taken', () => {
+    const k = createKernel({ preemptRt })
+    const m1 = k.mutex('m', 0)
+    const x = k.mutex('x', 0)
+    const m2 = k.mutex('m', 0)
+    const n = k.mutex('n', 0)
+    k.run((ctx) => m1.withLocked(ctx, (c) => x.withLocked(c, (c2) => looseNested(m2, 'withLockedNestLock')(c2, n, () => 0))))
+    const d = only(k, 'nested-lock-not-held')
+    expect(d.title).toBe('WARNING: Nested lock was not taken')
+    expect(d.report).toContain('but this task is not holding:\nn')
+    expect(kinds(k)).toEqual(['nested-lock-not-held'])
+  })
+
+  it('the "not held" check comes after mark_usage(): the class is marked used (/proc/lockdep lists it) when it fires', () => {
+    const k = createKernel({ preemptRt })
+    const a = k.mutex('a', 0)
+    const n = k.mutex('n', 0)
+    k.run((ctx) => looseNested(a, 'withLockedNestLock')(ctx, n, () => 0))
+    expect(kinds(k)).toEqual(['nested-lock-not-held'])
+    expect(usageOf(k, 'a')).toBe('+.+.')
+  })
+})
