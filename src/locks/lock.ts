@@ -232,11 +232,13 @@ export class LockRuntime<D> {
     private readonly dataOf: (cpu: Cpu) => D,
   ) {
     this.label = lockName({ kind, name })
+    host.lockdep.classes.claim(name, kind, this.label)
     this.#key = name
   }
 
   /** `lockdep_set_class()`: later acquisitions use the class of key `key`. */
   setClass(key: string): void {
+    this.host.lockdep.classes.claim(key, this.kind, this.label)
     this.#key = key
     this.#cls = null
   }

@@ -3,8 +3,8 @@
  * and lock classes of different kinds under one name. Each case with its valid twin.
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, type CtxState, type Guard } from '../../src/index.js'
-import { InterruptContextError } from '../../src/errors.js'
+import { createKernel, lockdepSetClass, lockdepSetNovalidateClass, type CtxState, type Guard } from '../../src/index.js'
+import { InterruptContextError, InvalidArgumentError } from '../../src/errors.js'
 import { looseGuard, type LooseGuard } from '../guards/helpers.js'
 import { kinds, loose } from './helpers.js'
 
@@ -132,5 +132,63 @@ describe('2. a task-context mutex guard released from a softirq on a normal kern
     expect(error).toBeInstanceOf(InterruptContextError)
     expect((error as Error).message).toContain('(taken in task context, released in softirq context)')
     expect(k.heldLocks()).toEqual([])
+  })
+})
+
+// ── 5. One class name, one lock kind (the kernel keys classes per lock_class_key) ──────────
+describe.each(KERNELS)('5. a class name used by two lock kinds ($name)', ({ preemptRt }) => {
+  it("mutex('x') after spinLock('x'): InvalidArgumentError naming both kinds; the kernel is unchanged", () => {
+    const k = createKernel({ preemptRt })
+    const s = k.spinLock('x', 0)
+    k.run((ctx) => s.withLocked(ctx, () => 0))
+    const before = k.lockdepStats()
+    const error = (() => {
+      try {
+        k.mutex('x', 0)
+      } catch (e) {
+        return e
+      }
+      return null
+    })()
+    expect(error).toBeInstanceOf(InvalidArgumentError)
+    expect((error as Error).message).toBe(
+      "mutex 'x': the lock class name 'x' is already used by a spinlock_t in this kernel; a mutex cannot share a spinlock_t's class (the kernel keys classes per lock_class_key): give it another name",
+    )
+    expect(k.lockdepStats()).toEqual(before)
+    // The spinlock_t is as before: taken again, no report.
+    k.run((ctx) => s.withLocked(ctx, () => 0))
+    expect(k.diagnostics).toEqual([])
+  })
+
+  it('lockdep_set_class() onto a key another kind uses, and a lockdep_map of a lock class name: refused the same way', () => {
+    const k = createKernel({ preemptRt })
+    k.spinLock('x', 0)
+    const m = k.mutex('m', 0)
+    expect(() => lockdepSetClass(m, 'x')).toThrow(InvalidArgumentError)
+    expect(() => lockdepSetClass(m, 'x')).toThrow("the lock class name 'x' is already used by a spinlock_t")
+    expect(() => k.lockMap('x')).toThrow("lockdep_map 'x': the lock class name 'x' is already used by a spinlock_t")
+    // m kept its own class.
+    k.run((ctx) => m.withLocked(ctx, () => 0))
+    expect(k.readProc('/proc/lockdep')).toContain(': m\n')
+    expect(k.diagnostics).toEqual([])
+  })
+
+  it('twin: two locks of one kind under one name stay one class (nesting them is recursive locking, as before)', () => {
+    const k = createKernel({ preemptRt })
+    const a = k.mutex('x', 0)
+    const b = k.mutex('x', 0)
+    k.run((ctx) => a.withLocked(ctx, (c) => loose(b)(c, () => 0)))
+    expect(kinds(k)).toEqual(['recursive-locking'])
+    expect(k.lockdepStats().classes).toBe(1)
+  })
+
+  it('twin: lockdep_set_novalidate_class() on locks of two kinds is allowed (__lockdep_no_validate__ is one key for all)', () => {
+    const k = createKernel({ preemptRt })
+    const s = k.spinLock('s', 0)
+    const m = k.mutex('m', 0)
+    lockdepSetNovalidateClass(s)
+    lockdepSetNovalidateClass(m)
+    k.run((ctx) => m.withLocked(ctx, (c) => s.withLocked(c, () => 0)))
+    expect(k.diagnostics).toEqual([])
   })
 })
