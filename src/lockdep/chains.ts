@@ -5,15 +5,20 @@
  * type of its held locks, so `check_wait_context()` of a known chain is O(1) as well.
  */
 import type { LockClass } from './classes.js'
+import type { ReadState } from './deps.js'
 
 export class ChainNode {
-  readonly #children = new Map<LockClass, ChainNode>()
-  readonly #readChildren = new Map<LockClass, ChainNode>()
+  /**
+   * The children by `hlock->read` (0, 1, 2): `hlock_id()` is `class_idx | (read <<
+   * MAX_LOCKDEP_KEYS_BITS)`, so the chain key tells a recursive read from a plain one.
+   */
+  readonly #children = [new Map<LockClass, ChainNode>(), new Map<LockClass, ChainNode>(), new Map<LockClass, ChainNode>()] as const
   /** The last write child looked up: nesting repeats, so most lookups skip the map. */
   #lastCls: LockClass | null = null
   #lastChild: ChainNode | null = null
-  /** The same for reads (rcu_read_lock's map is read at nearly every RT acquisition). */
+  /** The same for reads (rcu_read_lock's map is read at nearly every RT acquisition), with its read state. */
   #lastReadCls: LockClass | null = null
+  #lastRead: ReadState = 1
   #lastReadChild: ChainNode | null = null
   /** validate_chain() has run for this chain. */
   validated = false
@@ -35,22 +40,24 @@ export class ChainNode {
     return out.reverse()
   }
 
-  /** The chain extended by `cls` taken for write or read, created on first use. */
-  child(cls: LockClass, read: boolean, inner: number): ChainNode {
-    if (read ? cls === this.#lastReadCls : cls === this.#lastCls) return (read ? this.#lastReadChild : this.#lastChild) as ChainNode
-    const children = read ? this.#readChildren : this.#children
+  /** The chain extended by `cls` taken with read state `read` (`hlock->read`), created on first use. */
+  child(cls: LockClass, read: ReadState, inner: number): ChainNode {
+    if (read === 0 ? cls === this.#lastCls : cls === this.#lastReadCls && read === this.#lastRead)
+      return (read === 0 ? this.#lastChild : this.#lastReadChild) as ChainNode
+    const children = this.#children[read]
     let node = children.get(cls)
     if (node === undefined) {
       // LD_WAIT_INV (a bare lockdep_map) constrains nothing: check_wait_context()'s `if (prev_inner)`.
       node = new ChainNode(cls, this, inner === 0 ? this.heldInner : Math.min(this.heldInner, inner), this.depth + 1, this.irqContext)
       children.set(cls, node)
     }
-    if (read) {
-      this.#lastReadCls = cls
-      this.#lastReadChild = node
-    } else {
+    if (read === 0) {
       this.#lastCls = cls
       this.#lastChild = node
+    } else {
+      this.#lastReadCls = cls
+      this.#lastRead = read
+      this.#lastReadChild = node
     }
     return node
   }

@@ -1,4 +1,5 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
+import { InvalidArgumentError } from '../errors.js'
 import type { ReadState } from './deps.js'
 import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
 
@@ -76,6 +77,25 @@ export class ClassRegistry {
   readonly #maps = new Map<LockdepMapName, LockClass>()
   /** Every class in registration order (`lock_classes[]`). */
   readonly #all: LockClass[] = []
+  /** The kind each class name (key) was first given to, by a lock or `lockdep_set_class()`. */
+  readonly #kindOfName = new Map<string, LockdepKind>()
+
+  /**
+   * `who` (a lock of `kind`) takes the class name `name`. The kernel keys a class per
+   * `lock_class_key`, so locks of two kinds never share one; lockproof's class is its name (the
+   * compile-time rules know no other), so a second kind under a name in use is refused. The
+   * novalidate key is one class for every kind, as `__lockdep_no_validate__` is.
+   */
+  claim(name: string, kind: LockdepKind, who: string): void {
+    if (name === NO_VALIDATE_KEY) return
+    const first = this.#kindOfName.get(name)
+    if (first === undefined) this.#kindOfName.set(name, kind)
+    else if (first !== kind) {
+      throw new InvalidArgumentError(
+        `${who}: the lock class name '${name}' is already used by a ${first} in this kernel; a ${kind} cannot share a ${first}'s class (the kernel keys classes per lock_class_key): give it another name`,
+      )
+    }
+  }
 
   /** The class of key `name` and `subclass`, registered on first use (lockdep's `register_lock_class`). */
   get(name: string, kind: LockdepKind, subclass = 0): LockClass {

@@ -80,7 +80,9 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
   constructor(
     private readonly host: LockHost,
     readonly name: N,
-  ) {}
+  ) {
+    host.lockdep.classes.claim(name, 'lockdep_map', `lockdep_map '${name}'`)
+  }
 
   acquire(ctx: Context<CtxState>): void {
     this.#acquire(ctx, 'write', false, false, 'lock_map_acquire')

@@ -215,13 +215,10 @@ export class Lockdep {
     }
     const cls = known ?? this.classes.get(next.key, next.kind, next.subclass)
     const before = this.#chainBefore(held, irqContext)
-    // nest_lock: "Nested lock was not taken"; the same class on top of the stack is merged
-    // into that entry (hlock->references), so it adds nothing to the chain.
+    // __lock_acquire(): `if (hlock->class_idx == class_idx && nest_lock) { ... return 2; }` — the
+    // same class on top of the stack is merged into that entry (hlock->references) before any
+    // check, the nest_lock's "not held" one included, so it adds nothing to the chain.
     if (next.nestLock !== null) {
-      if (!held.some((h) => h.instance === next.nestLock)) {
-        this.#nestLockNotHeld(cpu, held, next, cls)
-        return null
-      }
       const top = held.at(-1)
       if (top !== undefined && top.cls === cls) return top.chain
     }
@@ -233,8 +230,14 @@ export class Lockdep {
     if (next.check) this.#markUsage(cpu, held, cls, next, irqContext)
     else this.#mark(cpu, held, cls, readOf(next), next.mode === 'read' ? LOCK_USED_READ : LOCK_USED)
     if (!this.#debugLocks) return null
-    // The chain key includes the read state of each lock (hlock->read).
-    const chain = before.child(cls, next.mode === 'read', this.#inner(next.kind))
+    // The chain key includes the read state of each lock: hlock_id() is `class_idx | (read << MAX_LOCKDEP_KEYS_BITS)`.
+    const chain = before.child(cls, readOf(next), this.#inner(next.kind))
+    // After mark_usage() and the chain key: `if (nest_lock && !__lock_is_held(nest_lock, -1)) {
+    // print_lock_nested_lock_not_held(curr, hlock); return 0; }` ("Nested lock was not taken").
+    if (next.nestLock !== null && !held.some((h) => h.instance === next.nestLock)) {
+      this.#nestLockNotHeld(cpu, held, next, cls)
+      return null
+    }
     if (!next.trylock && next.check && this.chains.add(chain)) {
       this.#validateChain(cpu, held, next, cls, irqContext)
       if (!this.#debugLocks) return null
@@ -266,7 +269,7 @@ export class Lockdep {
       // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
       this.#mark(cpu, held, cls, 2, LOCK_USED_READ)
     }
-    const chain = before.child(cls, true, this.#inner(next.kind))
+    const chain = before.child(cls, 2, this.#inner(next.kind))
     // validate_chain(): `if (!hlock->trylock && hlock->check && lookup_chain_cache_add(...))` —
     // a check == 0 map extends the chain key but its own chain is neither cached nor validated.
     if (next.check && this.chains.add(chain)) {
@@ -291,7 +294,7 @@ export class Lockdep {
       if (h.cls === null || h.chain === null) continue
       const prev = i > 0 ? held[i - 1] : undefined
       const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
-      h.chain = base.child(h.cls, h.mode === 'read', this.#inner(h.kind))
+      h.chain = base.child(h.cls, readOf(h), this.#inner(h.kind))
       // `__lock_acquire()` again: a trylock or a check == 0 entry (a map, a novalidate class) is only re-chained.
       if (this.#debugLocks && h.check && !h.trylock && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
     }

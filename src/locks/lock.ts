@@ -79,6 +79,9 @@ export const releaseAfterReport = (report: () => void, guard: { unlock(): void }
 /** One step, performed for an acquisition of a lock. */
 type StepFn = (lock: LockRuntime<unknown>, a: Acquisition) => void
 
+/** `task_irq_context()` values as the InterruptContextError message names them. */
+const IRQ_CONTEXT_NAMES = ['task context', 'softirq context', 'hardirq context', 'hardirq context (in softirq)'] as const
+
 /** One acquisition in progress: what its steps saved. A class, so every one has one shape. */
 class Acquisition {
   flags: IrqFlags | null = null
@@ -229,11 +232,13 @@ export class LockRuntime<D> {
     private readonly dataOf: (cpu: Cpu) => D,
   ) {
     this.label = lockName({ kind, name })
+    host.lockdep.classes.claim(name, kind, this.label)
     this.#key = name
   }
 
   /** `lockdep_set_class()`: later acquisitions use the class of key `key`. */
   setClass(key: string): void {
+    this.host.lockdep.classes.claim(key, this.kind, this.label)
     this.#key = key
     this.#cls = null
   }
@@ -384,9 +389,16 @@ export class LockRuntime<D> {
       this.#wrongOwner(here, a)
       throw new WrongCpuError(`${this.label}: a guard must be unlocked by the task that took it, on CPU ${cpu.id}`)
     }
-    // mutex-design.rst: "Mutexes may not be used in hardware or software interrupt contexts".
-    if (this.#sleeping() && (cpu.inHardirq() || cpu.inNmi() || cpu.inServingSoftirq())) {
-      throw new InterruptContextError(`${this.label}: a sleeping lock cannot be released from interrupt context; the lock stays held`)
+    // mutex-design.rst: "Mutexes may not be used in hardware or software interrupt contexts", but
+    // a trylock and unlock within one softirq is allowed (rxrpc; the WARN_ON(in_interrupt()) of
+    // a0855d24fc22 was reverted by c571b72e2b84): refused only where the irq context changed —
+    // the callback form can never do that, so both forms follow one rule.
+    const taken = a.record?.irqContext ?? 0
+    const now = irqContextOf(cpu)
+    if (this.#sleeping() && now !== taken) {
+      throw new InterruptContextError(
+        `${this.label}: a sleeping lock cannot be released from interrupt context other than the one that took it (taken in ${IRQ_CONTEXT_NAMES[taken]}, released in ${IRQ_CONTEXT_NAMES[now]}); the lock stays held`,
+      )
     }
     // An out-of-order drop that would make a live context's proof false is refused before anything changes.
     if (ScopeContext.mayRefuseDrop(child)) {

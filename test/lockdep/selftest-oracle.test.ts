@@ -158,7 +158,7 @@ const runCase = (c: Case, preemptRt: boolean): Expected => {
   try {
     k.run((root) => run(c.events, root))
   } catch (e) {
-    // mutex_unlock() in hard interrupt context is refused (mutex-design.rst); lockdep has
+    // A mutex released in another irq context than it was taken in is refused; lockdep has
     // already spoken at the mutex_lock() there (the wait-context cases), so the verdict stands.
     if (!(e instanceof InterruptContextError)) throw e
   }
