@@ -3,6 +3,7 @@
  * kind may be taken follows from its wait type, and what it proves from the steps its variant
  * performs on *both* configurations.
  */
+import type { InInterrupt, SoftirqCounted } from '../context/in-interrupt.js'
 import type { BhCheck, IrqEnableCheck } from '../context/irq-rules.js'
 import type { CanSleep } from '../context/sleep-rules.js'
 import type { CtxState, IrqOff, With } from '../context/state.js'
@@ -42,6 +43,9 @@ type IrqsOffBy<K extends LockKind, V extends VariantOf<K>> = [Extract<LockSteps<
 /** Interrupts after a lock step: off on both if either says so, else on one if either says so. */
 type IrqAfter<Before extends IrqOff, By extends IrqOff> = Before extends true ? true : By extends true ? true : Before extends 'one' ? 'one' : By
 
+/** A `_bh` variant raises the softirq count on both kernels (`__local_bh_disable_ip()` first). */
+type SoftirqBy<K extends LockKind, V extends VariantOf<K>> = OnBoth<K, V, 'bh_disable' | 'bh_lock_disable'> extends true ? SoftirqCounted : never
+
 /** The lock's name as the kernel would print it: `spinlock_t 'stats'`. */
 export type LockLabel<K extends LockKind, N extends string> = `${Label<K>} '${N}'`
 
@@ -52,7 +56,7 @@ export type Acquired<K extends LockKind, N extends string, V extends VariantOf<K
     irq: IrqAfter<T['irq'], IrqsOffBy<K, V>>
     preempt: Or<T['preempt'], OnBoth<K, V, 'preempt_disable' | 'irq_save' | 'irq_disable'>>
     bh: Or<T['bh'], OnBoth<K, V, 'bh_disable' | 'bh_lock_disable' | 'irq_save' | 'irq_disable'>>
-    held: T['held'] | H
+    held: T['held'] | H | SoftirqBy<K, V>
   }
 >
 
@@ -134,14 +138,15 @@ type VariantCheck<K extends LockKind, N extends string, V extends string, T exte
   : BhCheck<T, `the _bh lock and unlock of ${LockLabel<K, N>}`>
 
 /**
- * A read of rwlock_t where it is already read-held: recursive, so valid, in interrupt context on
- * both kernels (`read_lock_is_recursive()`: `... || in_interrupt()`; RT readers always are). In a
- * task on a normal kernel a pending writer blocks it: the recursion error stays.
+ * A read of rwlock_t where it is already read-held: recursive, so valid, where `in_interrupt()`
+ * holds on both kernels (`read_lock_is_recursive()`: `... || in_interrupt()`; RT readers always
+ * are): interrupt context, or a task with bottom halves disabled. In a task with only interrupts
+ * off, on a normal kernel, a pending writer blocks it: the recursion error stays.
  */
 type ReadAcquireCheck<K extends LockKind, N extends string, T extends CtxState, F extends string> = [ReadHeld<N>] extends [T['held']]
-  ? 'task' extends T['exec']
-    ? RecursionError<K, N>
-    : AcquireCheck<K, N, With<T, { held: Exclude<T['held'], N | ReadHeld<N>> }>, F>
+  ? InInterrupt<T> extends true
+    ? AcquireCheck<K, N, With<T, { held: Exclude<T['held'], N | ReadHeld<N>> }>, F>
+    : RecursionError<K, N>
   : AcquireCheck<K, N, T, F>
 
 /** How a read-held rwlock_t appears in `held`, next to its class name: `'table (read)'`. */
