@@ -11,6 +11,7 @@ import type { Restrict } from '../context/transitions.js'
 import type { LockproofError } from '../context/type-error.js'
 import type { HelperBody, MayTake } from '../helpers/marks.js'
 import type { LockKind, LockKinds, Step, VariantOf } from './kinds.js'
+import type { ClassKey, Subclass } from './nesting-rules.js'
 
 type Label<K extends LockKind> = LockKinds[K]['label']
 type KindWait<K extends LockKind> = LockKinds[K]['wait']
@@ -68,10 +69,13 @@ type WaitError<
   Why extends string,
 > = LockproofError<`Invalid wait context: ${LockLabel<K, N>} is a sleeping lock on PREEMPT_RT and cannot be taken here (${Why})`>
 
+/** The declared class of a held class key: `stats` for `stats/1` (error path only). */
+type DeclaredClass<H extends string> = H extends `${infer C}/${Subclass}` ? C : H
+
 type OrderError<
   N extends string,
   Later extends string,
-> = LockproofError<`lock order: '${N}' is declared before '${Later}', so it cannot be taken while '${Later}' is held`>
+> = LockproofError<`lock order: '${N}' is declared before '${DeclaredClass<Later>}', so it cannot be taken while '${Later}' is held`>
 
 /** Where a kind of this wait type may be taken. */
 type WaitCheck<K extends LockKind, N extends string, T extends CtxState> =
@@ -122,10 +126,15 @@ export type AcquireCheck<K extends LockKind, N extends string, T extends CtxStat
         : W
       : never
 
-/** The classes a declared order puts after N (never when N is not in the order). Tail-recursive. */
+/**
+ * The classes a declared order puts after N (never when N is not in the order), each under every
+ * subclass (`'stats' | 'stats/1' | …`): the order is by class name, as the run time checks it, so
+ * a held `stats/1` (spin_lock_nested()) is as much after N as `stats`. Tail-recursive; computed
+ * once per lock.
+ */
 export type DeclaredAfter<Order extends readonly string[], N extends string> = Order extends readonly [infer Head, ...infer Rest extends readonly string[]]
   ? Head extends N
-    ? Rest[number]
+    ? ClassKey<Rest[number], Subclass>
     : DeclaredAfter<Rest, N>
   : never
 
