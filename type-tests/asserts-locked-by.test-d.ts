@@ -46,6 +46,16 @@ kernel.run((ctx) => {
   // @expect-error lockdep_assert_in_softirq(): not in softirq context and bottom halves are not disabled here (task context)
   expectError(lockdepAssertInSoftirq(ctx))
   ctx.localBhDisable((ctx) => lockdepAssertInSoftirq(ctx))
+  // in_softirq() is softirq_count(): interrupts off alone leave it 0, so the kernel's WARN fires.
+  ctx.core.localIrqSave((ctx) => {
+    // @expect-error lockdep_assert_in_softirq(): not in softirq context and bottom halves are not disabled here (interrupts are disabled (local_irq_save())): interrupts off keep softirqs away
+    expectError(lockdepAssertInSoftirq(ctx))
+  })
+  hw.withLockedIrqSave(ctx, (ctx) => {
+    // @expect-error lockdep_assert_in_softirq(): not in softirq context and bottom halves are not disabled here (raw_spinlock_t 'hw' is held): interrupts off keep softirqs away
+    expectError(lockdepAssertInSoftirq(ctx))
+  })
+  port.withLockedBh(ctx, (ctx) => lockdepAssertInSoftirq(ctx))
 
   inner.withLocked(ctx, (ctx) => {
     expectType<{ strong: number }>(strong.access(ctx))

@@ -1,5 +1,5 @@
-// Valid code that must compile: recursive rwlock_t readers in interrupt context, and requestIrq
-// with the exported IrqOptions type.
+// Valid code that must compile: recursive rwlock_t readers in interrupt context and with bottom
+// halves disabled in a task, and requestIrq with the exported IrqOptions type.
 import { expectError, expectType } from 'tsd'
 import { type Context, type CtxState, createKernel, type IrqDisabled, type IrqOptions } from '../src/index.js'
 
@@ -42,6 +42,49 @@ kernel.run((ctx) => {
     // @expect-error possible recursive locking detected: rwlock_t 'table' is already held
     expectError(table.withWrite(ctx, () => 0))
   })
+})
+
+// In a task with bottom halves disabled: in_interrupt() is irq_count(), softirq_count() included,
+// so read_lock_is_recursive() holds on a normal kernel too (and every RT reader is recursive).
+kernel.run((ctx) => {
+  table.withReadBh(ctx, (ctx) => {
+    expectType<'table' | 'table (read)' | '⟨softirq_count()⟩'>(heldOf(ctx))
+    table.withRead(ctx, (_ctx, routes) => routes.get('default'))
+    // A writer still deadlocks on a read-held lock.
+    // @expect-error possible recursive locking detected: rwlock_t 'table' is already held
+    expectError(table.withWrite(ctx, () => 0))
+  })
+  ctx.localBhDisable((ctx) => table.withRead(ctx, (ctx) => table.withRead(ctx, () => 0)))
+  table.withRead(ctx, (ctx) => ctx.localBhDisable((ctx) => table.withRead(ctx, () => 0)))
+  stats.withLockedBh(ctx, (ctx) => table.withRead(ctx, (ctx) => table.withRead(ctx, () => 0)))
+  {
+    using bh = table.readBh(ctx)
+    using r = table.read(bh.ctx)
+    expectType<Map<string, number>>(r.data)
+  }
+  // Out of the section the softirq count is back to 0: not recursive again.
+  ctx.localBhDisable(() => 0)
+  table.withRead(ctx, (ctx) => {
+    // @expect-error possible recursive locking detected: rwlock_t 'table' is already held
+    expectError(table.withRead(ctx, () => 0))
+  })
+  // Interrupts off alone leave in_interrupt() false (the state's bh is true there, not enough).
+  table.withReadIrqSave(ctx, (ctx) => {
+    // @expect-error possible recursive locking detected: rwlock_t 'table' is already held
+    expectError(table.withRead(ctx, () => 0))
+  })
+  table.withRead(ctx, (ctx) =>
+    ctx.core.localIrqSave((ctx) => {
+      // @expect-error possible recursive locking detected: rwlock_t 'table' is already held
+      expectError(table.withRead(ctx, () => 0))
+    }),
+  )
+  table.withRead(ctx, (ctx) =>
+    hw.withLockedIrqSave(ctx, (ctx) => {
+      // @expect-error possible recursive locking detected: rwlock_t 'table' is already held
+      expectError(table.withRead(ctx, () => 0))
+    }),
+  )
 })
 
 // The exported IrqOptions type is accepted; then the handler must be right both threaded and

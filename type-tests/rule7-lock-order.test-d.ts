@@ -35,3 +35,22 @@ asConst.run((ctx) => {
     expectError(a.withLocked(ctx, () => 0))
   })
 })
+
+// The order is by class name: a held subclass of a class (spin_lock_nested()) is that class.
+kernel.run((ctx) => {
+  stats.withLockedNested(ctx, 1, (ctx) => {
+    // @expect-error lock order: 'queue' is declared before 'stats', so it cannot be taken while 'stats/1' is held
+    expectError(queue.withLocked(ctx, () => 0))
+    other.withLocked(ctx, () => 0)
+  })
+  {
+    using g = stats.lockNested(ctx, 7)
+    // @expect-error lock order: 'queue' is declared before 'stats', so it cannot be taken while 'stats/7' is held
+    expectError(queue.withLocked(g.ctx, () => 0))
+  }
+  // In order, and another subclass of a held class: fine.
+  queue.withLocked(ctx, (ctx) => stats.withLockedNested(ctx, 1, () => 0))
+  queue.withLockedNested(ctx, 1, (ctx) => stats.withLocked(ctx, () => 0))
+  stats.withLocked(ctx, (ctx) => stats.withLockedNested(ctx, 1, () => 0))
+  stats.withLockedNested(ctx, 1, (ctx) => stats.withLocked(ctx, () => 0))
+})

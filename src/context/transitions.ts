@@ -2,6 +2,7 @@
  * How each scoped operation changes the type-level state. One named type per transition, so the
  * rules read like the kernel documentation they come from.
  */
+import type { SoftirqCounted } from './in-interrupt.js'
 import type { CtxState, Wait, With } from './state.js'
 
 /** The stricter of two wait types (spin < config < sleep). */
@@ -15,8 +16,14 @@ export type Restrict<S extends CtxState, W extends Wait, Why extends string> = [
 /** `preempt_disable()`: preemption off on both kernels; only raw spinning locks may follow. */
 export type PreemptDisabledIn<S extends CtxState> = With<Restrict<S, 'spin', 'preemption is disabled (preempt_disable())'>, { preempt: true }>
 
-/** `local_bh_disable()`: softirqs off on both kernels; on RT it is a per-CPU lock, so not 'spin'. */
-export type BhDisabledIn<S extends CtxState> = With<Restrict<S, 'config', 'bottom halves are disabled (local_bh_disable())'>, { bh: true }>
+/**
+ * `local_bh_disable()`: softirqs off on both kernels; on RT it is a per-CPU lock, so not 'spin'.
+ * The softirq count goes up on both (`in_interrupt()` becomes true: {@link SoftirqCounted}).
+ */
+export type BhDisabledIn<S extends CtxState> = With<
+  Restrict<S, 'config', 'bottom halves are disabled (local_bh_disable())'>,
+  { bh: true; held: S['held'] | SoftirqCounted }
+>
 
 /** `rcu_read_lock()`: no sleeping (LD_WAIT_CONFIG inner); spinlock_t is fine, even on RT. */
 export type RcuReadLockedIn<S extends CtxState> = Restrict<S, 'config', 'in an RCU read-side section (rcu_read_lock())'>

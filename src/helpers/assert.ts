@@ -5,6 +5,7 @@
  * instance, the read/write mode).
  */
 import { ScopeContext } from '../context/context.js'
+import type { InInterrupt } from '../context/in-interrupt.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { LockproofError } from '../context/type-error.js'
@@ -38,11 +39,13 @@ type PreemptCheck<S extends CtxState> = S['preempt'] extends false
   ? LockproofError<`lockdep_assert_preemption_disabled(): preemption is not disabled on both kernels here (${S['why']}); spinlock_t, rwlock_t and local_lock_t leave it on under PREEMPT_RT`>
   : unknown
 
-type SoftirqCheck<S extends CtxState> = S['bh'] extends false
-  ? LockproofError<`lockdep_assert_in_softirq(): not in softirq context and bottom halves are not disabled here (${S['why']})`>
-  : S['exec'] extends 'hardirq' | 'nmi'
-    ? LockproofError<`lockdep_assert_in_softirq(): in ${S['exec']} context, where the kernel's WARN_ON_ONCE() fires (in_hardirq() || in_nmi())`>
-    : unknown
+/** `!in_softirq()` is softirq_count() == 0: interrupts off alone leave it 0 (the state's `bh` is true there). */
+type SoftirqCheck<S extends CtxState> =
+  InInterrupt<S> extends false
+    ? LockproofError<`lockdep_assert_in_softirq(): not in softirq context and bottom halves are not disabled here (${S['why']})${S['bh'] extends true ? ': interrupts off keep softirqs away but leave softirq_count() at 0' : ''}`>
+    : S['exec'] extends 'hardirq' | 'nmi'
+      ? LockproofError<`lockdep_assert_in_softirq(): in ${S['exec']} context, where the kernel's WARN_ON_ONCE() fires (in_hardirq() || in_nmi())`>
+      : unknown
 
 const siteOf = (ctx: unknown, assertion: string): AssertSite => {
   if (!ScopeContext.is(ctx)) throw new InvalidArgumentError(`${assertion}: the first argument must be a context`)

@@ -3,6 +3,7 @@
  * kind may be taken follows from its wait type, and what it proves from the steps its variant
  * performs on *both* configurations.
  */
+import type { InInterrupt, SoftirqCounted } from '../context/in-interrupt.js'
 import type { BhCheck, IrqEnableCheck } from '../context/irq-rules.js'
 import type { CanSleep } from '../context/sleep-rules.js'
 import type { CtxState, IrqOff, With } from '../context/state.js'
@@ -10,6 +11,7 @@ import type { Restrict } from '../context/transitions.js'
 import type { LockproofError } from '../context/type-error.js'
 import type { HelperBody, MayTake } from '../helpers/marks.js'
 import type { LockKind, LockKinds, Step, VariantOf } from './kinds.js'
+import type { ClassKey, Subclass } from './nesting-rules.js'
 
 type Label<K extends LockKind> = LockKinds[K]['label']
 type KindWait<K extends LockKind> = LockKinds[K]['wait']
@@ -42,6 +44,9 @@ type IrqsOffBy<K extends LockKind, V extends VariantOf<K>> = [Extract<LockSteps<
 /** Interrupts after a lock step: off on both if either says so, else on one if either says so. */
 type IrqAfter<Before extends IrqOff, By extends IrqOff> = Before extends true ? true : By extends true ? true : Before extends 'one' ? 'one' : By
 
+/** A `_bh` variant raises the softirq count on both kernels (`__local_bh_disable_ip()` first). */
+type SoftirqBy<K extends LockKind, V extends VariantOf<K>> = OnBoth<K, V, 'bh_disable' | 'bh_lock_disable'> extends true ? SoftirqCounted : never
+
 /** The lock's name as the kernel would print it: `spinlock_t 'stats'`. */
 export type LockLabel<K extends LockKind, N extends string> = `${Label<K>} '${N}'`
 
@@ -52,7 +57,7 @@ export type Acquired<K extends LockKind, N extends string, V extends VariantOf<K
     irq: IrqAfter<T['irq'], IrqsOffBy<K, V>>
     preempt: Or<T['preempt'], OnBoth<K, V, 'preempt_disable' | 'irq_save' | 'irq_disable'>>
     bh: Or<T['bh'], OnBoth<K, V, 'bh_disable' | 'bh_lock_disable' | 'irq_save' | 'irq_disable'>>
-    held: T['held'] | H
+    held: T['held'] | H | SoftirqBy<K, V>
   }
 >
 
@@ -64,10 +69,13 @@ type WaitError<
   Why extends string,
 > = LockproofError<`Invalid wait context: ${LockLabel<K, N>} is a sleeping lock on PREEMPT_RT and cannot be taken here (${Why})`>
 
+/** The declared class of a held class key: `stats` for `stats/1` (error path only). */
+type DeclaredClass<H extends string> = H extends `${infer C}/${Subclass}` ? C : H
+
 type OrderError<
   N extends string,
   Later extends string,
-> = LockproofError<`lock order: '${N}' is declared before '${Later}', so it cannot be taken while '${Later}' is held`>
+> = LockproofError<`lock order: '${N}' is declared before '${DeclaredClass<Later>}', so it cannot be taken while '${Later}' is held`>
 
 /** Where a kind of this wait type may be taken. */
 type WaitCheck<K extends LockKind, N extends string, T extends CtxState> =
@@ -118,10 +126,15 @@ export type AcquireCheck<K extends LockKind, N extends string, T extends CtxStat
         : W
       : never
 
-/** The classes a declared order puts after N (never when N is not in the order). Tail-recursive. */
+/**
+ * The classes a declared order puts after N (never when N is not in the order), each under every
+ * subclass (`'stats' | 'stats/1' | …`): the order is by class name, as the run time checks it, so
+ * a held `stats/1` (spin_lock_nested()) is as much after N as `stats`. Tail-recursive; computed
+ * once per lock.
+ */
 export type DeclaredAfter<Order extends readonly string[], N extends string> = Order extends readonly [infer Head, ...infer Rest extends readonly string[]]
   ? Head extends N
-    ? Rest[number]
+    ? ClassKey<Rest[number], Subclass>
     : DeclaredAfter<Rest, N>
   : never
 
@@ -134,14 +147,15 @@ type VariantCheck<K extends LockKind, N extends string, V extends string, T exte
   : BhCheck<T, `the _bh lock and unlock of ${LockLabel<K, N>}`>
 
 /**
- * A read of rwlock_t where it is already read-held: recursive, so valid, in interrupt context on
- * both kernels (`read_lock_is_recursive()`: `... || in_interrupt()`; RT readers always are). In a
- * task on a normal kernel a pending writer blocks it: the recursion error stays.
+ * A read of rwlock_t where it is already read-held: recursive, so valid, where `in_interrupt()`
+ * holds on both kernels (`read_lock_is_recursive()`: `... || in_interrupt()`; RT readers always
+ * are): interrupt context, or a task with bottom halves disabled. In a task with only interrupts
+ * off, on a normal kernel, a pending writer blocks it: the recursion error stays.
  */
 type ReadAcquireCheck<K extends LockKind, N extends string, T extends CtxState, F extends string> = [ReadHeld<N>] extends [T['held']]
-  ? 'task' extends T['exec']
-    ? RecursionError<K, N>
-    : AcquireCheck<K, N, With<T, { held: Exclude<T['held'], N | ReadHeld<N>> }>, F>
+  ? InInterrupt<T> extends true
+    ? AcquireCheck<K, N, With<T, { held: Exclude<T['held'], N | ReadHeld<N>> }>, F>
+    : RecursionError<K, N>
   : AcquireCheck<K, N, T, F>
 
 /** How a read-held rwlock_t appears in `held`, next to its class name: `'table (read)'`. */

@@ -94,6 +94,12 @@ describe.each([false, true])('lockdep assertions, preemptRt=%s', (preemptRt) => 
     kernel.raiseIrq(3)
     expect(warnings(kernel.diagnostics)).toEqual(['lockdep_assert_in_softirq() at napi_poll', 'lockdep_assert_in_softirq() at eth0_irq'])
   })
+
+  it('lockdep_assert_in_softirq: interrupts off alone leave softirq_count() at 0, so it warns', () => {
+    const kernel = createKernel({ preemptRt })
+    kernel.run((ctx) => ctx.core.localIrqSave((ctx) => looseAssert(lockdepAssertInSoftirq)(ctx, 'irqs_off')))
+    expect(warnings(kernel.diagnostics)).toEqual(['lockdep_assert_in_softirq() at irqs_off'])
+  })
 })
 
 describe('lockdep assertions and debug_locks', () => {

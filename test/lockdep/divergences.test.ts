@@ -142,6 +142,27 @@ describe('3. recursive reads with bottom halves off (normal kernel)', () => {
     expect(only(k, 'recursive-locking')).toMatchObject({ title: TITLES.recursive, lock: "rwlock_t 'a'" })
   })
 
+  it('twin: interrupts off alone change no count: read_lock_irqsave(A); read_lock(A) is possible recursive locking', () => {
+    const k = createKernel()
+    const a = k.rwLock('a', {})
+    k.run((ctx) => a.withReadIrqSave(ctx, (c) => loose(a, 'withRead')(c, () => 0)))
+    expect(only(k, 'recursive-locking')).toMatchObject({ title: TITLES.recursive, lock: "rwlock_t 'a'" })
+  })
+
+  it('twin: two read_lock(A) under local_irq_save(): possible recursive locking', () => {
+    const k = createKernel()
+    const a = k.rwLock('a', {})
+    k.run((ctx) => ctx.core.localIrqSave((c) => loose(a, 'withRead')(c, (c2) => loose(a, 'withRead')(c2, () => 0))))
+    expect(only(k, 'recursive-locking')).toMatchObject({ title: TITLES.recursive, lock: "rwlock_t 'a'" })
+  })
+
+  it('PREEMPT_RT: every reader is recursive, so read_lock_irqsave(A); read_lock(A) is silent', () => {
+    const k = createKernel({ preemptRt: true })
+    const a = k.rwLock('a', {})
+    k.run((ctx) => a.withReadIrqSave(ctx, (c) => loose(a, 'withRead')(c, () => 0)))
+    expect(k.diagnostics).toEqual([])
+  })
+
   it('twin: read then write under local_bh_disable() is still recursive locking', () => {
     const k = createKernel()
     const a = k.rwLock('a', {})

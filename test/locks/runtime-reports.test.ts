@@ -369,6 +369,24 @@ describe.each([false, true])('declared lockOrder broken at run time, preemptRt=%
     k.run((ctx) => outer.withLocked(ctx, (c) => inner.withLocked(c, () => undefined)))
     expect(k.diagnostics).toEqual([])
   })
+
+  it('by class name: inner held under subclass 1 (spin_lock_nested()) is still after outer', () => {
+    const k = createKernel({ preemptRt, lockOrder: ['outer', 'inner'] })
+    const outer = k.spinLock('outer', {})
+    const inner = k.spinLock('inner', {})
+    k.run((ctx) => inner.withLockedNested(ctx, 1, (c) => loose(outer)(c, () => undefined)))
+    expect(only(k, 'lock-order')).toMatchObject({ lock: "spinlock_t 'outer'", heldLater: "spinlock_t 'inner'" })
+  })
+
+  it('twin: subclasses in the declared order, and another subclass of a held class: nothing', () => {
+    const k = createKernel({ preemptRt, lockOrder: ['outer', 'inner'] })
+    const outer = k.spinLock('outer', {})
+    const inner = k.spinLock('inner', {})
+    const inner2 = k.spinLock('inner', {})
+    k.run((ctx) => outer.withLockedNested(ctx, 1, (c) => inner.withLockedNested(c, 1, () => undefined)))
+    k.run((ctx) => inner.withLocked(ctx, (c) => inner2.withLockedNested(c, 1, () => undefined)))
+    expect(k.diagnostics).toEqual([])
+  })
 })
 
 describe.each([false, true])("onDiagnostic: 'throw', preemptRt=%s", (preemptRt) => {
