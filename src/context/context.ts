@@ -53,6 +53,20 @@ interface Binding {
   readonly held: HeldLock[]
 }
 
+/**
+ * The live guard contexts on each CPU (their scopes may end out of order, or leak). Kept here,
+ * not on the Cpu, so that the CPU layer does not import the context layer.
+ */
+const guardScopes = new WeakMap<Cpu, ScopeContext[]>()
+const guardScopesOf = (cpu: Cpu): ScopeContext[] => {
+  let guards = guardScopes.get(cpu)
+  if (guards === undefined) {
+    guards = []
+    guardScopes.set(cpu, guards)
+  }
+  return guards
+}
+
 /** Scope ids: unique among live scopes (they wrap after 2^30, long after any scope ended). */
 let nextScopeId = 1
 const newScopeId = (): number => {
@@ -83,7 +97,7 @@ export class ScopeContext {
   readonly #at: Binding
   readonly #id: number
   #live = true
-  /** On the CPU's guardScopes until it ends. */
+  /** On its CPU's guardScopes until it ends. */
   #guard = false
   /** The proofs this context carries at run time (claims.ts bits), counted on its CPU while live. */
   #claims = 0
@@ -223,7 +237,7 @@ export class ScopeContext {
   static guard(child: ScopeContext, onLeak: (reason: 'scope' | 'task') => void): void {
     child.onLeak = onLeak
     child.#guard = true
-    child.#at.cpu.guardScopes.push(child)
+    guardScopesOf(child.#at.cpu).push(child)
   }
 
   /**
@@ -260,7 +274,7 @@ export class ScopeContext {
     if (child.#guard) {
       child.#guard = false
       child.onLeak = null
-      const guards = cpu.guardScopes
+      const guards = guardScopesOf(cpu)
       const at = guards.lastIndexOf(child)
       if (at >= 0) guards.splice(at, 1)
     }
@@ -268,7 +282,7 @@ export class ScopeContext {
   }
 
   static #guardWithId(cpu: Cpu, id: number): ScopeContext | undefined {
-    const guards = cpu.guardScopes
+    const guards = guardScopesOf(cpu)
     for (let i = guards.length - 1; i >= 0; i--) if ((guards[i] as ScopeContext).#id === id) return guards[i]
     return undefined
   }

@@ -3,7 +3,6 @@
  * its kernel namesake does to the counters, and refuses (reporting first) what would wrap them.
  * Scoped, user-facing operations live in src/context; this is the "hardware and core code" layer.
  */
-import type { ScopeContext } from '../context/context.js'
 import type { CountingField } from '../diagnostics.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockdepMapName } from '../lockdep/maps.js'
@@ -11,7 +10,7 @@ import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
 import { PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
 import { IRQS_OFF, IRQS_ON, type CpuState, type IrqFlags, type TaskState } from './state.js'
-import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claims.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
 import type { KernelWarning } from '../report/proof-diagnostics.js'
 
 /** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
@@ -67,8 +66,6 @@ export class Cpu {
    * generational write barrier on every scope.
    */
   readonly scopeIds: number[] = []
-  /** The live guard contexts on this CPU (their scopes may end out of order, or leak). */
-  readonly guardScopes: ScopeContext[] = []
   /**
    * How many live contexts on this CPU carry each proof (src/context/claims.ts): IrqDisabled,
    * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison.

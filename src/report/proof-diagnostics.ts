@@ -2,7 +2,7 @@
  * The diagnostics of issue #11: a live context's proof became false, and the kernel's own
  * WARNINGs for bottom halves and interrupts turned on where they must not be.
  */
-import type { DiagnosticBase } from '../diagnostics.js'
+import type { DiagnosticBase } from './base.js'
 
 /**
  * A proof a context carries, by the name of the type that demands it.
