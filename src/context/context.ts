@@ -4,13 +4,14 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
-import { DoubleUnlockError, InvalidArgumentError, PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
+import { DoubleUnlockError, InvalidArgumentError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
 import { LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
 import { bornFalse, CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock } from './claims.js'
 import type { Gfp } from './gfp-rules.js'
 import type { CtxState } from './state.js'
+import { NO_FAILURE, refuseThenable, releaseAfterReport } from './protocol.js'
 import type { Context, CoreOps } from './public.js'
 
 /** What a context needs from the kernel that made it. */
@@ -41,9 +42,6 @@ export interface ContextHost {
 /** A scope's callback, as the runtime calls it: with the published context type. */
 type ScopeCallback = (ctx: Context<CtxState>) => unknown
 
-/** Marks "nothing failed" where an error may be any value, undefined included. */
-export const NO_FAILURE: unique symbol = Symbol('no failure')
-
 /** What a root context binds its scopes to. */
 interface Binding {
   readonly host: ContextHost
@@ -67,6 +65,9 @@ const guardScopesOf = (cpu: Cpu): ScopeContext[] => {
   return guards
 }
 
+/** How a section that returned a thenable is refused. */
+const SECTION_THENABLE = 'the callback returned a Promise; the section must finish synchronously'
+
 /** Scope ids: unique among live scopes (they wrap after 2^30, long after any scope ended). */
 let nextScopeId = 1
 const newScopeId = (): number => {
@@ -84,9 +85,6 @@ const rcuLock = (c: Cpu): void => c.rcuReadLock()
 const rcuUnlock = (c: Cpu): void => c.rcuReadUnlock()
 const migrateOff = (c: Cpu): void => c.migrateDisable()
 const migrateOn = (c: Cpu): void => c.migrateEnable()
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /**
  * The runtime context: loosely typed, not exported. The published type is the `Context`
@@ -328,13 +326,37 @@ export class ScopeContext {
     ScopeContext.ended(child, failure)
   }
 
-  /** @internal A scope's result, refused if it is a thenable (the scope already ended). */
+  /** @internal A section's result, refused if it is a thenable (the scope already ended). */
   static refuseThenable<R>(op: string, result: R): R {
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && isThenable(result)) {
-      // Keep a rejected Promise from also going unhandled.
-      Promise.resolve(result).catch(() => undefined)
-      throw new PromiseInScopeError(`${op}: the callback returned a Promise; the section must finish synchronously`)
+    return refuseThenable(result, op, SECTION_THENABLE)
+  }
+
+  /**
+   * @internal The run-in-a-child-scope protocol, written once (scopes, lock sections, tasks and
+   * handlers): `cb(child, arg)` runs; `close(child, x, y)` undoes the scope whether `cb` returns
+   * or throws, and the callback's error wins over one from closing. Extra arguments are passed
+   * through, not captured, so that the hot path allocates no closure.
+   */
+  static runIn<S extends CtxState, A, R, X, Y>(
+    child: ScopeContext,
+    cb: (ctx: Context<S>, arg: A) => R,
+    arg: A,
+    close: (child: ScopeContext, x: X, y: Y) => void,
+    x: X,
+    y: Y,
+  ): R {
+    let result: R
+    try {
+      result = cb(ScopeContext.public<S>(child), arg)
+    } catch (error) {
+      try {
+        close(child, x, y)
+      } catch {
+        /* already failing */
+      }
+      throw error
     }
+    close(child, x, y)
     return result
   }
 
@@ -346,24 +368,7 @@ export class ScopeContext {
     const cpu = this.assertUsable(op)
     enter(cpu)
     const child = ScopeContext.push(this, cpu, gains)
-    let result: unknown
-    try {
-      result = cb(ScopeContext.public(child))
-    } catch (error) {
-      ScopeContext.#abandon(child, exit, error)
-    }
-    ScopeContext.close(child, exit, 'scope')
-    return ScopeContext.refuseThenable(op, result)
-  }
-
-  /** `cb` threw: undo the scope all the same; the callback's error wins over one from undoing it. */
-  static #abandon(child: ScopeContext, exit: (cpu: Cpu) => void, error: unknown): never {
-    try {
-      ScopeContext.close(child, exit, 'scope')
-    } catch {
-      /* already failing */
-    }
-    throw error
+    return refuseThenable(ScopeContext.runIn(child, cb, undefined, ScopeContext.close, exit, 'scope'), op, SECTION_THENABLE)
   }
 
   preemptDisable(cb: ScopeCallback): unknown {
@@ -426,21 +431,7 @@ export class ScopeContext {
         'guard',
       )
     })
-    ScopeContext.guard(child, (reason) => {
-      // Released even if the report throws (onDiagnostic: 'throw'); the report's error wins.
-      let failure: unknown = NO_FAILURE
-      try {
-        host.reportLeak(this.#at.cpu, what, reason)
-      } catch (error) {
-        failure = error
-      }
-      try {
-        guard.unlock()
-      } catch (error) {
-        if (failure === NO_FAILURE) failure = error
-      }
-      if (failure !== NO_FAILURE) throw failure
-    })
+    ScopeContext.guard(child, (reason) => releaseAfterReport(() => host.reportLeak(this.#at.cpu, what, reason), guard))
     return guard
   }
 

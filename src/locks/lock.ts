@@ -4,7 +4,8 @@
  * task's held-lock stack, and asks the validator about each acquisition.
  */
 import { falsifiedByUnlock, lockClaims } from '../context/claims.js'
-import { NO_FAILURE, ScopeContext } from '../context/context.js'
+import { ScopeContext } from '../context/context.js'
+import { NO_FAILURE, releaseAfterReport } from '../context/protocol.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
@@ -55,25 +56,6 @@ const UNDO: Partial<Record<Step, Step>> = {
   migrate_disable: 'migrate_enable',
   rcu_read_lock: 'rcu_read_unlock',
   acquire: 'release',
-}
-
-/**
- * A leaked guard: reported, then released *even if the report throws* (onDiagnostic: 'throw'),
- * so the CPU and the lock are restored before the first error (the report's) propagates.
- */
-export const releaseAfterReport = (report: () => void, guard: { unlock(): void }): void => {
-  let failure: unknown = NO_FAILURE
-  try {
-    report()
-  } catch (error) {
-    failure = error
-  }
-  try {
-    guard.unlock()
-  } catch (error) {
-    if (failure === NO_FAILURE) failure = error
-  }
-  if (failure !== NO_FAILURE) throw failure
 }
 
 /** One step, performed for an acquisition of a lock. */
@@ -469,24 +451,12 @@ export class LockRuntime<D> {
 
   #inside<R>(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D, cb: (ctx: Context<CtxState>, data: D) => R): R {
     const child = ScopeContext.push(ctx, cpu, ops.claims)
-    let result: R
-    try {
-      result = cb(ScopeContext.public(child), data)
-    } catch (error) {
-      this.#abandon(a, ops, child, error)
-    }
-    this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
-    return ScopeContext.refuseThenable(ops.op, result)
+    return ScopeContext.refuseThenable(ops.op, ScopeContext.runIn(child, cb, data, this.#closeSection, a, ops))
   }
 
-  /** The callback threw: unlock all the same; its error wins over one from unlocking. */
-  #abandon(a: Acquisition, ops: Compiled, child: ScopeContext, error: unknown): never {
-    try {
-      this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
-    } catch {
-      /* already failing */
-    }
-    throw error
+  /** Ends a callback section (it returned or threw): the scope, then every unlock step. Made once per lock. */
+  readonly #closeSection = (child: ScopeContext, a: Acquisition, ops: Compiled): void => {
+    this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
   }
 
   /**
