@@ -16,20 +16,21 @@ import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
 import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
 import { preemptCount } from './cpu/predicates.js'
+import type { CountingField, Diagnostic } from './diagnostics.js'
 import {
-  type CountingField,
-  type Diagnostic,
   BAD_UNLOCK_BALANCE_TITLE,
   GUARD_LEAK_TITLE,
   HELD_LOCK_AT_EXIT_TITLE,
   IRQS_DISABLED_AT_EXIT_TITLE,
   IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+  PROOF_FALSIFIED_TITLE,
   countingTitle,
-} from './diagnostics.js'
+  kernelWarningTitle,
+} from './report/titles.js'
 import { banner, heldLockLines, lockName } from './lockdep/splat.js'
 import { CountingError, GuardOrderError, InvalidArgumentError, KernelSplat, SchedulingError } from './errors.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_IRQS_OFF, CLAIM_PREEMPT, claimNames, falseClaims } from './context/claims.js'
-import { type KernelWarning, kernelWarningTitle, PROOF_FALSIFIED_TITLE } from './report/proof-diagnostics.js'
+import type { KernelWarning } from './report/proof-diagnostics.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'

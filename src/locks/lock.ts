@@ -6,6 +6,7 @@
 import { falsifiedByUnlock, lockClaims } from '../context/claims.js'
 import { ScopeContext } from '../context/context.js'
 import { NO_FAILURE, releaseAfterReport } from '../context/protocol.js'
+import { deadlockTitle, warnAtTitle, wrongOwnerTitle } from '../report/titles.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
@@ -400,7 +401,7 @@ export class LockRuntime<D> {
   #wrongOwner(here: Cpu, a: Acquisition): void {
     const t = here.current
     const sleeping = this.#sleeping()
-    const title = sleeping ? 'WARNING: DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)' : `BUG: spinlock wrong owner on CPU#${here.id}, ${t.comm}/${t.pid}`
+    const title = wrongOwnerTitle(sleeping, here.id, t.comm, t.pid)
     this.host.report({
       kind: 'unlock-wrong-owner',
       title,
@@ -609,7 +610,7 @@ export class LockRuntime<D> {
   #trylockRefused(a: Acquisition): boolean {
     if (this.kind !== 'mutex' || !this.host.options.preemptRt || a.cpu.inTask()) return false
     const t = a.cpu.current
-    const title = `WARNING: CPU: ${a.cpu.id} PID: ${t.pid} at kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())`
+    const title = warnAtTitle(a.cpu.id, t.pid, 'kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())')
     this.host.report({
       kind: 'trylock-in-interrupt',
       title,
@@ -654,11 +655,7 @@ export class LockRuntime<D> {
   #deadlock(cpu: Cpu, holder: HeldLock): never {
     const t = cpu.current
     const spinning = LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    const title = spinning
-      ? holder.cpu === cpu.id
-        ? `BUG: spinlock recursion on CPU#${cpu.id}, ${t.comm}/${t.pid}`
-        : `BUG: spinlock lockup suspected on CPU#${cpu.id}, ${t.comm}/${t.pid}`
-      : `INFO: task ${t.comm}:${t.pid} blocked for more than 120 seconds.`
+    const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid)
     const message = `${this.label} is held by ${holder.task.comm}/${holder.task.pid} on CPU ${holder.cpu}, which cannot run until ${t.comm} gives up CPU ${cpu.id}`
     this.host.report({
       kind: 'deadlock',
