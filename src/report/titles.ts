@@ -16,6 +16,9 @@ export const TITLES = {
   nestLockNotHeld: 'WARNING: Nested lock was not taken',
 } as const
 
+/** A declared `lockOrder` broken at run time (lockproof's own check, reported as lockdep reports). */
+export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
+
 /** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected` (irqclass `HARDIRQ-READ` for a read usage). */
 export const badIrqDependencyTitle = (irqclass: string): string => `WARNING: ${irqclass}-safe -> ${irqclass}-unsafe lock order detected`
 
