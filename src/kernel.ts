@@ -145,11 +145,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #maps: HeldMaps
   readonly #lockHost: LockHost
   readonly #contextHost: ContextHost
-  /** The declared lock order (a literal tuple type when given `as const` or inline). */
-  declare readonly lockOrder: Order
+  /** The declared lock order (a literal tuple type when given `as const` or inline); `[]` when none was. */
+  readonly lockOrder: Order
 
   constructor(options: KernelOptions<Order> = {}) {
     this.options = resolveOptions(options)
+    // The validated array itself. `Order` is only inferred from `options.lockOrder`: with none
+    // given it is `readonly string[]`, which `[]` is.
+    this.lockOrder = this.options.lockOrder as Order
     const cpuHost: CpuHost = {
       preemptRt: this.options.preemptRt,
       forceIrqThreads: this.options.preemptRt || this.options.threadIrqs,
