@@ -76,15 +76,16 @@ const newScopeId = (): number => {
   return id
 }
 
-// Scope edges, made once (not per call): the hot path allocates only the child context.
-const preemptOn = (c: Cpu): void => c.preemptDisable()
-const preemptOff = (c: Cpu): void => c.preemptEnable()
-const bhOff = (c: Cpu): void => c.localBhDisable()
-const bhOn = (c: Cpu): void => c.localBhEnable()
-const rcuLock = (c: Cpu): void => c.rcuReadLock()
-const rcuUnlock = (c: Cpu): void => c.rcuReadUnlock()
-const migrateOff = (c: Cpu): void => c.migrateDisable()
-const migrateOn = (c: Cpu): void => c.migrateEnable()
+// Scope edges (named for the primitive each calls), made once (not per call): the hot path
+// allocates only the child context.
+const cpuPreemptDisable = (c: Cpu): void => c.preemptDisable()
+const cpuPreemptEnable = (c: Cpu): void => c.preemptEnable()
+const cpuLocalBhDisable = (c: Cpu): void => c.localBhDisable()
+const cpuLocalBhEnable = (c: Cpu): void => c.localBhEnable()
+const cpuRcuReadLock = (c: Cpu): void => c.rcuReadLock()
+const cpuRcuReadUnlock = (c: Cpu): void => c.rcuReadUnlock()
+const cpuMigrateDisable = (c: Cpu): void => c.migrateDisable()
+const cpuMigrateEnable = (c: Cpu): void => c.migrateEnable()
 
 /**
  * The runtime context: loosely typed, not exported. The published type is the `Context`
@@ -372,19 +373,19 @@ export class ScopeContext {
   }
 
   preemptDisable(cb: ScopeCallback): unknown {
-    return this.scoped('preempt_disable()', preemptOn, preemptOff, cb, CLAIM_PREEMPT)
+    return this.scoped('preempt_disable()', cpuPreemptDisable, cpuPreemptEnable, cb, CLAIM_PREEMPT)
   }
 
   localBhDisable(cb: ScopeCallback): unknown {
-    return this.scoped('local_bh_disable()', bhOff, bhOn, cb, CLAIM_BH)
+    return this.scoped('local_bh_disable()', cpuLocalBhDisable, cpuLocalBhEnable, cb, CLAIM_BH)
   }
 
   rcuReadLock(cb: ScopeCallback): unknown {
-    return this.scoped('rcu_read_lock()', rcuLock, rcuUnlock, cb)
+    return this.scoped('rcu_read_lock()', cpuRcuReadLock, cpuRcuReadUnlock, cb)
   }
 
   migrateDisable(cb: ScopeCallback): unknown {
-    return this.scoped('migrate_disable()', migrateOff, migrateOn, cb)
+    return this.scoped('migrate_disable()', cpuMigrateDisable, cpuMigrateEnable, cb)
   }
 
   get core(): CoreOps<CtxState> {
