@@ -15,6 +15,7 @@ export type {
   PreemptDisabled,
   Sleepable,
   SoftIrqContext,
+  SoftirqContext,
   SoftirqState,
   TaskContext,
   ThreadableIrqState,
