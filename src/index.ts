@@ -88,7 +88,7 @@ export {
   InvalidArgumentError,
   KernelSplat,
   LockedByError,
-  LockproofError as LockproofRuntimeError,
+  LockproofRuntimeError,
   PromiseInScopeError,
   SchedulingError,
   ShadowedContextError,
