@@ -1,9 +1,9 @@
 import type { Diagnostic } from './diagnostics.js'
 
 /**
- * Base of every error lockproof throws on purpose; `instanceof LockproofError` catches them all.
+ * Base of every error lockproof throws on purpose; `instanceof LockproofRuntimeError` catches them all.
  *
- * Exported as `LockproofRuntimeError` (the name `LockproofError` is the compile-time error type).
+ * Named as it is exported: `LockproofError` is the compile-time error type (context/type-error.ts).
  *
  * @example
  * ```ts
@@ -16,8 +16,8 @@ import type { Diagnostic } from './diagnostics.js'
  * }
  * ```
  */
-export class LockproofError extends Error {
-  /** Always `'LockproofError'`. */
+export class LockproofRuntimeError extends Error {
+  /** Always `'LockproofError'` (unchanged since before the class was renamed; subclasses set their own). */
   override name = 'LockproofError'
 }
 
@@ -36,7 +36,7 @@ export class LockproofError extends Error {
  * }
  * ```
  */
-export class StaleContextError extends LockproofError {
+export class StaleContextError extends LockproofRuntimeError {
   /** Always `'StaleContextError'`. */
   override name = 'StaleContextError'
 }
@@ -54,7 +54,7 @@ export class StaleContextError extends LockproofError {
  * }, { cpu: 1 }))
  * ```
  */
-export class WrongCpuError extends LockproofError {
+export class WrongCpuError extends LockproofRuntimeError {
   /** Always `'WrongCpuError'`. */
   override name = 'WrongCpuError'
 }
@@ -71,7 +71,7 @@ export class WrongCpuError extends LockproofError {
  * }))
  * ```
  */
-export class ShadowedContextError extends LockproofError {
+export class ShadowedContextError extends LockproofRuntimeError {
   /** Always `'ShadowedContextError'`. */
   override name = 'ShadowedContextError'
 }
@@ -91,7 +91,7 @@ export class ShadowedContextError extends LockproofError {
  * }
  * ```
  */
-export class PromiseInScopeError extends LockproofError {
+export class PromiseInScopeError extends LockproofRuntimeError {
   /** Always `'PromiseInScopeError'`. */
   override name = 'PromiseInScopeError'
 }
@@ -109,7 +109,7 @@ export class PromiseInScopeError extends LockproofError {
  * }
  * ```
  */
-export class CountingError extends LockproofError {
+export class CountingError extends LockproofRuntimeError {
   /** Always `'CountingError'`. */
   override name = 'CountingError'
 }
@@ -126,7 +126,7 @@ export class CountingError extends LockproofError {
  * }
  * ```
  */
-export class InvalidArgumentError extends LockproofError {
+export class InvalidArgumentError extends LockproofRuntimeError {
   /** Always `'InvalidArgumentError'`. */
   override name = 'InvalidArgumentError'
 }
@@ -144,7 +144,7 @@ export class InvalidArgumentError extends LockproofError {
  * })
  * ```
  */
-export class SchedulingError extends LockproofError {
+export class SchedulingError extends LockproofRuntimeError {
   /** Always `'SchedulingError'`. */
   override name = 'SchedulingError'
 }
@@ -163,7 +163,7 @@ export class SchedulingError extends LockproofError {
  * }
  * ```
  */
-export class KernelSplat extends LockproofError {
+export class KernelSplat extends LockproofRuntimeError {
   /** Always `'KernelSplat'`. */
   override name = 'KernelSplat'
   /**
@@ -190,7 +190,7 @@ export class KernelSplat extends LockproofError {
  * }
  * ```
  */
-export class DeadlockError extends LockproofError {
+export class DeadlockError extends LockproofRuntimeError {
   /** Always `'DeadlockError'`. */
   override name = 'DeadlockError'
 }
@@ -211,7 +211,7 @@ export class DeadlockError extends LockproofError {
  * })
  * ```
  */
-export class DoubleUnlockError extends LockproofError {
+export class DoubleUnlockError extends LockproofRuntimeError {
   /** Always `'DoubleUnlockError'`. */
   override name = 'DoubleUnlockError'
 }
@@ -232,7 +232,7 @@ export class DoubleUnlockError extends LockproofError {
  * })
  * ```
  */
-export class ForeignContextError extends LockproofError {
+export class ForeignContextError extends LockproofRuntimeError {
   /** Always `'ForeignContextError'`. */
   override name = 'ForeignContextError'
 }
@@ -259,7 +259,7 @@ export class ForeignContextError extends LockproofError {
  * })
  * ```
  */
-export class InterruptContextError extends LockproofError {
+export class InterruptContextError extends LockproofRuntimeError {
   /** Always `'InterruptContextError'`. */
   override name = 'InterruptContextError'
 }
@@ -286,7 +286,7 @@ export class InterruptContextError extends LockproofError {
  * })
  * ```
  */
-export class GuardOrderError extends LockproofError {
+export class GuardOrderError extends LockproofRuntimeError {
   /** Always `'GuardOrderError'`. */
   override name = 'GuardOrderError'
 }
@@ -309,7 +309,7 @@ export class GuardOrderError extends LockproofError {
  * }))
  * ```
  */
-export class LockedByError extends LockproofError {
+export class LockedByError extends LockproofRuntimeError {
   /** Always `'LockedByError'`. */
   override name = 'LockedByError'
 }

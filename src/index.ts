@@ -15,6 +15,7 @@ export type {
   PreemptDisabled,
   Sleepable,
   SoftIrqContext,
+  SoftirqContext,
   SoftirqState,
   TaskContext,
   ThreadableIrqState,
@@ -72,9 +73,10 @@ export {
   HELD_LOCK_AT_EXIT_TITLE,
   IRQS_DISABLED_AT_EXIT_TITLE,
   IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+  PROOF_FALSIFIED_TITLE,
   SLEEPING_IN_ATOMIC_TITLE,
   countingTitle,
-} from './diagnostics.js'
+} from './report/titles.js'
 export { formatTrace, traceToJson, type TraceEvent } from './trace.js'
 export {
   CountingError,
@@ -86,7 +88,7 @@ export {
   InvalidArgumentError,
   KernelSplat,
   LockedByError,
-  LockproofError as LockproofRuntimeError,
+  LockproofRuntimeError,
   PromiseInScopeError,
   SchedulingError,
   ShadowedContextError,
@@ -95,7 +97,6 @@ export {
 } from './errors.js'
 export type { LockdepStats } from './lockdep/validator.js'
 export type { KernelWarning, KernelWarningDiagnostic, ProofFalsifiedDiagnostic, ProofName } from './report/proof-diagnostics.js'
-export { PROOF_FALSIFIED_TITLE } from './report/proof-diagnostics.js'
 export type { LockdepProcFile } from './lockdep/proc.js'
 export type { Guard } from './locks/guard.js'
 export type {

@@ -2,7 +2,8 @@
  * createKernel: wires the options, the simulated CPUs, the interrupt registries and the
  * diagnostics. Everything that runs does so synchronously and deterministically.
  */
-import { type ContextHost, NO_FAILURE, ScopeContext } from './context/context.js'
+import { type ContextHost, ScopeContext } from './context/context.js'
+import { NO_FAILURE, refuseThenable } from './context/protocol.js'
 import type { Context } from './context/public.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './context/proofs.js'
 import type { CtxState, TaskCtx } from './context/state.js'
@@ -15,20 +16,21 @@ import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
 import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
 import { preemptCount } from './cpu/predicates.js'
+import type { CountingField, Diagnostic } from './diagnostics.js'
 import {
-  type CountingField,
-  type Diagnostic,
   BAD_UNLOCK_BALANCE_TITLE,
   GUARD_LEAK_TITLE,
   HELD_LOCK_AT_EXIT_TITLE,
   IRQS_DISABLED_AT_EXIT_TITLE,
   IRQS_ON_UNDER_IRQ_LOCK_TITLE,
+  PROOF_FALSIFIED_TITLE,
   countingTitle,
-} from './diagnostics.js'
+  kernelWarningTitle,
+} from './report/titles.js'
 import { banner, heldLockLines, lockName } from './lockdep/splat.js'
-import { CountingError, GuardOrderError, InvalidArgumentError, KernelSplat, PromiseInScopeError, SchedulingError } from './errors.js'
+import { CountingError, GuardOrderError, InvalidArgumentError, KernelSplat, SchedulingError } from './errors.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_IRQS_OFF, CLAIM_PREEMPT, claimNames, falseClaims } from './context/claims.js'
-import { type KernelWarning, kernelWarningTitle, PROOF_FALSIFIED_TITLE } from './report/proof-diagnostics.js'
+import type { KernelWarning } from './report/proof-diagnostics.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import { latencyFlags, type TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
@@ -97,6 +99,16 @@ export interface IrqOptions {
 /** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
 const ZONE_LOCK = {}
 
+/** Ends a task's or handler's root context: guards still held then are reported and released. */
+const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]): void => {
+  try {
+    ScopeContext.close(ctx, noExit, reason)
+  } finally {
+    executing.pop()
+  }
+}
+const noExit = (): void => undefined
+
 /**
  * A whole simulated machine: N CPUs, their interrupts, and what they report.
  *
@@ -133,11 +145,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #maps: HeldMaps
   readonly #lockHost: LockHost
   readonly #contextHost: ContextHost
-  /** The declared lock order (a literal tuple type when given `as const` or inline). */
-  declare readonly lockOrder: Order
+  /** The declared lock order (a literal tuple type when given `as const` or inline); `[]` when none was. */
+  readonly lockOrder: Order
 
   constructor(options: KernelOptions<Order> = {}) {
     this.options = resolveOptions(options)
+    // The validated array itself. `Order` is only inferred from `options.lockOrder`: with none
+    // given it is `readonly string[]`, which `[]` is.
+    this.lockOrder = this.options.lockOrder as Order
     const cpuHost: CpuHost = {
       preemptRt: this.options.preemptRt,
       forceIrqThreads: this.options.preemptRt || this.options.threadIrqs,
@@ -345,11 +360,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     if (failure !== NO_FAILURE) throw failure
     this.#runDeferred(cpu)
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as { then?: unknown }).then === 'function') {
-      Promise.resolve(result).catch(() => undefined)
-      throw new PromiseInScopeError('run(): the task returned a Promise; a simulated task runs synchronously')
-    }
-    return result as R
+    return refuseThenable(result as R, 'run()', 'the task returned a Promise; a simulated task runs synchronously')
   }
 
   /** Runs `cb` in `task` on `cpu`, with a fresh root context; the interrupted task comes back after. */
@@ -369,26 +380,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope', claims = 0): R {
     const ctx = ScopeContext.root(this.#contextHost, cpu, cpu.current, claims)
     this.#executing.push(cpu)
-    let result: R
-    try {
-      result = cb(ScopeContext.public<S>(ctx))
-    } catch (error) {
-      // The callback's error wins over one from releasing leaked guards.
-      try {
-        ScopeContext.close(ctx, () => undefined, reason)
-      } catch {
-        /* already failing */
-      }
-      this.#executing.pop()
-      throw error
-    }
-    try {
-      // Guards still held when a task or handler ends are reported and released.
-      ScopeContext.close(ctx, () => undefined, reason)
-    } finally {
-      this.#executing.pop()
-    }
-    return result
+    return ScopeContext.runIn(ctx, cb, undefined, closeRoot, reason, this.#executing)
   }
 
   // ── interrupts ─────────────────────────────────────────────────────────────────────────
@@ -521,10 +513,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
 
   /** A handler that returned a Promise or thenable (untyped code): refused as run() refuses one; its rejection is handled. */
   #refuseHandlerThenable(what: string, result: unknown): void {
-    if ((typeof result === 'object' || typeof result === 'function') && result !== null && typeof (result as { then?: unknown }).then === 'function') {
-      Promise.resolve(result).catch(() => undefined)
-      throw new PromiseInScopeError(`${what}: the handler returned a Promise; a handler must finish synchronously`)
-    }
+    refuseThenable(result, what, 'the handler returned a Promise; a handler must finish synchronously')
   }
 
   /** `force_irqthreads()`: always on RT; on a normal kernel only with `threadirqs`. */

@@ -9,6 +9,7 @@ import {
   type PreemptDisabled,
   type Sleepable,
   type SoftIrqContext,
+  type SoftirqContext,
   type TaskContext,
 } from '../src/index.js'
 
@@ -79,7 +80,8 @@ kernel.requestIrq(1, 'nic', (ctx) => {
 })
 kernel.requestIrq(2, 'timer', (ctx) => hw.withLockedIrqSave(ctx, () => 0), { noThread: true })
 kernel.openSoftirq('TIMER', (ctx) => {
-  expectAssignable<SoftIrqContext>(ctx)
+  expectAssignable<SoftirqContext>(ctx)
+  expectAssignable<SoftIrqContext>(ctx) // the deprecated alias still works
   stats.withLockedBh(ctx, () => 0)
 })
 

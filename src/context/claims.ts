@@ -10,11 +10,9 @@ import type { IrqFlags } from '../cpu/state.js'
 import { type LockKind, opsOf, type Step, type Variant } from '../locks/kinds.js'
 import type { ProofName } from '../report/proof-diagnostics.js'
 
-export const CLAIM_IRQ = 1
-export const CLAIM_PREEMPT = 2
-export const CLAIM_BH = 4
-/** local_irq_save(), local_interrupt_disable(), an IRQF_NO_THREAD handler, an NMI. */
-export const CLAIM_IRQS_OFF = CLAIM_IRQ | CLAIM_PREEMPT | CLAIM_BH
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from './claim-bits.js'
+
+export { CLAIM_BH, CLAIM_IRQ, CLAIM_IRQS_OFF, CLAIM_PREEMPT } from './claim-bits.js'
 
 export const claimNames = (bits: number): ProofName[] => {
   const names: ProofName[] = []

@@ -4,13 +4,14 @@
  */
 import type { Cpu } from '../cpu/cpu.js'
 import type { IrqFlags, TaskState } from '../cpu/state.js'
-import { DoubleUnlockError, InvalidArgumentError, PromiseInScopeError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
+import { DoubleUnlockError, InvalidArgumentError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
 import { LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
 import { bornFalse, CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock } from './claims.js'
 import type { Gfp } from './gfp-rules.js'
 import type { CtxState } from './state.js'
+import { NO_FAILURE, refuseThenable, releaseAfterReport } from './protocol.js'
 import type { Context, CoreOps } from './public.js'
 
 /** What a context needs from the kernel that made it. */
@@ -41,9 +42,6 @@ export interface ContextHost {
 /** A scope's callback, as the runtime calls it: with the published context type. */
 type ScopeCallback = (ctx: Context<CtxState>) => unknown
 
-/** Marks "nothing failed" where an error may be any value, undefined included. */
-export const NO_FAILURE: unique symbol = Symbol('no failure')
-
 /** What a root context binds its scopes to. */
 interface Binding {
   readonly host: ContextHost
@@ -53,6 +51,23 @@ interface Binding {
   readonly held: HeldLock[]
 }
 
+/**
+ * The live guard contexts on each CPU (their scopes may end out of order, or leak). Kept here,
+ * not on the Cpu, so that the CPU layer does not import the context layer.
+ */
+const guardScopes = new WeakMap<Cpu, ScopeContext[]>()
+const guardScopesOf = (cpu: Cpu): ScopeContext[] => {
+  let guards = guardScopes.get(cpu)
+  if (guards === undefined) {
+    guards = []
+    guardScopes.set(cpu, guards)
+  }
+  return guards
+}
+
+/** How a section that returned a thenable is refused. */
+const SECTION_THENABLE = 'the callback returned a Promise; the section must finish synchronously'
+
 /** Scope ids: unique among live scopes (they wrap after 2^30, long after any scope ended). */
 let nextScopeId = 1
 const newScopeId = (): number => {
@@ -61,18 +76,16 @@ const newScopeId = (): number => {
   return id
 }
 
-// Scope edges, made once (not per call): the hot path allocates only the child context.
-const preemptOn = (c: Cpu): void => c.preemptDisable()
-const preemptOff = (c: Cpu): void => c.preemptEnable()
-const bhOff = (c: Cpu): void => c.localBhDisable()
-const bhOn = (c: Cpu): void => c.localBhEnable()
-const rcuLock = (c: Cpu): void => c.rcuReadLock()
-const rcuUnlock = (c: Cpu): void => c.rcuReadUnlock()
-const migrateOff = (c: Cpu): void => c.migrateDisable()
-const migrateOn = (c: Cpu): void => c.migrateEnable()
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+// Scope edges (named for the primitive each calls), made once (not per call): the hot path
+// allocates only the child context.
+const cpuPreemptDisable = (c: Cpu): void => c.preemptDisable()
+const cpuPreemptEnable = (c: Cpu): void => c.preemptEnable()
+const cpuLocalBhDisable = (c: Cpu): void => c.localBhDisable()
+const cpuLocalBhEnable = (c: Cpu): void => c.localBhEnable()
+const cpuRcuReadLock = (c: Cpu): void => c.rcuReadLock()
+const cpuRcuReadUnlock = (c: Cpu): void => c.rcuReadUnlock()
+const cpuMigrateDisable = (c: Cpu): void => c.migrateDisable()
+const cpuMigrateEnable = (c: Cpu): void => c.migrateEnable()
 
 /**
  * The runtime context: loosely typed, not exported. The published type is the `Context`
@@ -83,7 +96,7 @@ export class ScopeContext {
   readonly #at: Binding
   readonly #id: number
   #live = true
-  /** On the CPU's guardScopes until it ends. */
+  /** On its CPU's guardScopes until it ends. */
   #guard = false
   /** The proofs this context carries at run time (claims.ts bits), counted on its CPU while live. */
   #claims = 0
@@ -223,7 +236,7 @@ export class ScopeContext {
   static guard(child: ScopeContext, onLeak: (reason: 'scope' | 'task') => void): void {
     child.onLeak = onLeak
     child.#guard = true
-    child.#at.cpu.guardScopes.push(child)
+    guardScopesOf(child.#at.cpu).push(child)
   }
 
   /**
@@ -260,7 +273,7 @@ export class ScopeContext {
     if (child.#guard) {
       child.#guard = false
       child.onLeak = null
-      const guards = cpu.guardScopes
+      const guards = guardScopesOf(cpu)
       const at = guards.lastIndexOf(child)
       if (at >= 0) guards.splice(at, 1)
     }
@@ -268,7 +281,7 @@ export class ScopeContext {
   }
 
   static #guardWithId(cpu: Cpu, id: number): ScopeContext | undefined {
-    const guards = cpu.guardScopes
+    const guards = guardScopesOf(cpu)
     for (let i = guards.length - 1; i >= 0; i--) if ((guards[i] as ScopeContext).#id === id) return guards[i]
     return undefined
   }
@@ -314,13 +327,37 @@ export class ScopeContext {
     ScopeContext.ended(child, failure)
   }
 
-  /** @internal A scope's result, refused if it is a thenable (the scope already ended). */
+  /** @internal A section's result, refused if it is a thenable (the scope already ended). */
   static refuseThenable<R>(op: string, result: R): R {
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && isThenable(result)) {
-      // Keep a rejected Promise from also going unhandled.
-      Promise.resolve(result).catch(() => undefined)
-      throw new PromiseInScopeError(`${op}: the callback returned a Promise; the section must finish synchronously`)
+    return refuseThenable(result, op, SECTION_THENABLE)
+  }
+
+  /**
+   * @internal The run-in-a-child-scope protocol, written once (scopes, lock sections, tasks and
+   * handlers): `cb(child, arg)` runs; `close(child, x, y)` undoes the scope whether `cb` returns
+   * or throws, and the callback's error wins over one from closing. Extra arguments are passed
+   * through, not captured, so that the hot path allocates no closure.
+   */
+  static runIn<S extends CtxState, A, R, X, Y>(
+    child: ScopeContext,
+    cb: (ctx: Context<S>, arg: A) => R,
+    arg: A,
+    close: (child: ScopeContext, x: X, y: Y) => void,
+    x: X,
+    y: Y,
+  ): R {
+    let result: R
+    try {
+      result = cb(ScopeContext.public<S>(child), arg)
+    } catch (error) {
+      try {
+        close(child, x, y)
+      } catch {
+        /* already failing */
+      }
+      throw error
     }
+    close(child, x, y)
     return result
   }
 
@@ -332,40 +369,23 @@ export class ScopeContext {
     const cpu = this.assertUsable(op)
     enter(cpu)
     const child = ScopeContext.push(this, cpu, gains)
-    let result: unknown
-    try {
-      result = cb(ScopeContext.public(child))
-    } catch (error) {
-      ScopeContext.#abandon(child, exit, error)
-    }
-    ScopeContext.close(child, exit, 'scope')
-    return ScopeContext.refuseThenable(op, result)
-  }
-
-  /** `cb` threw: undo the scope all the same; the callback's error wins over one from undoing it. */
-  static #abandon(child: ScopeContext, exit: (cpu: Cpu) => void, error: unknown): never {
-    try {
-      ScopeContext.close(child, exit, 'scope')
-    } catch {
-      /* already failing */
-    }
-    throw error
+    return refuseThenable(ScopeContext.runIn(child, cb, undefined, ScopeContext.close, exit, 'scope'), op, SECTION_THENABLE)
   }
 
   preemptDisable(cb: ScopeCallback): unknown {
-    return this.scoped('preempt_disable()', preemptOn, preemptOff, cb, CLAIM_PREEMPT)
+    return this.scoped('preempt_disable()', cpuPreemptDisable, cpuPreemptEnable, cb, CLAIM_PREEMPT)
   }
 
   localBhDisable(cb: ScopeCallback): unknown {
-    return this.scoped('local_bh_disable()', bhOff, bhOn, cb, CLAIM_BH)
+    return this.scoped('local_bh_disable()', cpuLocalBhDisable, cpuLocalBhEnable, cb, CLAIM_BH)
   }
 
   rcuReadLock(cb: ScopeCallback): unknown {
-    return this.scoped('rcu_read_lock()', rcuLock, rcuUnlock, cb)
+    return this.scoped('rcu_read_lock()', cpuRcuReadLock, cpuRcuReadUnlock, cb)
   }
 
   migrateDisable(cb: ScopeCallback): unknown {
-    return this.scoped('migrate_disable()', migrateOff, migrateOn, cb)
+    return this.scoped('migrate_disable()', cpuMigrateDisable, cpuMigrateEnable, cb)
   }
 
   get core(): CoreOps<CtxState> {
@@ -412,21 +432,7 @@ export class ScopeContext {
         'guard',
       )
     })
-    ScopeContext.guard(child, (reason) => {
-      // Released even if the report throws (onDiagnostic: 'throw'); the report's error wins.
-      let failure: unknown = NO_FAILURE
-      try {
-        host.reportLeak(this.#at.cpu, what, reason)
-      } catch (error) {
-        failure = error
-      }
-      try {
-        guard.unlock()
-      } catch (error) {
-        if (failure === NO_FAILURE) failure = error
-      }
-      if (failure !== NO_FAILURE) throw failure
-    })
+    ScopeContext.guard(child, (reason) => releaseAfterReport(() => host.reportLeak(this.#at.cpu, what, reason), guard))
     return guard
   }
 

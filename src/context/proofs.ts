@@ -118,15 +118,26 @@ export type HardIrqContext = Prove<{ exec: 'hardirq' }>
  *
  * @example
  * ```ts
- * import { createKernel, type SoftIrqContext } from 'lockproof'
+ * import { createKernel, type SoftirqContext } from 'lockproof'
  *
  * const kernel = createKernel()
- * const napiPoll = (ctx: SoftIrqContext) => ctx.cpuId
+ * const napiPoll = (ctx: SoftirqContext) => ctx.cpuId
  * kernel.openSoftirq('NET_RX', (ctx) => { napiPoll(ctx) })
  * kernel.raiseSoftirq('NET_RX')
  * ```
  */
-export type SoftIrqContext = Prove<{ exec: 'softirq' }>
+export type SoftirqContext = Prove<{ exec: 'softirq' }>
+/**
+ * @deprecated use {@link SoftirqContext} (the kernel's spelling, as in {@link SoftirqState}).
+ *
+ * @example
+ * ```ts
+ * import type { SoftirqContext, SoftIrqContext } from 'lockproof'
+ *
+ * const same = (ctx: SoftIrqContext): SoftirqContext => ctx
+ * ```
+ */
+export type SoftIrqContext = SoftirqContext
 /**
  * An NMI handler.
  *

@@ -3,8 +3,7 @@
  * (context.ts), which is not exported. Its internals (the CPU it is bound to, its scope
  * bookkeeping) are not part of any published type, so no proof can be minted from outside.
  */
-import type { SoftirqName } from '../irq/registry.js'
-import type { Guard } from '../locks/guard.js'
+import type { SoftirqName } from '../irq/softirq-names.js'
 import type { Gfp, GfpCheck } from './gfp-rules.js'
 import type { BhCheck } from './irq-rules.js'
 import type { CanSleep } from './sleep-rules.js'
@@ -95,4 +94,35 @@ export interface Context<out S extends CtxState = CtxState> {
   raiseSoftirq(nr: number | SoftirqName): void
   /** Delivers the NMI registered as `name` on this CPU, whatever the interrupt flag. */
   raiseNmi(name: string): void
+}
+
+/**
+ * A held lock as a value, for `using`: from a lock's guard methods (`lock`, `lockIrqSave`,
+ * `read`, …) and `ctx.localInterruptDisable()`. Guards may be released in any order; see the
+ * `irqDisable` option for what that means for interrupts.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type CtxState, type Guard } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const stats = kernel.spinLock('stats', { hits: 0 })
+ * const bump = <S extends CtxState>(g: Guard<S, { hits: number }>) => { g.data.hits++ }
+ * kernel.run((ctx) => {
+ *   using g = stats.lock(ctx)
+ *   bump(g)
+ * }) // released here, at the end of the `using` scope
+ * ```
+ */
+export interface Guard<S extends CtxState, D> {
+  /** The context inside the lock. Stale (throws) once the guard is unlocked. */
+  readonly ctx: Context<S>
+  /** The data the lock protects (this CPU's copy for a local_lock_t). */
+  readonly data: D
+  /** True until unlocked. */
+  readonly held: boolean
+  /** Releases the lock. A second call throws DoubleUnlockError (and reports a bad unlock balance). */
+  unlock(): void
+  /** Releases the lock if still held; a no-op after unlock(). */
+  [Symbol.dispose](): void
 }

@@ -3,15 +3,14 @@
  * its kernel namesake does to the counters, and refuses (reporting first) what would wrap them.
  * Scoped, user-facing operations live in src/context; this is the "hardware and core code" layer.
  */
-import type { ScopeContext } from '../context/context.js'
 import type { CountingField } from '../diagnostics.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockdepMapName } from '../lockdep/maps.js'
 import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
-import { PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
+import { fieldValue, PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
 import { IRQS_OFF, IRQS_ON, type CpuState, type IrqFlags, type TaskState } from './state.js'
-import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claims.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
 import type { KernelWarning } from '../report/proof-diagnostics.js'
 
 /** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
@@ -20,9 +19,6 @@ export const MAX_SOFTIRQ_RESTART = 10
 export const INTERRUPT_DISABLE_MAX = 0xff
 /** `migration_disabled` is an unsigned short; RCU nesting an int — we bound both generously. */
 const TASK_COUNTER_MAX = 0xffff
-
-/** The value of one field of `count`, shifted down. */
-const fieldUnits = (count: number, field: { readonly mask: number; readonly shift: number }): number => (count & field.mask) >>> field.shift
 
 /** What a CPU needs from the kernel that owns it. */
 export interface CpuHost {
@@ -67,8 +63,6 @@ export class Cpu {
    * generational write barrier on every scope.
    */
   readonly scopeIds: number[] = []
-  /** The live guard contexts on this CPU (their scopes may end out of order, or leak). */
-  readonly guardScopes: ScopeContext[] = []
   /**
    * How many live contexts on this CPU carry each proof (src/context/claims.ts): IrqDisabled,
    * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison.
@@ -180,10 +174,10 @@ export class Cpu {
   // Out of line, so that the fast paths stay small enough for V8 to inline.
   #preemptCountAddChecked(val: number): void {
     for (const field of this.layout.fieldsOutermostFirst) {
-      const units = fieldUnits(val, field)
+      const units = fieldValue(val, field)
       if (units === 0) continue
-      const max = field.mask >>> field.shift
-      if (fieldUnits(this.state.preemptCount, field) + units > max) {
+      const max = fieldValue(field.mask, field)
+      if (fieldValue(this.state.preemptCount, field) + units > max) {
         this.host.countingError(this, field.name, 'overflow', `${field.name} field would exceed ${max}`)
       }
     }
@@ -199,7 +193,7 @@ export class Cpu {
 
   #preemptCountSubChecked(val: number): void {
     for (const field of this.layout.fieldsOutermostFirst) {
-      if (fieldUnits(val, field) > fieldUnits(this.state.preemptCount, field)) {
+      if (fieldValue(val, field) > fieldValue(this.state.preemptCount, field)) {
         this.host.countingError(this, field.name, 'underflow', `${field.name} field would go below 0`)
       }
     }

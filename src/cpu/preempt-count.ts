@@ -81,8 +81,8 @@ export const PREEMPT_FIELDS: readonly PreemptField[] = [
   { name: 'nmi', mask: NMI_MASK, shift: NMI_SHIFT },
 ]
 
-/** The value of one field, shifted down: `fieldValue(0x10203, HARDIRQ…)` is 1. */
-export const fieldValue = (count: number, field: PreemptField): number => (count & field.mask) >>> field.shift
+/** The value of one field, shifted down: `fieldValue(0x10203, HARDIRQ…)` is 1. Any layout's field (layout.ts) works. */
+export const fieldValue = (count: number, field: Pick<PreemptField, 'mask' | 'shift'>): number => (count & field.mask) >>> field.shift
 
 /** Formats a preempt_count the way the kernel prints it (`%08x`). */
 export const formatPreemptCount = (count: number): string => `0x${(count >>> 0).toString(16).padStart(8, '0')}`

@@ -9,6 +9,7 @@ import type { Cpu } from '../cpu/cpu.js'
 import type { TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
 import type { HeldLock } from '../locks/held.js'
+import { warnAtTitle } from '../report/titles.js'
 
 /** What a kernel lends its CPUs for warnings. */
 export interface WarnHost {
@@ -62,7 +63,7 @@ export const lockdepWarn = (site: AssertSite, failed: boolean, assertion: string
   }
   const { cpu } = site
   const task = cpu.current
-  const title = `WARNING: CPU: ${cpu.id} PID: ${task.pid} at ${where}`
+  const title = warnAtTitle(cpu.id, task.pid, where)
   site.host.report({
     kind: 'lockdep-assert',
     title,

@@ -4,31 +4,9 @@ import type { NmiState, SoftirqState } from '../context/proofs.js'
 import type { CtxState } from '../context/state.js'
 import { InvalidArgumentError } from '../errors.js'
 
-/**
- * `enum { HI_SOFTIRQ = 0, TIMER_SOFTIRQ, … RCU_SOFTIRQ, NR_SOFTIRQS }` (include/linux/interrupt.h).
- *
- * @example
- * ```ts
- * import { SOFTIRQ_NAMES } from 'lockproof'
- *
- * console.log(SOFTIRQ_NAMES.indexOf('NET_RX')) // 3: NET_RX_SOFTIRQ
- * ```
- */
-export const SOFTIRQ_NAMES = ['HI', 'TIMER', 'NET_TX', 'NET_RX', 'BLOCK', 'IRQ_POLL', 'TASKLET', 'SCHED', 'HRTIMER', 'RCU'] as const
-/**
- * A softirq by name: `raiseSoftirq` and `openSoftirq` take it or its number.
- *
- * @example
- * ```ts
- * import { createKernel, type SoftirqName } from 'lockproof'
- *
- * const kernel = createKernel()
- * const vec: SoftirqName = 'TASKLET'
- * kernel.openSoftirq(vec, () => undefined)
- * kernel.raiseSoftirq(vec)
- * ```
- */
-export type SoftirqName = (typeof SOFTIRQ_NAMES)[number]
+import { SOFTIRQ_NAMES } from './softirq-names.js'
+
+export { SOFTIRQ_NAMES, type SoftirqName } from './softirq-names.js'
 export const NR_SOFTIRQS = SOFTIRQ_NAMES.length
 
 export interface IrqAction {

@@ -1,7 +1,7 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
 import { InvalidArgumentError } from '../errors.js'
 import type { ReadState } from './deps.js'
-import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
+import { CLASS_TYPES, type LockdepKind, type LockdepMapName, type LockType } from './maps.js'
 
 /** Where a dependency or a usage state was first seen: the kernel prints a stack trace there. */
 export interface Origin {
@@ -24,8 +24,7 @@ export class LockList {
   ) {}
 }
 
-/** `enum lockdep_lock_type`: local_lock_t and RT's bh_lock_map are LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
-export type LockType = 'normal' | 'percpu'
+export type { LockType } from './maps.js'
 
 export class LockClass {
   /** IRQ-usage bits (usage.ts), LOCK_USED and LOCK_USED_READ included. */

@@ -5,8 +5,10 @@
  * the task's held-lock stack, printed, counted toward MAX_LOCK_DEPTH and part of chain keys.
  */
 import { LOCK_KINDS, type LockKind } from '../locks/kinds.js'
-import type { LockType } from './classes.js'
 import type { WaitValues } from './wait-types.js'
+
+/** `enum lockdep_lock_type`: local_lock_t and RT's bh_lock_map are LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
+export type LockType = 'normal' | 'percpu'
 
 /**
  * The maps. `check`: the `check` argument of their lock_acquire() — rcu_lock_acquire() passes 0

@@ -8,22 +8,8 @@ import type { LockClass, Origin } from './classes.js'
 import { CLASS_TYPES } from './maps.js'
 import { banner } from './splat.js'
 import { usageChars, usageStr } from './usage.js'
+import { TITLES } from '../report/titles.js'
 import type { WaitValues } from './wait-types.js'
-
-export const TITLES = {
-  circular: 'WARNING: possible circular locking dependency detected',
-  recursive: 'WARNING: possible recursive locking detected',
-  inconsistent: 'WARNING: inconsistent lock state',
-  inversion: 'WARNING: possible irq lock inversion dependency detected',
-  invalidWait: '[ BUG: Invalid wait context ]',
-  badUnlock: 'WARNING: bad unlock balance detected!',
-  heldAtExit: 'WARNING: lock held when returning to user space!',
-  maxDepth: 'BUG: MAX_LOCK_DEPTH too low!',
-  nestLockNotHeld: 'WARNING: Nested lock was not taken',
-} as const
-
-/** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected` (irqclass `HARDIRQ-READ` for a read usage). */
-export const badIrqDependencyTitle = (irqclass: string): string => `WARNING: ${irqclass}-safe -> ${irqclass}-unsafe lock order detected`
 
 /** ` (name){+.+.}-{3:3}`: print_lock_name()'s `{%d:%d}` is `wait_type_outer ?: wait_type_inner, wait_type_inner`. */
 export const classLine = (c: LockClass, wait: WaitValues): string => {

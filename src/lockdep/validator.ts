@@ -20,17 +20,8 @@ import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
 import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from './classes.js'
 import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
-import {
-  TITLES,
-  badIrqDependencyTitle,
-  circularScenario,
-  classLine,
-  inconsistentHeader,
-  irqContextSummary,
-  irqScenario,
-  origin,
-  usageScenario,
-} from './reports.js'
+import { LOCK_ORDER_TITLE, TITLES, badIrqDependencyTitle } from '../report/titles.js'
+import { circularScenario, classLine, inconsistentHeader, irqContextSummary, irqScenario, origin, usageScenario } from './reports.js'
 import { banner, heldLockLines, lockName, nestLockName } from './splat.js'
 import {
   LOCK_ENABLED_HARDIRQ,
@@ -106,8 +97,6 @@ export interface NextLock {
   /** `hlock->check`: false for a class lockdep does not validate (rcu_read_lock's map, novalidate). */
   readonly check: boolean
 }
-
-export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
 
 /**
  * `task_irq_context()`: `LOCK_CHAIN_HARDIRQ_CONTEXT * !!lockdep_hardirq_context() +

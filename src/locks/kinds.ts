@@ -58,8 +58,6 @@ export interface PerConfig<T> {
 }
 
 export type Category = 'sleeping' | 'cpu-local' | 'spinning'
-/** lockdep's wait types (include/linux/lockdep_types.h): SPIN < CONFIG < SLEEP. */
-export type WaitType = 'spin' | 'config' | 'sleep'
 /**
  * An acquisition variant: `spin_lock()`, `spin_lock_irq()`, `spin_lock_irqsave()`, `spin_lock_bh()`.
  *

@@ -4,7 +4,9 @@
  * task's held-lock stack, and asks the validator about each acquisition.
  */
 import { falsifiedByUnlock, lockClaims } from '../context/claims.js'
-import { NO_FAILURE, ScopeContext } from '../context/context.js'
+import { ScopeContext } from '../context/context.js'
+import { NO_FAILURE, releaseAfterReport } from '../context/protocol.js'
+import { deadlockTitle, warnAtTitle, wrongOwnerTitle } from '../report/titles.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
@@ -55,25 +57,6 @@ const UNDO: Partial<Record<Step, Step>> = {
   migrate_disable: 'migrate_enable',
   rcu_read_lock: 'rcu_read_unlock',
   acquire: 'release',
-}
-
-/**
- * A leaked guard: reported, then released *even if the report throws* (onDiagnostic: 'throw'),
- * so the CPU and the lock are restored before the first error (the report's) propagates.
- */
-export const releaseAfterReport = (report: () => void, guard: { unlock(): void }): void => {
-  let failure: unknown = NO_FAILURE
-  try {
-    report()
-  } catch (error) {
-    failure = error
-  }
-  try {
-    guard.unlock()
-  } catch (error) {
-    if (failure === NO_FAILURE) failure = error
-  }
-  if (failure !== NO_FAILURE) throw failure
 }
 
 /** One step, performed for an acquisition of a lock. */
@@ -430,7 +413,7 @@ export class LockRuntime<D> {
   #wrongOwner(here: Cpu, a: Acquisition): void {
     const t = here.current
     const sleeping = this.#sleeping()
-    const title = sleeping ? 'WARNING: DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)' : `BUG: spinlock wrong owner on CPU#${here.id}, ${t.comm}/${t.pid}`
+    const title = wrongOwnerTitle(sleeping, here.id, t.comm, t.pid)
     this.host.report({
       kind: 'unlock-wrong-owner',
       title,
@@ -481,24 +464,12 @@ export class LockRuntime<D> {
 
   #inside<R>(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D, cb: (ctx: Context<CtxState>, data: D) => R): R {
     const child = ScopeContext.push(ctx, cpu, ops.claims)
-    let result: R
-    try {
-      result = cb(ScopeContext.public(child), data)
-    } catch (error) {
-      this.#abandon(a, ops, child, error)
-    }
-    this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
-    return ScopeContext.refuseThenable(ops.op, result)
+    return ScopeContext.refuseThenable(ops.op, ScopeContext.runIn(child, cb, data, this.#closeSection, a, ops))
   }
 
-  /** The callback threw: unlock all the same; its error wins over one from unlocking. */
-  #abandon(a: Acquisition, ops: Compiled, child: ScopeContext, error: unknown): never {
-    try {
-      this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
-    } catch {
-      /* already failing */
-    }
-    throw error
+  /** Ends a callback section (it returned or threw): the scope, then every unlock step. Made once per lock. */
+  readonly #closeSection = (child: ScopeContext, a: Acquisition, ops: Compiled): void => {
+    this.#runAll(a, ops.unlockFns, child, ScopeContext.pop(child, 'scope'))
   }
 
   /**
@@ -651,7 +622,7 @@ export class LockRuntime<D> {
   #trylockRefused(a: Acquisition): boolean {
     if (this.kind !== 'mutex' || !this.host.options.preemptRt || a.cpu.inTask()) return false
     const t = a.cpu.current
-    const title = `WARNING: CPU: ${a.cpu.id} PID: ${t.pid} at kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())`
+    const title = warnAtTitle(a.cpu.id, t.pid, 'kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())')
     this.host.report({
       kind: 'trylock-in-interrupt',
       title,
@@ -696,11 +667,7 @@ export class LockRuntime<D> {
   #deadlock(cpu: Cpu, holder: HeldLock): never {
     const t = cpu.current
     const spinning = LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    const title = spinning
-      ? holder.cpu === cpu.id
-        ? `BUG: spinlock recursion on CPU#${cpu.id}, ${t.comm}/${t.pid}`
-        : `BUG: spinlock lockup suspected on CPU#${cpu.id}, ${t.comm}/${t.pid}`
-      : `INFO: task ${t.comm}:${t.pid} blocked for more than 120 seconds.`
+    const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid)
     const message = `${this.label} is held by ${holder.task.comm}/${holder.task.pid} on CPU ${holder.cpu}, which cannot run until ${t.comm} gives up CPU ${cpu.id}`
     this.host.report({
       kind: 'deadlock',

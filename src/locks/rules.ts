@@ -11,7 +11,7 @@ import type { Restrict } from '../context/transitions.js'
 import type { LockproofError } from '../context/type-error.js'
 import type { HelperBody, MayTake } from '../helpers/marks.js'
 import type { LockKind, LockKinds, Step, VariantOf } from './kinds.js'
-import type { ClassKey, Subclass } from './nesting-rules.js'
+import type { ClassKey, Subclass } from './subclass.js'
 
 type Label<K extends LockKind> = LockKinds[K]['label']
 type KindWait<K extends LockKind> = LockKinds[K]['wait']

@@ -10,7 +10,8 @@ import { preemptCount } from '../cpu/predicates.js'
 import { heldLockLines } from '../lockdep/splat.js'
 import type { WaitValues } from '../lockdep/wait-types.js'
 import { lockNames, type HeldLock } from '../locks/held.js'
-import { type SleepingInAtomicDiagnostic, SLEEPING_IN_ATOMIC_TITLE } from '../diagnostics.js'
+import type { SleepingInAtomicDiagnostic } from '../diagnostics.js'
+import { SLEEPING_IN_ATOMIC_TITLE } from './titles.js'
 
 /** What the caller expects to hold while it may sleep: the offsets of `__might_resched()`. */
 export interface Resched {

@@ -2,7 +2,7 @@
  * The diagnostics of issue #11: a live context's proof became false, and the kernel's own
  * WARNINGs for bottom halves and interrupts turned on where they must not be.
  */
-import type { DiagnosticBase } from '../diagnostics.js'
+import type { DiagnosticBase } from './base.js'
 
 /**
  * A proof a context carries, by the name of the type that demands it.
@@ -75,30 +75,3 @@ export interface KernelWarningDiagnostic extends DiagnosticBase {
   /** Which warning. */
   readonly warning: KernelWarning
 }
-
-/** The warning's first line, as the kernel prints it (the function and the condition). */
-export const kernelWarningTitle = (w: KernelWarning, detail = ''): string => {
-  switch (w) {
-    case 'bh-disable-in-hardirq':
-      return 'WARNING: kernel/softirq.c at __local_bh_disable_ip(): WARN_ON_ONCE(in_hardirq())'
-    case 'bh-enable-in-hardirq':
-      return 'WARNING: kernel/softirq.c at __local_bh_enable_ip(): WARN_ON_ONCE(in_hardirq())'
-    case 'bh-enable-irqs-disabled':
-      return 'WARNING: kernel/softirq.c at __local_bh_enable_ip(): lockdep_assert_irqs_enabled()'
-    case 'irq-handler-enabled-interrupts':
-      return `WARNING: kernel/irq/handle.c at __handle_irq_event_percpu(): ${detail} enabled interrupts`
-  }
-}
-
-/**
- * The title of a {@link ProofFalsifiedDiagnostic}.
- *
- * @example
- * ```ts
- * import { createKernel, PROOF_FALSIFIED_TITLE } from 'lockproof'
- *
- * const lies = createKernel().diagnostics.filter((d) => d.title === PROOF_FALSIFIED_TITLE)
- * console.log(lies.length) // 0
- * ```
- */
-export const PROOF_FALSIFIED_TITLE = 'lockproof: a live context proves what is no longer true'

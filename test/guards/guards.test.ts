@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, InvalidArgumentError, ShadowedContextError, StaleContextError, WrongCpuError, type Kernel } from '../../src/index.js'
-import { GUARD_LEAK_TITLE } from '../../src/diagnostics.js'
+import { GUARD_LEAK_TITLE } from '../../src/report/titles.js'
 import { DoubleUnlockError } from '../../src/errors.js'
 import { GUARD_METHODS } from '../../src/locks/api.js'
 import type { LockKind } from '../../src/locks/kinds.js'

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Kernel } from '../../src/index.js'
-import { GUARD_LEAK_TITLE } from '../../src/diagnostics.js'
+import { GUARD_LEAK_TITLE } from '../../src/report/titles.js'
 import { DoubleUnlockError, GuardOrderError } from '../../src/errors.js'
 import { kinds, type LooseGuard } from './helpers.js'
 

@@ -387,6 +387,11 @@ describe.each([false, true])('declared lockOrder broken at run time, preemptRt=%
     k.run((ctx) => inner.withLocked(ctx, (c) => inner2.withLockedNested(c, 1, () => undefined)))
     expect(k.diagnostics).toEqual([])
   })
+
+  it('kernel.lockOrder is the declared order at run time, [] when none was declared', () => {
+    expect(createKernel({ preemptRt, lockOrder: ['outer', 'inner'] }).lockOrder).toEqual(['outer', 'inner'])
+    expect(createKernel({ preemptRt }).lockOrder).toEqual([])
+  })
 })
 
 describe.each([false, true])("onDiagnostic: 'throw', preemptRt=%s", (preemptRt) => {

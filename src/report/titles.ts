@@ -1,0 +1,159 @@
+/**
+ * Every report's title (its first line), in one place: the kernel's own, exactly, and
+ * lockproof's. Exported as values, so that `d.title === GUARD_LEAK_TITLE` selects reports.
+ */
+import type { CountingField } from '../diagnostics.js'
+import type { KernelWarning } from './proof-diagnostics.js'
+
+/** lockdep's report titles (kernel/locking/lockdep.c). */
+export const TITLES = {
+  circular: 'WARNING: possible circular locking dependency detected',
+  recursive: 'WARNING: possible recursive locking detected',
+  inconsistent: 'WARNING: inconsistent lock state',
+  inversion: 'WARNING: possible irq lock inversion dependency detected',
+  invalidWait: '[ BUG: Invalid wait context ]',
+  maxDepth: 'BUG: MAX_LOCK_DEPTH too low!',
+  nestLockNotHeld: 'WARNING: Nested lock was not taken',
+} as const
+
+/** A declared `lockOrder` broken at run time (lockproof's own check, reported as lockdep reports). */
+export const LOCK_ORDER_TITLE = 'lockproof: declared lock order broken'
+
+/** `WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected` (irqclass `HARDIRQ-READ` for a read usage). */
+export const badIrqDependencyTitle = (irqclass: string): string => `WARNING: ${irqclass}-safe -> ${irqclass}-unsafe lock order detected`
+
+/** The warning's first line, as the kernel prints it (the function and the condition). */
+export const kernelWarningTitle = (w: KernelWarning, detail = ''): string => {
+  switch (w) {
+    case 'bh-disable-in-hardirq':
+      return 'WARNING: kernel/softirq.c at __local_bh_disable_ip(): WARN_ON_ONCE(in_hardirq())'
+    case 'bh-enable-in-hardirq':
+      return 'WARNING: kernel/softirq.c at __local_bh_enable_ip(): WARN_ON_ONCE(in_hardirq())'
+    case 'bh-enable-irqs-disabled':
+      return 'WARNING: kernel/softirq.c at __local_bh_enable_ip(): lockdep_assert_irqs_enabled()'
+    case 'irq-handler-enabled-interrupts':
+      return `WARNING: kernel/irq/handle.c at __handle_irq_event_percpu(): ${detail} enabled interrupts`
+  }
+}
+
+/**
+ * The title of a {@link ProofFalsifiedDiagnostic}.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, PROOF_FALSIFIED_TITLE } from 'lockproof'
+ *
+ * const lies = createKernel().diagnostics.filter((d) => d.title === PROOF_FALSIFIED_TITLE)
+ * console.log(lies.length) // 0
+ * ```
+ */
+export const PROOF_FALSIFIED_TITLE = 'lockproof: a live context proves what is no longer true'
+
+/**
+ * The title of a {@link GuardLeakDiagnostic}.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, GUARD_LEAK_TITLE } from 'lockproof'
+ *
+ * const found = createKernel().diagnostics.filter((d) => d.title === GUARD_LEAK_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
+export const GUARD_LEAK_TITLE = 'lockproof: guard still held when its scope ended'
+/**
+ * The title of an {@link IrqsOnUnderIrqLockDiagnostic}.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, IRQS_ON_UNDER_IRQ_LOCK_TITLE } from 'lockproof'
+ *
+ * const found = createKernel().diagnostics.filter((d) => d.title === IRQS_ON_UNDER_IRQ_LOCK_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
+export const IRQS_ON_UNDER_IRQ_LOCK_TITLE =
+  'lockproof: interrupts enabled while an IRQ-disabling lock is held (guards dropped out of order, Rust-for-Linux #998)'
+/**
+ * The title of an {@link IrqsDisabledAtExitDiagnostic}.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, IRQS_DISABLED_AT_EXIT_TITLE } from 'lockproof'
+ *
+ * const found = createKernel().diagnostics.filter((d) => d.title === IRQS_DISABLED_AT_EXIT_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
+export const IRQS_DISABLED_AT_EXIT_TITLE = 'lockproof: task ended with interrupts disabled'
+/**
+ * The title of a {@link BadUnlockBalanceDiagnostic}, as the kernel prints it.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, BAD_UNLOCK_BALANCE_TITLE } from 'lockproof'
+ *
+ * const found = createKernel().diagnostics.filter((d) => d.title === BAD_UNLOCK_BALANCE_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
+export const BAD_UNLOCK_BALANCE_TITLE = 'WARNING: bad unlock balance detected!'
+/**
+ * The title of a {@link HeldLockAtExitDiagnostic}, as the kernel prints it.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, HELD_LOCK_AT_EXIT_TITLE } from 'lockproof'
+ *
+ * const found = createKernel().diagnostics.filter((d) => d.title === HELD_LOCK_AT_EXIT_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
+export const HELD_LOCK_AT_EXIT_TITLE = 'WARNING: lock held when returning to user space!'
+
+/**
+ * The title of a {@link SleepingInAtomicDiagnostic}, as the kernel prints it.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, SLEEPING_IN_ATOMIC_TITLE } from 'lockproof'
+ *
+ * const found = createKernel().diagnostics.filter((d) => d.title === SLEEPING_IN_ATOMIC_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
+export const SLEEPING_IN_ATOMIC_TITLE = 'BUG: sleeping function called from invalid context'
+
+/**
+ * The warning the kernel prints for each counting mistake (DEBUG_PREEMPT, migrate_enable, RCU).
+ *
+ * @example
+ * ```ts
+ * import { countingTitle } from 'lockproof'
+ *
+ * console.log(countingTitle('preempt', 'underflow')) // WARNING: DEBUG_LOCKS_WARN_ON(val > preempt_count())
+ * ```
+ */
+export const countingTitle = (field: CountingField, problem: 'underflow' | 'overflow'): string => {
+  if (field === 'preempt' || field === 'softirq' || field === 'hardirq' || field === 'nmi') {
+    return problem === 'underflow' ? 'WARNING: DEBUG_LOCKS_WARN_ON(val > preempt_count())' : `WARNING: ${field} field of preempt_count overflows`
+  }
+  if (field === 'migrate') return 'WARNING: migrate_enable() without migrate_disable()'
+  if (field === 'rcu') return problem === 'underflow' ? 'WARNING: rcu_read_unlock() without rcu_read_lock()' : 'WARNING: RCU nesting overflows'
+  return problem === 'underflow' ? 'WARNING: local_interrupt_enable() without local_interrupt_disable()' : 'WARNING: interrupt-disable count overflows'
+}
+
+/** CONFIG_DEBUG_SPINLOCK's `spin_bug()` and lockdep's owner check for a sleeping lock (unlock-wrong-owner). */
+export const wrongOwnerTitle = (sleeping: boolean, cpu: number, comm: string, pid: number): string =>
+  sleeping ? 'WARNING: DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)' : `BUG: spinlock wrong owner on CPU#${cpu}, ${comm}/${pid}`
+
+/** A lock that can never be taken: `spin_bug()`'s recursion or lockup, or the hung-task report for a sleeping lock. */
+export const deadlockTitle = (spinning: boolean, sameCpu: boolean, cpu: number, comm: string, pid: number): string =>
+  spinning
+    ? sameCpu
+      ? `BUG: spinlock recursion on CPU#${cpu}, ${comm}/${pid}`
+      : `BUG: spinlock lockup suspected on CPU#${cpu}, ${comm}/${pid}`
+    : `INFO: task ${comm}:${pid} blocked for more than 120 seconds.`
+
+/** `__WARN_printf()`'s first line: `WARNING: CPU: 0 PID: 1 at <where>`. */
+export const warnAtTitle = (cpu: number, pid: number, where: string): string => `WARNING: CPU: ${cpu} PID: ${pid} at ${where}`
