@@ -2,7 +2,7 @@
 export { createKernel, Kernel, type RunOptions, type IrqOptions } from './kernel.js'
 export type { KernelOptions, ResolvedOptions } from './options.js'
 export type { Context, CoreOps } from './context/public.js'
-export type { CtxState, Exec, IrqOff, Wait, TaskCtx } from './context/state.js'
+export type { CtxState, Exec, IrqOff, IrqOffOnOne, Wait, TaskCtx } from './context/state.js'
 export type {
   AnyContext,
   Atomic,

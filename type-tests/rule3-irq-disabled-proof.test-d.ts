@@ -17,7 +17,9 @@ kernel.run((ctx) => {
   // @expect-error IrqDisabled
   expectError(touchHardware(ctx))
   stats.withLockedIrqSave(ctx, (ctx) => {
-    // @expect-error IrqDisabled
+    // The refusal names the proof and why: "… to parameter of type 'IrqDisabled'" and
+    // "'"off on a normal kernel only: PREEMPT_RT leaves interrupts on (…)"' is not assignable to type 'true'".
+    // @expect-error off on a normal kernel only: PREEMPT_RT leaves interrupts on
     expectError(touchHardware(ctx))
     // @expect-error PreemptDisabled
     expectError(noPreempt(ctx))

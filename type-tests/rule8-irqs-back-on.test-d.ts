@@ -3,9 +3,9 @@
 // is refused wherever interrupts may be off on either kernel; local_bh_disable()/local_bh_enable()
 // and the _bh forms warn with interrupts off and in hardirq context (kernel/softirq.c).
 import { expectError, expectType } from 'tsd'
-import { type Context, type CtxState, createKernel } from '../src/index.js'
+import { type Context, type CtxState, createKernel, type IrqOffOnOne } from '../src/index.js'
 
-/** The `irq` field of a context's state: true (off on both kernels), 'one' (off on one), false. */
+/** The `irq` field of a context's state: true (off on both kernels), IrqOffOnOne (off on one), false. */
 declare const irqOf: <S extends CtxState>(ctx: Context<S>) => S['irq']
 
 const kernel = createKernel()
@@ -24,12 +24,12 @@ kernel.run((ctx) => {
   hw.withLockedIrqSave(ctx, (ctx) => expectType<true>(irqOf(ctx)))
   hw.withLocked(ctx, (ctx) => expectType<false>(irqOf(ctx)))
   stats.withLockedIrqSave(ctx, (ctx) => {
-    expectType<'one'>(irqOf(ctx))
+    expectType<IrqOffOnOne>(irqOf(ctx))
     hw.withLockedIrqSave(ctx, (ctx) => expectType<true>(irqOf(ctx)))
-    hw.withLocked(ctx, (ctx) => expectType<'one'>(irqOf(ctx)))
+    hw.withLocked(ctx, (ctx) => expectType<IrqOffOnOne>(irqOf(ctx)))
   })
-  ring.withLocked(ctx, (ctx) => expectType<'one'>(irqOf(ctx)))
-  pcp.withLockedIrq(ctx, (ctx) => expectType<'one'>(irqOf(ctx)))
+  ring.withLocked(ctx, (ctx) => expectType<IrqOffOnOne>(irqOf(ctx)))
+  pcp.withLockedIrq(ctx, (ctx) => expectType<IrqOffOnOne>(irqOf(ctx)))
   ctx.core.localIrqSave((ctx) => hw.withLocked(ctx, (ctx) => expectType<true>(irqOf(ctx))))
   // Under a section that disables interrupts on both kernels.
   hw.withLockedIrqSave(ctx, (ctx) => {
@@ -134,7 +134,7 @@ kernel.run((ctx) => {
 
 // A threadable handler is a hardirq on the normal kernel: interrupts off there.
 kernel.requestIrq(3, 'nic', (ctx) => {
-  expectType<'one'>(irqOf(ctx))
+  expectType<IrqOffOnOne>(irqOf(ctx))
   // @expect-error the _irq unlock of spinlock_t 'stats' ends in local_irq_enable(), which turns interrupts on unconditionally, but they may already be off (in a hardirq handler; kernel/irq/handle.c: irq N handler enabled interrupts)
   expectError(stats.withLockedIrq(ctx, () => 0))
   // @expect-error the _bh lock and unlock of spinlock_t 'stats': bottom halves cannot be disabled or enabled in a hardirq handler: WARN_ON_ONCE(in_hardirq())

@@ -3,7 +3,7 @@
  * state fixes what is proven and leaves the rest open, so any context that proves it is accepted.
  */
 import type { Context } from './public.js'
-import type { CtxState } from './state.js'
+import type { CtxState, IrqOffOnOne } from './state.js'
 
 /** A context whose state fixes the fields in P and leaves the others as wide as CtxState. */
 type Prove<P extends Partial<CtxState>> = Context<{ readonly [K in keyof CtxState]: K extends keyof P ? P[K] & CtxState[K] : CtxState[K] }>
@@ -172,7 +172,7 @@ export interface ThreadableIrqState {
   /** spinlock_t may be taken, mutexes not. */
   readonly wait: 'config'
   /** Off on one kernel: a hardirq with interrupts off on a normal kernel, on in the RT thread. */
-  readonly irq: 'one'
+  readonly irq: IrqOffOnOne
   /** Not proven: the RT thread is preemptible. */
   readonly preempt: false
   /** Bottom halves are off on both kernels. */

@@ -1,7 +1,7 @@
 /**
  * The type-level state a Context carries: what is known, *on both kernels*, where code runs.
  * Kept to seven small fields: every field multiplies the compiler's instantiations (`irq` has a
- * third value, 'one', instead of a field of its own).
+ * third value, IrqOffOnOne, instead of a field of its own).
  */
 
 /**
@@ -32,19 +32,35 @@ export type Wait = 'sleep' | 'config' | 'spin'
 
 /**
  * Whether interrupts are off where the code runs: `true` on both kernels, `false` on neither,
- * `'one'` on one kernel only (a spinlock_t irqsave section, a threadable handler: off on a normal
- * kernel, on on PREEMPT_RT). Only `false` admits what turns interrupts back on unconditionally
+ * {@link IrqOffOnOne} on one kernel only (a spinlock_t irqsave section, a threadable handler: off on
+ * a normal kernel, on on PREEMPT_RT). That value is a sentence, so that a proof demanded where it
+ * holds reads as the reason: `Type '"off on a normal kernel only: …"' is not assignable to type 'true'`. Only `false` admits what turns interrupts back on unconditionally
  * (the `_irq` unlocks, `local_bh_enable()`); only `true` proves {@link IrqDisabled}.
  *
  * @example
  * ```ts
- * import type { IrqOff, ThreadableIrqState } from 'lockproof'
+ * import type { IrqOff, IrqOffOnOne, ThreadableIrqState } from 'lockproof'
  *
  * // A threadable handler: interrupts are off on a normal kernel, on in the RT irq thread.
- * const inHandler: IrqOff = 'one' satisfies ThreadableIrqState['irq']
+ * const inHandler: IrqOff = 'off on a normal kernel only: PREEMPT_RT leaves interrupts on (spinlock_t irqsave, SpinLockIrq, local_lock irqsave, a threadable handler)' satisfies IrqOffOnOne & ThreadableIrqState['irq']
  * ```
  */
-export type IrqOff = boolean | 'one'
+export type IrqOff = boolean | IrqOffOnOne
+
+/**
+ * The {@link IrqOff} value for "off on one kernel only", worded as the reason a proof of
+ * interrupts off fails there.
+ *
+ * @example
+ * ```ts
+ * import type { IrqOffOnOne, ThreadableIrqState } from 'lockproof'
+ *
+ * type Same = ThreadableIrqState['irq'] extends IrqOffOnOne ? true : false // true
+ * const same: Same = true
+ * ```
+ */
+export type IrqOffOnOne =
+  'off on a normal kernel only: PREEMPT_RT leaves interrupts on (spinlock_t irqsave, SpinLockIrq, local_lock irqsave, a threadable handler)'
 
 /**
  * The type-level state a {@link Context} carries: what is known, *on both kernels*, where the
@@ -63,7 +79,7 @@ export interface CtxState {
   readonly exec: Exec
   /** The strongest lockdep wait type still allowed. */
   readonly wait: Wait
-  /** Interrupts are off on both kernels (`true`), on one only (`'one'`), or on neither (`false`). */
+  /** Interrupts are off on both kernels (`true`), on one only ({@link IrqOffOnOne}), or on neither (`false`). */
   readonly irq: IrqOff
   /** Preemption is off on both kernels. */
   readonly preempt: boolean

@@ -7,7 +7,7 @@
 import { ScopeContext } from '../context/context.js'
 import type { InInterrupt } from '../context/in-interrupt.js'
 import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
+import type { CtxState, IrqOffOnOne } from '../context/state.js'
 import type { LockproofError } from '../context/type-error.js'
 import { InvalidArgumentError } from '../errors.js'
 import { lockRuntimeOf } from '../locks/api.js'
@@ -33,7 +33,7 @@ export type NotHeldCheck<L extends AnyLock, S extends CtxState> = string extends
 
 type IrqsCheck<S extends CtxState> = true extends S['irq']
   ? unknown
-  : LockproofError<`lockdep_assert_irqs_disabled(): interrupts are not disabled on both kernels here (${S['why']})${S['irq'] extends 'one' ? ': off on a normal kernel only, spinlock_t-style _irqsave and threadable handlers leave them on under PREEMPT_RT' : ''}`>
+  : LockproofError<`lockdep_assert_irqs_disabled(): interrupts are not disabled on both kernels here (${S['why']})${S['irq'] extends IrqOffOnOne ? ': off on a normal kernel only, spinlock_t-style _irqsave and threadable handlers leave them on under PREEMPT_RT' : ''}`>
 
 type PreemptCheck<S extends CtxState> = S['preempt'] extends false
   ? LockproofError<`lockdep_assert_preemption_disabled(): preemption is not disabled on both kernels here (${S['why']}); spinlock_t, rwlock_t and local_lock_t leave it on under PREEMPT_RT`>

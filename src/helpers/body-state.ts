@@ -3,7 +3,7 @@
  * body may only do what every valid call site permits. Built from {@link TaskCtx} with the
  * transitions of direct code (`With`, `Restrict`, `Acquired`), so new state fields flow through.
  */
-import type { CtxState, Exec, TaskCtx, Wait, With } from '../context/state.js'
+import type { CtxState, Exec, IrqOffOnOne, TaskCtx, Wait, With } from '../context/state.js'
 import type { Restrict } from '../context/transitions.js'
 import type { Acquired } from '../locks/rules.js'
 import type { AnyLock } from '../locks/any-lock.js'
@@ -43,7 +43,7 @@ type Base<E extends HelperEffects> = With<
   {
     exec: BaseExec<E, BaseWait<E>>
     wait: BaseWait<E>
-    irq: [TurnsOnVariants<E>] extends [never] ? 'one' : false
+    irq: [TurnsOnVariants<E>] extends [never] ? IrqOffOnOne : false
     held: HelperBody | MarksOf<E['take']>
     why: Why<E, BaseWait<E>>
   }

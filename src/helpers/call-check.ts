@@ -5,7 +5,7 @@
  * else the errors (a union: each names its rule).
  */
 import type { CanSleep, WhyOf } from '../context/sleep-rules.js'
-import type { CtxState } from '../context/state.js'
+import type { CtxState, IrqOffOnOne } from '../context/state.js'
 import type { LockproofError } from '../context/type-error.js'
 import type { AcquireCheck, AcquireFullCheck, AnyStateError, LockLabel } from '../locks/rules.js'
 import type { AnyLock } from '../locks/any-lock.js'
@@ -37,7 +37,7 @@ type HoldError<E extends HelperEffects, S extends CtxState> = [NamesOf<E['mustHo
       : MissingHeld<E['name'], Extract<E['mustHold'][number], { readonly name: Exclude<NamesOf<E['mustHold']>, S['held']> }>>
 
 /** Why interrupts are not proven off here (item 6: which proof, and why it is missing). */
-type IrqWhy<S extends CtxState> = S['irq'] extends 'one'
+type IrqWhy<S extends CtxState> = S['irq'] extends IrqOffOnOne
   ? `they are off only on a normal kernel (${WhyOf<S>}): spinlock_t, rwlock_t, local_lock_t and SpinLockIrq _irq/_irqsave, and threadable handlers, leave them on under PREEMPT_RT`
   : `nothing here disables them (${WhyOf<S>})`
 

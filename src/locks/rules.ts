@@ -6,7 +6,7 @@
 import type { InInterrupt, SoftirqCounted } from '../context/in-interrupt.js'
 import type { BhCheck, IrqEnableCheck } from '../context/irq-rules.js'
 import type { CanSleep } from '../context/sleep-rules.js'
-import type { CtxState, IrqOff, With } from '../context/state.js'
+import type { CtxState, IrqOff, IrqOffOnOne, With } from '../context/state.js'
 import type { Restrict } from '../context/transitions.js'
 import type { LockproofError } from '../context/type-error.js'
 import type { HelperBody, MayTake } from '../helpers/marks.js'
@@ -32,17 +32,17 @@ type OnBoth<K extends LockKind, V extends VariantOf<K>, Ss extends Step> = [Extr
 
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B
 
-/** On how many configurations the variant turns interrupts off: both (true), one ('one'), none (false). */
+/** On how many configurations the variant turns interrupts off: both (true), one (IrqOffOnOne), none (false). */
 type IrqsOffBy<K extends LockKind, V extends VariantOf<K>> = [Extract<LockSteps<K, V, 'normal'>, 'irq_save' | 'irq_disable'>] extends [never]
   ? [Extract<LockSteps<K, V, 'rt'>, 'irq_save' | 'irq_disable'>] extends [never]
     ? false
-    : 'one'
+    : IrqOffOnOne
   : [Extract<LockSteps<K, V, 'rt'>, 'irq_save' | 'irq_disable'>] extends [never]
-    ? 'one'
+    ? IrqOffOnOne
     : true
 
 /** Interrupts after a lock step: off on both if either says so, else on one if either says so. */
-type IrqAfter<Before extends IrqOff, By extends IrqOff> = Before extends true ? true : By extends true ? true : Before extends 'one' ? 'one' : By
+type IrqAfter<Before extends IrqOff, By extends IrqOff> = Before extends true ? true : By extends true ? true : Before extends IrqOffOnOne ? IrqOffOnOne : By
 
 /** A `_bh` variant raises the softirq count on both kernels (`__local_bh_disable_ip()` first). */
 type SoftirqBy<K extends LockKind, V extends VariantOf<K>> = OnBoth<K, V, 'bh_disable' | 'bh_lock_disable'> extends true ? SoftirqCounted : never
