@@ -9,7 +9,7 @@ import type { InInterrupt } from '../context/in-interrupt.js'
 import type { Context } from '../context/public.js'
 import type { CtxState, IrqOffOnOne } from '../context/state.js'
 import type { LockproofError } from '../context/type-error.js'
-import { InvalidArgumentError } from '../errors.js'
+import { ForeignContextError, InvalidArgumentError } from '../errors.js'
 import { lockRuntimeOf } from '../locks/api.js'
 import type { LockLabel } from '../locks/rules.js'
 import { type AssertSite, assertSite, lockdepWarn } from './warn.js'
@@ -47,15 +47,13 @@ type SoftirqCheck<S extends CtxState> =
       ? LockproofError<`lockdep_assert_in_softirq(): in ${S['exec']} context, where the kernel's WARN_ON_ONCE() fires (in_hardirq() || in_nmi())`>
       : unknown
 
-const siteOf = (ctx: unknown, assertion: string): AssertSite => {
-  if (!ScopeContext.is(ctx)) throw new InvalidArgumentError(`${assertion}: the first argument must be a context`)
-  return assertSite(ctx as unknown as ScopeContext, assertion)
-}
+const siteOf = (ctx: unknown, assertion: string): AssertSite => assertSite(ScopeContext.from(ctx, assertion), assertion)
 
 /** `lockdep_is_held_type(lock, read)`: -1 any mode, 0 write, 1 read (held_locks[] of the context's task). */
 const isHeld = (site: AssertSite, lock: unknown, assertion: string, read: -1 | 0 | 1): boolean => {
   const runtime = typeof lock === 'object' && lock !== null ? lockRuntimeOf(lock) : undefined
   if (runtime === undefined) throw new InvalidArgumentError(`${assertion}: expected a lock made by a kernel (spinLock(), mutex(), …)`)
+  if (!runtime.ownsCpu(site.cpu)) throw new ForeignContextError(`${assertion}: the lock belongs to another kernel than the context`)
   return site.held.some((h) => h.instance === runtime && (read === -1 || (h.mode === 'read' ? 1 : 0) === read))
 }
 

@@ -360,6 +360,11 @@ export class LockRuntime<D> {
   #foreign(ops: Compiled): never {
     this.#foreignAt(ops.op)
   }
+  /** This lock's kernel made `cpu` (a context of another kernel runs on a CPU of its own). */
+  ownsCpu(cpu: Cpu): boolean {
+    return this.host.cpus[cpu.id] === cpu
+  }
+
   #foreignAt(op: string): never {
     throw new ForeignContextError(`${op}: the context belongs to another kernel; use a context of the kernel that made this lock`)
   }

@@ -10,6 +10,7 @@ import {
   lockdepAssertIrqsDisabled,
   lockdepAssertNotHeld,
   lockdepAssertPreemptionDisabled,
+  ForeignContextError,
   InvalidArgumentError,
   StaleContextError,
   type LockdepAssertDiagnostic,
@@ -132,5 +133,19 @@ describe('lockdep assertions and debug_locks', () => {
     expect(() => looseAssert(lockdepAssertIrqsDisabled)({})).toThrow(
       new InvalidArgumentError('lockdep_assert_irqs_disabled(): the first argument must be a context'),
     )
+  })
+
+  it('a lock of another kernel is a named error, not a silent "not held": nothing is reported on either kernel', () => {
+    const a = createKernel()
+    const b = createKernel()
+    const port = b.spinLock('port', 0)
+    expect(() => a.run((ctx) => looseAssert(lockdepAssertHeld)(ctx, port))).toThrow(
+      new ForeignContextError('lockdep_assert_held(port): the lock belongs to another kernel than the context'),
+    )
+    expect(a.diagnostics).toEqual([])
+    expect(b.diagnostics).toEqual([])
+    // Its own kernel's context: the ordinary assertion (not held: a warning).
+    b.run((ctx) => looseAssert(lockdepAssertHeld)(ctx, port))
+    expect(warnings(b.diagnostics)).toHaveLength(1)
   })
 })
