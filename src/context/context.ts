@@ -12,6 +12,7 @@ import { bornFalse, CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock }
 import type { Gfp } from './gfp-rules.js'
 import type { CtxState } from './state.js'
 import { NO_FAILURE, refuseThenable, releaseAfterReport } from './protocol.js'
+import { localBhEnable, localIrqRestore } from '../exec/delivery.js'
 import type { Context, CoreOps } from './public.js'
 
 /** What a context needs from the kernel that made it. */
@@ -81,7 +82,7 @@ const newScopeId = (): number => {
 const cpuPreemptDisable = (c: Cpu): void => c.preemptDisable()
 const cpuPreemptEnable = (c: Cpu): void => c.preemptEnable()
 const cpuLocalBhDisable = (c: Cpu): void => c.localBhDisable()
-const cpuLocalBhEnable = (c: Cpu): void => c.localBhEnable()
+const cpuLocalBhEnable = (c: Cpu): void => localBhEnable(c)
 const cpuRcuReadLock = (c: Cpu): void => c.rcuReadLock()
 const cpuRcuReadUnlock = (c: Cpu): void => c.rcuReadUnlock()
 const cpuMigrateDisable = (c: Cpu): void => c.migrateDisable()
@@ -397,7 +398,7 @@ export class ScopeContext {
           (c) => {
             flags = c.localIrqSave()
           },
-          (c) => c.localIrqRestore(flags as IrqFlags),
+          (c) => localIrqRestore(c, flags as IrqFlags),
           cb,
           CLAIM_IRQS_OFF,
         )
@@ -426,7 +427,7 @@ export class ScopeContext {
         child,
         (c) => {
           // Pending interrupts only after checking what still needs them off.
-          c.localInterruptEnable(true)
+          c.localInterruptEnable()
           if (!c.irqsDisabled) host.irqsBackOn(c, what)
         },
         'guard',

@@ -2,6 +2,9 @@
  * One simulated CPU: the kernel's per-CPU primitives over plain state. Each primitive does what
  * its kernel namesake does to the counters, and refuses (reporting first) what would wrap them.
  * Scoped, user-facing operations live in src/context; this is the "hardware and core code" layer.
+ * It never calls user code: where the kernel would take an interrupt or run softirqs, a primitive
+ * returns an outcome (src/machine/outcome.ts) and the executor's delivery (src/exec/delivery.ts)
+ * runs the handlers, then calls back in here for the rest of the sequence.
  */
 import type { CountingField } from '../diagnostics.js'
 import { InvalidArgumentError } from '../errors.js'
@@ -11,6 +14,7 @@ import { fieldValue, PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTI
 import * as P from './predicates.js'
 import { IRQS_OFF, IRQS_ON, type CpuState, type IrqFlags, type TaskState } from './state.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
+import { OK, type IrqOutcome, type OkOutcome, type Outcome } from '../machine/outcome.js'
 import type { KernelWarning } from '../report/proof-diagnostics.js'
 
 /** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
@@ -29,10 +33,6 @@ export interface CpuHost {
   readonly layout?: PreemptCountLayout
   /** Records the counting report and throws a CountingError; never returns. */
   countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never
-  /** Runs the primary handler of `line` (already in hardirq context). */
-  handleIrq(cpu: Cpu, line: number): void
-  /** Runs the handler of softirq `nr` (already serving softirqs). */
-  handleSoftirq(cpu: Cpu, nr: number): void
   /** Whether state changes are traced at all (so events are not even built otherwise). */
   readonly tracing: boolean
   /** Reports one state change for the trace. */
@@ -155,8 +155,6 @@ export class Cpu {
     // Every proof was true with interrupts off: whatever is false now became so here.
     if ((this.claimIrq | this.claimPreempt | this.claimBh) !== 0) this.host.proofsMayBeFalse(this, by, CLAIM_IRQ | CLAIM_PREEMPT | CLAIM_BH)
   }
-  /** Softirqs running at irq exit: interrupts were on before the interrupt, so turning them on is no news. */
-  #inIrqExit = 0
   /** Bottom halves came back on (`local_bh_enable()` dropped the count): as `lockdep_softirqs_on()`. */
   #softirqsOn(by: string): void {
     if (this.claimBh !== 0 || this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, by, CLAIM_BH | CLAIM_PREEMPT)
@@ -218,17 +216,24 @@ export class Cpu {
     if (this.host.tracing) this.host.trace(this, 'local_irq_disable')
   }
 
-  /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
-  localIrqEnable(deferDelivery = false, checkProofs = true): void {
+  /**
+   * `local_irq_enable()`. Never runs softirqs. The interrupts raised meanwhile are to be taken at
+   * once: the outcome says so (the executor takes them, also when a report here threw).
+   */
+  localIrqEnable(checkProofs = true): Outcome {
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = false
     if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
-    try {
-      if (was) this.#lockdepHardirqsOn()
-      if (was && checkProofs) this.#hardirqsOn('local_irq_enable()')
-    } finally {
-      if (!deferDelivery) this.deliverPendingIrqs()
-    }
+    if (was) this.#lockdepHardirqsOn()
+    if (was && checkProofs) this.#hardirqsOn('local_irq_enable()')
+    return this.irqOutcome()
+  }
+
+  /** The interrupt to take now: the first pending one while interrupts are on, else OK. */
+  irqOutcome(): Outcome {
+    const s = this.state
+    if (s.irqsDisabled || s.pendingIrqs.length === 0) return OK
+    return { tag: 'irq', cpu: s.id, line: s.pendingIrqs[0] as number }
   }
 
   // Interrupts / bottom halves back on: one call each, out of line (lockdep's mark_held_locks()).
@@ -246,21 +251,18 @@ export class Cpu {
     return flags
   }
 
-  /** `deferDelivery`: the caller takes pending interrupts itself, after checking the new state. */
-  localIrqRestore(flags: IrqFlags, deferDelivery = false): void {
+  /** `local_irq_restore()`; the outcome is the interrupt to take now (as localIrqEnable()). */
+  localIrqRestore(flags: IrqFlags): Outcome {
     if (typeof flags !== 'object' || flags === null || typeof flags.irqsDisabled !== 'boolean') {
       throw new InvalidArgumentError('local_irq_restore() needs the flags local_irq_save() returned')
     }
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = flags.irqsDisabled
     if (this.host.tracing) this.host.trace(this, 'local_irq_restore')
-    if (flags.irqsDisabled) return
-    try {
-      if (was) this.#lockdepHardirqsOn()
-      if (was) this.#hardirqsOn('local_irq_restore()')
-    } finally {
-      if (!deferDelivery) this.deliverPendingIrqs()
-    }
+    if (flags.irqsDisabled) return OK
+    if (was) this.#lockdepHardirqsOn()
+    if (was) this.#hardirqsOn('local_irq_restore()')
+    return this.irqOutcome()
   }
 
   // ── counted interrupt disabling (local_interrupt_disable series) ───────────────────────
@@ -282,7 +284,7 @@ export class Cpu {
   }
 
   /** Restores the saved flags on 1→0 only (interrupt-count layout: after `hardirq_disable_exit()`). */
-  localInterruptEnable(deferDelivery = false): void {
+  localInterruptEnable(): Outcome {
     const s = this.state
     if (s.interruptDisableCount === 0) {
       this.host.countingError(this, 'interrupt-disable', 'underflow', 'local_interrupt_enable() at depth 0')
@@ -294,8 +296,9 @@ export class Cpu {
     if (s.interruptDisableCount === 0) {
       const saved = s.interruptDisableSaved ?? IRQS_ON
       s.interruptDisableSaved = null
-      this.localIrqRestore(saved, deferDelivery)
+      return this.localIrqRestore(saved)
     }
+    return OK
   }
 
   // ── task-level counters ────────────────────────────────────────────────────────────────
@@ -373,30 +376,25 @@ export class Cpu {
     if (this.host.tracing) this.host.trace(this, 'local_bh_disable')
   }
 
-  /** `__local_bh_enable_ip(cnt)`: runs pending softirqs when this brings BH back on in task context. */
-  localBhEnable(cnt: number = SOFTIRQ_DISABLE_OFFSET): void {
-    // __local_bh_enable_ip(), both kernels: WARN_ON_ONCE(in_hardirq()); lockdep_assert_irqs_enabled();
-    // A warning that throws (onDiagnostic: 'throw') is rethrown after the enable is done, so the
-    // counts are never left half-way.
-    const irqsWereOff = this.state.irqsDisabled
-    let warning: unknown = null
-    try {
-      if (this.inHardirq()) this.host.warn(this, 'bh-enable-in-hardirq')
-      if (irqsWereOff && this.host.traceIrqflags) this.host.warn(this, 'bh-enable-irqs-disabled')
-    } catch (error) {
-      warning = error
-    }
-    this.#localBhEnable(cnt)
-    // Normal kernel with TRACE_IRQFLAGS: local_irq_disable() first, local_irq_enable() last —
-    // interrupts end up on even if they were off. RT saves and restores the flag.
-    // (That local_irq_enable() checks every proof; otherwise the BH count coming down is the news.)
-    try {
-      if (!this.preemptRt && this.host.traceIrqflags && irqsWereOff) this.localIrqEnable()
-      else this.#softirqsOn('local_bh_enable()')
-    } catch (error) {
-      warning ??= error
-    }
-    if (warning !== null) throw warning
+  /**
+   * `__local_bh_enable_ip(cnt)`, the first part: its two warnings. WARN_ON_ONCE(in_hardirq());
+   * lockdep_assert_irqs_enabled() (with TRACE_IRQFLAGS). The sequence is src/exec/delivery.ts's
+   * `localBhEnable()`, which runs the softirqs in between.
+   */
+  localBhEnableWarnings(irqsWereOff: boolean): void {
+    if (this.inHardirq()) this.host.warn(this, 'bh-enable-in-hardirq')
+    if (irqsWereOff && this.host.traceIrqflags) this.host.warn(this, 'bh-enable-irqs-disabled')
+  }
+
+  /**
+   * The last part: a normal kernel with TRACE_IRQFLAGS did local_irq_disable() first and ends in
+   * local_irq_enable() — interrupts end up on even if they were off (true: the caller enables
+   * them, which checks every proof). Otherwise the BH count coming down is the news (checked here).
+   */
+  localBhEnableEndsIrqsOn(irqsWereOff: boolean): boolean {
+    if (!this.preemptRt && this.host.traceIrqflags && irqsWereOff) return true
+    this.#softirqsOn('local_bh_enable()')
+    return false
   }
 
   /** Undoes a `localBhDisable(cnt)` just done (a later lock step was refused): the counts only. */
@@ -405,78 +403,86 @@ export class Cpu {
     else this.rtLocalBhEnable(cnt, this.preemptible())
   }
 
-  #localBhEnable(cnt: number): void {
-    if (!this.preemptRt) {
-      // `__preempt_count_sub(cnt - 1)`: keep preemption disabled until softirq processing is
-      // done. Done as sub(cnt) + add(1) so that each step stays inside its field.
-      // With the preempt field already full (255 nested preempt_disable()), preemption is off
-      // anyway: skip the +1 rather than refuse a correct program.
-      this.preemptCountSub(cnt)
-      const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
-      if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
-      if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
-      try {
-        if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
-      } finally {
-        if (hold) this.preemptCountSub(PREEMPT_OFFSET)
-      }
-      // lockdep_softirqs_on() runs with interrupts off before the softirqs; the held locks are
-      // marked at the local_irq_enable() that ends __local_bh_enable_ip(), after them.
-      if (this.softirqCount() === 0) this.#lockdepSoftirqsOn()
-      return
-    }
+  /**
+   * Normal kernel: `__preempt_count_sub(cnt - 1)`, keeping preemption disabled until softirq
+   * processing is done. Done as sub(cnt) + add(1) so that each step stays inside its field.
+   * With the preempt field already full (255 nested preempt_disable()), preemption is off
+   * anyway: skip the +1 rather than refuse a correct program. Returns whether the +1 was done.
+   */
+  localBhEnableCount(cnt: number): boolean {
+    this.preemptCountSub(cnt)
+    const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
+    if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
+    if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+    return hold
+  }
+
+  /** Whether `local_bh_enable()` runs softirqs now: `!in_interrupt() && local_softirq_pending()`. */
+  softirqsDue(): boolean {
+    return !this.inInterrupt() && this.state.softirqPending !== 0
+  }
+
+  /**
+   * After the softirqs: lockdep_softirqs_on() runs with interrupts off before the softirqs; the
+   * held locks are marked at the local_irq_enable() that ends __local_bh_enable_ip(), after them.
+   */
+  localBhEnableDone(): void {
+    if (this.softirqCount() === 0) this.#lockdepSoftirqsOn()
+  }
+
+  /**
+   * RT `__local_bh_enable_ip(cnt)` up to the softirqs: the count check, `lock_map_release(&bh_lock_map)`
+   * (the softirqs below run without it). When this drops the task's count to 0 with softirqs
+   * pending and preemptible(), they run here, in task context, inside the kernel's
+   * local_irq_save() … local_irq_restore(): then this becomes "serving" (SOFTIRQ_OFFSET) and
+   * returns the saved flags — the caller runs handle_softirqs() and then
+   * `rtLocalBhEnable(SOFTIRQ_OFFSET, true)` and restores them. Otherwise it finishes (null).
+   */
+  rtLocalBhEnableBegin(cnt: number): IrqFlags | null {
     const task = this.state.current
     if ((task.softirqDisableCnt & SOFTIRQ_MASK) < cnt) {
       this.host.countingError(this, 'softirq', 'underflow', 'local_bh_enable() without local_bh_disable()')
     }
-    // `lock_map_release(&bh_lock_map)` first: the softirqs below run without it.
     this.host.lockMapRelease?.(this, 'local_bh')
     const preemptOn = this.preemptible()
     if (task.softirqDisableCnt === cnt && this.state.softirqPending !== 0) {
       if (!preemptOn) {
         this.state.ksoftirqdWoken = true
       } else {
-        // Become "serving" (SOFTIRQ_OFFSET) and run them here, in task context, inside the
-        // kernel's local_irq_save() … local_irq_restore() (handle_softirqs() is entered and left
-        // with interrupts off).
         const flags = this.localIrqSave()
         task.softirqDisableCnt -= cnt - SOFTIRQ_OFFSET
         if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
-        try {
-          this.handleSoftirqs()
-        } finally {
-          this.rtLocalBhEnable(SOFTIRQ_OFFSET, preemptOn)
-          this.localIrqRestore(flags)
-        }
-        return
+        return flags
       }
     }
     this.rtLocalBhEnable(cnt, preemptOn)
+    return null
   }
 
   /**
-   * `run_ksoftirqd()` in ksoftirqd's own task: ksoftirqd_run_begin() (RT: BH off with
-   * SOFTIRQ_OFFSET; then interrupts off), the pending softirqs, ksoftirqd_run_end().
+   * `ksoftirqd_run_begin()` in ksoftirqd's own task (RT: BH off with SOFTIRQ_OFFSET; then
+   * interrupts off). The executor then runs the pending softirqs, `ksoftirqdRunEnd()` and
+   * `local_irq_enable()`.
    */
-  runKsoftirqd(): void {
+  ksoftirqdRunBegin(): void {
     this.state.ksoftirqdWoken = false
     if (this.preemptRt) this.localBhDisable(SOFTIRQ_OFFSET)
     this.localIrqDisable()
-    try {
-      if (this.state.softirqPending !== 0) this.handleSoftirqs()
-    } finally {
-      // RT ksoftirqd_run_end(): lock_map_release(&bh_lock_map) ("pairs with the
-      // lock_map_acquire_read() in ksoftirqd_run_begin()"), __local_bh_enable(SOFTIRQ_OFFSET,
-      // true), then local_irq_enable().
-      if (this.preemptRt) {
-        this.host.lockMapRelease?.(this, 'local_bh')
-        this.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
-      }
-      this.localIrqEnable()
+  }
+
+  /**
+   * RT `ksoftirqd_run_end()`: lock_map_release(&bh_lock_map) ("pairs with the
+   * lock_map_acquire_read() in ksoftirqd_run_begin()"), __local_bh_enable(SOFTIRQ_OFFSET, true);
+   * the local_irq_enable() after it is the caller's.
+   */
+  ksoftirqdRunEnd(): void {
+    if (this.preemptRt) {
+      this.host.lockMapRelease?.(this, 'local_bh')
+      this.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
     }
   }
 
-  private rtLocalBhEnable(cnt: number, unlock: boolean): void {
+  rtLocalBhEnable(cnt: number, unlock: boolean): void {
     const task = this.state.current
     task.softirqDisableCnt -= cnt
     if (task.softirqDisableCnt === 0) this.#lockdepSoftirqsOn()
@@ -491,60 +497,50 @@ export class Cpu {
   /**
    * `raise_softirq()`: marks it pending; outside interrupt context (and with BH on) that wakes
    * ksoftirqd, otherwise it runs at irq_exit() or at the local_bh_enable() that turns BH back on.
+   * The outcome is the restore's: an interrupt raised meanwhile to take now.
    */
-  raiseSoftirq(nr: number): void {
+  raiseSoftirq(nr: number): Outcome {
     const flags = this.localIrqSave()
     this.state.softirqPending |= 1 << nr
     if (this.host.tracing) this.host.trace(this, `raise_softirq ${nr}`)
     if (!this.inInterrupt()) this.state.ksoftirqdWoken = true
-    this.localIrqRestore(flags)
-  }
-
-  /** `do_softirq()`: with interrupts saved off, runs what is pending (never from interrupt context). */
-  doSoftirq(): void {
-    if (this.inInterrupt()) return
-    const flags = this.localIrqSave()
-    try {
-      if (this.state.softirqPending !== 0) this.handleSoftirqs()
-    } finally {
-      this.localIrqRestore(flags)
-    }
+    return this.localIrqRestore(flags)
   }
 
   /**
-   * `handle_softirqs()`: serving count up, then each pending softirq from bit 0 upwards with
-   * interrupts on, restarting while new ones are raised (at most MAX_SOFTIRQ_RESTART times,
-   * then ksoftirqd takes over). Entered and left with interrupts off on a normal kernel.
+   * `handle_softirqs()`, in parts (the executor runs the handlers between them): serving count
+   * up, then each round takes what is pending (from bit 0 upwards, with interrupts on), restarting
+   * while new ones are raised (at most MAX_SOFTIRQ_RESTART times, then ksoftirqd takes over).
+   * Entered and left with interrupts off on a normal kernel.
    */
-  handleSoftirqs(): void {
-    const rt = this.preemptRt
-    if (!rt) this.preemptCountAdd(SOFTIRQ_OFFSET)
+  softirqsBegin(): void {
+    if (!this.preemptRt) this.preemptCountAdd(SOFTIRQ_OFFSET)
     if (this.host.tracing) this.host.trace(this, 'handle_softirqs begin')
-    let restart = MAX_SOFTIRQ_RESTART
-    let pending = this.state.softirqPending
-    try {
-      for (;;) {
-        this.state.softirqPending = 0
-        this.localIrqEnable(false, this.#inIrqExit === 0)
-        try {
-          for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
-            if (pending & 1) this.host.handleSoftirq(this, nr)
-          }
-        } finally {
-          // A handler that throws drops the rest of this round; the CPU state is still undone.
-          this.localIrqDisable()
-        }
-        pending = this.state.softirqPending
-        if (pending === 0) break
-        if (--restart === 0) {
-          this.state.ksoftirqdWoken = true
-          break
-        }
-      }
-    } finally {
-      if (this.host.tracing) this.host.trace(this, 'handle_softirqs end')
-      if (!rt) this.preemptCountSub(SOFTIRQ_OFFSET)
+  }
+
+  /** A round of handle_softirqs(): the pending mask, cleared (`set_softirq_pending(0)`); interrupts go on next. */
+  softirqRound(): number {
+    const pending = this.state.softirqPending
+    this.state.softirqPending = 0
+    return pending
+  }
+
+  /**
+   * After a round (interrupts off again): `restartsLeft` when another round runs; 0 when done —
+   * nothing pending, or the restart bound hit (`--max_restart` reached 0: wakeup_softirqd()).
+   */
+  softirqRestart(restartsLeft: number): number {
+    if (this.state.softirqPending === 0) return 0
+    if (--restartsLeft === 0) {
+      this.state.ksoftirqdWoken = true
+      return 0
     }
+    return restartsLeft
+  }
+
+  softirqsEnd(): void {
+    if (this.host.tracing) this.host.trace(this, 'handle_softirqs end')
+    if (!this.preemptRt) this.preemptCountSub(SOFTIRQ_OFFSET)
   }
 
   // ── hard interrupts and NMIs ───────────────────────────────────────────────────────────
@@ -555,11 +551,12 @@ export class Cpu {
   }
 
   /**
-   * `__irq_exit_rcu()`: leave hardirq, then run (or on RT, hand to ksoftirqd) pending softirqs.
-   * On the interrupt-count layout not while `hardirq_disable_count()` is non-zero (the series'
+   * `__irq_exit_rcu()`: leave hardirq; then pending softirqs run here (the 'softirqs' outcome) or,
+   * on RT, are handed to ksoftirqd. On the interrupt-count layout not while
+   * `hardirq_disable_count()` is non-zero (the series'
    * `if (!in_interrupt() && !hardirq_disable_count() && local_softirq_pending())`).
    */
-  irqExit(): void {
+  irqExit(): Outcome {
     this.preemptCountSub(this.layout.hardirqOffset)
     if (this.host.tracing) this.host.trace(this, 'irq_exit')
     if (!this.inInterrupt() && this.hardirqDisableCount() === 0 && this.state.softirqPending !== 0) {
@@ -568,15 +565,9 @@ export class Cpu {
       if (this.preemptRt) {
         if (this.state.current.softirqDisableCnt === 0) this.state.ksoftirqdWoken = true
       } else if (this.host.forceIrqThreads) this.state.ksoftirqdWoken = true
-      else {
-        this.#inIrqExit++
-        try {
-          this.handleSoftirqs()
-        } finally {
-          this.#inIrqExit--
-        }
-      }
+      else return { tag: 'softirqs', cpu: this.state.id }
     }
+    return OK
   }
 
   /**
@@ -615,34 +606,29 @@ export class Cpu {
     if (this.host.tracing) this.host.trace(this, 'nmi_exit')
   }
 
-  /** Asserts an interrupt line: taken at once with interrupts on, else pending until they are. */
-  raiseIrq(line: number): void {
+  /** Asserts an interrupt line: taken at once with interrupts on (the outcome), else pending until they are. */
+  raiseIrq(line: number): Outcome {
     this.state.pendingIrqs.push(line)
     if (this.host.tracing) this.host.trace(this, `irq_raise ${line}`)
-    this.deliverPendingIrqs()
+    return this.irqOutcome()
   }
 
-  /** Takes pending interrupts in raise order while interrupts are on. */
-  deliverPendingIrqs(): void {
+  /**
+   * The hardware's part of taking the first pending interrupt (in raise order, while interrupts
+   * are on): interrupts off on entry, `irq_enter()`. The executor runs the handler, `irq_exit()`
+   * and `irqReturn()`. OK: nothing to take.
+   */
+  takeIrq(): IrqOutcome | OkOutcome {
     const s = this.state
-    while (!s.irqsDisabled && s.pendingIrqs.length > 0) {
-      const line = s.pendingIrqs.shift() as number
-      this.takeIrq(line)
-    }
+    if (s.irqsDisabled || s.pendingIrqs.length === 0) return OK
+    const line = s.pendingIrqs.shift() as number
+    s.irqsDisabled = true
+    this.irqEnter()
+    return { tag: 'irq', cpu: s.id, line }
   }
 
-  /** The hardware's part: interrupts off on entry, handler in hardirq context, flag back on exit. */
-  private takeIrq(line: number): void {
-    this.state.irqsDisabled = true
-    this.irqEnter()
-    try {
-      this.host.handleIrq(this, line)
-    } finally {
-      try {
-        this.irqExit()
-      } finally {
-        this.state.irqsDisabled = false
-      }
-    }
+  /** The return from the interrupt: the flag back on (after `irq_exit()`). */
+  irqReturn(): void {
+    this.state.irqsDisabled = false
   }
 }

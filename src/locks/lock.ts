@@ -6,15 +6,17 @@
 import { falsifiedByUnlock, lockClaims } from '../context/claims.js'
 import { ScopeContext } from '../context/context.js'
 import { NO_FAILURE, releaseAfterReport } from '../context/protocol.js'
-import { deadlockTitle, warnAtTitle, wrongOwnerTitle } from '../report/titles.js'
+import { warnAtTitle, wrongOwnerTitle } from '../report/titles.js'
+import { OK, type BlockedOutcome, type OkOutcome } from '../machine/outcome.js'
+import { localBhEnable, localInterruptEnable, localIrqEnable, localIrqRestore } from '../exec/delivery.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
 import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { DeadlockError, DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
-import { banner, heldLockLines, lockName } from '../lockdep/splat.js'
+import { DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
+import { banner, lockName } from '../lockdep/splat.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
@@ -44,6 +46,8 @@ export interface LockHost {
   badUnlock(cpu: Cpu, what: string, className: string): void
   /** Reports and refuses (GuardOrderError) a guard drop that would falsify the proofs `bits` (unless `guardDrop: 'report'`). */
   refuseDrop(cpu: Cpu, what: string, bits: number): void
+  /** The executor's answer to a 'blocked' outcome; the synchronous one reports a deadlock and throws. */
+  blocked(cpu: Cpu, outcome: BlockedOutcome): never
 }
 
 /** The step that undoes each lock step, for rolling back when a later step throws. */
@@ -511,7 +515,7 @@ export class LockRuntime<D> {
    * no unconditional local_irq_enable()).
    */
   static readonly #ROLLBACK: Partial<Record<Step, StepFn>> = {
-    irq_disable: (_l, a) => a.cpu.localIrqRestore(a.irqsBefore),
+    irq_disable: (_l, a) => localIrqRestore(a.cpu, a.irqsBefore),
     bh_disable: (_l, a) => a.cpu.localBhRollback(SOFTIRQ_DISABLE_OFFSET),
     bh_lock_disable: (l, a) => a.cpu.localBhRollback(softirqLockOffset(l.host.options.preemptRt)),
   }
@@ -523,7 +527,8 @@ export class LockRuntime<D> {
     },
     irq_restore: (l, a) => {
       // Guards take interrupts raised meanwhile after the step (see #irqsMayBeBackOn).
-      a.cpu.localIrqRestore(a.flags ?? IRQS_ON, a.deferDelivery)
+      if (a.deferDelivery) a.cpu.localIrqRestore(a.flags ?? IRQS_ON)
+      else localIrqRestore(a.cpu, a.flags ?? IRQS_ON)
       l.#irqsMayBeBackOn(a)
     },
     irq_disable: (_l, a) => {
@@ -531,32 +536,40 @@ export class LockRuntime<D> {
       a.cpu.localIrqDisable()
     },
     irq_enable: (l, a) => {
-      a.cpu.localIrqEnable(a.deferDelivery)
+      if (a.deferDelivery) a.cpu.localIrqEnable()
+      else localIrqEnable(a.cpu)
       l.#irqsMayBeBackOn(a)
     },
     interrupt_disable: (_l, a) => a.cpu.localInterruptDisable(),
     interrupt_enable: (l, a) => {
-      a.cpu.localInterruptEnable(a.deferDelivery)
+      if (a.deferDelivery) a.cpu.localInterruptEnable()
+      else localInterruptEnable(a.cpu)
       l.#irqsMayBeBackOn(a)
     },
     preempt_disable: (_l, a) => a.cpu.preemptDisable(),
     preempt_enable: (_l, a) => a.cpu.preemptEnable(),
     bh_disable: (_l, a) => a.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET),
-    bh_enable: (_l, a) => a.cpu.localBhEnable(SOFTIRQ_DISABLE_OFFSET),
+    bh_enable: (_l, a) => localBhEnable(a.cpu, SOFTIRQ_DISABLE_OFFSET),
     bh_lock_disable: (l, a) => a.cpu.localBhDisable(softirqLockOffset(l.host.options.preemptRt)),
-    bh_lock_enable: (l, a) => a.cpu.localBhEnable(softirqLockOffset(l.host.options.preemptRt)),
+    bh_lock_enable: (l, a) => localBhEnable(a.cpu, softirqLockOffset(l.host.options.preemptRt)),
     migrate_disable: (_l, a) => a.cpu.migrateDisable(),
     migrate_enable: (_l, a) => a.cpu.migrateEnable(),
     rcu_read_lock: (_l, a) => a.cpu.rcuReadLock(),
     rcu_read_unlock: (_l, a) => a.cpu.rcuReadUnlock(),
     might_sleep: (l, a) => l.host.mightResched(a.cpu, l.label, 0, 0),
     rtlock_might_resched: (l, a) => l.host.mightResched(a.cpu, l.label, 0, a.cpu.current.rcuReadLockNesting),
-    acquire: (l, a) => l.#acquire(a),
+    acquire: (l, a) => {
+      const o = l.#acquire(a)
+      if (o.tag === 'blocked') l.host.blocked(a.cpu, o)
+    },
     release: (l, a) => l.#release(a),
   }
 
-  /** lockdep's annotation, then the lock itself: taken at once, or a deadlock (nothing can wait here). */
-  #acquire(a: Acquisition): void {
+  /**
+   * lockdep's annotation, then the lock itself: taken at once (OK), or 'blocked' on its holder —
+   * nothing changed then; the executor decides (the synchronous one reports a deadlock).
+   */
+  #acquire(a: Acquisition): OkOutcome | BlockedOutcome {
     const write = a.mode === 'write'
     const conflict = write ? (this.#writer ?? this.#readers[0] ?? null) : this.#writer
     // A trylock looks at the lock word first and tells lockdep only when it got the lock.
@@ -564,7 +577,7 @@ export class LockRuntime<D> {
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this as LockRuntime<unknown>, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
     const chain = this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
-    if (conflict !== null) this.#deadlock(a.cpu, conflict)
+    if (conflict !== null) return this.#blocked(a.cpu, conflict)
     // Only now, when it is free, is the (reused) write record overwritten.
     record.take(a, irqContext, chain)
     a.record = record
@@ -572,6 +585,7 @@ export class LockRuntime<D> {
     if (write) this.#writer = record
     else this.#readers.push(record)
     if (this.host.options.trace) this.#traceLock(a, 'lock')
+    return OK
   }
 
   /** The lock's one write record, made on its first write acquisition. */
@@ -669,22 +683,12 @@ export class LockRuntime<D> {
     this.host.lockdep.release(cpu, stack, at)
   }
 
-  #deadlock(cpu: Cpu, holder: HeldLock): never {
-    const t = cpu.current
-    const spinning = LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid)
-    const message = `${this.label} is held by ${holder.task.comm}/${holder.task.pid} on CPU ${holder.cpu}, which cannot run until ${t.comm} gives up CPU ${cpu.id}`
-    this.host.report({
-      kind: 'deadlock',
-      title,
+  #blocked(cpu: Cpu, holder: HeldLock): BlockedOutcome {
+    return {
+      tag: 'blocked',
       cpu: cpu.id,
-      task: t.comm,
-      heldLocks: this.host.held.names(t),
-      preemptCount: cpu.preemptCount,
-      lock: this.label,
-      holder: { comm: holder.task.comm, pid: holder.task.pid, cpu: holder.cpu },
-      report: [...banner(title), message, ...heldLockLines(t.comm, t.pid, this.host.held.of(t), this.host.lockdep.wait)].join('\n'),
-    })
-    throw new DeadlockError(`${title}: ${message}`)
+      lock: { label: this.label, kind: this.kind },
+      holder: { pid: holder.task.pid, comm: holder.task.comm, cpu: holder.cpu },
+    }
   }
 }

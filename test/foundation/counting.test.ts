@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Cpu, INTERRUPT_DISABLE_MAX, type CpuHost } from '../../src/cpu/cpu.js'
 import { createCpuState, type CpuState } from '../../src/cpu/state.js'
+import { bindHandlers, localBhEnable, localInterruptEnable } from '../../src/exec/delivery.js'
 import {
   CountingError,
   KernelSplat,
@@ -74,7 +75,10 @@ class StubHost implements CpuHost {
 const makeCpu = (preemptRt = false): { cpu: Cpu; host: StubHost; state: CpuState } => {
   const host = new StubHost(preemptRt)
   const state = createCpuState(0)
-  return { cpu: new Cpu(state, host), host, state }
+  const cpu = new Cpu(state, host)
+  // The machine never calls handlers: its delivery (src/exec/delivery.ts) runs them through these.
+  bindHandlers(cpu, { hardirq: (c, line) => host.handleIrq(c, line), softirq: (c, nr) => host.handleSoftirq(c, nr) })
+  return { cpu, host, state }
 }
 
 describe('preempt field overflow', () => {
@@ -201,8 +205,8 @@ describe('underflow via the Cpu primitives', () => {
   const cases: readonly (readonly [string, boolean, CountingField, (cpu: Cpu) => void])[] = [
     ['preempt_enable()', false, 'preempt', (c) => c.preemptEnable()],
     ['preempt_enable() RT', true, 'preempt', (c) => c.preemptEnable()],
-    ['local_bh_enable()', false, 'softirq', (c) => c.localBhEnable()],
-    ['local_bh_enable() RT', true, 'softirq', (c) => c.localBhEnable()],
+    ['local_bh_enable()', false, 'softirq', (c) => localBhEnable(c)],
+    ['local_bh_enable() RT', true, 'softirq', (c) => localBhEnable(c)],
     ['local_interrupt_enable()', false, 'interrupt-disable', (c) => c.localInterruptEnable()],
     ['migrate_enable()', false, 'migrate', (c) => c.migrateEnable()],
     ['migrate_enable() RT', true, 'migrate', (c) => c.migrateEnable()],
@@ -242,9 +246,9 @@ describe('underflow via the Cpu primitives', () => {
     for (const preemptRt of [false, true]) {
       const { cpu, host, state } = makeCpu(preemptRt)
       cpu.localBhDisable()
-      cpu.localBhEnable()
+      localBhEnable(cpu)
       const before = structuredClone(state)
-      expect(() => cpu.localBhEnable()).toThrow(CountingError)
+      expect(() => localBhEnable(cpu)).toThrow(CountingError)
       expect(host.reports).toEqual([{ field: 'softirq', problem: 'underflow' }])
       expect(state).toEqual(before)
     }
@@ -305,10 +309,10 @@ describe('counted interrupt disabling (local_interrupt_disable)', () => {
     cpu.localInterruptDisable()
     cpu.raiseIrq(4)
     cpu.raiseIrq(2)
-    cpu.localInterruptEnable()
+    localInterruptEnable(cpu)
     expect(host.irqs).toEqual([])
     expect(state.pendingIrqs).toEqual([4, 2])
-    cpu.localInterruptEnable()
+    localInterruptEnable(cpu)
     expect(host.irqs).toEqual([4, 2])
     expect(state.pendingIrqs).toEqual([])
     expect(state.preemptCount).toBe(0)

@@ -1,0 +1,180 @@
+/**
+ * The kernel's interrupt and softirq sequences that run handlers: the machine (src/cpu/cpu.ts)
+ * does each step and returns an outcome where a handler runs; this runs the handler through the
+ * executor's {@link InterruptHandlers}, then calls back into the machine for the rest. Order and
+ * counts are the kernel's (kernel/softirq.c: `__local_bh_enable_ip`, `__irq_exit_rcu`,
+ * `handle_softirqs`, `run_ksoftirqd`).
+ */
+import type { Cpu } from '../cpu/cpu.js'
+import { MAX_SOFTIRQ_RESTART } from '../cpu/cpu.js'
+import { PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_OFFSET } from '../cpu/preempt-count.js'
+import type { IrqFlags } from '../cpu/state.js'
+import { OK, type Outcome } from '../machine/outcome.js'
+import type { InterruptHandlers } from './executor.js'
+
+/** Which executor runs the handlers of each CPU; looked up only when a handler runs. */
+const handlersOf = new WeakMap<Cpu, InterruptHandlers>()
+
+/** Makes `handlers` run the interrupts and softirqs taken on `cpu`. */
+export const bindHandlers = (cpu: Cpu, handlers: InterruptHandlers): void => {
+  handlersOf.set(cpu, handlers)
+}
+
+const handlers = (cpu: Cpu): InterruptHandlers => {
+  const h = handlersOf.get(cpu)
+  if (h === undefined) throw new Error(`CPU ${cpu.id} has no executor`)
+  return h
+}
+
+/**
+ * Takes the pending interrupts in raise order while interrupts are on: for each, the machine
+ * enters hardirq context, the handler runs, then irq_exit() and the return (also on a throw).
+ */
+export const deliverPendingIrqs = (cpu: Cpu): void => {
+  for (let o = cpu.takeIrq(); o.tag === 'irq'; o = cpu.takeIrq()) {
+    try {
+      handlers(cpu).hardirq(cpu, o.line)
+    } finally {
+      try {
+        irqExit(cpu)
+      } finally {
+        cpu.irqReturn()
+      }
+    }
+  }
+}
+
+/** `__irq_exit_rcu()`: pending softirqs run here when the machine says so. */
+export const irqExit = (cpu: Cpu): void => {
+  if (cpu.irqExit() !== OK) handleSoftirqs(cpu, true)
+}
+
+/**
+ * Runs a transition that may turn interrupts on, then takes what is pending — also when the
+ * transition threw (a report in 'throw' mode): the flag is on either way.
+ */
+const thenDeliver = <A>(cpu: Cpu, step: (cpu: Cpu, arg: A) => Outcome, arg: A): void => {
+  let o: Outcome | null = null
+  try {
+    o = step(cpu, arg)
+  } finally {
+    if (o !== OK) deliverPendingIrqs(cpu)
+  }
+}
+const enableStep = (c: Cpu, checkProofs: boolean): Outcome => c.localIrqEnable(checkProofs)
+const restoreStep = (c: Cpu, flags: IrqFlags): Outcome => c.localIrqRestore(flags)
+const interruptEnableStep = (c: Cpu): Outcome => c.localInterruptEnable()
+const raiseSoftirqStep = (c: Cpu, nr: number): Outcome => c.raiseSoftirq(nr)
+
+/** `local_irq_enable()`: interrupts raised meanwhile are taken at once. */
+export const localIrqEnable = (cpu: Cpu, checkProofs = true): void => thenDeliver(cpu, enableStep, checkProofs)
+
+/** `local_irq_restore()`: interrupts raised meanwhile are taken at once when it turns them on. */
+export const localIrqRestore = (cpu: Cpu, flags: IrqFlags): void => thenDeliver(cpu, restoreStep, flags)
+
+/** `local_interrupt_enable()`: on 1→0 restores the saved flags and takes what is pending. */
+export const localInterruptEnable = (cpu: Cpu): void => thenDeliver(cpu, interruptEnableStep, undefined)
+
+/** `raise_softirq()`: its local_irq_restore() takes interrupts raised meanwhile. */
+export const raiseSoftirq = (cpu: Cpu, nr: number): void => thenDeliver(cpu, raiseSoftirqStep, nr)
+
+/** Asserts an interrupt line: taken at once with interrupts on, else pending until they are. */
+export const raiseIrq = (cpu: Cpu, line: number): void => {
+  if (cpu.raiseIrq(line) !== OK) deliverPendingIrqs(cpu)
+}
+
+/**
+ * `handle_softirqs()`: serving count up, then each pending softirq from bit 0 upwards with
+ * interrupts on, restarting while new ones are raised (MAX_SOFTIRQ_RESTART, then ksoftirqd).
+ * From irq_exit() interrupts were on before the interrupt, so turning them on is no news for the
+ * live proofs.
+ */
+export const handleSoftirqs = (cpu: Cpu, fromIrqExit: boolean): void => {
+  cpu.softirqsBegin()
+  let restart = MAX_SOFTIRQ_RESTART
+  try {
+    do {
+      let pending = cpu.softirqRound()
+      localIrqEnable(cpu, !fromIrqExit)
+      try {
+        for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
+          if (pending & 1) handlers(cpu).softirq(cpu, nr)
+        }
+      } finally {
+        // A handler that throws drops the rest of this round; the CPU state is still undone.
+        cpu.localIrqDisable()
+      }
+      restart = cpu.softirqRestart(restart)
+    } while (restart !== 0)
+  } finally {
+    cpu.softirqsEnd()
+  }
+}
+
+/** `do_softirq()`: with interrupts saved off, runs what is pending (never from interrupt context). */
+export const doSoftirq = (cpu: Cpu): void => {
+  if (cpu.inInterrupt()) return
+  const flags = cpu.localIrqSave()
+  try {
+    if (cpu.state.softirqPending !== 0) handleSoftirqs(cpu, false)
+  } finally {
+    localIrqRestore(cpu, flags)
+  }
+}
+
+/**
+ * `__local_bh_enable_ip(cnt)`: runs pending softirqs when this brings BH back on in task context.
+ * A warning that throws (onDiagnostic: 'throw') is rethrown after the enable is done, so the
+ * counts are never left half-way.
+ */
+export const localBhEnable = (cpu: Cpu, cnt: number = SOFTIRQ_DISABLE_OFFSET): void => {
+  const irqsWereOff = cpu.irqsDisabled
+  let warning: unknown = null
+  try {
+    cpu.localBhEnableWarnings(irqsWereOff)
+  } catch (error) {
+    warning = error
+  }
+  if (!cpu.preemptRt) bhEnable(cpu, cnt)
+  else rtBhEnable(cpu, cnt)
+  try {
+    if (cpu.localBhEnableEndsIrqsOn(irqsWereOff)) localIrqEnable(cpu)
+  } catch (error) {
+    warning ??= error
+  }
+  if (warning !== null) throw warning
+}
+
+/** Normal kernel: the count down (preemption held off), the softirqs, then preemption back. */
+const bhEnable = (cpu: Cpu, cnt: number): void => {
+  const hold = cpu.localBhEnableCount(cnt)
+  try {
+    if (cpu.softirqsDue()) doSoftirq(cpu)
+  } finally {
+    if (hold) cpu.preemptCountSub(PREEMPT_OFFSET)
+  }
+  cpu.localBhEnableDone()
+}
+
+/** RT: the softirqs run in this task when the machine says so (it returned the saved flags). */
+const rtBhEnable = (cpu: Cpu, cnt: number): void => {
+  const flags = cpu.rtLocalBhEnableBegin(cnt)
+  if (flags === null) return
+  try {
+    handleSoftirqs(cpu, false)
+  } finally {
+    cpu.rtLocalBhEnable(SOFTIRQ_OFFSET, true)
+    localIrqRestore(cpu, flags)
+  }
+}
+
+/** `run_ksoftirqd()` in ksoftirqd's own task: ksoftirqd_run_begin(), the pending softirqs, ksoftirqd_run_end(). */
+export const runKsoftirqd = (cpu: Cpu): void => {
+  cpu.ksoftirqdRunBegin()
+  try {
+    if (cpu.state.softirqPending !== 0) handleSoftirqs(cpu, false)
+  } finally {
+    cpu.ksoftirqdRunEnd()
+    localIrqEnable(cpu)
+  }
+}

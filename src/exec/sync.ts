@@ -1,0 +1,367 @@
+/**
+ * The synchronous executor: `kernel.run`. The JavaScript call stack is the scheduler — a task
+ * runs to completion; an interrupt handler runs inside the code it interrupts, at the machine's
+ * 'irq' outcome; deferred work (woken irq threads, then ksoftirqd) runs at the scheduling points;
+ * a 'blocked' outcome is a deadlock (nothing can wait).
+ */
+import { type ContextHost, ScopeContext } from '../context/context.js'
+import { CLAIM_BH, CLAIM_IRQS_OFF } from '../context/claims.js'
+import type { Gfp } from '../context/gfp-rules.js'
+import type { NmiState, SoftirqState, ThreadableIrqState } from '../context/proofs.js'
+import { NO_FAILURE, refuseThenable } from '../context/protocol.js'
+import type { Context } from '../context/public.js'
+import type { CtxState, TaskCtx } from '../context/state.js'
+import type { Cpu } from '../cpu/cpu.js'
+import { createTaskState, type TaskState } from '../cpu/state.js'
+import { DeadlockError, InvalidArgumentError, SchedulingError } from '../errors.js'
+import { type IrqRegistry, SOFTIRQ_NAMES, assertIrqLine, softirqNr, type SoftirqName } from '../irq/registry.js'
+import type { Lockdep } from '../lockdep/validator.js'
+import type { HeldLocks } from '../locks/held.js'
+import { LOCK_KINDS } from '../locks/kinds.js'
+import type { BlockedOutcome } from '../machine/outcome.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Reporter } from '../report/reporter.js'
+import { bindHandlers, deliverPendingIrqs, localBhEnable, localIrqEnable, raiseIrq, raiseSoftirq, runKsoftirqd } from './delivery.js'
+import type { Executor } from './executor.js'
+
+/** `KMALLOC_MAX_SIZE` (include/linux/slab.h): `1UL << (MAX_PAGE_ORDER + PAGE_SHIFT)`, 4 MiB with x86-64's 10 and 12. */
+const KMALLOC_MAX_SIZE = 1 << (10 + 12)
+
+/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
+const ZONE_LOCK = {}
+
+/** Ends a task's or handler's root context: guards still held then are reported and released. */
+const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]): void => {
+  try {
+    ScopeContext.close(ctx, noExit, reason)
+  } finally {
+    executing.pop()
+  }
+}
+const noExit = (): void => undefined
+
+/** A handler that returned a Promise or thenable (untyped code): refused as run() refuses one; its rejection is handled. */
+const refuseHandlerThenable = (what: string, result: unknown): void => {
+  refuseThenable(result, what, 'the handler returned a Promise; a handler must finish synchronously')
+}
+
+/** What the synchronous executor drives: one kernel's machine, registries, lockdep and reporter. */
+export interface SyncMachine {
+  readonly options: ResolvedOptions
+  readonly cpus: readonly Cpu[]
+  readonly irq: IrqRegistry
+  readonly held: HeldLocks
+  readonly lockdep: Lockdep
+  readonly reporter: Reporter
+}
+
+export class SyncExecutor implements Executor {
+  readonly #m: SyncMachine
+  readonly #executing: Cpu[] = []
+  #nextPid = 1
+  #clockMs = 0
+  #deferredRunning = false
+  /** What the contexts this executor makes call back into. */
+  readonly contextHost: ContextHost
+
+  constructor(m: SyncMachine) {
+    this.#m = m
+    const r = m.reporter
+    this.contextHost = {
+      executingCpu: () => this.executingCpu(),
+      heldOf: (task) => m.held.of(task),
+      mightSleep: (cpu, what) => r.mightSleep(cpu, what),
+      msleep: (cpu, ms) => this.#msleep(cpu, ms),
+      raiseIrq: (cpu, line) => this.raiseIrq(cpu, line),
+      raiseSoftirq: (cpu, nr) => this.raiseSoftirq(cpu, nr),
+      raiseNmi: (cpu, name) => this.raiseNmi(cpu, name),
+      kmalloc: (cpu, size, gfp) => this.#kmalloc(cpu, size, gfp),
+      reportLeak: (cpu, what, reason) => r.reportLeak(cpu, what, reason),
+      irqsBackOn: (cpu, droppedBy) => this.irqsBackOn(cpu, droppedBy),
+      badUnlock: (cpu, what) => r.badUnlock(cpu, what),
+      refuseDrop: (cpu, what, bits) => r.refuseDrop(cpu, what, bits),
+      proofsBornFalse: (cpu, gains) => r.proofsMayBeFalse(cpu, 'a new context whose proof is false from the start', gains),
+      traceIrqflags: m.options.lockdep,
+      scopeEnded: (cpu) => this.schedulingPoint(cpu),
+    }
+    for (const cpu of m.cpus) bindHandlers(cpu, this)
+  }
+
+  /** Simulated time in milliseconds (advanced by msleep). */
+  get clockMs(): number {
+    return this.#clockMs
+  }
+
+  /** The CPU whose code is running now (the innermost `run`, handler or task), or null. */
+  executingCpu(): Cpu | null {
+    return this.#executing.at(-1) ?? null
+  }
+
+  // ── tasks ──────────────────────────────────────────────────────────────────────────────
+  run<R>(cb: (ctx: Context<TaskCtx>) => R, cpu: Cpu, comm: string | undefined): R {
+    if (cpu.current !== cpu.state.idle || cpu.scopeIds.length > 0) {
+      throw new SchedulingError(`run(): CPU ${cpu.id} is running ${cpu.current.comm}; start the task on another CPU`)
+    }
+    const pid = this.#nextPid++
+    const task = createTaskState(pid, comm ?? `task-${pid}`)
+    const irqsWereDisabled = cpu.state.irqsDisabled
+    let result: R | undefined
+    // The first error wins (with onDiagnostic: 'throw', the first diagnostic's splat).
+    let failure: unknown = NO_FAILURE
+    try {
+      result = this.#runTask(cpu, task, cb)
+    } catch (error) {
+      failure = error
+    }
+    if (cpu.state.irqsDisabled && !irqsWereDisabled) {
+      try {
+        this.#irqsLeftDisabled(cpu, task)
+      } catch (error) {
+        if (failure === NO_FAILURE) failure = error
+      }
+    }
+    if (failure !== NO_FAILURE) throw failure
+    this.schedulingPoint(cpu)
+    return refuseThenable(result as R, 'run()', 'the task returned a Promise; a simulated task runs synchronously')
+  }
+
+  /** Runs `cb` in `task` on `cpu`, with a fresh root context; the interrupted task comes back after. */
+  #runTask<S extends CtxState, R>(cpu: Cpu, task: TaskState, cb: (ctx: Context<S>) => R): R {
+    const previous = cpu.state.current
+    cpu.state.current = task
+    this.#m.reporter.traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    try {
+      return this.#inRootContext(cpu, cb, 'task')
+    } finally {
+      cpu.state.current = previous
+      this.#m.reporter.traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+    }
+  }
+
+  /** Runs `cb` with a new root context on `cpu` (a task, or a handler on the interrupted task). */
+  #inRootContext<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, reason: 'scope' | 'task' = 'scope', claims = 0): R {
+    const ctx = ScopeContext.root(this.contextHost, cpu, cpu.current, claims)
+    this.#executing.push(cpu)
+    return ScopeContext.runIn(ctx, cb, undefined, closeRoot, reason, this.#executing)
+  }
+
+  /**
+   * The task ended with interrupts off although it started with them on: what save/restore
+   * guards dropped out of order leave behind. Reported, then interrupts are turned back on so
+   * the simulation can go on.
+   */
+  #irqsLeftDisabled(cpu: Cpu, task: TaskState): void {
+    try {
+      this.#m.reporter.irqsLeftDisabled(cpu, task)
+    } finally {
+      localIrqEnable(cpu)
+    }
+  }
+
+  /** Interrupts came back on at a guard's unlock: what still needs them off is reported, then the pending ones are taken. */
+  irqsBackOn(cpu: Cpu, droppedBy: string): void {
+    try {
+      this.#m.reporter.irqsOnUnderIrqLock(cpu, droppedBy)
+    } finally {
+      // Taken even when the report throws (onDiagnostic: 'throw'): the flag is on either way.
+      deliverPendingIrqs(cpu)
+    }
+  }
+
+  /** Nothing can wait on one call stack: the 'blocked' outcome is today's deadlock report and error. */
+  blocked(cpu: Cpu, o: BlockedOutcome): never {
+    const spinning = LOCK_KINDS[o.lock.kind].category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
+    throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
+  }
+
+  // ── from outside and from contexts ─────────────────────────────────────────────────────
+  /** Runs `act` on `cpu` as from outside any task (a device, the NMI source). */
+  fromOutside(cpu: Cpu, act: (cpu: Cpu) => void): void {
+    this.#executing.push(cpu)
+    try {
+      act(cpu)
+    } finally {
+      this.#executing.pop()
+    }
+  }
+
+  raiseIrq(cpu: Cpu, line: number): void {
+    assertIrqLine('raise_irq()', line)
+    raiseIrq(cpu, line)
+    this.schedulingPoint(cpu)
+  }
+
+  raiseSoftirq(cpu: Cpu, nr: number | SoftirqName): void {
+    raiseSoftirq(cpu, softirqNr('raise_softirq()', nr))
+    this.schedulingPoint(cpu)
+  }
+
+  raiseNmi(cpu: Cpu, name: string): void {
+    const handler = this.#m.irq.nmis.get(name)
+    if (handler === undefined) throw new InvalidArgumentError(`raise_nmi(): no NMI handler named '${String(name)}'`)
+    // The NMI gate masks interrupts too: irqs_disabled() is true in NMI context.
+    const irqsWereDisabled = cpu.state.irqsDisabled
+    cpu.nmiEnter()
+    cpu.state.irqsDisabled = true
+    try {
+      refuseHandlerThenable(`NMI handler '${name}'`, this.#inRootContext<NmiState, unknown>(cpu, handler, 'scope', CLAIM_IRQS_OFF))
+    } finally {
+      cpu.nmiExit()
+      cpu.state.irqsDisabled = irqsWereDisabled
+    }
+    // Returning from the NMI unmasks interrupts: what was raised meanwhile is taken now.
+    deliverPendingIrqs(cpu)
+    this.schedulingPoint(cpu)
+  }
+
+  // ── handlers (the machine's 'irq' outcome and handle_softirqs() rounds) ─────────────────
+  /** The primary handler, in hardirq context: runs it, or wakes its thread when force-threaded. */
+  hardirq(cpu: Cpu, line: number): void {
+    const reporter = this.#m.reporter
+    const action = this.#m.irq.irqs.get(line)
+    if (action === undefined) {
+      reporter.traceEvent(cpu, `irq ${line}: spurious (no handler)`)
+      return
+    }
+    if (!action.noThread && this.#forceThreaded()) {
+      // irq_default_primary_handler(): IRQ_WAKE_THREAD.
+      cpu.state.wokenIrqThreads.push(line)
+      reporter.traceEvent(cpu, `irq_handler_entry ${line} ${action.name}: wake irq/${line}-${action.name}`)
+      return
+    }
+    reporter.traceEvent(cpu, `irq_handler_entry ${line} ${action.name}`)
+    const threaded = cpu.hardirqThreaded
+    // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
+    cpu.hardirqThreaded = !action.noThread
+    try {
+      // NoThreadIrqState proves interrupts, preemption and BH off; ThreadableIrqState only BH off.
+      const claims = action.noThread ? CLAIM_IRQS_OFF : CLAIM_BH
+      refuseHandlerThenable(`irq ${line} handler '${action.name}'`, this.#inRootContext<CtxState, unknown>(cpu, action.handler, 'scope', claims))
+    } finally {
+      cpu.hardirqThreaded = threaded
+      // __handle_irq_event_percpu(): WARN_ONCE(!irqs_disabled(), "irq %u handler %pS enabled interrupts"), then local_irq_disable().
+      if (!cpu.state.irqsDisabled) {
+        try {
+          reporter.warnOnce(cpu, 'irq-handler-enabled-interrupts', `irq ${line} handler ${action.name}`)
+        } finally {
+          cpu.localIrqDisable()
+        }
+      }
+    }
+    reporter.traceEvent(cpu, `irq_handler_exit ${line} ${action.name}`)
+  }
+
+  softirq(cpu: Cpu, nr: number): void {
+    const reporter = this.#m.reporter
+    const handler = this.#m.irq.softirqs[nr]
+    if (handler === undefined) {
+      reporter.traceEvent(cpu, `softirq ${SOFTIRQ_NAMES[nr] ?? nr}: no handler`)
+      return
+    }
+    reporter.traceEvent(cpu, `softirq_entry vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+    refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler, 'scope', CLAIM_BH))
+    reporter.traceEvent(cpu, `softirq_exit vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+  }
+
+  /** `force_irqthreads()`: always on RT; on a normal kernel only with `threadirqs`. */
+  #forceThreaded(): boolean {
+    return this.#m.options.preemptRt || this.#m.options.threadIrqs
+  }
+
+  // ── deferred work ──────────────────────────────────────────────────────────────────────
+  /**
+   * A point where this CPU may schedule: preemptible, not in interrupt, the running task holding
+   * no locks. Woken irq threads run first (they have RT priority), then ksoftirqd.
+   */
+  schedulingPoint(cpu: Cpu): void {
+    const s = cpu.state
+    if ((s.wokenIrqThreads.length !== 0 || s.ksoftirqdWoken) && !this.#deferredRunning) this.#runWoken(cpu)
+  }
+
+  #runWoken(cpu: Cpu): void {
+    const s = cpu.state
+    if (!cpu.preemptible() || cpu.inInterrupt() || !this.#mayPreemptCurrent(cpu)) return
+    this.#deferredRunning = true
+    this.#executing.push(cpu)
+    try {
+      while (s.wokenIrqThreads.length > 0) this.#runIrqThread(cpu, s.wokenIrqThreads.shift() as number)
+      if (s.ksoftirqdWoken) {
+        this.#runTask(cpu, createTaskState(this.#nextPid++, `ksoftirqd/${cpu.id}`), () => runKsoftirqd(cpu))
+      }
+    } finally {
+      this.#executing.pop()
+      this.#deferredRunning = false
+    }
+  }
+
+  /** Deferred work never preempts a task holding locks: it would wait for them anyway. */
+  #mayPreemptCurrent(cpu: Cpu): boolean {
+    return this.#m.held.count(cpu.current) === 0
+  }
+
+  /**
+   * `irq_forced_thread_fn()`: BH off around the handler, and on a normal kernel interrupts off
+   * too. The handler's context (which proves BH off) ends before they come back on.
+   */
+  #runIrqThread(cpu: Cpu, line: number): void {
+    const action = this.#m.irq.irqs.get(line)
+    if (action === undefined) return
+    const rt = this.#m.options.preemptRt
+    const task = createTaskState(this.#nextPid++, `irq/${line}-${action.name}`)
+    const previous = cpu.state.current
+    cpu.state.current = task
+    this.#m.reporter.traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    try {
+      cpu.localBhDisable()
+      if (!rt) cpu.localIrqDisable()
+      try {
+        const result = this.#inRootContext<ThreadableIrqState, unknown>(cpu, action.handler, 'task', CLAIM_BH)
+        refuseHandlerThenable(`irq ${line} thread handler '${action.name}'`, result)
+      } finally {
+        if (!rt) localIrqEnable(cpu)
+        localBhEnable(cpu)
+      }
+    } finally {
+      cpu.state.current = previous
+      this.#m.reporter.traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+    }
+  }
+
+  // ── sleeping ───────────────────────────────────────────────────────────────────────────
+  #msleep(cpu: Cpu, ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
+    this.#m.reporter.mightSleep(cpu, 'msleep()')
+    this.#clockMs += ms
+    this.#m.reporter.traceEvent(cpu, `msleep ${ms}`)
+  }
+
+  /**
+   * `kmalloc()`: GFP_KERNEL may sleep; GFP_ATOMIC does not, but takes the allocator's spinlock_t
+   * locks (zone->lock), which sleep on RT — so not under a raw spinlock or with interrupts off.
+   */
+  #kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array {
+    const { reporter, lockdep, held } = this.#m
+    if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError('kmalloc(): size must be a whole number ≥ 0')
+    if (size > KMALLOC_MAX_SIZE) {
+      throw new InvalidArgumentError(`kmalloc(): ${size} bytes is more than KMALLOC_MAX_SIZE (${KMALLOC_MAX_SIZE}: 1 << (MAX_PAGE_ORDER + PAGE_SHIFT))`)
+    }
+    if (gfp === 'GFP_KERNEL') reporter.mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
+    else if (gfp === 'GFP_ATOMIC') {
+      lockdep.checkWaitOnly(cpu, held.of(cpu.current), {
+        name: 'zone->lock',
+        kind: 'spinlock_t',
+        mode: 'write',
+        recursiveRead: false,
+        trylock: false,
+        nestLock: null,
+        instance: ZONE_LOCK,
+        key: 'zone->lock',
+        subclass: 0,
+        check: true,
+      })
+      if (this.#m.options.preemptRt) reporter.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
+    } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
+    reporter.traceEvent(cpu, `kmalloc ${size} ${gfp}`)
+    return new Uint8Array(size)
+  }
+}

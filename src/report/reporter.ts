@@ -1,0 +1,159 @@
+/**
+ * The one place a kernel's diagnostics go: recorded, traced, and thrown as a KernelSplat with
+ * `onDiagnostic: 'throw'`. It also keeps the trace (every state change, with `trace: true`) and
+ * the once-only state of the kernel's WARN_ON_ONCE() sites. Report texts: ./kernel-reports.ts.
+ */
+import { claimNames, falseClaims } from '../context/claims.js'
+import type { Cpu } from '../cpu/cpu.js'
+import type { TaskState } from '../cpu/state.js'
+import type { CountingField, Diagnostic } from '../diagnostics.js'
+import { CountingError, GuardOrderError, KernelSplat } from '../errors.js'
+import { lockName } from '../lockdep/splat.js'
+import type { Lockdep } from '../lockdep/validator.js'
+import type { HeldLocks } from '../locks/held.js'
+import type { BlockedOutcome } from '../machine/outcome.js'
+import type { ResolvedOptions } from '../options.js'
+import { latencyFlags, type TraceEvent } from '../trace.js'
+import {
+  badUnlockReport,
+  countingReport,
+  deadlockReport,
+  irqsLeftDisabledReport,
+  irqsOnUnderIrqLockReport,
+  kernelWarningReport,
+  leakReport,
+  proofFalsifiedReport,
+  type Site,
+} from './kernel-reports.js'
+import { checkMightResched } from './might-sleep.js'
+import type { KernelWarning } from './proof-diagnostics.js'
+import { countingTitle } from './titles.js'
+
+export class Reporter {
+  readonly diagnostics: Diagnostic[] = []
+  readonly trace: TraceEvent[] = []
+  #traceSeq = 0
+  /** The WARN_ON_ONCE() sites that have fired. */
+  readonly #warned = new Set<KernelWarning>()
+
+  constructor(
+    readonly options: ResolvedOptions,
+    /** This kernel's CPUs by id (a diagnostic's `cpu` is traced on its CPU). */
+    readonly cpus: readonly Cpu[],
+    readonly held: HeldLocks,
+    readonly lockdep: Lockdep,
+  ) {}
+
+  /** Records a diagnostic; with `onDiagnostic: 'throw'` throws it as a KernelSplat. */
+  report(diagnostic: Diagnostic): void {
+    this.diagnostics.push(diagnostic)
+    const cpu = this.cpus[diagnostic.cpu]
+    if (cpu !== undefined) this.traceEvent(cpu, diagnostic.title)
+    if (this.options.onDiagnostic === 'throw') throw new KernelSplat(diagnostic)
+  }
+
+  traceEvent(cpu: Cpu, event: string): void {
+    if (!this.options.trace) return
+    const task = cpu.current
+    this.trace.push({
+      seq: this.#traceSeq++,
+      cpu: cpu.id,
+      pid: task.pid,
+      comm: task.comm,
+      event,
+      preemptCount: cpu.state.preemptCount,
+      irqsDisabled: cpu.state.irqsDisabled,
+      flags: latencyFlags(cpu),
+    })
+  }
+
+  /** Where a report on `cpu` happens: its running task and that task's held locks. */
+  #site(cpu: Cpu): Site {
+    const task = cpu.current
+    return { cpu, task, held: this.held.of(task), wait: this.lockdep.wait }
+  }
+
+  /** `might_sleep()`: reports when sleeping is not allowed here. */
+  mightSleep(cpu: Cpu, what: string): void {
+    const diagnostic = checkMightResched(cpu, what, () => this.held.of(cpu.current), undefined, this.lockdep.wait)
+    if (diagnostic !== null) this.report(diagnostic)
+  }
+
+  /** `__might_resched()` with these offsets. */
+  mightResched(cpu: Cpu, what: string, preemptOffset: number, rcuOffset: number): void {
+    const d = checkMightResched(cpu, what, () => this.held.of(cpu.current), { preemptOffset, rcuOffset }, this.lockdep.wait)
+    if (d !== null) this.report(d)
+  }
+
+  /** The task ended with interrupts off although it started with them on (the caller turns them back on). */
+  irqsLeftDisabled(cpu: Cpu, task: TaskState): void {
+    this.report(irqsLeftDisabledReport(cpu, task))
+  }
+
+  /**
+   * A guard's unlock turned interrupts back on. Anything that still relies on them being off —
+   * a lock taken with an IRQ-disabling variant, a live local_interrupt_disable() — is now
+   * unsafe: what a save/restore guard dropped out of order does (Rust-for-Linux #998). The
+   * caller then takes the interrupts raised meanwhile.
+   */
+  irqsOnUnderIrqLock(cpu: Cpu, droppedBy: string): void {
+    const held = this.held.of(cpu.current)
+    const needing = held.filter((h) => h.irqLock).map(lockName)
+    if (cpu.state.interruptDisableCount > 0) needing.push(`local_interrupt_disable() (depth ${cpu.state.interruptDisableCount})`)
+    if (needing.length > 0) this.report(irqsOnUnderIrqLockReport(this.#site(cpu), droppedBy, needing))
+  }
+
+  /**
+   * Interrupts, preemption or BH came back on while live contexts on `cpu` carry proofs: report
+   * those in `mask` (the ones this transition can have made false) that are false now.
+   */
+  proofsMayBeFalse(cpu: Cpu, by: string, mask: number): void {
+    const bits = falseClaims(cpu) & mask
+    if (bits !== 0) this.report(proofFalsifiedReport(this.#site(cpu), by, bits, false))
+  }
+
+  /**
+   * A guard's unlock would falsify proofs `bits`: reported, then refused with nothing changed —
+   * unless `guardDrop: 'report'`, where the drop goes on and the unlock reports what it falsified.
+   */
+  refuseDrop(cpu: Cpu, what: string, bits: number): void {
+    if (this.options.guardDrop === 'report') return
+    this.report(proofFalsifiedReport(this.#site(cpu), what, bits, true))
+    throw new GuardOrderError(
+      `${what}: releasing this guard now would make ${claimNames(bits).join(', ')} false for a live context; release the guards taken from its context first`,
+    )
+  }
+
+  /** A WARN_ON_ONCE() of the kernel: each site once per kernel. lockdep_assert_*() only while lockdep is on. */
+  warnOnce(cpu: Cpu, warning: KernelWarning, detail = ''): void {
+    if (warning === 'bh-enable-irqs-disabled' && !this.lockdep.active) return
+    if (this.#warned.has(warning)) return
+    this.#warned.add(warning)
+    this.report(kernelWarningReport(this.#site(cpu), warning, detail))
+  }
+
+  /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */
+  badUnlock(cpu: Cpu, what: string, className: string = what): void {
+    // print_unlock_imbalance_bug(): `if (!debug_locks_off()) return;` — only while lockdep is on, and it turns it off.
+    if (!this.lockdep.unlockImbalance()) return
+    this.report(badUnlockReport(this.#site(cpu), what, className))
+  }
+
+  /** A guard outlived its scope: 'held-lock-at-exit' when the task ended, else 'guard-leak'. */
+  reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void {
+    this.report(leakReport(this.#site(cpu), what, reason))
+  }
+
+  /** Records the counting report and throws a CountingError; never returns. */
+  countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never {
+    this.report(countingReport(this.#site(cpu), field, problem, detail))
+    throw new CountingError(`${countingTitle(field, problem)}: ${detail}`)
+  }
+
+  /** The 'blocked' outcome where nothing can wait: the deadlock report; returns the error's message. */
+  deadlock(cpu: Cpu, o: BlockedOutcome, spinning: boolean): string {
+    const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning)
+    this.report(diagnostic)
+    return message
+  }
+}
