@@ -13,7 +13,7 @@ import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/r
 import { createCpuState, snapshotCpu, type CpuState } from './cpu/state.js'
 import type { Diagnostic } from './diagnostics.js'
 import { InvalidArgumentError } from './errors.js'
-import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
+import { cpuIndexArg, cpuOptionArg, resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import type { TraceEvent } from './trace.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
@@ -24,9 +24,11 @@ import type { DeclaredAfter } from './locks/rules.js'
 import { registerWarnHost, type WarnHost } from './helpers/warn.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { HeldMaps } from './lockdep/held-maps.js'
-import { LOCKDEP_PROC_FILES, type LockdepProcFile, procLockdep, procLockdepChains, procLockdepStats } from './lockdep/proc.js'
+import { type LockdepProcFile, readProcFile } from './lockdep/proc.js'
 import { Reporter } from './report/reporter.js'
 import { SyncExecutor } from './exec/sync.js'
+import type { KernelParts } from './exec/executor.js'
+import { lockHostFor } from './exec/hosts.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -128,23 +130,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     }
     cpus.push(...Array.from({ length: o.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost)))
     this.#cpus = cpus
-    const exec = new SyncExecutor({ options: o, cpus, irq: this.#irq, held, lockdep, reporter })
+    const parts: KernelParts = { options: o, cpus, irq: this.#irq, held, lockdep, reporter }
+    const exec = new SyncExecutor(parts)
     this.#exec = exec
-    this.#lockHost = {
-      options: o,
-      cpus,
-      executingCpu: () => exec.executingCpu(),
-      held,
-      lockdep,
-      report: (d) => reporter.report(d),
-      mightResched: (cpu, what, preemptOffset, rcuOffset) => reporter.mightResched(cpu, what, preemptOffset, rcuOffset),
-      trace: (cpu, event) => reporter.traceEvent(cpu, event),
-      reportLeak: (cpu, what, reason) => reporter.reportLeak(cpu, what, reason),
-      irqsBackOn: (cpu, droppedBy) => exec.irqsBackOn(cpu, droppedBy),
-      badUnlock: (cpu, what, className) => reporter.badUnlock(cpu, what, className),
-      refuseDrop: (cpu, what, bits) => reporter.refuseDrop(cpu, what, bits),
-      blocked: (cpu, outcome) => exec.blocked(cpu, outcome),
-    }
+    this.#lockHost = lockHostFor(exec, parts)
     const warnHost: WarnHost = {
       report: (d) => reporter.report(d),
       debugLocks: () => lockdep.active,
@@ -192,16 +181,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * Class keys (`%p`) are synthetic; there are no stack traces (their counters are 0).
    */
   readProc(file: LockdepProcFile): string {
-    switch (file) {
-      case '/proc/lockdep':
-        return procLockdep(this.#lockdep)
-      case '/proc/lockdep_chains':
-        return procLockdepChains(this.#lockdep)
-      case '/proc/lockdep_stats':
-        return procLockdepStats(this.#lockdep)
-      default:
-        throw new InvalidArgumentError(`readProc(): no file ${String(file)} (lockdep has ${LOCKDEP_PROC_FILES.join(', ')})`)
-    }
+    return readProcFile(this.#lockdep, file)
   }
   /** Forgets every diagnostic reported so far (lockdep's own state is kept). */
   clearDiagnostics(): void {
@@ -332,22 +312,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.#exec.fromOutside(this.#cpus[this.#cpuOption(what, options)] as Cpu, act)
   }
 
-  /** A CPU number from a caller that may ignore the types; `arg` names the argument in the error. */
-  #cpuIndex(what: string, i: unknown, arg = 'the CPU number'): number {
-    if (typeof i !== 'number' || !Number.isInteger(i)) {
-      const got = typeof i === 'string' ? `'${i}' (a string)` : typeof i === 'number' ? String(i) : `a value of type ${i === null ? 'null' : typeof i}`
-      throw new InvalidArgumentError(`${what}: ${arg} must be a whole number, got ${got}`)
-    }
-    if (i < 0 || i >= this.#cpus.length) throw new InvalidArgumentError(`${what}: no CPU ${i} (this kernel has ${this.#cpus.length})`)
-    return i
+  #cpuIndex(what: string, i: unknown): number {
+    return cpuIndexArg(what, i, this.#cpus.length)
   }
 
-  /** The `{ cpu }` options of run() and the raise methods, checked for callers that ignore the types. */
   #cpuOption(what: string, options: unknown): number {
-    if (options === undefined) return 0
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${what}: the options must be an object such as { cpu: 1 }`)
-    const cpu = (options as { readonly cpu?: unknown }).cpu
-    return cpu === undefined ? 0 : this.#cpuIndex(what, cpu, 'options.cpu')
+    return cpuOptionArg(what, options, this.#cpus.length)
   }
 }
 

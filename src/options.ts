@@ -189,3 +189,21 @@ export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => 
     preemptCountLayout: oneOf('preemptCountLayout', options.preemptCountLayout, ['mainline', 'interrupt-count'], 'mainline'),
   }
 }
+
+/** A CPU number from a caller that may ignore the types; `arg` names the argument in the error. */
+export const cpuIndexArg = (what: string, i: unknown, cpus: number, arg = 'the CPU number'): number => {
+  if (typeof i !== 'number' || !Number.isInteger(i)) {
+    const got = typeof i === 'string' ? `'${i}' (a string)` : typeof i === 'number' ? String(i) : `a value of type ${i === null ? 'null' : typeof i}`
+    throw new InvalidArgumentError(`${what}: ${arg} must be a whole number, got ${got}`)
+  }
+  if (i < 0 || i >= cpus) throw new InvalidArgumentError(`${what}: no CPU ${i} (this kernel has ${cpus})`)
+  return i
+}
+
+/** The `{ cpu }` options of run() and the raise methods, checked for callers that ignore the types. */
+export const cpuOptionArg = (what: string, options: unknown, cpus: number): number => {
+  if (options === undefined) return 0
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${what}: the options must be an object such as { cpu: 1 }`)
+  const cpu = (options as { readonly cpu?: unknown }).cpu
+  return cpu === undefined ? 0 : cpuIndexArg(what, cpu, cpus, 'options.cpu')
+}

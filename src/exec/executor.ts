@@ -5,10 +5,24 @@
  * synchronous executor (./sync.ts) is `kernel.run`; the explorer of a later issue is a second one
  * over the same machine (docs/executors.md).
  */
-import type { Context } from '../context/public.js'
-import type { TaskCtx } from '../context/state.js'
+import type { Gfp } from '../context/gfp-rules.js'
 import type { Cpu } from '../cpu/cpu.js'
+import type { IrqRegistry, SoftirqName } from '../irq/registry.js'
+import type { Lockdep } from '../lockdep/validator.js'
+import type { HeldLocks } from '../locks/held.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Reporter } from '../report/reporter.js'
+
+/** What an executor drives: one kernel's machine, handler registries, lockdep and reporter. */
+export interface KernelParts {
+  readonly options: ResolvedOptions
+  readonly cpus: readonly Cpu[]
+  readonly irq: IrqRegistry
+  readonly held: HeldLocks
+  readonly lockdep: Lockdep
+  readonly reporter: Reporter
+}
 
 /** What the machine's interrupt delivery (./delivery.ts) asks the executor to run. */
 export interface InterruptHandlers {
@@ -19,29 +33,38 @@ export interface InterruptHandlers {
 }
 
 /**
- * An executor over one kernel's machine. The synchronous one runs everything on the JavaScript
- * call stack, at once; an explorer runs the same calls as steps it schedules.
+ * What the machine, the contexts and the locks ask of whoever runs user code (./hosts.ts wires
+ * it in). The synchronous executor does each at once on the JavaScript call stack; an explorer
+ * makes the scheduling points (`msleep`, `schedulingPoint`, `blocked`) places where it may switch.
+ * How user code is started is each executor's own: `SyncExecutor.run(cb, cpu)`, an explorer's
+ * `explore(setup, scheduler)`.
  */
 export interface Executor extends InterruptHandlers {
-  /** Runs `cb` as a new task on `cpu` named `comm` (default `task-<pid>`); the synchronous executor returns its result. */
-  run<R>(cb: (ctx: Context<TaskCtx>) => R, cpu: Cpu, comm: string | undefined): R
-  /** A device asserts interrupt `line` on `cpu` (from outside any task). */
+  /** The CPU whose code is running now (the innermost task, handler or outside call), or null. */
+  executingCpu(): Cpu | null
+  /** Interrupt `line` asserted on `cpu` (by a device or a context). */
   raiseIrq(cpu: Cpu, line: number): void
   /** `raise_softirq(nr)` on `cpu`. */
-  raiseSoftirq(cpu: Cpu, nr: number): void
+  raiseSoftirq(cpu: Cpu, nr: number | SoftirqName): void
   /** Delivers the NMI registered as `name` on `cpu`, whatever the interrupt flag. */
   raiseNmi(cpu: Cpu, name: string): void
+  /** `msleep()`: the task sleeps (a scheduling point). */
+  msleep(cpu: Cpu, ms: number): void
+  /** `kmalloc()`: GFP_KERNEL may sleep (a scheduling point). */
+  kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array
+  /** A guard's unlock turned interrupts back on: check what still needs them off, then take the pending ones. */
+  irqsBackOn(cpu: Cpu, droppedBy: string): void
   /**
-   * The 'blocked' outcome of a lock acquisition. Never returns: the synchronous executor reports
-   * a deadlock and throws DeadlockError (nothing can wait on one call stack); an explorer would
-   * park the task (it re-executes from scratch, so it never needs to resume this stack).
+   * The 'blocked' outcome of a lock acquisition (nothing has changed). Never returns: the
+   * synchronous executor reports a deadlock and throws DeadlockError (nothing can wait on one
+   * call stack); an explorer parks the task and runs another (docs/executors.md).
    */
   blocked(cpu: Cpu, outcome: BlockedOutcome): never
-  /** A scheduling point on `cpu`: a scope ended, a task returned. Runs woken irq threads and ksoftirqd. */
+  /** A scope ended or a task returned on `cpu`: the woken irq threads and ksoftirqd may run. */
   schedulingPoint(cpu: Cpu): void
 }
 
-/** One schedulable unit of an explored execution (a task, a handler, an interrupt arrival). */
+/** One schedulable unit of an explored execution (a task's next step, an interrupt arrival). */
 export type StepId = number
 
 /**

@@ -14,21 +14,13 @@ import type { CtxState, TaskCtx } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { createTaskState, type TaskState } from '../cpu/state.js'
 import { DeadlockError, InvalidArgumentError, SchedulingError } from '../errors.js'
-import { type IrqRegistry, SOFTIRQ_NAMES, assertIrqLine, softirqNr, type SoftirqName } from '../irq/registry.js'
-import type { Lockdep } from '../lockdep/validator.js'
-import type { HeldLocks } from '../locks/held.js'
+import { SOFTIRQ_NAMES, assertIrqLine, softirqNr, type SoftirqName } from '../irq/registry.js'
 import { LOCK_KINDS } from '../locks/kinds.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
-import type { ResolvedOptions } from '../options.js'
-import type { Reporter } from '../report/reporter.js'
 import { bindHandlers, deliverPendingIrqs, localBhEnable, localIrqEnable, raiseIrq, raiseSoftirq, runKsoftirqd } from './delivery.js'
-import type { Executor } from './executor.js'
-
-/** `KMALLOC_MAX_SIZE` (include/linux/slab.h): `1UL << (MAX_PAGE_ORDER + PAGE_SHIFT)`, 4 MiB with x86-64's 10 and 12. */
-const KMALLOC_MAX_SIZE = 1 << (10 + 12)
-
-/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
-const ZONE_LOCK = {}
+import type { Executor, KernelParts } from './executor.js'
+import { contextHostFor } from './hosts.js'
+import { kmalloc } from './kmalloc.js'
 
 /** Ends a task's or handler's root context: guards still held then are reported and released. */
 const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]): void => {
@@ -45,18 +37,8 @@ const refuseHandlerThenable = (what: string, result: unknown): void => {
   refuseThenable(result, what, 'the handler returned a Promise; a handler must finish synchronously')
 }
 
-/** What the synchronous executor drives: one kernel's machine, registries, lockdep and reporter. */
-export interface SyncMachine {
-  readonly options: ResolvedOptions
-  readonly cpus: readonly Cpu[]
-  readonly irq: IrqRegistry
-  readonly held: HeldLocks
-  readonly lockdep: Lockdep
-  readonly reporter: Reporter
-}
-
 export class SyncExecutor implements Executor {
-  readonly #m: SyncMachine
+  readonly #m: KernelParts
   readonly #executing: Cpu[] = []
   #nextPid = 1
   #clockMs = 0
@@ -64,26 +46,9 @@ export class SyncExecutor implements Executor {
   /** What the contexts this executor makes call back into. */
   readonly contextHost: ContextHost
 
-  constructor(m: SyncMachine) {
+  constructor(m: KernelParts) {
     this.#m = m
-    const r = m.reporter
-    this.contextHost = {
-      executingCpu: () => this.executingCpu(),
-      heldOf: (task) => m.held.of(task),
-      mightSleep: (cpu, what) => r.mightSleep(cpu, what),
-      msleep: (cpu, ms) => this.#msleep(cpu, ms),
-      raiseIrq: (cpu, line) => this.raiseIrq(cpu, line),
-      raiseSoftirq: (cpu, nr) => this.raiseSoftirq(cpu, nr),
-      raiseNmi: (cpu, name) => this.raiseNmi(cpu, name),
-      kmalloc: (cpu, size, gfp) => this.#kmalloc(cpu, size, gfp),
-      reportLeak: (cpu, what, reason) => r.reportLeak(cpu, what, reason),
-      irqsBackOn: (cpu, droppedBy) => this.irqsBackOn(cpu, droppedBy),
-      badUnlock: (cpu, what) => r.badUnlock(cpu, what),
-      refuseDrop: (cpu, what, bits) => r.refuseDrop(cpu, what, bits),
-      proofsBornFalse: (cpu, gains) => r.proofsMayBeFalse(cpu, 'a new context whose proof is false from the start', gains),
-      traceIrqflags: m.options.lockdep,
-      scopeEnded: (cpu) => this.schedulingPoint(cpu),
-    }
+    this.contextHost = contextHostFor(this, m)
     for (const cpu of m.cpus) bindHandlers(cpu, this)
   }
 
@@ -328,40 +293,14 @@ export class SyncExecutor implements Executor {
   }
 
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
-  #msleep(cpu: Cpu, ms: number): void {
+  msleep(cpu: Cpu, ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
     this.#m.reporter.mightSleep(cpu, 'msleep()')
     this.#clockMs += ms
     this.#m.reporter.traceEvent(cpu, `msleep ${ms}`)
   }
 
-  /**
-   * `kmalloc()`: GFP_KERNEL may sleep; GFP_ATOMIC does not, but takes the allocator's spinlock_t
-   * locks (zone->lock), which sleep on RT — so not under a raw spinlock or with interrupts off.
-   */
-  #kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array {
-    const { reporter, lockdep, held } = this.#m
-    if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError('kmalloc(): size must be a whole number ≥ 0')
-    if (size > KMALLOC_MAX_SIZE) {
-      throw new InvalidArgumentError(`kmalloc(): ${size} bytes is more than KMALLOC_MAX_SIZE (${KMALLOC_MAX_SIZE}: 1 << (MAX_PAGE_ORDER + PAGE_SHIFT))`)
-    }
-    if (gfp === 'GFP_KERNEL') reporter.mightSleep(cpu, 'kmalloc(GFP_KERNEL)')
-    else if (gfp === 'GFP_ATOMIC') {
-      lockdep.checkWaitOnly(cpu, held.of(cpu.current), {
-        name: 'zone->lock',
-        kind: 'spinlock_t',
-        mode: 'write',
-        recursiveRead: false,
-        trylock: false,
-        nestLock: null,
-        instance: ZONE_LOCK,
-        key: 'zone->lock',
-        subclass: 0,
-        check: true,
-      })
-      if (this.#m.options.preemptRt) reporter.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
-    } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
-    reporter.traceEvent(cpu, `kmalloc ${size} ${gfp}`)
-    return new Uint8Array(size)
+  kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array {
+    return kmalloc(this.#m, cpu, size, gfp)
   }
 }

@@ -8,6 +8,7 @@
  * A simulated lock class has no address: `%p` prints a synthetic 64-bit key, the same for a class
  * in every file (`classKey()`). There are no stack traces, so their counters print 0.
  */
+import { InvalidArgumentError } from '../errors.js'
 import { countDeps } from './bfs.js'
 import type { LockClass } from './classes.js'
 import {
@@ -180,4 +181,18 @@ export const procLockdepStats = (lockdep: Lockdep): string => {
     // The primordial chain_hlocks block sits in bucket 0 (init_chain_block_buckets()).
     stat('large chain blocks', 1),
   ].join('\n')}\n`
+}
+
+/** `cat <file>` of one of lockdep's files; anything else (an untyped caller's value) is a named error. */
+export const readProcFile = (lockdep: Lockdep, file: LockdepProcFile): string => {
+  switch (file) {
+    case '/proc/lockdep':
+      return procLockdep(lockdep)
+    case '/proc/lockdep_chains':
+      return procLockdepChains(lockdep)
+    case '/proc/lockdep_stats':
+      return procLockdepStats(lockdep)
+    default:
+      throw new InvalidArgumentError(`readProc(): no file ${String(file)} (lockdep has ${LOCKDEP_PROC_FILES.join(', ')})`)
+  }
 }
