@@ -49,34 +49,49 @@ export const irqExit = (cpu: Cpu): void => {
   if (cpu.irqExit() !== OK) handleSoftirqs(cpu, true)
 }
 
-/**
- * Runs a transition that may turn interrupts on, then takes what is pending — also when the
- * transition threw (a report in 'throw' mode): the flag is on either way.
- */
-const thenDeliver = <A>(cpu: Cpu, step: (cpu: Cpu, arg: A) => Outcome, arg: A): void => {
+// Each transition that may turn interrupts on is followed by taking what is pending — also when
+// it threw (a report in 'throw' mode): the flag is on either way. Written out per transition (not
+// through one helper taking the step as a function) so that every call site stays monomorphic.
+
+/** `local_irq_enable()`: interrupts raised meanwhile are taken at once. */
+export const localIrqEnable = (cpu: Cpu, checkProofs = true): void => {
   let o: Outcome | null = null
   try {
-    o = step(cpu, arg)
+    o = cpu.localIrqEnable(checkProofs)
   } finally {
     if (o !== OK) deliverPendingIrqs(cpu)
   }
 }
-const enableStep = (c: Cpu, checkProofs: boolean): Outcome => c.localIrqEnable(checkProofs)
-const restoreStep = (c: Cpu, flags: IrqFlags): Outcome => c.localIrqRestore(flags)
-const interruptEnableStep = (c: Cpu): Outcome => c.localInterruptEnable()
-const raiseSoftirqStep = (c: Cpu, nr: number): Outcome => c.raiseSoftirq(nr)
-
-/** `local_irq_enable()`: interrupts raised meanwhile are taken at once. */
-export const localIrqEnable = (cpu: Cpu, checkProofs = true): void => thenDeliver(cpu, enableStep, checkProofs)
 
 /** `local_irq_restore()`: interrupts raised meanwhile are taken at once when it turns them on. */
-export const localIrqRestore = (cpu: Cpu, flags: IrqFlags): void => thenDeliver(cpu, restoreStep, flags)
+export const localIrqRestore = (cpu: Cpu, flags: IrqFlags): void => {
+  let o: Outcome | null = null
+  try {
+    o = cpu.localIrqRestore(flags)
+  } finally {
+    if (o !== OK) deliverPendingIrqs(cpu)
+  }
+}
 
 /** `local_interrupt_enable()`: on 1→0 restores the saved flags and takes what is pending. */
-export const localInterruptEnable = (cpu: Cpu): void => thenDeliver(cpu, interruptEnableStep, undefined)
+export const localInterruptEnable = (cpu: Cpu): void => {
+  let o: Outcome | null = null
+  try {
+    o = cpu.localInterruptEnable()
+  } finally {
+    if (o !== OK) deliverPendingIrqs(cpu)
+  }
+}
 
 /** `raise_softirq()`: its local_irq_restore() takes interrupts raised meanwhile. */
-export const raiseSoftirq = (cpu: Cpu, nr: number): void => thenDeliver(cpu, raiseSoftirqStep, nr)
+export const raiseSoftirq = (cpu: Cpu, nr: number): void => {
+  let o: Outcome | null = null
+  try {
+    o = cpu.raiseSoftirq(nr)
+  } finally {
+    if (o !== OK) deliverPendingIrqs(cpu)
+  }
+}
 
 /** Asserts an interrupt line: taken at once with interrupts on, else pending until they are. */
 export const raiseIrq = (cpu: Cpu, line: number): void => {
