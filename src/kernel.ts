@@ -1,12 +1,13 @@
 /**
- * createKernel: wires the options, the simulated CPUs, the interrupt registries and the
- * diagnostics. Everything that runs does so synchronously and deterministically.
+ * createKernel: wiring only — options → the simulated CPUs, the handler registries, lockdep, the
+ * reporter (src/report/) and the synchronous executor (src/exec/), and the lock factories.
+ * Everything that runs does so synchronously and deterministically.
  */
+import { Cpu, type CpuHost } from './cpu/cpu.js'
 import type { Context } from './context/public.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './context/proofs.js'
 import type { TaskCtx } from './context/state.js'
 import type { NotThenable } from './context/type-error.js'
-import { Cpu, type CpuHost } from './cpu/cpu.js'
 import { type CpuView, cpuViewOf } from './cpu/cpu-view.js'
 import { preemptCountLayoutOf } from './cpu/layout.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
