@@ -1,6 +1,6 @@
 /**
  * The small pieces of the scope protocol every scope maker shares (context.ts, locks/lock.ts,
- * kernel.ts): "first error wins" and the refusal of a thenable result, written once.
+ * exec/sync.ts): "first error wins" and the refusal of a thenable result, written once.
  */
 import { PromiseInScopeError } from '../errors.js'
 
