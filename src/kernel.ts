@@ -14,7 +14,8 @@ import { type CpuView, cpuViewOf } from './cpu/cpu-view.js'
 import { preemptCountLayoutOf } from './cpu/layout.js'
 import { SOFTIRQ_NAMES } from './irq/registry.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
-import { createCpuState, createTaskState, snapshotCpu, type CpuState, type TaskState } from './cpu/state.js'
+import { snapshotCpu, type CpuState } from './cpu/state.js'
+import { addLock, createMachine, exitTask, spawnTask, ZONE_LOCK_ID, type Machine, type Task } from './machine/machine.js'
 import { preemptCount } from './cpu/predicates.js'
 import type { CountingField, Diagnostic } from './diagnostics.js'
 import {
@@ -32,7 +33,8 @@ import { CountingError, GuardOrderError, InvalidArgumentError, KernelSplat, Sche
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_IRQS_OFF, CLAIM_PREEMPT, claimNames, falseClaims } from './context/claims.js'
 import type { KernelWarning } from './report/proof-diagnostics.js'
 import { resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
-import { latencyFlags, type TraceEvent } from './trace.js'
+import { latencyFlags } from './trace.js'
+import type { TraceEvent, TracePayload } from './machine/events.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
@@ -96,9 +98,6 @@ export interface IrqOptions {
   readonly noThread?: boolean
 }
 
-/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
-const ZONE_LOCK = {}
-
 /** Ends a task's or handler's root context: guards still held then are reported and released. */
 const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]): void => {
   try {
@@ -108,6 +107,12 @@ const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]
   }
 }
 const noExit = (): void => undefined
+
+/** Set by Kernel's static block: a kernel's machine, for tests (not exported from the package). */
+let machineOfKernel: (kernel: Kernel) => Machine
+
+/** @internal The machine of `kernel`: all state its runs change, as plain data (src/machine/machine.ts). */
+export const machineOf = (kernel: Kernel): Machine => machineOfKernel(kernel)
 
 /**
  * A whole simulated machine: N CPUs, their interrupts, and what they report.
@@ -133,12 +138,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #executing: Cpu[] = []
   readonly #irq = new IrqRegistry()
   readonly #diagnostics: Diagnostic[] = []
-  readonly #trace: TraceEvent[] = []
   /** The WARN_ON_ONCE() sites that have fired. */
   readonly #warned = new Set<KernelWarning>()
-  #nextPid = 1
-  #traceSeq = 0
-  #clockMs = 0
+  /** Everything a run changes, as plain data (src/machine/machine.ts). */
+  readonly #machine: Machine
+  /** The objects behind the machine's lock ids (a lockdep cmp_fn compares lock objects). */
+  readonly #lockObjects = new Map<number, object>()
   #deferredRunning = false
   readonly #held = new HeldLocks()
   readonly #lockdep: Lockdep
@@ -147,6 +152,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #contextHost: ContextHost
   /** The declared lock order (a literal tuple type when given `as const` or inline); `[]` when none was. */
   readonly lockOrder: Order
+
+  static {
+    machineOfKernel = (kernel) => kernel.#machine
+  }
 
   constructor(options: KernelOptions<Order> = {}) {
     this.options = resolveOptions(options)
@@ -161,7 +170,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       countingError: (cpu, field, problem, detail) => this.#countingError(cpu, field, problem, detail),
       handleIrq: (cpu, line) => this.#handleIrq(cpu, line),
       handleSoftirq: (cpu, nr) => this.#handleSoftirq(cpu, nr),
-      trace: (cpu, event) => this.#traceEvent(cpu, event),
+      trace: (cpu, payload) => this.#traceEvent(cpu, payload),
       traceIrqflags: this.options.lockdep,
       proofsMayBeFalse: (cpu, by, mask) => this.#proofsMayBeFalse(cpu, by, mask),
       warn: (cpu, warning) => this.#warnOnce(cpu, warning),
@@ -172,27 +181,35 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       lockMapAcquire: (cpu, map) => this.#maps.acquire(cpu, map),
       lockMapRelease: (cpu, map) => this.#maps.release(cpu, map),
     }
-    this.#lockdep = new Lockdep(this.options, (d) => this.#report(d))
+    this.#machine = createMachine({ cpus: this.options.cpus })
+    this.#lockdep = new Lockdep(this.options, (d) => this.#report(d), this.#machine.locks)
     this.#maps = new HeldMaps(this.#lockdep, this.#held)
     const cpus: Cpu[] = []
     this.#lockHost = {
       options: this.options,
+      machine: this.#machine,
+      addLock: (kind, name, object) => {
+        const lock = addLock(this.#machine, kind, name)
+        this.#lockObjects.set(lock.id, object)
+        return lock
+      },
+      objectOf: (id) => this.#lockObjects.get(id),
       cpus,
       executingCpu: () => this.#executing.at(-1) ?? null,
       held: this.#held,
       lockdep: this.#lockdep,
       report: (d) => this.#report(d),
       mightResched: (cpu, what, preemptOffset, rcuOffset) => {
-        const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset }, this.#lockdep.wait)
+        const d = checkResched(cpu, what, () => this.#held.of(cpu.current), { preemptOffset, rcuOffset }, this.#lockdep)
         if (d !== null) this.#report(d)
       },
-      trace: (cpu, event) => this.#traceEvent(cpu, event),
+      trace: (cpu, payload) => this.#traceEvent(cpu, payload),
       reportLeak: (cpu, what, reason) => this.#reportLeak(cpu, what, reason),
       irqsBackOn: (cpu, droppedBy) => this.#irqsBackOn(cpu, droppedBy),
       badUnlock: (cpu, what, className) => this.#badUnlock(cpu, what, className),
       refuseDrop: (cpu, what, bits) => this.#refuseDrop(cpu, what, bits),
     }
-    cpus.push(...Array.from({ length: this.options.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost)))
+    cpus.push(...this.#machine.cpus.map((state) => new Cpu(state, cpuHost)))
     this.#cpus = cpus
     const warnHost: WarnHost = {
       report: (d) => this.#report(d),
@@ -229,11 +246,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
   /** Every state change, when created with `trace: true`. */
   get trace(): readonly TraceEvent[] {
-    return this.#trace
+    return this.#machine.events
   }
   /** Simulated time in milliseconds (advanced by msleep). */
   get clockMs(): number {
-    return this.#clockMs
+    return this.#machine.clockMs
   }
   /** How many simulated CPUs this kernel has (`cpus`). */
   get cpuCount(): number {
@@ -340,8 +357,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     if (cpu.current !== cpu.state.idle || cpu.scopeIds.length > 0) {
       throw new SchedulingError(`run(): CPU ${cpu.id} is running ${cpu.current.comm}; start the task on another CPU`)
     }
-    const pid = this.#nextPid++
-    const task = createTaskState(pid, options.comm ?? `task-${pid}`)
+    const task = spawnTask(this.#machine, (pid) => options.comm ?? `task-${pid}`)
     const irqsWereDisabled = cpu.state.irqsDisabled
     let result: R | undefined
     // The first error wins (with onDiagnostic: 'throw', the first diagnostic's splat).
@@ -364,15 +380,16 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   /** Runs `cb` in `task` on `cpu`, with a fresh root context; the interrupted task comes back after. */
-  #runTask<S extends CtxState, R>(cpu: Cpu, task: TaskState, cb: (ctx: Context<S>) => R): R {
+  #runTask<S extends CtxState, R>(cpu: Cpu, task: Task, cb: (ctx: Context<S>) => R): R {
     const previous = cpu.state.current
     cpu.state.current = task
-    this.#traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    this.#traceSwitch(cpu, previous, task)
     try {
       return this.#inRootContext(cpu, cb, 'task')
     } finally {
       cpu.state.current = previous
-      this.#traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+      exitTask(this.#machine, task)
+      this.#traceSwitch(cpu, task, previous)
     }
   }
 
@@ -480,16 +497,16 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #handleIrq(cpu: Cpu, line: number): void {
     const action = this.#irq.irqs.get(line)
     if (action === undefined) {
-      this.#traceEvent(cpu, `irq ${line}: spurious (no handler)`)
+      if (this.options.trace) this.#traceEvent(cpu, { event: 'spurious_irq', line })
       return
     }
     if (!action.noThread && this.#forceThreaded()) {
       // irq_default_primary_handler(): IRQ_WAKE_THREAD.
       cpu.state.wokenIrqThreads.push(line)
-      this.#traceEvent(cpu, `irq_handler_entry ${line} ${action.name}: wake irq/${line}-${action.name}`)
+      if (this.options.trace) this.#traceEvent(cpu, { event: 'irq_handler_entry', line, name: action.name, wake: true })
       return
     }
-    this.#traceEvent(cpu, `irq_handler_entry ${line} ${action.name}`)
+    if (this.options.trace) this.#traceEvent(cpu, { event: 'irq_handler_entry', line, name: action.name, wake: false })
     const threaded = cpu.hardirqThreaded
     // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
     cpu.hardirqThreaded = !action.noThread
@@ -508,7 +525,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         }
       }
     }
-    this.#traceEvent(cpu, `irq_handler_exit ${line} ${action.name}`)
+    if (this.options.trace) this.#traceEvent(cpu, { event: 'irq_handler_exit', line, name: action.name })
   }
 
   /** A handler that returned a Promise or thenable (untyped code): refused as run() refuses one; its rejection is handled. */
@@ -529,10 +546,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const action = this.#irq.irqs.get(line)
     if (action === undefined) return
     const rt = this.options.preemptRt
-    const task = createTaskState(this.#nextPid++, `irq/${line}-${action.name}`)
+    const task = spawnTask(this.#machine, () => `irq/${line}-${action.name}`)
     const previous = cpu.state.current
     cpu.state.current = task
-    this.#traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    this.#traceSwitch(cpu, previous, task)
     try {
       cpu.localBhDisable()
       if (!rt) cpu.localIrqDisable()
@@ -545,19 +562,20 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       }
     } finally {
       cpu.state.current = previous
-      this.#traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+      exitTask(this.#machine, task)
+      this.#traceSwitch(cpu, task, previous)
     }
   }
 
   #handleSoftirq(cpu: Cpu, nr: number): void {
     const handler = this.#irq.softirqs[nr]
     if (handler === undefined) {
-      this.#traceEvent(cpu, `softirq ${SOFTIRQ_NAMES[nr] ?? nr}: no handler`)
+      if (this.options.trace) this.#traceEvent(cpu, { event: 'softirq_unhandled', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
       return
     }
-    this.#traceEvent(cpu, `softirq_entry vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+    if (this.options.trace) this.#traceEvent(cpu, { event: 'softirq_entry', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
     this.#refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler, 'scope', CLAIM_BH))
-    this.#traceEvent(cpu, `softirq_exit vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+    if (this.options.trace) this.#traceEvent(cpu, { event: 'softirq_exit', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
   }
 
   /**
@@ -577,7 +595,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     try {
       while (s.wokenIrqThreads.length > 0) this.#runIrqThread(cpu, s.wokenIrqThreads.shift() as number)
       if (s.ksoftirqdWoken) {
-        this.#runTask(cpu, createTaskState(this.#nextPid++, `ksoftirqd/${cpu.id}`), () => cpu.runKsoftirqd())
+        this.#runTask(
+          cpu,
+          spawnTask(this.#machine, () => `ksoftirqd/${cpu.id}`),
+          () => cpu.runKsoftirqd(),
+        )
       }
     } finally {
       this.#executing.pop()
@@ -593,15 +615,15 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
 
   #mightSleep(cpu: Cpu, what: string): void {
-    const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current), undefined, this.#lockdep.wait)
+    const diagnostic = checkResched(cpu, what, () => this.#held.of(cpu.current), undefined, this.#lockdep)
     if (diagnostic !== null) this.#report(diagnostic)
   }
 
   #msleep(cpu: Cpu, ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
     this.#mightSleep(cpu, 'msleep()')
-    this.#clockMs += ms
-    this.#traceEvent(cpu, `msleep ${ms}`)
+    this.#machine.clockMs += ms
+    if (this.options.trace) this.#traceEvent(cpu, { event: 'msleep', ms })
   }
 
   /**
@@ -622,14 +644,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         recursiveRead: false,
         trylock: false,
         nestLock: null,
-        instance: ZONE_LOCK,
+        lock: ZONE_LOCK_ID,
         key: 'zone->lock',
         subclass: 0,
         check: true,
       })
       if (this.options.preemptRt) this.#lockHost.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
     } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
-    this.#traceEvent(cpu, `kmalloc ${size} ${gfp}`)
+    if (this.options.trace) this.#traceEvent(cpu, { event: 'kmalloc', size, gfp })
     return new Uint8Array(size)
   }
 
@@ -638,7 +660,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #report(diagnostic: Diagnostic): void {
     this.#diagnostics.push(diagnostic)
     const cpu = this.#cpus[diagnostic.cpu]
-    if (cpu !== undefined) this.#traceEvent(cpu, diagnostic.title)
+    if (cpu !== undefined && this.options.trace) this.#traceEvent(cpu, { event: 'diagnostic', kind: diagnostic.kind, title: diagnostic.title })
     if (this.options.onDiagnostic === 'throw') throw new KernelSplat(diagnostic)
   }
 
@@ -647,7 +669,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * guards dropped out of order leave behind (the last restore brings back "disabled").
    * Reported, then interrupts are turned back on so the simulation can go on.
    */
-  #irqsLeftDisabled(cpu: Cpu, task: TaskState): void {
+  #irqsLeftDisabled(cpu: Cpu, task: Task): void {
     try {
       this.#report({
         kind: 'irqs-disabled-at-exit',
@@ -706,7 +728,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         'An interrupt whose handler takes one of those locks now deadlocks this CPU.',
         'Fix: release in reverse order (use callbacks), or count interrupt disabling',
         "(local_interrupt_disable(); the default irqDisable: 'counted').",
-        ...heldLockLines(task.comm, task.pid, held, this.#lockdep.wait),
+        ...heldLockLines(task.comm, task.pid, held, this.#lockdep),
       ].join('\n'),
     })
   }
@@ -757,7 +779,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         refused
           ? 'Refused: the guard stays held. Release the guards taken from its context first.'
           : 'Code holding that context relies on something no longer true (a nested _irq unlock, a _bh release, a guard dropped early).',
-        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep.wait),
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep),
       ].join('\n'),
     })
   }
@@ -781,7 +803,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         title,
         `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
         WARNING_WHY[warning],
-        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep.wait),
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep),
       ].join('\n'),
     })
   }
@@ -806,7 +828,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
         'but there are no more locks to release!',
         '',
         'other info that might help us debug this:',
-        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep.wait),
+        ...heldLockLines(task.comm, task.pid, this.#held.of(task), this.#lockdep),
       ].join('\n'),
     })
   }
@@ -816,8 +838,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const task = cpu.current
     const held = this.#held.of(task)
     const base = { cpu: cpu.id, task: task.comm, heldLocks: this.#held.names(task), preemptCount: cpu.preemptCount }
-    const lines = (title: string, first: string): string =>
-      [...banner(title), first, ...heldLockLines(task.comm, task.pid, held, this.#lockdep.wait)].join('\n')
+    const lines = (title: string, first: string): string => [...banner(title), first, ...heldLockLines(task.comm, task.pid, held, this.#lockdep)].join('\n')
     if (reason === 'task') {
       this.#report({
         ...base,
@@ -853,19 +874,25 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     throw new CountingError(`${title}: ${detail}`)
   }
 
-  #traceEvent(cpu: Cpu, event: string): void {
-    if (!this.options.trace) return
+  /** Appends one event to the machine's log (callers test `options.trace` first, so nothing is built without it). */
+  #traceEvent(cpu: Cpu, payload: TracePayload): void {
     const task = cpu.current
-    this.#trace.push({
-      seq: this.#traceSeq++,
+    const events = this.#machine.events
+    events.push({
+      seq: events.length,
       cpu: cpu.id,
       pid: task.pid,
       comm: task.comm,
-      event,
+      ...payload,
       preemptCount: cpu.state.preemptCount,
       irqsDisabled: cpu.state.irqsDisabled,
       flags: latencyFlags(cpu),
-    })
+    } as TraceEvent)
+  }
+
+  /** `sched_switch`, recorded after `cpu` runs `next`. */
+  #traceSwitch(cpu: Cpu, prev: Task, next: Task): void {
+    if (this.options.trace) this.#traceEvent(cpu, { event: 'sched_switch', prevPid: prev.pid, prevComm: prev.comm, nextPid: next.pid, nextComm: next.comm })
   }
 
   /** A CPU number from a caller that may ignore the types; `arg` names the argument in the error. */

@@ -9,7 +9,9 @@ import type { LockdepMapName } from '../lockdep/maps.js'
 import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
 import { fieldValue, PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
-import { IRQS_OFF, IRQS_ON, type CpuState, type IrqFlags, type TaskState } from './state.js'
+import { IRQS_OFF, IRQS_ON, type IrqFlags } from './state.js'
+import type { TracePayload } from '../machine/events.js'
+import type { MachineCpu, Task } from '../machine/machine.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
 import type { KernelWarning } from '../report/proof-diagnostics.js'
 
@@ -35,8 +37,8 @@ export interface CpuHost {
   handleSoftirq(cpu: Cpu, nr: number): void
   /** Whether state changes are traced at all (so events are not even built otherwise). */
   readonly tracing: boolean
-  /** Reports one state change for the trace. */
-  trace(cpu: Cpu, event: string): void
+  /** Reports one state change for the trace (called only while `tracing`). */
+  trace(cpu: Cpu, event: TracePayload): void
   /** CONFIG_TRACE_IRQFLAGS (on with lockdep): the out-of-line BH functions and their warnings. */
   readonly traceIrqflags: boolean
   /** Interrupts, preemption or BH came back on while live contexts carry proofs: check the proofs in `mask`. */
@@ -65,18 +67,30 @@ export class Cpu {
   readonly scopeIds: number[] = []
   /**
    * How many live contexts on this CPU carry each proof (src/context/claims.ts): IrqDisabled,
-   * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison.
+   * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison. Kept in
+   * the machine's CPU state (machine.ts).
    */
-  claimIrq = 0
-  claimPreempt = 0
-  claimBh = 0
+  get claimIrq(): number {
+    return this.state.claimIrq
+  }
+  get claimPreempt(): number {
+    return this.state.claimPreempt
+  }
+  get claimBh(): number {
+    return this.state.claimBh
+  }
   /** lockdep's `curr->hardirq_threaded`: the hardirq handler running now would be threaded on RT. */
-  hardirqThreaded = false
+  get hardirqThreaded(): boolean {
+    return this.state.hardirqThreaded
+  }
+  set hardirqThreaded(threaded: boolean) {
+    this.state.hardirqThreaded = threaded
+  }
   /** Where the hardirq, NMI and interrupt-disable counts sit in preempt_count. */
   readonly layout: PreemptCountLayout
 
   constructor(
-    readonly state: CpuState,
+    readonly state: MachineCpu,
     private readonly host: CpuHost,
   ) {
     this.layout = host.layout ?? MAINLINE_LAYOUT
@@ -85,7 +99,7 @@ export class Cpu {
   get id(): number {
     return this.state.id
   }
-  get current(): TaskState {
+  get current(): Task {
     return this.state.current
   }
   get preemptRt(): boolean {
@@ -137,14 +151,16 @@ export class Cpu {
 
   // ── live proofs (issue #11) ────────────────────────────────────────────────────────────
   addClaims(bits: number): void {
-    if (bits & CLAIM_IRQ) this.claimIrq++
-    if (bits & CLAIM_PREEMPT) this.claimPreempt++
-    if (bits & CLAIM_BH) this.claimBh++
+    const s = this.state
+    if (bits & CLAIM_IRQ) s.claimIrq++
+    if (bits & CLAIM_PREEMPT) s.claimPreempt++
+    if (bits & CLAIM_BH) s.claimBh++
   }
   removeClaims(bits: number): void {
-    if (bits & CLAIM_IRQ) this.claimIrq--
-    if (bits & CLAIM_PREEMPT) this.claimPreempt--
-    if (bits & CLAIM_BH) this.claimBh--
+    const s = this.state
+    if (bits & CLAIM_IRQ) s.claimIrq--
+    if (bits & CLAIM_PREEMPT) s.claimPreempt--
+    if (bits & CLAIM_BH) s.claimBh--
   }
 
   /**
@@ -155,8 +171,6 @@ export class Cpu {
     // Every proof was true with interrupts off: whatever is false now became so here.
     if ((this.claimIrq | this.claimPreempt | this.claimBh) !== 0) this.host.proofsMayBeFalse(this, by, CLAIM_IRQ | CLAIM_PREEMPT | CLAIM_BH)
   }
-  /** Softirqs running at irq exit: interrupts were on before the interrupt, so turning them on is no news. */
-  #inIrqExit = 0
   /** Bottom halves came back on (`local_bh_enable()` dropped the count): as `lockdep_softirqs_on()`. */
   #softirqsOn(by: string): void {
     if (this.claimBh !== 0 || this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, by, CLAIM_BH | CLAIM_PREEMPT)
@@ -202,12 +216,12 @@ export class Cpu {
 
   preemptDisable(): void {
     this.preemptCountAdd(PREEMPT_OFFSET)
-    if (this.host.tracing) this.host.trace(this, 'preempt_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'preempt_disable' })
   }
 
   preemptEnable(): void {
     this.preemptCountSub(PREEMPT_OFFSET)
-    if (this.host.tracing) this.host.trace(this, 'preempt_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'preempt_enable' })
     // Preemption may be back on: a live PreemptDisabled proof would be false now.
     if (this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, 'preempt_enable()', CLAIM_PREEMPT)
   }
@@ -215,14 +229,14 @@ export class Cpu {
   // ── the interrupt flag ─────────────────────────────────────────────────────────────────
   localIrqDisable(): void {
     this.state.irqsDisabled = true
-    if (this.host.tracing) this.host.trace(this, 'local_irq_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_disable' })
   }
 
   /** `local_irq_enable()`: interrupts raised meanwhile are taken at once. Never runs softirqs. */
   localIrqEnable(deferDelivery = false, checkProofs = true): void {
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = false
-    if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_enable' })
     try {
       if (was) this.#lockdepHardirqsOn()
       if (was && checkProofs) this.#hardirqsOn('local_irq_enable()')
@@ -242,7 +256,7 @@ export class Cpu {
   localIrqSave(): IrqFlags {
     const flags = this.state.irqsDisabled ? IRQS_OFF : IRQS_ON
     this.state.irqsDisabled = true
-    if (this.host.tracing) this.host.trace(this, 'local_irq_save')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_save' })
     return flags
   }
 
@@ -253,7 +267,7 @@ export class Cpu {
     }
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = flags.irqsDisabled
-    if (this.host.tracing) this.host.trace(this, 'local_irq_restore')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_restore' })
     if (flags.irqsDisabled) return
     try {
       if (was) this.#lockdepHardirqsOn()
@@ -278,7 +292,7 @@ export class Cpu {
     if (offset !== 0) this.preemptCountAdd(offset)
     if (s.interruptDisableCount === 0) s.interruptDisableSaved = this.localIrqSave()
     s.interruptDisableCount++
-    if (this.host.tracing) this.host.trace(this, 'local_interrupt_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_interrupt_disable' })
   }
 
   /** Restores the saved flags on 1→0 only (interrupt-count layout: after `hardirq_disable_exit()`). */
@@ -290,7 +304,7 @@ export class Cpu {
     const offset = this.layout.interruptDisableOffset
     if (offset !== 0) this.preemptCountSub(offset)
     s.interruptDisableCount--
-    if (this.host.tracing) this.host.trace(this, 'local_interrupt_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_interrupt_enable' })
     if (s.interruptDisableCount === 0) {
       const saved = s.interruptDisableSaved ?? IRQS_ON
       s.interruptDisableSaved = null
@@ -310,11 +324,11 @@ export class Cpu {
   /** `migrate_disable()`: a task counter; leaves preempt_count alone on SMP kernels, RT or not. */
   migrateDisable(): void {
     this.taskCounter('migrate', 'migrationDisabled', 1)
-    if (this.host.tracing) this.host.trace(this, 'migrate_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'migrate_disable' })
   }
   migrateEnable(): void {
     this.taskCounter('migrate', 'migrationDisabled', -1)
-    if (this.host.tracing) this.host.trace(this, 'migrate_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'migrate_enable' })
   }
 
   /**
@@ -333,13 +347,13 @@ export class Cpu {
         throw error
       }
     }
-    if (this.host.tracing) this.host.trace(this, 'rcu_read_lock')
+    if (this.host.tracing) this.host.trace(this, { event: 'rcu_read_lock' })
   }
   /** `__rcu_read_unlock()`, then `rcu_lock_release(&rcu_lock_map)`. */
   rcuReadUnlock(): void {
     this.taskCounter('rcu', 'rcuReadLockNesting', -1)
     this.host.lockMapRelease?.(this, 'rcu_read_lock')
-    if (this.host.tracing) this.host.trace(this, 'rcu_read_unlock')
+    if (this.host.tracing) this.host.trace(this, { event: 'rcu_read_unlock' })
   }
 
   // ── bottom halves (kernel/softirq.c) ───────────────────────────────────────────────────
@@ -370,7 +384,7 @@ export class Cpu {
       }
       task.softirqDisableCnt += cnt
     }
-    if (this.host.tracing) this.host.trace(this, 'local_bh_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_bh_disable' })
   }
 
   /** `__local_bh_enable_ip(cnt)`: runs pending softirqs when this brings BH back on in task context. */
@@ -414,7 +428,7 @@ export class Cpu {
       this.preemptCountSub(cnt)
       const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
       if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
-      if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+      if (this.host.tracing) this.host.trace(this, { event: 'local_bh_enable' })
       try {
         if (!this.inInterrupt() && this.state.softirqPending !== 0) this.doSoftirq()
       } finally {
@@ -441,7 +455,7 @@ export class Cpu {
         // with interrupts off).
         const flags = this.localIrqSave()
         task.softirqDisableCnt -= cnt - SOFTIRQ_OFFSET
-        if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+        if (this.host.tracing) this.host.trace(this, { event: 'local_bh_enable' })
         try {
           this.handleSoftirqs()
         } finally {
@@ -484,7 +498,7 @@ export class Cpu {
       this.migrateEnable()
       this.rcuReadUnlock()
     }
-    if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_bh_enable' })
   }
 
   // ── softirqs ───────────────────────────────────────────────────────────────────────────
@@ -495,7 +509,7 @@ export class Cpu {
   raiseSoftirq(nr: number): void {
     const flags = this.localIrqSave()
     this.state.softirqPending |= 1 << nr
-    if (this.host.tracing) this.host.trace(this, `raise_softirq ${nr}`)
+    if (this.host.tracing) this.host.trace(this, { event: 'raise_softirq', vec: nr })
     if (!this.inInterrupt()) this.state.ksoftirqdWoken = true
     this.localIrqRestore(flags)
   }
@@ -519,13 +533,13 @@ export class Cpu {
   handleSoftirqs(): void {
     const rt = this.preemptRt
     if (!rt) this.preemptCountAdd(SOFTIRQ_OFFSET)
-    if (this.host.tracing) this.host.trace(this, 'handle_softirqs begin')
+    if (this.host.tracing) this.host.trace(this, { event: 'handle_softirqs', phase: 'begin' })
     let restart = MAX_SOFTIRQ_RESTART
     let pending = this.state.softirqPending
     try {
       for (;;) {
         this.state.softirqPending = 0
-        this.localIrqEnable(false, this.#inIrqExit === 0)
+        this.localIrqEnable(false, this.state.inIrqExit === 0)
         try {
           for (let nr = 0; pending !== 0; nr++, pending >>>= 1) {
             if (pending & 1) this.host.handleSoftirq(this, nr)
@@ -542,7 +556,7 @@ export class Cpu {
         }
       }
     } finally {
-      if (this.host.tracing) this.host.trace(this, 'handle_softirqs end')
+      if (this.host.tracing) this.host.trace(this, { event: 'handle_softirqs', phase: 'end' })
       if (!rt) this.preemptCountSub(SOFTIRQ_OFFSET)
     }
   }
@@ -551,7 +565,7 @@ export class Cpu {
   /** `__irq_enter()`: HARDIRQ_OFFSET (of the kernel's layout). */
   irqEnter(): void {
     this.preemptCountAdd(this.layout.hardirqOffset)
-    if (this.host.tracing) this.host.trace(this, 'irq_enter')
+    if (this.host.tracing) this.host.trace(this, { event: 'irq_enter' })
   }
 
   /**
@@ -561,7 +575,7 @@ export class Cpu {
    */
   irqExit(): void {
     this.preemptCountSub(this.layout.hardirqOffset)
-    if (this.host.tracing) this.host.trace(this, 'irq_exit')
+    if (this.host.tracing) this.host.trace(this, { event: 'irq_exit' })
     if (!this.inInterrupt() && this.hardirqDisableCount() === 0 && this.state.softirqPending !== 0) {
       // RT never runs them here: should_wake_ksoftirqd() is "no task on this CPU has BH off".
       // A normal kernel with threadirqs wakes ksoftirqd too (invoke_softirq()).
@@ -569,11 +583,11 @@ export class Cpu {
         if (this.state.current.softirqDisableCnt === 0) this.state.ksoftirqdWoken = true
       } else if (this.host.forceIrqThreads) this.state.ksoftirqdWoken = true
       else {
-        this.#inIrqExit++
+        this.state.inIrqExit++
         try {
           this.handleSoftirqs()
         } finally {
-          this.#inIrqExit--
+          this.state.inIrqExit--
         }
       }
     }
@@ -597,7 +611,7 @@ export class Cpu {
       s.nmiNesting++
       s.preemptCount = (s.preemptCount | layout.nmiMask) >>> 0
     }
-    if (this.host.tracing) this.host.trace(this, 'nmi_enter')
+    if (this.host.tracing) this.host.trace(this, { event: 'nmi_enter' })
   }
 
   /** `__nmi_exit()`. Interrupt-count layout: the NMI bit is cleared only when `nmi_nesting` drops to 0. */
@@ -612,13 +626,13 @@ export class Cpu {
       s.nmiNesting--
       if (s.nmiNesting === 0) s.preemptCount = (s.preemptCount & ~layout.nmiMask) >>> 0
     }
-    if (this.host.tracing) this.host.trace(this, 'nmi_exit')
+    if (this.host.tracing) this.host.trace(this, { event: 'nmi_exit' })
   }
 
   /** Asserts an interrupt line: taken at once with interrupts on, else pending until they are. */
   raiseIrq(line: number): void {
     this.state.pendingIrqs.push(line)
-    if (this.host.tracing) this.host.trace(this, `irq_raise ${line}`)
+    if (this.host.tracing) this.host.trace(this, { event: 'irq_raise', line })
     this.deliverPendingIrqs()
   }
 

@@ -122,5 +122,30 @@ export const createTaskState = (pid: number, comm: string): TaskState => ({
   softirqDisableCnt: 0,
 })
 
-/** A deep copy, for comparing a CPU before and after (tests use it). */
-export const snapshotCpu = (cpu: CpuState): CpuState => structuredClone(cpu)
+/** A task's public counters only (the machine's task also carries its held-lock stack). */
+export const publicTask = (task: TaskState): TaskState => ({
+  pid: task.pid,
+  comm: task.comm,
+  migrationDisabled: task.migrationDisabled,
+  rcuReadLockNesting: task.rcuReadLockNesting,
+  softirqDisableCnt: task.softirqDisableCnt,
+})
+
+/** A deep copy of the public fields, for comparing a CPU before and after (tests use it). */
+export const snapshotCpu = (cpu: CpuState): CpuState => {
+  const idle = publicTask(cpu.idle)
+  return {
+    id: cpu.id,
+    preemptCount: cpu.preemptCount,
+    irqsDisabled: cpu.irqsDisabled,
+    interruptDisableCount: cpu.interruptDisableCount,
+    interruptDisableSaved: cpu.interruptDisableSaved === null ? null : { irqsDisabled: cpu.interruptDisableSaved.irqsDisabled },
+    nmiNesting: cpu.nmiNesting,
+    pendingIrqs: [...cpu.pendingIrqs],
+    softirqPending: cpu.softirqPending,
+    ksoftirqdWoken: cpu.ksoftirqdWoken,
+    wokenIrqThreads: [...cpu.wokenIrqThreads],
+    current: cpu.current === cpu.idle ? idle : publicTask(cpu.current),
+    idle,
+  }
+}

@@ -6,7 +6,7 @@
  */
 import type { ScopeContext } from '../context/context.js'
 import type { Cpu } from '../cpu/cpu.js'
-import type { TaskState } from '../cpu/state.js'
+import type { Task } from '../machine/machine.js'
 import type { Diagnostic } from '../diagnostics.js'
 import type { HeldLock } from '../locks/held.js'
 import { warnAtTitle } from '../report/titles.js'
@@ -16,7 +16,7 @@ export interface WarnHost {
   report(d: Diagnostic): void
   /** `debug_locks`: lockdep is on and has not reported yet (its first report turns it off). */
   debugLocks(): boolean
-  heldNames(task: TaskState): readonly string[]
+  heldNames(task: Task): readonly string[]
   readonly preemptRt: boolean
   /** The `WARN_ON_ONCE()` sites that have fired (one static bool each in the kernel). */
   readonly fired: Set<string>
