@@ -381,7 +381,7 @@ export class LockRuntime<D> {
 
   /** The nest lock's id: a lock of another kernel has no id in this machine, so it is refused as its contexts are. */
   #nestId(nest: LockRuntime<unknown>, ops: Compiled): number {
-    if (nest.host !== this.host) this.#foreignAt(`${ops.op}: the nest lock`)
+    if (nest.host !== this.host) throw new ForeignContextError(`${ops.op}: the nest lock ${nest.label} belongs to another kernel; use a lock of this kernel`)
     return nest.id
   }
 

@@ -8,8 +8,8 @@ import { machineOf } from '../../src/kernel.js'
 import { eventText } from '../../src/trace.js'
 
 /** The events named `name`, narrowed to their member of the union. */
-const named = <E extends TraceEvent['event']>(events: readonly TraceEvent[], name: E): Extract<TraceEvent, { readonly event: E }>[] =>
-  events.filter((e): e is Extract<TraceEvent, { readonly event: E }> => e.event === name)
+type Named<E extends TraceEvent['event']> = TraceEvent & { readonly event: E }
+const named = <E extends TraceEvent['event']>(events: readonly TraceEvent[], name: E): Named<E>[] => events.filter((e): e is Named<E> => e.event === name)
 
 describe('the typed event log', () => {
   it('lock / unlock name the lock by id, kind and class, and say read or write', () => {
@@ -29,7 +29,9 @@ describe('the typed event log', () => {
   it('sched_switch carries both tasks; the common pid/comm are the next one', () => {
     const k = createKernel({ trace: true })
     k.run(() => undefined, { comm: 'worker' })
-    expect(named(k.trace, 'sched_switch').map(({ prevPid, prevComm, nextPid, nextComm, pid, comm }) => ({ prevPid, prevComm, nextPid, nextComm, pid, comm }))).toEqual([
+    expect(
+      named(k.trace, 'sched_switch').map(({ prevPid, prevComm, nextPid, nextComm, pid, comm }) => ({ prevPid, prevComm, nextPid, nextComm, pid, comm })),
+    ).toEqual([
       { prevPid: 0, prevComm: 'swapper/0', nextPid: 1, nextComm: 'worker', pid: 1, comm: 'worker' },
       { prevPid: 1, prevComm: 'worker', nextPid: 0, nextComm: 'swapper/0', pid: 0, comm: 'swapper/0' },
     ])
@@ -113,7 +115,10 @@ describe('the typed event log', () => {
   it('without trace: true nothing is logged', () => {
     const k = createKernel()
     const s = k.spinLock('s', 0)
-    k.run((ctx) => s.withLocked(ctx, (ctx) => ctx.msleep(1)))
+    k.run((ctx) => {
+      s.withLocked(ctx, () => undefined)
+      ctx.msleep(1)
+    })
     expect(machineOf(k).events).toEqual([])
     expect(k.trace).toEqual([])
   })
