@@ -170,6 +170,3 @@ type CommonField = 'seq' | 'cpu' | 'pid' | 'comm' | 'preemptCount' | 'irqsDisabl
 
 /** What a call site reports: an event without the common fields. */
 export type TracePayload = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, CommonField> : never) : never
-
-/** The event names without payload (the CPU primitives). */
-export type TraceStep = Extract<TraceEvent, { readonly event: 'preempt_disable' }>['event']
