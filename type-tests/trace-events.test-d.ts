@@ -1,5 +1,5 @@
 // The typed event log: `event` narrows to the event's own fields; another event's fields are refused.
-import { expectType } from 'tsd'
+import { expectError, expectType } from 'tsd'
 import { createKernel, type TraceEvent } from '../src/index.js'
 
 const kernel = createKernel({ trace: true })
@@ -18,12 +18,12 @@ const describeEvent = (e: TraceEvent): string => {
 }
 kernel.trace.map(describeEvent)
 
-const notNarrowed = (e: TraceEvent): number => {
+const notNarrowed = (e: TraceEvent): void => {
   if (e.event === 'msleep') {
     // @expect-error Property 'line' does not exist
-    return e.line
+    expectError(e.line)
   }
   // @expect-error Property 'ms' does not exist
-  return e.ms
+  expectError(e.ms)
 }
 kernel.trace.map(notNarrowed)
