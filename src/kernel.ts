@@ -138,8 +138,6 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #executing: Cpu[] = []
   readonly #irq = new IrqRegistry()
   readonly #diagnostics: Diagnostic[] = []
-  /** The WARN_ON_ONCE() sites that have fired. */
-  readonly #warned = new Set<KernelWarning>()
   /** Everything a run changes, as plain data (src/machine/machine.ts). */
   readonly #machine: Machine
   /** The objects behind the machine's lock ids (a lockdep cmp_fn compares lock objects). */
@@ -216,7 +214,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       debugLocks: () => this.#lockdep.active,
       heldNames: (task) => this.#held.names(task),
       preemptRt: this.options.preemptRt,
-      fired: new Set(),
+      fired: this.#machine.warnedAsserts,
     }
     for (const cpu of this.#cpus) registerWarnHost(cpu, warnHost)
     this.#views = this.#cpus.map((c) => cpuViewOf(c))
@@ -787,8 +785,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** A WARN_ON_ONCE() of the kernel: each site once per kernel. lockdep_assert_*() only while lockdep is on. */
   #warnOnce(cpu: Cpu, warning: KernelWarning, detail = ''): void {
     if (warning === 'bh-enable-irqs-disabled' && !this.#lockdep.active) return
-    if (this.#warned.has(warning)) return
-    this.#warned.add(warning)
+    const warned = this.#machine.warned
+    if (warned.includes(warning)) return
+    warned.push(warning)
     const task = cpu.current
     const title = kernelWarningTitle(warning, detail)
     this.#report({

@@ -18,8 +18,8 @@ export interface WarnHost {
   debugLocks(): boolean
   heldNames(task: Task): readonly string[]
   readonly preemptRt: boolean
-  /** The `WARN_ON_ONCE()` sites that have fired (one static bool each in the kernel). */
-  readonly fired: Set<string>
+  /** The `WARN_ON_ONCE()` sites that have fired (one static bool each in the kernel): the machine's `warnedAsserts`. */
+  readonly fired: string[]
 }
 
 const hosts = new WeakMap<Cpu, WarnHost>()
@@ -58,8 +58,8 @@ export const lockdepWarn = (site: AssertSite, failed: boolean, assertion: string
   if (!failed || !site.host.debugLocks()) return
   const key = `${where}\u0000${assertion}`
   if (once) {
-    if (site.host.fired.has(key)) return
-    site.host.fired.add(key)
+    if (site.host.fired.includes(key)) return
+    site.host.fired.push(key)
   }
   const { cpu } = site
   const task = cpu.current

@@ -10,6 +10,7 @@
 import { createCpuState, createTaskState, type CpuState, type TaskState } from '../cpu/state.js'
 import type { HeldLock, LockId } from './held-lock.js'
 import type { LockdepKind } from '../lockdep/maps.js'
+import type { KernelWarning } from '../report/proof-diagnostics.js'
 import type { TraceEvent } from './events.js'
 
 export type { LockId } from './held-lock.js'
@@ -72,6 +73,10 @@ export interface Machine {
   nextPid: number
   /** The event log (only with `trace: true`; empty otherwise). */
   readonly events: TraceEvent[]
+  /** The kernel's `WARN_ON_ONCE()` sites that have fired (kernel/softirq.c, kernel/irq/handle.c), in firing order. */
+  readonly warned: KernelWarning[]
+  /** The `WARN_ON_ONCE()` sites of lockdep assertions (`lockdep_assert_held_once()`, …) that have fired. */
+  readonly warnedAsserts: string[]
 }
 
 /** Lock ids the machine reserves: lockdep's own maps and the allocator's zone->lock. */
@@ -99,6 +104,8 @@ export const createMachine = (options: MachineOptions): Machine => {
     clockMs: 0,
     nextPid: 1,
     events: [],
+    warned: [],
+    warnedAsserts: [],
   }
   addLock(machine, 'rcu_read_lock', 'rcu_read_lock')
   addLock(machine, 'local_bh', 'local_bh')

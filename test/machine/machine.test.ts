@@ -205,6 +205,19 @@ describe('a step changes exactly its part of the machine', () => {
     })
   })
 
+  it("a WARN_ON_ONCE() firing: the machine's record of fired sites (and the report's event)", () => {
+    const k = createKernel({ trace: true })
+    const before = structuredClone(machineOf(k))
+    // Untyped code: local_bh_enable() with interrupts off (lockdep's TRACE_IRQFLAGS warning).
+    const bh = (ctx: unknown): void => (ctx as { localBhDisable(cb: () => void): void }).localBhDisable(() => undefined)
+    k.run((ctx) => ctx.core.localIrqSave((c) => bh(c)))
+    expect(machineOf(k).warned).toEqual(['bh-enable-irqs-disabled'])
+    expect(diff(before, machineOf(k)).filter((p) => !p.startsWith('events'))).toEqual(['nextPid', 'warned.0'])
+    // Each report is an event too, in order (the local_irq_enable() inside it falsified the IrqDisabled proof).
+    expect(k.diagnostics.map((d) => d.kind)).toEqual(['kernel-warning', 'proof-falsified'])
+    expect(machineOf(k).events.flatMap((e) => (e.event === 'diagnostic' ? [e.kind] : []))).toEqual(['kernel-warning', 'proof-falsified'])
+  })
+
   it('a task: the pid counter, the task while it runs, gone after', () => {
     const k = createKernel()
     const before = structuredClone(machineOf(k))
