@@ -7,7 +7,7 @@
  *
  * Internal: the public views are `kernel.snapshot()`, `kernel.cpu(i)` and `kernel.trace`.
  */
-import { createCpuState, createTaskState, type CpuState, type TaskState } from '../cpu/state.js'
+import type { CpuState, TaskState } from '../cpu/state.js'
 import type { HeldLock, LockId } from './held-lock.js'
 import type { LockdepKind } from '../lockdep/maps.js'
 import type { KernelWarning } from '../report/proof-diagnostics.js'
@@ -88,12 +88,40 @@ export interface MachineOptions {
   readonly cpus: number
 }
 
-export const createTask = (pid: number, comm: string): Task => ({ ...createTaskState(pid, comm), held: [] })
+// One object literal each, every field in one order: every task and every CPU of every kernel
+// shares one hidden class (a spread or a later field type change gave each kernel its own, and
+// the hot paths went megamorphic after a dozen kernels).
+export const createTask = (pid: number, comm: string): Task => ({
+  pid,
+  comm,
+  migrationDisabled: 0,
+  rcuReadLockNesting: 0,
+  softirqDisableCnt: 0,
+  held: [],
+})
 
 /** CPU `id` of a new machine (a bare CPU for tests of the CPU layer). */
 export const createMachineCpu = (id: number): MachineCpu => {
   const idle = createTask(0, `swapper/${id}`)
-  return { ...createCpuState(id), current: idle, idle, claimIrq: 0, claimPreempt: 0, claimBh: 0, hardirqThreaded: false, inIrqExit: 0 }
+  return {
+    id,
+    preemptCount: 0,
+    irqsDisabled: false,
+    interruptDisableCount: 0,
+    interruptDisableSaved: null,
+    nmiNesting: 0,
+    pendingIrqs: [],
+    softirqPending: 0,
+    ksoftirqdWoken: false,
+    wokenIrqThreads: [],
+    current: idle,
+    idle,
+    claimIrq: 0,
+    claimPreempt: 0,
+    claimBh: 0,
+    hardirqThreaded: false,
+    inIrqExit: 0,
+  }
 }
 
 export const createMachine = (options: MachineOptions): Machine => {
