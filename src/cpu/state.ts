@@ -96,32 +96,6 @@ export interface CpuState {
   readonly idle: TaskState
 }
 
-export const createCpuState = (id: number): CpuState => {
-  const idle = createTaskState(0, `swapper/${id}`)
-  return {
-    id,
-    preemptCount: 0,
-    irqsDisabled: false,
-    interruptDisableCount: 0,
-    interruptDisableSaved: null,
-    nmiNesting: 0,
-    pendingIrqs: [],
-    softirqPending: 0,
-    ksoftirqdWoken: false,
-    wokenIrqThreads: [],
-    current: idle,
-    idle,
-  }
-}
-
-export const createTaskState = (pid: number, comm: string): TaskState => ({
-  pid,
-  comm,
-  migrationDisabled: 0,
-  rcuReadLockNesting: 0,
-  softirqDisableCnt: 0,
-})
-
 /** A task's public counters only (the machine's task also carries its held-lock stack). */
 export const publicTask = (task: TaskState): TaskState => ({
   pid: task.pid,
