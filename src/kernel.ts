@@ -11,11 +11,12 @@ import type { NotThenable } from './context/type-error.js'
 import { type CpuView, cpuViewOf } from './cpu/cpu-view.js'
 import { preemptCountLayoutOf } from './cpu/layout.js'
 import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './irq/registry.js'
-import { createCpuState, snapshotCpu, type CpuState } from './cpu/state.js'
+import { snapshotCpu, type CpuState } from './cpu/state.js'
+import { createMachine, type Machine } from './machine/machine.js'
 import type { Diagnostic } from './diagnostics.js'
 import { InvalidArgumentError } from './errors.js'
 import { cpuIndexArg, cpuOptionArg, resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
-import type { TraceEvent } from './trace.js'
+import type { TraceEvent } from './machine/events.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
@@ -68,6 +69,12 @@ export interface IrqOptions {
   readonly noThread?: boolean
 }
 
+/** Set by Kernel's static block: a kernel's machine, for tests (not exported from the package). */
+let machineOfKernel: (kernel: Kernel) => Machine
+
+/** @internal The machine of `kernel`: all state its runs change, as plain data (src/machine/machine.ts). */
+export const machineOf = (kernel: Kernel): Machine => machineOfKernel(kernel)
+
 /**
  * A whole simulated machine: N CPUs, their interrupts, and what they report.
  *
@@ -93,6 +100,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #held = new HeldLocks()
   readonly #lockdep: Lockdep
   readonly #reporter: Reporter
+  /** Everything a run changes, as plain data (src/machine/machine.ts). */
+  readonly #machine: Machine
+  static {
+    machineOfKernel = (kernel) => kernel.#machine
+  }
   readonly #exec: SyncExecutor
   readonly #lockHost: LockHost
   /** The declared lock order (a literal tuple type when given `as const` or inline); `[]` when none was. */
@@ -107,8 +119,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const cpus: Cpu[] = []
     const held = this.#held
     // lockdep reports through the reporter, which reads lockdep's state for its texts.
-    const lockdep = new Lockdep(o, (d) => reporter.report(d))
-    const reporter = new Reporter(o, cpus, held, lockdep)
+    const machine = createMachine({ cpus: o.cpus })
+    this.#machine = machine
+    const lockdep = new Lockdep(o, (d) => reporter.report(d), machine.locks)
+    const reporter = new Reporter(machine, o, cpus, held, lockdep)
     this.#lockdep = lockdep
     this.#reporter = reporter
     const maps = new HeldMaps(lockdep, held)
@@ -129,9 +143,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       lockMapAcquire: (cpu, map) => maps.acquire(cpu, map),
       lockMapRelease: (cpu, map) => maps.release(cpu, map),
     }
-    cpus.push(...Array.from({ length: o.cpus }, (_, i) => new Cpu(createCpuState(i), cpuHost)))
+    cpus.push(...machine.cpus.map((state) => new Cpu(state, cpuHost)))
     this.#cpus = cpus
-    const parts: KernelParts = { options: o, cpus, irq: this.#irq, held, lockdep, reporter }
+    const parts: KernelParts = { options: o, machine, lockObjects: new Map(), cpus, irq: this.#irq, held, lockdep, reporter }
     const exec = new SyncExecutor(parts)
     this.#exec = exec
     this.#lockHost = lockHostFor(exec, parts)
@@ -140,7 +154,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
       debugLocks: () => lockdep.active,
       heldNames: (task) => held.names(task),
       preemptRt: o.preemptRt,
-      fired: new Set(),
+      fired: machine.warnedAsserts,
     }
     for (const cpu of this.#cpus) registerWarnHost(cpu, warnHost)
     this.#views = this.#cpus.map((c) => cpuViewOf(c))
@@ -153,11 +167,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
   /** Every state change, when created with `trace: true`. */
   get trace(): readonly TraceEvent[] {
-    return this.#reporter.trace
+    return this.#machine.events
   }
   /** Simulated time in milliseconds (advanced by msleep). */
   get clockMs(): number {
-    return this.#exec.clockMs
+    return this.#machine.clockMs
   }
   /** How many simulated CPUs this kernel has (`cpus`). */
   get cpuCount(): number {

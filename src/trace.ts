@@ -12,38 +12,10 @@
  */
 import type { Cpu } from './cpu/cpu.js'
 import { PREEMPT_NEED_RESCHED, SOFTIRQ_SHIFT } from './cpu/preempt-count.js'
+import { lockName } from './lockdep/splat.js'
+import type { TraceEvent, TracePayload } from './machine/events.js'
 
-/**
- * One state change of a simulated CPU, as the trace records it.
- *
- * @example
- * ```ts
- * import { createKernel, type TraceEvent } from 'lockproof'
- *
- * const kernel = createKernel({ trace: true })
- * kernel.run((ctx) => ctx.preemptDisable(() => undefined))
- * const offCpu = (e: TraceEvent) => e.preemptCount !== 0 || e.irqsDisabled
- * console.log(kernel.trace.filter(offCpu).map((e) => `${e.seq} ${e.comm}: ${e.event}`))
- * ```
- */
-export interface TraceEvent {
-  /** Position in the whole trace, from 0. */
-  readonly seq: number
-  /** The CPU it happened on. */
-  readonly cpu: number
-  /** The running task's pid (0: idle). */
-  readonly pid: number
-  /** The running task's name. */
-  readonly comm: string
-  /** The kernel function or event (`preempt_disable`, `irq_enter`, `lock spinlock_t 'stats'`, …). */
-  readonly event: string
-  /** preempt_count after the change. */
-  readonly preemptCount: number
-  /** Interrupts were off after the change. */
-  readonly irqsDisabled: boolean
-  /** The five latency-format columns after the change, e.g. `d.h1.`. */
-  readonly flags: string
-}
+export type { TraceEvent } from './machine/events.js'
 
 const hex = (n: number): string => (n === 0 ? '.' : Math.min(n, 0xf).toString(16))
 
@@ -71,6 +43,47 @@ const HEADER = [
   '#     \\   /    |   |||||  |   |',
 ]
 
+/** The event column of one line: the event's name and its fields, as the latency format prints them. */
+export const eventText = (e: TracePayload): string => {
+  switch (e.event) {
+    case 'raise_softirq':
+      return `raise_softirq ${e.vec}`
+    case 'handle_softirqs':
+      return `handle_softirqs ${e.phase}`
+    case 'irq_raise':
+      return `irq_raise ${e.line}`
+    case 'spurious_irq':
+      return `irq ${e.line}: spurious (no handler)`
+    case 'irq_handler_entry':
+      return `irq_handler_entry ${e.line} ${e.name}${e.wake ? `: wake irq/${e.line}-${e.name}` : ''}`
+    case 'irq_handler_exit':
+      return `irq_handler_exit ${e.line} ${e.name}`
+    case 'softirq_entry':
+    case 'softirq_exit':
+      return `${e.event} vec=${e.vec} [action=${e.action}]`
+    case 'softirq_unhandled':
+      return `softirq ${e.action}: no handler`
+    case 'sched_switch':
+      return `sched_switch ${e.prevComm} => ${e.nextComm}`
+    case 'lock':
+    case 'unlock':
+      return `${e.event} ${lockName({ kind: e.lockKind, name: e.name })}${e.read ? ' (read)' : ''}`
+    case 'lock_map_acquire':
+    case 'lock_map_acquire_try':
+    case 'lock_map_acquire_read':
+    case 'lock_map_release':
+      return `${e.event} ${e.name}`
+    case 'msleep':
+      return `msleep ${e.ms}`
+    case 'kmalloc':
+      return `kmalloc ${e.size} ${e.gfp}`
+    case 'diagnostic':
+      return e.title
+    default:
+      return e.event
+  }
+}
+
 /**
  * Renders a trace in ftrace's latency format, one line per event, with its header.
  *
@@ -89,7 +102,7 @@ export const formatTrace = (events: readonly TraceEvent[]): string =>
     ...HEADER,
     ...events.map(
       (e) =>
-        `${(e.pid === 0 ? '<idle>' : e.comm).slice(0, 8).padStart(8)}-${String(e.pid).padEnd(5)}${String(e.cpu).padStart(3)} ${e.flags} ${String(e.seq).padStart(4)}: ${e.event}`,
+        `${(e.pid === 0 ? '<idle>' : e.comm).slice(0, 8).padStart(8)}-${String(e.pid).padEnd(5)}${String(e.cpu).padStart(3)} ${e.flags} ${String(e.seq).padStart(4)}: ${eventText(e)}`,
     ),
   ].join('\n')
 

@@ -3,7 +3,8 @@
  * made it runs, and checked on every use. Its type parameter is the type-level state (state.ts).
  */
 import type { Cpu } from '../cpu/cpu.js'
-import type { IrqFlags, TaskState } from '../cpu/state.js'
+import type { IrqFlags } from '../cpu/state.js'
+import type { Task } from '../machine/machine.js'
 import { DoubleUnlockError, InvalidArgumentError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
 import { LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
@@ -20,7 +21,7 @@ export interface ContextHost {
   /** The CPU whose code is running now (the innermost `run`, handler or task), or null. */
   executingCpu(): Cpu | null
   /** The held-lock stack of `task` (lockdep's `held_locks[]`). */
-  heldOf(task: TaskState): HeldLock[]
+  heldOf(task: Task): HeldLock[]
   mightSleep(cpu: Cpu, what: string): void
   msleep(cpu: Cpu, ms: number): void
   raiseIrq(cpu: Cpu, line: number): void
@@ -47,7 +48,7 @@ type ScopeCallback = (ctx: Context<CtxState>) => unknown
 interface Binding {
   readonly host: ContextHost
   readonly cpu: Cpu
-  readonly task: TaskState
+  readonly task: Task
   /** The task's held-lock stack, found once per root context. */
   readonly held: HeldLock[]
 }
@@ -182,7 +183,7 @@ export class ScopeContext {
   onLeak: ((reason: 'scope' | 'task') => void) | null = null
 
   /** @internal A root context (a task or a handler) on `cpu`, made the innermost scope there. */
-  static root(host: ContextHost, cpu: Cpu, task: TaskState, claims = 0): ScopeContext {
+  static root(host: ContextHost, cpu: Cpu, task: Task, claims = 0): ScopeContext {
     const ctx = new ScopeContext({ host, cpu, task, held: host.heldOf(task) })
     cpu.scopeIds.push(ctx.#id)
     if (claims !== 0) {

@@ -1,6 +1,6 @@
 /** A read-only window on one simulated CPU: `kernel.cpu(0).preemptCount`, `.inAtomic()`, … */
 import type { Cpu } from './cpu.js'
-import { snapshotCpu, type CpuState, type TaskState } from './state.js'
+import { publicTask, snapshotCpu, type CpuState, type TaskState } from './state.js'
 
 let makeView: (cpu: Cpu) => CpuView
 
@@ -62,7 +62,7 @@ export class CpuView {
   }
   /** The running task's counters (a copy). */
   get current(): Readonly<TaskState> {
-    return { ...this.#cpu.current }
+    return publicTask(this.#cpu.current)
   }
   /** `in_nmi()`. */
   inNmi(): boolean {

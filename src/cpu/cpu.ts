@@ -12,7 +12,9 @@ import type { LockdepMapName } from '../lockdep/maps.js'
 import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
 import { fieldValue, PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
-import { IRQS_OFF, IRQS_ON, type CpuState, type IrqFlags, type TaskState } from './state.js'
+import { IRQS_OFF, IRQS_ON, type IrqFlags } from './state.js'
+import type { TracePayload } from '../machine/events.js'
+import type { MachineCpu, Task } from '../machine/machine.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
 import { OK, type IrqOutcome, type OkOutcome, type Outcome } from '../machine/outcome.js'
 import type { KernelWarning } from '../report/proof-diagnostics.js'
@@ -35,8 +37,8 @@ export interface CpuHost {
   countingError(cpu: Cpu, field: CountingField, problem: 'underflow' | 'overflow', detail: string): never
   /** Whether state changes are traced at all (so events are not even built otherwise). */
   readonly tracing: boolean
-  /** Reports one state change for the trace. */
-  trace(cpu: Cpu, event: string): void
+  /** Reports one state change for the trace (called only while `tracing`). */
+  trace(cpu: Cpu, event: TracePayload): void
   /** CONFIG_TRACE_IRQFLAGS (on with lockdep): the out-of-line BH functions and their warnings. */
   readonly traceIrqflags: boolean
   /** Interrupts, preemption or BH came back on while live contexts carry proofs: check the proofs in `mask`. */
@@ -65,18 +67,30 @@ export class Cpu {
   readonly scopeIds: number[] = []
   /**
    * How many live contexts on this CPU carry each proof (src/context/claims.ts): IrqDisabled,
-   * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison.
+   * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison. Kept in
+   * the machine's CPU state (machine.ts).
    */
-  claimIrq = 0
-  claimPreempt = 0
-  claimBh = 0
+  get claimIrq(): number {
+    return this.state.claimIrq
+  }
+  get claimPreempt(): number {
+    return this.state.claimPreempt
+  }
+  get claimBh(): number {
+    return this.state.claimBh
+  }
   /** lockdep's `curr->hardirq_threaded`: the hardirq handler running now would be threaded on RT. */
-  hardirqThreaded = false
+  get hardirqThreaded(): boolean {
+    return this.state.hardirqThreaded
+  }
+  set hardirqThreaded(threaded: boolean) {
+    this.state.hardirqThreaded = threaded
+  }
   /** Where the hardirq, NMI and interrupt-disable counts sit in preempt_count. */
   readonly layout: PreemptCountLayout
 
   constructor(
-    readonly state: CpuState,
+    readonly state: MachineCpu,
     private readonly host: CpuHost,
   ) {
     this.layout = host.layout ?? MAINLINE_LAYOUT
@@ -85,7 +99,7 @@ export class Cpu {
   get id(): number {
     return this.state.id
   }
-  get current(): TaskState {
+  get current(): Task {
     return this.state.current
   }
   get preemptRt(): boolean {
@@ -137,14 +151,16 @@ export class Cpu {
 
   // ── live proofs (issue #11) ────────────────────────────────────────────────────────────
   addClaims(bits: number): void {
-    if (bits & CLAIM_IRQ) this.claimIrq++
-    if (bits & CLAIM_PREEMPT) this.claimPreempt++
-    if (bits & CLAIM_BH) this.claimBh++
+    const s = this.state
+    if (bits & CLAIM_IRQ) s.claimIrq++
+    if (bits & CLAIM_PREEMPT) s.claimPreempt++
+    if (bits & CLAIM_BH) s.claimBh++
   }
   removeClaims(bits: number): void {
-    if (bits & CLAIM_IRQ) this.claimIrq--
-    if (bits & CLAIM_PREEMPT) this.claimPreempt--
-    if (bits & CLAIM_BH) this.claimBh--
+    const s = this.state
+    if (bits & CLAIM_IRQ) s.claimIrq--
+    if (bits & CLAIM_PREEMPT) s.claimPreempt--
+    if (bits & CLAIM_BH) s.claimBh--
   }
 
   /**
@@ -200,12 +216,12 @@ export class Cpu {
 
   preemptDisable(): void {
     this.preemptCountAdd(PREEMPT_OFFSET)
-    if (this.host.tracing) this.host.trace(this, 'preempt_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'preempt_disable' })
   }
 
   preemptEnable(): void {
     this.preemptCountSub(PREEMPT_OFFSET)
-    if (this.host.tracing) this.host.trace(this, 'preempt_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'preempt_enable' })
     // Preemption may be back on: a live PreemptDisabled proof would be false now.
     if (this.claimPreempt !== 0) this.host.proofsMayBeFalse(this, 'preempt_enable()', CLAIM_PREEMPT)
   }
@@ -213,7 +229,7 @@ export class Cpu {
   // ── the interrupt flag ─────────────────────────────────────────────────────────────────
   localIrqDisable(): void {
     this.state.irqsDisabled = true
-    if (this.host.tracing) this.host.trace(this, 'local_irq_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_disable' })
   }
 
   /**
@@ -223,7 +239,7 @@ export class Cpu {
   localIrqEnable(checkProofs = true): Outcome {
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = false
-    if (this.host.tracing) this.host.trace(this, 'local_irq_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_enable' })
     if (was) this.#lockdepHardirqsOn()
     if (was && checkProofs) this.#hardirqsOn('local_irq_enable()')
     return this.irqOutcome()
@@ -247,7 +263,7 @@ export class Cpu {
   localIrqSave(): IrqFlags {
     const flags = this.state.irqsDisabled ? IRQS_OFF : IRQS_ON
     this.state.irqsDisabled = true
-    if (this.host.tracing) this.host.trace(this, 'local_irq_save')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_save' })
     return flags
   }
 
@@ -258,7 +274,7 @@ export class Cpu {
     }
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = flags.irqsDisabled
-    if (this.host.tracing) this.host.trace(this, 'local_irq_restore')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_irq_restore' })
     if (flags.irqsDisabled) return OK
     if (was) this.#lockdepHardirqsOn()
     if (was) this.#hardirqsOn('local_irq_restore()')
@@ -280,7 +296,7 @@ export class Cpu {
     if (offset !== 0) this.preemptCountAdd(offset)
     if (s.interruptDisableCount === 0) s.interruptDisableSaved = this.localIrqSave()
     s.interruptDisableCount++
-    if (this.host.tracing) this.host.trace(this, 'local_interrupt_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_interrupt_disable' })
   }
 
   /** Restores the saved flags on 1→0 only (interrupt-count layout: after `hardirq_disable_exit()`). */
@@ -292,7 +308,7 @@ export class Cpu {
     const offset = this.layout.interruptDisableOffset
     if (offset !== 0) this.preemptCountSub(offset)
     s.interruptDisableCount--
-    if (this.host.tracing) this.host.trace(this, 'local_interrupt_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_interrupt_enable' })
     if (s.interruptDisableCount === 0) {
       const saved = s.interruptDisableSaved ?? IRQS_ON
       s.interruptDisableSaved = null
@@ -313,11 +329,11 @@ export class Cpu {
   /** `migrate_disable()`: a task counter; leaves preempt_count alone on SMP kernels, RT or not. */
   migrateDisable(): void {
     this.taskCounter('migrate', 'migrationDisabled', 1)
-    if (this.host.tracing) this.host.trace(this, 'migrate_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'migrate_disable' })
   }
   migrateEnable(): void {
     this.taskCounter('migrate', 'migrationDisabled', -1)
-    if (this.host.tracing) this.host.trace(this, 'migrate_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'migrate_enable' })
   }
 
   /**
@@ -336,13 +352,13 @@ export class Cpu {
         throw error
       }
     }
-    if (this.host.tracing) this.host.trace(this, 'rcu_read_lock')
+    if (this.host.tracing) this.host.trace(this, { event: 'rcu_read_lock' })
   }
   /** `__rcu_read_unlock()`, then `rcu_lock_release(&rcu_lock_map)`. */
   rcuReadUnlock(): void {
     this.taskCounter('rcu', 'rcuReadLockNesting', -1)
     this.host.lockMapRelease?.(this, 'rcu_read_lock')
-    if (this.host.tracing) this.host.trace(this, 'rcu_read_unlock')
+    if (this.host.tracing) this.host.trace(this, { event: 'rcu_read_unlock' })
   }
 
   // ── bottom halves (kernel/softirq.c) ───────────────────────────────────────────────────
@@ -373,7 +389,7 @@ export class Cpu {
       }
       task.softirqDisableCnt += cnt
     }
-    if (this.host.tracing) this.host.trace(this, 'local_bh_disable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_bh_disable' })
   }
 
   /**
@@ -413,7 +429,7 @@ export class Cpu {
     this.preemptCountSub(cnt)
     const hold = (this.state.preemptCount & PREEMPT_MASK) !== PREEMPT_MASK
     if (hold) this.preemptCountAdd(PREEMPT_OFFSET)
-    if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_bh_enable' })
     return hold
   }
 
@@ -451,7 +467,7 @@ export class Cpu {
       } else {
         const flags = this.localIrqSave()
         task.softirqDisableCnt -= cnt - SOFTIRQ_OFFSET
-        if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+        if (this.host.tracing) this.host.trace(this, { event: 'local_bh_enable' })
         return flags
       }
     }
@@ -490,7 +506,7 @@ export class Cpu {
       this.migrateEnable()
       this.rcuReadUnlock()
     }
-    if (this.host.tracing) this.host.trace(this, 'local_bh_enable')
+    if (this.host.tracing) this.host.trace(this, { event: 'local_bh_enable' })
   }
 
   // ── softirqs ───────────────────────────────────────────────────────────────────────────
@@ -502,7 +518,7 @@ export class Cpu {
   raiseSoftirq(nr: number): Outcome {
     const flags = this.localIrqSave()
     this.state.softirqPending |= 1 << nr
-    if (this.host.tracing) this.host.trace(this, `raise_softirq ${nr}`)
+    if (this.host.tracing) this.host.trace(this, { event: 'raise_softirq', vec: nr })
     if (!this.inInterrupt()) this.state.ksoftirqdWoken = true
     return this.localIrqRestore(flags)
   }
@@ -515,7 +531,7 @@ export class Cpu {
    */
   softirqsBegin(): void {
     if (!this.preemptRt) this.preemptCountAdd(SOFTIRQ_OFFSET)
-    if (this.host.tracing) this.host.trace(this, 'handle_softirqs begin')
+    if (this.host.tracing) this.host.trace(this, { event: 'handle_softirqs', phase: 'begin' })
   }
 
   /** A round of handle_softirqs(): the pending mask, cleared (`set_softirq_pending(0)`); interrupts go on next. */
@@ -539,7 +555,7 @@ export class Cpu {
   }
 
   softirqsEnd(): void {
-    if (this.host.tracing) this.host.trace(this, 'handle_softirqs end')
+    if (this.host.tracing) this.host.trace(this, { event: 'handle_softirqs', phase: 'end' })
     if (!this.preemptRt) this.preemptCountSub(SOFTIRQ_OFFSET)
   }
 
@@ -547,7 +563,7 @@ export class Cpu {
   /** `__irq_enter()`: HARDIRQ_OFFSET (of the kernel's layout). */
   irqEnter(): void {
     this.preemptCountAdd(this.layout.hardirqOffset)
-    if (this.host.tracing) this.host.trace(this, 'irq_enter')
+    if (this.host.tracing) this.host.trace(this, { event: 'irq_enter' })
   }
 
   /**
@@ -558,7 +574,7 @@ export class Cpu {
    */
   irqExit(): Outcome {
     this.preemptCountSub(this.layout.hardirqOffset)
-    if (this.host.tracing) this.host.trace(this, 'irq_exit')
+    if (this.host.tracing) this.host.trace(this, { event: 'irq_exit' })
     if (!this.inInterrupt() && this.hardirqDisableCount() === 0 && this.state.softirqPending !== 0) {
       // RT never runs them here: should_wake_ksoftirqd() is "no task on this CPU has BH off".
       // A normal kernel with threadirqs wakes ksoftirqd too (invoke_softirq()).
@@ -588,7 +604,7 @@ export class Cpu {
       s.nmiNesting++
       s.preemptCount = (s.preemptCount | layout.nmiMask) >>> 0
     }
-    if (this.host.tracing) this.host.trace(this, 'nmi_enter')
+    if (this.host.tracing) this.host.trace(this, { event: 'nmi_enter' })
   }
 
   /** `__nmi_exit()`. Interrupt-count layout: the NMI bit is cleared only when `nmi_nesting` drops to 0. */
@@ -603,13 +619,13 @@ export class Cpu {
       s.nmiNesting--
       if (s.nmiNesting === 0) s.preemptCount = (s.preemptCount & ~layout.nmiMask) >>> 0
     }
-    if (this.host.tracing) this.host.trace(this, 'nmi_exit')
+    if (this.host.tracing) this.host.trace(this, { event: 'nmi_exit' })
   }
 
   /** Asserts an interrupt line: taken at once with interrupts on (the outcome), else pending until they are. */
   raiseIrq(line: number): Outcome {
     this.state.pendingIrqs.push(line)
-    if (this.host.tracing) this.host.trace(this, `irq_raise ${line}`)
+    if (this.host.tracing) this.host.trace(this, { event: 'irq_raise', line })
     return this.irqOutcome()
   }
 

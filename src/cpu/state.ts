@@ -96,31 +96,30 @@ export interface CpuState {
   readonly idle: TaskState
 }
 
-export const createCpuState = (id: number): CpuState => {
-  const idle = createTaskState(0, `swapper/${id}`)
+/** A task's public counters only (the machine's task also carries its held-lock stack). */
+export const publicTask = (task: TaskState): TaskState => ({
+  pid: task.pid,
+  comm: task.comm,
+  migrationDisabled: task.migrationDisabled,
+  rcuReadLockNesting: task.rcuReadLockNesting,
+  softirqDisableCnt: task.softirqDisableCnt,
+})
+
+/** A deep copy of the public fields, for comparing a CPU before and after (tests use it). */
+export const snapshotCpu = (cpu: CpuState): CpuState => {
+  const idle = publicTask(cpu.idle)
   return {
-    id,
-    preemptCount: 0,
-    irqsDisabled: false,
-    interruptDisableCount: 0,
-    interruptDisableSaved: null,
-    nmiNesting: 0,
-    pendingIrqs: [],
-    softirqPending: 0,
-    ksoftirqdWoken: false,
-    wokenIrqThreads: [],
-    current: idle,
+    id: cpu.id,
+    preemptCount: cpu.preemptCount,
+    irqsDisabled: cpu.irqsDisabled,
+    interruptDisableCount: cpu.interruptDisableCount,
+    interruptDisableSaved: cpu.interruptDisableSaved === null ? null : { irqsDisabled: cpu.interruptDisableSaved.irqsDisabled },
+    nmiNesting: cpu.nmiNesting,
+    pendingIrqs: [...cpu.pendingIrqs],
+    softirqPending: cpu.softirqPending,
+    ksoftirqdWoken: cpu.ksoftirqdWoken,
+    wokenIrqThreads: [...cpu.wokenIrqThreads],
+    current: cpu.current === cpu.idle ? idle : publicTask(cpu.current),
     idle,
   }
 }
-
-export const createTaskState = (pid: number, comm: string): TaskState => ({
-  pid,
-  comm,
-  migrationDisabled: 0,
-  rcuReadLockNesting: 0,
-  softirqDisableCnt: 0,
-})
-
-/** A deep copy, for comparing a CPU before and after (tests use it). */
-export const snapshotCpu = (cpu: CpuState): CpuState => structuredClone(cpu)

@@ -10,6 +10,7 @@ import type { Cpu } from '../cpu/cpu.js'
 import type { IrqRegistry, SoftirqName } from '../irq/registry.js'
 import type { Lockdep } from '../lockdep/validator.js'
 import type { HeldLocks } from '../locks/held.js'
+import type { Machine } from '../machine/machine.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Reporter } from '../report/reporter.js'
@@ -17,6 +18,10 @@ import type { Reporter } from '../report/reporter.js'
 /** What an executor drives: one kernel's machine, handler registries, lockdep and reporter. */
 export interface KernelParts {
   readonly options: ResolvedOptions
+  /** Everything a run changes, as plain data (src/machine/machine.ts). */
+  readonly machine: Machine
+  /** The objects behind the machine's lock ids (a lockdep cmp_fn compares lock objects). */
+  readonly lockObjects: Map<number, object>
   readonly cpus: readonly Cpu[]
   readonly irq: IrqRegistry
   readonly held: HeldLocks

@@ -4,6 +4,7 @@
  */
 import type { ContextHost } from '../context/context.js'
 import type { LockHost } from '../locks/lock.js'
+import { addLock } from '../machine/machine.js'
 import type { Executor, KernelParts } from './executor.js'
 
 export const contextHostFor = (exec: Executor, { options, held, reporter: r }: KernelParts): ContextHost => ({
@@ -24,8 +25,15 @@ export const contextHostFor = (exec: Executor, { options, held, reporter: r }: K
   scopeEnded: (cpu) => exec.schedulingPoint(cpu),
 })
 
-export const lockHostFor = (exec: Executor, { options, cpus, held, lockdep, reporter: r }: KernelParts): LockHost => ({
+export const lockHostFor = (exec: Executor, { options, machine, lockObjects, cpus, held, lockdep, reporter: r }: KernelParts): LockHost => ({
   options,
+  machine,
+  addLock: (kind, name, object) => {
+    const lock = addLock(machine, kind, name)
+    lockObjects.set(lock.id, object)
+    return lock
+  },
+  objectOf: (id) => lockObjects.get(id),
   cpus,
   executingCpu: () => exec.executingCpu(),
   held,

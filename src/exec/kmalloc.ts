@@ -6,13 +6,11 @@
 import type { Gfp } from '../context/gfp-rules.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { InvalidArgumentError } from '../errors.js'
+import { ZONE_LOCK_ID } from '../machine/machine.js'
 import type { KernelParts } from './executor.js'
 
 /** `KMALLOC_MAX_SIZE` (include/linux/slab.h): `1UL << (MAX_PAGE_ORDER + PAGE_SHIFT)`, 4 MiB with x86-64's 10 and 12. */
 const KMALLOC_MAX_SIZE = 1 << (10 + 12)
-
-/** The allocator's zone->lock, as an instance for lockdep (never held across a call). */
-const ZONE_LOCK = {}
 
 /** Checks and reports one `kmalloc(size, gfp)` on `cpu`, then returns the (zeroed) memory. */
 export const kmalloc = ({ options, reporter, lockdep, held }: KernelParts, cpu: Cpu, size: number, gfp: Gfp): Uint8Array => {
@@ -29,13 +27,13 @@ export const kmalloc = ({ options, reporter, lockdep, held }: KernelParts, cpu: 
       recursiveRead: false,
       trylock: false,
       nestLock: null,
-      instance: ZONE_LOCK,
+      lock: ZONE_LOCK_ID,
       key: 'zone->lock',
       subclass: 0,
       check: true,
     })
     if (options.preemptRt) reporter.mightResched(cpu, 'kmalloc(GFP_ATOMIC): zone->lock', 0, cpu.current.rcuReadLockNesting)
   } else throw new InvalidArgumentError("kmalloc(): gfp must be 'GFP_KERNEL' or 'GFP_ATOMIC'")
-  reporter.traceEvent(cpu, `kmalloc ${size} ${gfp}`)
+  if (options.trace) reporter.traceEvent(cpu, { event: 'kmalloc', size, gfp })
   return new Uint8Array(size)
 }

@@ -12,7 +12,7 @@ import { NO_FAILURE, refuseThenable } from '../context/protocol.js'
 import type { Context } from '../context/public.js'
 import type { CtxState, TaskCtx } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
-import { createTaskState, type TaskState } from '../cpu/state.js'
+import { exitTask, spawnTask, type Task } from '../machine/machine.js'
 import { DeadlockError, InvalidArgumentError, SchedulingError } from '../errors.js'
 import { SOFTIRQ_NAMES, assertIrqLine, softirqNr, type SoftirqName } from '../irq/registry.js'
 import { LOCK_KINDS } from '../locks/kinds.js'
@@ -40,8 +40,6 @@ const refuseHandlerThenable = (what: string, result: unknown): void => {
 export class SyncExecutor implements Executor {
   readonly #m: KernelParts
   readonly #executing: Cpu[] = []
-  #nextPid = 1
-  #clockMs = 0
   #deferredRunning = false
   /** What the contexts this executor makes call back into. */
   readonly contextHost: ContextHost
@@ -54,7 +52,7 @@ export class SyncExecutor implements Executor {
 
   /** Simulated time in milliseconds (advanced by msleep). */
   get clockMs(): number {
-    return this.#clockMs
+    return this.#m.machine.clockMs
   }
 
   /** The CPU whose code is running now (the innermost `run`, handler or task), or null. */
@@ -67,8 +65,7 @@ export class SyncExecutor implements Executor {
     if (cpu.current !== cpu.state.idle || cpu.scopeIds.length > 0) {
       throw new SchedulingError(`run(): CPU ${cpu.id} is running ${cpu.current.comm}; start the task on another CPU`)
     }
-    const pid = this.#nextPid++
-    const task = createTaskState(pid, comm ?? `task-${pid}`)
+    const task = spawnTask(this.#m.machine, (pid) => comm ?? `task-${pid}`)
     const irqsWereDisabled = cpu.state.irqsDisabled
     let result: R | undefined
     // The first error wins (with onDiagnostic: 'throw', the first diagnostic's splat).
@@ -91,15 +88,16 @@ export class SyncExecutor implements Executor {
   }
 
   /** Runs `cb` in `task` on `cpu`, with a fresh root context; the interrupted task comes back after. */
-  #runTask<S extends CtxState, R>(cpu: Cpu, task: TaskState, cb: (ctx: Context<S>) => R): R {
+  #runTask<S extends CtxState, R>(cpu: Cpu, task: Task, cb: (ctx: Context<S>) => R): R {
     const previous = cpu.state.current
     cpu.state.current = task
-    this.#m.reporter.traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    this.#m.reporter.traceSwitch(cpu, previous, task)
     try {
       return this.#inRootContext(cpu, cb, 'task')
     } finally {
       cpu.state.current = previous
-      this.#m.reporter.traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+      exitTask(this.#m.machine, task)
+      this.#m.reporter.traceSwitch(cpu, task, previous)
     }
   }
 
@@ -115,7 +113,7 @@ export class SyncExecutor implements Executor {
    * guards dropped out of order leave behind. Reported, then interrupts are turned back on so
    * the simulation can go on.
    */
-  #irqsLeftDisabled(cpu: Cpu, task: TaskState): void {
+  #irqsLeftDisabled(cpu: Cpu, task: Task): void {
     try {
       this.#m.reporter.irqsLeftDisabled(cpu, task)
     } finally {
@@ -185,16 +183,16 @@ export class SyncExecutor implements Executor {
     const reporter = this.#m.reporter
     const action = this.#m.irq.irqs.get(line)
     if (action === undefined) {
-      reporter.traceEvent(cpu, `irq ${line}: spurious (no handler)`)
+      if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'spurious_irq', line })
       return
     }
     if (!action.noThread && this.#forceThreaded()) {
       // irq_default_primary_handler(): IRQ_WAKE_THREAD.
       cpu.state.wokenIrqThreads.push(line)
-      reporter.traceEvent(cpu, `irq_handler_entry ${line} ${action.name}: wake irq/${line}-${action.name}`)
+      if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: action.name, wake: true })
       return
     }
-    reporter.traceEvent(cpu, `irq_handler_entry ${line} ${action.name}`)
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: action.name, wake: false })
     const threaded = cpu.hardirqThreaded
     // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
     cpu.hardirqThreaded = !action.noThread
@@ -213,19 +211,19 @@ export class SyncExecutor implements Executor {
         }
       }
     }
-    reporter.traceEvent(cpu, `irq_handler_exit ${line} ${action.name}`)
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_exit', line, name: action.name })
   }
 
   softirq(cpu: Cpu, nr: number): void {
     const reporter = this.#m.reporter
     const handler = this.#m.irq.softirqs[nr]
     if (handler === undefined) {
-      reporter.traceEvent(cpu, `softirq ${SOFTIRQ_NAMES[nr] ?? nr}: no handler`)
+      if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_unhandled', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
       return
     }
-    reporter.traceEvent(cpu, `softirq_entry vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_entry', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
     refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler, 'scope', CLAIM_BH))
-    reporter.traceEvent(cpu, `softirq_exit vec=${nr} [action=${SOFTIRQ_NAMES[nr] ?? nr}]`)
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_exit', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
   }
 
   /** `force_irqthreads()`: always on RT; on a normal kernel only with `threadirqs`. */
@@ -251,7 +249,11 @@ export class SyncExecutor implements Executor {
     try {
       while (s.wokenIrqThreads.length > 0) this.#runIrqThread(cpu, s.wokenIrqThreads.shift() as number)
       if (s.ksoftirqdWoken) {
-        this.#runTask(cpu, createTaskState(this.#nextPid++, `ksoftirqd/${cpu.id}`), () => runKsoftirqd(cpu))
+        this.#runTask(
+          cpu,
+          spawnTask(this.#m.machine, () => `ksoftirqd/${cpu.id}`),
+          () => runKsoftirqd(cpu),
+        )
       }
     } finally {
       this.#executing.pop()
@@ -272,10 +274,10 @@ export class SyncExecutor implements Executor {
     const action = this.#m.irq.irqs.get(line)
     if (action === undefined) return
     const rt = this.#m.options.preemptRt
-    const task = createTaskState(this.#nextPid++, `irq/${line}-${action.name}`)
+    const task = spawnTask(this.#m.machine, () => `irq/${line}-${action.name}`)
     const previous = cpu.state.current
     cpu.state.current = task
-    this.#m.reporter.traceEvent(cpu, `sched_switch ${previous.comm} => ${task.comm}`)
+    this.#m.reporter.traceSwitch(cpu, previous, task)
     try {
       cpu.localBhDisable()
       if (!rt) cpu.localIrqDisable()
@@ -288,7 +290,8 @@ export class SyncExecutor implements Executor {
       }
     } finally {
       cpu.state.current = previous
-      this.#m.reporter.traceEvent(cpu, `sched_switch ${task.comm} => ${previous.comm}`)
+      exitTask(this.#m.machine, task)
+      this.#m.reporter.traceSwitch(cpu, task, previous)
     }
   }
 
@@ -296,8 +299,8 @@ export class SyncExecutor implements Executor {
   msleep(cpu: Cpu, ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
     this.#m.reporter.mightSleep(cpu, 'msleep()')
-    this.#clockMs += ms
-    this.#m.reporter.traceEvent(cpu, `msleep ${ms}`)
+    this.#m.machine.clockMs += ms
+    if (this.#m.options.trace) this.#m.reporter.traceEvent(cpu, { event: 'msleep', ms })
   }
 
   kmalloc(cpu: Cpu, size: number, gfp: Gfp): Uint8Array {

@@ -54,7 +54,7 @@ const isHeld = (site: AssertSite, lock: unknown, assertion: string, read: -1 | 0
   const runtime = typeof lock === 'object' && lock !== null ? lockRuntimeOf(lock) : undefined
   if (runtime === undefined) throw new InvalidArgumentError(`${assertion}: expected a lock made by a kernel (spinLock(), mutex(), …)`)
   if (!runtime.ownsCpu(site.cpu)) throw new ForeignContextError(`${assertion}: the lock belongs to another kernel than the context`)
-  return site.held.some((h) => h.instance === runtime && (read === -1 || (h.mode === 'read' ? 1 : 0) === read))
+  return site.held.some((h) => h.lock === runtime.id && (read === -1 || (h.mode === 'read' ? 1 : 0) === read))
 }
 
 const heldAssert = (ctx: unknown, lock: unknown, where: string | undefined, fn: string, read: -1 | 0 | 1, want: boolean, once: boolean): void => {

@@ -69,7 +69,7 @@ export class LockedBy<T, O extends AnyLock> {
   access<S extends CtxState>(ctx: Context<S> & OwnerHeldCheck<O, S>): T {
     if (!ScopeContext.is(ctx)) throw new InvalidArgumentError('LockedBy.access(): the argument must be a context')
     const site = assertSite(ctx as unknown as ScopeContext, `LockedBy<${this.#label}>.access()`)
-    if (site.held.some((h) => h.instance === this.#owner)) return this.#data
+    if (site.held.some((h) => h.lock === this.#owner.id)) return this.#data
     const sameClass = site.held.some((h) => h.name === this.#owner.name && h.kind === this.#owner.kind)
     throw new LockedByError(
       sameClass

@@ -6,7 +6,7 @@
  */
 import type { ScopeContext } from '../context/context.js'
 import type { Cpu } from '../cpu/cpu.js'
-import type { TaskState } from '../cpu/state.js'
+import type { Task } from '../machine/machine.js'
 import type { Diagnostic } from '../diagnostics.js'
 import type { HeldLock } from '../locks/held.js'
 import { warnAtTitle } from '../report/titles.js'
@@ -16,10 +16,10 @@ export interface WarnHost {
   report(d: Diagnostic): void
   /** `debug_locks`: lockdep is on and has not reported yet (its first report turns it off). */
   debugLocks(): boolean
-  heldNames(task: TaskState): readonly string[]
+  heldNames(task: Task): readonly string[]
   readonly preemptRt: boolean
-  /** The `WARN_ON_ONCE()` sites that have fired (one static bool each in the kernel). */
-  readonly fired: Set<string>
+  /** The `WARN_ON_ONCE()` sites that have fired (one static bool each in the kernel): the machine's `warnedAsserts`. */
+  readonly fired: string[]
 }
 
 const hosts = new WeakMap<Cpu, WarnHost>()
@@ -58,8 +58,8 @@ export const lockdepWarn = (site: AssertSite, failed: boolean, assertion: string
   if (!failed || !site.host.debugLocks()) return
   const key = `${where}\u0000${assertion}`
   if (once) {
-    if (site.host.fired.has(key)) return
-    site.host.fired.add(key)
+    if (site.host.fired.includes(key)) return
+    site.host.fired.push(key)
   }
   const { cpu } = site
   const task = cpu.current

@@ -74,7 +74,7 @@ export const lockdepSetNovalidateClass = (lock: AnyLock): void => {
 export const lockSetCmpFn = (lock: AnyLock, cmp: (held: AnyLock, next: AnyLock) => number): void => {
   if (typeof cmp !== 'function') throw new InvalidArgumentError('lock_set_cmp_fn(): the comparison must be a function')
   const runtime = runtimeOf('lock_set_cmp_fn()', lock)
-  runtime.classOf(0).cmpFn = (a, b) => cmp(lockOf(a), lockOf(b))
+  runtime.classOf(0).cmpFn = (a, b) => cmp(lockOf(runtime.objectOf(a)), lockOf(runtime.objectOf(b)))
 }
 
 const subclassArg = (what: string, subclass: unknown): number => {

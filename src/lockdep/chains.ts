@@ -22,8 +22,12 @@ export class ChainNode {
   #lastReadChild: ChainNode | null = null
   /** validate_chain() has run for this chain. */
   validated = false
+  /** The chain's id: its index in the cache's `nodes` (a held-lock entry refers to its chain by it). */
+  readonly id: number
 
   constructor(
+    /** Every node of the cache, by id: a new node enters itself. */
+    readonly nodes: ChainNode[],
     readonly cls: LockClass | null,
     readonly parent: ChainNode | null,
     /** min(wait_type_inner) over the chain's classes (LD_WAIT_MAX for the empty chain). */
@@ -31,7 +35,10 @@ export class ChainNode {
     readonly depth: number,
     /** The chain's `irq_context` (the root it grows from). */
     readonly irqContext: number,
-  ) {}
+  ) {
+    this.id = nodes.length
+    nodes.push(this)
+  }
 
   /** The chain's classes, outermost first (`lock_chain_get_class()` for i in 0..depth). */
   classes(): LockClass[] {
@@ -48,7 +55,7 @@ export class ChainNode {
     let node = children.get(cls)
     if (node === undefined) {
       // LD_WAIT_INV (a bare lockdep_map) constrains nothing: check_wait_context()'s `if (prev_inner)`.
-      node = new ChainNode(cls, this, inner === 0 ? this.heldInner : Math.min(this.heldInner, inner), this.depth + 1, this.irqContext)
+      node = new ChainNode(this.nodes, cls, this, inner === 0 ? this.heldInner : Math.min(this.heldInner, inner), this.depth + 1, this.irqContext)
       children.set(cls, node)
     }
     if (read === 0) {
@@ -69,8 +76,16 @@ export class ChainCache {
   /** The validated chains in the order they were added (`lock_chains[]`). */
   readonly #validated: ChainNode[] = []
 
+  /** Every chain node by id (the roots first). */
+  readonly #nodes: ChainNode[] = []
+
   constructor(maxWait: number) {
-    this.roots = [0, 1, 2, 3].map((irqContext) => new ChainNode(null, null, maxWait, 0, irqContext))
+    this.roots = [0, 1, 2, 3].map((irqContext) => new ChainNode(this.#nodes, null, null, maxWait, 0, irqContext))
+  }
+
+  /** The chain node with id `id` (a held-lock entry's `chainId`). */
+  byId(id: number): ChainNode {
+    return this.#nodes[id] as ChainNode
   }
 
   /** Every validated chain, oldest first. */

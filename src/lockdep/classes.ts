@@ -36,8 +36,8 @@ export class LockClass {
   /** `locks_before`: the reverse entries, with the backward dependency bits (`calc_depb()`). */
   readonly before = new Map<LockClass, LockList>()
   readonly lockType: LockType
-  /** `lock_set_cmp_fn()`: orders two instances of this class (negative: `a` before `b`). */
-  cmpFn: ((a: object, b: object) => number) | null = null
+  /** `lock_set_cmp_fn()`: orders two instances of this class, by lock id (negative: `a` before `b`). */
+  cmpFn: ((a: number, b: number) => number) | null = null
 
   constructor(
     readonly id: number,
@@ -122,6 +122,11 @@ export class ClassRegistry {
   /** Only a lookup (`look_up_lock_class()`): null for a class never registered. */
   find(name: string): LockClass | null {
     return this.#byName.get(name) ?? null
+  }
+
+  /** The class with id `id` (a held-lock entry's `classId`; `lock_classes[class_idx]`). */
+  byId(id: number): LockClass {
+    return this.#all[id] as LockClass
   }
 
   /** Every class, in registration order (the order of `lock_classes[]`). */

@@ -6,9 +6,9 @@
  * once `debug_locks` is clear, and in NMI), popped wherever they are.
  */
 import type { Cpu } from '../cpu/cpu.js'
-import type { IrqFlags, TaskState } from '../cpu/state.js'
+import type { IrqFlags } from '../cpu/state.js'
 import type { HeldLock, HeldLocks, IrqContext } from '../locks/held.js'
-import type { ChainNode } from './chains.js'
+import { BH_LOCK_MAP_ID, RCU_LOCK_MAP_ID, type Task } from '../machine/machine.js'
 import type { LockClass } from './classes.js'
 import { LOCKDEP_MAPS, type LockdepMapName } from './maps.js'
 import { irqContextOf, type Lockdep } from './validator.js'
@@ -26,21 +26,19 @@ class MapRecord implements HeldLock {
   readonly subclass = 0
   cpu = 0
   irqContext: IrqContext = 0
-  cls: LockClass | null = null
-  chain: ChainNode | null = null
+  classId: number | null = null
+  chainId: number | null = null
   readonly name: LockdepMapName
   readonly key: string
   readonly check: boolean
-  readonly instance: object
+  /** The machine's reserved id of the map (machine.ts). */
+  readonly lock: number
 
-  constructor(
-    readonly kind: LockdepMapName,
-    public task: TaskState,
-  ) {
+  constructor(readonly kind: LockdepMapName) {
     this.name = kind
     this.key = kind
     this.check = LOCKDEP_MAPS[kind].check
-    this.instance = LOCKDEP_MAPS[kind]
+    this.lock = kind === 'rcu_read_lock' ? RCU_LOCK_MAP_ID : BH_LOCK_MAP_ID
   }
 }
 
@@ -55,9 +53,6 @@ export class HeldMaps {
   /** The maps' classes, found once. */
   #rcuClass: LockClass | null = null
   #bhClass: LockClass | null = null
-  /** The last task's held-lock stack (HeldLocks keeps one array per task): no WeakMap lookup per call. */
-  #lastTask: TaskState | null = null
-  #lastStack: HeldLock[] = []
 
   constructor(lockdep: Lockdep, held: HeldLocks) {
     this.#lockdep = lockdep
@@ -68,11 +63,9 @@ export class HeldMaps {
   acquire(cpu: Cpu, map: LockdepMapName): void {
     const lockdep = this.#lockdep
     if (!lockdep.active) return
-    const task = cpu.current
-    const stack = this.#stackOf(task)
-    const record = this.#free[map].pop() ?? new MapRecord(map, task)
+    const stack = this.#stackOf(cpu.current)
+    const record = this.#free[map].pop() ?? new MapRecord(map)
     const irqContext = irqContextOf(cpu)
-    record.task = task
     record.cpu = cpu.id
     record.irqContext = irqContext
     const cls = this.#classOf(map)
@@ -83,8 +76,8 @@ export class HeldMaps {
       if (irqContext >= 2 && lockdep.active && cpu.inNmi()) this.#inNmi++
       return
     }
-    record.cls = cls
-    record.chain = chain
+    record.classId = cls.id
+    record.chainId = chain.id
     stack.push(record)
     this.#live++
   }
@@ -122,11 +115,7 @@ export class HeldMaps {
     return this.#bhClass
   }
 
-  #stackOf(task: TaskState): HeldLock[] {
-    if (task !== this.#lastTask) {
-      this.#lastTask = task
-      this.#lastStack = this.#held.of(task)
-    }
-    return this.#lastStack
+  #stackOf(task: Task): HeldLock[] {
+    return this.#held.of(task)
   }
 }

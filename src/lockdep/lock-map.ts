@@ -13,8 +13,6 @@ import type { CtxState } from '../context/state.js'
 import { DoubleUnlockError, ForeignContextError } from '../errors.js'
 import type { HeldLock } from '../locks/held.js'
 import type { LockHost } from '../locks/lock.js'
-import type { ChainNode } from './chains.js'
-import type { LockClass } from './classes.js'
 import { irqContextOf } from './validator.js'
 
 /**
@@ -57,12 +55,12 @@ class MapRecord implements HeldLock {
   readonly subclass = 0
   /** `lock_map_acquire()` passes check = 1. */
   readonly check = true
-  cls: LockClass | null = null
-  chain: ChainNode | null = null
+  classId: number | null = null
+  chainId: number | null = null
   constructor(
-    readonly task: HeldLock['task'],
     readonly name: string,
-    readonly instance: object,
+    /** The map's id in the machine's locks. */
+    readonly lock: number,
     readonly mode: 'write' | 'read',
     readonly recursiveRead: boolean,
     readonly trylock: boolean,
@@ -77,11 +75,14 @@ class MapRecord implements HeldLock {
 
 export class LockMapRuntime<N extends string> implements LockMap<N> {
   readonly kind = 'lockdep_map'
+  /** The map's id: its entry in the machine's locks (never owned: a map guards nothing). */
+  readonly #id: number
   constructor(
     private readonly host: LockHost,
     readonly name: N,
   ) {
     host.lockdep.classes.claim(name, 'lockdep_map', `lockdep_map '${name}'`)
+    this.#id = host.addLock('lockdep_map', name, this).id
   }
 
   acquire(ctx: Context<CtxState>): void {
@@ -103,14 +104,14 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(op)
     const stack = scope.heldLocks
     let at = stack.length - 1
-    while (at >= 0 && (stack[at] as HeldLock).instance !== this) at--
+    while (at >= 0 && (stack[at] as HeldLock).lock !== this.#id) at--
     if (at < 0) {
       this.host.badUnlock(cpu, `lockdep_map '${this.name}'`, this.name)
       throw new DoubleUnlockError(`lock_map_release(${this.name}): not acquired by this task`)
     }
     stack.splice(at, 1)
     if (at < stack.length) this.host.lockdep.release(cpu, stack, at)
-    if (this.host.options.trace) this.host.trace(cpu, `lock_map_release ${this.name}`)
+    if (this.host.options.trace) this.host.trace(cpu, { event: 'lock_map_release', lock: this.#id, name: this.name })
   }
 
   /** A context of another kernel: refused before anything changes. */
@@ -118,20 +119,27 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
     throw new ForeignContextError(`${op}: the context belongs to another kernel; use a context of the kernel that made this map`)
   }
 
-  #acquire(ctx: Context<CtxState>, mode: 'write' | 'read', recursiveRead: boolean, trylock: boolean, op: string): void {
+  #acquire(
+    ctx: Context<CtxState>,
+    mode: 'write' | 'read',
+    recursiveRead: boolean,
+    trylock: boolean,
+    op: 'lock_map_acquire' | 'lock_map_acquire_try' | 'lock_map_acquire_read',
+  ): void {
     const scope = ScopeContext.from(ctx, `${op}(${this.name})`)
     const cpu = scope.assertUsable(`${op}(${this.name})`)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(`${op}(${this.name})`)
     const stack = scope.heldLocks
     const irqContext = irqContextOf(cpu)
-    const record = new MapRecord(cpu.current, this.name, this, mode, recursiveRead, trylock, cpu.id, irqContext)
+    const record = new MapRecord(this.name, this.#id, mode, recursiveRead, trylock, cpu.id, irqContext)
     const lockdep = this.host.lockdep
     if (lockdep.active) {
       const cls = lockdep.classes.get(this.name, 'lockdep_map')
-      record.chain = lockdep.acquire(cpu, stack, record, cls, irqContext)
-      record.cls = record.chain === null ? null : record.chain.cls
+      const chain = lockdep.acquire(cpu, stack, record, cls, irqContext)
+      record.chainId = chain === null ? null : chain.id
+      record.classId = chain === null ? null : cls.id
     }
     stack.push(record)
-    if (this.host.options.trace) this.host.trace(cpu, `${op} ${this.name}`)
+    if (this.host.options.trace) this.host.trace(cpu, { event: op, lock: this.#id, name: this.name })
   }
 }

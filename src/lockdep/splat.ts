@@ -21,16 +21,24 @@ export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => {
  * with the kernel's LD_WAIT_* values `{outer:inner}` (`wait`: `{3:3}` for a mutex without
  * PROVE_RAW_LOCK_NESTING; `{1:3}` for rcu_read_lock). lockdep's maps are entries like the locks.
  */
-export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock[], wait: WaitValues = PROVE_RAW): string[] =>
-  held.length === 0
-    ? [`no locks held by ${comm}/${pid}.`]
-    : [
-        `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
-        ...held.map((h, i) => {
-          const t = CLASS_TYPES[h.kind]
-          return ` #${i}: (${h.cls?.name ?? h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`
-        }),
-      ]
+export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock[], lockdep: HeldLinesLockdep | null = null): string[] => {
+  if (held.length === 0) return [`no locks held by ${comm}/${pid}.`]
+  const wait = lockdep?.wait ?? PROVE_RAW
+  return [
+    `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
+    ...held.map((h, i) => {
+      const t = CLASS_TYPES[h.kind]
+      const cls = h.classId === null || lockdep === null ? null : lockdep.classes.byId(h.classId)
+      return ` #${i}: (${cls?.name ?? h.name}){${usageChars(cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`
+    }),
+  ]
+}
+
+/** What the held-lock lines read from lockdep: its LD_WAIT_* values and its classes (an entry names its class by id). */
+export interface HeldLinesLockdep {
+  readonly wait: WaitValues
+  readonly classes: { byId(id: number): { readonly name: string; readonly usage: number } }
+}
 
 /** `hlock->nest_lock->name`: the nest lock's class name. */
-export const nestLockName = (nest: object | null): string => (nest !== null && 'name' in nest && typeof nest.name === 'string' ? nest.name : '(null)')
+export const nestLockName = (nest: { readonly name: string } | null): string => (nest === null ? '(null)' : nest.name)

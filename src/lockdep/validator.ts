@@ -86,10 +86,10 @@ export interface NextLock {
   readonly recursiveRead: boolean
   /** `hlock->trylock`: no wait-context check, no USED_IN usage, no dependency of its own. */
   readonly trylock: boolean
-  /** The nest_lock instance (`spin_lock_nest_lock()`), or null. */
-  readonly nestLock: object | null
-  /** The lock instance (for the nest_lock and cmp_fn checks). */
-  readonly instance: object
+  /** The nest_lock's lock id (`spin_lock_nest_lock()`), or null. */
+  readonly nestLock: number | null
+  /** The lock's id (for the nest_lock and cmp_fn checks). */
+  readonly lock: number
   /** The lockdep key's name (the lock's class name unless `lockdep_set_class()` changed it). */
   readonly key: string
   /** The subclass of this acquisition (`spin_lock_nested()`), 0 otherwise. */
@@ -148,8 +148,12 @@ export class Lockdep {
   /** `max_bfs_queue_depth`, updated by every search (the /proc files' counts included). */
   readonly bfsStats: BfsStats = { maxQueueDepth: 0 }
 
-  constructor(options: ResolvedOptions, report: (d: Diagnostic) => void) {
+  /** The machine's locks by id, for the names reports print of a lock known by id (the nest lock). */
+  readonly #locks: readonly { readonly name: string }[]
+
+  constructor(options: ResolvedOptions, report: (d: Diagnostic) => void, locks: readonly { readonly name: string }[] = []) {
     this.#options = options
+    this.#locks = locks
     this.#wait = waitValues(options.proveRawLockNesting)
     this.#report = report
     this.#orderRank = new Map(options.lockOrder.map((name, rank) => [name, rank]))
@@ -185,7 +189,7 @@ export class Lockdep {
   /** The chain the next lock in this irq context extends: the last held lock's, or empty. */
   #chainBefore(held: readonly HeldLock[], irqContext: IrqContext): ChainNode {
     const last = held.at(-1)
-    if (last !== undefined && last.irqContext === irqContext && last.chain !== null) return last.chain
+    if (last !== undefined && last.irqContext === irqContext && last.chainId !== null) return this.chains.byId(last.chainId)
     return this.chains.roots[irqContext] as ChainNode
   }
 
@@ -209,7 +213,7 @@ export class Lockdep {
     // check, the nest_lock's "not held" one included, so it adds nothing to the chain.
     if (next.nestLock !== null) {
       const top = held.at(-1)
-      if (top !== undefined && top.cls === cls) return top.chain
+      if (top !== undefined && top.classId === cls.id) return top.chainId === null ? null : this.chains.byId(top.chainId)
     }
     // __lock_acquire(): check_wait_context() (returns at once for a trylock), then
     // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
@@ -223,7 +227,7 @@ export class Lockdep {
     const chain = before.child(cls, readOf(next), this.#inner(next.kind))
     // After mark_usage() and the chain key: `if (nest_lock && !__lock_is_held(nest_lock, -1)) {
     // print_lock_nested_lock_not_held(curr, hlock); return 0; }` ("Nested lock was not taken").
-    if (next.nestLock !== null && !held.some((h) => h.instance === next.nestLock)) {
+    if (next.nestLock !== null && !held.some((h) => h.lock === next.nestLock)) {
       this.#nestLockNotHeld(cpu, held, next, cls)
       return null
     }
@@ -280,12 +284,17 @@ export class Lockdep {
   release(cpu: Cpu, held: readonly HeldLock[], index: number): void {
     for (let i = index; i < held.length; i++) {
       const h = held[i] as HeldLock
-      if (h.cls === null || h.chain === null) continue
+      if (h.classId === null || h.chainId === null) continue
       const prev = i > 0 ? held[i - 1] : undefined
-      const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
-      h.chain = base.child(h.cls, readOf(h), this.#inner(h.kind))
+      const base =
+        prev !== undefined && prev.irqContext === h.irqContext && prev.chainId !== null
+          ? this.chains.byId(prev.chainId)
+          : (this.chains.roots[h.irqContext] as ChainNode)
+      const cls = this.classes.byId(h.classId)
+      const chain = base.child(cls, readOf(h), this.#inner(h.kind))
+      h.chainId = chain.id
       // `__lock_acquire()` again: a trylock or a check == 0 entry (a map, a novalidate class) is only re-chained.
-      if (this.#debugLocks && h.check && !h.trylock && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
+      if (this.#debugLocks && h.check && !h.trylock && this.chains.add(chain)) this.#validateChain(cpu, held.slice(0, i), h, cls, h.irqContext)
     }
   }
 
@@ -296,8 +305,8 @@ export class Lockdep {
   reacquire(cpu: Cpu, held: readonly HeldLock[], index: number): void {
     for (let i = index; i < held.length; i++) {
       const h = held[i] as HeldLock
-      if (!this.#debugLocks || h.cls === null) return
-      h.chain = this.acquire(cpu, held.slice(0, i), h, h.cls, h.irqContext)
+      if (!this.#debugLocks || h.classId === null) return
+      h.chainId = this.acquire(cpu, held.slice(0, i), h, this.classes.byId(h.classId), h.irqContext)?.id ?? null
     }
   }
 
@@ -339,9 +348,9 @@ export class Lockdep {
   #markHeldLocks(cpu: Cpu, held: readonly HeldLock[], baseBit: number): boolean {
     for (const h of held) {
       // mark_held_locks(): `if (!hlock->check) continue;`
-      if (h.cls === null || !h.check) continue
+      if (h.classId === null || !h.check) continue
       const read = readOf(h)
-      this.#mark(cpu, held, h.cls, read, baseBit + (read !== 0 ? LOCK_USAGE_READ_MASK : 0))
+      this.#mark(cpu, held, this.classes.byId(h.classId), read, baseBit + (read !== 0 ? LOCK_USAGE_READ_MASK : 0))
       if (!this.#debugLocks) return false
     }
     return true
@@ -463,10 +472,10 @@ export class Lockdep {
     // holding the nest_lock, which serializes this lock's nesting behaviour": return 2).
     let nest = false
     for (const prev of held) {
-      if (next.nestLock !== null && prev.instance === next.nestLock) nest = true
-      if (prev.cls !== cls) continue
+      if (next.nestLock !== null && prev.lock === next.nestLock) nest = true
+      if (prev.classId !== cls.id) continue
       if (nread === 2 && prev.mode === 'read') continue
-      const cmp = cls.cmpFn === null ? null : cls.cmpFn(prev.instance, next.instance)
+      const cmp = cls.cmpFn === null ? null : cls.cmpFn(prev.lock, next.lock)
       if (cmp !== null && cmp < 0) continue
       if (nest) return
       this.#recursive(cpu, held, next, prev, cmp)
@@ -480,10 +489,10 @@ export class Lockdep {
     for (let i = held.length - 1; i >= 0; i--) {
       const prev = held[i] as HeldLock
       if (prev.irqContext !== irqContext) break
-      if (prev.cls === null || !prev.check) continue
+      if (prev.classId === null || !prev.check) continue
       // check_prev_add(): the same class ordered by its cmp_fn adds no edge (returns 2).
-      const ordered = prev.cls === cls && cls.cmpFn !== null && cls.cmpFn(prev.instance, next.instance) < 0
-      if (!ordered && !this.#checkPrevAdd(cpu, held, prev, prev.cls, next, cls, nread, held.length - i)) return
+      const ordered = prev.classId === cls.id && cls.cmpFn !== null && cls.cmpFn(prev.lock, next.lock) < 0
+      if (!ordered && !this.#checkPrevAdd(cpu, held, prev, this.classes.byId(prev.classId), next, cls, nread, held.length - i)) return
       if (!prev.trylock) break
     }
   }
@@ -582,7 +591,7 @@ export class Lockdep {
         `${t.comm}/${t.pid} is trying to acquire ${label}`,
         `while holding ${laterLabel}, which the declared lock order puts after it:`,
         `  ${this.#options.lockOrder.join(' -> ')}`,
-        ...heldLockLines(t.comm, t.pid, held, this.#wait),
+        ...heldLockLines(t.comm, t.pid, held, this),
       ].join('\n'),
     })
   }
@@ -599,9 +608,8 @@ export class Lockdep {
   }
 
   /** A held-lock entry for `next`, for the one report that lists it before it is pushed. */
-  #heldShape(cpu: Cpu, next: NextLock): Omit<HeldLock, 'cls' | 'chain'> {
+  #heldShape(cpu: Cpu, next: NextLock): Omit<HeldLock, 'classId' | 'chainId'> {
     return {
-      task: cpu.current,
       name: next.name,
       kind: next.kind,
       variant: 'plain',
@@ -609,7 +617,7 @@ export class Lockdep {
       recursiveRead: next.recursiveRead,
       cpu: cpu.id,
       irqContext: irqContextOf(cpu),
-      instance: next,
+      lock: next.lock,
       flags: null,
       irqLock: false,
       check: true,
@@ -632,14 +640,14 @@ export class Lockdep {
     this.#report({
       ...this.#base(cpu, held),
       ...rest,
-      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held, this.#wait), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
+      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held, this), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
     } as Diagnostic)
   }
 
   #recursive(cpu: Cpu, held: readonly HeldLock[], next: NextLock, prev: HeldLock, cmp: number | null): void {
     const t = cpu.current
     const label = lockName(next)
-    const cls = prev.cls ?? this.classes.get(prev.name, prev.kind)
+    const cls = prev.classId === null ? this.classes.get(prev.name, prev.kind) : this.classes.byId(prev.classId)
     this.#fire(cpu, held, {
       kind: 'recursive-locking',
       title: TITLES.recursive,
@@ -681,7 +689,7 @@ export class Lockdep {
         classLine(cls, this.#wait),
         '',
         'but this task is not holding:',
-        nestLockName(next.nestLock),
+        nestLockName(next.nestLock === null ? null : (this.#locks[next.nestLock] ?? null)),
         '',
         'other info that might help us debug this:',
       ],
@@ -845,7 +853,7 @@ export class Lockdep {
     cls: LockClass | null = this.classes.find(classKey(next.key, next.subclass)),
     check = true,
   ): void {
-    const nextHeld: HeldLock = { ...this.#heldShape(cpu, next), check, cls, chain: null }
+    const nextHeld: HeldLock = { ...this.#heldShape(cpu, next), check, classId: cls === null ? null : cls.id, chainId: null }
     this.#fire(cpu, [...held, nextHeld], {
       kind: 'max-lock-depth',
       title: TITLES.maxDepth,

@@ -365,8 +365,8 @@ const RUNTIMES = new WeakMap<object, LockRuntime<unknown>>()
 const BUILT = new WeakMap<object, { readonly kind: LockKind; readonly name: string }>()
 
 /** The lock object of a runtime (an instance in a cmp_fn's arguments). */
-export const lockOf = (runtime: object): { readonly kind: LockKind; readonly name: string } => {
-  const built = BUILT.get(runtime)
+export const lockOf = (runtime: object | undefined): { readonly kind: LockKind; readonly name: string } => {
+  const built = runtime === undefined ? undefined : BUILT.get(runtime)
   if (built === undefined) throw new InvalidArgumentError('lockdep: not a lock instance')
   return built
 }

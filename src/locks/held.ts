@@ -1,74 +1,29 @@
-/** What a task holds: lockdep's `held_locks[]`, one entry per acquisition, outermost first. */
-import type { IrqFlags, TaskState } from '../cpu/state.js'
-import type { ChainNode } from '../lockdep/chains.js'
-import type { LockClass } from '../lockdep/classes.js'
-import { CLASS_TYPES, type LockdepKind } from '../lockdep/maps.js'
-import type { Variant } from './kinds.js'
-
 /**
- * lockdep's `irq_context`: `2 * hardirq + softirq_context` — 0 task, 1 softirq, 2 hardirq, 3 a
- * hardirq taken while serving softirqs (NMI counts as hardirq).
+ * What a task holds: lockdep's `held_locks[]`, one entry per acquisition, outermost first. The
+ * stack is the task's own (`Task.held`, src/machine/machine.ts); its entries are plain data that
+ * refer to the lock, the nest lock, lockdep's class and chain by id.
  */
-export type IrqContext = 0 | 1 | 2 | 3
+import type { HeldLock } from '../machine/held-lock.js'
+import type { Task } from '../machine/machine.js'
+import { CLASS_TYPES } from '../lockdep/maps.js'
 
-export interface HeldLock {
-  /** The task holding it. */
-  readonly task: TaskState
-  /** The lock class (its name). */
-  readonly name: string
-  /** A lock kind, or one of lockdep's maps (`rcu_read_lock`, RT's `local_bh`: lockdep/maps.ts). */
-  readonly kind: LockdepKind
-  /** `held_lock::check`: false for rcu_read_lock's map (no usage, no dependencies). */
-  readonly check: boolean
-  readonly variant: Variant
-  readonly mode: 'write' | 'read'
-  /** A recursive read (`read == 2`): rwlock_t readers where read_lock_is_recursive(). */
-  readonly recursiveRead: boolean
-  readonly cpu: number
-  readonly irqContext: IrqContext
-  /** The instance, to tell a real deadlock (same instance) from a class-level report. */
-  readonly instance: object
-  /** Flags an irqsave variant saved, for its restore. */
-  flags: IrqFlags | null
-  /** Taken with a variant that turned interrupts off on this kernel. */
-  readonly irqLock: boolean
-  /** Taken by a trylock (`hlock->trylock`): lockdep walks past it when adding dependencies. */
-  readonly trylock: boolean
-  /** `hlock->nest_lock`: the instance of the nest lock it was taken under, or null. */
-  readonly nestLock: object | null
-  /** The lockdep key's name it was taken under (its class name unless re-keyed). */
-  readonly key: string
-  /** The subclass it was taken with. */
-  readonly subclass: number
-  /** lockdep's class and the chain ending at this lock (null while lockdep is off). */
-  cls: LockClass | null
-  chain: ChainNode | null
-}
+export type { HeldLock, IrqContext } from '../machine/held-lock.js'
 
-/** Held-lock stacks by task. Plain arrays of plain records. */
+/** Held-lock stacks by task: each task's own `held` array. */
 export class HeldLocks {
-  readonly #byTask = new WeakMap<TaskState, HeldLock[]>()
-
-  of(task: TaskState): HeldLock[] {
-    let stack = this.#byTask.get(task)
-    if (stack === undefined) {
-      stack = []
-      this.#byTask.set(task, stack)
-    }
-    return stack
+  of(task: Task): HeldLock[] {
+    return task.held
   }
 
   /** The locks' class names, outermost first (lockdep's maps left out: they are not locks). */
-  names(task: TaskState): readonly string[] {
-    return lockNames(this.#byTask.get(task) ?? [])
+  names(task: Task): readonly string[] {
+    return lockNames(task.held)
   }
 
   /** How many locks the task holds (lockdep's maps not counted). */
-  count(task: TaskState): number {
-    const stack = this.#byTask.get(task)
-    if (stack === undefined) return 0
+  count(task: Task): number {
     let n = 0
-    for (const h of stack) if (!CLASS_TYPES[h.kind].map) n++
+    for (const h of task.held) if (!CLASS_TYPES[h.kind].map) n++
     return n
   }
 }

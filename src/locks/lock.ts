@@ -13,11 +13,14 @@ import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
-import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
+import { IRQS_OFF, IRQS_ON, type IrqFlags } from '../cpu/state.js'
+import type { TracePayload } from '../machine/events.js'
+import { taskOn, type LockState, type Machine, type Task } from '../machine/machine.js'
 import type { Diagnostic } from '../diagnostics.js'
 import { DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
 import { banner, lockName } from '../lockdep/splat.js'
 import type { ChainNode } from '../lockdep/chains.js'
+import type { LockdepKind } from '../lockdep/maps.js'
 import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
@@ -28,6 +31,12 @@ import { IRQ_OFF_STEPS, LOCK_KINDS, counted, opsOf, type LockKind, type Ops, typ
 /** What a lock needs from its kernel. */
 export interface LockHost {
   readonly options: ResolvedOptions
+  /** The machine whose `locks` hold each lock's owner and readers. */
+  readonly machine: Machine
+  /** Enters a new lock (or lockdep map) `object` into the machine; its entry carries the id. */
+  addLock(kind: LockdepKind, name: string, object: object): LockState
+  /** The object behind lock id `id` (a cmp_fn compares lock objects), or undefined. */
+  objectOf(id: number): object | undefined
   /** This kernel's CPUs, by id: a context bound to another kernel's CPU is refused. */
   readonly cpus: readonly Cpu[]
   /** The CPU whose code runs now. */
@@ -37,7 +46,7 @@ export interface LockHost {
   report(d: Diagnostic): void
   /** `__might_resched()` with these offsets: reports when sleeping is not allowed here. */
   mightResched(cpu: Cpu, what: string, preemptOffset: number, rcuOffset: number): void
-  trace(cpu: Cpu, event: string): void
+  trace(cpu: Cpu, event: TracePayload): void
   /** A guard outlived its scope (`task`: the task ended with it held). */
   reportLeak(cpu: Cpu, what: string, reason: 'scope' | 'task'): void
   /** Interrupts came back on at `droppedBy`'s unlock: check what still needs them off, then take pending ones. */
@@ -78,7 +87,7 @@ class Acquisition {
   constructor(
     readonly cpu: Cpu,
     /** The task taking the lock (its owner once taken). */
-    readonly task: TaskState,
+    readonly task: Task,
     /** The owner's held-lock stack. */
     readonly stack: HeldLock[],
     readonly variant: Variant,
@@ -91,8 +100,8 @@ class Acquisition {
     readonly trylock: boolean,
     /** The lockdep subclass (`spin_lock_nested()`), 0 otherwise. */
     readonly subclass: number,
-    /** The nest_lock's instance (`spin_lock_nest_lock()`), or null. */
-    readonly nestLock: object | null,
+    /** The nest_lock's lock id (`spin_lock_nest_lock()`), or null. */
+    readonly nestLock: number | null,
   ) {}
 }
 
@@ -131,7 +140,6 @@ const NOT_TAKEN_RESULT: TryResult<never> = Object.freeze({ taken: false })
  * long-lived held-lock stack would cost a generational write barrier on every acquisition.
  */
 class HeldRecord implements HeldLock, NextLock {
-  task: TaskState
   variant: Variant
   mode: 'read' | 'write'
   cpu = 0
@@ -142,19 +150,19 @@ class HeldRecord implements HeldLock, NextLock {
   /** `hlock->check`: a lock is checked unless its key is `__lockdep_no_validate__` (`check = 0`). */
   check = true
   trylock = false
-  nestLock: object | null = null
+  nestLock: number | null = null
   key: string
   subclass = 0
-  cls: LockClass | null = null
-  chain: ChainNode | null = null
+  classId: number | null = null
+  chainId: number | null = null
 
   constructor(
-    readonly instance: LockRuntime<unknown>,
+    /** The lock's id. */
+    readonly lock: number,
     readonly name: string,
     readonly kind: LockKind,
     a: Acquisition,
   ) {
-    this.task = a.task
     this.variant = a.variant
     this.mode = a.mode
     this.key = name
@@ -162,7 +170,6 @@ class HeldRecord implements HeldLock, NextLock {
 
   /** Fills the record for acquisition `a` (a reused write record is overwritten here). */
   take(a: Acquisition, irqContext: IrqContext, chain: ChainNode | null): void {
-    this.task = a.task
     this.variant = a.variant
     this.mode = a.mode
     this.cpu = a.cpu.id
@@ -171,8 +178,8 @@ class HeldRecord implements HeldLock, NextLock {
     this.irqLock = a.irqLock
     this.trylock = a.trylock
     this.nestLock = a.nestLock
-    this.cls = chain === null ? null : chain.cls
-    this.chain = chain
+    this.classId = chain === null ? null : (chain.cls?.id ?? null)
+    this.chainId = chain === null ? null : chain.id
   }
 }
 
@@ -202,14 +209,13 @@ const WAIT_CHECKS: ReadonlySet<Step> = new Set<Step>(['might_sleep', 'rtlock_mig
 const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !WAIT_CHECKS.has(st)), unlock: ops.unlock })
 
 export class LockRuntime<D> {
-  #writer: HeldLock | null = null
-  readonly #readers: HeldLock[] = []
+  /** The lock's id, and its entry in the machine (kind, name, key, owner, readers). */
+  readonly id: number
+  readonly #state: LockState
   /** The write record, reused by every write acquisition (see HeldRecord). */
   #writeRecord: HeldRecord | null = null
   /** lockdep's class of this lock (subclass 0), found on the first validated acquisition. */
   #cls: LockClass | null = null
-  /** The lockdep key's name: the class name unless `lockdep_set_class()` changed it. */
-  #key: string
   readonly label: string
 
   constructor(
@@ -220,19 +226,20 @@ export class LockRuntime<D> {
   ) {
     this.label = lockName({ kind, name })
     host.lockdep.classes.claim(name, kind, this.label)
-    this.#key = name
+    this.#state = host.addLock(kind, name, this)
+    this.id = this.#state.id
   }
 
   /** `lockdep_set_class()`: later acquisitions use the class of key `key`. */
   setClass(key: string): void {
     this.host.lockdep.classes.claim(key, this.kind, this.label)
-    this.#key = key
+    this.#state.key = key
     this.#cls = null
   }
 
-  /** The lockdep key's name (the class name of subclass 0). */
+  /** The lockdep key's name (the class name of subclass 0; `lockdep_set_class()` changes it). */
   get key(): string {
-    return this.#key
+    return this.#state.key
   }
 
   /**
@@ -253,10 +260,10 @@ export class LockRuntime<D> {
       recursiveRead: false,
       trylock: false,
       nestLock: null,
-      instance: this,
-      key: this.#key,
+      lock: this.id,
+      key: this.key,
       subclass: 0,
-      check: this.#key !== NO_VALIDATE_KEY,
+      check: this.key !== NO_VALIDATE_KEY,
     }
     lockdep.acquire(cpu, ctx.heldLocks, next, this.classOf(0), irqContextOf(cpu))
   }
@@ -275,8 +282,8 @@ export class LockRuntime<D> {
     // find_held_lock(): from the top, not crossing into another irq context.
     const irqContext = stack.at(-1)?.irqContext
     let at = stack.length - 1
-    while (at >= 0 && (stack[at] as HeldLock).irqContext === irqContext && (stack[at] as HeldLock).instance !== this) at--
-    if (at >= 0 && (stack[at] as HeldLock).instance !== this) at = -1
+    while (at >= 0 && (stack[at] as HeldLock).irqContext === irqContext && (stack[at] as HeldLock).lock !== this.id) at--
+    if (at >= 0 && (stack[at] as HeldLock).lock !== this.id) at = -1
     if (at < 0) {
       // __lock_set_class(): no such held lock is print_unlock_imbalance_bug().
       this.host.badUnlock(cpu, this.label, this.name)
@@ -284,19 +291,24 @@ export class LockRuntime<D> {
     }
     const lockdep = this.host.lockdep
     const h = stack[at] as HeldLock
-    if (!lockdep.active || h.cls === null) return
+    if (!lockdep.active || h.classId === null) return
     this.setClass(key)
-    h.cls = lockdep.classes.get(key, this.kind, subclass)
+    h.classId = lockdep.classes.get(key, this.kind, subclass).id
     lockdep.reacquire(cpu, stack, at)
+  }
+
+  /** The lock object behind lock id `id` in this lock's kernel (a cmp_fn's arguments). */
+  objectOf(id: number): object | undefined {
+    return this.host.objectOf(id)
   }
 
   /** lockdep's class of this lock for `subclass`. */
   classOf(subclass: number): LockClass {
     if (subclass === 0) {
-      this.#cls ??= this.host.lockdep.classes.get(this.#key, this.kind)
+      this.#cls ??= this.host.lockdep.classes.get(this.key, this.kind)
       return this.#cls
     }
-    return this.host.lockdep.classes.get(this.#key, this.kind, subclass)
+    return this.host.lockdep.classes.get(this.key, this.kind, subclass)
   }
 
   /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
@@ -327,13 +339,24 @@ export class LockRuntime<D> {
    * (guards may be unlocked in any order). IRQ-disabling variants use counted interrupt
    * disabling unless the kernel was made with `irqDisable: 'save-restore'`.
    */
-  lockGuard(ctx: ScopeContext, ops: Compiled, subclass = 0, nestLock: object | null = null): LockGuard<D> {
+  lockGuard(ctx: ScopeContext, ops: Compiled, subclass = 0, nest: LockRuntime<unknown> | null = null): LockGuard<D> {
     const { variant, mode } = ops
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, variant, mode, true, ops.irqLock, ops.trylock, subclass, nestLock)
+    const a = new Acquisition(
+      cpu,
+      cpu.current,
+      ctx.heldLocks,
+      variant,
+      mode,
+      true,
+      ops.irqLock,
+      ops.trylock,
+      subclass,
+      nest === null ? null : this.#nestId(nest, ops),
+    )
     this.#run(a, ops)
     return this.#guardFor(ctx, cpu, a, ops, data)
   }
@@ -358,6 +381,12 @@ export class LockRuntime<D> {
     const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child))
     ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
+  }
+
+  /** The nest lock's id: a lock of another kernel has no id in this machine, so it is refused as its contexts are. */
+  #nestId(nest: LockRuntime<unknown>, ops: Compiled): number {
+    if (nest.host !== this.host) throw new ForeignContextError(`${ops.op}: the nest lock ${nest.label} belongs to another kernel; use a lock of this kernel`)
+    return nest.id
   }
 
   /** A context of another kernel: refused before anything changes, on either kernel. */
@@ -446,12 +475,23 @@ export class LockRuntime<D> {
   }
 
   /** Runs `cb` holding the lock: the lock steps, a child scope, the unlock steps (also on throw). */
-  withLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R, subclass = 0, nestLock: object | null = null): R {
+  withLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R, subclass = 0, nest: LockRuntime<unknown> | null = null): R {
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
-    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, ops.trylock, subclass, nestLock)
+    const a = new Acquisition(
+      cpu,
+      cpu.current,
+      ctx.heldLocks,
+      ops.variant,
+      ops.mode,
+      false,
+      ops.irqLock,
+      ops.trylock,
+      subclass,
+      nest === null ? null : this.#nestId(nest, ops),
+    )
     this.#run(a, ops)
     return this.#inside(ctx, cpu, a, ops, data, cb)
   }
@@ -571,26 +611,34 @@ export class LockRuntime<D> {
    */
   #acquire(a: Acquisition): OkOutcome | BlockedOutcome {
     const write = a.mode === 'write'
-    const conflict = write ? (this.#writer ?? this.#readers[0] ?? null) : this.#writer
+    const st = this.#state
+    // The holder in the way: the writer, or for a write the first reader (-1: free).
+    const conflict = st.writerPid >= 0 ? -1 : write && st.readerPids.length > 0 ? 0 : -2
     // A trylock looks at the lock word first and tells lockdep only when it got the lock.
-    if (a.trylock && (conflict !== null || this.#trylockRefused(a))) throw NOT_TAKEN
-    const record = write ? this.#recordForWrite(a) : new HeldRecord(this as LockRuntime<unknown>, this.name, this.kind, a)
+    if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
+    const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
     const chain = this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
-    if (conflict !== null) return this.#blocked(a.cpu, conflict)
+    if (conflict !== -2)
+      return this.#blocked(a.cpu, conflict === -1 ? st.writerPid : (st.readerPids[0] as number), conflict === -1 ? st.writerCpu : (st.readerCpus[0] as number))
     // Only now, when it is free, is the (reused) write record overwritten.
     record.take(a, irqContext, chain)
     a.record = record
     a.stack.push(record)
-    if (write) this.#writer = record
-    else this.#readers.push(record)
+    if (write) {
+      st.writerPid = a.task.pid
+      st.writerCpu = a.cpu.id
+    } else {
+      st.readerPids.push(a.task.pid)
+      st.readerCpus.push(a.cpu.id)
+    }
     if (this.host.options.trace) this.#traceLock(a, 'lock')
     return OK
   }
 
   /** The lock's one write record, made on its first write acquisition. */
   #recordForWrite(a: Acquisition): HeldRecord {
-    if (this.#writeRecord === null) this.#writeRecord = new HeldRecord(this as LockRuntime<unknown>, this.name, this.kind, a)
+    if (this.#writeRecord === null) this.#writeRecord = new HeldRecord(this.id, this.name, this.kind, a)
     return this.#writeRecord
   }
 
@@ -603,8 +651,9 @@ export class LockRuntime<D> {
     const o = this.host.options
     const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
+    const key = this.#state.key
     const next: NextLock =
-      record === this.#writer
+      record === this.#writeRecord && this.#state.writerPid >= 0
         ? {
             name: this.name,
             kind: this.kind,
@@ -612,20 +661,20 @@ export class LockRuntime<D> {
             recursiveRead,
             trylock: a.trylock,
             nestLock: a.nestLock,
-            instance: this,
-            key: this.#key,
+            lock: this.id,
+            key,
             subclass: a.subclass,
-            check: this.#key !== NO_VALIDATE_KEY,
+            check: key !== NO_VALIDATE_KEY,
           }
         : record
     if (next === record) {
       record.recursiveRead = recursiveRead
       record.trylock = a.trylock
       record.nestLock = a.nestLock
-      record.key = this.#key
+      record.key = key
       record.subclass = a.subclass
       // __lock_acquire(): `if (!prove_locking || lock->key == &__lockdep_no_validate__) check = 0;`
-      record.check = this.#key !== NO_VALIDATE_KEY
+      record.check = key !== NO_VALIDATE_KEY
     }
     // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
     const known = a.subclass === 0 ? this.#cls : null
@@ -656,7 +705,7 @@ export class LockRuntime<D> {
   }
 
   #traceLock(a: Acquisition, what: 'lock' | 'unlock'): void {
-    this.host.trace(a.cpu, `${what} ${this.label}${a.mode === 'read' ? ' (read)' : ''}`)
+    this.host.trace(a.cpu, { event: what, lock: this.id, lockKind: this.kind, name: this.name, read: a.mode === 'read' })
   }
 
   #release(a: Acquisition): void {
@@ -667,10 +716,20 @@ export class LockRuntime<D> {
     // Usually the innermost lock.
     if (stack[stack.length - 1] === record) stack.pop()
     else this.#releaseOutOfOrder(a.cpu, stack, record)
-    if (a.mode === 'write') this.#writer = null
-    else {
-      const r = this.#readers.indexOf(record)
-      if (r >= 0) this.#readers.splice(r, 1)
+    const st = this.#state
+    if (a.mode === 'write') {
+      st.writerPid = -1
+      st.writerCpu = -1
+    } else {
+      // Any one of this task's read holds on this CPU: they are alike.
+      const pid = a.task.pid
+      const cpu = a.cpu.id
+      let r = st.readerPids.length - 1
+      while (r >= 0 && (st.readerPids[r] !== pid || st.readerCpus[r] !== cpu)) r--
+      if (r >= 0) {
+        st.readerPids.splice(r, 1)
+        st.readerCpus.splice(r, 1)
+      }
     }
     if (this.host.options.trace) this.#traceLock(a, 'unlock')
   }
@@ -683,12 +742,13 @@ export class LockRuntime<D> {
     this.host.lockdep.release(cpu, stack, at)
   }
 
-  #blocked(cpu: Cpu, holder: HeldLock): BlockedOutcome {
+  #blocked(cpu: Cpu, holderPid: number, holderCpu: number): BlockedOutcome {
+    const comm = taskOn(this.host.machine, holderPid, holderCpu)?.comm ?? `pid ${holderPid}`
     return {
       tag: 'blocked',
       cpu: cpu.id,
       lock: { label: this.label, kind: this.kind },
-      holder: { pid: holder.task.pid, comm: holder.task.comm, cpu: holder.cpu },
+      holder: { pid: holderPid, comm, cpu: holderCpu },
     }
   }
 }

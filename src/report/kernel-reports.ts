@@ -5,10 +5,10 @@
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT, claimNames } from '../context/claims.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { preemptCount } from '../cpu/predicates.js'
-import type { TaskState } from '../cpu/state.js'
+import type { Task } from '../machine/machine.js'
 import type { CountingField, Diagnostic } from '../diagnostics.js'
 import { banner, heldLockLines } from '../lockdep/splat.js'
-import type { WaitValues } from '../lockdep/wait-types.js'
+import type { HeldLinesLockdep } from '../lockdep/splat.js'
 import { lockNames, type HeldLock } from '../locks/held.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import type { KernelWarning } from './proof-diagnostics.js'
@@ -27,10 +27,10 @@ import {
 /** Where a report happens: the CPU, its running task and that task's held-lock stack. */
 export interface Site {
   readonly cpu: Cpu
-  readonly task: TaskState
+  readonly task: Task
   readonly held: readonly HeldLock[]
-  /** lockdep's wait-type values, for the held-lock lines. */
-  readonly wait: WaitValues
+  /** The kernel's lockdep, for the held-lock lines (its LD_WAIT_* values and classes). */
+  readonly lockdep: HeldLinesLockdep
 }
 
 /** How a report words each proof. */
@@ -44,13 +44,13 @@ const WARNING_WHY: Record<KernelWarning, string> = {
   'irq-handler-enabled-interrupts': 'the handler returned with interrupts enabled; they are disabled again',
 }
 
-const heldLines = (s: Site): string[] => heldLockLines(s.task.comm, s.task.pid, s.held, s.wait)
+const heldLines = (s: Site): string[] => heldLockLines(s.task.comm, s.task.pid, s.held, s.lockdep)
 
 /**
  * The task ended with interrupts off although it started with them on: what save/restore
  * guards dropped out of order leave behind (the last restore brings back "disabled").
  */
-export const irqsLeftDisabledReport = (cpu: Cpu, task: TaskState): Diagnostic => ({
+export const irqsLeftDisabledReport = (cpu: Cpu, task: Task): Diagnostic => ({
   kind: 'irqs-disabled-at-exit',
   title: IRQS_DISABLED_AT_EXIT_TITLE,
   cpu: cpu.id,

@@ -8,7 +8,7 @@
 import type { Cpu } from '../cpu/cpu.js'
 import { preemptCount } from '../cpu/predicates.js'
 import { heldLockLines } from '../lockdep/splat.js'
-import type { WaitValues } from '../lockdep/wait-types.js'
+import type { HeldLinesLockdep } from '../lockdep/splat.js'
 import { lockNames, type HeldLock } from '../locks/held.js'
 import type { SleepingInAtomicDiagnostic } from '../diagnostics.js'
 import { SLEEPING_IN_ATOMIC_TITLE } from './titles.js'
@@ -28,8 +28,8 @@ export const checkMightResched = (
   /** The task's held locks, asked for only when there is something to report. */
   heldOf: () => readonly HeldLock[],
   offsets: Resched = NO_OFFSETS,
-  /** The kernel's LD_WAIT_* values for the held-lock lines. */
-  wait?: WaitValues,
+  /** The kernel's lockdep, for the held-lock lines (its LD_WAIT_* values and classes). */
+  lockdep?: HeldLinesLockdep,
 ): SleepingInAtomicDiagnostic | null => {
   const count = preemptCount(cpu.state)
   const rcuDepth = cpu.current.rcuReadLockNesting
@@ -43,7 +43,7 @@ export const checkMightResched = (
     `in_atomic(): ${count !== 0 ? 1 : 0}, irqs_disabled(): ${irqsOff ? 1 : 0}, non_block: 0, pid: ${task.pid}, name: ${task.comm}`,
     `preempt_count: ${count.toString(16)}, expected: ${offsets.preemptOffset.toString(16)}`,
     `RCU nest depth: ${rcuDepth}, expected: ${offsets.rcuOffset}`,
-    ...heldLockLines(task.comm, task.pid, held, wait),
+    ...heldLockLines(task.comm, task.pid, held, lockdep),
     `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
   ]
   return {

@@ -5,7 +5,8 @@
  */
 import { claimNames, falseClaims } from '../context/claims.js'
 import type { Cpu } from '../cpu/cpu.js'
-import type { TaskState } from '../cpu/state.js'
+import type { Machine, Task } from '../machine/machine.js'
+import type { TraceEvent, TracePayload } from '../machine/events.js'
 import type { CountingField, Diagnostic } from '../diagnostics.js'
 import { CountingError, GuardOrderError, KernelSplat } from '../errors.js'
 import { lockName } from '../lockdep/splat.js'
@@ -13,7 +14,7 @@ import type { Lockdep } from '../lockdep/validator.js'
 import type { HeldLocks } from '../locks/held.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import type { ResolvedOptions } from '../options.js'
-import { latencyFlags, type TraceEvent } from '../trace.js'
+import { latencyFlags } from '../trace.js'
 import {
   badUnlockReport,
   countingReport,
@@ -31,12 +32,10 @@ import { countingTitle } from './titles.js'
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = []
-  readonly trace: TraceEvent[] = []
-  #traceSeq = 0
-  /** The WARN_ON_ONCE() sites that have fired. */
-  readonly #warned = new Set<KernelWarning>()
 
   constructor(
+    /** The run's state: the event log and the WARN_ON_ONCE() sites that fired live there. */
+    readonly machine: Machine,
     readonly options: ResolvedOptions,
     /** This kernel's CPUs by id (a diagnostic's `cpu` is traced on its CPU). */
     readonly cpus: readonly Cpu[],
@@ -48,45 +47,56 @@ export class Reporter {
   report(diagnostic: Diagnostic): void {
     this.diagnostics.push(diagnostic)
     const cpu = this.cpus[diagnostic.cpu]
-    if (cpu !== undefined) this.traceEvent(cpu, diagnostic.title)
+    if (cpu !== undefined && this.options.trace) this.traceEvent(cpu, { event: 'diagnostic', kind: diagnostic.kind, title: diagnostic.title })
     if (this.options.onDiagnostic === 'throw') throw new KernelSplat(diagnostic)
   }
 
-  traceEvent(cpu: Cpu, event: string): void {
-    if (!this.options.trace) return
+  /** The machine's event log (`trace: true`). */
+  get trace(): readonly TraceEvent[] {
+    return this.machine.events
+  }
+
+  /** Appends one event to the machine's log (callers test `options.trace` first, so nothing is built without it). */
+  traceEvent(cpu: Cpu, payload: TracePayload): void {
+    const events = this.machine.events
     const task = cpu.current
-    this.trace.push({
-      seq: this.#traceSeq++,
+    events.push({
+      seq: events.length,
       cpu: cpu.id,
       pid: task.pid,
       comm: task.comm,
-      event,
+      ...payload,
       preemptCount: cpu.state.preemptCount,
       irqsDisabled: cpu.state.irqsDisabled,
       flags: latencyFlags(cpu),
-    })
+    } as TraceEvent)
+  }
+
+  /** `sched_switch`, recorded after `cpu` runs `next`. */
+  traceSwitch(cpu: Cpu, prev: Task, next: Task): void {
+    if (this.options.trace) this.traceEvent(cpu, { event: 'sched_switch', prevPid: prev.pid, prevComm: prev.comm, nextPid: next.pid, nextComm: next.comm })
   }
 
   /** Where a report on `cpu` happens: its running task and that task's held locks. */
   #site(cpu: Cpu): Site {
     const task = cpu.current
-    return { cpu, task, held: this.held.of(task), wait: this.lockdep.wait }
+    return { cpu, task, held: this.held.of(task), lockdep: this.lockdep }
   }
 
   /** `might_sleep()`: reports when sleeping is not allowed here. */
   mightSleep(cpu: Cpu, what: string): void {
-    const diagnostic = checkMightResched(cpu, what, () => this.held.of(cpu.current), undefined, this.lockdep.wait)
+    const diagnostic = checkMightResched(cpu, what, () => this.held.of(cpu.current), undefined, this.lockdep)
     if (diagnostic !== null) this.report(diagnostic)
   }
 
   /** `__might_resched()` with these offsets. */
   mightResched(cpu: Cpu, what: string, preemptOffset: number, rcuOffset: number): void {
-    const d = checkMightResched(cpu, what, () => this.held.of(cpu.current), { preemptOffset, rcuOffset }, this.lockdep.wait)
+    const d = checkMightResched(cpu, what, () => this.held.of(cpu.current), { preemptOffset, rcuOffset }, this.lockdep)
     if (d !== null) this.report(d)
   }
 
   /** The task ended with interrupts off although it started with them on (the caller turns them back on). */
-  irqsLeftDisabled(cpu: Cpu, task: TaskState): void {
+  irqsLeftDisabled(cpu: Cpu, task: Task): void {
     this.report(irqsLeftDisabledReport(cpu, task))
   }
 
@@ -127,8 +137,9 @@ export class Reporter {
   /** A WARN_ON_ONCE() of the kernel: each site once per kernel. lockdep_assert_*() only while lockdep is on. */
   warnOnce(cpu: Cpu, warning: KernelWarning, detail = ''): void {
     if (warning === 'bh-enable-irqs-disabled' && !this.lockdep.active) return
-    if (this.#warned.has(warning)) return
-    this.#warned.add(warning)
+    const warned = this.machine.warned
+    if (warned.includes(warning)) return
+    warned.push(warning)
     this.report(kernelWarningReport(this.#site(cpu), warning, detail))
   }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { Cpu, INTERRUPT_DISABLE_MAX, type CpuHost } from '../../src/cpu/cpu.js'
-import { createCpuState, type CpuState } from '../../src/cpu/state.js'
+import type { CpuState } from '../../src/cpu/state.js'
 import { bindHandlers, localBhEnable, localInterruptEnable } from '../../src/exec/delivery.js'
+import type { TracePayload } from '../../src/machine/events.js'
+import { createMachineCpu } from '../../src/machine/machine.js'
 import {
   CountingError,
   KernelSplat,
@@ -62,8 +64,8 @@ class StubHost implements CpuHost {
   handleSoftirq(_cpu: Cpu, nr: number): void {
     this.softirqs.push(nr)
   }
-  trace(_cpu: Cpu, event: string): void {
-    this.events.push(event)
+  trace(_cpu: Cpu, event: TracePayload): void {
+    this.events.push(event.event)
   }
   readonly traceIrqflags = false
   proofsMayBeFalse(): void {}
@@ -74,7 +76,7 @@ class StubHost implements CpuHost {
 
 const makeCpu = (preemptRt = false): { cpu: Cpu; host: StubHost; state: CpuState } => {
   const host = new StubHost(preemptRt)
-  const state = createCpuState(0)
+  const state = createMachineCpu(0)
   const cpu = new Cpu(state, host)
   // The machine never calls handlers: its delivery (src/exec/delivery.ts) runs them through these.
   bindHandlers(cpu, { hardirq: (c, line) => host.handleIrq(c, line), softirq: (c, nr) => host.handleSoftirq(c, nr) })

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Kernel, type TraceEvent } from '../../src/index.js'
+import { eventText } from '../../src/trace.js'
 
-const events = (k: Kernel): string[] => k.trace.map((e) => e.event)
+const events = (k: Kernel): string[] => k.trace.map((e) => eventText(e))
 /** The events matching `re`, in order. */
 const only = (k: Kernel, re: RegExp): string[] => events(k).filter((e) => re.test(e))
 const first = (k: Kernel, event: string): TraceEvent => {
-  const e = k.trace.find((t) => t.event === event)
+  const e = k.trace.find((t) => eventText(t) === event)
   if (e === undefined) throw new Error(`no trace event '${event}'`)
   return e
 }
@@ -120,7 +121,7 @@ describe('softirqs on a normal kernel', () => {
     const k = createKernel({ trace: true })
     k.openSoftirq('TIMER', () => undefined)
     k.run((ctx) => ctx.localBhDisable((c) => c.localBhDisable((c2) => c2.raiseSoftirq(1))))
-    const enables = k.trace.filter((e) => e.event === 'local_bh_enable')
+    const enables = k.trace.filter((e) => eventText(e) === 'local_bh_enable')
     expect(enables.map((e) => e.preemptCount)).toEqual([0x201, 0x001])
     const entry = first(k, 'softirq_entry vec=1 [action=TIMER]')
     expect(entry.preemptCount).toBe(0x101)
@@ -200,7 +201,7 @@ describe('softirqs on PREEMPT_RT', () => {
     const exit = ev.indexOf('irq_exit')
     expect(ev[exit + 1]).toBe('sched_switch task-1 => ksoftirqd/0')
     expect(first(k, 'softirq_entry vec=3 [action=NET_RX]')).toMatchObject({ comm: 'ksoftirqd/0', preemptCount: 0, irqsDisabled: false })
-    expect(k.trace.filter((e) => e.event.startsWith('softirq_entry') && e.preemptCount !== 0)).toEqual([])
+    expect(k.trace.filter((e) => eventText(e).startsWith('softirq_entry') && e.preemptCount !== 0)).toEqual([])
   })
 
   it('run in the task at the outermost local_bh_enable(), interrupts off around the loop and back on after', () => {
@@ -233,7 +234,7 @@ describe('softirqs on PREEMPT_RT', () => {
     const k = createKernel({ trace: true, preemptRt: true })
     k.openSoftirq('TIMER', () => undefined)
     k.raiseSoftirq('TIMER')
-    const ksoftirqd = k.trace.filter((e) => e.comm === 'ksoftirqd/0').map((e) => e.event)
+    const ksoftirqd = k.trace.filter((e) => e.comm === 'ksoftirqd/0').map((e) => eventText(e))
     expect(ksoftirqd).toEqual([
       'sched_switch swapper/0 => ksoftirqd/0',
       'migrate_disable',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CountingError, createKernel } from '../../src/index.js'
+import { eventText } from '../../src/trace.js'
 
 describe('NMI context', () => {
   it('masks interrupts while the handler runs, and restores the flag after', () => {
@@ -16,7 +17,7 @@ describe('NMI context', () => {
     kernel.requestIrq(3, 'dev', () => undefined, { noThread: true })
     kernel.requestNmi('perf', (ctx) => ctx.raiseIrq(3))
     kernel.run((ctx) => ctx.raiseNmi('perf'))
-    const events = kernel.trace.map((e) => e.event)
+    const events = kernel.trace.map((e) => eventText(e))
     expect(events.indexOf('nmi_exit')).toBeLessThan(events.indexOf('irq_enter'))
   })
 

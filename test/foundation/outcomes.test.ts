@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest'
 import { Cpu, type CpuHost } from '../../src/cpu/cpu.js'
 import { HARDIRQ_OFFSET } from '../../src/cpu/preempt-count.js'
-import { createCpuState } from '../../src/cpu/state.js'
 import { bindHandlers, deliverPendingIrqs, handleSoftirqs } from '../../src/exec/delivery.js'
+import { createMachineCpu } from '../../src/machine/machine.js'
 import { OK } from '../../src/machine/outcome.js'
+import { eventText } from '../../src/trace.js'
 
 const host = (events: string[], preemptRt = false): CpuHost => ({
   preemptRt,
@@ -17,7 +18,7 @@ const host = (events: string[], preemptRt = false): CpuHost => ({
   countingError: (_cpu, _field, _problem, detail) => {
     throw new Error(detail)
   },
-  trace: (_cpu, event) => events.push(event),
+  trace: (_cpu, event) => events.push(eventText(event)),
   proofsMayBeFalse: () => undefined,
   warn: (_cpu, warning) => events.push(`warn ${warning}`),
 })
@@ -25,7 +26,7 @@ const host = (events: string[], preemptRt = false): CpuHost => ({
 describe('machine outcomes', () => {
   it("'ok' is one frozen constant, returned by identity when nothing is to run", () => {
     expect(Object.isFrozen(OK)).toBe(true)
-    const cpu = new Cpu(createCpuState(0), host([]))
+    const cpu = new Cpu(createMachineCpu(0), host([]))
     expect(cpu.localIrqEnable()).toBe(OK)
     expect(cpu.localIrqRestore(cpu.localIrqSave())).toBe(OK)
     expect(cpu.raiseSoftirq(1)).toBe(OK)
@@ -34,7 +35,7 @@ describe('machine outcomes', () => {
 
   it("turning interrupts on with one pending returns the 'irq' outcome and enters nothing", () => {
     const events: string[] = []
-    const state = createCpuState(0)
+    const state = createMachineCpu(0)
     const cpu = new Cpu(state, host(events))
     cpu.localIrqDisable()
     expect(cpu.raiseIrq(3)).toBe(OK)
@@ -46,7 +47,7 @@ describe('machine outcomes', () => {
 
   it("takeIrq() enters hardirq context; irq_exit() with softirqs pending returns 'softirqs' and runs none", () => {
     const events: string[] = []
-    const state = createCpuState(0)
+    const state = createMachineCpu(0)
     const cpu = new Cpu(state, host(events))
     state.pendingIrqs.push(4)
     expect(cpu.takeIrq()).toEqual({ tag: 'irq', cpu: 0, line: 4 })
@@ -61,7 +62,7 @@ describe('machine outcomes', () => {
 
   it('the delivery runs the bound handlers: hardirq, then the softirqs at its irq_exit()', () => {
     const events: string[] = []
-    const state = createCpuState(0)
+    const state = createMachineCpu(0)
     const cpu = new Cpu(state, host(events))
     const ran: string[] = []
     bindHandlers(cpu, {
@@ -78,7 +79,7 @@ describe('machine outcomes', () => {
   })
 
   it('handle_softirqs() stops after MAX_SOFTIRQ_RESTART rounds and wakes ksoftirqd', () => {
-    const state = createCpuState(0)
+    const state = createMachineCpu(0)
     const cpu = new Cpu(state, host([]))
     let rounds = 0
     bindHandlers(cpu, {

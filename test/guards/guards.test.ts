@@ -10,6 +10,7 @@ import { DoubleUnlockError } from '../../src/errors.js'
 import { GUARD_METHODS } from '../../src/locks/api.js'
 import type { LockKind } from '../../src/locks/kinds.js'
 import { kinds, looseGuard, makeLock, type LooseGuard } from './helpers.js'
+import { eventText } from '../../src/trace.js'
 
 /** The CPU counters a guard changes. */
 interface State {
@@ -485,8 +486,8 @@ describe('exceptions through nested `using` blocks', () => {
       expect(caught).toBe(boom)
       expect(k.heldLocks()).toEqual([])
       expect(k.snapshot()).toEqual(before)
-      const unlocks = k.trace.slice(mark).filter((e) => e.event.startsWith('unlock '))
-      expect(unlocks.map((e) => e.event)).toEqual([
+      const unlocks = k.trace.slice(mark).filter((e) => eventText(e).startsWith('unlock '))
+      expect(unlocks.map((e) => eventText(e))).toEqual([
         "unlock raw_spinlock_t 'hw'",
         "unlock SpinLockIrq 'queue'",
         "unlock spinlock_t 'stats'",

@@ -8,9 +8,10 @@ import { createKernel, type Kernel } from '../../src/index.js'
 import { GUARD_LEAK_TITLE } from '../../src/report/titles.js'
 import { DoubleUnlockError, GuardOrderError } from '../../src/errors.js'
 import { kinds, type LooseGuard } from './helpers.js'
+import { eventText } from '../../src/trace.js'
 
 const cpu = (k: Kernel) => k.cpu(0)
-const events = (k: Kernel, from: number, name: string): number => k.trace.slice(from).filter((e) => e.event === name).length
+const events = (k: Kernel, from: number, name: string): number => k.trace.slice(from).filter((e) => eventText(e) === name).length
 
 describe.each([false, true])('local_interrupt_disable() guards (preemptRt=%s)', (preemptRt) => {
   it('nesting bumps the count; flags saved on 0→1 only and restored on 1→0 only', () => {

@@ -6,11 +6,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, formatTrace, traceToJson, type Kernel, type TraceEvent } from '../../src/index.js'
+import { eventText } from '../../src/trace.js'
 
 /** The first event named exactly `event` (after `from`), or fail. */
 const find = (k: Kernel, event: string, from = 0): TraceEvent => {
-  const e = k.trace.slice(from).find((t) => t.event === event)
-  if (e === undefined) throw new Error(`no trace event '${event}' in:\n${k.trace.map((t) => t.event).join('\n')}`)
+  const e = k.trace.slice(from).find((t) => eventText(t) === event)
+  if (e === undefined) throw new Error(`no trace event '${event}' in:\n${k.trace.map((t) => eventText(t)).join('\n')}`)
   return e
 }
 const flags = (k: Kernel, event: string, from = 0): string => find(k, event, from).flags
@@ -22,9 +23,9 @@ describe('latency flags', () => {
       ctx.preemptDisable((p) => p.preemptDisable(() => 0))
     })
     expect(flags(k, 'sched_switch swapper/0 => task-1')).toBe('.....')
-    const pd = k.trace.filter((e) => e.event === 'preempt_disable').map((e) => e.flags)
+    const pd = k.trace.filter((e) => eventText(e) === 'preempt_disable').map((e) => e.flags)
     expect(pd).toEqual(['...1.', '...2.'])
-    const pe = k.trace.filter((e) => e.event === 'preempt_enable').map((e) => e.flags)
+    const pe = k.trace.filter((e) => eventText(e) === 'preempt_enable').map((e) => e.flags)
     expect(pe).toEqual(['...1.', '.....'])
   })
 
@@ -37,7 +38,7 @@ describe('latency flags', () => {
         using g = hw.lockIrqSave(ctx)
         expect(g.held).toBe(true)
       })
-      const locks = k.trace.filter((e) => e.event === "lock raw_spinlock_t 'hw'")
+      const locks = k.trace.filter((e) => eventText(e) === "lock raw_spinlock_t 'hw'")
       expect(locks.map((e) => e.flags)).toEqual(['d..1.', 'd..1.'])
       // local_irq_save() comes first: interrupts off, preemption not yet.
       expect(flags(k, 'local_irq_save')).toBe('d....')
@@ -59,7 +60,7 @@ describe('latency flags', () => {
     expect(flags(k, 'irq_enter')).toBe('d.h1.')
     expect(flags(k, 'irq_handler_entry 1 dev')).toBe('d.h1.')
     expect(flags(k, 'irq_exit')).toBe('d..1.')
-    const order = k.trace.map((e) => e.event)
+    const order = k.trace.map((e) => eventText(e))
     expect(order.indexOf('irq_enter')).toBeLessThan(order.indexOf('preempt_enable'))
   })
 
@@ -76,7 +77,7 @@ describe('latency flags', () => {
         g.ctx.raiseIrq(1)
       })
       expect(flags(k, 'irq_handler_entry 1 dev')).toBe('d.h1.')
-      const order = k.trace.map((e) => e.event)
+      const order = k.trace.map((e) => eventText(e))
       expect(order.indexOf('irq_enter')).toBeLessThan(order.indexOf('preempt_enable'))
     },
   )
@@ -200,7 +201,7 @@ describe('formatTrace', () => {
     expect(body).toHaveLength(k.trace.length)
     k.trace.forEach((e, i) => {
       const line = body[i] ?? ''
-      expect(line.endsWith(`${String(e.seq).padStart(4)}: ${e.event}`)).toBe(true)
+      expect(line.endsWith(`${String(e.seq).padStart(4)}: ${eventText(e)}`)).toBe(true)
       expect(line).toContain(` ${e.flags} `)
       if (e.pid === 0) expect(line.trimStart().startsWith('<idle>-0')).toBe(true)
       else expect(line).toContain(`${e.comm.slice(0, 8)}-${e.pid}`)

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Context, type Kernel, type TaskCtx } from '../../src/index.js'
 import { kinds, loose } from './helpers.js'
+import { eventText } from '../../src/trace.js'
 
-const events = (k: Kernel): string[] => k.trace.map((e) => e.event)
+const events = (k: Kernel): string[] => k.trace.map((e) => eventText(e))
 const indexOf = (k: Kernel, event: string): number => {
   const i = events(k).indexOf(event)
   if (i < 0) throw new Error(`no trace event '${event}'`)
@@ -416,7 +417,7 @@ describe('each operation replays the kernel sequence (trace)', () => {
 
   it('!RT spin_lock_bh adds 0x201 in one step', () => {
     const { k } = stepsOf(false, (kk) => kk.spinLock('x', {}), 'withLockedBh')
-    expect(k.trace.find((e) => e.event === 'local_bh_disable')?.preemptCount).toBe(0x201)
+    expect(k.trace.find((e) => eventText(e) === 'local_bh_disable')?.preemptCount).toBe(0x201)
   })
 })
 
