@@ -56,12 +56,18 @@ interface Binding {
  * not on the Cpu, so that the CPU layer does not import the context layer.
  */
 const guardScopes = new WeakMap<Cpu, ScopeContext[]>()
+/** The last CPU looked up and its guards: a guard's lock and unlock then cost no WeakMap lookup. */
+let lastGuardCpu: Cpu | null = null
+let lastGuards: ScopeContext[] = []
 const guardScopesOf = (cpu: Cpu): ScopeContext[] => {
+  if (cpu === lastGuardCpu) return lastGuards
   let guards = guardScopes.get(cpu)
   if (guards === undefined) {
     guards = []
     guardScopes.set(cpu, guards)
   }
+  lastGuardCpu = cpu
+  lastGuards = guards
   return guards
 }
 
@@ -274,8 +280,12 @@ export class ScopeContext {
       child.#guard = false
       child.onLeak = null
       const guards = guardScopesOf(cpu)
-      const at = guards.lastIndexOf(child)
-      if (at >= 0) guards.splice(at, 1)
+      // Usually the innermost guard.
+      if (guards[guards.length - 1] === child) guards.pop()
+      else {
+        const at = guards.lastIndexOf(child)
+        if (at >= 0) guards.splice(at, 1)
+      }
     }
     return failure
   }
