@@ -49,6 +49,8 @@ interface Binding {
   readonly task: TaskState
   /** The task's held-lock stack, found once per root context. */
   readonly held: HeldLock[]
+  /** The CPU's live guard contexts, found once per root context (a guard's lock and unlock then look up nothing). */
+  readonly guards: ScopeContext[]
 }
 
 /**
@@ -56,18 +58,12 @@ interface Binding {
  * not on the Cpu, so that the CPU layer does not import the context layer.
  */
 const guardScopes = new WeakMap<Cpu, ScopeContext[]>()
-/** The last CPU looked up and its guards: a guard's lock and unlock then cost no WeakMap lookup. */
-let lastGuardCpu: Cpu | null = null
-let lastGuards: ScopeContext[] = []
 const guardScopesOf = (cpu: Cpu): ScopeContext[] => {
-  if (cpu === lastGuardCpu) return lastGuards
   let guards = guardScopes.get(cpu)
   if (guards === undefined) {
     guards = []
     guardScopes.set(cpu, guards)
   }
-  lastGuardCpu = cpu
-  lastGuards = guards
   return guards
 }
 
@@ -188,7 +184,7 @@ export class ScopeContext {
 
   /** @internal A root context (a task or a handler) on `cpu`, made the innermost scope there. */
   static root(host: ContextHost, cpu: Cpu, task: TaskState, claims = 0): ScopeContext {
-    const ctx = new ScopeContext({ host, cpu, task, held: host.heldOf(task) })
+    const ctx = new ScopeContext({ host, cpu, task, held: host.heldOf(task), guards: guardScopesOf(cpu) })
     cpu.scopeIds.push(ctx.#id)
     if (claims !== 0) {
       ctx.#claims = claims
@@ -242,7 +238,7 @@ export class ScopeContext {
   static guard(child: ScopeContext, onLeak: (reason: 'scope' | 'task') => void): void {
     child.onLeak = onLeak
     child.#guard = true
-    guardScopesOf(child.#at.cpu).push(child)
+    child.#at.guards.push(child)
   }
 
   /**
@@ -279,7 +275,7 @@ export class ScopeContext {
     if (child.#guard) {
       child.#guard = false
       child.onLeak = null
-      const guards = guardScopesOf(cpu)
+      const guards = child.#at.guards
       // Usually the innermost guard.
       if (guards[guards.length - 1] === child) guards.pop()
       else {
