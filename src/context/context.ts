@@ -51,6 +51,8 @@ interface Binding {
   readonly task: Task
   /** The task's held-lock stack, found once per root context. */
   readonly held: HeldLock[]
+  /** The CPU's live guard contexts, found once per root context (a guard's lock and unlock then look up nothing). */
+  readonly guards: ScopeContext[]
 }
 
 /**
@@ -184,7 +186,7 @@ export class ScopeContext {
 
   /** @internal A root context (a task or a handler) on `cpu`, made the innermost scope there. */
   static root(host: ContextHost, cpu: Cpu, task: Task, claims = 0): ScopeContext {
-    const ctx = new ScopeContext({ host, cpu, task, held: host.heldOf(task) })
+    const ctx = new ScopeContext({ host, cpu, task, held: host.heldOf(task), guards: guardScopesOf(cpu) })
     cpu.scopeIds.push(ctx.#id)
     if (claims !== 0) {
       ctx.#claims = claims
@@ -238,7 +240,7 @@ export class ScopeContext {
   static guard(child: ScopeContext, onLeak: (reason: 'scope' | 'task') => void): void {
     child.onLeak = onLeak
     child.#guard = true
-    guardScopesOf(child.#at.cpu).push(child)
+    child.#at.guards.push(child)
   }
 
   /**
@@ -275,9 +277,13 @@ export class ScopeContext {
     if (child.#guard) {
       child.#guard = false
       child.onLeak = null
-      const guards = guardScopesOf(cpu)
-      const at = guards.lastIndexOf(child)
-      if (at >= 0) guards.splice(at, 1)
+      const guards = child.#at.guards
+      // Usually the innermost guard.
+      if (guards[guards.length - 1] === child) guards.pop()
+      else {
+        const at = guards.lastIndexOf(child)
+        if (at >= 0) guards.splice(at, 1)
+      }
     }
     return failure
   }

@@ -38,6 +38,12 @@ export class LockClass {
   readonly lockType: LockType
   /** `lock_set_cmp_fn()`: orders two instances of this class, by lock id (negative: `a` before `b`). */
   cmpFn: ((a: number, b: number) => number) | null = null
+  /**
+   * `wait_type_inner` as a number of its kernel's LD_WAIT_* values, found on first use by the
+   * validator (-1 until then): a lookup by kind name at every acquisition was a megamorphic
+   * keyed load once several kinds had been taken.
+   */
+  waitInner = -1
 
   constructor(
     readonly id: number,

@@ -186,6 +186,13 @@ export class Lockdep {
     return this.#wait[CLASS_TYPES[kind].inner]
   }
 
+  /** `wait_type_inner` of `next`'s kind, through its class `cls` (of that kind but for the novalidate class). */
+  #innerOf(cls: LockClass, next: NextLock): number {
+    if (cls.kind !== next.kind) return this.#inner(next.kind)
+    if (cls.waitInner < 0) cls.waitInner = this.#inner(cls.kind)
+    return cls.waitInner
+  }
+
   /** The chain the next lock in this irq context extends: the last held lock's, or empty. */
   #chainBefore(held: readonly HeldLock[], irqContext: IrqContext): ChainNode {
     const last = held.at(-1)
@@ -217,14 +224,15 @@ export class Lockdep {
     }
     // __lock_acquire(): check_wait_context() (returns at once for a trylock), then
     // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
-    if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext)
+    const inner = this.#innerOf(cls, next)
+    if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext, inner)
     if (!this.#debugLocks) return null
     // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
     if (next.check) this.#markUsage(cpu, held, cls, next, irqContext)
     else this.#mark(cpu, held, cls, readOf(next), next.mode === 'read' ? LOCK_USED_READ : LOCK_USED)
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock: hlock_id() is `class_idx | (read << MAX_LOCKDEP_KEYS_BITS)`.
-    const chain = before.child(cls, readOf(next), this.#inner(next.kind))
+    const chain = before.child(cls, readOf(next), inner)
     // After mark_usage() and the chain key: `if (nest_lock && !__lock_is_held(nest_lock, -1)) {
     // print_lock_nested_lock_not_held(curr, hlock); return 0; }` ("Nested lock was not taken").
     if (next.nestLock !== null && !held.some((h) => h.lock === next.nestLock)) {
@@ -262,7 +270,7 @@ export class Lockdep {
       // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
       this.#mark(cpu, held, cls, 2, LOCK_USED_READ)
     }
-    const chain = before.child(cls, 2, this.#inner(next.kind))
+    const chain = before.child(cls, 2, this.#innerOf(cls, next))
     // validate_chain(): `if (!hlock->trylock && hlock->check && lookup_chain_cache_add(...))` —
     // a check == 0 map extends the chain key but its own chain is neither cached nor validated.
     if (next.check && this.chains.add(chain)) {
@@ -432,9 +440,8 @@ export class Lockdep {
     if (irqContext >= 2) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
     return irqContext === 1 ? 'softirq context' : 'task context'
   }
-  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext): void {
+  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext, nextOuter = this.#inner(next.kind)): void {
     // The caller skips it for a trylock: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
-    const nextOuter = this.#inner(next.kind)
     const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
     // The held entries of this irq context, lockdep's maps included (rcu_read_lock, RT's

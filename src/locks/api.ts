@@ -442,7 +442,9 @@ export const buildLock = <D>(runtime: LockRuntime<D>): object => {
       return runtime.lockGuard(ctx, ops)
     }
   }
-  const built = Object.freeze(lock)
+  // Copied into a literal: V8 keeps an object given more than a dozen properties by computed-key
+  // stores as a dictionary, and each `lock.withLocked` on one was a slow lookup.
+  const built = Object.freeze({ ...lock })
   RUNTIMES.set(built, runtime as LockRuntime<unknown>)
   BUILT.set(runtime, built as { readonly kind: LockKind; readonly name: string })
   return built
