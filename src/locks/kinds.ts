@@ -9,7 +9,7 @@
  * same table: a kind's wait type says where it may be taken, and an effect present on *both*
  * configurations (interrupts, preemption, bottom halves off) becomes a proof in the context.
  */
-import { KIND_SPECS, type KindName, opsOfSpec } from '../kinds/registry.js'
+import { KIND_SPECS, opsOfSpec } from '../kinds/registry.js'
 import type { LockKindSpec, Ops, Variant } from '../kinds/spec.js'
 import { STEPS, type Step } from '../kinds/steps.js'
 
@@ -67,7 +67,7 @@ export type LockKinds = typeof LOCK_KINDS
  * console.log(sleepsOnRt('spinlock_t'), sleepsOnRt('raw_spinlock_t')) // true false
  * ```
  */
-export type LockKind = KindName
+export type LockKind = keyof LockKinds
 export type VariantOf<K extends LockKind> = keyof LockKinds[K]['variants'] & Variant
 
 /** Steps that turn interrupts off: a lock whose variant has one is an "IRQ lock" here. */
