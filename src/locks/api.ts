@@ -1,84 +1,20 @@
 /**
- * The typed face of each lock kind, and the one runtime builder behind all of them. A method's
- * context parameter is `Context<T> & AcquireCheck<…>`: valid nesting leaves it `Context<T>`,
- * invalid nesting adds an impossible member whose text is the kernel's complaint.
+ * The typed face of each lock kind, and the one runtime builder behind all of them. Each public
+ * interface is its kind's spec derived at the type level (kinds/derive.ts `LockOf`); the builder
+ * makes one closure per entry of the same spec's method tables.
  */
 import { ScopeContext } from '../context/context.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
-import type { NotThenable } from '../context/type-error.js'
 import { InvalidArgumentError } from '../errors.js'
-import type { LockKind, Variant, VariantOf } from './kinds.js'
+import type { LockOf } from '../kinds/derive.js'
+import { KIND_SPECS, type KindSpecs } from '../kinds/registry.js'
+import type { AnnotatedEntry, MethodEntry } from '../kinds/spec.js'
+import type { LockKind } from './kinds.js'
 import type { LockRuntime } from './lock.js'
-import type { Guard } from './guard.js'
-import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from './rules.js'
-import {
-  ANNOTATED_METHODS,
-  type MutexAnnotations,
-  type RwlockTryAnnotations,
-  type RwTryAnnotations,
-  type RwsemNestedAnnotations,
-  type SpinAnnotations,
-} from './annotated-api.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
-/**
- * `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives.
- *
- * Taking a lock where a rule forbids it is a compile error naming the lock and the rule.
- *
- * @example
- * ```ts
- * import { createKernel, type Locked } from 'lockproof'
- *
- * const kernel = createKernel()
- * const stats = kernel.spinLock('stats', { hits: 0 })
- * const take: Locked<'spinlock_t', 'stats', 'plain', { hits: number }, never> = stats.withLocked
- * kernel.run((ctx) => take(ctx, (_ctx, s) => s.hits++))
- * ```
- */
-export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
-  'plain' | 'irqsave',
-  'write',
-]
-  ? <T extends CtxState, R>(
-      ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>,
-      cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
-    ) => R
-  : <T extends CtxState, R>(
-      ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>,
-      cb: (ctx: Context<Acquired<K, N, V, T, HeldAs<K, N, M>>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
-    ) => R
-
-/**
- * `lock(ctx)`-style method: takes the lock and returns a guard (use it with `using`).
- *
- * @example
- * ```ts
- * import { createKernel, type Guarded } from 'lockproof'
- *
- * const kernel = createKernel()
- * const cfg = kernel.mutex('cfg', { mode: 'fast' })
- * const lockCfg: Guarded<'mutex', 'cfg', 'plain', { mode: string }, never> = cfg.lock
- * kernel.run((ctx) => {
- *   using g = lockCfg(ctx)
- *   g.data.mode = 'safe'
- * })
- * ```
- */
-export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
-  'plain' | 'irqsave',
-  'write',
-]
-  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Guard<Acquired<K, N, V, T>, D>
-  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
-
-interface LockCommon<K extends LockKind, N extends string> {
-  /** The lock kind, as the kernel names its type. */
-  readonly kind: K
-  /** The lock class. */
-  readonly name: N
-}
+export type { Guarded, Locked } from './methods.js'
 
 /**
  * `raw_spinlock_t`: spins on both kernels; its irq variants always disable interrupts.
@@ -93,26 +29,7 @@ interface LockCommon<K extends LockKind, N extends string> {
  * kernel.run((ctx) => hw.withLockedIrqSave(ctx, (ctx, r) => { r.reg = 1; poke(ctx) })) // proves IrqDisabled
  * ```
  */
-export interface RawSpinLock<N extends string, D, F extends string = never>
-  extends LockCommon<'raw_spinlock_t', N>,
-    SpinAnnotations<'raw_spinlock_t', N, D, F> {
-  /** `raw_spin_lock()` … `raw_spin_unlock()` around `cb`. */
-  readonly withLocked: Locked<'raw_spinlock_t', N, 'plain', D, F>
-  /** `raw_spin_lock_irq()` … `raw_spin_unlock_irq()` around `cb`. */
-  readonly withLockedIrq: Locked<'raw_spinlock_t', N, 'irq', D, F>
-  /** `raw_spin_lock_irqsave()` … `raw_spin_unlock_irqrestore()` around `cb`. */
-  readonly withLockedIrqSave: Locked<'raw_spinlock_t', N, 'irqsave', D, F>
-  /** `raw_spin_lock_bh()` … `raw_spin_unlock_bh()` around `cb`. */
-  readonly withLockedBh: Locked<'raw_spinlock_t', N, 'bh', D, F>
-  /** `raw_spin_lock()` as a guard. */
-  readonly lock: Guarded<'raw_spinlock_t', N, 'plain', D, F>
-  /** `raw_spin_lock_irq()` as a guard. */
-  readonly lockIrq: Guarded<'raw_spinlock_t', N, 'irq', D, F>
-  /** `raw_spin_lock_irqsave()` as a guard. */
-  readonly lockIrqSave: Guarded<'raw_spinlock_t', N, 'irqsave', D, F>
-  /** `raw_spin_lock_bh()` as a guard. */
-  readonly lockBh: Guarded<'raw_spinlock_t', N, 'bh', D, F>
-}
+export interface RawSpinLock<N extends string, D, F extends string = never> extends LockOf<'raw_spinlock_t', N, D, F> {}
 
 /**
  * `spinlock_t`: spins on a normal kernel, an rtmutex-based sleeping lock on PREEMPT_RT.
@@ -126,24 +43,7 @@ export interface RawSpinLock<N extends string, D, F extends string = never>
  * kernel.run((ctx) => stats.withLockedIrqSave(ctx, (_ctx, s) => { s.hits++ })) // interrupts stay on, on RT
  * ```
  */
-export interface SpinLock<N extends string, D, F extends string = never> extends LockCommon<'spinlock_t', N>, SpinAnnotations<'spinlock_t', N, D, F> {
-  /** `spin_lock()` … `spin_unlock()` around `cb`. */
-  readonly withLocked: Locked<'spinlock_t', N, 'plain', D, F>
-  /** `spin_lock_irq()` … `spin_unlock_irq()` around `cb`. */
-  readonly withLockedIrq: Locked<'spinlock_t', N, 'irq', D, F>
-  /** `spin_lock_irqsave()` … `spin_unlock_irqrestore()` around `cb`. */
-  readonly withLockedIrqSave: Locked<'spinlock_t', N, 'irqsave', D, F>
-  /** `spin_lock_bh()` … `spin_unlock_bh()` around `cb`. */
-  readonly withLockedBh: Locked<'spinlock_t', N, 'bh', D, F>
-  /** `spin_lock()` as a guard. */
-  readonly lock: Guarded<'spinlock_t', N, 'plain', D, F>
-  /** `spin_lock_irq()` as a guard. */
-  readonly lockIrq: Guarded<'spinlock_t', N, 'irq', D, F>
-  /** `spin_lock_irqsave()` as a guard. */
-  readonly lockIrqSave: Guarded<'spinlock_t', N, 'irqsave', D, F>
-  /** `spin_lock_bh()` as a guard. */
-  readonly lockBh: Guarded<'spinlock_t', N, 'bh', D, F>
-}
+export interface SpinLock<N extends string, D, F extends string = never> extends LockOf<'spinlock_t', N, D, F> {}
 
 /**
  * `rwlock_t`: readers share; `withLocked` is the write side. Sleeping on PREEMPT_RT.
@@ -158,44 +58,7 @@ export interface SpinLock<N extends string, D, F extends string = never> extends
  * kernel.run((ctx) => routes.withRead(ctx, (_ctx, m) => m.get('default'))) // 1
  * ```
  */
-export interface RwLock<N extends string, D, F extends string = never> extends LockCommon<'rwlock_t', N>, RwlockTryAnnotations<N, D> {
-  /** `write_lock()` … `write_unlock()` around `cb` (same as `withWrite`). */
-  readonly withLocked: Locked<'rwlock_t', N, 'plain', D, F>
-  /** `read_lock()` … `read_unlock()` around `cb`. */
-  readonly withRead: Locked<'rwlock_t', N, 'plain', D, F, 'read'>
-  /** `write_lock()` … `write_unlock()` around `cb`. */
-  readonly withWrite: Locked<'rwlock_t', N, 'plain', D, F>
-  /** `read_lock_irq()` … `read_unlock_irq()` around `cb`. */
-  readonly withReadIrq: Locked<'rwlock_t', N, 'irq', D, F, 'read'>
-  /** `write_lock_irq()` … `write_unlock_irq()` around `cb`. */
-  readonly withWriteIrq: Locked<'rwlock_t', N, 'irq', D, F>
-  /** `read_lock_irqsave()` … `read_unlock_irqrestore()` around `cb`. */
-  readonly withReadIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F, 'read'>
-  /** `write_lock_irqsave()` … `write_unlock_irqrestore()` around `cb`. */
-  readonly withWriteIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F>
-  /** `read_lock_bh()` … `read_unlock_bh()` around `cb`. */
-  readonly withReadBh: Locked<'rwlock_t', N, 'bh', D, F, 'read'>
-  /** `write_lock_bh()` … `write_unlock_bh()` around `cb`. */
-  readonly withWriteBh: Locked<'rwlock_t', N, 'bh', D, F>
-  /** `write_lock()` as a guard (same as `write`). */
-  readonly lock: Guarded<'rwlock_t', N, 'plain', D, F>
-  /** `read_lock()` as a guard. */
-  readonly read: Guarded<'rwlock_t', N, 'plain', D, F, 'read'>
-  /** `write_lock()` as a guard. */
-  readonly write: Guarded<'rwlock_t', N, 'plain', D, F>
-  /** `read_lock_irq()` as a guard. */
-  readonly readIrq: Guarded<'rwlock_t', N, 'irq', D, F, 'read'>
-  /** `write_lock_irq()` as a guard. */
-  readonly writeIrq: Guarded<'rwlock_t', N, 'irq', D, F>
-  /** `read_lock_irqsave()` as a guard. */
-  readonly readIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F, 'read'>
-  /** `write_lock_irqsave()` as a guard. */
-  readonly writeIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
-  /** `read_lock_bh()` as a guard. */
-  readonly readBh: Guarded<'rwlock_t', N, 'bh', D, F, 'read'>
-  /** `write_lock_bh()` as a guard. */
-  readonly writeBh: Guarded<'rwlock_t', N, 'bh', D, F>
-}
+export interface RwLock<N extends string, D, F extends string = never> extends LockOf<'rwlock_t', N, D, F> {}
 
 /**
  * `struct mutex`: sleeps; task context only, nothing spinning held.
@@ -209,12 +72,7 @@ export interface RwLock<N extends string, D, F extends string = never> extends L
  * kernel.run((ctx) => cfg.withLocked(ctx, (ctx, c) => { ctx.msleep(1); c.mode = 'safe' })) // may sleep inside
  * ```
  */
-export interface Mutex<N extends string, D, F extends string = never> extends LockCommon<'mutex', N>, MutexAnnotations<N, D, F> {
-  /** `mutex_lock()` … `mutex_unlock()` around `cb`. */
-  readonly withLocked: Locked<'mutex', N, 'plain', D, F>
-  /** `mutex_lock()` as a guard. */
-  readonly lock: Guarded<'mutex', N, 'plain', D, F>
-}
+export interface Mutex<N extends string, D, F extends string = never> extends LockOf<'mutex', N, D, F> {}
 
 /**
  * `struct rw_semaphore`: sleeps; `withLocked` is the write side (down_write).
@@ -228,23 +86,7 @@ export interface Mutex<N extends string, D, F extends string = never> extends Lo
  * kernel.run((ctx) => mm.withRead(ctx, (_ctx, m) => m.vmas))
  * ```
  */
-export interface RwSemaphore<N extends string, D, F extends string = never>
-  extends LockCommon<'rw_semaphore', N>,
-    RwTryAnnotations<'rw_semaphore', N, D>,
-    RwsemNestedAnnotations<N, D, F> {
-  /** `down_write()` … `up_write()` around `cb` (same as `withWrite`). */
-  readonly withLocked: Locked<'rw_semaphore', N, 'plain', D, F>
-  /** `down_read()` … `up_read()` around `cb`. */
-  readonly withRead: Locked<'rw_semaphore', N, 'plain', D, F>
-  /** `down_write()` … `up_write()` around `cb`. */
-  readonly withWrite: Locked<'rw_semaphore', N, 'plain', D, F>
-  /** `down_write()` as a guard (same as `write`). */
-  readonly lock: Guarded<'rw_semaphore', N, 'plain', D, F>
-  /** `down_read()` as a guard. */
-  readonly read: Guarded<'rw_semaphore', N, 'plain', D, F>
-  /** `down_write()` as a guard. */
-  readonly write: Guarded<'rw_semaphore', N, 'plain', D, F>
-}
+export interface RwSemaphore<N extends string, D, F extends string = never> extends LockOf<'rw_semaphore', N, D, F> {}
 
 /**
  * `local_lock_t` with its per-CPU data: preempt/IRQ disable on a normal kernel, a per-CPU lock on RT.
@@ -258,20 +100,7 @@ export interface RwSemaphore<N extends string, D, F extends string = never>
  * kernel.run((ctx) => pcp.withLocked(ctx, (_ctx, d) => { d.n++ }), { cpu: 1 }) // CPU 1's copy
  * ```
  */
-export interface LocalLock<N extends string, D, F extends string = never> extends LockCommon<'local_lock_t', N> {
-  /** `local_lock()` … `local_unlock()` around `cb`, with this CPU's data. */
-  readonly withLocked: Locked<'local_lock_t', N, 'plain', D, F>
-  /** `local_lock_irq()` … `local_unlock_irq()` around `cb`. */
-  readonly withLockedIrq: Locked<'local_lock_t', N, 'irq', D, F>
-  /** `local_lock_irqsave()` … `local_unlock_irqrestore()` around `cb`. */
-  readonly withLockedIrqSave: Locked<'local_lock_t', N, 'irqsave', D, F>
-  /** `local_lock()` as a guard. */
-  readonly lock: Guarded<'local_lock_t', N, 'plain', D, F>
-  /** `local_lock_irq()` as a guard. */
-  readonly lockIrq: Guarded<'local_lock_t', N, 'irq', D, F>
-  /** `local_lock_irqsave()` as a guard. */
-  readonly lockIrqSave: Guarded<'local_lock_t', N, 'irqsave', D, F>
-}
+export interface LocalLock<N extends string, D, F extends string = never> extends LockOf<'local_lock_t', N, D, F> {}
 
 /**
  * Rust-for-Linux's `SpinLockIrq`: a spinlock_t taken with spin_lock_irqsave() every time.
@@ -288,70 +117,29 @@ export interface LocalLock<N extends string, D, F extends string = never> extend
  * })
  * ```
  */
-export interface SpinLockIrq<N extends string, D, F extends string = never> extends LockCommon<'SpinLockIrq', N> {
-  /** `spin_lock_irqsave()` … `spin_unlock_irqrestore()` around `cb`. */
-  readonly withLocked: Locked<'SpinLockIrq', N, 'plain', D, F>
-  /** A guard: counted interrupt disabling by default (spin_lock_irq_disable()), so nested guards only bump the count. */
-  readonly lock: Guarded<'SpinLockIrq', N, 'plain', D, F>
-}
+export interface SpinLockIrq<N extends string, D, F extends string = never> extends LockOf<'SpinLockIrq', N, D, F> {}
 
-type Method = readonly [variant: Variant, mode: 'read' | 'write']
-
-const SPIN_METHODS = {
-  withLocked: ['plain', 'write'],
-  withLockedIrq: ['irq', 'write'],
-  withLockedIrqSave: ['irqsave', 'write'],
-  withLockedBh: ['bh', 'write'],
-} as const satisfies Record<string, Method>
-
-const SPIN_GUARDS = {
-  lock: ['plain', 'write'],
-  lockIrq: ['irq', 'write'],
-  lockIrqSave: ['irqsave', 'write'],
-  lockBh: ['bh', 'write'],
-} as const satisfies Record<string, Method>
-
-/** Which guard methods each kind has, and the variant and mode each one takes. */
+/** Which guard methods each kind has, and the variant and mode each one takes (its spec's `guards`). */
 export const GUARD_METHODS = {
-  raw_spinlock_t: SPIN_GUARDS,
-  spinlock_t: SPIN_GUARDS,
-  rwlock_t: {
-    lock: ['plain', 'write'],
-    read: ['plain', 'read'],
-    write: ['plain', 'write'],
-    readIrq: ['irq', 'read'],
-    writeIrq: ['irq', 'write'],
-    readIrqSave: ['irqsave', 'read'],
-    writeIrqSave: ['irqsave', 'write'],
-    readBh: ['bh', 'read'],
-    writeBh: ['bh', 'write'],
-  },
-  mutex: { lock: ['plain', 'write'] },
-  rw_semaphore: { lock: ['plain', 'write'], read: ['plain', 'read'], write: ['plain', 'write'] },
-  local_lock_t: { lock: ['plain', 'write'], lockIrq: ['irq', 'write'], lockIrqSave: ['irqsave', 'write'] },
-  SpinLockIrq: { lock: ['plain', 'write'] },
-} as const satisfies Record<LockKind, Record<string, Method>>
+  raw_spinlock_t: KIND_SPECS.raw_spinlock_t.guards,
+  spinlock_t: KIND_SPECS.spinlock_t.guards,
+  rwlock_t: KIND_SPECS.rwlock_t.guards,
+  mutex: KIND_SPECS.mutex.guards,
+  rw_semaphore: KIND_SPECS.rw_semaphore.guards,
+  local_lock_t: KIND_SPECS.local_lock_t.guards,
+  SpinLockIrq: KIND_SPECS.SpinLockIrq.guards,
+} as const satisfies { readonly [K in LockKind]: KindSpecs[K]['guards'] }
 
-/** Which callback methods each kind has, and the variant and mode each one takes. */
+/** Which callback methods each kind has, and the variant and mode each one takes (its spec's `methods`). */
 export const METHODS = {
-  raw_spinlock_t: SPIN_METHODS,
-  spinlock_t: SPIN_METHODS,
-  rwlock_t: {
-    withLocked: ['plain', 'write'],
-    withRead: ['plain', 'read'],
-    withWrite: ['plain', 'write'],
-    withReadIrq: ['irq', 'read'],
-    withWriteIrq: ['irq', 'write'],
-    withReadIrqSave: ['irqsave', 'read'],
-    withWriteIrqSave: ['irqsave', 'write'],
-    withReadBh: ['bh', 'read'],
-    withWriteBh: ['bh', 'write'],
-  },
-  mutex: { withLocked: ['plain', 'write'] },
-  rw_semaphore: { withLocked: ['plain', 'write'], withRead: ['plain', 'read'], withWrite: ['plain', 'write'] },
-  local_lock_t: { withLocked: ['plain', 'write'], withLockedIrq: ['irq', 'write'], withLockedIrqSave: ['irqsave', 'write'] },
-  SpinLockIrq: { withLocked: ['plain', 'write'] },
-} as const satisfies Record<LockKind, Record<string, Method>>
+  raw_spinlock_t: KIND_SPECS.raw_spinlock_t.methods,
+  spinlock_t: KIND_SPECS.spinlock_t.methods,
+  rwlock_t: KIND_SPECS.rwlock_t.methods,
+  mutex: KIND_SPECS.mutex.methods,
+  rw_semaphore: KIND_SPECS.rw_semaphore.methods,
+  local_lock_t: KIND_SPECS.local_lock_t.methods,
+  SpinLockIrq: KIND_SPECS.SpinLockIrq.methods,
+} as const satisfies { readonly [K in LockKind]: KindSpecs[K]['methods'] }
 
 /** A JavaScript caller passed the wrong arguments (out of line: the methods stay small enough to inline). */
 const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, ctx, ...cb) => {
@@ -389,11 +177,9 @@ const subclassOf = (what: string, subclass: unknown): number => {
   return subclass
 }
 
-type AnnotatedMethod = readonly [variant: Variant, mode: 'read' | 'write', form: 'try' | 'nested' | 'nest-lock', guard: boolean]
-
 /** The trylock, `_nested` and `_nest_lock` methods of a lock. */
 const addAnnotated = <D>(lock: Record<string, unknown>, runtime: LockRuntime<D>): void => {
-  for (const [method, [variant, mode, form, guard]] of Object.entries(ANNOTATED_METHODS[runtime.kind] as Record<string, AnnotatedMethod>)) {
+  for (const [method, [variant, mode, form, guard]] of Object.entries(runtime.spec.annotated as Readonly<Record<string, AnnotatedEntry>>)) {
     const ops = runtime.compile(method, variant, mode, guard, form === 'try')
     const what = `${runtime.label}.${method}`
     type Cb = (ctx: Context<CtxState>, data: D) => unknown
@@ -428,14 +214,14 @@ const addAnnotated = <D>(lock: Record<string, unknown>, runtime: LockRuntime<D>)
 export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
   addAnnotated(lock, runtime)
-  for (const [method, [variant, mode]] of Object.entries(METHODS[runtime.kind] as Record<string, Method>)) {
+  for (const [method, [variant, mode]] of Object.entries(runtime.spec.methods as Readonly<Record<string, MethodEntry>>)) {
     const ops = runtime.compile(method, variant, mode, false)
     lock[method] = (ctx: unknown, cb: unknown) => {
       if (!ScopeContext.is(ctx) || typeof cb !== 'function') badCall(`${runtime.label}.${method}`, ctx, cb)
       return runtime.withLock(ctx, ops, cb as (ctx: Context<CtxState>, data: D) => unknown)
     }
   }
-  for (const [method, [variant, mode]] of Object.entries(GUARD_METHODS[runtime.kind] as Record<string, Method>)) {
+  for (const [method, [variant, mode]] of Object.entries(runtime.spec.guards as Readonly<Record<string, MethodEntry>>)) {
     const ops = runtime.compile(method, variant, mode, true)
     lock[method] = (ctx: unknown) => {
       if (!ScopeContext.is(ctx)) badCall(`${runtime.label}.${method}`, ctx)
