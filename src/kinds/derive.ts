@@ -23,49 +23,50 @@ type SpecOf<K extends LockKind> = KindSpecs[K]
  */
 type TypedMode<K extends LockKind, M extends Mode> = SpecOf<K>['lockdep']['readRecursion'] extends 'read_lock_is_recursive' ? M : 'write'
 
-/** A callback method's type from its entry: `withLocked…` → {@link Locked}. */
-type LockedBy<K extends LockKind, E, N extends string, D, F extends string> = E extends readonly [infer V extends VariantOf<K>, infer M extends Mode]
-  ? Locked<K, N, V, D, F, TypedMode<K, M>>
-  : never
+/** Every method table of kind K, as one type (the three tables never share a member name). */
+type TablesOf<K extends LockKind> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated']
 
-/** A guard method's type from its entry: `lock…` → {@link Guarded}. */
-type GuardedBy<K extends LockKind, E, N extends string, D, F extends string> = E extends readonly [infer V extends VariantOf<K>, infer M extends Mode]
-  ? Guarded<K, N, V, D, F, TypedMode<K, M>>
-  : never
+/** Which method type a member is: a callback, a guard, or an annotated form as callback or guard. */
+type Form = 'locked' | 'guarded' | 'try' | 'try-guard' | 'nested' | 'nested-guard' | 'nest-lock' | 'nest-lock-guard'
 
-/** An annotated method's type from its entry: by form (try, nested, nest-lock) and whether it returns a guard. */
-type AnnotatedBy<K extends LockKind, E, N extends string, D, F extends string> = E extends readonly [
-  infer V extends VariantOf<K>,
-  Mode,
-  infer Form,
-  infer IsGuard,
-]
-  ? Form extends 'try'
-    ? IsGuard extends true
-      ? TryGuarded<K, N, V, D>
-      : TryLocked<K, N, V, D>
-    : Form extends 'nested'
-      ? IsGuard extends true
-        ? GuardedNested<K, N, V, D, F>
-        : LockedNested<K, N, V, D, F>
-      : IsGuard extends true
-        ? GuardedNestLock<K, N, V, D, F>
-        : LockedNestLock<K, N, V, D, F>
-  : never
-
-/** The callback methods of kind K (its spec's `methods`). */
-export type CallbacksOf<K extends LockKind, N extends string, D, F extends string> = {
-  readonly [P in keyof SpecOf<K>['methods']]: LockedBy<K, SpecOf<K>['methods'][P], N, D, F>
+/**
+ * Kind K's members, each as its form, variant and typed side. It depends on K only, so it is
+ * computed once per kind; each lock then maps it onto its N, D and F.
+ */
+type MembersOf<K extends LockKind> = {
+  readonly [P in keyof TablesOf<K>]: TablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, infer M extends Mode]
+    ? { readonly form: P extends keyof SpecOf<K>['methods'] ? 'locked' : 'guarded'; readonly v: V; readonly m: TypedMode<K, M> }
+    : TablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, Mode, infer A extends 'try' | 'nested' | 'nest-lock', infer G extends boolean]
+      ? { readonly form: G extends true ? `${A}-guard` : A; readonly v: V; readonly m: 'write' }
+      : never
 }
 
-/** The guard methods of kind K (its spec's `guards`). */
-export type GuardsOf<K extends LockKind, N extends string, D, F extends string> = {
-  readonly [P in keyof SpecOf<K>['guards']]: GuardedBy<K, SpecOf<K>['guards'][P], N, D, F>
-}
+/** One member's type from its descriptor E (a {@link MembersOf} entry); the common forms are tested first. */
+type MemberType<
+  K extends LockKind,
+  N extends string,
+  D,
+  F extends string,
+  E extends { readonly form: Form; readonly v: VariantOf<K>; readonly m: Mode },
+> = E['form'] extends 'locked'
+  ? Locked<K, N, E['v'], D, F, E['m']>
+  : E['form'] extends 'guarded'
+    ? Guarded<K, N, E['v'], D, F, E['m']>
+    : E['form'] extends 'try'
+      ? TryLocked<K, N, E['v'], D>
+      : E['form'] extends 'try-guard'
+        ? TryGuarded<K, N, E['v'], D>
+        : E['form'] extends 'nested'
+          ? LockedNested<K, N, E['v'], D, F>
+          : E['form'] extends 'nested-guard'
+            ? GuardedNested<K, N, E['v'], D, F>
+            : E['form'] extends 'nest-lock'
+              ? LockedNestLock<K, N, E['v'], D, F>
+              : GuardedNestLock<K, N, E['v'], D, F>
 
-/** The trylock, `_nested` and `_nest_lock` methods of kind K (its spec's `annotated`). */
-export type AnnotatedOf<K extends LockKind, N extends string, D, F extends string> = {
-  readonly [P in keyof SpecOf<K>['annotated']]: AnnotatedBy<K, SpecOf<K>['annotated'][P], N, D, F>
+/** The methods of kind K for lock class N with data D: one member per entry of its spec's tables, with the entry's JSDoc. */
+export type MethodsOf<K extends LockKind, N extends string, D, F extends string> = {
+  readonly [P in keyof MembersOf<K>]: MemberType<K, N, D, F, MembersOf<K>[P]>
 }
 
 /** What every lock object carries besides its methods. */
@@ -80,10 +81,7 @@ export interface LockCommon<K extends LockKind, N extends string> {
  * The typed lock of kind K, class N, data D, with F the classes a declared lock order puts after
  * N: its `kind` and `name`, and every method its spec lists.
  */
-export type LockOf<K extends LockKind, N extends string, D, F extends string> = LockCommon<K, N> &
-  CallbacksOf<K, N, D, F> &
-  GuardsOf<K, N, D, F> &
-  AnnotatedOf<K, N, D, F>
+export type LockOf<K extends LockKind, N extends string, D, F extends string> = LockCommon<K, N> & MethodsOf<K, N, D, F>
 
 /** The method entry shapes, for a spec's tables. */
 export type { AnnotatedEntry, MethodEntry }

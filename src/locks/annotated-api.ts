@@ -140,3 +140,83 @@ export type GuardedNestLock<K extends LockKind, N extends string, V extends Vari
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
 ) => Guard<Acquired<K, N, V, T>, D>
+
+/** Trylocks and nesting of the spinning kinds (raw_spinlock_t, spinlock_t). */
+export interface SpinAnnotations<K extends 'raw_spinlock_t' | 'spinlock_t', N extends string, D, F extends string> {
+  /** `spin_trylock()` around `cb`. */
+  readonly withTryLocked: TryLocked<K, N, 'plain', D>
+  /** `spin_trylock_irq()` around `cb`. */
+  readonly withTryLockedIrq: TryLocked<K, N, 'irq', D>
+  /** `spin_trylock_irqsave()` around `cb`. */
+  readonly withTryLockedIrqSave: TryLocked<K, N, 'irqsave', D>
+  /** `spin_trylock_bh()` around `cb`. */
+  readonly withTryLockedBh: TryLocked<K, N, 'bh', D>
+  /** `spin_trylock()` as a guard (null: not taken). */
+  readonly tryLock: TryGuarded<K, N, 'plain', D>
+  /** `spin_trylock_irq()` as a guard. */
+  readonly tryLockIrq: TryGuarded<K, N, 'irq', D>
+  /** `spin_trylock_irqsave()` as a guard. */
+  readonly tryLockIrqSave: TryGuarded<K, N, 'irqsave', D>
+  /** `spin_trylock_bh()` as a guard. */
+  readonly tryLockBh: TryGuarded<K, N, 'bh', D>
+  /** `spin_lock_nested(lock, subclass)` around `cb`. */
+  readonly withLockedNested: LockedNested<K, N, 'plain', D, F>
+  /** `spin_lock_irqsave_nested(lock, flags, subclass)` around `cb`. */
+  readonly withLockedIrqSaveNested: LockedNested<K, N, 'irqsave', D, F>
+  /** `spin_lock_nested()` as a guard. */
+  readonly lockNested: GuardedNested<K, N, 'plain', D, F>
+  /** `spin_lock_irqsave_nested()` as a guard. */
+  readonly lockIrqSaveNested: GuardedNested<K, N, 'irqsave', D, F>
+  /** `spin_lock_nest_lock(lock, nest)` around `cb`. */
+  readonly withLockedNestLock: LockedNestLock<K, N, 'plain', D, F>
+  /** `spin_lock_nest_lock()` as a guard. */
+  readonly lockNestLock: GuardedNestLock<K, N, 'plain', D, F>
+}
+
+/** `read_trylock()` / `write_trylock()` of rwlock_t, and `down_read_trylock()` / `down_write_trylock()`. */
+export interface RwTryAnnotations<K extends 'rwlock_t' | 'rw_semaphore', N extends string, D> {
+  /** `read_trylock()` / `down_read_trylock()` around `cb`. */
+  readonly withTryRead: TryLocked<K, N, 'plain', D>
+  /** `write_trylock()` / `down_write_trylock()` around `cb`. */
+  readonly withTryWrite: TryLocked<K, N, 'plain', D>
+  /** The read trylock as a guard. */
+  readonly tryRead: TryGuarded<K, N, 'plain', D>
+  /** The write trylock as a guard. */
+  readonly tryWrite: TryGuarded<K, N, 'plain', D>
+}
+
+/** rwlock_t's trylocks: the read/write pair and `write_trylock_irqsave()`. */
+export interface RwlockTryAnnotations<N extends string, D> extends RwTryAnnotations<'rwlock_t', N, D> {
+  /** `write_trylock_irqsave()` around `cb` (on RT `flags = 0; rt_write_trylock()`: interrupts stay on). */
+  readonly withTryWriteIrqSave: TryLocked<'rwlock_t', N, 'irqsave', D>
+  /** `write_trylock_irqsave()` as a guard. */
+  readonly tryWriteIrqSave: TryGuarded<'rwlock_t', N, 'irqsave', D>
+}
+
+/** `mutex_trylock()`, `mutex_lock_nested()`, `mutex_lock_nest_lock()`. */
+export interface MutexAnnotations<N extends string, D, F extends string> {
+  /** `mutex_trylock()` around `cb`. */
+  readonly withTryLocked: TryLocked<'mutex', N, 'plain', D>
+  /** `mutex_trylock()` as a guard. */
+  readonly tryLock: TryGuarded<'mutex', N, 'plain', D>
+  /** `mutex_lock_nested(lock, subclass)` around `cb`. */
+  readonly withLockedNested: LockedNested<'mutex', N, 'plain', D, F>
+  /** `mutex_lock_nested()` as a guard. */
+  readonly lockNested: GuardedNested<'mutex', N, 'plain', D, F>
+  /** `mutex_lock_nest_lock(lock, nest)` around `cb`. */
+  readonly withLockedNestLock: LockedNestLock<'mutex', N, 'plain', D, F>
+  /** `mutex_lock_nest_lock()` as a guard. */
+  readonly lockNestLock: GuardedNestLock<'mutex', N, 'plain', D, F>
+}
+
+/** `down_read_nested()` / `down_write_nested()`. */
+export interface RwsemNestedAnnotations<N extends string, D, F extends string> {
+  /** `down_read_nested(sem, subclass)` around `cb`. */
+  readonly withReadNested: LockedNested<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write_nested(sem, subclass)` around `cb`. */
+  readonly withWriteNested: LockedNested<'rw_semaphore', N, 'plain', D, F>
+  /** `down_read_nested()` as a guard. */
+  readonly readNested: GuardedNested<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write_nested()` as a guard. */
+  readonly writeNested: GuardedNested<'rw_semaphore', N, 'plain', D, F>
+}

@@ -1,17 +1,22 @@
 /**
- * The typed face of each lock kind, and the one runtime builder behind all of them. Each public
- * interface is its kind's spec derived at the type level (kinds/derive.ts `LockOf`); the builder
- * makes one closure per entry of the same spec's method tables.
+ * The typed face of each lock kind, and the one runtime builder behind all of them. The builder
+ * makes one closure per entry of the kind's spec (kinds/registry.ts). The interfaces are written
+ * out member by member: each is exactly `LockOf` of its kind (kinds/derive.ts), which the type
+ * test type-tests/kinds-derive.test-d.ts checks, member by member; written out, a lock's members
+ * are instantiated one at a time when used, where a mapped type resolves all of them at the
+ * first use (about 40 instantiations more per lock site, over the type budget).
  */
 import { ScopeContext } from '../context/context.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import { InvalidArgumentError } from '../errors.js'
-import type { LockOf } from '../kinds/derive.js'
+import type { LockCommon } from '../kinds/derive.js'
 import { KIND_SPECS, type KindSpecs } from '../kinds/registry.js'
 import type { AnnotatedEntry, MethodEntry } from '../kinds/spec.js'
 import type { LockKind } from './kinds.js'
+import type { Guarded, Locked } from './methods.js'
 import type { LockRuntime } from './lock.js'
+import type { MutexAnnotations, RwlockTryAnnotations, RwTryAnnotations, RwsemNestedAnnotations, SpinAnnotations } from './annotated-api.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
 export type { Guarded, Locked } from './methods.js'
@@ -29,7 +34,26 @@ export type { Guarded, Locked } from './methods.js'
  * kernel.run((ctx) => hw.withLockedIrqSave(ctx, (ctx, r) => { r.reg = 1; poke(ctx) })) // proves IrqDisabled
  * ```
  */
-export interface RawSpinLock<N extends string, D, F extends string = never> extends LockOf<'raw_spinlock_t', N, D, F> {}
+export interface RawSpinLock<N extends string, D, F extends string = never>
+  extends LockCommon<'raw_spinlock_t', N>,
+    SpinAnnotations<'raw_spinlock_t', N, D, F> {
+  /** `raw_spin_lock()` … `raw_spin_unlock()` around `cb`. */
+  readonly withLocked: Locked<'raw_spinlock_t', N, 'plain', D, F>
+  /** `raw_spin_lock_irq()` … `raw_spin_unlock_irq()` around `cb`. */
+  readonly withLockedIrq: Locked<'raw_spinlock_t', N, 'irq', D, F>
+  /** `raw_spin_lock_irqsave()` … `raw_spin_unlock_irqrestore()` around `cb`. */
+  readonly withLockedIrqSave: Locked<'raw_spinlock_t', N, 'irqsave', D, F>
+  /** `raw_spin_lock_bh()` … `raw_spin_unlock_bh()` around `cb`. */
+  readonly withLockedBh: Locked<'raw_spinlock_t', N, 'bh', D, F>
+  /** `raw_spin_lock()` as a guard. */
+  readonly lock: Guarded<'raw_spinlock_t', N, 'plain', D, F>
+  /** `raw_spin_lock_irq()` as a guard. */
+  readonly lockIrq: Guarded<'raw_spinlock_t', N, 'irq', D, F>
+  /** `raw_spin_lock_irqsave()` as a guard. */
+  readonly lockIrqSave: Guarded<'raw_spinlock_t', N, 'irqsave', D, F>
+  /** `raw_spin_lock_bh()` as a guard. */
+  readonly lockBh: Guarded<'raw_spinlock_t', N, 'bh', D, F>
+}
 
 /**
  * `spinlock_t`: spins on a normal kernel, an rtmutex-based sleeping lock on PREEMPT_RT.
@@ -43,7 +67,24 @@ export interface RawSpinLock<N extends string, D, F extends string = never> exte
  * kernel.run((ctx) => stats.withLockedIrqSave(ctx, (_ctx, s) => { s.hits++ })) // interrupts stay on, on RT
  * ```
  */
-export interface SpinLock<N extends string, D, F extends string = never> extends LockOf<'spinlock_t', N, D, F> {}
+export interface SpinLock<N extends string, D, F extends string = never> extends LockCommon<'spinlock_t', N>, SpinAnnotations<'spinlock_t', N, D, F> {
+  /** `spin_lock()` … `spin_unlock()` around `cb`. */
+  readonly withLocked: Locked<'spinlock_t', N, 'plain', D, F>
+  /** `spin_lock_irq()` … `spin_unlock_irq()` around `cb`. */
+  readonly withLockedIrq: Locked<'spinlock_t', N, 'irq', D, F>
+  /** `spin_lock_irqsave()` … `spin_unlock_irqrestore()` around `cb`. */
+  readonly withLockedIrqSave: Locked<'spinlock_t', N, 'irqsave', D, F>
+  /** `spin_lock_bh()` … `spin_unlock_bh()` around `cb`. */
+  readonly withLockedBh: Locked<'spinlock_t', N, 'bh', D, F>
+  /** `spin_lock()` as a guard. */
+  readonly lock: Guarded<'spinlock_t', N, 'plain', D, F>
+  /** `spin_lock_irq()` as a guard. */
+  readonly lockIrq: Guarded<'spinlock_t', N, 'irq', D, F>
+  /** `spin_lock_irqsave()` as a guard. */
+  readonly lockIrqSave: Guarded<'spinlock_t', N, 'irqsave', D, F>
+  /** `spin_lock_bh()` as a guard. */
+  readonly lockBh: Guarded<'spinlock_t', N, 'bh', D, F>
+}
 
 /**
  * `rwlock_t`: readers share; `withLocked` is the write side. Sleeping on PREEMPT_RT.
@@ -58,7 +99,44 @@ export interface SpinLock<N extends string, D, F extends string = never> extends
  * kernel.run((ctx) => routes.withRead(ctx, (_ctx, m) => m.get('default'))) // 1
  * ```
  */
-export interface RwLock<N extends string, D, F extends string = never> extends LockOf<'rwlock_t', N, D, F> {}
+export interface RwLock<N extends string, D, F extends string = never> extends LockCommon<'rwlock_t', N>, RwlockTryAnnotations<N, D> {
+  /** `write_lock()` … `write_unlock()` around `cb` (same as `withWrite`). */
+  readonly withLocked: Locked<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock()` … `read_unlock()` around `cb`. */
+  readonly withRead: Locked<'rwlock_t', N, 'plain', D, F, 'read'>
+  /** `write_lock()` … `write_unlock()` around `cb`. */
+  readonly withWrite: Locked<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock_irq()` … `read_unlock_irq()` around `cb`. */
+  readonly withReadIrq: Locked<'rwlock_t', N, 'irq', D, F, 'read'>
+  /** `write_lock_irq()` … `write_unlock_irq()` around `cb`. */
+  readonly withWriteIrq: Locked<'rwlock_t', N, 'irq', D, F>
+  /** `read_lock_irqsave()` … `read_unlock_irqrestore()` around `cb`. */
+  readonly withReadIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F, 'read'>
+  /** `write_lock_irqsave()` … `write_unlock_irqrestore()` around `cb`. */
+  readonly withWriteIrqSave: Locked<'rwlock_t', N, 'irqsave', D, F>
+  /** `read_lock_bh()` … `read_unlock_bh()` around `cb`. */
+  readonly withReadBh: Locked<'rwlock_t', N, 'bh', D, F, 'read'>
+  /** `write_lock_bh()` … `write_unlock_bh()` around `cb`. */
+  readonly withWriteBh: Locked<'rwlock_t', N, 'bh', D, F>
+  /** `write_lock()` as a guard (same as `write`). */
+  readonly lock: Guarded<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock()` as a guard. */
+  readonly read: Guarded<'rwlock_t', N, 'plain', D, F, 'read'>
+  /** `write_lock()` as a guard. */
+  readonly write: Guarded<'rwlock_t', N, 'plain', D, F>
+  /** `read_lock_irq()` as a guard. */
+  readonly readIrq: Guarded<'rwlock_t', N, 'irq', D, F, 'read'>
+  /** `write_lock_irq()` as a guard. */
+  readonly writeIrq: Guarded<'rwlock_t', N, 'irq', D, F>
+  /** `read_lock_irqsave()` as a guard. */
+  readonly readIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F, 'read'>
+  /** `write_lock_irqsave()` as a guard. */
+  readonly writeIrqSave: Guarded<'rwlock_t', N, 'irqsave', D, F>
+  /** `read_lock_bh()` as a guard. */
+  readonly readBh: Guarded<'rwlock_t', N, 'bh', D, F, 'read'>
+  /** `write_lock_bh()` as a guard. */
+  readonly writeBh: Guarded<'rwlock_t', N, 'bh', D, F>
+}
 
 /**
  * `struct mutex`: sleeps; task context only, nothing spinning held.
@@ -72,7 +150,12 @@ export interface RwLock<N extends string, D, F extends string = never> extends L
  * kernel.run((ctx) => cfg.withLocked(ctx, (ctx, c) => { ctx.msleep(1); c.mode = 'safe' })) // may sleep inside
  * ```
  */
-export interface Mutex<N extends string, D, F extends string = never> extends LockOf<'mutex', N, D, F> {}
+export interface Mutex<N extends string, D, F extends string = never> extends LockCommon<'mutex', N>, MutexAnnotations<N, D, F> {
+  /** `mutex_lock()` … `mutex_unlock()` around `cb`. */
+  readonly withLocked: Locked<'mutex', N, 'plain', D, F>
+  /** `mutex_lock()` as a guard. */
+  readonly lock: Guarded<'mutex', N, 'plain', D, F>
+}
 
 /**
  * `struct rw_semaphore`: sleeps; `withLocked` is the write side (down_write).
@@ -86,7 +169,23 @@ export interface Mutex<N extends string, D, F extends string = never> extends Lo
  * kernel.run((ctx) => mm.withRead(ctx, (_ctx, m) => m.vmas))
  * ```
  */
-export interface RwSemaphore<N extends string, D, F extends string = never> extends LockOf<'rw_semaphore', N, D, F> {}
+export interface RwSemaphore<N extends string, D, F extends string = never>
+  extends LockCommon<'rw_semaphore', N>,
+    RwTryAnnotations<'rw_semaphore', N, D>,
+    RwsemNestedAnnotations<N, D, F> {
+  /** `down_write()` … `up_write()` around `cb` (same as `withWrite`). */
+  readonly withLocked: Locked<'rw_semaphore', N, 'plain', D, F>
+  /** `down_read()` … `up_read()` around `cb`. */
+  readonly withRead: Locked<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write()` … `up_write()` around `cb`. */
+  readonly withWrite: Locked<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write()` as a guard (same as `write`). */
+  readonly lock: Guarded<'rw_semaphore', N, 'plain', D, F>
+  /** `down_read()` as a guard. */
+  readonly read: Guarded<'rw_semaphore', N, 'plain', D, F>
+  /** `down_write()` as a guard. */
+  readonly write: Guarded<'rw_semaphore', N, 'plain', D, F>
+}
 
 /**
  * `local_lock_t` with its per-CPU data: preempt/IRQ disable on a normal kernel, a per-CPU lock on RT.
@@ -100,7 +199,20 @@ export interface RwSemaphore<N extends string, D, F extends string = never> exte
  * kernel.run((ctx) => pcp.withLocked(ctx, (_ctx, d) => { d.n++ }), { cpu: 1 }) // CPU 1's copy
  * ```
  */
-export interface LocalLock<N extends string, D, F extends string = never> extends LockOf<'local_lock_t', N, D, F> {}
+export interface LocalLock<N extends string, D, F extends string = never> extends LockCommon<'local_lock_t', N> {
+  /** `local_lock()` … `local_unlock()` around `cb`, with this CPU's data. */
+  readonly withLocked: Locked<'local_lock_t', N, 'plain', D, F>
+  /** `local_lock_irq()` … `local_unlock_irq()` around `cb`. */
+  readonly withLockedIrq: Locked<'local_lock_t', N, 'irq', D, F>
+  /** `local_lock_irqsave()` … `local_unlock_irqrestore()` around `cb`. */
+  readonly withLockedIrqSave: Locked<'local_lock_t', N, 'irqsave', D, F>
+  /** `local_lock()` as a guard. */
+  readonly lock: Guarded<'local_lock_t', N, 'plain', D, F>
+  /** `local_lock_irq()` as a guard. */
+  readonly lockIrq: Guarded<'local_lock_t', N, 'irq', D, F>
+  /** `local_lock_irqsave()` as a guard. */
+  readonly lockIrqSave: Guarded<'local_lock_t', N, 'irqsave', D, F>
+}
 
 /**
  * Rust-for-Linux's `SpinLockIrq`: a spinlock_t taken with spin_lock_irqsave() every time.
@@ -117,7 +229,12 @@ export interface LocalLock<N extends string, D, F extends string = never> extend
  * })
  * ```
  */
-export interface SpinLockIrq<N extends string, D, F extends string = never> extends LockOf<'SpinLockIrq', N, D, F> {}
+export interface SpinLockIrq<N extends string, D, F extends string = never> extends LockCommon<'SpinLockIrq', N> {
+  /** `spin_lock_irqsave()` … `spin_unlock_irqrestore()` around `cb`. */
+  readonly withLocked: Locked<'SpinLockIrq', N, 'plain', D, F>
+  /** A guard: counted interrupt disabling by default (spin_lock_irq_disable()), so nested guards only bump the count. */
+  readonly lock: Guarded<'SpinLockIrq', N, 'plain', D, F>
+}
 
 /** Which guard methods each kind has, and the variant and mode each one takes (its spec's `guards`). */
 export const GUARD_METHODS = {
