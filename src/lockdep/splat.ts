@@ -1,6 +1,6 @@
 /** Layout helpers shared by the kernel-style reports. */
 import type { HeldLock } from '../locks/held.js'
-import { CLASS_TYPES, isLockdepMap } from './maps.js'
+import { classTypesOf, isLockdepMap } from './maps.js'
 import { usageChars } from './usage.js'
 import { waitValues, type WaitValues } from './wait-types.js'
 
@@ -12,7 +12,7 @@ export const banner = (title: string, width = title.length): string[] => ['='.re
 
 /** A lock as the reports name it: `spinlock_t 'stats'`; a map by what takes it: `rcu_read_lock()`. */
 export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => {
-  const t = CLASS_TYPES[h.kind]
+  const t = classTypesOf(h.kind)
   return isLockdepMap(h.kind) ? t.label : `${t.label} '${h.name}'`
 }
 
@@ -27,7 +27,8 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
     : [
         `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
         ...held.map((h, i) => {
-          const t = CLASS_TYPES[h.kind]
+          // The class's own types; a lock taken while lockdep was off has no class: its kind's spec.
+          const t = h.cls?.types ?? classTypesOf(h.kind)
           return ` #${i}: (${h.cls?.name ?? h.name}){${usageChars(h.cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`
         }),
       ]

@@ -18,7 +18,7 @@ import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
 import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
 import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from './classes.js'
-import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
+import { type ClassTypes, classTypesOf, type LockdepKind, type LockdepMapName } from './maps.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
 import { LOCK_ORDER_TITLE, TITLES, badIrqDependencyTitle } from '../report/titles.js'
 import { circularScenario, classLine, inconsistentHeader, irqContextSummary, irqScenario, origin, usageScenario } from './reports.js'
@@ -177,9 +177,9 @@ export class Lockdep {
     return { active: this.#debugLocks, classes: this.classes.size, chains: this.chains.count, dependencies: this.#dependencies }
   }
 
-  /** `wait_type_inner` of a class kind. */
-  #inner(kind: LockdepKind): number {
-    return this.#wait[CLASS_TYPES[kind].inner]
+  /** `wait_type_inner` of a class, as it was made (classes.ts). */
+  #inner(cls: LockClass): number {
+    return this.#wait[cls.types.inner]
   }
 
   /** The chain the next lock in this irq context extends: the last held lock's, or empty. */
@@ -213,14 +213,14 @@ export class Lockdep {
     }
     // __lock_acquire(): check_wait_context() (returns at once for a trylock), then
     // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
-    if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext)
+    if (!next.trylock) this.#checkWaitContext(cpu, held, next, cls.types, before, irqContext)
     if (!this.#debugLocks) return null
     // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
     if (next.check) this.#markUsage(cpu, held, cls, next, irqContext)
     else this.#mark(cpu, held, cls, readOf(next), next.mode === 'read' ? LOCK_USED_READ : LOCK_USED)
     if (!this.#debugLocks) return null
     // The chain key includes the read state of each lock: hlock_id() is `class_idx | (read << MAX_LOCKDEP_KEYS_BITS)`.
-    const chain = before.child(cls, readOf(next), this.#inner(next.kind))
+    const chain = before.child(cls, readOf(next), this.#inner(cls))
     // After mark_usage() and the chain key: `if (nest_lock && !__lock_is_held(nest_lock, -1)) {
     // print_lock_nested_lock_not_held(curr, hlock); return 0; }` ("Nested lock was not taken").
     if (next.nestLock !== null && !held.some((h) => h.instance === next.nestLock)) {
@@ -258,7 +258,7 @@ export class Lockdep {
       // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
       this.#mark(cpu, held, cls, 2, LOCK_USED_READ)
     }
-    const chain = before.child(cls, 2, this.#inner(next.kind))
+    const chain = before.child(cls, 2, this.#inner(cls))
     // validate_chain(): `if (!hlock->trylock && hlock->check && lookup_chain_cache_add(...))` —
     // a check == 0 map extends the chain key but its own chain is neither cached nor validated.
     if (next.check && this.chains.add(chain)) {
@@ -283,7 +283,7 @@ export class Lockdep {
       if (h.cls === null || h.chain === null) continue
       const prev = i > 0 ? held[i - 1] : undefined
       const base = prev !== undefined && prev.irqContext === h.irqContext && prev.chain !== null ? prev.chain : (this.chains.roots[h.irqContext] as ChainNode)
-      h.chain = base.child(h.cls, readOf(h), this.#inner(h.kind))
+      h.chain = base.child(h.cls, readOf(h), this.#inner(h.cls))
       // `__lock_acquire()` again: a trylock or a check == 0 entry (a map, a novalidate class) is only re-chained.
       if (this.#debugLocks && h.check && !h.trylock && this.chains.add(h.chain)) this.#validateChain(cpu, held.slice(0, i), h, h.cls, h.irqContext)
     }
@@ -305,7 +305,8 @@ export class Lockdep {
   checkWaitOnly(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
     if (!this.#debugLocks || cpu.inNmi()) return
     const irqContext = irqContextOf(cpu)
-    this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContext), irqContext)
+    // No class is registered for it (the kernel's zone->lock has its own): its kind's types.
+    this.#checkWaitContext(cpu, held, next, classTypesOf(next.kind), this.#chainBefore(held, irqContext), irqContext)
   }
 
   /**
@@ -423,9 +424,10 @@ export class Lockdep {
     if (irqContext >= 2) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
     return irqContext === 1 ? 'softirq context' : 'task context'
   }
-  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext): void {
+  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, types: ClassTypes, before: ChainNode, irqContext: IrqContext): void {
     // The caller skips it for a trylock: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
-    const nextOuter = this.#inner(next.kind)
+    // `next_outer = next->wait_type_outer ?: next->wait_type_inner` (the class's, as made).
+    const nextOuter = this.#wait[types.outer]
     const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
     // The held entries of this irq context, lockdep's maps included (rcu_read_lock, RT's
@@ -435,7 +437,10 @@ export class Lockdep {
     const task = cpu.current
     // The error path only: name the held entry that set the limit.
     let what: string = taskContext
-    const culprit = currInner === taskWait ? undefined : held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
+    const culprit =
+      currInner === taskWait
+        ? undefined
+        : held.find((h) => h.irqContext === irqContext && this.#wait[(h.cls?.types ?? classTypesOf(h.kind)).inner] === currInner)
     if (culprit !== undefined) what = lockName(culprit)
     const label = lockName(next)
     this.#fire(cpu, held, {
@@ -594,8 +599,7 @@ export class Lockdep {
 
   /** The class of `l` (for the report lines: registered already on the paths that print it). */
   #classOf(l: { readonly name: string; readonly kind: LockdepKind }): LockClass {
-    const t = CLASS_TYPES[l.kind]
-    return t.map ? this.classes.map(l.kind as LockdepMapName) : this.classes.get(l.name, l.kind)
+    return classTypesOf(l.kind).map ? this.classes.map(l.kind as LockdepMapName) : this.classes.get(l.name, l.kind)
   }
 
   /** A held-lock entry for `next`, for the one report that lists it before it is pushed. */

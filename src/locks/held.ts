@@ -2,7 +2,7 @@
 import type { IrqFlags, TaskState } from '../cpu/state.js'
 import type { ChainNode } from '../lockdep/chains.js'
 import type { LockClass } from '../lockdep/classes.js'
-import { CLASS_TYPES, type LockdepKind } from '../lockdep/maps.js'
+import { classTypesOf, type LockdepKind } from '../lockdep/maps.js'
 import type { Variant } from './kinds.js'
 
 /**
@@ -68,10 +68,10 @@ export class HeldLocks {
     const stack = this.#byTask.get(task)
     if (stack === undefined) return 0
     let n = 0
-    for (const h of stack) if (!CLASS_TYPES[h.kind].map) n++
+    for (const h of stack) if (!classTypesOf(h.kind).map) n++
     return n
   }
 }
 
 /** The class names of the locks among `held` (not lockdep's maps), as diagnostics list them. */
-export const lockNames = (held: readonly HeldLock[]): readonly string[] => held.filter((h) => !CLASS_TYPES[h.kind].map).map((h) => h.name)
+export const lockNames = (held: readonly HeldLock[]): readonly string[] => held.filter((h) => !classTypesOf(h.kind).map).map((h) => h.name)
