@@ -120,31 +120,28 @@ export interface StepSpec {
   readonly rollback: StepEffect | null
   /** The proofs it gives while its section runs (a variant proves what its steps give on both kernels). */
   readonly gives: readonly StepProof[]
-  /** It turns interrupts off: a lock variant with one is an "IRQ lock". */
+  /** It turns interrupts off (it gives `irq`): a lock variant with one is an "IRQ lock". */
   readonly irqsOff: boolean
   /** A check that the caller may wait: a trylock never waits, so it skips it (mutex_trylock, __rt_spin_trylock). */
   readonly waitCheck: boolean
 }
 
-/** The defaults of a step: no scope form, nothing to undo, no proof, no interrupts off, no wait check. */
-const step = <const G extends readonly StepProof[] = readonly [], O extends ((cpu: StepCpu) => void) | null = null>(
+/**
+ * A step from its effect, the proofs it gives (kept literal: the type level reads them, see
+ * {@link StepsGiving}) and the rest; the defaults: no scope form, nothing to undo, no wait check.
+ */
+const step = <const G extends readonly StepProof[], O extends ((cpu: StepCpu) => void) | null = null>(
   effect: StepEffect,
-  more: {
-    readonly onCpu?: O
-    readonly undo?: Step
-    readonly rollback?: StepEffect
-    readonly gives?: G
-    readonly irqsOff?: boolean
-    readonly waitCheck?: boolean
-  } = {},
+  gives: G,
+  more: { readonly onCpu?: O; readonly undo?: Step; readonly rollback?: StepEffect; readonly waitCheck?: boolean } = {},
 ) =>
   ({
     effect,
     onCpu: (more.onCpu ?? null) as O,
     undo: more.undo ?? null,
     rollback: more.rollback ?? null,
-    gives: (more.gives ?? []) as G,
-    irqsOff: more.irqsOff ?? false,
+    gives,
+    irqsOff: gives.includes('irq'),
     waitCheck: more.waitCheck ?? false,
   }) as const
 
@@ -161,57 +158,52 @@ export const STEPS = {
     (_h, f) => {
       f.flags = f.cpu.localIrqSave()
     },
-    { undo: 'irq_restore', gives: IRQS_OFF_GIVES, irqsOff: true },
+    IRQS_OFF_GIVES,
+    { undo: 'irq_restore' },
   ),
   irq_restore: step((h, f) => {
     // Guards take interrupts raised meanwhile after the step (irqsMayBeBackOn).
     f.cpu.localIrqRestore(f.flags ?? IRQS_ON, f.deferDelivery)
     h.irqsMayBeBackOn(f)
-  }),
+  }, []),
   irq_disable: step(
     (_h, f) => {
       f.irqsBefore = f.cpu.irqsDisabled ? IRQS_OFF : IRQS_ON
       f.cpu.localIrqDisable()
     },
-    { undo: 'irq_enable', rollback: (_h, f) => f.cpu.localIrqRestore(f.irqsBefore), gives: IRQS_OFF_GIVES, irqsOff: true },
+    IRQS_OFF_GIVES,
+    { undo: 'irq_enable', rollback: (_h, f) => f.cpu.localIrqRestore(f.irqsBefore) },
   ),
   irq_enable: step((h, f) => {
     f.cpu.localIrqEnable(f.deferDelivery)
     h.irqsMayBeBackOn(f)
-  }),
-  interrupt_disable: step((_h, f) => f.cpu.localInterruptDisable(), {
-    onCpu: (c) => c.localInterruptDisable(),
-    undo: 'interrupt_enable',
-    gives: IRQS_OFF_GIVES,
-    irqsOff: true,
-  }),
+  }, []),
+  interrupt_disable: step((_h, f) => f.cpu.localInterruptDisable(), IRQS_OFF_GIVES, { onCpu: (c) => c.localInterruptDisable(), undo: 'interrupt_enable' }),
   interrupt_enable: step((h, f) => {
     f.cpu.localInterruptEnable(f.deferDelivery)
     h.irqsMayBeBackOn(f)
-  }),
-  preempt_disable: step((_h, f) => f.cpu.preemptDisable(), { onCpu: (c) => c.preemptDisable(), undo: 'preempt_enable', gives: ['preempt'] }),
-  preempt_enable: step((_h, f) => f.cpu.preemptEnable(), { onCpu: (c) => c.preemptEnable() }),
-  bh_disable: step((_h, f) => f.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET), {
+  }, []),
+  preempt_disable: step((_h, f) => f.cpu.preemptDisable(), ['preempt'], { onCpu: (c) => c.preemptDisable(), undo: 'preempt_enable' }),
+  preempt_enable: step((_h, f) => f.cpu.preemptEnable(), [], { onCpu: (c) => c.preemptEnable() }),
+  bh_disable: step((_h, f) => f.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET), ['bh'], {
     onCpu: (c) => c.localBhDisable(SOFTIRQ_DISABLE_OFFSET),
     undo: 'bh_enable',
     rollback: (_h, f) => f.cpu.localBhRollback(SOFTIRQ_DISABLE_OFFSET),
-    gives: ['bh'],
   }),
-  bh_enable: step((_h, f) => f.cpu.localBhEnable(SOFTIRQ_DISABLE_OFFSET), { onCpu: (c) => c.localBhEnable(SOFTIRQ_DISABLE_OFFSET) }),
-  bh_lock_disable: step((h, f) => f.cpu.localBhDisable(softirqLockOffset(h.preemptRt)), {
+  bh_enable: step((_h, f) => f.cpu.localBhEnable(SOFTIRQ_DISABLE_OFFSET), [], { onCpu: (c) => c.localBhEnable(SOFTIRQ_DISABLE_OFFSET) }),
+  bh_lock_disable: step((h, f) => f.cpu.localBhDisable(softirqLockOffset(h.preemptRt)), ['bh'], {
     undo: 'bh_lock_enable',
     rollback: (h, f) => f.cpu.localBhRollback(softirqLockOffset(h.preemptRt)),
-    gives: ['bh'],
   }),
-  bh_lock_enable: step((h, f) => f.cpu.localBhEnable(softirqLockOffset(h.preemptRt))),
-  migrate_disable: step((_h, f) => f.cpu.migrateDisable(), { onCpu: (c) => c.migrateDisable(), undo: 'migrate_enable' }),
-  migrate_enable: step((_h, f) => f.cpu.migrateEnable(), { onCpu: (c) => c.migrateEnable() }),
-  rcu_read_lock: step((_h, f) => f.cpu.rcuReadLock(), { onCpu: (c) => c.rcuReadLock(), undo: 'rcu_read_unlock' }),
-  rcu_read_unlock: step((_h, f) => f.cpu.rcuReadUnlock(), { onCpu: (c) => c.rcuReadUnlock() }),
-  might_sleep: step((h, f) => h.mightReschedStep(f, 0), { waitCheck: true }),
-  rtlock_might_resched: step((h, f) => h.mightReschedStep(f, f.cpu.current.rcuReadLockNesting), { waitCheck: true }),
-  acquire: step((h, f) => h.acquireStep(f), { undo: 'release' }),
-  release: step((h, f) => h.releaseStep(f)),
+  bh_lock_enable: step((h, f) => f.cpu.localBhEnable(softirqLockOffset(h.preemptRt)), []),
+  migrate_disable: step((_h, f) => f.cpu.migrateDisable(), [], { onCpu: (c) => c.migrateDisable(), undo: 'migrate_enable' }),
+  migrate_enable: step((_h, f) => f.cpu.migrateEnable(), [], { onCpu: (c) => c.migrateEnable() }),
+  rcu_read_lock: step((_h, f) => f.cpu.rcuReadLock(), [], { onCpu: (c) => c.rcuReadLock(), undo: 'rcu_read_unlock' }),
+  rcu_read_unlock: step((_h, f) => f.cpu.rcuReadUnlock(), [], { onCpu: (c) => c.rcuReadUnlock() }),
+  might_sleep: step((h, f) => h.mightReschedStep(f, 0), [], { waitCheck: true }),
+  rtlock_might_resched: step((h, f) => h.mightReschedStep(f, f.cpu.current.rcuReadLockNesting), [], { waitCheck: true }),
+  acquire: step((h, f) => h.acquireStep(f), [], { undo: 'release' }),
+  release: step((h, f) => h.releaseStep(f), []),
 } as const satisfies Record<Step, StepSpec>
 
 /** The steps table's type: rules.ts reads each step's `gives` from it. */
@@ -220,8 +212,8 @@ export type Steps = typeof STEPS
 /** The steps that give proof P (a union of step names): `StepsGiving<'preempt'>` is preempt_disable and the IRQ-off steps. */
 export type StepsGiving<P extends StepProof> = { [S in Step]: P extends Steps[S]['gives'][number] ? S : never }[Step]
 
-/** The steps that turn interrupts off. */
-export type IrqsOffStep = { [S in Step]: Steps[S]['irqsOff'] extends true ? S : never }[Step]
+/** The steps that turn interrupts off: those giving the IrqDisabled proof. */
+export type IrqsOffStep = StepsGiving<'irq'>
 
 /** The proof bits (context/claim-bits.ts) of one proof name. */
 const PROOF_BIT: Readonly<Record<StepProof, number>> = { irq: CLAIM_IRQ, preempt: CLAIM_PREEMPT, bh: CLAIM_BH }
