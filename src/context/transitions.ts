@@ -5,13 +5,13 @@
  */
 import type { Scopes } from '../kinds/scopes.js'
 import type { SoftirqCounted } from './in-interrupt.js'
-import type { CtxState, Wait, With } from './state.js'
+import type { CtxState, WaitType, With } from './state.js'
 
 /** The stricter of two wait types (spin < config < sleep). */
-export type MinWait<A extends Wait, B extends Wait> = A extends 'spin' ? 'spin' : B extends 'spin' ? 'spin' : A extends 'config' ? 'config' : B
+export type MinWait<A extends WaitType, B extends WaitType> = A extends 'spin' ? 'spin' : B extends 'spin' ? 'spin' : A extends 'config' ? 'config' : B
 
 /** Lowers the allowed wait type to at most W; records Why only when that makes it stricter. */
-export type Restrict<S extends CtxState, W extends Wait, Why extends string> = [S['wait']] extends [MinWait<S['wait'], W>]
+export type Restrict<S extends CtxState, W extends WaitType, Why extends string> = [S['wait']] extends [MinWait<S['wait'], W>]
   ? S
   : With<S, { wait: MinWait<S['wait'], W>; why: Why }>
 

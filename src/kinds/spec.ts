@@ -4,6 +4,8 @@
  * tables; the runtime, lockdep, the typed interfaces (kinds/derive.ts) and the factories read it.
  * A user-defined kind (issue #18, `defineLockKind`) will be one more value of this shape.
  */
+import type { WaitType } from '../context/state.js'
+import type { LockdepWaitType } from '../lockdep/wait-types.js'
 import type { Step } from './steps.js'
 
 /** The lock and unlock steps of one acquisition, in the kernel's order. */
@@ -45,12 +47,6 @@ export type MethodEntry = readonly [variant: Variant, mode: Mode]
 /** An annotated method: a trylock, a `_nested` or a `_nest_lock` acquisition, as a callback or a guard. */
 export type AnnotatedEntry = readonly [variant: Variant, mode: Mode, form: 'try' | 'nested' | 'nest-lock', guard: boolean]
 
-/**
- * The lockdep wait type names (include/linux/lockdep_types.h `enum lockdep_wait_type`):
- * LD_WAIT_INV, LD_WAIT_FREE, LD_WAIT_SPIN, LD_WAIT_CONFIG, LD_WAIT_SLEEP, LD_WAIT_MAX.
- */
-export type WaitTypeName = 'inv' | 'free' | 'spin' | 'config' | 'sleep' | 'max'
-
 /** `enum lockdep_lock_type`: LD_LOCK_NORMAL, LD_LOCK_PERCPU (usage_skip() leaves PERCPU out of irq-inversion searches). */
 export type LockType = 'normal' | 'percpu'
 
@@ -69,9 +65,9 @@ export interface LockdepSpec {
    * `wait_type_inner`: what the lock is while held. Also the type-level wait type (spin < config
    * < sleep): where the kind may be taken at compile time (`LOCK_KINDS[k].wait`).
    */
-  readonly waitInner: 'spin' | 'config' | 'sleep'
+  readonly waitInner: WaitType
   /** `wait_type_outer` (0 in every built-in initialiser: `wait_type_outer ?: wait_type_inner`). */
-  readonly waitOuter: WaitTypeName | null
+  readonly waitOuter: LockdepWaitType | null
   readonly lockType: LockType
   readonly readRecursion: ReadRecursion
 }

@@ -1,0 +1,35 @@
+// Issue #14 item 6e: three layers, three names — FreshTaskState (the type-state of a fresh task),
+// TaskContext (the proof), TaskStruct (the run-time task) — and WaitType for the type level's
+// wait type. The old names stay as deprecated aliases of the same types, so user code compiles.
+import { expectType } from 'tsd'
+import {
+  type Context,
+  createKernel,
+  type FreshTaskState,
+  type TaskContext,
+  type TaskCtx,
+  type TaskState,
+  type TaskStruct,
+  type Wait,
+  type WaitType,
+} from '../src/index.js'
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+
+expectType<true>(true as Same<TaskCtx, FreshTaskState>)
+expectType<true>(true as Same<TaskState, TaskStruct>)
+expectType<true>(true as Same<Wait, WaitType>)
+
+const kernel = createKernel()
+// kernel.run gives a fresh task's state; it proves TaskContext.
+kernel.run((ctx) => {
+  expectType<Context<FreshTaskState>>(ctx)
+  const proof: TaskContext = ctx
+  return proof.pid
+})
+const task: Readonly<TaskStruct> = kernel.cpu(0).current
+expectType<string>(task.comm)
+const strongest: WaitType = 'spin'
+// @expect-error Type '"free"' is not assignable to type 'WaitType'
+const notAContextWait: WaitType = 'free'
+export { notAContextWait, strongest }
