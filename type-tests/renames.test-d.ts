@@ -1,7 +1,7 @@
 // Issue #14 item 6e: three layers, three names — FreshTaskState (the type-state of a fresh task),
 // TaskContext (the proof), TaskStruct (the run-time task) — and WaitType for the type level's
 // wait type. The old names stay as deprecated aliases of the same types, so user code compiles.
-import { expectType } from 'tsd'
+import { expectError, expectType } from 'tsd'
 import {
   type Context,
   createKernel,
@@ -29,7 +29,8 @@ kernel.run((ctx) => {
 })
 const task: Readonly<TaskStruct> = kernel.cpu(0).current
 expectType<string>(task.comm)
-const strongest: WaitType = 'spin'
-// @expect-error Type '"free"' is not assignable to type 'WaitType'
-const notAContextWait: WaitType = 'free'
-export { notAContextWait, strongest }
+const allow = (w: WaitType): WaitType => w
+expectType<WaitType>(allow('spin'))
+// LD_WAIT_FREE is lockdep's (LockdepWaitType), not a wait type a context allows.
+// @expect-error Argument of type '"free"' is not assignable to parameter of type 'WaitType'
+expectError(allow('free'))
