@@ -30,7 +30,16 @@ export type Exec = 'task' | 'softirq' | 'hardirq' | 'nmi'
  */
 export type WaitType = 'sleep' | 'config' | 'spin'
 
-/** @deprecated Renamed {@link WaitType} (one name family with lockdep's run-time `LockdepWaitType`). */
+/**
+ * @deprecated Renamed {@link WaitType} (one name family with lockdep's run-time `LockdepWaitType`).
+ *
+ * @example
+ * ```ts
+ * import type { Wait, WaitType } from 'lockproof'
+ *
+ * const same = (w: Wait): WaitType => w
+ * ```
+ */
 export type Wait = WaitType
 
 /**
@@ -123,7 +132,17 @@ export interface FreshTaskState {
   readonly why: 'task context'
 }
 
-/** @deprecated Renamed {@link FreshTaskState} (the type-state of a fresh task; `TaskContext` is the proof, `TaskStruct` the run-time task). */
+/**
+ * @deprecated Renamed {@link FreshTaskState} (the type-state of a fresh task; `TaskContext` is
+ * the proof, `TaskStruct` the run-time task).
+ *
+ * @example
+ * ```ts
+ * import type { Context, FreshTaskState, TaskCtx } from 'lockproof'
+ *
+ * const same = (ctx: Context<TaskCtx>): Context<FreshTaskState> => ctx
+ * ```
+ */
 export type TaskCtx = FreshTaskState
 
 /** Overrides some fields of a state; the result is a flat object type (cheap to compare). */

@@ -53,7 +53,17 @@ export interface TaskStruct {
   softirqDisableCnt: number
 }
 
-/** @deprecated Renamed {@link TaskStruct} (the kernel's `task_struct`: the run-time task, not a context state). */
+/**
+ * @deprecated Renamed {@link TaskStruct} (the kernel's `task_struct`: the run-time task, not a
+ * context state).
+ *
+ * @example
+ * ```ts
+ * import type { TaskState, TaskStruct } from 'lockproof'
+ *
+ * const same = (t: TaskState): TaskStruct => t
+ * ```
+ */
 export type TaskState = TaskStruct
 
 /**
