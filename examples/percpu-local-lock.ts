@@ -2,7 +2,7 @@
  * percpu-local-lock — per-CPU data protected by local_irq_save(), converted to local_lock_t
  * (Documentation/locking/locktypes.rst, "local_lock_t"). Run alone: `npx tsx examples/percpu-local-lock.ts`.
  */
-import { type Context, createKernel, type Kernel, type TaskCtx } from '../src/index.js'
+import { type Context, createKernel, type Kernel, type FreshTaskState } from '../src/index.js'
 import { keep, traceOption } from './shared.js'
 
 export const title = 'percpu-local-lock: local_irq_save() around per-CPU data becomes local_lock_irqsave()'
@@ -40,9 +40,9 @@ const oldPattern = (preemptRt: boolean): { kernel: Kernel; inside: string } => {
   // The compiler refuses a spinlock_t inside local_irq_save(). Written typed,
   //   total.withLocked(ctx, (_ctx, t) => { t.sum += 1 })
   // fails with:
-  //   error TS2345: Argument of type 'Context<IrqsSavedIn<TaskCtx>>' is not assignable to parameter of type
-  //   'Context<IrqsSavedIn<TaskCtx>> & NoInfer<WaitError<"spinlock_t", "total_lock", "interrupts are disabled (local_irq_save())">>'.
-  //     Property '[errorMessage]' is missing in type 'Context<IrqsSavedIn<TaskCtx>>' but required in type
+  //   error TS2345: Argument of type 'Context<IrqsSavedIn<FreshTaskState>>' is not assignable to parameter of type
+  //   'Context<IrqsSavedIn<FreshTaskState>> & NoInfer<WaitError<"spinlock_t", "total_lock", "interrupts are disabled (local_irq_save())">>'.
+  //     Property '[errorMessage]' is missing in type 'Context<IrqsSavedIn<FreshTaskState>>' but required in type
   //     'LockproofError<"Invalid wait context: spinlock_t 'total_lock' is a sleeping lock on PREEMPT_RT and cannot be
   //     taken here (interrupts are disabled (local_irq_save()))">'.
   // So it is called here as plain JavaScript would call it, to show what the running kernel says.
@@ -76,7 +76,7 @@ const converted = (preemptRt: boolean): { kernel: Kernel; inside: string; seen: 
   const total = kernel.spinLock('total_lock', { sum: 0 } as Total)
   const seen: string[] = []
   let inside = ''
-  const bump = (ctx: Context<TaskCtx>): void =>
+  const bump = (ctx: Context<FreshTaskState>): void =>
     pcp.withLockedIrqSave(ctx, (ctx, mine) => {
       mine.count += 1
       inside = cpuState(kernel, ctx.cpuId)

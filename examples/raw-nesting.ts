@@ -31,10 +31,10 @@ const broken = (options: KernelOptions): Kernel => {
   // The compiler refuses this nesting. Written typed,
   //   dev.withLocked(ctx, (_ctx, d) => { d.resets += 1 })
   // fails with:
-  //   error TS2345: Argument of type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", TaskCtx>>' is not assignable
-  //   to parameter of type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", TaskCtx>> & NoInfer<WaitError<"spinlock_t",
+  //   error TS2345: Argument of type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", FreshTaskState>>' is not assignable
+  //   to parameter of type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", FreshTaskState>> & NoInfer<WaitError<"spinlock_t",
   //   "dev_lock", "raw_spinlock_t 'hw_lock' is held">>'.
-  //     Property '[errorMessage]' is missing in type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", TaskCtx>>'
+  //     Property '[errorMessage]' is missing in type 'Context<Acquired<"raw_spinlock_t", "hw_lock", "plain", FreshTaskState>>'
   //     but required in type 'LockproofError<"Invalid wait context: spinlock_t 'dev_lock' is a sleeping lock on
   //     PREEMPT_RT and cannot be taken here (raw_spinlock_t 'hw_lock' is held)">'.
   // So it is called here as plain JavaScript would call it, to show what the running kernel says.

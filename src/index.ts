@@ -2,7 +2,7 @@
 export { createKernel, Kernel, type RunOptions, type IrqOptions } from './kernel.js'
 export type { KernelOptions, ResolvedOptions } from './options.js'
 export type { Context, CoreOps } from './context/public.js'
-export type { CtxState, Exec, IrqOff, IrqOffOnOne, Wait, TaskCtx } from './context/state.js'
+export type { CtxState, Exec, FreshTaskState, IrqOff, IrqOffOnOne, Wait, WaitType, TaskCtx } from './context/state.js'
 export type {
   AnyContext,
   Atomic,
@@ -22,7 +22,7 @@ export type {
 } from './context/proofs.js'
 export type { LockproofError } from './context/type-error.js'
 export { CpuView } from './cpu/cpu-view.js'
-export type { CpuState, TaskState, IrqFlags } from './cpu/state.js'
+export type { CpuState, TaskState, TaskStruct, IrqFlags } from './cpu/state.js'
 /**
  * The generic `preempt_count` layout of include/linux/preempt.h: the width, shift, mask and
  * offset of each field, the need-resched bit, and helpers to read and print a count such as

@@ -19,9 +19,10 @@ import { cpuIndexArg, cpuOptionArg, resolveOptions, type KernelOptions, type Res
 import type { TraceEvent } from './machine/events.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
+import { KIND_SPECS, type KindName, type KindSpecs } from './kinds/registry.js'
+import { perCpuData } from './locks/per-cpu-data.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
-import type { LockKind } from './locks/kinds.js'
 import type { DeclaredAfter } from './locks/rules.js'
 import { registerWarnHost, type WarnHost } from './helpers/warn.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
@@ -204,44 +205,47 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   // ── locks ──────────────────────────────────────────────────────────────────────────────
-  #lock<D>(kind: LockKind, name: unknown, dataOf: (cpu: Cpu) => D): object {
-    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${kind}: the lock class name must be a non-empty string`)
-    return buildLock(new LockRuntime(this.#lockHost, kind, name, dataOf))
+  /**
+   * A lock of the kind `spec` (kinds/registry.ts): every factory below is this with its kind's
+   * spec. `data` is the one value of a 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   */
+  #lock(spec: KindSpecs[KindName], name: unknown, data: unknown): object {
+    if (spec.data === 'per-cpu' && typeof data !== 'function') {
+      throw new InvalidArgumentError(`${spec.kind}: the per-CPU data needs an init function (cpu) => data`)
+    }
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${spec.kind}: the lock class name must be a non-empty string`)
+    // A JavaScript caller's init was checked above to be a function.
+    const dataOf = spec.data === 'per-cpu' ? perCpuData(data as (cpu: number) => unknown) : () => data
+    return buildLock(new LockRuntime(this.#lockHost, spec.kind, name, dataOf))
   }
 
   /** `raw_spinlock_t` protecting `data`; `name` is its lock class. */
   rawSpinLock<const N extends string, D>(name: N, data: D): RawSpinLock<N, D, DeclaredAfter<Order, N>> {
-    return this.#lock('raw_spinlock_t', name, () => data) as RawSpinLock<N, D, DeclaredAfter<Order, N>>
+    return this.#lock(KIND_SPECS.raw_spinlock_t, name, data) as RawSpinLock<N, D, DeclaredAfter<Order, N>>
   }
   /** `spinlock_t` protecting `data`. */
   spinLock<const N extends string, D>(name: N, data: D): SpinLock<N, D, DeclaredAfter<Order, N>> {
-    return this.#lock('spinlock_t', name, () => data) as SpinLock<N, D, DeclaredAfter<Order, N>>
+    return this.#lock(KIND_SPECS.spinlock_t, name, data) as SpinLock<N, D, DeclaredAfter<Order, N>>
   }
   /** `rwlock_t` protecting `data`. */
   rwLock<const N extends string, D>(name: N, data: D): RwLock<N, D, DeclaredAfter<Order, N>> {
-    return this.#lock('rwlock_t', name, () => data) as RwLock<N, D, DeclaredAfter<Order, N>>
+    return this.#lock(KIND_SPECS.rwlock_t, name, data) as RwLock<N, D, DeclaredAfter<Order, N>>
   }
   /** `struct mutex` protecting `data`. */
   mutex<const N extends string, D>(name: N, data: D): Mutex<N, D, DeclaredAfter<Order, N>> {
-    return this.#lock('mutex', name, () => data) as Mutex<N, D, DeclaredAfter<Order, N>>
+    return this.#lock(KIND_SPECS.mutex, name, data) as Mutex<N, D, DeclaredAfter<Order, N>>
   }
   /** `struct rw_semaphore` protecting `data`. */
   rwSemaphore<const N extends string, D>(name: N, data: D): RwSemaphore<N, D, DeclaredAfter<Order, N>> {
-    return this.#lock('rw_semaphore', name, () => data) as RwSemaphore<N, D, DeclaredAfter<Order, N>>
+    return this.#lock(KIND_SPECS.rw_semaphore, name, data) as RwSemaphore<N, D, DeclaredAfter<Order, N>>
   }
   /** Rust-style `SpinLockIrq`: every acquisition is spin_lock_irqsave(). */
   spinLockIrq<const N extends string, D>(name: N, data: D): SpinLockIrq<N, D, DeclaredAfter<Order, N>> {
-    return this.#lock('SpinLockIrq', name, () => data) as SpinLockIrq<N, D, DeclaredAfter<Order, N>>
+    return this.#lock(KIND_SPECS.SpinLockIrq, name, data) as SpinLockIrq<N, D, DeclaredAfter<Order, N>>
   }
   /** `local_lock_t` with per-CPU data: `init(cpu)` makes each CPU's copy on first use. */
   localLock<const N extends string, D>(name: N, init: (cpu: number) => D): LocalLock<N, D, DeclaredAfter<Order, N>> {
-    if (typeof init !== 'function') throw new InvalidArgumentError('local_lock_t: the per-CPU data needs an init function (cpu) => data')
-    const perCpu = new Map<number, D>()
-    const dataOf = (cpu: Cpu): D => {
-      if (!perCpu.has(cpu.id)) perCpu.set(cpu.id, init(cpu.id))
-      return perCpu.get(cpu.id) as D
-    }
-    return this.#lock('local_lock_t', name, dataOf) as LocalLock<N, D, DeclaredAfter<Order, N>>
+    return this.#lock(KIND_SPECS.local_lock_t, name, init) as LocalLock<N, D, DeclaredAfter<Order, N>>
   }
 
   /**

@@ -1,6 +1,6 @@
 import { expectError, expectType } from 'tsd'
 import { type Context, createKernel, type IrqDisabled, type PreemptDisabled, type Sleepable } from '../src/index.js'
-import type { TaskCtx } from '../src/context/state.js'
+import type { FreshTaskState } from '../src/context/state.js'
 
 const kernel = createKernel()
 
@@ -9,7 +9,7 @@ const needsPreemptOff = (_ctx: PreemptDisabled): void => undefined
 const needsSleep = (_ctx: Sleepable): void => undefined
 
 kernel.run((ctx) => {
-  expectType<Context<TaskCtx>>(ctx)
+  expectType<Context<FreshTaskState>>(ctx)
   needsSleep(ctx)
   ctx.mightSleep()
   ctx.core.localIrqSave((ctx) => {

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Context, createKernel, type TaskCtx } from '../../src/index.js'
+import { type Context, createKernel, type FreshTaskState } from '../../src/index.js'
 import { ROOT } from '../types/generate.js'
 
 interface Node {
@@ -64,7 +64,7 @@ const hotLoop = (op: string, lockdep: boolean, seconds: number): void => {
     (_, i) => kernel.spinLock(`p-${i}`, { n: 0 }) as unknown as { withLocked(c: unknown, cb: (c: unknown) => unknown): unknown },
   )
   const nest = (ctx: unknown, at: number): unknown => (at === chain.length ? 0 : chain[at]?.withLocked(ctx, (c) => nest(c, at + 1)))
-  kernel.run((ctx: Context<TaskCtx>) => {
+  kernel.run((ctx: Context<FreshTaskState>) => {
     const end = Date.now() + seconds * 1000
     while (Date.now() < end) {
       for (let i = 0; i < 1000; i++) {

@@ -12,7 +12,7 @@
  * Each tinybench iteration runs BATCH operations, so timer overhead is spread over them.
  */
 import { Bench } from 'tinybench'
-import { type Context, createKernel, type TaskCtx } from '../../src/index.js'
+import { type Context, createKernel, type FreshTaskState } from '../../src/index.js'
 import type { TargetRow } from '../table.js'
 import { type FloorLock, floorSetup, floorWithLocked } from './floor.js'
 
@@ -72,7 +72,7 @@ const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => 
   const floorLock: FloorLock<Data> = { owner: null, data: { n: 0 } }
   const B = settings.batch
   const tag = lockdep ? 'lockdep on' : 'lockdep off'
-  const figures = kernel.run((ctx: Context<TaskCtx>) => {
+  const figures = kernel.run((ctx: Context<FreshTaskState>) => {
     const counter = { n: 0 }
     return runBench(
       settings,
@@ -170,7 +170,7 @@ const perOperationRt = (settings: Settings, lockdep: boolean): RuntimeFigure[] =
   const floorLock: FloorLock<Data> = { owner: null, data: { n: 0 } }
   const B = settings.batch
   const tag = `PREEMPT_RT, lockdep ${lockdep ? 'on' : 'off'}`
-  const figures = kernel.run((ctx: Context<TaskCtx>) => {
+  const figures = kernel.run((ctx: Context<FreshTaskState>) => {
     const counter = { n: 0 }
     return runBench(
       settings,

@@ -7,7 +7,9 @@
 import type { Cpu } from '../cpu/cpu.js'
 import { PREEMPT_NEED_RESCHED, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, softirqLockOffset } from '../cpu/preempt-count.js'
 import type { IrqFlags } from '../cpu/state.js'
-import { type LockKind, opsOf, type Step, type Variant } from '../locks/kinds.js'
+import { opsOfSpec } from '../kinds/registry.js'
+import type { LockKindSpec, Variant } from '../kinds/spec.js'
+import { proofBits, type Step } from '../kinds/steps.js'
 import type { ProofName } from '../report/proof-diagnostics.js'
 
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from './claim-bits.js'
@@ -22,17 +24,16 @@ export const claimNames = (bits: number): ProofName[] => {
   return names
 }
 
-const IRQ_OFF: readonly Step[] = ['irq_save', 'irq_disable']
-const PREEMPT_OFF: readonly Step[] = ['preempt_disable', 'irq_save', 'irq_disable']
-const BH_OFF: readonly Step[] = ['bh_disable', 'bh_lock_disable', 'irq_save', 'irq_disable']
+/** The proofs a sequence's steps give (kinds/steps.ts `gives`), as bits. */
+const givenBy = (steps: readonly Step[]): number => {
+  let bits = 0
+  for (const s of steps) bits |= proofBits(s)
+  return bits
+}
 
 /** The proofs a lock variant adds, on both kernels: rules.ts `Acquired` at run time. */
-export const lockClaims = (kind: LockKind, variant: Variant, mode: 'read' | 'write'): number => {
-  const normal = opsOf(kind, variant, false, mode).lock
-  const rt = opsOf(kind, variant, true, mode).lock
-  const onBoth = (steps: readonly Step[]): boolean => normal.some((s) => steps.includes(s)) && rt.some((s) => steps.includes(s))
-  return (onBoth(IRQ_OFF) ? CLAIM_IRQ : 0) | (onBoth(PREEMPT_OFF) ? CLAIM_PREEMPT : 0) | (onBoth(BH_OFF) ? CLAIM_BH : 0)
-}
+export const lockClaims = (spec: LockKindSpec, variant: Variant, mode: 'read' | 'write'): number =>
+  givenBy(opsOfSpec(spec, variant, false, mode).lock) & givenBy(opsOfSpec(spec, variant, true, mode).lock)
 
 /** True when one of the proofs `gains`, just acquired, is false already (cheap checks first). */
 export const bornFalse = (cpu: Cpu, gains: number): boolean => {

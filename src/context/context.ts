@@ -9,11 +9,13 @@ import { DoubleUnlockError, InvalidArgumentError, ShadowedContextError, StaleCon
 import { LockGuard } from '../locks/guard.js'
 import type { SoftirqName } from '../irq/registry.js'
 import type { HeldLock } from '../locks/held.js'
-import { bornFalse, CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT, falsifiedByUnlock } from './claims.js'
+import { SCOPES } from '../kinds/scopes.js'
+import { proofBits, STEPS, type ScopeStep, type StepDelivery } from '../kinds/steps.js'
+import { bornFalse, falsifiedByUnlock } from './claims.js'
 import type { Gfp } from './gfp-rules.js'
 import type { CtxState } from './state.js'
 import { NO_FAILURE, refuseThenable, releaseAfterReport } from './protocol.js'
-import { localBhEnable, localIrqRestore } from '../exec/delivery.js'
+import { DELIVERY, localIrqRestore } from '../exec/delivery.js'
 import type { Context, CoreOps } from './public.js'
 
 /** What a context needs from the kernel that made it. */
@@ -80,16 +82,32 @@ const newScopeId = (): number => {
   return id
 }
 
-// Scope edges (named for the primitive each calls), made once (not per call): the hot path
-// allocates only the child context.
-const cpuPreemptDisable = (c: Cpu): void => c.preemptDisable()
-const cpuPreemptEnable = (c: Cpu): void => c.preemptEnable()
-const cpuLocalBhDisable = (c: Cpu): void => c.localBhDisable()
-const cpuLocalBhEnable = (c: Cpu): void => localBhEnable(c)
-const cpuRcuReadLock = (c: Cpu): void => c.rcuReadLock()
-const cpuRcuReadUnlock = (c: Cpu): void => c.rcuReadUnlock()
-const cpuMigrateDisable = (c: Cpu): void => c.migrateDisable()
-const cpuMigrateEnable = (c: Cpu): void => c.migrateEnable()
+/** A scope's name, edges and proofs, read once from its spec (kinds/scopes.ts) and its steps (kinds/steps.ts). */
+interface ScopeEdges {
+  readonly op: string
+  readonly enter: (cpu: Cpu) => void
+  readonly exit: (cpu: Cpu) => void
+  /** The proofs its enter step gives (claims.ts bits). */
+  readonly gives: number
+}
+/** A step's CPU form with the executor's delivery bound (bh_enable runs the softirqs it lets in). */
+const onThisCpu =
+  (f: (cpu: Cpu, deliver: StepDelivery) => void) =>
+  (cpu: Cpu): void =>
+    f(cpu, DELIVERY)
+const edgesOf = (s: { readonly op: string; readonly enter: ScopeStep; readonly exit: ScopeStep }): ScopeEdges => ({
+  op: s.op,
+  enter: onThisCpu(STEPS[s.enter].onCpu),
+  exit: onThisCpu(STEPS[s.exit].onCpu),
+  gives: proofBits(s.enter),
+})
+// Made once (not per call): the hot path allocates only the child context.
+const PREEMPT_DISABLE = edgesOf(SCOPES.preempt_disable)
+const LOCAL_BH_DISABLE = edgesOf(SCOPES.local_bh_disable)
+const RCU_READ_LOCK = edgesOf(SCOPES.rcu_read_lock)
+const MIGRATE_DISABLE = edgesOf(SCOPES.migrate_disable)
+const LOCAL_IRQ_SAVE = SCOPES.local_irq_save
+const LOCAL_INTERRUPT_DISABLE = SCOPES.local_interrupt_disable
 
 /**
  * The runtime context: loosely typed, not exported. The published type is the `Context`
@@ -381,33 +399,34 @@ export class ScopeContext {
   }
 
   preemptDisable(cb: ScopeCallback): unknown {
-    return this.scoped('preempt_disable()', cpuPreemptDisable, cpuPreemptEnable, cb, CLAIM_PREEMPT)
+    return this.scoped(PREEMPT_DISABLE.op, PREEMPT_DISABLE.enter, PREEMPT_DISABLE.exit, cb, PREEMPT_DISABLE.gives)
   }
 
   localBhDisable(cb: ScopeCallback): unknown {
-    return this.scoped('local_bh_disable()', cpuLocalBhDisable, cpuLocalBhEnable, cb, CLAIM_BH)
+    return this.scoped(LOCAL_BH_DISABLE.op, LOCAL_BH_DISABLE.enter, LOCAL_BH_DISABLE.exit, cb, LOCAL_BH_DISABLE.gives)
   }
 
   rcuReadLock(cb: ScopeCallback): unknown {
-    return this.scoped('rcu_read_lock()', cpuRcuReadLock, cpuRcuReadUnlock, cb)
+    return this.scoped(RCU_READ_LOCK.op, RCU_READ_LOCK.enter, RCU_READ_LOCK.exit, cb, RCU_READ_LOCK.gives)
   }
 
   migrateDisable(cb: ScopeCallback): unknown {
-    return this.scoped('migrate_disable()', cpuMigrateDisable, cpuMigrateEnable, cb)
+    return this.scoped(MIGRATE_DISABLE.op, MIGRATE_DISABLE.enter, MIGRATE_DISABLE.exit, cb, MIGRATE_DISABLE.gives)
   }
 
   get core(): CoreOps<CtxState> {
     const core = {
+      // local_irq_save()'s steps keep the saved flags per section, so its edges are closures here.
       localIrqSave: (cb: ScopeCallback): unknown => {
         let flags: IrqFlags | undefined
         return this.scoped(
-          'local_irq_save()',
+          LOCAL_IRQ_SAVE.op,
           (c) => {
             flags = c.localIrqSave()
           },
           (c) => localIrqRestore(c, flags as IrqFlags),
           cb,
-          CLAIM_IRQS_OFF,
+          proofBits(LOCAL_IRQ_SAVE.enter),
         )
       },
     }
@@ -415,10 +434,10 @@ export class ScopeContext {
   }
 
   localInterruptDisable(): LockGuard<undefined> {
-    const what = 'local_interrupt_disable()'
+    const what = LOCAL_INTERRUPT_DISABLE.op
     const cpu = this.assertUsable(what)
-    cpu.localInterruptDisable()
-    const child = ScopeContext.push(this, cpu, CLAIM_IRQS_OFF)
+    STEPS[LOCAL_INTERRUPT_DISABLE.enter].onCpu(cpu)
+    const child = ScopeContext.push(this, cpu, proofBits(LOCAL_INTERRUPT_DISABLE.enter))
     const host = this.#at.host
     const guard = new LockGuard<undefined>(ScopeContext.public(child), undefined, () => {
       if (!child.live) {
@@ -427,7 +446,7 @@ export class ScopeContext {
       }
       const c = this.#at.cpu
       if (ScopeContext.mayRefuseDrop(child)) {
-        const bits = falsifiedByUnlock(c, ['interrupt_enable'], null, child.#claims, host.traceIrqflags)
+        const bits = falsifiedByUnlock(c, [LOCAL_INTERRUPT_DISABLE.exit], null, child.#claims, host.traceIrqflags)
         if (bits !== 0) host.refuseDrop(c, what, bits)
       }
       ScopeContext.close(

@@ -18,10 +18,10 @@ declare const stateBrand: unique symbol
  *
  * @example
  * ```ts
- * import { createKernel, type CoreOps, type TaskCtx } from 'lockproof'
+ * import { createKernel, type CoreOps, type FreshTaskState } from 'lockproof'
  *
  * createKernel().run((ctx) => {
- *   const core: CoreOps<TaskCtx> = ctx.core
+ *   const core: CoreOps<FreshTaskState> = ctx.core
  *   core.localIrqSave((ctx) => ctx.cpuId) // interrupts off on both kernels
  * })
  * ```
@@ -43,10 +43,10 @@ export interface CoreOps<out S extends CtxState> {
  *
  * @example
  * ```ts
- * import { createKernel, type Context, type TaskCtx } from 'lockproof'
+ * import { createKernel, type Context, type FreshTaskState } from 'lockproof'
  *
  * const kernel = createKernel()
- * const work = (ctx: Context<TaskCtx>) => ctx.rcuReadLock((ctx) => `${ctx.comm} on CPU ${ctx.cpuId}`)
+ * const work = (ctx: Context<FreshTaskState>) => ctx.rcuReadLock((ctx) => `${ctx.comm} on CPU ${ctx.cpuId}`)
  * console.log(kernel.run(work)) // 'task-1 on CPU 0'
  * ```
  */

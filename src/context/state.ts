@@ -22,13 +22,25 @@ export type Exec = 'task' | 'softirq' | 'hardirq' | 'nmi'
  *
  * @example
  * ```ts
- * import type { NoThreadIrqState, Wait } from 'lockproof'
+ * import type { NoThreadIrqState, WaitType } from 'lockproof'
  *
  * // In an IRQF_NO_THREAD handler only raw_spinlock_t may be taken.
- * const strongest: Wait = 'spin' satisfies NoThreadIrqState['wait']
+ * const strongest: WaitType = 'spin' satisfies NoThreadIrqState['wait']
  * ```
  */
-export type Wait = 'sleep' | 'config' | 'spin'
+export type WaitType = 'sleep' | 'config' | 'spin'
+
+/**
+ * @deprecated Renamed {@link WaitType} (one name family with lockdep's run-time `LockdepWaitType`).
+ *
+ * @example
+ * ```ts
+ * import type { Wait, WaitType } from 'lockproof'
+ *
+ * const same = (w: Wait): WaitType => w
+ * ```
+ */
+export type Wait = WaitType
 
 /**
  * Whether interrupts are off where the code runs: `true` on both kernels, `false` on neither,
@@ -78,7 +90,7 @@ export interface CtxState {
   /** The execution kind. */
   readonly exec: Exec
   /** The strongest lockdep wait type still allowed. */
-  readonly wait: Wait
+  readonly wait: WaitType
   /** Interrupts are off on both kernels (`true`), on one only ({@link IrqOffOnOne}), or on neither (`false`). */
   readonly irq: IrqOff
   /** Preemption is off on both kernels. */
@@ -92,18 +104,18 @@ export interface CtxState {
 }
 
 /**
- * A task in process context: everything allowed.
+ * The state of a fresh task in process context (what `kernel.run` gives): everything allowed.
  *
  * @example
  * ```ts
- * import { createKernel, type Context, type TaskCtx } from 'lockproof'
+ * import { createKernel, type Context, type FreshTaskState } from 'lockproof'
  *
  * const kernel = createKernel()
- * const fresh = (ctx: Context<TaskCtx>) => ctx.msleep(1) // a task with nothing held may sleep
+ * const fresh = (ctx: Context<FreshTaskState>) => ctx.msleep(1) // a task with nothing held may sleep
  * kernel.run(fresh)
  * ```
  */
-export interface TaskCtx {
+export interface FreshTaskState {
   /** Process context. */
   readonly exec: 'task'
   /** Anything may be taken, mutexes included. */
@@ -119,6 +131,19 @@ export interface TaskCtx {
   /** Why sleeping is allowed. */
   readonly why: 'task context'
 }
+
+/**
+ * @deprecated Renamed {@link FreshTaskState} (the type-state of a fresh task; `TaskContext` is
+ * the proof, `TaskStruct` the run-time task).
+ *
+ * @example
+ * ```ts
+ * import type { Context, FreshTaskState, TaskCtx } from 'lockproof'
+ *
+ * const same = (ctx: Context<TaskCtx>): Context<FreshTaskState> => ctx
+ * ```
+ */
+export type TaskCtx = FreshTaskState
 
 /** Overrides some fields of a state; the result is a flat object type (cheap to compare). */
 export type With<S extends CtxState, P extends Partial<CtxState>> = {

@@ -31,16 +31,16 @@ export const IRQS_OFF: IrqFlags = Object.freeze({ irqsDisabled: true })
  *
  * @example
  * ```ts
- * import { createKernel, type TaskState } from 'lockproof'
+ * import { createKernel, type TaskStruct } from 'lockproof'
  *
  * const kernel = createKernel()
  * kernel.run((ctx) => ctx.rcuReadLock(() => {
- *   const task: Readonly<TaskState> = kernel.cpu(0).current
+ *   const task: Readonly<TaskStruct> = kernel.cpu(0).current
  *   console.log(task.comm, task.rcuReadLockNesting) // 'task-1' 1
  * }))
  * ```
  */
-export interface TaskState {
+export interface TaskStruct {
   /** The task id (0 for the idle task). */
   readonly pid: number
   /** The task name (`swapper/N` for the idle task). */
@@ -52,6 +52,19 @@ export interface TaskState {
   /** PREEMPT_RT: `current->softirq_disable_cnt`; softirq_count() reads it instead of preempt_count. */
   softirqDisableCnt: number
 }
+
+/**
+ * @deprecated Renamed {@link TaskStruct} (the kernel's `task_struct`: the run-time task, not a
+ * context state).
+ *
+ * @example
+ * ```ts
+ * import type { TaskState, TaskStruct } from 'lockproof'
+ *
+ * const same = (t: TaskState): TaskStruct => t
+ * ```
+ */
+export type TaskState = TaskStruct
 
 /**
  * A simulated CPU's whole state as plain data: `kernel.snapshot()` and `kernel.cpu(i).snapshot()`.

@@ -10,6 +10,7 @@ import { MAX_SOFTIRQ_RESTART } from '../cpu/cpu.js'
 import { PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_OFFSET } from '../cpu/preempt-count.js'
 import type { IrqFlags } from '../cpu/state.js'
 import { OK, type Outcome } from '../machine/outcome.js'
+import type { StepDelivery } from '../kinds/steps.js'
 import type { InterruptHandlers } from './executor.js'
 
 /** Which executor runs the handlers of each CPU; looked up only when a handler runs. */
@@ -193,3 +194,6 @@ export const runKsoftirqd = (cpu: Cpu): void => {
     localIrqEnable(cpu)
   }
 }
+
+/** The delivering transitions, as the kind registry's steps call them (kinds/steps.ts `StepDelivery`). */
+export const DELIVERY: StepDelivery = { localIrqEnable, localIrqRestore, localInterruptEnable, localBhEnable }

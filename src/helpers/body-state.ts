@@ -1,9 +1,9 @@
 /**
  * The state a helper's body runs in: the weakest state consistent with its declaration, so the
- * body may only do what every valid call site permits. Built from {@link TaskCtx} with the
+ * body may only do what every valid call site permits. Built from {@link FreshTaskState} with the
  * transitions of direct code (`With`, `Restrict`, `Acquired`), so new state fields flow through.
  */
-import type { CtxState, Exec, IrqOffOnOne, TaskCtx, Wait, With } from '../context/state.js'
+import type { CtxState, Exec, FreshTaskState, IrqOffOnOne, WaitType, With } from '../context/state.js'
 import type { Restrict } from '../context/transitions.js'
 import type { Acquired } from '../locks/rules.js'
 import type { AnyLock } from '../locks/any-lock.js'
@@ -20,7 +20,7 @@ type BaseWait<E extends HelperEffects> = E['sleeps'] extends true
       ? 'config'
       : 'spin'
 
-type Why<E extends HelperEffects, W extends Wait> = W extends 'sleep'
+type Why<E extends HelperEffects, W extends WaitType> = W extends 'sleep'
   ? `in helper ${E['name']}(), which may sleep`
   : W extends 'config'
     ? `in helper ${E['name']}(), whose declaration allows no sleeping (add mightSleep, or takes of the sleeping lock)`
@@ -29,7 +29,7 @@ type Why<E extends HelperEffects, W extends Wait> = W extends 'sleep'
 /** Declared `_irq` / `_bh` takes: their call-site checks prove interrupts on (and, for `_bh`, task or softirq). */
 type TurnsOnVariants<E extends HelperEffects> = E['take'] extends Take<infer _K, infer _N, infer V> ? (V extends 'irq' | 'bh' ? V : never) : never
 
-type BaseExec<E extends HelperEffects, W extends Wait> = W extends 'sleep'
+type BaseExec<E extends HelperEffects, W extends WaitType> = W extends 'sleep'
   ? 'task'
   : [Extract<TurnsOnVariants<E>, 'bh'>] extends [never]
     ? Exec
@@ -39,7 +39,7 @@ type MarksOf<T extends Take> = T extends Take<infer _K, infer N> ? MayTake<N> : 
 
 /** Before the needs: nothing held that the body knows of, nothing off, only the declared classes takeable. */
 type Base<E extends HelperEffects> = With<
-  TaskCtx,
+  FreshTaskState,
   {
     exec: BaseExec<E, BaseWait<E>>
     wait: BaseWait<E>

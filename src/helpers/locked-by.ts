@@ -21,10 +21,10 @@ import { assertSite } from './warn.js'
  *
  * @example
  * ```ts
- * import type { AnyLock, CtxState, OwnerHeldCheck, TaskCtx } from 'lockproof'
+ * import type { AnyLock, CtxState, OwnerHeldCheck, FreshTaskState } from 'lockproof'
  *
  * type Inner = { readonly kind: 'spinlock_t'; readonly name: 'Process::inner' } & AnyLock
- * type Refused = OwnerHeldCheck<Inner, TaskCtx> // the error: 'Process::inner' is not held in a fresh task
+ * type Refused = OwnerHeldCheck<Inner, FreshTaskState> // the error: 'Process::inner' is not held in a fresh task
  * const ok: CtxState['held'] = 'Process::inner'
  * ```
  */

@@ -1,7 +1,7 @@
 /** Lock classes, their IRQ usage and the dependency graph between them (lockdep's `lock_class`). */
 import { InvalidArgumentError } from '../errors.js'
 import type { ReadState } from './deps.js'
-import { CLASS_TYPES, type LockdepKind, type LockdepMapName, type LockType } from './maps.js'
+import { type ClassTypes, classTypesOf, type LockdepKind, type LockdepMapName, type LockType } from './maps.js'
 
 /** Where a dependency or a usage state was first seen: the kernel prints a stack trace there. */
 export interface Origin {
@@ -35,13 +35,15 @@ export class LockClass {
   readonly after = new Map<LockClass, LockList>()
   /** `locks_before`: the reverse entries, with the backward dependency bits (`calc_depb()`). */
   readonly before = new Map<LockClass, LockList>()
+  /** `lock_type`, and the rest of what the class was made with (its kind's `struct lockdep_map` fields). */
   readonly lockType: LockType
+  /** The kind's label, wait types and read rule: lockdep reads them here, not from the kind. */
+  readonly types: ClassTypes
   /** `lock_set_cmp_fn()`: orders two instances of this class, by lock id (negative: `a` before `b`). */
   cmpFn: ((a: number, b: number) => number) | null = null
   /**
    * `wait_type_inner` as a number of its kernel's LD_WAIT_* values, found on first use by the
-   * validator (-1 until then): a lookup by kind name at every acquisition was a megamorphic
-   * keyed load once several kinds had been taken.
+   * validator (-1 until then): one load on the class instead of two lookups by name.
    */
   waitInner = -1
 
@@ -53,7 +55,8 @@ export class LockClass {
     /** The subclass this class is of its key (`class->subclass`), printed `name/subclass`. */
     readonly subclass = 0,
   ) {
-    this.lockType = CLASS_TYPES[kind].lockType
+    this.types = classTypesOf(kind)
+    this.lockType = this.types.lockType
   }
 }
 

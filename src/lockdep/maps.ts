@@ -1,14 +1,16 @@
 /**
- * lockdep maps that are not locks, and the wait types, labels and lock types of every class
- * lockdep sees. rcu_read_lock() takes `rcu_lock_map` (kernel/rcu/update.c), and on PREEMPT_RT
+ * lockdep maps that are not locks, and the wait types, labels and lock types every class is
+ * made with (a lock kind's come from its spec). rcu_read_lock() takes `rcu_lock_map` (kernel/rcu/update.c), and on PREEMPT_RT
  * every `__local_bh_disable_ip()` takes `bh_lock_map` (kernel/softirq.c): both are entries of
  * the task's held-lock stack, printed, counted toward MAX_LOCK_DEPTH and part of chain keys.
  */
-import { LOCK_KINDS, type LockKind } from '../locks/kinds.js'
+import { KIND_SPECS } from '../kinds/registry.js'
+import type { LockKindSpec, LockType, ReadRecursion } from '../kinds/spec.js'
+import type { LockKind } from '../locks/kinds.js'
 import type { WaitValues } from './wait-types.js'
 
 /** `enum lockdep_lock_type`: local_lock_t and RT's bh_lock_map are LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
-export type LockType = 'normal' | 'percpu'
+export type { LockType } from '../kinds/spec.js'
 
 /**
  * The maps. `check`: the `check` argument of their lock_acquire() — rcu_lock_acquire() passes 0
@@ -31,31 +33,57 @@ export type LockdepMapName = keyof typeof LOCKDEP_MAPS
  */
 export type LockdepKind = LockKind | LockdepMapName | 'lockdep_map'
 
-interface ClassTypes {
+/**
+ * What a class is made with, as `struct lockdep_map` carries it (include/linux/lockdep_types.h):
+ * its name's label, `wait_type_inner`, `wait_type_outer` (`?: wait_type_inner` already applied),
+ * `lock_type`, and how a read of it reaches lockdep. Copied into the class when it is made
+ * (classes.ts); lockdep reads them from the class.
+ */
+export interface ClassTypes {
   /** How reports name an acquisition of this kind (`spinlock_t`, `rcu_read_lock()`). */
   readonly label: string
   readonly inner: keyof WaitValues
   /** `wait_type_outer ?: wait_type_inner`. */
   readonly outer: keyof WaitValues
   readonly lockType: LockType
+  /** One of lockdep's own maps (or a bare `lockdep_map`), not a lock. */
   readonly map: boolean
+  /** `rwlock_acquire_read()` (read == 2 where `read_lock_is_recursive()`) or `lock_acquire_shared()`; null for a map. */
+  readonly readRecursion: ReadRecursion | null
 }
 
-const lockTypes = (k: LockKind): ClassTypes => {
-  const { label, wait } = LOCK_KINDS[k]
-  return { label, inner: wait, outer: wait, lockType: k === 'local_lock_t' ? 'percpu' : 'normal', map: false }
+/** A lock kind's class types, from its spec's `lockdep` (kinds/builtins.ts). */
+const fromSpec = (s: LockKindSpec): ClassTypes => ({
+  label: s.label,
+  inner: s.lockdep.waitInner,
+  outer: s.lockdep.waitOuter ?? s.lockdep.waitInner,
+  lockType: s.lockdep.lockType,
+  map: false,
+  readRecursion: s.lockdep.readRecursion,
+})
+
+/** The maps' class types: recursive reads with wait_type_outer LD_WAIT_FREE and wait_type_inner LD_WAIT_CONFIG. */
+const MAP_TYPES: Readonly<Record<LockdepMapName | 'lockdep_map', ClassTypes>> = {
+  rcu_read_lock: {
+    label: LOCKDEP_MAPS.rcu_read_lock.label,
+    inner: 'config',
+    outer: 'free',
+    lockType: LOCKDEP_MAPS.rcu_read_lock.lockType,
+    map: true,
+    readRecursion: null,
+  },
+  local_bh: { label: LOCKDEP_MAPS.local_bh.label, inner: 'config', outer: 'free', lockType: LOCKDEP_MAPS.local_bh.lockType, map: true, readRecursion: null },
+  lockdep_map: { label: 'lockdep_map', inner: 'inv', outer: 'inv', lockType: 'normal', map: true, readRecursion: null },
 }
 
-/** Every class kind's wait types, label and lock type, looked up once per use (no branches). */
-export const CLASS_TYPES: Readonly<Record<LockdepKind, ClassTypes>> = {
-  ...(Object.fromEntries((Object.keys(LOCK_KINDS) as LockKind[]).map((k) => [k, lockTypes(k)])) as Record<LockKind, ClassTypes>),
-  ...(Object.fromEntries(
-    (Object.keys(LOCKDEP_MAPS) as LockdepMapName[]).map((m) => [
-      m,
-      { label: LOCKDEP_MAPS[m].label, inner: 'config', outer: 'free', lockType: LOCKDEP_MAPS[m].lockType, map: true },
-    ]),
-  ) as Record<LockdepMapName, ClassTypes>),
-  lockdep_map: { label: 'lockdep_map', inner: 'inv', outer: 'inv', lockType: 'normal', map: true },
+/** Every lock kind's class types, made once from the registry. */
+const KIND_TYPES = new Map<string, ClassTypes>(Object.values(KIND_SPECS).map((s: LockKindSpec) => [s.kind, fromSpec(s)]))
+
+/** The class types of a kind: from its spec in the registry, or the map's. */
+export const classTypesOf = (kind: LockdepKind): ClassTypes => {
+  const t = KIND_TYPES.get(kind) ?? (MAP_TYPES as Readonly<Record<string, ClassTypes>>)[kind]
+  if (t === undefined) throw new Error(`lockdep: no class types for '${kind}'`)
+  return t
 }
 
 /** Whether a kind is one of lockdep's own maps (named by what takes them, `rcu_read_lock()`). */

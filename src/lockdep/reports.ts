@@ -5,7 +5,6 @@
 import type { Cpu } from '../cpu/cpu.js'
 import { SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
 import type { LockClass, Origin } from './classes.js'
-import { CLASS_TYPES } from './maps.js'
 import { banner } from './splat.js'
 import { usageChars, usageStr } from './usage.js'
 import { TITLES } from '../report/titles.js'
@@ -13,7 +12,7 @@ import type { WaitValues } from './wait-types.js'
 
 /** ` (name){+.+.}-{3:3}`: print_lock_name()'s `{%d:%d}` is `wait_type_outer ?: wait_type_inner, wait_type_inner`. */
 export const classLine = (c: LockClass, wait: WaitValues): string => {
-  const t = CLASS_TYPES[c.kind]
+  const t = c.types
   return ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${t.label}`
 }
 

@@ -1,6 +1,6 @@
 /** Layout helpers shared by the kernel-style reports. */
 import type { HeldLock } from '../locks/held.js'
-import { CLASS_TYPES, isLockdepMap } from './maps.js'
+import { classTypesOf, isLockdepMap, type ClassTypes } from './maps.js'
 import { usageChars } from './usage.js'
 import { waitValues, type WaitValues } from './wait-types.js'
 
@@ -12,7 +12,7 @@ export const banner = (title: string, width = title.length): string[] => ['='.re
 
 /** A lock as the reports name it: `spinlock_t 'stats'`; a map by what takes it: `rcu_read_lock()`. */
 export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => {
-  const t = CLASS_TYPES[h.kind]
+  const t = classTypesOf(h.kind)
   return isLockdepMap(h.kind) ? t.label : `${t.label} '${h.name}'`
 }
 
@@ -27,8 +27,9 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
   return [
     `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
     ...held.map((h, i) => {
-      const t = CLASS_TYPES[h.kind]
       const cls = h.classId === null || lockdep === null ? null : lockdep.classes.byId(h.classId)
+      // The class's own types; a lock taken while lockdep was off has no class: its kind's spec.
+      const t = cls?.types ?? classTypesOf(h.kind)
       return ` #${i}: (${cls?.name ?? h.name}){${usageChars(cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`
     }),
   ]
@@ -37,7 +38,7 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
 /** What the held-lock lines read from lockdep: its LD_WAIT_* values and its classes (an entry names its class by id). */
 export interface HeldLinesLockdep {
   readonly wait: WaitValues
-  readonly classes: { byId(id: number): { readonly name: string; readonly usage: number } }
+  readonly classes: { byId(id: number): { readonly name: string; readonly usage: number; readonly types: ClassTypes } }
 }
 
 /** `hlock->nest_lock->name`: the nest lock's class name. */

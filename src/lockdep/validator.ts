@@ -18,7 +18,7 @@ import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
 import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
 import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from './classes.js'
-import { CLASS_TYPES, type LockdepKind, type LockdepMapName } from './maps.js'
+import { type ClassTypes, classTypesOf, type LockdepKind, type LockdepMapName } from './maps.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
 import { LOCK_ORDER_TITLE, TITLES, badIrqDependencyTitle } from '../report/titles.js'
 import { circularScenario, classLine, inconsistentHeader, irqContextSummary, irqScenario, origin, usageScenario } from './reports.js'
@@ -181,15 +181,14 @@ export class Lockdep {
     return { active: this.#debugLocks, classes: this.classes.size, chains: this.chains.count, dependencies: this.#dependencies }
   }
 
-  /** `wait_type_inner` of a class kind. */
-  #inner(kind: LockdepKind): number {
-    return this.#wait[CLASS_TYPES[kind].inner]
+  /** `wait_type_inner` of a class, as it was made (classes.ts). */
+  #inner(cls: LockClass): number {
+    return this.#wait[cls.types.inner]
   }
 
-  /** `wait_type_inner` of `next`'s kind, through its class `cls` (of that kind but for the novalidate class). */
-  #innerOf(cls: LockClass, next: NextLock): number {
-    if (cls.kind !== next.kind) return this.#inner(next.kind)
-    if (cls.waitInner < 0) cls.waitInner = this.#inner(cls.kind)
+  /** `wait_type_inner` of a class as a number, cached on the class (`hlock_class(next)->wait_type_inner`). */
+  #innerOf(cls: LockClass): number {
+    if (cls.waitInner < 0) cls.waitInner = this.#inner(cls)
     return cls.waitInner
   }
 
@@ -224,8 +223,8 @@ export class Lockdep {
     }
     // __lock_acquire(): check_wait_context() (returns at once for a trylock), then
     // mark_usage(), then validate_chain() (never for a trylock or an unchecked class).
-    const inner = this.#innerOf(cls, next)
-    if (!next.trylock) this.#checkWaitContext(cpu, held, next, before, irqContext, inner)
+    const inner = this.#innerOf(cls)
+    if (!next.trylock) this.#checkWaitContext(cpu, held, next, cls.types, before, irqContext)
     if (!this.#debugLocks) return null
     // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
     if (next.check) this.#markUsage(cpu, held, cls, next, irqContext)
@@ -270,7 +269,7 @@ export class Lockdep {
       // mark_usage(): `if (!check) goto lock_used;` — only LOCK_USED (LOCK_USED_READ for a read).
       this.#mark(cpu, held, cls, 2, LOCK_USED_READ)
     }
-    const chain = before.child(cls, 2, this.#innerOf(cls, next))
+    const chain = before.child(cls, 2, this.#innerOf(cls))
     // validate_chain(): `if (!hlock->trylock && hlock->check && lookup_chain_cache_add(...))` —
     // a check == 0 map extends the chain key but its own chain is neither cached nor validated.
     if (next.check && this.chains.add(chain)) {
@@ -299,7 +298,7 @@ export class Lockdep {
           ? this.chains.byId(prev.chainId)
           : (this.chains.roots[h.irqContext] as ChainNode)
       const cls = this.classes.byId(h.classId)
-      const chain = base.child(cls, readOf(h), this.#inner(h.kind))
+      const chain = base.child(cls, readOf(h), this.#innerOf(cls))
       h.chainId = chain.id
       // `__lock_acquire()` again: a trylock or a check == 0 entry (a map, a novalidate class) is only re-chained.
       if (this.#debugLocks && h.check && !h.trylock && this.chains.add(chain)) this.#validateChain(cpu, held.slice(0, i), h, cls, h.irqContext)
@@ -322,7 +321,8 @@ export class Lockdep {
   checkWaitOnly(cpu: Cpu, held: readonly HeldLock[], next: NextLock): void {
     if (!this.#debugLocks || cpu.inNmi()) return
     const irqContext = irqContextOf(cpu)
-    this.#checkWaitContext(cpu, held, next, this.#chainBefore(held, irqContext), irqContext)
+    // No class is registered for it (the kernel's zone->lock has its own): its kind's types.
+    this.#checkWaitContext(cpu, held, next, classTypesOf(next.kind), this.#chainBefore(held, irqContext), irqContext)
   }
 
   /**
@@ -440,8 +440,10 @@ export class Lockdep {
     if (irqContext >= 2) return cpu.hardirqThreaded ? 'a threadable interrupt handler' : 'hardirq context'
     return irqContext === 1 ? 'softirq context' : 'task context'
   }
-  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, before: ChainNode, irqContext: IrqContext, nextOuter = this.#inner(next.kind)): void {
+  #checkWaitContext(cpu: Cpu, held: readonly HeldLock[], next: NextLock, types: ClassTypes, before: ChainNode, irqContext: IrqContext): void {
     // The caller skips it for a trylock: check_wait_context() returns at once `if (!next_inner || next->trylock)`.
+    // `next_outer = next->wait_type_outer ?: next->wait_type_inner` (the class's, as made).
+    const nextOuter = this.#wait[types.outer]
     const taskContext = this.#taskWaitContext(cpu, irqContext)
     const taskWait = this.#wait[TASK_WAIT_CONTEXTS[taskContext]]
     // The held entries of this irq context, lockdep's maps included (rcu_read_lock, RT's
@@ -451,7 +453,13 @@ export class Lockdep {
     const task = cpu.current
     // The error path only: name the held entry that set the limit.
     let what: string = taskContext
-    const culprit = currInner === taskWait ? undefined : held.find((h) => h.irqContext === irqContext && this.#inner(h.kind) === currInner)
+    const culprit =
+      currInner === taskWait
+        ? undefined
+        : held.find(
+            (h) =>
+              h.irqContext === irqContext && this.#wait[(h.classId === null ? classTypesOf(h.kind) : this.classes.byId(h.classId).types).inner] === currInner,
+          )
     if (culprit !== undefined) what = lockName(culprit)
     const label = lockName(next)
     this.#fire(cpu, held, {
@@ -610,8 +618,7 @@ export class Lockdep {
 
   /** The class of `l` (for the report lines: registered already on the paths that print it). */
   #classOf(l: { readonly name: string; readonly kind: LockdepKind }): LockClass {
-    const t = CLASS_TYPES[l.kind]
-    return t.map ? this.classes.map(l.kind as LockdepMapName) : this.classes.get(l.name, l.kind)
+    return classTypesOf(l.kind).map ? this.classes.map(l.kind as LockdepMapName) : this.classes.get(l.name, l.kind)
   }
 
   /** A held-lock entry for `next`, for the one report that lists it before it is pushed. */

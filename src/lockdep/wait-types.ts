@@ -16,3 +16,10 @@ export interface WaitValues {
 
 export const waitValues = (proveRawLockNesting: boolean): WaitValues =>
   proveRawLockNesting ? { inv: 0, free: 1, spin: 2, config: 3, sleep: 4, max: 5 } : { inv: 0, free: 1, spin: 2, config: 2, sleep: 3, max: 4 }
+
+/**
+ * A lockdep wait type at run time (include/linux/lockdep_types.h `enum lockdep_wait_type`:
+ * LD_WAIT_INV … LD_WAIT_MAX). The type level's `WaitType` is the three a context can still
+ * allow (`spin` < `config` < `sleep`).
+ */
+export type LockdepWaitType = keyof WaitValues

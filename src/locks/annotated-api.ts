@@ -8,7 +8,7 @@ import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { NotThenable } from '../context/type-error.js'
 import type { Guard } from './guard.js'
-import type { LockKind, Variant, VariantOf } from './kinds.js'
+import type { LockKind, VariantOf } from './kinds.js'
 import type { TryResult } from './lock.js'
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from './nesting-rules.js'
 import type { Acquired, LockLabel } from './rules.js'
@@ -220,54 +220,3 @@ export interface RwsemNestedAnnotations<N extends string, D, F extends string> {
   /** `down_write_nested()` as a guard. */
   readonly writeNested: GuardedNested<'rw_semaphore', N, 'plain', D, F>
 }
-
-type Form = 'try' | 'nested' | 'nest-lock'
-type AnnotatedMethod = readonly [variant: Variant, mode: 'read' | 'write', form: Form, guard: boolean]
-
-const SPIN = {
-  withTryLocked: ['plain', 'write', 'try', false],
-  withTryLockedIrq: ['irq', 'write', 'try', false],
-  withTryLockedIrqSave: ['irqsave', 'write', 'try', false],
-  withTryLockedBh: ['bh', 'write', 'try', false],
-  tryLock: ['plain', 'write', 'try', true],
-  tryLockIrq: ['irq', 'write', 'try', true],
-  tryLockIrqSave: ['irqsave', 'write', 'try', true],
-  tryLockBh: ['bh', 'write', 'try', true],
-  withLockedNested: ['plain', 'write', 'nested', false],
-  withLockedIrqSaveNested: ['irqsave', 'write', 'nested', false],
-  lockNested: ['plain', 'write', 'nested', true],
-  lockIrqSaveNested: ['irqsave', 'write', 'nested', true],
-  withLockedNestLock: ['plain', 'write', 'nest-lock', false],
-  lockNestLock: ['plain', 'write', 'nest-lock', true],
-} as const satisfies Record<keyof SpinAnnotations<'spinlock_t', string, unknown, never>, AnnotatedMethod>
-
-const RW_TRY = {
-  withTryRead: ['plain', 'read', 'try', false],
-  withTryWrite: ['plain', 'write', 'try', false],
-  tryRead: ['plain', 'read', 'try', true],
-  tryWrite: ['plain', 'write', 'try', true],
-} as const satisfies Record<keyof RwTryAnnotations<'rwlock_t', string, unknown>, AnnotatedMethod>
-
-/** Which annotated methods each kind has: variant, mode, form, and whether it returns a guard. */
-export const ANNOTATED_METHODS = {
-  raw_spinlock_t: SPIN,
-  spinlock_t: SPIN,
-  rwlock_t: { ...RW_TRY, withTryWriteIrqSave: ['irqsave', 'write', 'try', false], tryWriteIrqSave: ['irqsave', 'write', 'try', true] },
-  mutex: {
-    withTryLocked: ['plain', 'write', 'try', false],
-    tryLock: ['plain', 'write', 'try', true],
-    withLockedNested: ['plain', 'write', 'nested', false],
-    lockNested: ['plain', 'write', 'nested', true],
-    withLockedNestLock: ['plain', 'write', 'nest-lock', false],
-    lockNestLock: ['plain', 'write', 'nest-lock', true],
-  },
-  rw_semaphore: {
-    ...RW_TRY,
-    withReadNested: ['plain', 'read', 'nested', false],
-    withWriteNested: ['plain', 'write', 'nested', false],
-    readNested: ['plain', 'read', 'nested', true],
-    writeNested: ['plain', 'write', 'nested', true],
-  },
-  local_lock_t: {},
-  SpinLockIrq: {},
-} as const satisfies Record<LockKind, Record<string, AnnotatedMethod>>

@@ -1,84 +1,25 @@
 /**
- * The typed face of each lock kind, and the one runtime builder behind all of them. A method's
- * context parameter is `Context<T> & AcquireCheck<…>`: valid nesting leaves it `Context<T>`,
- * invalid nesting adds an impossible member whose text is the kernel's complaint.
+ * The typed face of each lock kind, and the one runtime builder behind all of them. The builder
+ * makes one closure per entry of the kind's spec (kinds/registry.ts). The interfaces are written
+ * out member by member: each is exactly `LockOf` of its kind (kinds/derive.ts), which the type
+ * test type-tests/kinds-derive.test-d.ts checks, member by member; written out, a lock's members
+ * are instantiated one at a time when used, where a mapped type resolves all of them at the
+ * first use (about 40 instantiations more per lock site, over the type budget).
  */
 import { ScopeContext } from '../context/context.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
-import type { NotThenable } from '../context/type-error.js'
 import { InvalidArgumentError } from '../errors.js'
-import type { LockKind, Variant, VariantOf } from './kinds.js'
+import type { LockCommon } from '../kinds/derive.js'
+import { KIND_SPECS, type KindSpecs } from '../kinds/registry.js'
+import type { AnnotatedEntry, MethodEntry } from '../kinds/spec.js'
+import type { LockKind } from './kinds.js'
+import type { Guarded, Locked } from './methods.js'
 import type { LockRuntime } from './lock.js'
-import type { Guard } from './guard.js'
-import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from './rules.js'
-import {
-  ANNOTATED_METHODS,
-  type MutexAnnotations,
-  type RwlockTryAnnotations,
-  type RwTryAnnotations,
-  type RwsemNestedAnnotations,
-  type SpinAnnotations,
-} from './annotated-api.js'
+import type { MutexAnnotations, RwlockTryAnnotations, RwTryAnnotations, RwsemNestedAnnotations, SpinAnnotations } from './annotated-api.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
-/**
- * `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives.
- *
- * Taking a lock where a rule forbids it is a compile error naming the lock and the rule.
- *
- * @example
- * ```ts
- * import { createKernel, type Locked } from 'lockproof'
- *
- * const kernel = createKernel()
- * const stats = kernel.spinLock('stats', { hits: 0 })
- * const take: Locked<'spinlock_t', 'stats', 'plain', { hits: number }, never> = stats.withLocked
- * kernel.run((ctx) => take(ctx, (_ctx, s) => s.hits++))
- * ```
- */
-export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
-  'plain' | 'irqsave',
-  'write',
-]
-  ? <T extends CtxState, R>(
-      ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>,
-      cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
-    ) => R
-  : <T extends CtxState, R>(
-      ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>,
-      cb: (ctx: Context<Acquired<K, N, V, T, HeldAs<K, N, M>>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
-    ) => R
-
-/**
- * `lock(ctx)`-style method: takes the lock and returns a guard (use it with `using`).
- *
- * @example
- * ```ts
- * import { createKernel, type Guarded } from 'lockproof'
- *
- * const kernel = createKernel()
- * const cfg = kernel.mutex('cfg', { mode: 'fast' })
- * const lockCfg: Guarded<'mutex', 'cfg', 'plain', { mode: string }, never> = cfg.lock
- * kernel.run((ctx) => {
- *   using g = lockCfg(ctx)
- *   g.data.mode = 'safe'
- * })
- * ```
- */
-export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
-  'plain' | 'irqsave',
-  'write',
-]
-  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Guard<Acquired<K, N, V, T>, D>
-  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
-
-interface LockCommon<K extends LockKind, N extends string> {
-  /** The lock kind, as the kernel names its type. */
-  readonly kind: K
-  /** The lock class. */
-  readonly name: N
-}
+export type { Guarded, Locked } from './methods.js'
 
 /**
  * `raw_spinlock_t`: spins on both kernels; its irq variants always disable interrupts.
@@ -295,63 +236,27 @@ export interface SpinLockIrq<N extends string, D, F extends string = never> exte
   readonly lock: Guarded<'SpinLockIrq', N, 'plain', D, F>
 }
 
-type Method = readonly [variant: Variant, mode: 'read' | 'write']
-
-const SPIN_METHODS = {
-  withLocked: ['plain', 'write'],
-  withLockedIrq: ['irq', 'write'],
-  withLockedIrqSave: ['irqsave', 'write'],
-  withLockedBh: ['bh', 'write'],
-} as const satisfies Record<string, Method>
-
-const SPIN_GUARDS = {
-  lock: ['plain', 'write'],
-  lockIrq: ['irq', 'write'],
-  lockIrqSave: ['irqsave', 'write'],
-  lockBh: ['bh', 'write'],
-} as const satisfies Record<string, Method>
-
-/** Which guard methods each kind has, and the variant and mode each one takes. */
+/** Which guard methods each kind has, and the variant and mode each one takes (its spec's `guards`). */
 export const GUARD_METHODS = {
-  raw_spinlock_t: SPIN_GUARDS,
-  spinlock_t: SPIN_GUARDS,
-  rwlock_t: {
-    lock: ['plain', 'write'],
-    read: ['plain', 'read'],
-    write: ['plain', 'write'],
-    readIrq: ['irq', 'read'],
-    writeIrq: ['irq', 'write'],
-    readIrqSave: ['irqsave', 'read'],
-    writeIrqSave: ['irqsave', 'write'],
-    readBh: ['bh', 'read'],
-    writeBh: ['bh', 'write'],
-  },
-  mutex: { lock: ['plain', 'write'] },
-  rw_semaphore: { lock: ['plain', 'write'], read: ['plain', 'read'], write: ['plain', 'write'] },
-  local_lock_t: { lock: ['plain', 'write'], lockIrq: ['irq', 'write'], lockIrqSave: ['irqsave', 'write'] },
-  SpinLockIrq: { lock: ['plain', 'write'] },
-} as const satisfies Record<LockKind, Record<string, Method>>
+  raw_spinlock_t: KIND_SPECS.raw_spinlock_t.guards,
+  spinlock_t: KIND_SPECS.spinlock_t.guards,
+  rwlock_t: KIND_SPECS.rwlock_t.guards,
+  mutex: KIND_SPECS.mutex.guards,
+  rw_semaphore: KIND_SPECS.rw_semaphore.guards,
+  local_lock_t: KIND_SPECS.local_lock_t.guards,
+  SpinLockIrq: KIND_SPECS.SpinLockIrq.guards,
+} as const satisfies { readonly [K in LockKind]: KindSpecs[K]['guards'] }
 
-/** Which callback methods each kind has, and the variant and mode each one takes. */
+/** Which callback methods each kind has, and the variant and mode each one takes (its spec's `methods`). */
 export const METHODS = {
-  raw_spinlock_t: SPIN_METHODS,
-  spinlock_t: SPIN_METHODS,
-  rwlock_t: {
-    withLocked: ['plain', 'write'],
-    withRead: ['plain', 'read'],
-    withWrite: ['plain', 'write'],
-    withReadIrq: ['irq', 'read'],
-    withWriteIrq: ['irq', 'write'],
-    withReadIrqSave: ['irqsave', 'read'],
-    withWriteIrqSave: ['irqsave', 'write'],
-    withReadBh: ['bh', 'read'],
-    withWriteBh: ['bh', 'write'],
-  },
-  mutex: { withLocked: ['plain', 'write'] },
-  rw_semaphore: { withLocked: ['plain', 'write'], withRead: ['plain', 'read'], withWrite: ['plain', 'write'] },
-  local_lock_t: { withLocked: ['plain', 'write'], withLockedIrq: ['irq', 'write'], withLockedIrqSave: ['irqsave', 'write'] },
-  SpinLockIrq: { withLocked: ['plain', 'write'] },
-} as const satisfies Record<LockKind, Record<string, Method>>
+  raw_spinlock_t: KIND_SPECS.raw_spinlock_t.methods,
+  spinlock_t: KIND_SPECS.spinlock_t.methods,
+  rwlock_t: KIND_SPECS.rwlock_t.methods,
+  mutex: KIND_SPECS.mutex.methods,
+  rw_semaphore: KIND_SPECS.rw_semaphore.methods,
+  local_lock_t: KIND_SPECS.local_lock_t.methods,
+  SpinLockIrq: KIND_SPECS.SpinLockIrq.methods,
+} as const satisfies { readonly [K in LockKind]: KindSpecs[K]['methods'] }
 
 /** A JavaScript caller passed the wrong arguments (out of line: the methods stay small enough to inline). */
 const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, ctx, ...cb) => {
@@ -389,11 +294,9 @@ const subclassOf = (what: string, subclass: unknown): number => {
   return subclass
 }
 
-type AnnotatedMethod = readonly [variant: Variant, mode: 'read' | 'write', form: 'try' | 'nested' | 'nest-lock', guard: boolean]
-
 /** The trylock, `_nested` and `_nest_lock` methods of a lock. */
 const addAnnotated = <D>(lock: Record<string, unknown>, runtime: LockRuntime<D>): void => {
-  for (const [method, [variant, mode, form, guard]] of Object.entries(ANNOTATED_METHODS[runtime.kind] as Record<string, AnnotatedMethod>)) {
+  for (const [method, [variant, mode, form, guard]] of Object.entries(runtime.spec.annotated as Readonly<Record<string, AnnotatedEntry>>)) {
     const ops = runtime.compile(method, variant, mode, guard, form === 'try')
     const what = `${runtime.label}.${method}`
     type Cb = (ctx: Context<CtxState>, data: D) => unknown
@@ -428,14 +331,14 @@ const addAnnotated = <D>(lock: Record<string, unknown>, runtime: LockRuntime<D>)
 export const buildLock = <D>(runtime: LockRuntime<D>): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
   addAnnotated(lock, runtime)
-  for (const [method, [variant, mode]] of Object.entries(METHODS[runtime.kind] as Record<string, Method>)) {
+  for (const [method, [variant, mode]] of Object.entries(runtime.spec.methods as Readonly<Record<string, MethodEntry>>)) {
     const ops = runtime.compile(method, variant, mode, false)
     lock[method] = (ctx: unknown, cb: unknown) => {
       if (!ScopeContext.is(ctx) || typeof cb !== 'function') badCall(`${runtime.label}.${method}`, ctx, cb)
       return runtime.withLock(ctx, ops, cb as (ctx: Context<CtxState>, data: D) => unknown)
     }
   }
-  for (const [method, [variant, mode]] of Object.entries(GUARD_METHODS[runtime.kind] as Record<string, Method>)) {
+  for (const [method, [variant, mode]] of Object.entries(runtime.spec.guards as Readonly<Record<string, MethodEntry>>)) {
     const ops = runtime.compile(method, variant, mode, true)
     lock[method] = (ctx: unknown) => {
       if (!ScopeContext.is(ctx)) badCall(`${runtime.label}.${method}`, ctx)

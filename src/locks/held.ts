@@ -5,7 +5,7 @@
  */
 import type { HeldLock } from '../machine/held-lock.js'
 import type { Task } from '../machine/machine.js'
-import { CLASS_TYPES } from '../lockdep/maps.js'
+import { classTypesOf } from '../lockdep/maps.js'
 
 export type { HeldLock, IrqContext } from '../machine/held-lock.js'
 
@@ -23,10 +23,10 @@ export class HeldLocks {
   /** How many locks the task holds (lockdep's maps not counted). */
   count(task: Task): number {
     let n = 0
-    for (const h of task.held) if (!CLASS_TYPES[h.kind].map) n++
+    for (const h of task.held) if (!classTypesOf(h.kind).map) n++
     return n
   }
 }
 
 /** The class names of the locks among `held` (not lockdep's maps), as diagnostics list them. */
-export const lockNames = (held: readonly HeldLock[]): readonly string[] => held.filter((h) => !CLASS_TYPES[h.kind].map).map((h) => h.name)
+export const lockNames = (held: readonly HeldLock[]): readonly string[] => held.filter((h) => !classTypesOf(h.kind).map).map((h) => h.name)

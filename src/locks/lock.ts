@@ -1,5 +1,6 @@
 /**
- * The runtime of every lock kind: replays the kind's steps (kinds.ts) on the simulated CPU,
+ * The runtime of every lock kind: replays the kind's steps (its spec, kinds/registry.ts; each
+ * step's effect, undo and rollback in kinds/steps.ts) on the simulated CPU,
  * transactionally (a step that throws undoes the ones before it), keeps the owner and the
  * task's held-lock stack, and asks the validator about each acquisition.
  */
@@ -8,12 +9,11 @@ import { ScopeContext } from '../context/context.js'
 import { NO_FAILURE, releaseAfterReport } from '../context/protocol.js'
 import { warnAtTitle, wrongOwnerTitle } from '../report/titles.js'
 import { OK, type BlockedOutcome, type OkOutcome } from '../machine/outcome.js'
-import { localBhEnable, localInterruptEnable, localIrqEnable, localIrqRestore } from '../exec/delivery.js'
+import { DELIVERY } from '../exec/delivery.js'
 import type { Context } from '../context/public.js'
 import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
-import { softirqLockOffset, SOFTIRQ_DISABLE_OFFSET } from '../cpu/preempt-count.js'
-import { IRQS_OFF, IRQS_ON, type IrqFlags } from '../cpu/state.js'
+import { IRQS_ON, type IrqFlags } from '../cpu/state.js'
 import type { TracePayload } from '../machine/events.js'
 import { taskOn, type LockState, type Machine, type Task } from '../machine/machine.js'
 import type { Diagnostic } from '../diagnostics.js'
@@ -26,7 +26,10 @@ import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard } from './guard.js'
 import type { HeldLock, HeldLocks, IrqContext } from './held.js'
-import { IRQ_OFF_STEPS, LOCK_KINDS, counted, opsOf, type LockKind, type Ops, type Step, type Variant } from './kinds.js'
+import { kindSpec, opsOfSpec } from '../kinds/registry.js'
+import type { LockKindSpec } from '../kinds/spec.js'
+import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
+import { counted, type LockKind, type Ops, type Step, type Variant } from './kinds.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {
@@ -59,21 +62,17 @@ export interface LockHost {
   blocked(cpu: Cpu, outcome: BlockedOutcome): never
 }
 
-/** The step that undoes each lock step, for rolling back when a later step throws. */
-const UNDO: Partial<Record<Step, Step>> = {
-  irq_save: 'irq_restore',
-  irq_disable: 'irq_enable',
-  interrupt_disable: 'interrupt_enable',
-  preempt_disable: 'preempt_enable',
-  bh_disable: 'bh_enable',
-  bh_lock_disable: 'bh_lock_enable',
-  migrate_disable: 'migrate_enable',
-  rcu_read_lock: 'rcu_read_unlock',
-  acquire: 'release',
-}
+/** One step, performed for an acquisition of a lock (kinds/steps.ts states each one's effect). */
+type StepFn = StepEffect
 
-/** One step, performed for an acquisition of a lock. */
-type StepFn = (lock: LockRuntime<unknown>, a: Acquisition) => void
+/**
+ * How a lock step is taken back when a later one throws: its `rollback` (quiet bookkeeping) or
+ * else its undo step's effect (kinds/steps.ts); null for a check, which changed nothing.
+ */
+const rollbackOf = (st: Step): StepFn | null => {
+  const { rollback, undo } = STEPS[st]
+  return rollback ?? (undo === null ? null : STEPS[undo].effect)
+}
 
 /** `task_irq_context()` values as the InterruptContextError message names them. */
 const IRQ_CONTEXT_NAMES = ['task context', 'softirq context', 'hardirq context', 'hardirq context (in softirq)'] as const
@@ -204,11 +203,10 @@ export interface Compiled {
   readonly trylock: boolean
 }
 
-/** Steps a trylock does not perform: it never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock). */
-const WAIT_CHECKS: ReadonlySet<Step> = new Set<Step>(['might_sleep', 'rtlock_might_resched'])
-const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !WAIT_CHECKS.has(st)), unlock: ops.unlock })
+/** A trylock never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock): its steps without the wait checks. */
+const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !STEPS[st].waitCheck), unlock: ops.unlock })
 
-export class LockRuntime<D> {
+export class LockRuntime<D> implements StepHost {
   /** The lock's id, and its entry in the machine (kind, name, key, owner, readers). */
   readonly id: number
   readonly #state: LockState
@@ -217,6 +215,8 @@ export class LockRuntime<D> {
   /** lockdep's class of this lock (subclass 0), found on the first validated acquisition. */
   #cls: LockClass | null = null
   readonly label: string
+  /** The kind's spec (kinds/registry.ts): its steps, category and lockdep map. */
+  readonly spec: LockKindSpec
 
   constructor(
     private readonly host: LockHost,
@@ -224,6 +224,7 @@ export class LockRuntime<D> {
     readonly name: string,
     private readonly dataOf: (cpu: Cpu) => D,
   ) {
+    this.spec = kindSpec(kind)
     this.label = lockName({ kind, name })
     host.lockdep.classes.claim(name, kind, this.label)
     this.#state = host.addLock(kind, name, this)
@@ -313,7 +314,7 @@ export class LockRuntime<D> {
 
   /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
   compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean, trylock = false): Compiled {
-    const blocking = opsOf(this.kind, variant, this.host.options.preemptRt, mode)
+    const blocking = opsOfSpec(this.spec, variant, this.host.options.preemptRt, mode)
     const base = trylock ? withoutWaitChecks(blocking) : blocking
     const options = this.host.options
     const ops: Ops = guard && options.irqDisable === 'counted' ? counted(base, options.preemptCountLayout === 'interrupt-count') : base
@@ -321,15 +322,12 @@ export class LockRuntime<D> {
       op: `${op}(${this.name})`,
       variant,
       mode,
-      lockFns: ops.lock.map((st) => LockRuntime.#STEPS[st]),
-      undoFns: ops.lock.map((st) => {
-        const undo = UNDO[st]
-        return LockRuntime.#ROLLBACK[st] ?? (undo === undefined ? null : LockRuntime.#STEPS[undo])
-      }),
-      unlockFns: ops.unlock.map((st) => LockRuntime.#STEPS[st]),
+      lockFns: ops.lock.map((st) => STEPS[st].effect),
+      undoFns: ops.lock.map(rollbackOf),
+      unlockFns: ops.unlock.map((st) => STEPS[st].effect),
       unlockSteps: ops.unlock,
-      irqLock: ops.lock.some((st) => IRQ_OFF_STEPS.has(st)),
-      claims: lockClaims(this.kind, variant, mode),
+      irqLock: ops.lock.some((st) => STEPS[st].irqsOff),
+      claims: lockClaims(this.spec, variant, mode),
       trylock,
     }
   }
@@ -434,7 +432,7 @@ export class LockRuntime<D> {
    * interrupts back on, check what still needs them off *before* taking the pending ones — at
    * this step, as the kernel takes them in local_irq_restore(), before preempt_enable().
    */
-  #irqsMayBeBackOn(a: Acquisition): void {
+  irqsMayBeBackOn(a: Acquisition): void {
     if (a.deferDelivery && !a.cpu.irqsDisabled) this.host.irqsBackOn(a.cpu, this.label)
   }
 
@@ -445,7 +443,7 @@ export class LockRuntime<D> {
   /** debug_spin_unlock()'s "wrong owner" (mutex_unlock()'s owner check for sleeping kinds). */
   /** A sleeping lock on this kernel (mutex, rw_semaphore; on RT the rtmutex-based kinds too). */
   #sleeping(): boolean {
-    return LOCK_KINDS[this.kind].category[this.host.options.preemptRt ? 'rt' : 'normal'] === 'sleeping'
+    return this.spec.category[this.host.options.preemptRt ? 'rt' : 'normal'] === 'sleeping'
   }
 
   #wrongOwner(here: Cpu, a: Acquisition): void {
@@ -549,60 +547,25 @@ export class LockRuntime<D> {
     }
   }
 
-  /**
-   * Rolling back a lock step that a later one refused is bookkeeping, not the kernel's unlock:
-   * it restores the state exactly and says nothing (no local_bh_enable() warnings, no softirqs,
-   * no unconditional local_irq_enable()).
-   */
-  static readonly #ROLLBACK: Partial<Record<Step, StepFn>> = {
-    irq_disable: (_l, a) => localIrqRestore(a.cpu, a.irqsBefore),
-    bh_disable: (_l, a) => a.cpu.localBhRollback(SOFTIRQ_DISABLE_OFFSET),
-    bh_lock_disable: (l, a) => a.cpu.localBhRollback(softirqLockOffset(l.host.options.preemptRt)),
+  // ── StepHost (kinds/steps.ts): what only the lock does in a step ───────────────────────
+  /** The configuration the steps run on (bh_lock_disable's offset). */
+  /** The executor's delivering transitions (exec/delivery.ts). */
+  readonly deliver: StepDelivery = DELIVERY
+  get preemptRt(): boolean {
+    return this.host.options.preemptRt
   }
 
-  /** What each step does (the kernel's primitives on the simulated CPU). */
-  static readonly #STEPS: Readonly<Record<Step, StepFn>> = {
-    irq_save: (_l, a) => {
-      a.flags = a.cpu.localIrqSave()
-    },
-    irq_restore: (l, a) => {
-      // Guards take interrupts raised meanwhile after the step (see #irqsMayBeBackOn).
-      if (a.deferDelivery) a.cpu.localIrqRestore(a.flags ?? IRQS_ON)
-      else localIrqRestore(a.cpu, a.flags ?? IRQS_ON)
-      l.#irqsMayBeBackOn(a)
-    },
-    irq_disable: (_l, a) => {
-      a.irqsBefore = a.cpu.irqsDisabled ? IRQS_OFF : IRQS_ON
-      a.cpu.localIrqDisable()
-    },
-    irq_enable: (l, a) => {
-      if (a.deferDelivery) a.cpu.localIrqEnable()
-      else localIrqEnable(a.cpu)
-      l.#irqsMayBeBackOn(a)
-    },
-    interrupt_disable: (_l, a) => a.cpu.localInterruptDisable(),
-    interrupt_enable: (l, a) => {
-      if (a.deferDelivery) a.cpu.localInterruptEnable()
-      else localInterruptEnable(a.cpu)
-      l.#irqsMayBeBackOn(a)
-    },
-    preempt_disable: (_l, a) => a.cpu.preemptDisable(),
-    preempt_enable: (_l, a) => a.cpu.preemptEnable(),
-    bh_disable: (_l, a) => a.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET),
-    bh_enable: (_l, a) => localBhEnable(a.cpu, SOFTIRQ_DISABLE_OFFSET),
-    bh_lock_disable: (l, a) => a.cpu.localBhDisable(softirqLockOffset(l.host.options.preemptRt)),
-    bh_lock_enable: (l, a) => localBhEnable(a.cpu, softirqLockOffset(l.host.options.preemptRt)),
-    migrate_disable: (_l, a) => a.cpu.migrateDisable(),
-    migrate_enable: (_l, a) => a.cpu.migrateEnable(),
-    rcu_read_lock: (_l, a) => a.cpu.rcuReadLock(),
-    rcu_read_unlock: (_l, a) => a.cpu.rcuReadUnlock(),
-    might_sleep: (l, a) => l.host.mightResched(a.cpu, l.label, 0, 0),
-    rtlock_might_resched: (l, a) => l.host.mightResched(a.cpu, l.label, 0, a.cpu.current.rcuReadLockNesting),
-    acquire: (l, a) => {
-      const o = l.#acquire(a)
-      if (o.tag === 'blocked') l.host.blocked(a.cpu, o)
-    },
-    release: (l, a) => l.#release(a),
+  acquireStep(a: Acquisition): void {
+    const o = this.#acquire(a)
+    if (o.tag === 'blocked') this.host.blocked(a.cpu, o)
+  }
+
+  releaseStep(a: Acquisition): void {
+    this.#release(a)
+  }
+
+  mightReschedStep(a: Acquisition, rcuOffset: number): void {
+    this.host.mightResched(a.cpu, this.label, 0, rcuOffset)
   }
 
   /**
@@ -649,7 +612,8 @@ export class LockRuntime<D> {
     // || in_interrupt()` — always on RT (no qrwlock), and on a normal kernel whenever
     // irq_count() is non-zero, bottom halves disabled included (read_lock_bh()).
     const o = this.host.options
-    const recursiveRead = a.mode === 'read' && this.kind === 'rwlock_t' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
+    const recursiveRead =
+      a.mode === 'read' && this.spec.lockdep.readRecursion === 'read_lock_is_recursive' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
     const key = this.#state.key
     const next: NextLock =

@@ -1,7 +1,7 @@
 /**
  * The portable nesting rules at compile time, read from the lock-kind table (kinds.ts): where a
  * kind may be taken follows from its wait type, and what it proves from the steps its variant
- * performs on *both* configurations.
+ * performs on *both* configurations (each step's proofs: kinds/steps.ts `gives`).
  */
 import type { InInterrupt, SoftirqCounted } from '../context/in-interrupt.js'
 import type { BhCheck, IrqEnableCheck } from '../context/irq-rules.js'
@@ -10,6 +10,7 @@ import type { CtxState, IrqOff, IrqOffOnOne, With } from '../context/state.js'
 import type { Restrict } from '../context/transitions.js'
 import type { LockproofError } from '../context/type-error.js'
 import type { HelperBody, MayTake } from '../helpers/marks.js'
+import type { IrqsOffStep, StepsGiving } from '../kinds/steps.js'
 import type { LockKind, LockKinds, Step, VariantOf } from './kinds.js'
 import type { ClassKey, Subclass } from './subclass.js'
 
@@ -33,11 +34,11 @@ type OnBoth<K extends LockKind, V extends VariantOf<K>, Ss extends Step> = [Extr
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B
 
 /** On how many configurations the variant turns interrupts off: both (true), one (IrqOffOnOne), none (false). */
-type IrqsOffBy<K extends LockKind, V extends VariantOf<K>> = [Extract<LockSteps<K, V, 'normal'>, 'irq_save' | 'irq_disable'>] extends [never]
-  ? [Extract<LockSteps<K, V, 'rt'>, 'irq_save' | 'irq_disable'>] extends [never]
+type IrqsOffBy<K extends LockKind, V extends VariantOf<K>> = [Extract<LockSteps<K, V, 'normal'>, IrqsOffStep>] extends [never]
+  ? [Extract<LockSteps<K, V, 'rt'>, IrqsOffStep>] extends [never]
     ? false
     : IrqOffOnOne
-  : [Extract<LockSteps<K, V, 'rt'>, 'irq_save' | 'irq_disable'>] extends [never]
+  : [Extract<LockSteps<K, V, 'rt'>, IrqsOffStep>] extends [never]
     ? IrqOffOnOne
     : true
 
@@ -45,7 +46,10 @@ type IrqsOffBy<K extends LockKind, V extends VariantOf<K>> = [Extract<LockSteps<
 type IrqAfter<Before extends IrqOff, By extends IrqOff> = Before extends true ? true : By extends true ? true : Before extends IrqOffOnOne ? IrqOffOnOne : By
 
 /** A `_bh` variant raises the softirq count on both kernels (`__local_bh_disable_ip()` first). */
-type SoftirqBy<K extends LockKind, V extends VariantOf<K>> = OnBoth<K, V, 'bh_disable' | 'bh_lock_disable'> extends true ? SoftirqCounted : never
+type SoftirqBy<K extends LockKind, V extends VariantOf<K>> = OnBoth<K, V, BhDisableStep> extends true ? SoftirqCounted : never
+
+/** The steps that raise the softirq count (`local_bh_disable()`, `__local_bh_disable_ip()`): those giving BhDisabled but not IrqDisabled. */
+type BhDisableStep = Exclude<StepsGiving<'bh'>, StepsGiving<'irq'>>
 
 /** The lock's name as the kernel would print it: `spinlock_t 'stats'`. */
 export type LockLabel<K extends LockKind, N extends string> = `${Label<K>} '${N}'`
@@ -55,8 +59,8 @@ export type Acquired<K extends LockKind, N extends string, V extends VariantOf<K
   Restrict<T, KindWait<K>, `${LockLabel<K, N>} is held`>,
   {
     irq: IrqAfter<T['irq'], IrqsOffBy<K, V>>
-    preempt: Or<T['preempt'], OnBoth<K, V, 'preempt_disable' | 'irq_save' | 'irq_disable'>>
-    bh: Or<T['bh'], OnBoth<K, V, 'bh_disable' | 'bh_lock_disable' | 'irq_save' | 'irq_disable'>>
+    preempt: Or<T['preempt'], OnBoth<K, V, StepsGiving<'preempt'>>>
+    bh: Or<T['bh'], OnBoth<K, V, StepsGiving<'bh'>>>
     held: T['held'] | H | SoftirqBy<K, V>
   }
 >

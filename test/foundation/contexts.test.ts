@@ -13,11 +13,11 @@ import {
   type CtxState,
   type Kernel,
   type SleepingInAtomicDiagnostic,
-  type TaskCtx,
+  type FreshTaskState,
 } from '../../src/index.js'
 
 /** What a plain-JavaScript caller could do: call mightSleep() where the types forbid it. */
-const mightSleepAnyway = (ctx: Context<CtxState>): void => (ctx as unknown as Context<TaskCtx>).mightSleep()
+const mightSleepAnyway = (ctx: Context<CtxState>): void => (ctx as unknown as Context<FreshTaskState>).mightSleep()
 
 const sleeping = (k: Kernel): SleepingInAtomicDiagnostic[] => k.diagnostics.filter((d): d is SleepingInAtomicDiagnostic => d.kind === 'sleeping-in-atomic')
 
@@ -49,7 +49,7 @@ describe('misused contexts', () => {
 
   it('StaleContextError: a task context used after the task ended', () => {
     const k = createKernel()
-    let kept: Context<TaskCtx> | undefined
+    let kept: Context<FreshTaskState> | undefined
     k.run((ctx) => {
       kept = ctx
     })
@@ -86,7 +86,7 @@ describe('misused contexts', () => {
 
   it("WrongCpuError: a task's context used from an RT irq thread (another task on the same CPU)", () => {
     const k = createKernel({ preemptRt: true })
-    let task: Context<TaskCtx> | undefined
+    let task: Context<FreshTaskState> | undefined
     let error: unknown
     k.requestIrq(3, 'dev', () => {
       try {
@@ -116,7 +116,7 @@ describe('misused contexts', () => {
 
   it("ShadowedContextError: the interrupted task's context used in a hardirq handler", () => {
     const k = createKernel()
-    let task: Context<TaskCtx> | undefined
+    let task: Context<FreshTaskState> | undefined
     let error: unknown
     k.requestIrq(
       2,
@@ -151,7 +151,7 @@ describe('misused contexts', () => {
         refusedWithoutChange(k, () => ctx.rcuReadLock((c) => c.migrateDisable(asyncCb)), PromiseInScopeError)
         expect(ctx.live).toBe(true)
       })
-      const asyncTask = (async () => 1) as unknown as (ctx: Context<TaskCtx>) => number
+      const asyncTask = (async () => 1) as unknown as (ctx: Context<FreshTaskState>) => number
       refusedWithoutChange(k, () => k.run(asyncTask), PromiseInScopeError)
     }
   })
@@ -224,7 +224,7 @@ describe('exception safety', () => {
       throw boom
     })
     const before = k.snapshot()
-    const programs: ((ctx: Context<TaskCtx>) => void)[] = [
+    const programs: ((ctx: Context<FreshTaskState>) => void)[] = [
       (ctx) => ctx.localBhDisable((c) => c.raiseSoftirq(1)),
       (ctx) => ctx.raiseIrq(5),
       (ctx) => ctx.core.localIrqSave((c) => c.raiseIrq(5)),

@@ -5,7 +5,7 @@
  * first, whose handler wants a lock still held.
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, type Context, type Kernel, type TaskCtx } from '../../src/index.js'
+import { createKernel, type Context, type Kernel, type FreshTaskState } from '../../src/index.js'
 import { IRQS_DISABLED_AT_EXIT_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../../src/report/titles.js'
 import { DeadlockError, GuardOrderError } from '../../src/errors.js'
 import { kinds, permutations, type LooseGuard } from './helpers.js'
@@ -20,7 +20,7 @@ const FLAVOURS: readonly Flavour[] = ['SpinLockIrq', 'raw_spinlock_t']
 const label = (flavour: Flavour, n: Name): string => `${flavour} '${n}'`
 
 /** Takes a, then b from a's context, then c from b's: the guards, by name. */
-const takeThree = (k: Kernel, flavour: Flavour, ctx: Context<TaskCtx>): Record<Name, LooseGuard> => {
+const takeThree = (k: Kernel, flavour: Flavour, ctx: Context<FreshTaskState>): Record<Name, LooseGuard> => {
   if (flavour === 'SpinLockIrq') {
     const a = k.spinLockIrq('a', 'a')
     const b = k.spinLockIrq('b', 'b')

@@ -4,7 +4,7 @@
  * Promise is refused after it has been undone.
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, PromiseInScopeError, type Context, type Kernel, type TaskCtx } from '../../src/index.js'
+import { createKernel, PromiseInScopeError, type Context, type Kernel, type FreshTaskState } from '../../src/index.js'
 import { loose } from './helpers.js'
 
 /** One lock of every kind, nested in an order valid on both kernels, outermost first. */
@@ -24,7 +24,7 @@ const NAMES = ['m', 'sem', 'bh', 'rw', 'll', 'sli', 'raw'] as const
  * mutex → down_read → spin_lock_bh → write_lock_irq → local_lock_irqsave → SpinLockIrq →
  * raw_spin_lock_irqsave; `fail(depth, held)` runs at each depth (1..7) and may throw.
  */
-const nest = (ctx: Context<TaskCtx>, l: ReturnType<typeof allKinds>, k: Kernel, fail: (depth: number) => void): string =>
+const nest = (ctx: Context<FreshTaskState>, l: ReturnType<typeof allKinds>, k: Kernel, fail: (depth: number) => void): string =>
   l.m.withLocked(ctx, (c1) => {
     fail(1)
     return l.sem.withRead(c1, (c2) => {

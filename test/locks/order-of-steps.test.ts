@@ -5,7 +5,7 @@
  * each operation follows the kernel's sequence (docs/SEMANTICS.md "Lock operations, step by step").
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, type Context, type Kernel, type TaskCtx } from '../../src/index.js'
+import { createKernel, type Context, type Kernel, type FreshTaskState } from '../../src/index.js'
 import { kinds, loose } from './helpers.js'
 import { eventText } from '../../src/trace.js'
 
@@ -61,7 +61,7 @@ describe('an IRQ pending at unlock is taken between irq_restore/irq_enable and p
     let seenInside = -1
     k.run((ctx) =>
       loose(lock, method)(ctx, (c) => {
-        ;(c as Context<TaskCtx>).raiseIrq(7)
+        ;(c as Context<FreshTaskState>).raiseIrq(7)
         pendingInside = k.cpu(0).pendingIrqs
         seenInside = seen.length
       }),
@@ -171,7 +171,7 @@ describe('softirqs raised inside a _bh section run at its unlock', () => {
     let pendingInside = -1
     k.run((ctx) =>
       loose(lock, method)(ctx, (c) => {
-        ;(c as Context<TaskCtx>).raiseSoftirq('NET_RX')
+        ;(c as Context<FreshTaskState>).raiseSoftirq('NET_RX')
         pendingInside = k.cpu(0).softirqPending
         expect(seen).toEqual([])
       }),
