@@ -227,8 +227,17 @@ export class ScopeContext {
     return child
   }
 
+  /**
+   * A report that throws (onDiagnostic: 'throw') takes the child off again before it propagates:
+   * the caller then undoes what it did before `push` (its enter step, its lock steps).
+   */
   static #bornFalse(child: ScopeContext, gains: number): void {
-    child.#at.host.proofsBornFalse(child.#at.cpu, gains)
+    try {
+      child.#at.host.proofsBornFalse(child.#at.cpu, gains)
+    } catch (error) {
+      ScopeContext.pop(child, 'scope')
+      throw error
+    }
   }
 
   /** @internal The proofs this context carries at run time (claims.ts bits). */
@@ -394,7 +403,13 @@ export class ScopeContext {
   scoped(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: ScopeCallback, gains = 0): unknown {
     const cpu = this.assertUsable(op)
     enter(cpu)
-    const child = ScopeContext.push(this, cpu, gains)
+    let child: ScopeContext
+    try {
+      child = ScopeContext.push(this, cpu, gains)
+    } catch (error) {
+      exit(cpu)
+      throw error
+    }
     return refuseThenable(ScopeContext.runIn(child, cb, undefined, ScopeContext.close, exit, 'scope'), op, SECTION_THENABLE)
   }
 
@@ -437,7 +452,13 @@ export class ScopeContext {
     const what = LOCAL_INTERRUPT_DISABLE.op
     const cpu = this.assertUsable(what)
     STEPS[LOCAL_INTERRUPT_DISABLE.enter].onCpu(cpu)
-    const child = ScopeContext.push(this, cpu, proofBits(LOCAL_INTERRUPT_DISABLE.enter))
+    let child: ScopeContext
+    try {
+      child = ScopeContext.push(this, cpu, proofBits(LOCAL_INTERRUPT_DISABLE.enter))
+    } catch (error) {
+      cpu.localInterruptEnable()
+      throw error
+    }
     const host = this.#at.host
     const guard = new LockGuard<undefined>(ScopeContext.public(child), undefined, () => {
       if (!child.live) {

@@ -174,7 +174,8 @@ export const STEPS = {
       f.flags = f.cpu.localIrqSave()
     },
     IRQS_OFF_GIVES,
-    { undo: 'irq_restore' },
+    // Taken back quietly, as irq_disable is: nothing was held under it yet.
+    { undo: 'irq_restore', rollback: (h, f) => h.deliver.localIrqRestore(f.cpu, f.flags ?? IRQS_ON) },
   ),
   irq_restore: step((h, f) => {
     // Guards take interrupts raised meanwhile after the step (irqsMayBeBackOn).
@@ -195,7 +196,11 @@ export const STEPS = {
     else h.deliver.localIrqEnable(f.cpu)
     h.irqsMayBeBackOn(f)
   }, []),
-  interrupt_disable: step((_h, f) => f.cpu.localInterruptDisable(), IRQS_OFF_GIVES, { onCpu: (c) => c.localInterruptDisable(), undo: 'interrupt_enable' }),
+  interrupt_disable: step((_h, f) => f.cpu.localInterruptDisable(), IRQS_OFF_GIVES, {
+    onCpu: (c) => c.localInterruptDisable(),
+    undo: 'interrupt_enable',
+    rollback: (h, f) => h.deliver.localInterruptEnable(f.cpu),
+  }),
   interrupt_enable: step((h, f) => {
     if (f.deferDelivery) f.cpu.localInterruptEnable()
     else h.deliver.localInterruptEnable(f.cpu)

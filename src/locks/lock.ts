@@ -375,7 +375,7 @@ export class LockRuntime<D> implements StepHost {
   }
 
   #guardFor(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D): LockGuard<D> {
-    const child = ScopeContext.push(ctx, cpu, ops.claims)
+    const child = this.#push(ctx, cpu, a, ops)
     const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child))
     ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
@@ -510,7 +510,7 @@ export class LockRuntime<D> implements StepHost {
   }
 
   #inside<R>(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D, cb: (ctx: Context<CtxState>, data: D) => R): R {
-    const child = ScopeContext.push(ctx, cpu, ops.claims)
+    const child = this.#push(ctx, cpu, a, ops)
     return ScopeContext.refuseThenable(ops.op, ScopeContext.runIn(child, cb, data, this.#closeSection, a, ops))
   }
 
@@ -542,7 +542,30 @@ export class LockRuntime<D> implements StepHost {
     try {
       for (; done < steps.length; done++) (steps[done] as StepFn)(this as LockRuntime<unknown>, a)
     } catch (error) {
-      for (let i = done - 1; i >= 0; i--) ops.undoFns[i]?.(this as LockRuntime<unknown>, a)
+      this.#undo(a, ops, done)
+      throw error
+    }
+  }
+
+  /** Takes back the first `done` lock steps, last first. */
+  #undo(a: Acquisition, ops: Compiled, done: number): void {
+    for (let i = done - 1; i >= 0; i--) ops.undoFns[i]?.(this as LockRuntime<unknown>, a)
+  }
+
+  /**
+   * The lock's child scope. A new context whose proof is false from the start is reported as it
+   * is made; when that report throws (onDiagnostic: 'throw'), the child is gone already and the
+   * acquisition is taken back, so the CPU and the lock are as before the call.
+   */
+  #push(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled): ScopeContext {
+    try {
+      return ScopeContext.push(ctx, cpu, ops.claims)
+    } catch (error) {
+      try {
+        this.#undo(a, ops, ops.lockFns.length)
+      } catch {
+        /* the report's error wins */
+      }
       throw error
     }
   }
