@@ -15,7 +15,7 @@ import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { IRQS_ON, type IrqFlags } from '../cpu/state.js'
 import type { TracePayload } from '../machine/events.js'
-import { taskOn, type LockState, type Machine, type Task } from '../machine/machine.js'
+import type { LockState, Machine, Task } from '../machine/machine.js'
 import type { Diagnostic } from '../diagnostics.js'
 import { DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
 import { banner, lockName } from '../lockdep/splat.js'
@@ -605,8 +605,15 @@ export class LockRuntime<D> implements StepHost {
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
     const chain = this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
-    if (conflict !== -2)
-      return this.#blocked(a.cpu, conflict === -1 ? st.writerPid : (st.readerPids[0] as number), conflict === -1 ? st.writerCpu : (st.readerCpus[0] as number))
+    if (conflict !== -2) {
+      const w = conflict === -1
+      return this.#blocked(
+        a.cpu,
+        w ? st.writerPid : (st.readerPids[0] as number),
+        w ? st.writerCpu : (st.readerCpus[0] as number),
+        w ? st.writerComm : (st.readerComms[0] as string),
+      )
+    }
     // Only now, when it is free, is the (reused) write record overwritten.
     record.take(a, irqContext, chain)
     a.record = record
@@ -614,9 +621,11 @@ export class LockRuntime<D> implements StepHost {
     if (write) {
       st.writerPid = a.task.pid
       st.writerCpu = a.cpu.id
+      st.writerComm = a.task.comm
     } else {
       st.readerPids.push(a.task.pid)
       st.readerCpus.push(a.cpu.id)
+      st.readerComms.push(a.task.comm)
     }
     if (this.host.options.trace) this.#traceLock(a, 'lock')
     return OK
@@ -707,6 +716,7 @@ export class LockRuntime<D> implements StepHost {
     if (a.mode === 'write') {
       st.writerPid = -1
       st.writerCpu = -1
+      st.writerComm = ''
     } else {
       // Any one of this task's read holds on this CPU: they are alike.
       const pid = a.task.pid
@@ -716,6 +726,7 @@ export class LockRuntime<D> implements StepHost {
       if (r >= 0) {
         st.readerPids.splice(r, 1)
         st.readerCpus.splice(r, 1)
+        st.readerComms.splice(r, 1)
       }
     }
     if (this.host.options.trace) this.#traceLock(a, 'unlock')
@@ -729,8 +740,8 @@ export class LockRuntime<D> implements StepHost {
     this.host.lockdep.release(cpu, stack, at)
   }
 
-  #blocked(cpu: Cpu, holderPid: number, holderCpu: number): BlockedOutcome {
-    const comm = taskOn(this.host.machine, holderPid, holderCpu)?.comm ?? `pid ${holderPid}`
+  /** The holder by its comm as the lock keeps it: the holder's task may have left the machine. */
+  #blocked(cpu: Cpu, holderPid: number, holderCpu: number, comm: string): BlockedOutcome {
     return {
       tag: 'blocked',
       cpu: cpu.id,

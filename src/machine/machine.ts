@@ -53,10 +53,17 @@ export interface LockState {
   writerPid: number
   /** The CPU the writer took it on (-1 when free). */
   writerCpu: number
+  /**
+   * The writer's comm ('' when free): a report names the holder by it even after the task has
+   * left `tasks` (a task that exits leaves the machine, its lock's owner fields may outlive it).
+   */
+  writerComm: string
   /** The readers' pids, in acquisition order (a task that read-locks twice appears twice). */
   readonly readerPids: number[]
   /** The CPU each reader took it on, index for index with `readerPids`. */
   readonly readerCpus: number[]
+  /** Each reader's comm, index for index with `readerPids`. */
+  readonly readerComms: string[]
 }
 
 /** The whole state of one run. */
@@ -140,7 +147,18 @@ export const createMachine = (options: MachineOptions): Machine => {
 
 /** A new lock's entry; its id is its index. */
 export const addLock = (machine: Machine, kind: LockdepKind, name: string): LockState => {
-  const lock: LockState = { id: machine.locks.length, kind, name, key: name, writerPid: -1, writerCpu: -1, readerPids: [], readerCpus: [] }
+  const lock: LockState = {
+    id: machine.locks.length,
+    kind,
+    name,
+    key: name,
+    writerPid: -1,
+    writerCpu: -1,
+    writerComm: '',
+    readerPids: [],
+    readerCpus: [],
+    readerComms: [],
+  }
   machine.locks.push(lock)
   return lock
 }
@@ -157,6 +175,3 @@ export const spawnTask = (machine: Machine, comm: (pid: number) => string): Task
 export const exitTask = (machine: Machine, task: Task): void => {
   delete machine.tasks[task.pid]
 }
-
-/** The task `pid` as seen from `cpu` (pid 0 is that CPU's idle task). */
-export const taskOn = (machine: Machine, pid: number, cpu: number): Task | undefined => (pid === 0 ? machine.cpus[cpu]?.idle : machine.tasks[pid])

@@ -183,6 +183,7 @@ describe('a step changes exactly its part of the machine', () => {
             'tasks.1.held.0',
             `locks.${id}.writerPid`,
             `locks.${id}.writerCpu`,
+            `locks.${id}.writerComm`,
           ])
           expect(lockByName(after, 's')).toMatchObject({ writerPid: 1, writerCpu: 1 })
           // lockdep's first class, and its first chain after the four irq-context roots.
