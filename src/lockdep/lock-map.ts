@@ -57,6 +57,8 @@ class MapRecord implements HeldLock {
   readonly check = true
   classId: number | null = null
   chainId: number | null = null
+  /** An own field, not a getter: the entry lives in the machine, and a clone keeps own fields only. */
+  readonly key: string
   constructor(
     readonly name: string,
     /** The map's id in the machine's locks. */
@@ -66,10 +68,8 @@ class MapRecord implements HeldLock {
     readonly trylock: boolean,
     readonly cpu: number,
     readonly irqContext: HeldLock['irqContext'],
-  ) {}
-
-  get key(): string {
-    return this.name
+  ) {
+    this.key = name
   }
 }
 
@@ -77,10 +77,13 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
   readonly kind = 'lockdep_map'
   /** The map's id: its entry in the machine's locks (never owned: a map guards nothing). */
   readonly #id: number
+  /** Private: the kernel (and its machine) stays out of reach of the map's users. */
+  readonly #host: LockHost
   constructor(
-    private readonly host: LockHost,
+    host: LockHost,
     readonly name: N,
   ) {
+    this.#host = host
     host.lockdep.classes.claim(name, 'lockdep_map', `lockdep_map '${name}'`)
     this.#id = host.addLock('lockdep_map', name, this).id
   }
@@ -101,17 +104,17 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
     const op = `lock_map_release(${this.name})`
     const scope = ScopeContext.from(ctx, op)
     const cpu = scope.assertUsable(op)
-    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(op)
+    if (this.#host.cpus[cpu.id] !== cpu) this.#foreign(op)
     const stack = scope.heldLocks
     let at = stack.length - 1
     while (at >= 0 && (stack[at] as HeldLock).lock !== this.#id) at--
     if (at < 0) {
-      this.host.badUnlock(cpu, `lockdep_map '${this.name}'`, this.name)
+      this.#host.badUnlock(cpu, `lockdep_map '${this.name}'`, this.name)
       throw new DoubleUnlockError(`lock_map_release(${this.name}): not acquired by this task`)
     }
     stack.splice(at, 1)
-    if (at < stack.length) this.host.lockdep.release(cpu, stack, at)
-    if (this.host.options.trace) this.host.trace(cpu, { event: 'lock_map_release', lock: this.#id, name: this.name })
+    if (at < stack.length) this.#host.lockdep.release(cpu, stack, at)
+    if (this.#host.options.trace) this.#host.trace(cpu, { event: 'lock_map_release', lock: this.#id, name: this.name })
   }
 
   /** A context of another kernel: refused before anything changes. */
@@ -128,11 +131,11 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
   ): void {
     const scope = ScopeContext.from(ctx, `${op}(${this.name})`)
     const cpu = scope.assertUsable(`${op}(${this.name})`)
-    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(`${op}(${this.name})`)
+    if (this.#host.cpus[cpu.id] !== cpu) this.#foreign(`${op}(${this.name})`)
     const stack = scope.heldLocks
     const irqContext = irqContextOf(cpu)
     const record = new MapRecord(this.name, this.#id, mode, recursiveRead, trylock, cpu.id, irqContext)
-    const lockdep = this.host.lockdep
+    const lockdep = this.#host.lockdep
     if (lockdep.active) {
       const cls = lockdep.classes.get(this.name, 'lockdep_map')
       const chain = lockdep.acquire(cpu, stack, record, cls, irqContext)
@@ -140,6 +143,6 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
       record.classId = chain === null ? null : cls.id
     }
     stack.push(record)
-    if (this.host.options.trace) this.host.trace(cpu, { event: op, lock: this.#id, name: this.name })
+    if (this.#host.options.trace) this.#host.trace(cpu, { event: op, lock: this.#id, name: this.name })
   }
 }

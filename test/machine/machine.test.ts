@@ -15,6 +15,21 @@ const diff = (a: unknown, b: unknown, path = ''): string[] => {
   return [...keys].flatMap((k) => diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`))
 }
 
+/**
+ * The paths of accessor properties (getters) anywhere in `v`, own or inherited from a class: a
+ * clone (structuredClone, JSON) keeps own data fields only, so a getter's value would be lost.
+ */
+const accessors = (v: unknown, path = '', seen = new Set<object>()): string[] => {
+  if (typeof v !== 'object' || v === null || seen.has(v)) return []
+  seen.add(v)
+  const found: string[] = []
+  for (let o: object | null = v; o !== null && o !== Object.prototype && o !== Array.prototype; o = Object.getPrototypeOf(o)) {
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(o))) if (d.get !== undefined) found.push(path === '' ? k : `${path}.${k}`)
+  }
+  for (const [k, x] of Object.entries(v)) found.push(...accessors(x, path === '' ? k : `${path}.${k}`, seen))
+  return found
+}
+
 const lockByName = (m: Machine, name: string) => {
   const lock = m.locks.find((l) => l.name === name)
   if (lock === undefined) throw new Error(`no lock ${name}`)
@@ -38,6 +53,7 @@ const program = (preemptRt: boolean, probe: (k: Kernel, where: string) => void):
   const raw = k.rawSpinLock('raw', 0)
   const irqLock = k.spinLockIrq('irqLock', 0)
   const hw = k.rawSpinLock('hw', 0)
+  const wq = k.lockMap('wq')
   k.requestIrq(
     5,
     'dev',
@@ -58,7 +74,13 @@ const program = (preemptRt: boolean, probe: (k: Kernel, where: string) => void):
                     rwW.withWrite(ctx, (ctx) => {
                       // Interrupts are on here: the handler runs at once, on top of these locks.
                       ctx.raiseIrq(5)
-                      irqLock.withLocked(ctx, (ctx) => raw.withLocked(ctx, () => probe(k, 'task')))
+                      irqLock.withLocked(ctx, (ctx) =>
+                        raw.withLocked(ctx, (ctx) => {
+                          wq.acquire(ctx)
+                          probe(k, 'task')
+                          wq.release(ctx)
+                        }),
+                      )
                     }),
                   ),
                 ),
@@ -79,8 +101,11 @@ describe('the machine as plain data', () => {
       const machine = machineOf(k)
       const clone = structuredClone(machine)
       expect(clone).toEqual(machine)
-      // Plain data: JSON keeps all of it too (no Map, function or class-only state).
+      // Plain data: JSON keeps all of it too (no Map, function or class-only state), own fields
+      // compared strictly, and nothing is a getter (toEqual would not see one lost in the clone).
       expect(JSON.parse(JSON.stringify(machine))).toEqual(machine)
+      expect(JSON.parse(JSON.stringify(clone))).toStrictEqual(JSON.parse(JSON.stringify(machine)))
+      expect(accessors(machine)).toEqual([])
       const task = clone.cpus[0]?.current
       if (task === undefined) throw new Error('no CPU 0')
       const held = task.held.map((h) => `${h.name}${h.mode === 'read' ? ' (read)' : ''}`)
@@ -105,6 +130,7 @@ describe('the machine as plain data', () => {
             'irqLock',
             ...(preemptRt ? ['rcu_read_lock (read)'] : []),
             'raw',
+            'wq',
           ].filter((n) => preemptRt || !n.startsWith('local_bh')),
         )
         expect(lockByName(clone, 'm')).toMatchObject({ kind: 'mutex', writerPid: 1, writerCpu: 0, readerPids: [] })
@@ -227,5 +253,13 @@ describe('a step changes exactly its part of the machine', () => {
       expect(machineOf(k).cpus[0]?.current).toBe(machineOf(k).tasks[1])
     })
     expect(diff(before, machineOf(k))).toEqual(['nextPid'])
+  })
+})
+
+describe("a lock map's own properties", () => {
+  it('are its kind and name only: the kernel and its machine stay private', () => {
+    const map = createKernel().lockMap('wq')
+    expect(Object.keys(map).sort()).toEqual(['kind', 'name'])
+    expect(Object.values(map).sort()).toEqual(['lockdep_map', 'wq'])
   })
 })
