@@ -46,10 +46,11 @@ export class HeldMaps {
   readonly #lockdep: Lockdep
   readonly #held: HeldLocks
   readonly #free: Record<LockdepMapName, MapRecord[]> = { rcu_read_lock: [], local_bh: [] }
-  /** Map entries on any stack now: 0 lets a release return at once (lockdep off). */
-  #live = 0
-  /** Acquisitions skipped in NMI and not yet released. */
-  #inNmi = 0
+  /**
+   * Configuration, not state: without lockdep no entry is ever pushed, so a release returns at
+   * once. (Whether an entry is held, and whether this release is in NMI, is read from the machine.)
+   */
+  readonly #configured: boolean
   /** The maps' classes, found once. */
   #rcuClass: LockClass | null = null
   #bhClass: LockClass | null = null
@@ -57,6 +58,8 @@ export class HeldMaps {
   constructor(lockdep: Lockdep, held: HeldLocks) {
     this.#lockdep = lockdep
     this.#held = held
+    // Made with the kernel: debug_locks is still the `lockdep` option here.
+    this.#configured = lockdep.active
   }
 
   /** `lock_acquire(map, 0, 0, 2, check, NULL, ip)`. */
@@ -71,26 +74,21 @@ export class HeldMaps {
     const cls = this.#classOf(map)
     const chain = lockdep.acquireMap(cpu, stack, record, cls, irqContext)
     if (chain === null) {
+      // Not pushed in NMI (or once lockdep is off).
       this.#free[map].push(record)
-      // Not pushed in NMI: its release there must not pop the interrupted code's entry.
-      if (irqContext >= 2 && lockdep.active && cpu.inNmi()) this.#inNmi++
       return
     }
     record.classId = cls.id
     record.chainId = chain.id
     stack.push(record)
-    this.#live++
   }
 
   /** `lock_release(map, ip)`: the innermost entry of `map`, re-chaining the ones above it. */
   release(cpu: Cpu, map: LockdepMapName): void {
-    if (this.#live === 0) return
-    // In NMI lockdep_off() makes lock_release() return at once: nothing was pushed there (the
-    // NMI test only while such an acquisition is outstanding, not on every release).
-    if (this.#inNmi > 0 && cpu.inNmi()) {
-      this.#inNmi--
-      return
-    }
+    if (!this.#configured) return
+    // In NMI lockdep_off() makes lock_release() return at once (`if (unlikely(!lockdep_enabled()))
+    // return;`): nothing was pushed there, and the interrupted code's entry stays.
+    if (cpu.inNmi()) return
     const stack = this.#stackOf(cpu.current)
     for (let i = stack.length - 1; i >= 0; i--) {
       const h = stack[i] as HeldLock
@@ -100,7 +98,6 @@ export class HeldMaps {
         stack.splice(i, 1)
         this.#lockdep.release(cpu, stack, i)
       }
-      this.#live--
       this.#free[map].push(h as MapRecord)
       return
     }

@@ -6,6 +6,12 @@
 import { describe, expect, it } from 'vitest'
 import { type Context, createKernel, type CtxState, KernelSplat } from '../../src/index.js'
 import { TITLES, kinds, loose, only } from './helpers.js'
+import { Cpu, type CpuHost } from '../../src/cpu/cpu.js'
+import { HeldMaps } from '../../src/lockdep/held-maps.js'
+import { Lockdep } from '../../src/lockdep/validator.js'
+import { HeldLocks } from '../../src/locks/held.js'
+import { createMachine } from '../../src/machine/machine.js'
+import { resolveOptions } from '../../src/options.js'
 
 const RCU = ' (rcu_read_lock){....}-{1:3}, rcu_read_lock()'
 const BH = ' (local_bh){.+.+}-{1:3}, local_bh_disable()'
@@ -227,5 +233,58 @@ describe('PREEMPT_RT: local_bh (bh_lock_map)', () => {
     k.openSoftirq('NET_RX', (ctx) => a.withLocked(ctx, (c) => loose(a2)(c, () => 0)))
     k.run((ctx) => ctx.localBhDisable((c) => c.raiseSoftirq('NET_RX')))
     expect(only(k, 'recursive-locking').report).toContain(`2 locks held by task-1/1:\n #0:${RCU}\n #1: (a)`)
+  })
+})
+
+describe('a map release in NMI', () => {
+  /** A bare CPU whose maps are the kernel's HeldMaps, on a machine of its own. */
+  const bare = () => {
+    const machine = createMachine({ cpus: 1 })
+    const lockdep = new Lockdep(resolveOptions({}), () => undefined, machine.locks)
+    const maps = new HeldMaps(lockdep, new HeldLocks())
+    const fail = (): never => {
+      throw new Error('counting error')
+    }
+    const host: CpuHost = {
+      preemptRt: false,
+      forceIrqThreads: false,
+      countingError: fail,
+      tracing: false,
+      trace: () => undefined,
+      traceIrqflags: true,
+      proofsMayBeFalse: () => undefined,
+      warn: () => undefined,
+      lockMapAcquire: (cpu, map) => maps.acquire(cpu, map),
+      lockMapRelease: (cpu, map) => maps.release(cpu, map),
+    }
+    const state = machine.cpus[0]
+    if (state === undefined) throw new Error('no CPU 0')
+    return { cpu: new Cpu(state, host), maps, state }
+  }
+
+  it("returns at once (lockdep_off()): the interrupted code's rcu_read_lock entry stays", () => {
+    const { cpu, maps, state } = bare()
+    cpu.rcuReadLock()
+    expect(state.current.held.map((h) => h.name)).toEqual(['rcu_read_lock'])
+    cpu.nmiEnter()
+    // An unbalanced release in NMI, with no acquisition skipped there: lock_release() returns.
+    maps.release(cpu, 'rcu_read_lock')
+    expect(state.current.held.map((h) => h.name)).toEqual(['rcu_read_lock'])
+    cpu.nmiExit()
+    cpu.rcuReadUnlock()
+    expect(state.current.held).toEqual([])
+  })
+
+  it('an acquisition in NMI is not pushed, and its release pops nothing', () => {
+    const { cpu, state } = bare()
+    cpu.rcuReadLock()
+    cpu.nmiEnter()
+    cpu.rcuReadLock()
+    expect(state.current.held).toHaveLength(1)
+    cpu.rcuReadUnlock()
+    expect(state.current.held).toHaveLength(1)
+    cpu.nmiExit()
+    cpu.rcuReadUnlock()
+    expect(state.current.held).toEqual([])
   })
 })
