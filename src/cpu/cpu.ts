@@ -16,7 +16,7 @@ import { IRQS_OFF, IRQS_ON, type IrqFlags } from './state.js'
 import type { TracePayload } from '../machine/events.js'
 import type { MachineCpu, Task } from '../machine/machine.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
-import { OK, type IrqOutcome, type OkOutcome, type Outcome } from '../machine/outcome.js'
+import { OK, type IrqOutcome, type OkOutcome, type SoftirqsOutcome } from '../machine/outcome.js'
 import type { KernelWarning } from '../report/proof-diagnostics.js'
 
 /** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
@@ -236,7 +236,7 @@ export class Cpu {
    * `local_irq_enable()`. Never runs softirqs. The interrupts raised meanwhile are to be taken at
    * once: the outcome says so (the executor takes them, also when a report here threw).
    */
-  localIrqEnable(checkProofs = true): Outcome {
+  localIrqEnable(checkProofs = true): OkOutcome | IrqOutcome {
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = false
     if (this.host.tracing) this.host.trace(this, { event: 'local_irq_enable' })
@@ -246,7 +246,7 @@ export class Cpu {
   }
 
   /** The interrupt to take now: the first pending one while interrupts are on, else OK. */
-  irqOutcome(): Outcome {
+  irqOutcome(): OkOutcome | IrqOutcome {
     const s = this.state
     if (s.irqsDisabled || s.pendingIrqs.length === 0) return OK
     return { tag: 'irq', cpu: s.id, line: s.pendingIrqs[0] as number }
@@ -268,7 +268,7 @@ export class Cpu {
   }
 
   /** `local_irq_restore()`; the outcome is the interrupt to take now (as localIrqEnable()). */
-  localIrqRestore(flags: IrqFlags): Outcome {
+  localIrqRestore(flags: IrqFlags): OkOutcome | IrqOutcome {
     if (typeof flags !== 'object' || flags === null || typeof flags.irqsDisabled !== 'boolean') {
       throw new InvalidArgumentError('local_irq_restore() needs the flags local_irq_save() returned')
     }
@@ -300,7 +300,7 @@ export class Cpu {
   }
 
   /** Restores the saved flags on 1→0 only (interrupt-count layout: after `hardirq_disable_exit()`). */
-  localInterruptEnable(): Outcome {
+  localInterruptEnable(): OkOutcome | IrqOutcome {
     const s = this.state
     if (s.interruptDisableCount === 0) {
       this.host.countingError(this, 'interrupt-disable', 'underflow', 'local_interrupt_enable() at depth 0')
@@ -403,14 +403,18 @@ export class Cpu {
   }
 
   /**
-   * The last part: a normal kernel with TRACE_IRQFLAGS did local_irq_disable() first and ends in
-   * local_irq_enable() — interrupts end up on even if they were off (true: the caller enables
-   * them, which checks every proof). Otherwise the BH count coming down is the news (checked here).
+   * The last part, a question only: a normal kernel with TRACE_IRQFLAGS did local_irq_disable()
+   * first and ends in local_irq_enable() — interrupts end up on even if they were off (the
+   * caller enables them, which checks every proof). Otherwise the caller calls
+   * {@link localBhEnableSoftirqsOn}.
    */
   localBhEnableEndsIrqsOn(irqsWereOff: boolean): boolean {
-    if (!this.preemptRt && this.host.traceIrqflags && irqsWereOff) return true
+    return !this.preemptRt && this.host.traceIrqflags && irqsWereOff
+  }
+
+  /** The last part when interrupts stay as they were: the BH count coming down is the news (its proofs checked). */
+  localBhEnableSoftirqsOn(): void {
     this.#softirqsOn('local_bh_enable()')
-    return false
   }
 
   /** Undoes a `localBhDisable(cnt)` just done (a later lock step was refused): the counts only. */
@@ -515,7 +519,7 @@ export class Cpu {
    * ksoftirqd, otherwise it runs at irq_exit() or at the local_bh_enable() that turns BH back on.
    * The outcome is the restore's: an interrupt raised meanwhile to take now.
    */
-  raiseSoftirq(nr: number): Outcome {
+  raiseSoftirq(nr: number): OkOutcome | IrqOutcome {
     const flags = this.localIrqSave()
     this.state.softirqPending |= 1 << nr
     if (this.host.tracing) this.host.trace(this, { event: 'raise_softirq', vec: nr })
@@ -572,7 +576,7 @@ export class Cpu {
    * `hardirq_disable_count()` is non-zero (the series'
    * `if (!in_interrupt() && !hardirq_disable_count() && local_softirq_pending())`).
    */
-  irqExit(): Outcome {
+  irqExit(): OkOutcome | SoftirqsOutcome {
     this.preemptCountSub(this.layout.hardirqOffset)
     if (this.host.tracing) this.host.trace(this, { event: 'irq_exit' })
     if (!this.inInterrupt() && this.hardirqDisableCount() === 0 && this.state.softirqPending !== 0) {
@@ -623,7 +627,7 @@ export class Cpu {
   }
 
   /** Asserts an interrupt line: taken at once with interrupts on (the outcome), else pending until they are. */
-  raiseIrq(line: number): Outcome {
+  raiseIrq(line: number): OkOutcome | IrqOutcome {
     this.state.pendingIrqs.push(line)
     if (this.host.tracing) this.host.trace(this, { event: 'irq_raise', line })
     return this.irqOutcome()

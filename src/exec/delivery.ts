@@ -155,6 +155,7 @@ export const localBhEnable = (cpu: Cpu, cnt: number = SOFTIRQ_DISABLE_OFFSET): v
   else rtBhEnable(cpu, cnt)
   try {
     if (cpu.localBhEnableEndsIrqsOn(irqsWereOff)) localIrqEnable(cpu)
+    else cpu.localBhEnableSoftirqsOn()
   } catch (error) {
     warning ??= error
   }

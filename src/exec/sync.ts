@@ -50,11 +50,6 @@ export class SyncExecutor implements Executor {
     for (const cpu of m.cpus) bindHandlers(cpu, this)
   }
 
-  /** Simulated time in milliseconds (advanced by msleep). */
-  get clockMs(): number {
-    return this.#m.machine.clockMs
-  }
-
   /** The CPU whose code is running now (the innermost `run`, handler or task), or null. */
   executingCpu(): Cpu | null {
     return this.#executing.at(-1) ?? null

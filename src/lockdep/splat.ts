@@ -2,10 +2,7 @@
 import type { HeldLock } from '../locks/held.js'
 import { classTypesOf, isLockdepMap, type ClassTypes } from './maps.js'
 import { usageChars } from './usage.js'
-import { waitValues, type WaitValues } from './wait-types.js'
-
-/** PROVE_RAW_LOCK_NESTING's LD_WAIT_* values, for callers without a kernel's options. */
-const PROVE_RAW = waitValues(true)
+import type { WaitValues } from './wait-types.js'
 
 /** `=====` over a title, as lockdep frames its reports (`width` where the kernel's rule is shorter). */
 export const banner = (title: string, width = title.length): string[] => ['='.repeat(width), title, '-'.repeat(width)]
@@ -21,13 +18,13 @@ export const lockName = (h: Pick<HeldLock, 'kind' | 'name'>): string => {
  * with the kernel's LD_WAIT_* values `{outer:inner}` (`wait`: `{3:3}` for a mutex without
  * PROVE_RAW_LOCK_NESTING; `{1:3}` for rcu_read_lock). lockdep's maps are entries like the locks.
  */
-export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock[], lockdep: HeldLinesLockdep | null = null): string[] => {
+export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock[], lockdep: HeldLinesLockdep): string[] => {
   if (held.length === 0) return [`no locks held by ${comm}/${pid}.`]
-  const wait = lockdep?.wait ?? PROVE_RAW
+  const wait = lockdep.wait
   return [
     `${held.length} lock${held.length === 1 ? '' : 's'} held by ${comm}/${pid}:`,
     ...held.map((h, i) => {
-      const cls = h.classId === null || lockdep === null ? null : lockdep.classes.byId(h.classId)
+      const cls = h.classId === null ? null : lockdep.classes.byId(h.classId)
       // The class's own types; a lock taken while lockdep was off has no class: its kind's spec.
       const t = cls?.types ?? classTypesOf(h.kind)
       return ` #${i}: (${cls?.name ?? h.name}){${usageChars(cls?.usage ?? 0).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${lockName(h)}`

@@ -151,7 +151,7 @@ export class Lockdep {
   /** The machine's locks by id, for the names reports print of a lock known by id (the nest lock). */
   readonly #locks: readonly { readonly name: string }[]
 
-  constructor(options: ResolvedOptions, report: (d: Diagnostic) => void, locks: readonly { readonly name: string }[] = []) {
+  constructor(options: ResolvedOptions, report: (d: Diagnostic) => void, locks: readonly { readonly name: string }[]) {
     this.#options = options
     this.#locks = locks
     this.#wait = waitValues(options.proveRawLockNesting)

@@ -29,7 +29,7 @@ export const checkMightResched = (
   heldOf: () => readonly HeldLock[],
   offsets: Resched = NO_OFFSETS,
   /** The kernel's lockdep, for the held-lock lines (its LD_WAIT_* values and classes). */
-  lockdep?: HeldLinesLockdep,
+  lockdep: HeldLinesLockdep,
 ): SleepingInAtomicDiagnostic | null => {
   const count = preemptCount(cpu.state)
   const rcuDepth = cpu.current.rcuReadLockNesting

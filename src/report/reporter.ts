@@ -69,7 +69,7 @@ export class Reporter {
       preemptCount: cpu.state.preemptCount,
       irqsDisabled: cpu.state.irqsDisabled,
       flags: latencyFlags(cpu),
-    } as TraceEvent)
+    } satisfies TraceEvent)
   }
 
   /** `sched_switch`, recorded after `cpu` runs `next`. */

@@ -2,12 +2,13 @@
  * The machine/executor seam (issue #14): CPU primitives return outcomes and never call handlers;
  * the delivery (src/exec/delivery.ts) runs them through the executor bound to the CPU.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { Cpu, type CpuHost } from '../../src/cpu/cpu.js'
 import { HARDIRQ_OFFSET } from '../../src/cpu/preempt-count.js'
 import { bindHandlers, deliverPendingIrqs, handleSoftirqs } from '../../src/exec/delivery.js'
 import { createMachineCpu } from '../../src/machine/machine.js'
-import { OK } from '../../src/machine/outcome.js'
+import { OK, type IrqOutcome, type OkOutcome, type SoftirqsOutcome } from '../../src/machine/outcome.js'
+import { CLAIM_BH } from '../../src/context/claim-bits.js'
 import { eventText } from '../../src/trace.js'
 
 const host = (events: string[], preemptRt = false): CpuHost => ({
@@ -94,5 +95,31 @@ describe('machine outcomes', () => {
     handleSoftirqs(cpu, false)
     expect(rounds).toBe(10)
     expect(state).toMatchObject({ ksoftirqdWoken: true, softirqPending: 1 << 2, irqsDisabled: true, preemptCount: 0 })
+  })
+})
+
+describe("the CPU primitives' outcome types", () => {
+  it('say which outcomes each can return: an interrupt to take, or softirqs for irq_exit()', () => {
+    const cpu = new Cpu(createMachineCpu(0), host([]))
+    expectTypeOf(cpu.localIrqEnable()).toEqualTypeOf<OkOutcome | IrqOutcome>()
+    expectTypeOf(cpu.localIrqRestore(cpu.localIrqSave())).toEqualTypeOf<OkOutcome | IrqOutcome>()
+    cpu.localInterruptDisable()
+    expectTypeOf(cpu.localInterruptEnable()).toEqualTypeOf<OkOutcome | IrqOutcome>()
+    expectTypeOf(cpu.raiseSoftirq(1)).toEqualTypeOf<OkOutcome | IrqOutcome>()
+    cpu.localIrqDisable()
+    expectTypeOf(cpu.raiseIrq(3)).toEqualTypeOf<OkOutcome | IrqOutcome>()
+    cpu.irqEnter()
+    expectTypeOf(cpu.irqExit()).toEqualTypeOf<OkOutcome | SoftirqsOutcome>()
+    expect(cpu.state.pendingIrqs).toEqual([3])
+  })
+
+  it('localBhEnableEndsIrqsOn() only answers: the proofs are checked by localBhEnableSoftirqsOn()', () => {
+    const checked: string[] = []
+    const cpu = new Cpu(createMachineCpu(0), { ...host([]), proofsMayBeFalse: (_cpu, by) => checked.push(by) })
+    cpu.addClaims(CLAIM_BH)
+    expect(cpu.localBhEnableEndsIrqsOn(false)).toBe(false)
+    expect(checked).toEqual([])
+    cpu.localBhEnableSoftirqsOn()
+    expect(checked).toEqual(['local_bh_enable()'])
   })
 })
