@@ -1,7 +1,9 @@
 /**
  * The seam between user code and the machine. An executor runs user code — tasks, interrupt,
- * softirq and NMI handlers, deferred work — and decides what runs next; the machine (the CPUs,
- * locks, lockdep) only changes state and returns outcomes (src/machine/outcome.ts). The
+ * softirq and NMI handlers, deferred work — and decides what runs next. The CPU layer only changes
+ * state and returns outcomes (src/machine/outcome.ts); the lock and scope steps call ./delivery.ts,
+ * which runs the handlers; lockdep calls a user's `lockSetCmpFn()` comparison and the lock runtime
+ * a `local_lock_t`'s `init(cpu)`. The
  * synchronous executor (./sync.ts) is `kernel.run`; the explorer of a later issue is a second one
  * over the same machine (docs/executors.md).
  */
@@ -60,7 +62,9 @@ export interface Executor extends InterruptHandlers {
   /** A guard's unlock turned interrupts back on: check what still needs them off, then take the pending ones. */
   irqsBackOn(cpu: Cpu, droppedBy: string): void
   /**
-   * The 'blocked' outcome of a lock acquisition (nothing has changed). Never returns: the
+   * The 'blocked' outcome of a lock acquisition: the steps before `acquire` have run and lockdep
+   * has validated (the kernel's lock_acquire() precedes spinning), so an explorer resumes at the
+   * `acquire` step; the owner and the held-lock entry are unchanged. Never returns: the
    * synchronous executor reports a deadlock and throws DeadlockError (nothing can wait on one
    * call stack); an explorer parks the task and runs another (docs/executors.md).
    */

@@ -593,7 +593,9 @@ export class LockRuntime<D> implements StepHost {
 
   /**
    * lockdep's annotation, then the lock itself: taken at once (OK), or 'blocked' on its holder —
-   * nothing changed then; the executor decides (the synchronous one reports a deadlock).
+   * after lockdep validated (lock_acquire() precedes spinning) and the steps before this one ran,
+   * but with the owner and the held stack unchanged: an explorer resumes here. The executor
+   * decides (the synchronous one reports a deadlock; #run then undoes the earlier steps).
    */
   #acquire(a: Acquisition): OkOutcome | BlockedOutcome {
     const write = a.mode === 'write'

@@ -1,7 +1,7 @@
 /**
  * What a machine transition tells its executor: done, blocked on a lock, or an interrupt (or the
- * softirqs) to run here. Transitions never call user code; the executor runs the handlers and
- * then calls back into the machine for the rest of the sequence (src/exec/delivery.ts).
+ * softirqs) to run here. The CPU's transitions never call user code; the executor runs the
+ * handlers and then calls back into the machine for the rest of the sequence (src/exec/delivery.ts).
  */
 import type { LockKind } from '../locks/kinds.js'
 
