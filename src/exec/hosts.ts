@@ -27,7 +27,6 @@ export const contextHostFor = (exec: Executor, { options, held, reporter: r }: K
 
 export const lockHostFor = (exec: Executor, { options, machine, lockObjects, cpus, held, lockdep, reporter: r }: KernelParts): LockHost => ({
   options,
-  machine,
   addLock: (kind, name, object) => {
     const lock = addLock(machine, kind, name)
     lockObjects.set(lock.id, object)

@@ -15,7 +15,7 @@ import type { CtxState } from '../context/state.js'
 import type { Cpu } from '../cpu/cpu.js'
 import { IRQS_ON, type IrqFlags } from '../cpu/state.js'
 import type { TracePayload } from '../machine/events.js'
-import type { LockState, Machine, Task } from '../machine/machine.js'
+import type { LockState, Task } from '../machine/machine.js'
 import type { Diagnostic } from '../diagnostics.js'
 import { DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
 import { banner, lockName } from '../lockdep/splat.js'
@@ -34,8 +34,6 @@ import { counted, type LockKind, type Ops, type Step, type Variant } from './kin
 /** What a lock needs from its kernel. */
 export interface LockHost {
   readonly options: ResolvedOptions
-  /** The machine whose `locks` hold each lock's owner and readers. */
-  readonly machine: Machine
   /** Enters a new lock (or lockdep map) `object` into the machine; its entry carries the id. */
   addLock(kind: LockdepKind, name: string, object: object): LockState
   /** The object behind lock id `id` (a cmp_fn compares lock objects), or undefined. */
