@@ -1,9 +1,9 @@
-import type { Diagnostic } from './diagnostics.js'
+import type { Diagnostic } from './diagnostics/types.js'
 
 /**
  * Base of every error lockproof throws on purpose; `instanceof LockproofRuntimeError` catches them all.
  *
- * Named as it is exported: `LockproofError` is the compile-time error type (context/type-error.ts).
+ * Named as it is exported: `LockproofError` is the compile-time error type (rules/error.ts).
  *
  * @example
  * ```ts

@@ -1,8 +1,8 @@
 // The public surface of lockproof, at a glance.
 export { createKernel, Kernel, type RunOptions, type IrqOptions } from './kernel.js'
 export type { KernelOptions, ResolvedOptions } from './options.js'
-export type { Context, CoreOps } from './context/public.js'
-export type { CtxState, Exec, FreshTaskState, IrqOff, IrqOffOnOne, Wait, WaitType, TaskCtx } from './context/state.js'
+export type { Context, CoreOps } from './exec/context.js'
+export type { CtxState, Exec, FreshTaskState, IrqOff, IrqOffOnOne, Wait, WaitType, TaskCtx } from './rules/state.js'
 export type {
   AnyContext,
   Atomic,
@@ -19,10 +19,10 @@ export type {
   SoftirqState,
   TaskContext,
   ThreadableIrqState,
-} from './context/proofs.js'
-export type { LockproofError } from './context/type-error.js'
-export { CpuView } from './cpu/cpu-view.js'
-export type { CpuState, TaskState, TaskStruct, IrqFlags } from './cpu/state.js'
+} from './rules/proofs.js'
+export type { LockproofError } from './rules/error.js'
+export { CpuView } from './machine/cpu-view.js'
+export type { CpuState, TaskState, TaskStruct, IrqFlags } from './machine/cpu-state.js'
 /**
  * The generic `preempt_count` layout of include/linux/preempt.h: the width, shift, mask and
  * offset of each field, the need-resched bit, and helpers to read and print a count such as
@@ -39,8 +39,8 @@ export type { CpuState, TaskState, TaskStruct, IrqFlags } from './cpu/state.js'
  * }))
  * ```
  */
-export * as preemptCountLayout from './cpu/preempt-count.js'
-export { SOFTIRQ_NAMES, type SoftirqName } from './irq/registry.js'
+export * as preemptCountLayout from './machine/preempt-count.js'
+export { SOFTIRQ_NAMES, type SoftirqName } from './exec/irq-registry.js'
 export type {
   BadCountingDiagnostic,
   BadUnlockBalanceDiagnostic,
@@ -65,8 +65,8 @@ export type {
   TrylockInInterruptDiagnostic,
   UnlockWrongOwnerDiagnostic,
   LockdepAssertDiagnostic,
-} from './diagnostics.js'
-export type { Gfp } from './context/gfp-rules.js'
+} from './diagnostics/types.js'
+export type { Gfp } from './rules/gfp.js'
 export {
   BAD_UNLOCK_BALANCE_TITLE,
   GUARD_LEAK_TITLE,
@@ -76,8 +76,8 @@ export {
   PROOF_FALSIFIED_TITLE,
   SLEEPING_IN_ATOMIC_TITLE,
   countingTitle,
-} from './report/titles.js'
-export { formatTrace, traceToJson, type TraceEvent } from './trace.js'
+} from './diagnostics/titles.js'
+export { formatTrace, traceToJson, type TraceEvent } from './export/trace.js'
 export {
   CountingError,
   DeadlockError,
@@ -96,7 +96,7 @@ export {
   WrongCpuError,
 } from './errors.js'
 export type { LockdepStats } from './lockdep/validator.js'
-export type { KernelWarning, KernelWarningDiagnostic, ProofFalsifiedDiagnostic, ProofName } from './report/proof-diagnostics.js'
+export type { KernelWarning, KernelWarningDiagnostic, ProofFalsifiedDiagnostic, ProofName } from './diagnostics/proof-diagnostics.js'
 export type { LockdepProcFile } from './lockdep/proc.js'
 export type { Guard } from './locks/guard.js'
 export type {
@@ -120,10 +120,10 @@ export {
   NO_VALIDATE_KEY,
 } from './lockdep/annotations.js'
 export type { AnyLock } from './locks/any-lock.js'
-export { SINGLE_DEPTH_NESTING, type ClassKey, type Subclass } from './locks/nesting-rules.js'
+export { SINGLE_DEPTH_NESTING, type ClassKey, type Subclass } from './rules/nesting.js'
 export type { Locked, Guarded, LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from './locks/api.js'
-export { LOCK_KINDS, type LockKind, type Variant, type Step } from './locks/kinds.js'
-export { describeDiagnostic } from './describe.js'
+export { LOCK_KINDS, type LockKind, type Variant, type Step } from './kinds/lock-kinds.js'
+export { describeDiagnostic } from './diagnostics/describe.js'
 export { helper, type Helper } from './helpers/helper.js'
 export { takes, type Take } from './helpers/takes.js'
 export type { HelperEffects, HelperEffectsData, HelperLike, HelperSpec, Needs } from './helpers/spec.js'

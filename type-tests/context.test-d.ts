@@ -1,6 +1,6 @@
 import { expectError, expectType } from 'tsd'
 import { type Context, createKernel, type IrqDisabled, type PreemptDisabled, type Sleepable } from '../src/index.js'
-import type { FreshTaskState } from '../src/context/state.js'
+import type { FreshTaskState } from '../src/rules/state.js'
 
 const kernel = createKernel()
 

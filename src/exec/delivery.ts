@@ -1,14 +1,14 @@
 /**
- * The kernel's interrupt and softirq sequences that run handlers: the machine (src/cpu/cpu.ts)
+ * The kernel's interrupt and softirq sequences that run handlers: the machine (src/machine/cpu.ts)
  * does each step and returns an outcome where a handler runs; this runs the handler through the
  * executor's {@link InterruptHandlers}, then calls back into the machine for the rest. Order and
  * counts are the kernel's (kernel/softirq.c: `__local_bh_enable_ip`, `__irq_exit_rcu`,
  * `handle_softirqs`, `run_ksoftirqd`).
  */
-import type { Cpu } from '../cpu/cpu.js'
-import { MAX_SOFTIRQ_RESTART } from '../cpu/cpu.js'
-import { PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_OFFSET } from '../cpu/preempt-count.js'
-import type { IrqFlags } from '../cpu/state.js'
+import type { Cpu } from '../machine/cpu.js'
+import { MAX_SOFTIRQ_RESTART } from '../machine/cpu.js'
+import { PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_OFFSET } from '../machine/preempt-count.js'
+import type { IrqFlags } from '../machine/cpu-state.js'
 import { OK, type Outcome } from '../machine/outcome.js'
 import type { StepDelivery } from '../kinds/steps.js'
 import type { InterruptHandlers } from './executor.js'

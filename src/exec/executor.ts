@@ -7,15 +7,15 @@
  * synchronous executor (./sync.ts) is `kernel.run`; the explorer of a later issue is a second one
  * over the same machine (docs/executors.md).
  */
-import type { Gfp } from '../context/gfp-rules.js'
-import type { Cpu } from '../cpu/cpu.js'
-import type { IrqRegistry, SoftirqName } from '../irq/registry.js'
+import type { Gfp } from '../rules/gfp.js'
+import type { Cpu } from '../machine/cpu.js'
+import type { IrqRegistry, SoftirqName } from './irq-registry.js'
 import type { Lockdep } from '../lockdep/validator.js'
 import type { HeldLocks } from '../locks/held.js'
 import type { Machine } from '../machine/machine.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import type { ResolvedOptions } from '../options.js'
-import type { Reporter } from '../report/reporter.js'
+import type { Reporter } from '../diagnostics/reporter.js'
 
 /** What an executor drives: one kernel's machine, handler registries, lockdep and reporter. */
 export interface KernelParts {

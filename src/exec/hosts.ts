@@ -2,7 +2,7 @@
  * What contexts and locks call back into, built from any {@link Executor} and the kernel's parts:
  * reports go to the reporter, scheduling and interrupts to the executor.
  */
-import type { ContextHost } from '../context/context.js'
+import type { ContextHost } from './scope.js'
 import type { LockHost } from '../locks/lock.js'
 import { addLock } from '../machine/machine.js'
 import type { Executor, KernelParts } from './executor.js'

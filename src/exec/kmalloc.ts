@@ -3,8 +3,8 @@
  * the allocator's spinlock_t locks (zone->lock), which sleep on RT — so not under a raw spinlock
  * or with interrupts off.
  */
-import type { Gfp } from '../context/gfp-rules.js'
-import type { Cpu } from '../cpu/cpu.js'
+import type { Gfp } from '../rules/gfp.js'
+import type { Cpu } from '../machine/cpu.js'
 import { InvalidArgumentError } from '../errors.js'
 import { ZONE_LOCK_ID } from '../machine/machine.js'
 import type { KernelParts } from './executor.js'

@@ -4,14 +4,14 @@
  * `WARN_ON(debug_locks && !cond)` — for untyped callers and for what types cannot see (the
  * instance, the read/write mode).
  */
-import { ScopeContext } from '../context/context.js'
-import type { InInterrupt } from '../context/in-interrupt.js'
-import type { Context } from '../context/public.js'
-import type { CtxState, IrqOffOnOne } from '../context/state.js'
-import type { LockproofError } from '../context/type-error.js'
+import { ScopeContext } from '../exec/scope.js'
+import type { InInterrupt } from '../rules/in-interrupt.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState, IrqOffOnOne } from '../rules/state.js'
+import type { LockproofError } from '../rules/error.js'
 import { ForeignContextError, InvalidArgumentError } from '../errors.js'
 import { lockRuntimeOf } from '../locks/api.js'
-import type { LockLabel } from '../locks/rules.js'
+import type { LockLabel } from '../rules/acquire.js'
 import { type AssertSite, assertSite, lockdepWarn } from './warn.js'
 import type { AnyLock } from '../locks/any-lock.js'
 

@@ -3,9 +3,9 @@
  * body may only do what every valid call site permits. Built from {@link FreshTaskState} with the
  * transitions of direct code (`With`, `Restrict`, `Acquired`), so new state fields flow through.
  */
-import type { CtxState, Exec, FreshTaskState, IrqOffOnOne, WaitType, With } from '../context/state.js'
-import type { Restrict } from '../context/transitions.js'
-import type { Acquired } from '../locks/rules.js'
+import type { CtxState, Exec, FreshTaskState, IrqOffOnOne, WaitType, With } from '../rules/state.js'
+import type { Restrict } from '../rules/transitions.js'
+import type { Acquired } from '../rules/acquire.js'
 import type { AnyLock } from '../locks/any-lock.js'
 import type { HelperBody, MayTake } from './marks.js'
 import type { HelperEffects, Needs, WaitsOf } from './spec.js'

@@ -4,10 +4,10 @@
  * the locks it must hold, the proofs it needs, and whether it may sleep. `unknown` when all hold,
  * else the errors (a union: each names its rule).
  */
-import type { CanSleep, WhyOf } from '../context/sleep-rules.js'
-import type { CtxState, IrqOffOnOne } from '../context/state.js'
-import type { LockproofError } from '../context/type-error.js'
-import type { AcquireCheck, AcquireFullCheck, AnyStateError, LockLabel } from '../locks/rules.js'
+import type { CanSleep, WhyOf } from '../rules/sleep.js'
+import type { CtxState, IrqOffOnOne } from '../rules/state.js'
+import type { LockproofError } from '../rules/error.js'
+import type { AcquireCheck, AcquireFullCheck, AnyStateError, LockLabel } from '../rules/acquire.js'
 import type { AnyLock } from '../locks/any-lock.js'
 import type { HelperEffects, Needs } from './spec.js'
 import type { Take } from './takes.js'

@@ -6,9 +6,9 @@
  * `mustHold` (by class, as the declaration names it), the needed proofs, `might_sleep()` — then runs the body with the caller's context
  * (no scope of its own: a helper is a function call, not a section).
  */
-import { ScopeContext } from '../context/context.js'
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
+import { ScopeContext } from '../exec/scope.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import { lockRuntimeOf } from '../locks/api.js'
 import type { AnyLock } from '../locks/any-lock.js'

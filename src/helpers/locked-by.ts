@@ -5,14 +5,14 @@
  * be held by that context's task, else a {@link LockedByError} ("mismatched owners", as the Rust
  * `access()` panics when the evidence refers to the wrong instance).
  */
-import { ScopeContext } from '../context/context.js'
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
-import type { LockproofError } from '../context/type-error.js'
+import { ScopeContext } from '../exec/scope.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
+import type { LockproofError } from '../rules/error.js'
 import { InvalidArgumentError, LockedByError } from '../errors.js'
 import { lockRuntimeOf } from '../locks/api.js'
 import type { LockRuntime } from '../locks/lock.js'
-import type { LockLabel } from '../locks/rules.js'
+import type { LockLabel } from '../rules/acquire.js'
 import type { AnyLock } from '../locks/any-lock.js'
 import { assertSite } from './warn.js'
 

@@ -1,7 +1,7 @@
 /**
  * What a helper's body knows about the locks its callers hold: nothing, except what the helper
  * declared. The body's `held` carries these marks next to the classes it must hold, so the
- * acquire rule (locks/rules.ts) can tell a helper body from direct code: a body may take only the
+ * acquire rule (rules/acquire.ts) can tell a helper body from direct code: a body may take only the
  * classes it declared (their recursion and order against the caller are checked at each call
  * site), and it checks recursion and order against what the body itself holds.
  */

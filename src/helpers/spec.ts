@@ -4,7 +4,7 @@
  * type-level `HelperEffects` is the declaration normalised: the takes as one flat union, so that
  * helpers calling helpers stay flat however deep they go.
  */
-import type { LockKinds } from '../locks/kinds.js'
+import type { LockKinds } from '../kinds/lock-kinds.js'
 import type { AnyLock } from '../locks/any-lock.js'
 import type { Take } from './takes.js'
 

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '../errors.js'
 import type { LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from '../locks/api.js'
-import { LOCK_KINDS, type LockKind, type Variant, type VariantOf } from '../locks/kinds.js'
+import { LOCK_KINDS, type LockKind, type Variant, type VariantOf } from '../kinds/lock-kinds.js'
 
 declare const afterBrand: unique symbol
 

@@ -4,12 +4,12 @@
  * {@link LockdepAssertDiagnostic}. A warning does not turn lockdep off ("Just a warning, don't kill
  * lockdep"), but lockdep's assertions are silent once lockdep is off (`debug_locks &&`).
  */
-import type { ScopeContext } from '../context/context.js'
-import type { Cpu } from '../cpu/cpu.js'
+import type { ScopeContext } from '../exec/scope.js'
+import type { Cpu } from '../machine/cpu.js'
 import type { Task } from '../machine/machine.js'
-import type { Diagnostic } from '../diagnostics.js'
+import type { Diagnostic } from '../diagnostics/types.js'
 import type { HeldLock } from '../locks/held.js'
-import { warnAtTitle } from '../report/titles.js'
+import { warnAtTitle } from '../diagnostics/titles.js'
 
 /** What a kernel lends its CPUs for warnings. */
 export interface WarnHost {

@@ -9,7 +9,7 @@
  */
 import type { GuardedNested, GuardedNestLock, LockedNested, LockedNestLock, TryGuarded, TryLocked } from '../locks/annotated-api.js'
 import type { Guarded, Locked } from '../locks/methods.js'
-import type { LockKind, VariantOf } from '../locks/kinds.js'
+import type { LockKind, VariantOf } from './lock-kinds.js'
 import type { KindSpecs } from './registry.js'
 import type { AnnotatedEntry, MethodEntry, Mode } from './spec.js'
 

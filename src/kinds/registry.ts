@@ -3,7 +3,7 @@
  * that needs a kind's facts reads its spec from here: the lock runtime (steps per variant per
  * kernel), lockdep (the class's wait types, lock type and read rule, copied when the class is
  * made), the factories (kernel.ts), the method tables and, at the type level, the derived lock
- * interfaces (derive.ts). `LOCK_KINDS` (locks/kinds.ts) is the public view of its step tables.
+ * interfaces (derive.ts). `LOCK_KINDS` (kinds/lock-kinds.ts) is the public view of its step tables.
  *
  * A user-defined kind (issue #18) would be one more entry: see docs/kinds-registry.md.
  */

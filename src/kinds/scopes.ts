@@ -1,7 +1,7 @@
 /**
  * The six scopes as specs: a section entered by one step and left by another (steps.ts), the
- * proofs the enter step gives, and the type-level restriction (context/transitions.ts). The
- * context's scope methods (context/context.ts) read their name, steps and proofs from here.
+ * proofs the enter step gives, and the type-level restriction (rules/transitions.ts). The
+ * context's scope methods (exec/scope.ts) read their name, steps and proofs from here.
  */
 import type { ScopeSpec } from './spec.js'
 import type { ScopeStep } from './steps.js'

@@ -4,7 +4,7 @@
  * tables; the runtime, lockdep, the typed interfaces (kinds/derive.ts) and the factories read it.
  * A user-defined kind (issue #18, `defineLockKind`) will be one more value of this shape.
  */
-import type { WaitType } from '../context/state.js'
+import type { WaitType } from '../rules/state.js'
 import type { LockdepWaitType } from '../lockdep/wait-types.js'
 import type { Step } from './steps.js'
 
@@ -97,7 +97,7 @@ export interface LockKindSpec {
 /**
  * A scope: a section entered and left by one step each (`preempt_disable()` … `preempt_enable()`),
  * with the proofs its enter step gives (steps.ts). `wait` and `why` are the type-level
- * restriction it adds (context/transitions.ts); null: it restricts nothing.
+ * restriction it adds (rules/transitions.ts); null: it restricts nothing.
  */
 export interface ScopeSpec {
   /** The kernel's name of the call, as errors and reports print it: `preempt_disable()`. */

@@ -1,15 +1,15 @@
 /**
  * Every step a lock operation or a scope performs, stated once: its effect on the simulated CPU,
  * the step that undoes it, how a refused acquisition rolls it back, and the proofs it gives.
- * Lock runtimes (locks/lock.ts), the proof bits (context/claims.ts), the scope methods
- * (context/context.ts) and the type-level rules (locks/rules.ts) all read this table.
+ * Lock runtimes (locks/lock.ts), the proof bits (exec/claims.ts), the scope methods
+ * (exec/scope.ts) and the type-level rules (rules/acquire.ts) all read this table.
  *
  * The table knows the CPU only through {@link StepCpu} (the primitives it calls) and the lock only
  * through {@link StepHost}, so lockdep and the CPU can import the kind registry without a cycle.
  */
-import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
-import { SOFTIRQ_DISABLE_OFFSET, softirqLockOffset } from '../cpu/preempt-count.js'
-import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskState } from '../cpu/state.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../exec/claim-bits.js'
+import { SOFTIRQ_DISABLE_OFFSET, softirqLockOffset } from '../machine/preempt-count.js'
+import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskState } from '../machine/cpu-state.js'
 
 /**
  * One primitive a lock operation performs. `acquire`/`release` are the lockdep annotations.
@@ -49,7 +49,7 @@ export type Step =
   | 'acquire'
   | 'release'
 
-/** The CPU primitives the steps call (cpu/cpu.ts's `Cpu` has them; named here so no cycle forms). */
+/** The CPU primitives the steps call (machine/cpu.ts's `Cpu` has them; named here so no cycle forms). */
 export interface StepCpu {
   readonly irqsDisabled: boolean
   readonly current: TaskState
@@ -238,10 +238,10 @@ export type StepsGiving<P extends StepProof> = { [S in Step]: P extends Steps[S]
 /** The steps that turn interrupts off: those giving the IrqDisabled proof. */
 export type IrqsOffStep = StepsGiving<'irq'>
 
-/** The proof bits (context/claim-bits.ts) of one proof name. */
+/** The proof bits (exec/claim-bits.ts) of one proof name. */
 const PROOF_BIT: Readonly<Record<StepProof, number>> = { irq: CLAIM_IRQ, preempt: CLAIM_PREEMPT, bh: CLAIM_BH }
 
-/** The proof bits a step gives: its `gives` as context/claim-bits.ts's CLAIM_* bits. */
+/** The proof bits a step gives: its `gives` as exec/claim-bits.ts's CLAIM_* bits. */
 export const proofBits = (s: Step): number => {
   let bits = 0
   for (const p of STEPS[s].gives) bits |= PROOF_BIT[p]

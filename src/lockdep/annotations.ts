@@ -5,13 +5,13 @@
  * without the lock being taken. They act at run time; the compile-time rules keep the lock's
  * own name (see docs/annotations.md).
  */
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import { lockOf, runtimeOf } from '../locks/api.js'
-import type { LockKind } from '../locks/kinds.js'
-import type { Subclass } from '../locks/nesting-rules.js'
-import type { AcquireCheck } from '../locks/rules.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
+import type { Subclass } from '../rules/nesting.js'
+import type { AcquireCheck } from '../rules/acquire.js'
 import { MAX_LOCKDEP_SUBCLASSES, NO_VALIDATE_KEY } from './classes.js'
 import type { AnyLock } from '../locks/any-lock.js'
 

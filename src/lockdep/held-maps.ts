@@ -5,8 +5,8 @@
  * `__local_bh_disable_ip()`. Pushed only while lockdep runs (lock_acquire() returns at once
  * once `debug_locks` is clear, and in NMI), popped wherever they are.
  */
-import type { Cpu } from '../cpu/cpu.js'
-import type { IrqFlags } from '../cpu/state.js'
+import type { Cpu } from '../machine/cpu.js'
+import type { IrqFlags } from '../machine/cpu-state.js'
 import type { HeldLock, HeldLocks, IrqContext } from '../locks/held.js'
 import { BH_LOCK_MAP_ID, RCU_LOCK_MAP_ID, type Task } from '../machine/machine.js'
 import type { LockClass } from './classes.js'

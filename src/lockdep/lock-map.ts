@@ -7,9 +7,9 @@
  * `lock_acquire_shared_recursive(l, 0, 0, …)` (read = 2), `lock_map_release(l)` = `lock_release(l, _THIS_IP_)`.
  * `lockdep_init_map()` leaves its wait types at LD_WAIT_INV: no wait-context check either way.
  */
-import { ScopeContext } from '../context/context.js'
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
+import { ScopeContext } from '../exec/scope.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
 import { DoubleUnlockError, ForeignContextError } from '../errors.js'
 import type { HeldLock } from '../locks/held.js'
 import type { LockHost } from '../locks/lock.js'

@@ -6,7 +6,7 @@
  */
 import { KIND_SPECS } from '../kinds/registry.js'
 import type { LockKindSpec, LockType, ReadRecursion } from '../kinds/spec.js'
-import type { LockKind } from '../locks/kinds.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
 import type { WaitValues } from './wait-types.js'
 
 /** `enum lockdep_lock_type`: local_lock_t and RT's bh_lock_map are LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */

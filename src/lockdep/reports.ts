@@ -2,12 +2,12 @@
  * The splats, laid out as kernel/locking/lockdep.c prints them (addresses and stack traces
  * replaced by the task/CPU that recorded each state). Each returns the report's lines.
  */
-import type { Cpu } from '../cpu/cpu.js'
-import { SOFTIRQ_SHIFT } from '../cpu/preempt-count.js'
+import type { Cpu } from '../machine/cpu.js'
+import { SOFTIRQ_SHIFT } from '../machine/preempt-count.js'
 import type { LockClass, Origin } from './classes.js'
 import { banner } from './splat.js'
 import { usageChars, usageStr } from './usage.js'
-import { TITLES } from '../report/titles.js'
+import { TITLES } from '../diagnostics/titles.js'
 import type { WaitValues } from './wait-types.js'
 
 /** ` (name){+.+.}-{3:3}`: print_lock_name()'s `{%d:%d}` is `wait_type_outer ?: wait_type_inner, wait_type_inner`. */

@@ -11,8 +11,8 @@
  *   mark_held_locks()     when interrupts / bottom halves come back on (hardirqsOn/softirqsOn)
  * Like the kernel, the first report turns the checks off (`debug_locks_off()`) unless `keepGoing`.
  */
-import type { Cpu } from '../cpu/cpu.js'
-import type { Diagnostic } from '../diagnostics.js'
+import type { Cpu } from '../machine/cpu.js'
+import type { Diagnostic } from '../diagnostics/types.js'
 import { lockNames, type HeldLock, type IrqContext } from '../locks/held.js'
 import type { ResolvedOptions } from '../options.js'
 import { ChainCache, type ChainNode } from './chains.js'
@@ -20,7 +20,7 @@ import { type BfsMatch, type BfsStats, bfs, pathTo } from './bfs.js'
 import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from './classes.js'
 import { type ClassTypes, classTypesOf, type LockdepKind, type LockdepMapName } from './maps.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
-import { LOCK_ORDER_TITLE, TITLES, badIrqDependencyTitle } from '../report/titles.js'
+import { LOCK_ORDER_TITLE, TITLES, badIrqDependencyTitle } from '../diagnostics/titles.js'
 import { circularScenario, classLine, inconsistentHeader, irqContextSummary, irqScenario, origin, usageScenario } from './reports.js'
 import { banner, heldLockLines, lockName, nestLockName } from './splat.js'
 import {

@@ -4,15 +4,15 @@
  * `down_read_nested()`, …) and nest locks (`spin_lock_nest_lock()`, `mutex_lock_nest_lock()`).
  * Each composes the ordinary rules (rules.ts) with its own (trylock-rules.ts, nesting-rules.ts).
  */
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
-import type { NotThenable } from '../context/type-error.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
+import type { NotThenable } from '../rules/error.js'
 import type { Guard } from './guard.js'
-import type { LockKind, VariantOf } from './kinds.js'
+import type { LockKind, VariantOf } from '../kinds/lock-kinds.js'
 import type { TryResult } from './lock.js'
-import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from './nesting-rules.js'
-import type { Acquired, LockLabel } from './rules.js'
-import type { TryAcquireCheck } from './trylock-rules.js'
+import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
+import type { Acquired, LockLabel } from '../rules/acquire.js'
+import type { TryAcquireCheck } from '../rules/trylock.js'
 
 /**
  * A trylock around `cb`: `{ taken: true, value }` when it got the lock, `{ taken: false }` otherwise.

@@ -1,5 +1,5 @@
 /** Any lock object a kernel made, as the annotations and assertions take it. */
-import type { LockKind } from './kinds.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
 
 /**
  * Any lock a kernel made: its kind and class name. lockdep's annotations and assertions take one.

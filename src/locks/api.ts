@@ -6,14 +6,14 @@
  * are instantiated one at a time when used, where a mapped type resolves all of them at the
  * first use (about 40 instantiations more per lock site, over the type budget).
  */
-import { ScopeContext } from '../context/context.js'
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
+import { ScopeContext } from '../exec/scope.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockCommon } from '../kinds/derive.js'
 import { KIND_SPECS, type KindSpecs } from '../kinds/registry.js'
 import type { AnnotatedEntry, MethodEntry } from '../kinds/spec.js'
-import type { LockKind } from './kinds.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
 import type { Guarded, Locked } from './methods.js'
 import type { LockRuntime } from './lock.js'
 import type { MutexAnnotations, RwlockTryAnnotations, RwTryAnnotations, RwsemNestedAnnotations, SpinAnnotations } from './annotated-api.js'

@@ -4,10 +4,10 @@
  * scope releases it. Guards may be released in any order; see `irqDisable` for what that means
  * for interrupts.
  */
-import type { Context, Guard } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
+import type { Context, Guard } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
 
-export type { Guard } from '../context/public.js'
+export type { Guard } from '../exec/context.js'
 
 export class LockGuard<D> implements Guard<CtxState, D> {
   readonly #release: (g: LockGuard<D>) => void

@@ -4,19 +4,19 @@
  * transactionally (a step that throws undoes the ones before it), keeps the owner and the
  * task's held-lock stack, and asks the validator about each acquisition.
  */
-import { falsifiedByUnlock, lockClaims } from '../context/claims.js'
-import { ScopeContext } from '../context/context.js'
-import { NO_FAILURE, releaseAfterReport } from '../context/protocol.js'
-import { warnAtTitle, wrongOwnerTitle } from '../report/titles.js'
+import { falsifiedByUnlock, lockClaims } from '../exec/claims.js'
+import { ScopeContext } from '../exec/scope.js'
+import { NO_FAILURE, releaseAfterReport } from '../exec/protocol.js'
+import { warnAtTitle, wrongOwnerTitle } from '../diagnostics/titles.js'
 import { OK, type BlockedOutcome, type OkOutcome } from '../machine/outcome.js'
 import { DELIVERY } from '../exec/delivery.js'
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
-import type { Cpu } from '../cpu/cpu.js'
-import { IRQS_ON, type IrqFlags } from '../cpu/state.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
+import type { Cpu } from '../machine/cpu.js'
+import { IRQS_ON, type IrqFlags } from '../machine/cpu-state.js'
 import type { TracePayload } from '../machine/events.js'
 import type { LockState, Task } from '../machine/machine.js'
-import type { Diagnostic } from '../diagnostics.js'
+import type { Diagnostic } from '../diagnostics/types.js'
 import { DoubleUnlockError, ForeignContextError, InterruptContextError, InvalidArgumentError, WrongCpuError } from '../errors.js'
 import { banner, lockName } from '../lockdep/splat.js'
 import type { ChainNode } from '../lockdep/chains.js'
@@ -29,7 +29,7 @@ import type { HeldLock, HeldLocks, IrqContext } from './held.js'
 import { kindSpec, opsOfSpec } from '../kinds/registry.js'
 import type { LockKindSpec } from '../kinds/spec.js'
 import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
-import { counted, type LockKind, type Ops, type Step, type Variant } from './kinds.js'
+import { counted, type LockKind, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {

@@ -4,12 +4,12 @@
  * them. A method's context parameter is `Context<T> & AcquireCheck<…>`: valid nesting leaves it
  * `Context<T>`, invalid nesting adds an impossible member whose text is the kernel's complaint.
  */
-import type { Context } from '../context/public.js'
-import type { CtxState } from '../context/state.js'
-import type { NotThenable } from '../context/type-error.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
+import type { NotThenable } from '../rules/error.js'
 import type { Guard } from './guard.js'
-import type { LockKind, VariantOf } from './kinds.js'
-import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from './rules.js'
+import type { LockKind, VariantOf } from '../kinds/lock-kinds.js'
+import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from '../rules/acquire.js'
 
 /**
  * `withLocked`-style method: takes the lock around `cb`, whose context proves what it gives.

@@ -3,8 +3,8 @@
  * after the kernel's tracepoint or function. Renderers (formatTrace(), traceToJson(), later
  * exporters) read these fields; the formatted text is output, never data.
  */
-import type { DiagnosticKind } from '../diagnostics.js'
-import type { LockKind } from '../locks/kinds.js'
+import type { DiagnosticKind } from '../diagnostics/types.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
 
 /**
  * One state change of a simulated CPU, as the trace records it: the fields every event has

@@ -2,9 +2,9 @@
  * One entry of a task's held-lock stack (lockdep's `struct held_lock`), as plain data: the lock,
  * the nest lock, lockdep's class and chain are ids.
  */
-import type { IrqFlags } from '../cpu/state.js'
+import type { IrqFlags } from './cpu-state.js'
 import type { LockdepKind } from '../lockdep/maps.js'
-import type { Variant } from '../locks/kinds.js'
+import type { Variant } from '../kinds/lock-kinds.js'
 
 /** A lock's id: its index in `machine.locks`. */
 export type LockId = number

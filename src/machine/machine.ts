@@ -7,10 +7,10 @@
  *
  * Internal: the public views are `kernel.snapshot()`, `kernel.cpu(i)` and `kernel.trace`.
  */
-import type { CpuState, TaskState } from '../cpu/state.js'
+import type { CpuState, TaskState } from './cpu-state.js'
 import type { HeldLock, LockId } from './held-lock.js'
 import type { LockdepKind } from '../lockdep/maps.js'
-import type { KernelWarning } from '../report/proof-diagnostics.js'
+import type { KernelWarning } from '../diagnostics/proof-diagnostics.js'
 import type { TraceEvent } from './events.js'
 
 export type { LockId } from './held-lock.js'

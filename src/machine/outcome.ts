@@ -3,7 +3,7 @@
  * softirqs) to run here. The CPU's transitions never call user code; the executor runs the
  * handlers and then calls back into the machine for the rest of the sequence (src/exec/delivery.ts).
  */
-import type { LockKind } from '../locks/kinds.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
 
 /** Done: nothing for the executor to run. One frozen constant, compared by identity. */
 export interface OkOutcome {

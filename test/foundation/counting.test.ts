@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Cpu, INTERRUPT_DISABLE_MAX, type CpuHost } from '../../src/cpu/cpu.js'
-import type { CpuState } from '../../src/cpu/state.js'
+import { Cpu, INTERRUPT_DISABLE_MAX, type CpuHost } from '../../src/machine/cpu.js'
+import type { CpuState } from '../../src/machine/cpu-state.js'
 import { bindHandlers, localBhEnable, localInterruptEnable } from '../../src/exec/delivery.js'
 import type { TracePayload } from '../../src/machine/events.js'
 import { createMachineCpu } from '../../src/machine/machine.js'

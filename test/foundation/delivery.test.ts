@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Kernel, type TraceEvent } from '../../src/index.js'
-import { eventText } from '../../src/trace.js'
+import { eventText } from '../../src/export/trace.js'
 
 const events = (k: Kernel): string[] => k.trace.map((e) => eventText(e))
 /** The events matching `re`, in order. */

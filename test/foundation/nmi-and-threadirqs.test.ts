@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CountingError, createKernel } from '../../src/index.js'
-import { eventText } from '../../src/trace.js'
+import { eventText } from '../../src/export/trace.js'
 
 describe('NMI context', () => {
   it('masks interrupts while the handler runs, and restores the flag after', () => {

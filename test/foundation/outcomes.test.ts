@@ -3,13 +3,13 @@
  * the delivery (src/exec/delivery.ts) runs them through the executor bound to the CPU.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { Cpu, type CpuHost } from '../../src/cpu/cpu.js'
-import { HARDIRQ_OFFSET } from '../../src/cpu/preempt-count.js'
+import { Cpu, type CpuHost } from '../../src/machine/cpu.js'
+import { HARDIRQ_OFFSET } from '../../src/machine/preempt-count.js'
 import { bindHandlers, deliverPendingIrqs, handleSoftirqs } from '../../src/exec/delivery.js'
 import { createMachineCpu } from '../../src/machine/machine.js'
 import { OK, type IrqOutcome, type OkOutcome, type SoftirqsOutcome } from '../../src/machine/outcome.js'
-import { CLAIM_BH } from '../../src/context/claim-bits.js'
-import { eventText } from '../../src/trace.js'
+import { CLAIM_BH } from '../../src/exec/claim-bits.js'
+import { eventText } from '../../src/export/trace.js'
 
 const host = (events: string[], preemptRt = false): CpuHost => ({
   preemptRt,

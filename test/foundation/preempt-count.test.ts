@@ -24,7 +24,7 @@ import {
   formatPreemptCount,
   preemptLockOffset,
   softirqLockOffset,
-} from '../../src/cpu/preempt-count.js'
+} from '../../src/machine/preempt-count.js'
 import { preemptCountLayout } from '../../src/index.js'
 
 describe('preempt_count layout (include/linux/preempt.h)', () => {

@@ -5,8 +5,8 @@
  * predicate against a reference computed from the raw preempt_count and the layout's masks.
  */
 import fc from 'fast-check'
-import { INTERRUPT_COUNT_LAYOUT, MAINLINE_LAYOUT, type PreemptCountLayout } from '../../src/cpu/layout.js'
-import { PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from '../../src/cpu/preempt-count.js'
+import { INTERRUPT_COUNT_LAYOUT, MAINLINE_LAYOUT, type PreemptCountLayout } from '../../src/machine/layout.js'
+import { PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from '../../src/machine/preempt-count.js'
 import { createKernel, type Context, type CpuState, type CpuView, type CtxState, type Kernel, type KernelOptions } from '../../src/index.js'
 
 /** The scoped operations as a plain-JavaScript caller sees them (no type rules). */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Context, type Kernel, type FreshTaskState } from '../../src/index.js'
-import { IRQS_DISABLED_AT_EXIT_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../../src/report/titles.js'
+import { IRQS_DISABLED_AT_EXIT_TITLE, IRQS_ON_UNDER_IRQ_LOCK_TITLE } from '../../src/diagnostics/titles.js'
 import { DeadlockError, GuardOrderError } from '../../src/errors.js'
 import { kinds, permutations, type LooseGuard } from './helpers.js'
 

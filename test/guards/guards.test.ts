@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, InvalidArgumentError, ShadowedContextError, StaleContextError, WrongCpuError, type Kernel } from '../../src/index.js'
-import { GUARD_LEAK_TITLE } from '../../src/report/titles.js'
+import { GUARD_LEAK_TITLE } from '../../src/diagnostics/titles.js'
 import { DoubleUnlockError } from '../../src/errors.js'
 import { GUARD_METHODS } from '../../src/locks/api.js'
-import type { LockKind } from '../../src/locks/kinds.js'
+import type { LockKind } from '../../src/kinds/lock-kinds.js'
 import { kinds, looseGuard, makeLock, type LooseGuard } from './helpers.js'
-import { eventText } from '../../src/trace.js'
+import { eventText } from '../../src/export/trace.js'
 
 /** The CPU counters a guard changes. */
 interface State {

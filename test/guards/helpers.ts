@@ -1,6 +1,6 @@
 /** Shared helpers for the guard tests: plain-JavaScript views of the typed guard API. */
 import type { Kernel } from '../../src/index.js'
-import type { LockKind } from '../../src/locks/kinds.js'
+import type { LockKind } from '../../src/kinds/lock-kinds.js'
 
 /** A guard as a plain-JavaScript caller sees it. */
 export interface LooseGuard {

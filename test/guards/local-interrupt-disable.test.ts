@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Kernel } from '../../src/index.js'
-import { GUARD_LEAK_TITLE } from '../../src/report/titles.js'
+import { GUARD_LEAK_TITLE } from '../../src/diagnostics/titles.js'
 import { DoubleUnlockError, GuardOrderError } from '../../src/errors.js'
 import { kinds, type LooseGuard } from './helpers.js'
-import { eventText } from '../../src/trace.js'
+import { eventText } from '../../src/export/trace.js'
 
 const cpu = (k: Kernel) => k.cpu(0)
 const events = (k: Kernel, from: number, name: string): number => k.trace.slice(from).filter((e) => eventText(e) === name).length

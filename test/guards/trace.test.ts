@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, formatTrace, traceToJson, type Kernel, type TraceEvent } from '../../src/index.js'
-import { eventText } from '../../src/trace.js'
+import { eventText } from '../../src/export/trace.js'
 
 /** The first event named exactly `event` (after `from`), or fail. */
 const find = (k: Kernel, event: string, from = 0): TraceEvent => {

@@ -10,7 +10,7 @@ import { SCOPES } from '../../src/kinds/scopes.js'
 import type { LockKindSpec, Ops, Variant } from '../../src/kinds/spec.js'
 import { proofBits, STEPS } from '../../src/kinds/steps.js'
 import { ClassRegistry } from '../../src/lockdep/classes.js'
-import { CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT } from '../../src/context/claim-bits.js'
+import { CLAIM_BH, CLAIM_IRQS_OFF, CLAIM_PREEMPT } from '../../src/exec/claim-bits.js'
 
 describe('lockdep classes are made from the spec', () => {
   it.each([

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { type Context, createKernel, type CtxState, KernelSplat } from '../../src/index.js'
 import { TITLES, kinds, loose, only } from './helpers.js'
-import { Cpu, type CpuHost } from '../../src/cpu/cpu.js'
+import { Cpu, type CpuHost } from '../../src/machine/cpu.js'
 import { HeldMaps } from '../../src/lockdep/held-maps.js'
 import { Lockdep } from '../../src/lockdep/validator.js'
 import { HeldLocks } from '../../src/locks/held.js'

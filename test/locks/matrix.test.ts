@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Kernel } from '../../src/index.js'
 import { METHODS } from '../../src/locks/api.js'
-import type { LockKind } from '../../src/locks/kinds.js'
+import type { LockKind } from '../../src/kinds/lock-kinds.js'
 import { counters, loose, type CpuCounters } from './helpers.js'
 
 /** Expected values inside the section (softirqDisableCnt: RT only; always 0 on a normal kernel). */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, type Context, type Kernel, type FreshTaskState } from '../../src/index.js'
 import { kinds, loose } from './helpers.js'
-import { eventText } from '../../src/trace.js'
+import { eventText } from '../../src/export/trace.js'
 
 const events = (k: Kernel): string[] => k.trace.map((e) => eventText(e))
 const indexOf = (k: Kernel, event: string): number => {

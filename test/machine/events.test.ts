@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { createKernel, formatTrace, type TraceEvent } from '../../src/index.js'
 import { machineOf } from '../../src/kernel.js'
-import { eventText } from '../../src/trace.js'
+import { eventText } from '../../src/export/trace.js'
 
 /** The events named `name`, narrowed to their member of the union. */
 type Named<E extends TraceEvent['event']> = TraceEvent & { readonly event: E }

@@ -3,7 +3,7 @@
  * context's proofs hold, or the moment one became false was reported ('proof-falsified'), or the
  * drop that would have falsified it was refused (GuardOrderError) with nothing changed. The
  * proofs each context carries are computed here from the type rules, independently of the
- * run time's own bookkeeping (src/context/claims.ts).
+ * run time's own bookkeeping (src/exec/claims.ts).
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'

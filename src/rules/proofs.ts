@@ -2,7 +2,7 @@
  * Proofs: context types a function can demand by its parameter type. Each is a Context whose
  * state fixes what is proven and leaves the rest open, so any context that proves it is accepted.
  */
-import type { Context } from './public.js'
+import type { Context } from '../exec/context.js'
 import type { CtxState, IrqOffOnOne } from './state.js'
 
 /** A context whose state fixes the fields in P and leaves the others as wide as CtxState. */

@@ -1,7 +1,7 @@
-import type { DiagnosticBase } from './report/base.js'
-import type { KernelWarningDiagnostic, ProofFalsifiedDiagnostic } from './report/proof-diagnostics.js'
+import type { DiagnosticBase } from './base.js'
+import type { KernelWarningDiagnostic, ProofFalsifiedDiagnostic } from './proof-diagnostics.js'
 
-export type { DiagnosticBase } from './report/base.js'
+export type { DiagnosticBase } from './base.js'
 
 /**
  * Which counter went wrong, and how.

@@ -1,12 +1,12 @@
 /** Registered interrupt, softirq and NMI handlers, with the argument checks plain-JS callers need. */
-import type { Context } from '../context/public.js'
-import type { NmiState, SoftirqState } from '../context/proofs.js'
-import type { CtxState } from '../context/state.js'
+import type { Context } from './context.js'
+import type { NmiState, SoftirqState } from '../rules/proofs.js'
+import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 
-import { SOFTIRQ_NAMES } from './softirq-names.js'
+import { SOFTIRQ_NAMES } from '../machine/softirq-names.js'
 
-export { SOFTIRQ_NAMES, type SoftirqName } from './softirq-names.js'
+export { SOFTIRQ_NAMES, type SoftirqName } from '../machine/softirq-names.js'
 export const NR_SOFTIRQS = SOFTIRQ_NAMES.length
 
 export interface IrqAction {

@@ -7,7 +7,7 @@
  */
 import type { PreemptCountLayout } from './layout.js'
 import { PREEMPT_NEED_RESCHED, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
-import type { CpuState } from './state.js'
+import type { CpuState } from './cpu-state.js'
 
 /** `preempt_count()`: the count without the need-resched bit. */
 export const preemptCount = (cpu: CpuState): number => (cpu.preemptCount & ~PREEMPT_NEED_RESCHED) >>> 0

@@ -1,6 +1,6 @@
 /** A read-only window on one simulated CPU: `kernel.cpu(0).preemptCount`, `.inAtomic()`, … */
 import type { Cpu } from './cpu.js'
-import { publicTask, snapshotCpu, type CpuState, type TaskState } from './state.js'
+import { publicTask, snapshotCpu, type CpuState, type TaskState } from './cpu-state.js'
 
 let makeView: (cpu: Cpu) => CpuView
 

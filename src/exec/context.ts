@@ -3,13 +3,13 @@
  * (context.ts), which is not exported. Its internals (the CPU it is bound to, its scope
  * bookkeeping) are not part of any published type, so no proof can be minted from outside.
  */
-import type { SoftirqName } from '../irq/softirq-names.js'
-import type { Gfp, GfpCheck } from './gfp-rules.js'
-import type { BhCheck } from './irq-rules.js'
-import type { CanSleep } from './sleep-rules.js'
-import type { CtxState } from './state.js'
-import type { BhDisabledIn, InterruptsDisabledIn, IrqsSavedIn, PreemptDisabledIn, RcuReadLockedIn } from './transitions.js'
-import type { NotThenable } from './type-error.js'
+import type { SoftirqName } from '../machine/softirq-names.js'
+import type { Gfp, GfpCheck } from '../rules/gfp.js'
+import type { BhCheck } from '../rules/irq.js'
+import type { CanSleep } from '../rules/sleep.js'
+import type { CtxState } from '../rules/state.js'
+import type { BhDisabledIn, InterruptsDisabledIn, IrqsSavedIn, PreemptDisabledIn, RcuReadLockedIn } from '../rules/transitions.js'
+import type { NotThenable } from '../rules/error.js'
 
 declare const stateBrand: unique symbol
 

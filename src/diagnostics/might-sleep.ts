@@ -5,12 +5,12 @@
  *   preempt_count: 1, expected: 0
  *   RCU nest depth: 0, expected: 0
  */
-import type { Cpu } from '../cpu/cpu.js'
-import { preemptCount } from '../cpu/predicates.js'
+import type { Cpu } from '../machine/cpu.js'
+import { preemptCount } from '../machine/predicates.js'
 import { heldLockLines } from '../lockdep/splat.js'
 import type { HeldLinesLockdep } from '../lockdep/splat.js'
 import { lockNames, type HeldLock } from '../locks/held.js'
-import type { SleepingInAtomicDiagnostic } from '../diagnostics.js'
+import type { SleepingInAtomicDiagnostic } from './types.js'
 import { SLEEPING_IN_ATOMIC_TITLE } from './titles.js'
 
 /** What the caller expects to hold while it may sleep: the offsets of `__might_resched()`. */

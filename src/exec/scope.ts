@@ -2,21 +2,21 @@
  * The runtime context object: bound to one CPU and one task, alive only while the scope that
  * made it runs, and checked on every use. Its type parameter is the type-level state (state.ts).
  */
-import type { Cpu } from '../cpu/cpu.js'
-import type { IrqFlags } from '../cpu/state.js'
+import type { Cpu } from '../machine/cpu.js'
+import type { IrqFlags } from '../machine/cpu-state.js'
 import type { Task } from '../machine/machine.js'
 import { DoubleUnlockError, InvalidArgumentError, ShadowedContextError, StaleContextError, WrongCpuError } from '../errors.js'
 import { LockGuard } from '../locks/guard.js'
-import type { SoftirqName } from '../irq/registry.js'
+import type { SoftirqName } from './irq-registry.js'
 import type { HeldLock } from '../locks/held.js'
 import { SCOPES } from '../kinds/scopes.js'
 import { proofBits, STEPS, type ScopeStep, type StepDelivery } from '../kinds/steps.js'
 import { bornFalse, falsifiedByUnlock } from './claims.js'
-import type { Gfp } from './gfp-rules.js'
-import type { CtxState } from './state.js'
+import type { Gfp } from '../rules/gfp.js'
+import type { CtxState } from '../rules/state.js'
 import { NO_FAILURE, refuseThenable, releaseAfterReport } from './protocol.js'
-import { DELIVERY, localIrqRestore } from '../exec/delivery.js'
-import type { Context, CoreOps } from './public.js'
+import { DELIVERY, localIrqRestore } from './delivery.js'
+import type { Context, CoreOps } from './context.js'
 
 /** What a context needs from the kernel that made it. */
 export interface ContextHost {

@@ -4,7 +4,7 @@
  * compile here until it is described).
  */
 import { match } from 'ts-pattern'
-import type { Diagnostic } from './diagnostics.js'
+import type { Diagnostic } from './types.js'
 
 /**
  * One line per diagnostic, for logs and summaries: what the kernel would say, with the names.

@@ -2,11 +2,11 @@
  * The reports the kernel object used to build inline: each a pure function from where it happened
  * (a {@link Site}) to the diagnostic. The Reporter (./reporter.ts) decides whether and when.
  */
-import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT, claimNames } from '../context/claims.js'
-import type { Cpu } from '../cpu/cpu.js'
-import { preemptCount } from '../cpu/predicates.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT, claimNames } from '../exec/claims.js'
+import type { Cpu } from '../machine/cpu.js'
+import { preemptCount } from '../machine/predicates.js'
 import type { Task } from '../machine/machine.js'
-import type { CountingField, Diagnostic } from '../diagnostics.js'
+import type { CountingField, Diagnostic } from './types.js'
 import { banner, heldLockLines } from '../lockdep/splat.js'
 import type { HeldLinesLockdep } from '../lockdep/splat.js'
 import { lockNames, type HeldLock } from '../locks/held.js'

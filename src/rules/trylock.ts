@@ -11,10 +11,10 @@
  * off on PREEMPT_RT: kernel/bpf/mmap_unlock_work.h, "PREEMPT_RT does not allow to trylock mmap
  * sem in interrupt disabled context. Force the fallback code."
  */
-import type { CtxState } from '../context/state.js'
-import type { LockproofError } from '../context/type-error.js'
-import type { LockKind, LockKinds } from './kinds.js'
-import type { LockLabel } from './rules.js'
+import type { CtxState } from './state.js'
+import type { LockproofError } from './error.js'
+import type { LockKind, LockKinds } from '../kinds/lock-kinds.js'
+import type { LockLabel } from './acquire.js'
 
 type KindWait<K extends LockKind> = LockKinds[K]['wait']
 

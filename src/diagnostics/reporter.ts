@@ -3,18 +3,18 @@
  * `onDiagnostic: 'throw'`. It also keeps the trace (every state change, with `trace: true`) and
  * the once-only state of the kernel's WARN_ON_ONCE() sites. Report texts: ./kernel-reports.ts.
  */
-import { claimNames, falseClaims } from '../context/claims.js'
-import type { Cpu } from '../cpu/cpu.js'
+import { claimNames, falseClaims } from '../exec/claims.js'
+import type { Cpu } from '../machine/cpu.js'
 import type { Machine, Task } from '../machine/machine.js'
 import type { TraceEvent, TracePayload } from '../machine/events.js'
-import type { CountingField, Diagnostic } from '../diagnostics.js'
+import type { CountingField, Diagnostic } from './types.js'
 import { CountingError, GuardOrderError, KernelSplat } from '../errors.js'
 import { lockName } from '../lockdep/splat.js'
 import type { Lockdep } from '../lockdep/validator.js'
 import type { HeldLocks } from '../locks/held.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import type { ResolvedOptions } from '../options.js'
-import { latencyFlags } from '../trace.js'
+import { latencyFlags } from '../export/trace.js'
 import {
   badUnlockReport,
   countingReport,

@@ -2,7 +2,7 @@
  * Every report's title (its first line), in one place: the kernel's own, exactly, and
  * lockproof's. Exported as values, so that `d.title === GUARD_LEAK_TITLE` selects reports.
  */
-import type { CountingField } from '../diagnostics.js'
+import type { CountingField } from './types.js'
 import type { KernelWarning } from './proof-diagnostics.js'
 
 /** lockdep's report titles (kernel/locking/lockdep.c). */

@@ -10,12 +10,12 @@
  *                 |||| /
  *   task-1-1    0 d.h1.   12: irq_enter
  */
-import type { Cpu } from './cpu/cpu.js'
-import { PREEMPT_NEED_RESCHED, SOFTIRQ_SHIFT } from './cpu/preempt-count.js'
-import { lockName } from './lockdep/splat.js'
-import type { TraceEvent, TracePayload } from './machine/events.js'
+import type { Cpu } from '../machine/cpu.js'
+import { PREEMPT_NEED_RESCHED, SOFTIRQ_SHIFT } from '../machine/preempt-count.js'
+import { lockName } from '../lockdep/splat.js'
+import type { TraceEvent, TracePayload } from '../machine/events.js'
 
-export type { TraceEvent } from './machine/events.js'
+export type { TraceEvent } from '../machine/events.js'
 
 const hex = (n: number): string => (n === 0 ? '.' : Math.min(n, 0xf).toString(16))
 

@@ -1,16 +1,16 @@
 /**
  * What a live context proves at run time: the IrqDisabled, PreemptDisabled and BhDisabled
  * proofs its type state carries, as bits. They follow the same rules as the types (transitions.ts,
- * locks/rules.ts): a proof is what holds on *both* kernels. Each CPU counts the live contexts
+ * rules/acquire.ts): a proof is what holds on *both* kernels. Each CPU counts the live contexts
  * that carry each proof, so the moment one becomes false costs one comparison to notice.
  */
-import type { Cpu } from '../cpu/cpu.js'
-import { PREEMPT_NEED_RESCHED, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, softirqLockOffset } from '../cpu/preempt-count.js'
-import type { IrqFlags } from '../cpu/state.js'
+import type { Cpu } from '../machine/cpu.js'
+import { PREEMPT_NEED_RESCHED, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, softirqLockOffset } from '../machine/preempt-count.js'
+import type { IrqFlags } from '../machine/cpu-state.js'
 import { opsOfSpec } from '../kinds/registry.js'
 import type { LockKindSpec, Variant } from '../kinds/spec.js'
 import { proofBits, type Step } from '../kinds/steps.js'
-import type { ProofName } from '../report/proof-diagnostics.js'
+import type { ProofName } from '../diagnostics/proof-diagnostics.js'
 
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from './claim-bits.js'
 

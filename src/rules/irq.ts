@@ -6,7 +6,7 @@
  * hardirq). Interrupts that are off on *one* kernel count: the code must be right on both.
  */
 import type { CtxState } from './state.js'
-import type { LockproofError } from './type-error.js'
+import type { LockproofError } from './error.js'
 
 /** Where interrupts may be off, in words: the handler kinds first (their message is the kernel's). */
 type IrqsOffWhere<T extends CtxState> = [T['exec']] extends ['nmi']

@@ -3,16 +3,16 @@
  * kind may be taken follows from its wait type, and what it proves from the steps its variant
  * performs on *both* configurations (each step's proofs: kinds/steps.ts `gives`).
  */
-import type { InInterrupt, SoftirqCounted } from '../context/in-interrupt.js'
-import type { BhCheck, IrqEnableCheck } from '../context/irq-rules.js'
-import type { CanSleep } from '../context/sleep-rules.js'
-import type { CtxState, IrqOff, IrqOffOnOne, With } from '../context/state.js'
-import type { Restrict } from '../context/transitions.js'
-import type { LockproofError } from '../context/type-error.js'
+import type { InInterrupt, SoftirqCounted } from './in-interrupt.js'
+import type { BhCheck, IrqEnableCheck } from './irq.js'
+import type { CanSleep } from './sleep.js'
+import type { CtxState, IrqOff, IrqOffOnOne, With } from './state.js'
+import type { Restrict } from './transitions.js'
+import type { LockproofError } from './error.js'
 import type { HelperBody, MayTake } from '../helpers/marks.js'
 import type { IrqsOffStep, StepsGiving } from '../kinds/steps.js'
-import type { LockKind, LockKinds, Step, VariantOf } from './kinds.js'
-import type { ClassKey, Subclass } from './subclass.js'
+import type { LockKind, LockKinds, Step, VariantOf } from '../kinds/lock-kinds.js'
+import type { ClassKey, Subclass } from '../locks/subclass.js'
 
 type Label<K extends LockKind> = LockKinds[K]['label']
 type KindWait<K extends LockKind> = LockKinds[K]['wait']

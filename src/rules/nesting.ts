@@ -6,13 +6,13 @@
  * (`check_deadlock()`: "We're holding the nest_lock, which serializes this lock's nesting
  * behaviour."). Both compose with the ordinary rules (AcquireCheck / Acquired).
  */
-import type { CtxState, With } from '../context/state.js'
-import type { LockproofError } from '../context/type-error.js'
-import type { LockKind } from './kinds.js'
-import type { AcquireCheck, LockLabel } from './rules.js'
-import type { ClassKey, Subclass } from './subclass.js'
+import type { CtxState, With } from './state.js'
+import type { LockproofError } from './error.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
+import type { AcquireCheck, LockLabel } from './acquire.js'
+import type { ClassKey, Subclass } from '../locks/subclass.js'
 
-export { type ClassKey, SINGLE_DEPTH_NESTING, type Subclass } from './subclass.js'
+export { type ClassKey, SINGLE_DEPTH_NESTING, type Subclass } from '../locks/subclass.js'
 
 /** The rules for taking N under subclass S: the ordinary ones, with the class being N/S. */
 export type NestedAcquireCheck<K extends LockKind, N extends string, S extends Subclass, T extends CtxState, F extends string> = AcquireCheck<

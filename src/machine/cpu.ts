@@ -1,23 +1,23 @@
 /**
  * One simulated CPU: the kernel's per-CPU primitives over plain state. Each primitive does what
  * its kernel namesake does to the counters, and refuses (reporting first) what would wrap them.
- * Scoped, user-facing operations live in src/context; this is the "hardware and core code" layer.
+ * Scoped, user-facing operations live in src/exec (the scopes); this is the "hardware and core code" layer.
  * It never calls user code: where the kernel would take an interrupt or run softirqs, a primitive
  * returns an outcome (src/machine/outcome.ts) and the executor's delivery (src/exec/delivery.ts)
  * runs the handlers, then calls back in here for the rest of the sequence.
  */
-import type { CountingField } from '../diagnostics.js'
+import type { CountingField } from '../diagnostics/types.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockdepMapName } from '../lockdep/maps.js'
 import { MAINLINE_LAYOUT, type PreemptCountLayout } from './layout.js'
 import { fieldValue, PREEMPT_MASK, PREEMPT_OFFSET, SOFTIRQ_DISABLE_OFFSET, SOFTIRQ_MASK, SOFTIRQ_OFFSET } from './preempt-count.js'
 import * as P from './predicates.js'
-import { IRQS_OFF, IRQS_ON, type IrqFlags } from './state.js'
-import type { TracePayload } from '../machine/events.js'
-import type { MachineCpu, Task } from '../machine/machine.js'
-import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../context/claim-bits.js'
-import { OK, type IrqOutcome, type OkOutcome, type SoftirqsOutcome } from '../machine/outcome.js'
-import type { KernelWarning } from '../report/proof-diagnostics.js'
+import { IRQS_OFF, IRQS_ON, type IrqFlags } from './cpu-state.js'
+import type { TracePayload } from './events.js'
+import type { MachineCpu, Task } from './machine.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../exec/claim-bits.js'
+import { OK, type IrqOutcome, type OkOutcome, type SoftirqsOutcome } from './outcome.js'
+import type { KernelWarning } from '../diagnostics/proof-diagnostics.js'
 
 /** `MAX_SOFTIRQ_RESTART` in kernel/softirq.c. */
 export const MAX_SOFTIRQ_RESTART = 10
@@ -66,7 +66,7 @@ export class Cpu {
    */
   readonly scopeIds: number[] = []
   /**
-   * How many live contexts on this CPU carry each proof (src/context/claims.ts): IrqDisabled,
+   * How many live contexts on this CPU carry each proof (src/exec/claims.ts): IrqDisabled,
    * PreemptDisabled, BhDisabled. Counted, so noticing a false one costs one comparison. Kept in
    * the machine's CPU state (machine.ts).
    */

@@ -21,7 +21,7 @@
  *         HARDIRQ_MASK: 0x0f000000
  *             NMI_MASK: 0x10000000   (one bit; nesting in the per-CPU `nmi_nesting`, at most 15)
  */
-import type { CountingField } from '../diagnostics.js'
+import type { CountingField } from '../diagnostics/types.js'
 import { HARDIRQ_MASK, HARDIRQ_SHIFT, NMI_MASK, NMI_SHIFT, PREEMPT_MASK, PREEMPT_SHIFT, SOFTIRQ_MASK, SOFTIRQ_SHIFT } from './preempt-count.js'
 
 /** The names `createKernel({ preemptCountLayout })` takes. */

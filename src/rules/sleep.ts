@@ -1,6 +1,6 @@
 /** The compile-time twin of `__might_resched()`: what may sleep needs a 'sleep' wait type in a task. */
 import type { CtxState } from './state.js'
-import type { LockproofError } from './type-error.js'
+import type { LockproofError } from './error.js'
 
 export type SleepError<
   What extends string,

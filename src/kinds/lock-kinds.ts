@@ -9,12 +9,12 @@
  * same table: a kind's wait type says where it may be taken, and an effect present on *both*
  * configurations (interrupts, preemption, bottom halves off) becomes a proof in the context.
  */
-import { KIND_SPECS, opsOfSpec } from '../kinds/registry.js'
-import type { LockKindSpec, Ops, Variant } from '../kinds/spec.js'
-import { STEPS, type Step } from '../kinds/steps.js'
+import { KIND_SPECS, opsOfSpec } from './registry.js'
+import type { LockKindSpec, Ops, Variant } from './spec.js'
+import { STEPS, type Step } from './steps.js'
 
-export type { Step } from '../kinds/steps.js'
-export type { Category, Ops, PerConfig, Variant } from '../kinds/spec.js'
+export type { Step } from './steps.js'
+export type { Category, Ops, PerConfig, Variant } from './spec.js'
 
 /** A kind's row of the public table: the spec's label, category, wait type and write-side steps. */
 const row = <const S extends LockKindSpec>(

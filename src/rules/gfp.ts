@@ -1,7 +1,7 @@
 /** Where memory may be allocated (Documentation/locking/locktypes.rst, "raw_spinlock_t on RT"). */
-import type { CanSleep, WhyOf } from './sleep-rules.js'
+import type { CanSleep, WhyOf } from './sleep.js'
 import type { CtxState } from './state.js'
-import type { LockproofError } from './type-error.js'
+import type { LockproofError } from './error.js'
 
 /**
  * The allocation flags `ctx.kmalloc()` takes: `GFP_KERNEL` may sleep; `GFP_ATOMIC` does not, but
