@@ -6,7 +6,7 @@
 import { Cpu, type CpuHost } from './machine/cpu.js'
 import type { Context } from './exec/context.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './rules/proofs.js'
-import type { TaskCtx } from './rules/state.js'
+import type { FreshTaskState } from './rules/state.js'
 import type { NotThenable } from './rules/error.js'
 import { type CpuView, cpuViewOf } from './machine/cpu-view.js'
 import { preemptCountLayoutOf } from './machine/layout.js'
@@ -267,10 +267,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * Runs `cb` as a new task in process context on a CPU (default 0), and returns its result.
    * The CPU must be idle: a task cannot start on a CPU in the middle of another's code.
    */
-  run<R>(cb: (ctx: Context<TaskCtx>) => NotThenable<R, 'a task'>, options: RunOptions = {}): R {
+  run<R>(cb: (ctx: Context<FreshTaskState>) => NotThenable<R, 'a task'>, options: RunOptions = {}): R {
     if (typeof cb !== 'function') throw new InvalidArgumentError('run(): the task must be a function')
     const cpu = this.#cpus[this.#cpuOption('run()', options)] as Cpu
-    return this.#exec.run(cb as (ctx: Context<TaskCtx>) => R, cpu, options.comm)
+    return this.#exec.run(cb as (ctx: Context<FreshTaskState>) => R, cpu, options.comm)
   }
 
   // ── interrupts ─────────────────────────────────────────────────────────────────────────

@@ -10,7 +10,7 @@ import type { Gfp } from '../rules/gfp.js'
 import type { NmiState, SoftirqState, ThreadableIrqState } from '../rules/proofs.js'
 import { NO_FAILURE, refuseThenable } from './protocol.js'
 import type { Context } from './context.js'
-import type { CtxState, TaskCtx } from '../rules/state.js'
+import type { CtxState, FreshTaskState } from '../rules/state.js'
 import type { Cpu } from '../machine/cpu.js'
 import { exitTask, spawnTask, type Task } from '../machine/machine.js'
 import { DeadlockError, InvalidArgumentError, SchedulingError } from '../errors.js'
@@ -56,7 +56,7 @@ export class SyncExecutor implements Executor {
   }
 
   // ── tasks ──────────────────────────────────────────────────────────────────────────────
-  run<R>(cb: (ctx: Context<TaskCtx>) => R, cpu: Cpu, comm: string | undefined): R {
+  run<R>(cb: (ctx: Context<FreshTaskState>) => R, cpu: Cpu, comm: string | undefined): R {
     if (cpu.current !== cpu.state.idle || cpu.scopeIds.length > 0) {
       throw new SchedulingError(`run(): CPU ${cpu.id} is running ${cpu.current.comm}; start the task on another CPU`)
     }

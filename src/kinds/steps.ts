@@ -9,7 +9,7 @@
  */
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../exec/claim-bits.js'
 import { SOFTIRQ_DISABLE_OFFSET, softirqLockOffset } from '../machine/preempt-count.js'
-import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskState } from '../machine/cpu-state.js'
+import { IRQS_OFF, IRQS_ON, type IrqFlags, type TaskStruct } from '../machine/cpu-state.js'
 
 /**
  * One primitive a lock operation performs. `acquire`/`release` are the lockdep annotations.
@@ -52,7 +52,7 @@ export type Step =
 /** The CPU primitives the steps call (machine/cpu.ts's `Cpu` has them; named here so no cycle forms). */
 export interface StepCpu {
   readonly irqsDisabled: boolean
-  readonly current: TaskState
+  readonly current: TaskStruct
   localIrqSave(): IrqFlags
   /** The machine's transitions: they return what is to be taken now (an outcome), and take nothing. */
   localIrqRestore(flags: IrqFlags): unknown

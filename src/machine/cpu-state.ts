@@ -104,13 +104,13 @@ export interface CpuState {
   /** Force-threaded handlers woken by their interrupt, by line, in wake order; they run likewise. */
   wokenIrqThreads: number[]
   /** The running task; the CPU's idle task (`swapper/N`, pid 0) when nothing else runs. */
-  current: TaskState
+  current: TaskStruct
   /** The idle task of this CPU. */
-  readonly idle: TaskState
+  readonly idle: TaskStruct
 }
 
 /** A task's public counters only (the machine's task also carries its held-lock stack). */
-export const publicTask = (task: TaskState): TaskState => ({
+export const publicTask = (task: TaskStruct): TaskStruct => ({
   pid: task.pid,
   comm: task.comm,
   migrationDisabled: task.migrationDisabled,

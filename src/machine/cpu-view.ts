@@ -1,6 +1,6 @@
 /** A read-only window on one simulated CPU: `kernel.cpu(0).preemptCount`, `.inAtomic()`, … */
 import type { Cpu } from './cpu.js'
-import { publicTask, snapshotCpu, type CpuState, type TaskState } from './cpu-state.js'
+import { publicTask, snapshotCpu, type CpuState, type TaskStruct } from './cpu-state.js'
 
 let makeView: (cpu: Cpu) => CpuView
 
@@ -61,7 +61,7 @@ export class CpuView {
     return this.#cpu.state.softirqPending
   }
   /** The running task's counters (a copy). */
-  get current(): Readonly<TaskState> {
+  get current(): Readonly<TaskStruct> {
     return publicTask(this.#cpu.current)
   }
   /** `in_nmi()`. */

@@ -7,7 +7,7 @@
  *
  * Internal: the public views are `kernel.snapshot()`, `kernel.cpu(i)` and `kernel.trace`.
  */
-import type { CpuState, TaskState } from './cpu-state.js'
+import type { CpuState, TaskStruct } from './cpu-state.js'
 import type { HeldLock, LockId } from './held-lock.js'
 import type { LockdepKind } from '../lockdep/maps.js'
 import type { KernelWarning } from '../diagnostics/proof-diagnostics.js'
@@ -16,7 +16,7 @@ import type { TraceEvent } from './events.js'
 export type { LockId } from './held-lock.js'
 
 /** A task as the machine keeps it: its counters and its held-lock stack (lockdep's `held_locks[]`). */
-export interface Task extends TaskState {
+export interface Task extends TaskStruct {
   /** What the task holds, outermost first: one entry per acquisition, lockdep's maps included. */
   readonly held: HeldLock[]
 }
