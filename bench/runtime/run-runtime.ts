@@ -60,16 +60,43 @@ const runBench = (settings: Settings, tasks: readonly (readonly [string, () => v
   })
 }
 
+/**
+ * The two reference rows of every run: a bare closure call, and the floor (what any design with a
+ * fresh context per scope costs at least). Neither touches a kernel, so one pair of closures serves all runs.
+ */
+const referenceRows = (tag: string, B: number): (readonly [string, () => void])[] => {
+  const plainData: Data = { n: 0 }
+  const plain = <R>(cb: (data: Data) => R): R => cb(plainData)
+  const floor = floorSetup()
+  const floorLock: FloorLock<Data> = { owner: null, data: { n: 0 } }
+  return [
+    [
+      `baseline: closure call (${tag} run)`,
+      () => {
+        for (let i = 0; i < B; i++)
+          plain((d) => {
+            d.n += 1
+          })
+      },
+    ],
+    [
+      `floor: fresh scope per section (${tag} run)`,
+      () => {
+        for (let i = 0; i < B; i++)
+          floorWithLocked(floor.cpu, floor.root, floorLock, (_ctx, d) => {
+            d.n += 1
+          })
+      },
+    ],
+  ]
+}
+
 /** The per-operation figures for one kernel (lockdep on or off), all in one task. */
 const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => {
   const kernel = createKernel({ lockdep })
   const spin = kernel.spinLock('bench-spin', { n: 0 })
   const raw = kernel.rawSpinLock('bench-raw', { n: 0 })
   const mutex = kernel.mutex('bench-mutex', { n: 0 })
-  const plainData: Data = { n: 0 }
-  const plain = <R>(cb: (data: Data) => R): R => cb(plainData)
-  const floor = floorSetup()
-  const floorLock: FloorLock<Data> = { owner: null, data: { n: 0 } }
   const B = settings.batch
   const tag = lockdep ? 'lockdep on' : 'lockdep off'
   const figures = kernel.run((ctx: Context<FreshTaskState>) => {
@@ -77,24 +104,7 @@ const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => 
     return runBench(
       settings,
       [
-        [
-          `baseline: closure call (${tag} run)`,
-          () => {
-            for (let i = 0; i < B; i++)
-              plain((d) => {
-                d.n += 1
-              })
-          },
-        ],
-        [
-          `floor: fresh scope per section (${tag} run)`,
-          () => {
-            for (let i = 0; i < B; i++)
-              floorWithLocked(floor.cpu, floor.root, floorLock, (_ctx, d) => {
-                d.n += 1
-              })
-          },
-        ],
+        ...referenceRows(tag, B),
         [
           `spinLock.withLocked (${tag})`,
           () => {
@@ -164,10 +174,6 @@ const perOperation = (settings: Settings, lockdep: boolean): RuntimeFigure[] => 
 const perOperationRt = (settings: Settings, lockdep: boolean): RuntimeFigure[] => {
   const kernel = createKernel({ lockdep, preemptRt: true })
   const spin = kernel.spinLock('bench-spin', { n: 0 })
-  const plainData: Data = { n: 0 }
-  const plain = <R>(cb: (data: Data) => R): R => cb(plainData)
-  const floor = floorSetup()
-  const floorLock: FloorLock<Data> = { owner: null, data: { n: 0 } }
   const B = settings.batch
   const tag = `PREEMPT_RT, lockdep ${lockdep ? 'on' : 'off'}`
   const figures = kernel.run((ctx: Context<FreshTaskState>) => {
@@ -175,24 +181,7 @@ const perOperationRt = (settings: Settings, lockdep: boolean): RuntimeFigure[] =
     return runBench(
       settings,
       [
-        [
-          `baseline: closure call (${tag} run)`,
-          () => {
-            for (let i = 0; i < B; i++)
-              plain((d) => {
-                d.n += 1
-              })
-          },
-        ],
-        [
-          `floor: fresh scope per section (${tag} run)`,
-          () => {
-            for (let i = 0; i < B; i++)
-              floorWithLocked(floor.cpu, floor.root, floorLock, (_ctx, d) => {
-                d.n += 1
-              })
-          },
-        ],
+        ...referenceRows(tag, B),
         [
           `spinLock.withLocked (${tag})`,
           () => {
