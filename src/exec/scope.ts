@@ -85,20 +85,20 @@ const newScopeId = (): number => {
 /** A scope's name, edges and proofs, read once from its spec (kinds/scopes.ts) and its steps (kinds/steps.ts). */
 interface ScopeEdges {
   readonly op: string
-  readonly enter: (cpu: Cpu) => void
-  readonly exit: (cpu: Cpu) => void
+  readonly enter: CpuEdge
+  readonly exit: CpuEdge
   /** The proofs its enter step gives (claims.ts bits). */
   readonly gives: number
 }
-/** A step's CPU form with the executor's delivery bound (bh_enable runs the softirqs it lets in). */
-const onThisCpu =
-  (f: (cpu: Cpu, deliver: StepDelivery) => void) =>
-  (cpu: Cpu): void =>
-    f(cpu, DELIVERY)
+/**
+ * A scope's edge: a step's CPU form (kinds/steps.ts `onCpu`), called with the executor's delivery
+ * (bh_enable runs the softirqs it lets in; the others ignore it).
+ */
+type CpuEdge = (cpu: Cpu, deliver: StepDelivery) => void
 const edgesOf = (s: { readonly op: string; readonly enter: ScopeStep; readonly exit: ScopeStep }): ScopeEdges => ({
   op: s.op,
-  enter: onThisCpu(STEPS[s.enter].onCpu),
-  exit: onThisCpu(STEPS[s.exit].onCpu),
+  enter: STEPS[s.enter].onCpu,
+  exit: STEPS[s.exit].onCpu,
   gives: proofBits(s.enter),
 })
 // Made once (not per call): the hot path allocates only the child context.
@@ -352,10 +352,10 @@ export class ScopeContext {
   }
 
   /** @internal `pop`, then `exit` (which runs even if a leaked guard threw), then `ended`. */
-  static close(child: ScopeContext, exit: (cpu: Cpu) => void, reason: 'scope' | 'task' | 'guard'): void {
+  static close(child: ScopeContext, exit: CpuEdge, reason: 'scope' | 'task' | 'guard'): void {
     const failure = ScopeContext.pop(child, reason)
     try {
-      exit(child.#at.cpu)
+      exit(child.#at.cpu, DELIVERY)
     } catch (error) {
       ScopeContext.ended(child, failure === NO_FAILURE ? error : failure)
     }
@@ -400,14 +400,14 @@ export class ScopeContext {
    * Runs `cb` in a child scope: `enter` changes the CPU, `exit` undoes it whether `cb` returns or
    * throws. A thenable result is refused after the scope is undone.
    */
-  scoped(op: string, enter: (cpu: Cpu) => void, exit: (cpu: Cpu) => void, cb: ScopeCallback, gains = 0): unknown {
+  scoped(op: string, enter: CpuEdge, exit: CpuEdge, cb: ScopeCallback, gains = 0): unknown {
     const cpu = this.assertUsable(op)
-    enter(cpu)
+    enter(cpu, DELIVERY)
     let child: ScopeContext
     try {
       child = ScopeContext.push(this, cpu, gains)
     } catch (error) {
-      exit(cpu)
+      exit(cpu, DELIVERY)
       throw error
     }
     return refuseThenable(ScopeContext.runIn(child, cb, undefined, ScopeContext.close, exit, 'scope'), op, SECTION_THENABLE)
