@@ -1,6 +1,6 @@
 /**
  * The published face of a context: an interface with exact types over the runtime class
- * (context.ts), which is not exported. Its internals (the CPU it is bound to, its scope
+ * (scope.ts), which is not exported. Its internals (the CPU it is bound to, its scope
  * bookkeeping) are not part of any published type, so no proof can be minted from outside.
  */
 import type { SoftirqName } from '../machine/softirq-names.js'

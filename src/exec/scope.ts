@@ -1,6 +1,6 @@
 /**
  * The runtime context object: bound to one CPU and one task, alive only while the scope that
- * made it runs, and checked on every use. Its type parameter is the type-level state (state.ts).
+ * made it runs, and checked on every use. Its type parameter is the type-level state (rules/state.ts).
  */
 import type { Cpu } from '../machine/cpu.js'
 import type { IrqFlags } from '../machine/cpu-state.js'
@@ -111,7 +111,7 @@ const LOCAL_INTERRUPT_DISABLE = SCOPES.local_interrupt_disable
 
 /**
  * The runtime context: loosely typed, not exported. The published type is the `Context`
- * interface (public.ts); `ScopeContext.public()` hands one out as that type.
+ * interface (context.ts); `ScopeContext.public()` hands one out as that type.
  */
 export class ScopeContext {
   /** Where it runs: shared by a root context and all its children (one field to copy, not four). */

@@ -5,7 +5,7 @@
  * spinlock_rt.h, local_lock_internal.h, kernel/locking/spinlock_rt.c, mutex.c, rwsem.c — see
  * docs/SEMANTICS.md). The specs are the source; this table only shows them.
  *
- * The runtime replays these steps on the simulated CPU; the type-level rules (rules.ts) read the
+ * The runtime replays these steps on the simulated CPU; the type-level rules (rules/acquire.ts) read the
  * same table: a kind's wait type says where it may be taken, and an effect present on *both*
  * configurations (interrupts, preemption, bottom halves off) becomes a proof in the context.
  */

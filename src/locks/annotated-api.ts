@@ -2,7 +2,7 @@
  * The typed face of the annotated acquisitions: trylocks (`spin_trylock()`, `mutex_trylock()`,
  * `down_read_trylock()`, …), subclasses (`spin_lock_nested()`, `mutex_lock_nested()`,
  * `down_read_nested()`, …) and nest locks (`spin_lock_nest_lock()`, `mutex_lock_nest_lock()`).
- * Each composes the ordinary rules (rules.ts) with its own (trylock-rules.ts, nesting-rules.ts).
+ * Each composes the ordinary rules (rules/acquire.ts) with its own (rules/trylock.ts, rules/nesting.ts).
  */
 import type { Context } from '../exec/context.js'
 import type { CtxState } from '../rules/state.js'

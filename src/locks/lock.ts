@@ -195,7 +195,7 @@ export interface Compiled {
   /** The unlock steps by name, to tell before a guard's unlock what it would turn back on. */
   readonly unlockSteps: readonly Step[]
   readonly irqLock: boolean
-  /** The proofs the variant adds on both kernels (claims.ts): what its context carries. */
+  /** The proofs the variant adds on both kernels (exec/claims.ts): what its context carries. */
   readonly claims: number
   /** A trylock: no might-sleep step, and it fails instead of waiting. */
   readonly trylock: boolean

@@ -1,5 +1,5 @@
 /**
- * The portable nesting rules at compile time, read from the lock-kind table (kinds.ts): where a
+ * The portable nesting rules at compile time, read from the lock-kind table (kinds/lock-kinds.ts): where a
  * kind may be taken follows from its wait type, and what it proves from the steps its variant
  * performs on *both* configurations (each step's proofs: kinds/steps.ts `gives`).
  */
