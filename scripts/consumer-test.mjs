@@ -3,7 +3,7 @@
 // small program in each, and type-checks a file that must pass and one that must fail, under
 // TypeScript 5.9, 6.0 and 7.0. Needs `npm run build` first.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,6 +65,20 @@ const INTERNALS = [
   ['report', "kernel.report('x')"],
   ['ScopeContext', 'Lockproof.ScopeContext'],
 ]
+// Run-time structure that must not appear in the published declarations at all.
+const DTS_INTERNALS = [
+  'ScopeContext',
+  'LockRuntime',
+  'StepHost',
+  'StepDelivery',
+  'StepFrame',
+  'STEPS',
+  'KernelParts',
+  'Reporter',
+  'SyncExecutor',
+  'MachineCpu',
+  'HeldRecord',
+]
 const internalsFile = `import * as Lockproof from 'lockproof'
 const kernel = Lockproof.createKernel()
 ${INTERNALS.map(([, line]) => line).join('\n')}
@@ -87,6 +101,9 @@ try {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${flavour}`, private: true, type: esm ? 'module' : 'commonjs' }))
     const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], dir)
     check(install.ok, `${flavour}: npm install of the packed tarball${install.ok ? '' : `\n${install.out}`}`)
+    // The published declarations carry no run-time internals, not even as unexported types.
+    const dts = readFileSync(join(dir, 'node_modules', 'lockproof', 'dist', esm ? 'index.d.ts' : 'index.d.cts'), 'utf8')
+    for (const name of DTS_INTERNALS) check(!new RegExp(`\\b${name}\\b`).test(dts), `${flavour}: the published .d.ts does not mention ${name}`)
     const header = esm ? "import { createKernel } from 'lockproof'\n" : "const { createKernel } = require('lockproof')\n"
     writeFileSync(join(dir, esm ? 'main.mjs' : 'main.cjs'), header + program)
     const exec = run(process.execPath, [esm ? 'main.mjs' : 'main.cjs'], dir)

@@ -145,12 +145,13 @@ export interface StepSpec {
  * A step from its effect, the proofs it gives (kept literal: the type level reads them, see
  * {@link StepsGiving}) and the rest; the defaults: no scope form, nothing to undo, no wait check.
  */
-const step = <const G extends readonly StepProof[], O extends ((cpu: StepCpu, deliver: StepDelivery) => void) | null = null>(
+const step = <O extends ((cpu: StepCpu, deliver: StepDelivery) => void) | null = null>(
+  name: Step,
   effect: StepEffect,
-  gives: G,
   more: { readonly onCpu?: O; readonly undo?: Step; readonly rollback?: StepEffect; readonly waitCheck?: boolean } = {},
-) =>
-  ({
+) => {
+  const gives: readonly StepProof[] = STEP_GIVES[name]
+  return {
     effect,
     onCpu: (more.onCpu ?? null) as O,
     undo: more.undo ?? null,
@@ -158,10 +159,39 @@ const step = <const G extends readonly StepProof[], O extends ((cpu: StepCpu, de
     gives,
     irqsOff: gives.includes('irq'),
     waitCheck: more.waitCheck ?? false,
-  }) as const
+  } as const
+}
 
 /** Interrupts off: interrupts, preemption and bottom halves are off (the IrqDisabled proof implies the others). */
 const IRQS_OFF_GIVES = ['irq', 'preempt', 'bh'] as const
+
+/**
+ * The proofs each step gives while its section runs (a variant proves what its steps give on both
+ * kernels): data the type rules read, kept apart from the effects so that the published types
+ * carry no run-time internals.
+ */
+export const STEP_GIVES = {
+  irq_save: IRQS_OFF_GIVES,
+  irq_restore: [],
+  irq_disable: IRQS_OFF_GIVES,
+  irq_enable: [],
+  interrupt_disable: IRQS_OFF_GIVES,
+  interrupt_enable: [],
+  preempt_disable: ['preempt'],
+  preempt_enable: [],
+  bh_disable: ['bh'],
+  bh_enable: [],
+  bh_lock_disable: ['bh'],
+  bh_lock_enable: [],
+  migrate_disable: [],
+  migrate_enable: [],
+  rcu_read_lock: [],
+  rcu_read_unlock: [],
+  might_sleep: [],
+  rtlock_might_resched: [],
+  acquire: [],
+  release: [],
+} as const satisfies Record<Step, readonly StepProof[]>
 
 /**
  * The steps. The effects are the kernel's primitives on the simulated CPU (docs/SEMANTICS.md
@@ -170,70 +200,71 @@ const IRQS_OFF_GIVES = ['irq', 'preempt', 'bh'] as const
  */
 export const STEPS = {
   irq_save: step(
+    'irq_save',
     (_h, f) => {
       f.flags = f.cpu.localIrqSave()
-    },
-    IRQS_OFF_GIVES,
-    // Taken back quietly, as irq_disable is: nothing was held under it yet.
+    }, // Taken back quietly, as irq_disable is: nothing was held under it yet.
     { undo: 'irq_restore', rollback: (h, f) => h.deliver.localIrqRestore(f.cpu, f.flags ?? IRQS_ON) },
   ),
-  irq_restore: step((h, f) => {
+  irq_restore: step('irq_restore', (h, f) => {
     // Guards take interrupts raised meanwhile after the step (irqsMayBeBackOn).
     if (f.deferDelivery) f.cpu.localIrqRestore(f.flags ?? IRQS_ON)
     else h.deliver.localIrqRestore(f.cpu, f.flags ?? IRQS_ON)
     h.irqsMayBeBackOn(f)
-  }, []),
+  }),
   irq_disable: step(
+    'irq_disable',
     (_h, f) => {
       f.irqsBefore = f.cpu.irqsDisabled ? IRQS_OFF : IRQS_ON
       f.cpu.localIrqDisable()
     },
-    IRQS_OFF_GIVES,
     { undo: 'irq_enable', rollback: (h, f) => h.deliver.localIrqRestore(f.cpu, f.irqsBefore) },
   ),
-  irq_enable: step((h, f) => {
+  irq_enable: step('irq_enable', (h, f) => {
     if (f.deferDelivery) f.cpu.localIrqEnable()
     else h.deliver.localIrqEnable(f.cpu)
     h.irqsMayBeBackOn(f)
-  }, []),
-  interrupt_disable: step((_h, f) => f.cpu.localInterruptDisable(), IRQS_OFF_GIVES, {
+  }),
+  interrupt_disable: step('interrupt_disable', (_h, f) => f.cpu.localInterruptDisable(), {
     onCpu: (c) => c.localInterruptDisable(),
     undo: 'interrupt_enable',
     rollback: (h, f) => h.deliver.localInterruptEnable(f.cpu),
   }),
-  interrupt_enable: step((h, f) => {
+  interrupt_enable: step('interrupt_enable', (h, f) => {
     if (f.deferDelivery) f.cpu.localInterruptEnable()
     else h.deliver.localInterruptEnable(f.cpu)
     h.irqsMayBeBackOn(f)
-  }, []),
-  preempt_disable: step((_h, f) => f.cpu.preemptDisable(), ['preempt'], { onCpu: (c) => c.preemptDisable(), undo: 'preempt_enable' }),
-  preempt_enable: step((_h, f) => f.cpu.preemptEnable(), [], { onCpu: (c) => c.preemptEnable() }),
-  bh_disable: step((_h, f) => f.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET), ['bh'], {
+  }),
+  preempt_disable: step('preempt_disable', (_h, f) => f.cpu.preemptDisable(), { onCpu: (c) => c.preemptDisable(), undo: 'preempt_enable' }),
+  preempt_enable: step('preempt_enable', (_h, f) => f.cpu.preemptEnable(), { onCpu: (c) => c.preemptEnable() }),
+  bh_disable: step('bh_disable', (_h, f) => f.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET), {
     onCpu: (c) => c.localBhDisable(SOFTIRQ_DISABLE_OFFSET),
     undo: 'bh_enable',
     rollback: (_h, f) => f.cpu.localBhRollback(SOFTIRQ_DISABLE_OFFSET),
   }),
-  bh_enable: step((h, f) => h.deliver.localBhEnable(f.cpu, SOFTIRQ_DISABLE_OFFSET), [], { onCpu: (c, d) => d.localBhEnable(c, SOFTIRQ_DISABLE_OFFSET) }),
-  bh_lock_disable: step((h, f) => f.cpu.localBhDisable(softirqLockOffset(h.preemptRt)), ['bh'], {
+  bh_enable: step('bh_enable', (h, f) => h.deliver.localBhEnable(f.cpu, SOFTIRQ_DISABLE_OFFSET), {
+    onCpu: (c, d) => d.localBhEnable(c, SOFTIRQ_DISABLE_OFFSET),
+  }),
+  bh_lock_disable: step('bh_lock_disable', (h, f) => f.cpu.localBhDisable(softirqLockOffset(h.preemptRt)), {
     undo: 'bh_lock_enable',
     rollback: (h, f) => f.cpu.localBhRollback(softirqLockOffset(h.preemptRt)),
   }),
-  bh_lock_enable: step((h, f) => h.deliver.localBhEnable(f.cpu, softirqLockOffset(h.preemptRt)), []),
-  migrate_disable: step((_h, f) => f.cpu.migrateDisable(), [], { onCpu: (c) => c.migrateDisable(), undo: 'migrate_enable' }),
-  migrate_enable: step((_h, f) => f.cpu.migrateEnable(), [], { onCpu: (c) => c.migrateEnable() }),
-  rcu_read_lock: step((_h, f) => f.cpu.rcuReadLock(), [], { onCpu: (c) => c.rcuReadLock(), undo: 'rcu_read_unlock' }),
-  rcu_read_unlock: step((_h, f) => f.cpu.rcuReadUnlock(), [], { onCpu: (c) => c.rcuReadUnlock() }),
-  might_sleep: step((h, f) => h.mightReschedStep(f, 0), [], { waitCheck: true }),
-  rtlock_might_resched: step((h, f) => h.mightReschedStep(f, f.cpu.current.rcuReadLockNesting), [], { waitCheck: true }),
-  acquire: step((h, f) => h.acquireStep(f), [], { undo: 'release' }),
-  release: step((h, f) => h.releaseStep(f), []),
+  bh_lock_enable: step('bh_lock_enable', (h, f) => h.deliver.localBhEnable(f.cpu, softirqLockOffset(h.preemptRt))),
+  migrate_disable: step('migrate_disable', (_h, f) => f.cpu.migrateDisable(), { onCpu: (c) => c.migrateDisable(), undo: 'migrate_enable' }),
+  migrate_enable: step('migrate_enable', (_h, f) => f.cpu.migrateEnable(), { onCpu: (c) => c.migrateEnable() }),
+  rcu_read_lock: step('rcu_read_lock', (_h, f) => f.cpu.rcuReadLock(), { onCpu: (c) => c.rcuReadLock(), undo: 'rcu_read_unlock' }),
+  rcu_read_unlock: step('rcu_read_unlock', (_h, f) => f.cpu.rcuReadUnlock(), { onCpu: (c) => c.rcuReadUnlock() }),
+  might_sleep: step('might_sleep', (h, f) => h.mightReschedStep(f, 0), { waitCheck: true }),
+  rtlock_might_resched: step('rtlock_might_resched', (h, f) => h.mightReschedStep(f, f.cpu.current.rcuReadLockNesting), { waitCheck: true }),
+  acquire: step('acquire', (h, f) => h.acquireStep(f), { undo: 'release' }),
+  release: step('release', (h, f) => h.releaseStep(f)),
 } as const satisfies Record<Step, StepSpec>
 
-/** The steps table's type: rules.ts reads each step's `gives` from it. */
-export type Steps = typeof STEPS
+/** What each step gives, as the type rules read it (rules/acquire.ts). */
+export type StepGives = typeof STEP_GIVES
 
 /** The steps that give proof P (a union of step names): `StepsGiving<'preempt'>` is preempt_disable and the IRQ-off steps. */
-export type StepsGiving<P extends StepProof> = { [S in Step]: P extends Steps[S]['gives'][number] ? S : never }[Step]
+export type StepsGiving<P extends StepProof> = { [S in Step]: P extends StepGives[S][number] ? S : never }[Step]
 
 /** The steps that turn interrupts off: those giving the IrqDisabled proof. */
 export type IrqsOffStep = StepsGiving<'irq'>
@@ -249,4 +280,4 @@ export const proofBits = (s: Step): number => {
 }
 
 /** The steps a scope can enter or leave by: those with an `onCpu` form. */
-export type ScopeStep = { [S in Step]: null extends Steps[S]['onCpu'] ? never : S }[Step]
+export type ScopeStep = { [S in Step]: null extends (typeof STEPS)[S]['onCpu'] ? never : S }[Step]
