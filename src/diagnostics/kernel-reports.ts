@@ -4,7 +4,6 @@
  */
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT, claimNames } from '../exec/claims.js'
 import type { Cpu } from '../machine/cpu.js'
-import { preemptCount } from '../machine/predicates.js'
 import type { Task } from '../machine/machine.js'
 import type { CountingField, Diagnostic } from './types.js'
 import { banner, heldLockLines } from '../lockdep/splat.js'
@@ -46,6 +45,9 @@ const WARNING_WHY: Record<KernelWarning, string> = {
 
 const heldLines = (s: Site): string[] => heldLockLines(s.task.comm, s.task.pid, s.held, s.lockdep)
 
+/** What every report says of its site (DiagnosticBase's cpu, task, heldLocks, preemptCount). */
+const siteFields = (s: Site) => ({ cpu: s.cpu.id, task: s.task.comm, heldLocks: lockNames(s.held), preemptCount: s.cpu.preemptCount })
+
 /**
  * The task ended with interrupts off although it started with them on: what save/restore
  * guards dropped out of order leave behind (the last restore brings back "disabled").
@@ -67,14 +69,11 @@ export const irqsLeftDisabledReport = (cpu: Cpu, task: Task): Diagnostic => ({
 
 /** A guard's unlock turned interrupts back on while `needing` still relies on them being off. */
 export const irqsOnUnderIrqLockReport = (s: Site, droppedBy: string, needing: readonly string[]): Diagnostic => {
-  const { cpu, task } = s
+  const { task } = s
   return {
     kind: 'irqs-on-under-irq-lock',
     title: IRQS_ON_UNDER_IRQ_LOCK_TITLE,
-    cpu: cpu.id,
-    task: task.comm,
-    heldLocks: lockNames(s.held),
-    preemptCount: cpu.preemptCount,
+    ...siteFields(s),
     locks: needing,
     droppedBy,
     report: [
@@ -99,10 +98,7 @@ export const proofFalsifiedReport = (s: Site, by: string, bits: number, refused:
   return {
     kind: 'proof-falsified',
     title: PROOF_FALSIFIED_TITLE,
-    cpu: cpu.id,
-    task: task.comm,
-    heldLocks: lockNames(s.held),
-    preemptCount: cpu.preemptCount,
+    ...siteFields(s),
     proofs,
     by,
     contexts,
@@ -129,24 +125,18 @@ export const kernelWarningReport = (s: Site, warning: KernelWarning, detail: str
     kind: 'kernel-warning',
     warning,
     title,
-    cpu: cpu.id,
-    task: task.comm,
-    heldLocks: lockNames(s.held),
-    preemptCount: cpu.preemptCount,
+    ...siteFields(s),
     report: [title, `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`, WARNING_WHY[warning], ...heldLines(s)].join('\n'),
   }
 }
 
 /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */
 export const badUnlockReport = (s: Site, what: string, className: string): Diagnostic => {
-  const { cpu, task } = s
+  const { task } = s
   return {
     kind: 'bad-unlock-balance',
     title: BAD_UNLOCK_BALANCE_TITLE,
-    cpu: cpu.id,
-    task: task.comm,
-    heldLocks: lockNames(s.held),
-    preemptCount: cpu.preemptCount,
+    ...siteFields(s),
     lock: what,
     report: [
       ...banner(BAD_UNLOCK_BALANCE_TITLE),
@@ -162,8 +152,8 @@ export const badUnlockReport = (s: Site, what: string, className: string): Diagn
 
 /** A guard outlived its scope: 'held-lock-at-exit' when the task ended, else 'guard-leak'. */
 export const leakReport = (s: Site, what: string, reason: 'scope' | 'task'): Diagnostic => {
-  const { cpu, task } = s
-  const base = { cpu: cpu.id, task: task.comm, heldLocks: lockNames(s.held), preemptCount: cpu.preemptCount }
+  const { task } = s
+  const base = siteFields(s)
   const lines = (title: string, first: string): string => [...banner(title), first, ...heldLines(s)].join('\n')
   if (reason === 'task') {
     return {
@@ -191,10 +181,7 @@ export const countingReport = (s: Site, field: CountingField, problem: 'underflo
     title,
     field,
     problem,
-    cpu: cpu.id,
-    task: task.comm,
-    heldLocks: lockNames(s.held),
-    preemptCount: preemptCount(cpu.state),
+    ...siteFields(s),
     report: [title, `${detail}; refused, nothing changed`, `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`].join('\n'),
   }
 }
@@ -210,10 +197,7 @@ export const deadlockReport = (s: Site, o: BlockedOutcome, spinning: boolean): {
     diagnostic: {
       kind: 'deadlock',
       title,
-      cpu: cpu.id,
-      task: t.comm,
-      heldLocks: lockNames(s.held),
-      preemptCount: cpu.preemptCount,
+      ...siteFields(s),
       lock: o.lock.label,
       holder: { comm: holder.comm, pid: holder.pid, cpu: holder.cpu },
       report: [...banner(title), message, ...heldLines(s)].join('\n'),
