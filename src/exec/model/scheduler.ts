@@ -1,0 +1,29 @@
+/**
+ * The model executor's one question to a strategy: at this scheduling point, which of the
+ * runnable choices goes next. The default strategy (./default-scheduler.ts) answers
+ * deterministically; the explorer's strategies (src/exec/explore/: DPOR, random, PCT, replay)
+ * answer from their search. Every execution re-runs the model's setup from scratch, so a list of
+ * answers (one index a point) replays an execution exactly.
+ */
+import type { Access } from '../wait.js'
+
+/** One thing that may happen next. `choices` come in a stable order (CPU, then pid, then line). */
+export type Choice =
+  /** The task's next step runs on its CPU (`access`: what that step touches, when known). */
+  | { readonly kind: 'task'; readonly pid: number; readonly comm: string; readonly cpu: number; readonly access?: Access }
+  /** A declared interrupt arrives on `cpu` (offered only where that CPU has interrupts on). */
+  | { readonly kind: 'irq'; readonly cpu: number; readonly line: number }
+  /** A declared softirq is raised on `cpu`. */
+  | { readonly kind: 'softirq'; readonly cpu: number; readonly nr: number }
+
+/** Where the choice is made: the execution's step count and the choice the last step took. */
+export interface ChoicePoint {
+  readonly step: number
+  /** Index into the previous point's `choices`, or -1 at the first point. */
+  readonly previous: Choice | null
+}
+
+export interface Scheduler {
+  /** Index into `choices` (never empty) of what runs next. */
+  choose(choices: readonly Choice[], at: ChoicePoint): number
+}
