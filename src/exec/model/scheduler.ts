@@ -19,7 +19,7 @@ export type Choice =
 /** Where the choice is made: the execution's step count and the choice the last step took. */
 export interface ChoicePoint {
   readonly step: number
-  /** Index into the previous point's `choices`, or -1 at the first point. */
+  /** What the previous point chose, or null at the first point. */
   readonly previous: Choice | null
 }
 
