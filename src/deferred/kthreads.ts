@@ -20,6 +20,8 @@ export interface Kthread {
 /** The woken threads of each CPU, in wake order; a thread woken twice before it runs is queued once. */
 export class KthreadQueue {
   readonly #woken: Kthread[][]
+  /** The threads running now (on the call stack, perhaps asleep in a wait): a thread never runs inside itself. */
+  readonly running = new Set<Kthread>()
   constructor(cpus: number) {
     this.#woken = Array.from({ length: cpus }, () => [])
   }
@@ -33,13 +35,13 @@ export class KthreadQueue {
   /** True when a thread of `policy` (either, when absent) is woken on `cpu`. */
   pending(cpu: number, policy?: Kthread['policy']): boolean {
     const q = this.#woken[cpu] as Kthread[]
-    return policy === undefined ? q.length !== 0 : q.some((t) => t.policy === policy)
+    return q.some((t) => (policy === undefined || t.policy === policy) && !this.running.has(t))
   }
 
   /** The next thread of `policy` to run on `cpu`, taken off the queue; null when none. */
   take(cpu: number, policy: Kthread['policy']): Kthread | null {
     const q = this.#woken[cpu] as Kthread[]
-    const at = q.findIndex((t) => t.policy === policy)
+    const at = q.findIndex((t) => t.policy === policy && !this.running.has(t))
     if (at < 0) return null
     return q.splice(at, 1)[0] as Kthread
   }

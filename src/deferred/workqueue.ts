@@ -107,10 +107,11 @@ export interface Workqueue<N extends string = string, K extends WorkKind = WorkK
 
 type WorkFn = (ctx: Context<CtxState>) => unknown
 
-/** One CPU's worker pool: the queued items in order, its kworker, and what runs now. */
+/** One CPU's worker pool: the queued items in order and its kworkers (a new one when all are busy: concurrency management). */
 interface Pool {
+  readonly cpu: number
   readonly items: { readonly work: WorkRuntime; readonly wq: WorkqueueRuntime }[]
-  readonly kworker: Kthread
+  readonly kworkers: Kthread[]
 }
 
 /** The pools of one kernel: a kworker pool and a BH pool per CPU. */
@@ -120,18 +121,27 @@ export class WorkPools {
   readonly bh: Pool[]
   constructor(d: Deferred) {
     this.#d = d
-    this.task = d.parts.cpus.map((cpu) => ({ items: [], kworker: { comm: `kworker/${cpu.id}:1`, policy: 'normal', run: () => this.#drain(cpu, 'task') } }))
+    this.task = d.parts.cpus.map((cpu) => ({ cpu: cpu.id, items: [], kworkers: [] }))
+    this.bh = d.parts.cpus.map((cpu) => ({ cpu: cpu.id, items: [], kworkers: [] }))
     // bh_worker() runs from tasklet_action() (workqueue_softirq_action(false)), before the tasklets.
-    this.bh = d.parts.cpus.map((cpu) => ({ items: [], kworker: { comm: `kworker/${cpu.id}:1`, policy: 'normal', run: () => undefined } }))
-    d.onSoftirq('TASKLET', (cpu) => this.#drain(cpu, 'bh'))
+    d.onSoftirq('TASKLET', (cpu) => this.#drain(cpu, this.bh[cpu.id] as Pool))
   }
 
   queue(cpu: Cpu, work: WorkRuntime, wq: WorkqueueRuntime): void {
     const pool = (wq.runsIn === 'bh' ? this.bh : this.task)[cpu.id] as Pool
     pool.items.push({ work, wq })
-    // kick_pool() wakes an idle kworker; kick_bh_pool() raises TASKLET_SOFTIRQ.
+    // kick_bh_pool() raises TASKLET_SOFTIRQ; kick_pool() wakes an idle kworker (a new one when every worker is busy).
     if (wq.runsIn === 'bh') raiseSoftirq(cpu, SOFTIRQ_NAMES.indexOf('TASKLET'))
-    else this.#d.exec.kthreads.wake(cpu.id, pool.kworker)
+    else this.#d.exec.kthreads.wake(cpu.id, this.#idleWorker(cpu, pool))
+  }
+
+  #idleWorker(cpu: Cpu, pool: Pool): Kthread {
+    const kthreads = this.#d.exec.kthreads
+    const idle = pool.kworkers.find((k) => !kthreads.running.has(k))
+    if (idle !== undefined) return idle
+    const k: Kthread = { comm: `kworker/${cpu.id}:${pool.kworkers.length + 1}`, policy: 'normal', run: () => this.#drain(cpu, pool) }
+    pool.kworkers.push(k)
+    return k
   }
 
   /** Takes `work` off the queue it is on; true if it was there. */
@@ -150,9 +160,18 @@ export class WorkPools {
     return [...this.task, ...this.bh].some((p) => p.items.some((i) => i.wq === wq)) || wq.running > 0
   }
 
-  #drain(cpu: Cpu, kind: WorkKind): void {
-    const pool = (kind === 'bh' ? this.bh : this.task)[cpu.id] as Pool
-    for (let item = pool.items.shift(); item !== undefined; item = pool.items.shift()) item.work.process(cpu, item.wq)
+  /**
+   * A worker's loop: the next item that may run — not a work running elsewhere (a work item
+   * never runs concurrently with itself: find_worker_executing_work()), nor one of an ordered
+   * workqueue that is busy (max_active 1).
+   */
+  #drain(cpu: Cpu, pool: Pool): void {
+    for (;;) {
+      const at = pool.items.findIndex((i) => !i.work.running && !(i.wq.flags.ordered === true && i.wq.running > 0))
+      if (at < 0) return
+      const [item] = pool.items.splice(at, 1)
+      if (item !== undefined) item.work.process(cpu, item.wq)
+    }
   }
 }
 
@@ -191,6 +210,11 @@ export class WorkRuntime implements Work<string, WorkKind> {
 
   get pending(): boolean {
     return this.#pending
+  }
+
+  /** A worker runs it now. */
+  get running(): boolean {
+    return this.#running !== null
   }
 
   /** `queue_work_on()`: test_and_set_bit(WORK_STRUCT_PENDING_BIT) and, if it was clear, `__queue_work()`. */

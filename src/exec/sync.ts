@@ -293,13 +293,16 @@ export class SyncExecutor implements Executor {
   #runKthread(cpu: Cpu, policy: 'fifo' | 'normal'): void {
     const t = this.kthreads.take(cpu.id, policy)
     if (t === null) return
-    this.#runTask(
-      cpu,
-      spawnTask(this.#m.machine, () => t.comm),
-      (ctx: Context<FreshTaskState>) => {
-        t.run(ctx)
-      },
-    )
+    this.kthreads.running.add(t)
+    try {
+      this.#runTask(
+        cpu,
+        spawnTask(this.#m.machine, () => t.comm),
+        (ctx: Context<FreshTaskState>) => t.run(ctx),
+      )
+    } finally {
+      this.kthreads.running.delete(t)
+    }
   }
 
   /**
