@@ -138,3 +138,28 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
+// Deferred work (issue #16): timers, hrtimers, workqueues, threaded irqs, irq_work, tasklets, NAPI, RCU (docs/deferred.md).
+export type {
+  BhWorkState,
+  HardHrtimerState,
+  HardIrqWorkState,
+  HrtimerState,
+  InHardirqState,
+  InSoftirqState,
+  IrqWorkState,
+  MovedOnRtState,
+  NapiPollState,
+  OneshotPrimaryState,
+  RcuCallbackState,
+  SoftHrtimerState,
+  TaskletState,
+  TimerState,
+} from './deferred/states.js'
+export type { TimerList } from './deferred/timer.js'
+export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStateOf } from './deferred/hrtimer.js'
+export type { DelayedWork, Work, WorkKind, Workqueue, WorkqueueFlags, WorkStateOf } from './deferred/workqueue.js'
+export type { IrqReturn, ThreadedIrqFlags } from './deferred/threaded-irq.js'
+export type { IrqWork, IrqWorkStateOf } from './deferred/irq-work.js'
+export type { Tasklet } from './deferred/tasklet.js'
+export type { Napi, NapiPoll } from './deferred/napi.js'
+export type { NotInHardirqCheck, PreemptibleWaitCheck } from './rules/preemptible-wait.js'
