@@ -107,7 +107,11 @@ export const run = (log: (line: string) => void): void => {
     })
     d.kernel.raiseIrq(ETH0_IRQ)
     // The ring stalls: 5 more packets that nobody polls; the watchdog fires and queues the reset.
-    d.kernel.run((ctx) => d.ring.withLockedBh(ctx, (_ctx, r) => void (r.rx = 5)))
+    d.kernel.run((ctx) =>
+      d.ring.withLockedBh(ctx, (_ctx, r) => {
+        r.rx = 5
+      }),
+    )
     d.kernel.advance(100)
     log(`${name}: ${[...new Set(d.seen)].join('; ')}`)
     log(`${name}: diagnostics: ${d.kernel.diagnostics.length}`)
@@ -128,7 +132,9 @@ export const run = (log: (line: string) => void): void => {
     for (const preemptRt of [false, true]) {
       const d = driver(preemptRt, { coalesce: mode })
       d.kernel.run((ctx) => {
-        d.ring.withLockedBh(ctx, (_ctx, r) => void (r.rx = 1))
+        d.ring.withLockedBh(ctx, (_ctx, r) => {
+          r.rx = 1
+        })
         d.coalesce?.hrtimerStart(ctx, 1, mode)
       })
       d.kernel.raiseIrq(ETH0_IRQ)
