@@ -339,6 +339,13 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       }
     })
 
+    it('a spinlock_t inside rcu_read_lock_sched(): sleeping in atomic on RT; the normal kernel sees only preempt_disable() (docs/deferred.md)', () => {
+      const k = createKernel({ preemptRt })
+      const s = k.spinLock('s', 0)
+      k.run((ctx) => k.rcuReadLockSched(ctx, (ctx) => loose(s, 'withLocked')(ctx, () => 0)))
+      expect(kinds(k.diagnostics)).toEqual(preemptRt ? ['sleeping-in-atomic'] : [])
+    })
+
     it('valid: a spinlock_t inside rcu_read_lock_bh()', () => {
       const k = createKernel({ preemptRt })
       const s = k.spinLock('s', 0)
