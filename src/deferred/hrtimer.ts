@@ -15,7 +15,17 @@ import type { Op } from '../exec/wait.js'
 import type { ClockEvent, Deferred, DeferredChannel, Runner } from './runtime.js'
 import type { HardHrtimerState, HrtimerState, SoftHrtimerState } from './states.js'
 
-/** `enum hrtimer_mode` (include/linux/hrtimer.h): ABS/REL, optionally PINNED, and SOFT or HARD. */
+/**
+ * `enum hrtimer_mode` (include/linux/hrtimer.h): ABS/REL, optionally PINNED, and SOFT or HARD.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type HrtimerMode } from 'lockproof'
+ *
+ * const mode: HrtimerMode = 'HRTIMER_MODE_REL_SOFT'
+ * createKernel().hrtimerSetup('t', () => 'HRTIMER_NORESTART', mode)
+ * ```
+ */
 export type HrtimerMode =
   | 'HRTIMER_MODE_ABS'
   | 'HRTIMER_MODE_REL'
@@ -30,10 +40,30 @@ export type HrtimerMode =
   | 'HRTIMER_MODE_ABS_PINNED_HARD'
   | 'HRTIMER_MODE_REL_PINNED_HARD'
 
-/** `enum hrtimer_restart`. */
+/**
+ * `enum hrtimer_restart`.
+ *
+ * @example
+ * ```ts
+ * import type { HrtimerRestart } from 'lockproof'
+ *
+ * const once: HrtimerRestart = 'HRTIMER_NORESTART'
+ * console.log(once)
+ * ```
+ */
 export type HrtimerRestart = 'HRTIMER_NORESTART' | 'HRTIMER_RESTART'
 
-/** The state a callback of `mode` starts in: the stricter of the two kernels' places. */
+/**
+ * The state a callback of `mode` starts in: the stricter of the two kernels' places.
+ *
+ * @example
+ * ```ts
+ * import type { HardHrtimerState, HrtimerStateOf } from 'lockproof'
+ *
+ * const same = (s: HrtimerStateOf<'HRTIMER_MODE_REL_HARD'>): HardHrtimerState => s
+ * console.log(typeof same)
+ * ```
+ */
 export type HrtimerStateOf<M extends HrtimerMode> = M extends `${string}_HARD` ? HardHrtimerState : M extends `${string}_SOFT` ? SoftHrtimerState : HrtimerState
 
 /**
@@ -55,7 +85,9 @@ export type HrtimerStateOf<M extends HrtimerMode> = M extends `${string}_HARD` ?
  * ```
  */
 export interface Hrtimer<N extends string = string, M extends HrtimerMode = HrtimerMode> {
+  /** What it is, as the kernel's type name. */
   readonly kind: 'hrtimer'
+  /** Its name: the lockdep class or the site it was set up at. */
   readonly name: N
   /** The mode given at setup. */
   readonly mode: M

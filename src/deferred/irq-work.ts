@@ -16,7 +16,17 @@ import { IRQ_WORK_LINE } from './lines.js'
 import type { Deferred } from './runtime.js'
 import type { HardIrqWorkState, IrqWorkState } from './states.js'
 
-/** The state an irq_work callback starts in: `hard` (IRQ_WORK_HARD_IRQ) or not. */
+/**
+ * The state an irq_work callback starts in: `hard` (IRQ_WORK_HARD_IRQ) or not.
+ *
+ * @example
+ * ```ts
+ * import type { HardIrqWorkState, IrqWorkStateOf } from 'lockproof'
+ *
+ * const same = (s: IrqWorkStateOf<true>): HardIrqWorkState => s
+ * console.log(typeof same)
+ * ```
+ */
 export type IrqWorkStateOf<H extends boolean> = H extends true ? HardIrqWorkState : IrqWorkState
 
 /**
@@ -34,7 +44,9 @@ export type IrqWorkStateOf<H extends boolean> = H extends true ? HardIrqWorkStat
  * ```
  */
 export interface IrqWork<N extends string = string> {
+  /** What it is, as the kernel's type name. */
   readonly kind: 'irq_work'
+  /** Its name: the lockdep class or the site it was set up at. */
   readonly name: N
   /** IRQ_WORK_HARD_IRQ (`IRQ_WORK_INIT_HARD()`): hardirq on both kernels. */
   readonly hard: boolean

@@ -38,7 +38,9 @@ export const NAPI_POLL_WEIGHT = 64
  * ```
  */
 export interface Napi<N extends string = string> {
+  /** What it is, as the kernel's type name. */
   readonly kind: 'napi_struct'
+  /** Its name: the lockdep class or the site it was set up at. */
   readonly name: N
   /** The poll weight (its budget per poll). */
   readonly weight: number
@@ -50,6 +52,20 @@ export interface Napi<N extends string = string> {
   napiCompleteDone(ctx: AnyContext, workDone: number): boolean
 }
 
+/**
+ * A NAPI `poll` function: the work done, at most `budget`; less than the budget after napi_complete_done().
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type NapiPoll } from 'lockproof'
+ *
+ * const poll: NapiPoll<'eth0'> = (ctx, napi, budget) => {
+ *   napi.napiCompleteDone(ctx, 0)
+ *   return budget - budget
+ * }
+ * createKernel().netifNapiAdd('eth0', poll)
+ * ```
+ */
 export type NapiPoll<N extends string> = (ctx: Context<NapiPollState>, napi: Napi<N>, budget: number) => number
 
 export class NapiLists {

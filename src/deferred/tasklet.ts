@@ -33,7 +33,9 @@ import type { TaskletState } from './states.js'
  * ```
  */
 export interface Tasklet<N extends string = string> {
+  /** What it is, as the kernel's type name. */
   readonly kind: 'tasklet_struct'
+  /** Its name: the lockdep class or the site it was set up at. */
   readonly name: N
   /** TASKLET_STATE_SCHED. */
   readonly scheduled: boolean

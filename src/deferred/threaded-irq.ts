@@ -17,10 +17,30 @@ import { assertIrqLine } from '../exec/irq-registry.js'
 import type { Op } from '../exec/wait.js'
 import type { Deferred, DeferredChannel } from './runtime.js'
 
-/** `irqreturn_t`. */
+/**
+ * `irqreturn_t`.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type IrqReturn } from 'lockproof'
+ *
+ * const primary = (): IrqReturn => 'IRQ_WAKE_THREAD'
+ * createKernel().requestThreadedIrq(5, 'eth0', primary, (ctx) => ctx.msleep(1))
+ * ```
+ */
 export type IrqReturn = 'IRQ_NONE' | 'IRQ_HANDLED' | 'IRQ_WAKE_THREAD'
 
-/** `request_threaded_irq()` flags lockproof models. */
+/**
+ * `request_threaded_irq()` flags lockproof models.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type ThreadedIrqFlags } from 'lockproof'
+ *
+ * const flags = { oneshot: true } as const satisfies ThreadedIrqFlags
+ * createKernel().requestThreadedIrq(7, 'spi', null, (ctx) => ctx.msleep(1), flags)
+ * ```
+ */
 export interface ThreadedIrqFlags {
   /** IRQF_ONESHOT: the line stays masked until thread_fn returns; the primary handler is never force-threaded. */
   readonly oneshot?: boolean

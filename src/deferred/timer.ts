@@ -33,6 +33,7 @@ import type { TimerState } from './states.js'
  * ```
  */
 export interface TimerList<N extends string = string> {
+  /** What it is, as the kernel's type name. */
   readonly kind: 'timer_list'
   /** The timer_setup() site: its lockdep class. */
   readonly name: N

@@ -23,12 +23,42 @@ import type { Kthread } from './kthreads.js'
 import type { ClockEvent, Deferred, DeferredChannel, Runner } from './runtime.js'
 import type { BhWorkState } from './states.js'
 
-/** Where a work item runs: a kworker ('task') or the TASKLET softirq of a WQ_BH workqueue ('bh'). */
+/**
+ * Where a work item runs: a kworker ('task') or the TASKLET softirq of a WQ_BH workqueue ('bh').
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type WorkKind } from 'lockproof'
+ *
+ * const kind: WorkKind = createKernel().allocWorkqueue('events_bh', { bh: true }).runsIn // 'bh'
+ * console.log(kind)
+ * ```
+ */
 export type WorkKind = 'task' | 'bh'
-/** The context a work function of kind K starts in. */
+/**
+ * The context a work function of kind K starts in.
+ *
+ * @example
+ * ```ts
+ * import type { BhWorkState, WorkStateOf } from 'lockproof'
+ *
+ * const same = (s: WorkStateOf<'bh'>): BhWorkState => s
+ * console.log(typeof same)
+ * ```
+ */
 export type WorkStateOf<K extends WorkKind> = K extends 'bh' ? BhWorkState : FreshTaskState
 
-/** `alloc_workqueue()` flags lockproof models. */
+/**
+ * `alloc_workqueue()` flags lockproof models.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type WorkqueueFlags } from 'lockproof'
+ *
+ * const flags = { ordered: true, memReclaim: true } as const satisfies WorkqueueFlags
+ * createKernel().allocWorkqueue('eth0_wq', flags)
+ * ```
+ */
 export interface WorkqueueFlags {
   /** `WQ_BH`: work runs from the TASKLET softirq. */
   readonly bh?: boolean
@@ -53,7 +83,9 @@ export interface WorkqueueFlags {
  * ```
  */
 export interface Work<N extends string = string, K extends WorkKind = WorkKind> {
+  /** What it is, as the kernel's type name. */
   readonly kind: 'work_struct'
+  /** Its name: the lockdep class or the site it was set up at. */
   readonly name: N
   /** Where it runs: a kworker or the TASKLET softirq. */
   readonly runsIn: K
@@ -69,7 +101,21 @@ export interface Work<N extends string = string, K extends WorkKind = WorkKind> 
   cancelWork(ctx: AnyContext): boolean
 }
 
-/** A `struct delayed_work`, from {@link Kernel.initDelayedWork}: a work item and a TIMER_IRQSAFE timer that queues it. */
+/**
+ * A `struct delayed_work`, from {@link Kernel.initDelayedWork}: a work item and a TIMER_IRQSAFE timer that queues it.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const wq = kernel.allocWorkqueue('events')
+ * const poll = kernel.initDelayedWork('&priv->poll', (ctx) => ctx.msleep(1))
+ * kernel.run((ctx) => wq.queueDelayedWork(ctx, poll, 100))
+ * kernel.advance(100) // the timer queues it; a kworker runs it
+ * kernel.run((ctx) => poll.cancelDelayedWorkSync(ctx))
+ * ```
+ */
 export interface DelayedWork<N extends string = string> extends Work<N, 'task'> {
   /** `cancel_delayed_work_sync()`. */
   cancelDelayedWorkSync<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'cancel_delayed_work_sync()'>): boolean
@@ -92,8 +138,11 @@ export interface DelayedWork<N extends string = string> extends Work<N, 'task'> 
  * ```
  */
 export interface Workqueue<N extends string = string, K extends WorkKind = WorkKind> {
+  /** What it is, as the kernel's type name. */
   readonly kind: 'workqueue_struct'
+  /** Its name: the lockdep class or the site it was set up at. */
   readonly name: N
+  /** Where its work runs: 'task' (kworkers) or 'bh' (the TASKLET softirq). */
   readonly runsIn: K
   /** `queue_work()`: queues it on this CPU's pool; false if it was pending already. Any context. */
   queueWork(ctx: AnyContext, work: Work<string, K>): boolean
