@@ -32,7 +32,12 @@ export class KthreadQueue {
     if (!q.includes(t)) q.push(t)
   }
 
-  /** True when a thread of `policy` (either, when absent) is woken on `cpu`. */
+  /** Anything woken on `cpu` (running ones included): the scheduling point's cheap first check. */
+  hasWoken(cpu: number): boolean {
+    return (this.#woken[cpu] as Kthread[]).length !== 0
+  }
+
+  /** True when a thread of `policy` (either, when absent) is woken on `cpu` and not running. */
   pending(cpu: number, policy?: Kthread['policy']): boolean {
     const q = this.#woken[cpu] as Kthread[]
     return q.some((t) => (policy === undefined || t.policy === policy) && !this.running.has(t))

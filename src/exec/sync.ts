@@ -250,7 +250,7 @@ export class SyncExecutor implements Executor {
    */
   schedulingPoint(cpu: Cpu): void {
     const s = cpu.state
-    if ((s.wokenIrqThreads.length !== 0 || s.ksoftirqdWoken || this.kthreads.pending(cpu.id)) && !this.#deferredRunning) this.#runWoken(cpu)
+    if ((s.wokenIrqThreads.length !== 0 || s.ksoftirqdWoken || this.kthreads.hasWoken(cpu.id)) && !this.#deferredRunning) this.#runWoken(cpu)
   }
 
   #runWoken(cpu: Cpu): boolean {
