@@ -13,8 +13,7 @@ import { DeadlockError, ForeignContextError, InvalidArgumentError } from '../err
 import { handleSoftirqs, localIrqEnable, raiseIrq, raiseSoftirq } from '../exec/delivery.js'
 import { SOFTIRQ_NAMES, type SoftirqName } from '../exec/irq-registry.js'
 import { runSync, type Op, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
-import { banner, heldLockLines } from '../lockdep/splat.js'
-import { lockNames } from '../locks/held.js'
+import { waitForeverReport } from '../exec/model/watchdog-reports.js'
 import { LockMapRuntime } from '../lockdep/lock-map.js'
 import type { Kthread } from './kthreads.js'
 import { assertSite, lockdepWarn } from '../helpers/warn.js'
@@ -289,29 +288,14 @@ export class Deferred {
     throw new DeadlockError(this.#neverEnds(cpu, y))
   }
 
+  /** The model executor's report of a wait nothing can wake (src/exec/model/watchdog-reports.ts), with who runs what it waits for. */
   #neverEnds(cpu: Cpu, y: WaitYield): string {
     const task = cpu.current
-    const title = y.spin
-      ? cpu.irqsDisabled
-        ? `watchdog: CPU${cpu.id}: Watchdog detected hard LOCKUP on cpu ${cpu.id}`
-        : `watchdog: BUG: soft lockup - CPU#${cpu.id} stuck for 22s! [${task.comm}:${task.pid}]`
-      : `INFO: task ${task.comm}:${task.pid} blocked for more than 120 seconds.`
     const channel = y.channel as DeferredChannel
     const runner = channel.runner?.() ?? this.runnerOn(cpu)
-    const what = `${channel.kind} '${channel.name}'`
-    const message = `${task.comm}/${task.pid} waits for ${what}, run by ${runner.comm}/${runner.pid} on CPU ${runner.cpu}, which cannot finish until ${task.comm} stops waiting`
-    const held = this.parts.held.of(task)
-    this.parts.reporter.report({
-      kind: 'deadlock',
-      title,
-      cpu: cpu.id,
-      task: task.comm,
-      heldLocks: lockNames(held),
-      preemptCount: cpu.preemptCount,
-      lock: what,
-      holder: runner,
-      report: [...banner(title), message, ...heldLockLines(task.comm, task.pid, held, this.parts.lockdep)].join('\n'),
-    })
-    return `${title}: ${message}`
+    const what = `${channel.kind} '${channel.name}' (run by ${runner.comm}/${runner.pid} on CPU ${runner.cpu})`
+    const d = waitForeverReport({ cpu, task, lockdep: this.parts.lockdep }, what, y.spin, y.state)
+    this.parts.reporter.report(d)
+    return `${d.title}: ${task.comm}/${task.pid} waits for ${what}, which cannot finish until ${task.comm} stops waiting`
   }
 }

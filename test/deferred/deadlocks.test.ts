@@ -42,10 +42,10 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       })
       k.run((ctx) => t.modTimer(ctx, 1))
       expect(() => k.advance(1)).toThrow(DeadlockError)
-      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'deadlock'])
+      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'wait-forever'])
       // normal: cpu_relax() with interrupts on (soft lockup); RT: spin_lock_bh(&base->expiry_lock), held by ktimers itself.
       expect(titles(k.diagnostics)[1]).toBe(
-        preemptRt ? 'INFO: task ktimers/0:2 blocked for more than 120 seconds.' : 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:0]',
+        preemptRt ? 'lockproof: task ktimers/0:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)' : 'watchdog: BUG: soft lockup - CPU#0 stuck for 24s! [swapper/0:0]',
       )
     })
 
@@ -91,7 +91,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
         w.flushWork(ctx)
       })
       expect(() => k.run((ctx) => wq.queueWork(ctx, w))).toThrow(DeadlockError)
-      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'deadlock'])
+      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'wait-forever'])
       expect(k.diagnostics[0]?.report).toContain('(work_completion)reset')
       expect(titles(k.diagnostics)[1]).toBe('INFO: task kworker/0:1:2 blocked for more than 120 seconds.')
     })
@@ -144,7 +144,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
         w.cancelWorkSync(ctx)
       })
       expect(() => k.run((ctx) => wq.queueWork(ctx, w))).toThrow(DeadlockError)
-      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'deadlock'])
+      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'wait-forever'])
     })
 
     it('cancel_work_sync() of a pending work takes it off the queue (true); of an idle one, false', () => {
@@ -169,7 +169,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       const wq = k.allocWorkqueue('events')
       const w = k.initWork('w', (ctx) => wq.flushWorkqueue(ctx))
       expect(() => k.run((ctx) => wq.queueWork(ctx, w))).toThrow(DeadlockError)
-      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'deadlock'])
+      expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'wait-forever'])
       expect(k.diagnostics[0]?.report).toContain('(wq_completion)events')
     })
 
@@ -223,7 +223,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       k.requestIrq(5, 'eth0', (ctx) => loose(k, 'synchronizeIrq')(ctx, 5))
       expect(() => k.raiseIrq(5)).toThrow(DeadlockError)
       const last = k.diagnostics.at(-1)
-      expect(last?.kind).toBe('deadlock')
+      expect(last?.kind).toBe('wait-forever')
       expect(last?.title).toBe(
         preemptRt ? 'INFO: task irq/5-eth0:1 blocked for more than 120 seconds.' : 'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0',
       )
@@ -239,7 +239,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
         (ctx) => k.synchronizeIrq(ctx, 5),
       )
       expect(() => k.raiseIrq(5)).toThrow(DeadlockError)
-      expect(kinds(k.diagnostics)).toEqual(['deadlock'])
+      expect(kinds(k.diagnostics)).toEqual(['wait-forever'])
       expect(titles(k.diagnostics)[0]).toMatch(/^INFO: task irq\/5-(s-)?eth0:\d+ blocked for more than 120 seconds\.$/)
     })
 
@@ -307,7 +307,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       k.run((ctx) => t.hrtimerStart(ctx, 1, 'HRTIMER_MODE_REL'))
       expect(() => k.advance(1)).toThrow(DeadlockError)
       expect(k.diagnostics.at(-1)?.title).toBe(
-        preemptRt ? 'INFO: task ktimers/0:2 blocked for more than 120 seconds.' : 'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0',
+        preemptRt ? 'lockproof: task ktimers/0:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)' : 'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0',
       )
     })
 
@@ -317,7 +317,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       // Run by ksoftirqd (raised from a task): sleeping in atomic, then the wait for itself.
       expect(() => k.run((ctx) => t.taskletSchedule(ctx))).toThrow(DeadlockError)
       expect(k.diagnostics.at(-1)?.title).toBe('INFO: task ksoftirqd/0:2 blocked for more than 120 seconds.')
-      expect(kinds(k.diagnostics)).toEqual(['sleeping-in-atomic', 'deadlock'])
+      expect(kinds(k.diagnostics)).toEqual(['sleeping-in-atomic', 'wait-forever'])
     })
   })
 
@@ -335,7 +335,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
         const k = createKernel({ preemptRt })
         const lock = loose(k, flavour === 'bh' ? 'rcuReadLockBh' : 'rcuReadLockSched')
         expect(() => k.run((ctx) => lock(ctx, (ctx: unknown) => loose(k, 'rcuBarrier')(ctx)))).toThrow(DeadlockError)
-        expect(k.diagnostics.at(-1)?.kind).toBe('deadlock')
+        expect(k.diagnostics.at(-1)?.kind).toBe('wait-forever')
       }
     })
 
