@@ -45,7 +45,9 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       expect(kinds(k.diagnostics)).toEqual(['recursive-locking', 'wait-forever'])
       // normal: cpu_relax() with interrupts on (soft lockup); RT: spin_lock_bh(&base->expiry_lock), held by ktimers itself.
       expect(titles(k.diagnostics)[1]).toBe(
-        preemptRt ? 'lockproof: task ktimers/0:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)' : 'watchdog: BUG: soft lockup - CPU#0 stuck for 24s! [swapper/0:0]',
+        preemptRt
+          ? 'lockproof: task ktimers/0:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)'
+          : 'watchdog: BUG: soft lockup - CPU#0 stuck for 24s! [swapper/0:0]',
       )
     })
 
@@ -307,7 +309,9 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       k.run((ctx) => t.hrtimerStart(ctx, 1, 'HRTIMER_MODE_REL'))
       expect(() => k.advance(1)).toThrow(DeadlockError)
       expect(k.diagnostics.at(-1)?.title).toBe(
-        preemptRt ? 'lockproof: task ktimers/0:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)' : 'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0',
+        preemptRt
+          ? 'lockproof: task ktimers/0:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)'
+          : 'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0',
       )
     })
 
