@@ -231,7 +231,7 @@ export class HrtimerRuntime<N extends string, M extends HrtimerMode> implements 
     if (!this.#soft) cpu.hardirqThreaded = !this.#hard
     let restart: HrtimerRestart
     try {
-      restart = d.exec.callback(cpu, (ctx: Context<HrtimerStateOf<M>>) => this.#fn(ctx, this), this.#soft ? CLAIM_BH : CLAIM_IRQS_OFF)
+      restart = d.exec.callback(cpu, (ctx: Context<HrtimerStateOf<M>>) => this.#fn(ctx, this), this.#soft ? CLAIM_BH : CLAIM_IRQS_OFF, `hrtimer '${this.name}'`)
     } finally {
       cpu.hardirqThreaded = threaded
       this.#running = null

@@ -129,7 +129,7 @@ export class IrqWorkRuntime implements IrqWork {
     const threaded = cpu.hardirqThreaded
     if (cpu.inHardirq()) cpu.hardirqThreaded = !this.hard
     try {
-      this.#d.exec.callback(cpu, (ctx: Context<IrqWorkState | HardIrqWorkState>) => this.#fn(ctx, this), claims)
+      this.#d.exec.callback(cpu, (ctx: Context<IrqWorkState | HardIrqWorkState>) => this.#fn(ctx, this), claims, `irq_work '${this.name}'`)
     } finally {
       cpu.hardirqThreaded = threaded
     }

@@ -85,7 +85,7 @@ export class Rcu {
   /** `rcu_do_batch()`: each ready callback in a context of its own (BH off). */
   #invoke(cpu: Cpu): void {
     const ready = this.#ready[cpu.id] as RcuCallback[]
-    for (let fn = ready.shift(); fn !== undefined; fn = ready.shift()) this.#d.exec.callback(cpu, fn, CLAIM_BH)
+    for (let fn = ready.shift(); fn !== undefined; fn = ready.shift()) this.#d.exec.callback(cpu, fn, CLAIM_BH, 'an RCU callback')
   }
 
   enterFlavoured(task: Task, delta: 1 | -1): void {

@@ -116,7 +116,7 @@ export class TaskletRuntime implements Tasklet {
     this.#scheduled = false
     this.#running = this.#d.runnerOn(cpu)
     try {
-      this.#d.exec.callback(cpu, (ctx: Context<TaskletState>) => this.#fn(ctx, this), CLAIM_BH)
+      this.#d.exec.callback(cpu, (ctx: Context<TaskletState>) => this.#fn(ctx, this), CLAIM_BH, `tasklet '${this.name}'`)
     } finally {
       this.#running = null
     }

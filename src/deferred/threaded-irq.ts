@@ -13,6 +13,7 @@ import type { Context } from '../exec/context.js'
 import type { CtxState, FreshTaskState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import { raiseIrq } from '../exec/delivery.js'
+import { refuseThenable } from '../exec/protocol.js'
 import { assertIrqLine } from '../exec/irq-registry.js'
 import type { Op } from '../exec/wait.js'
 import type { Deferred, DeferredChannel } from './runtime.js'
@@ -99,7 +100,7 @@ export class ThreadedIrqs {
   #runThread(cpu: Cpu, line: number, fn: (ctx: Context<FreshTaskState>) => unknown, oneshot: boolean, ctx: Context<FreshTaskState>): void {
     const irq = this.#d.parts.irq
     try {
-      fn(ctx)
+      refuseThenable(fn(ctx), `irq ${line} thread_fn`, 'thread_fn returned a Promise; it must finish synchronously')
     } finally {
       irq.count(irq.threadsActive, line, -1)
       if (oneshot) {

@@ -158,12 +158,13 @@ export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEv
         (ctx: Context<TimerState>) => {
           this.#map.acquire(ctx)
           try {
-            this.#fn(ctx, this)
+            return this.#fn(ctx, this)
           } finally {
             this.#map.release(ctx)
           }
         },
         CLAIM_BH,
+        `timer '${this.name}'`,
       )
     } finally {
       this.#running = null

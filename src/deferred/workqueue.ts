@@ -281,18 +281,18 @@ export class WorkRuntime implements Work<string, WorkKind> {
     this.#pending = false
     this.#running = d.runnerOn(cpu)
     wq.running++
-    const run = (ctx: Context<CtxState>): void => {
+    const run = (ctx: Context<CtxState>): unknown => {
       wq.map.acquire(ctx)
       this.map.acquire(ctx)
       try {
-        this.#fn(ctx)
+        return this.#fn(ctx)
       } finally {
         this.map.release(ctx)
         wq.map.release(ctx)
       }
     }
     try {
-      d.exec.callback(cpu, run, wq.runsIn === 'bh' ? CLAIM_BH : 0)
+      d.exec.callback(cpu, run, wq.runsIn === 'bh' ? CLAIM_BH : 0, `work '${this.name}'`)
     } finally {
       wq.running--
       this.#running = null

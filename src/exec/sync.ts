@@ -329,8 +329,8 @@ export class SyncExecutor implements Executor {
    * a root context of its own on the running task: its guards end with it, as each callback's
    * preempt-count and lock checks do in the kernel. `claims`: the proofs its context carries.
    */
-  callback<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, claims: number): R {
-    return this.#inRootContext(cpu, cb, 'scope', claims)
+  callback<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, claims: number, what = 'a deferred callback'): R {
+    return refuseThenable(this.#inRootContext(cpu, cb, 'scope', claims), what, 'the callback returned a Promise; a callback must finish synchronously')
   }
 
   /** Deferred work never preempts a task holding locks: it would wait for them anyway. */
