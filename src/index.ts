@@ -138,3 +138,7 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
+export { traceToPerfetto, type PerfettoOptions } from './export/perfetto.js'
+export { traceToFtrace, type FtraceTextOptions } from './export/ftrace-text.js'
+export { lockGraphToDot, type LockGraphDotOptions } from './export/dot.js'
+export type { LockDependencyType, LockGraph, LockGraphClass, LockGraphDependency } from './export/lock-graph.js'

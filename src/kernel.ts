@@ -28,6 +28,7 @@ import { registerWarnHost, type WarnHost } from './helpers/warn.js'
 import { Lockdep, type LockdepStats } from './lockdep/validator.js'
 import { HeldMaps } from './lockdep/held-maps.js'
 import { type LockdepProcFile, readProcFile } from './lockdep/proc.js'
+import { type LockGraph, lockGraphOf } from './export/lock-graph.js'
 import { Reporter } from './diagnostics/reporter.js'
 import { SyncExecutor } from './exec/sync.js'
 import type { KernelParts } from './exec/executor.js'
@@ -198,6 +199,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    */
   readProc(file: LockdepProcFile): string {
     return readProcFile(this.#lockdep, file)
+  }
+  /**
+   * lockdep's class graph now, as data: each class with its kind, usage, wait types and FD/BD
+   * counts, each dependency with its types (EN/ER/SN/SR), and the declared `lockOrder`. Render it
+   * with `lockGraphToDot()`. Like reading /proc/lockdep, it runs the FD/BD searches.
+   */
+  lockGraph(): LockGraph {
+    return lockGraphOf(this.#lockdep, this.options.lockOrder)
   }
   /** Forgets every diagnostic reported so far (lockdep's own state is kept). */
   clearDiagnostics(): void {

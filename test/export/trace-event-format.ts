@@ -33,10 +33,16 @@ export const checkTraceEventFormat = (text: string): string[] => {
   const points: { key: string; ts: number; what: string }[] = []
   events.forEach((ev, i) => {
     const at = `event ${i}`
-    if (!isObj(ev)) return problems.push(`${at}: not an object`)
+    if (!isObj(ev)) {
+      problems.push(`${at}: not an object`)
+      return
+    }
     const { name, ph, ts, pid, tid, args } = ev
     if (typeof name !== 'string' || name === '') problems.push(`${at}: name must be a non-empty string`)
-    if (typeof ph !== 'string' || !PHASES.has(ph)) return problems.push(`${at}: unknown ph ${String(ph)}`)
+    if (typeof ph !== 'string' || !PHASES.has(ph)) {
+      problems.push(`${at}: unknown ph ${String(ph)}`)
+      return
+    }
     if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) problems.push(`${at}: ts must be a number ≥ 0 (µs)`)
     if (!isInt(pid) || !isInt(tid)) problems.push(`${at}: pid and tid must be integers`)
     if (args !== undefined && !isObj(args)) problems.push(`${at}: args must be an object`)
