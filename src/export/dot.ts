@@ -102,8 +102,8 @@ export const lockGraphToDot = (graph: LockGraph, options: LockGraphDotOptions = 
   const out: string[] = [
     'digraph lockdep {',
     '  rankdir=LR',
-    '  node [shape=box, fontname="monospace", fontsize=10]',
-    '  edge [fontname="monospace", fontsize=9]',
+    '  node [shape=box, fontname="Courier", fontsize=10, margin="0.15,0.06"]',
+    '  edge [fontname="Courier", fontsize=9]',
   ]
   if (options.title !== undefined) out.push(`  label=${dotString(options.title)}`, '  labelloc=t')
   const placed = new Set<string>()
