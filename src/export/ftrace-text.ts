@@ -17,7 +17,7 @@
  * process, one place for every CPU), `I|tgid|title` for each diagnostic.
  */
 import type { TraceEvent } from '../machine/events.js'
-import { type PreemptCountLayoutName, preemptCountLayoutOf } from '../machine/layout.js'
+import { preemptCountLayoutOf } from '../machine/layout.js'
 import { SOFTIRQ_NAMES } from '../machine/softirq-names.js'
 import { contextEdge, cpusOf, lockHolds, timeUs } from './contexts.js'
 
@@ -33,7 +33,7 @@ import { contextEdge, cpusOf, lockHolds, timeUs } from './contexts.js'
  */
 export interface FtraceTextOptions {
   /** The `preempt_count` layout of the kernel that made the log (`kernel.options.preemptCountLayout`). Default 'mainline'. */
-  readonly preemptCountLayout?: PreemptCountLayoutName
+  readonly preemptCountLayout?: 'mainline' | 'interrupt-count'
 }
 
 /** TASK_COMM_LEN is 16: a comm is at most 15 characters. */

@@ -10,7 +10,6 @@ import { DEP_EN_MASK, DEP_ER_MASK, DEP_SN_MASK, DEP_SR_MASK } from '../lockdep/d
 import { classKey } from '../lockdep/proc.js'
 import { usageChars } from '../lockdep/usage.js'
 import type { Lockdep } from '../lockdep/validator.js'
-import type { LockdepWaitType } from '../lockdep/wait-types.js'
 
 /**
  * A dependency's type (kernel/locking/lockdep.c, "DEP_*_BIT in lock_list::dep"): the first
@@ -51,10 +50,10 @@ export interface LockGraphClass {
   readonly label: string
   /** The usage characters in braces, as reports print them (`{-.-.}`): per HARDIRQ and SOFTIRQ, write then read. */
   readonly usage: string
-  /** `wait_type_outer ?: wait_type_inner` (LD_WAIT_*). */
-  readonly waitOuter: LockdepWaitType
-  /** `wait_type_inner` (LD_WAIT_*). */
-  readonly waitInner: LockdepWaitType
+  /** `wait_type_outer ?: wait_type_inner`, by its LD_WAIT_* name in lower case (spelt out: lockdep's own type is internal; lockGraphOf() fails to compile if the two drift apart). */
+  readonly waitOuter: 'inv' | 'free' | 'spin' | 'config' | 'sleep' | 'max'
+  /** `wait_type_inner`, by its LD_WAIT_* name in lower case. */
+  readonly waitInner: 'inv' | 'free' | 'spin' | 'config' | 'sleep' | 'max'
   /** `{outer:inner}` as print_lock_name() prints them, in this kernel's numbering (PROVE_RAW_LOCK_NESTING or not). */
   readonly waitTypes: string
   /** `FD:` of /proc/lockdep: the classes reachable forwards along strong paths, itself included. */
@@ -107,8 +106,11 @@ export interface LockGraphDependency {
  * ```
  */
 export interface LockGraph {
+  /** Every class, in registration order (`lock_classes[]`, as /proc/lockdep lists them). */
   readonly classes: readonly LockGraphClass[]
+  /** Every dependency, by the class it starts from, in the order lockdep added them. */
   readonly dependencies: readonly LockGraphDependency[]
+  /** The kernel's declared `lockOrder` option. */
   readonly lockOrder: readonly string[]
 }
 

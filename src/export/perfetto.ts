@@ -16,7 +16,7 @@
  * characters written `<U+XXXX>`).
  */
 import type { TraceEvent } from '../machine/events.js'
-import { type PreemptCountLayoutName, preemptCountLayoutOf } from '../machine/layout.js'
+import { preemptCountLayoutOf } from '../machine/layout.js'
 import { type ContextKind, contextEdge, cpusOf, lockHolds, timeUs, waitsForEdges } from './contexts.js'
 
 /**
@@ -36,7 +36,7 @@ export interface PerfettoOptions {
   /** Put before each process's name (`PREEMPT_RT CPU0`). Default none. */
   readonly name?: string
   /** The `preempt_count` layout of the kernel that made the log (`kernel.options.preemptCountLayout`). Default 'mainline'. */
-  readonly preemptCountLayout?: PreemptCountLayoutName
+  readonly preemptCountLayout?: 'mainline' | 'interrupt-count'
 }
 
 type ArgValue = string | number | boolean | null | readonly ArgValue[] | { readonly [key: string]: ArgValue }
