@@ -89,9 +89,19 @@ const eventColumn = (e: TraceEvent): string => {
     case 'diagnostic':
       return `diagnostic: kind=${e.kind}`
     default:
-      return `${e.event}:`
+      return `${e.event}:${ownFields(e)}`
   }
 }
+
+/** The fields every event has; the rest are the event's own. */
+const COMMON = new Set(['seq', 'cpu', 'pid', 'comm', 'preemptCount', 'irqsDisabled', 'flags', 'clockMs', 'event'])
+
+/** ` key=value` for each of an event's own fields (an event without a kernel format of its own). */
+const ownFields = (e: TraceEvent): string =>
+  Object.entries(e)
+    .filter(([k, v]) => !COMMON.has(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+    .map(([k, v]) => ` ${k}=${field(String(v))}`)
+    .join('')
 
 /** The five header lines and column legend of print_func_help_header_irq() with record-tgid (`prec` 12). */
 const header = (entries: number, cpus: number): string[] => {
