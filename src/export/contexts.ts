@@ -96,11 +96,23 @@ export interface WaitsFor {
 }
 
 /**
- * The waits-for edges in the log: each deadlock report on the event log points at the holder's
+ * The waits-for edges in the log: a wait (`sched_wait`, the model executor) points at the
+ * `sched_waking` that ends it, on the waker's CPU; each deadlock report points at the holder's
  * last acquisition of that lock before it.
  */
 export const waitsForEdges = (events: readonly TraceEvent[]): WaitsFor[] => {
   const edges: WaitsFor[] = []
+  // Each task's wait not yet ended, by pid.
+  const waiting = new Map<number, TraceEvent & { readonly event: 'sched_wait' }>()
+  for (const e of events) {
+    if (e.event === 'sched_wait') waiting.set(e.pid, e)
+    else if (e.event === 'sched_waking') {
+      const w = waiting.get(e.wakePid)
+      if (w === undefined) continue
+      waiting.delete(e.wakePid)
+      edges.push({ from: w, to: e, label: `${w.comm} waits on ${w.channel}, woken by ${e.pid === 0 ? '<idle>' : e.comm}` })
+    }
+  }
   events.forEach((e, i) => {
     if (e.event !== 'diagnostic' || e.diagnostic.kind !== 'deadlock') return
     const d: DeadlockDiagnostic = e.diagnostic

@@ -51,12 +51,29 @@ const lockAddr = (lock: number): string => (0xffff888000100000n + BigInt(lock) *
 
 const softirqName = (vec: number): string => SOFTIRQ_NAMES[vec] ?? String(vec)
 
+/**
+ * `prev_state` of sched_switch (include/trace/events/sched.h, task_state_index()): the state the
+ * task went to sleep in, `R` if it did not (the log has no other task state). TASK_KILLABLE is
+ * TASK_WAKEKILL | TASK_UNINTERRUPTIBLE and reports as D; "TASK_RTLOCK_WAIT … appear as if the
+ * task has gone through a regular rt_mutex_lock() call": D.
+ */
+const PREV_STATE: Readonly<Record<string, string>> = {
+  TASK_RUNNING: 'R',
+  TASK_INTERRUPTIBLE: 'S',
+  TASK_UNINTERRUPTIBLE: 'D',
+  TASK_KILLABLE: 'D',
+  TASK_RTLOCK_WAIT: 'D',
+}
+
 /** The event column: `name: args`, in the TP_printk() format where the kernel has the tracepoint. */
-const eventColumn = (e: TraceEvent): string => {
+const eventColumn = (e: TraceEvent, prevState: string): string => {
   switch (e.event) {
     case 'sched_switch':
-      // The log has no task state: a task switched out is shown preempted (R).
-      return `sched_switch: prev_comm=${field(comm(e.prevComm))} prev_pid=${e.prevPid} prev_prio=120 prev_state=R ==> next_comm=${field(comm(e.nextComm))} next_pid=${e.nextPid} next_prio=120`
+      return `sched_switch: prev_comm=${field(comm(e.prevComm))} prev_pid=${e.prevPid} prev_prio=120 prev_state=${prevState} ==> next_comm=${field(comm(e.nextComm))} next_pid=${e.nextPid} next_prio=120`
+    case 'sched_waking':
+      return `sched_waking: comm=${field(comm(e.wakeComm))} pid=${e.wakePid} prio=120 target_cpu=${String(e.targetCpu).padStart(3, '0')}`
+    case 'sched_wait':
+      return `sched_wait: state=${e.state} channel=${field(e.channel)}`
     case 'irq_handler_entry':
       return `irq_handler_entry: irq=${e.line} name=${field(e.name)}`
     case 'irq_handler_exit':
@@ -147,7 +164,13 @@ export const traceToFtrace = (events: readonly TraceEvent[], options: FtraceText
   const lines: string[] = []
   // The contexts open on each task's thread, innermost last (markers close them by kind).
   const open = new Map<string, string[]>()
+  // The state each task last began to wait in, until it is switched out.
+  const waitState = new Map<number, string>()
   for (const e of events) {
+    if (e.event === 'sched_wait') waitState.set(e.pid, e.state)
+    if (e.event === 'sched_waking') waitState.delete(e.wakePid)
+    const prevState = e.event === 'sched_switch' ? (PREV_STATE[waitState.get(e.prevPid) ?? 'TASK_RUNNING'] ?? 'R') : 'R'
+    if (e.event === 'sched_switch') waitState.delete(e.prevPid)
     const tgid = e.pid === 0 ? '-------' : String(e.pid).padStart(7)
     const us = timeUs(e)
     const prefix = `${markerText(comm(e.pid === 0 ? '<idle>' : e.comm)).padStart(16)}-${String(e.pid).padEnd(7)} (${tgid}) [${String(e.cpu).padStart(3, '0')}] ${e.flags} ${String(Math.floor(us / 1e6)).padStart(5)}.${String(us % 1e6).padStart(6, '0')}: `
@@ -164,7 +187,7 @@ export const traceToFtrace = (events: readonly TraceEvent[], options: FtraceText
       for (let n = at >= 0 ? stack.splice(at).length : 0; n > 0; n--) mark(`E|${e.pid}`)
     }
     for (const h of holdEnds.get(e.seq) ?? []) mark(`F|${h.begin.pid}|${markerText(h.label)}|${h.id}`)
-    lines.push(`${prefix}${eventColumn(e)}`)
+    lines.push(`${prefix}${eventColumn(e, prevState)}`)
     if (edge !== null && 'open' in edge) {
       stack.push(edge.open)
       mark(`B|${e.pid}|${markerText(edge.name)}`)

@@ -85,6 +85,12 @@ const instantOf = (e: TraceEvent): { name: string; cat: string; args: Record<str
       return { name: `raise_softirq ${e.vec}`, cat: 'irq', args: { vec: e.vec } }
     case 'softirq_unhandled':
       return { name: `softirq ${e.action}: no handler`, cat: 'irq', args: { vec: e.vec } }
+    case 'msleep':
+      return { name: `msleep(${e.ms})`, cat: 'sleep', args: { ms: e.ms } }
+    case 'sched_wait':
+      return { name: `${e.state === 'TASK_RUNNING' ? 'spin' : 'sleep'} on ${e.channel}`, cat: 'sched', args: { state: e.state, channel: e.channel } }
+    case 'sched_waking':
+      return { name: `wake ${e.wakeComm}`, cat: 'sched', args: { pid: e.wakePid, comm: e.wakeComm, target_cpu: e.targetCpu } }
     default:
       return null
   }
@@ -142,8 +148,9 @@ export const perfettoEvents = (events: readonly TraceEvent[], options: PerfettoO
   const holdEnds = new Map<number, typeof holds>()
   for (const h of holds) if (h.end !== null) holdEnds.set(h.end.seq, [...(holdEnds.get(h.end.seq) ?? []), h])
   const flows = waitsForEdges(events)
-  const flowFrom = new Map(flows.map((f, i) => [f.from.seq, { f, id: i + 1 }]))
-  const flowTo = new Map(flows.map((f, i) => [f.to.seq, { f, id: i + 1 }]))
+  // Where each flow end lands: a flow binds to the slice enclosing it, so one without is left out.
+  const flowEnds = new Set(flows.flatMap((f) => [f.from.seq, f.to.seq]))
+  const flowAt = new Map<number, { ts: number; pid: number; inSlice: boolean }>()
   const holdEnd = (h: (typeof holds)[number], ts: number, pid: number, args: Record<string, ArgValue>): PerfettoEvent => ({
     name: h.label,
     cat: 'lock',
@@ -181,8 +188,6 @@ export const perfettoEvents = (events: readonly TraceEvent[], options: PerfettoO
         if (at >= 0) for (const s of t.stack.splice(at).reverse()) close(s, ts)
       }
     }
-    if (e.event === 'msleep')
-      out.push({ name: `msleep(${e.ms})`, cat: 'sleep', ph: 'X', ts: ts - e.ms * 1000, dur: e.ms * 1000, pid: t.pid, tid: t.pid, args: { ms: e.ms } })
     if (t.preemptCount !== e.preemptCount) {
       t.preemptCount = e.preemptCount
       const args: Record<string, ArgValue> = {}
@@ -209,13 +214,17 @@ export const perfettoEvents = (events: readonly TraceEvent[], options: PerfettoO
     }
     // The end goes where the hold began: an async slice ends on its own track.
     for (const h of holdEnds.get(e.seq) ?? []) out.push(holdEnd(h, ts, track(h.begin).pid, {}))
-    const from = flowFrom.get(e.seq)
-    if (from !== undefined) out.push({ name: from.f.label, cat: 'waits-for', ph: 's', ts, pid: t.pid, tid: t.pid, id: String(from.id), args: {} })
-    const to = flowTo.get(e.seq)
-    if (to !== undefined) out.push({ name: to.f.label, cat: 'waits-for', ph: 'f', bp: 'e', ts, pid: t.pid, tid: t.pid, id: String(to.id), args: {} })
+    if (flowEnds.has(e.seq)) flowAt.set(e.seq, { ts, pid: t.pid, inSlice: t.stack.length > 0 })
     const instant = instantOf(e)
     if (instant !== null) out.push({ ...instant, ph: 'i', s: 't', ts, pid: t.pid, tid: t.pid })
   }
+  flows.forEach((f, i) => {
+    const from = flowAt.get(f.from.seq)
+    const to = flowAt.get(f.to.seq)
+    if (from === undefined || to === undefined || !from.inSlice || !to.inSlice) return
+    const flow = { name: f.label, cat: 'waits-for', id: String(i + 1), args: {} }
+    out.push({ ...flow, ph: 's', ts: from.ts, pid: from.pid, tid: from.pid }, { ...flow, ph: 'f', bp: 'e', ts: to.ts, pid: to.pid, tid: to.pid })
+  })
   // What is still open when the log ends ends there.
   for (const t of tracks.values()) for (const s of t.stack.splice(0).reverse()) close(s, endTs)
   for (const h of holds) if (h.end === null) out.push(holdEnd(h, endTs, track(h.begin).pid, { held_at_end: true }))

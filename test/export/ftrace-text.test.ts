@@ -6,7 +6,7 @@
  * importer reads (systrace_line_tokenizer.cc's line regex, systrace_parser.h's markers).
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, type TraceEvent, traceToFtrace } from '../../src/index.js'
+import { createKernel, defineModel, replayScheduler, runModel, type TraceEvent, traceToFtrace } from '../../src/index.js'
 
 /** Perfetto's SystraceLineTokenizer regex (task-pid, optional tgid, [cpu], up to 5 flag characters, ts, event name). */
 const PERFETTO_LINE = /-(\d+)\s+\(?\s*(\d+|-+)?\)?\s?\[(\d+)\]\s*[a-zA-Z0-9.]{0,5}\s*(\d+\.\d+):\s+(\S+):/
@@ -129,6 +129,36 @@ describe('traceToFtrace()', () => {
     expect(counters.every((c) => /^C\|0\|CPU\d+ [a-z_.-]+\|\d+$/.test(c))).toBe(true)
     expect(m.filter((x) => x.startsWith('I|'))).toEqual(k.diagnostics.map((d) => `I|1|${d.title}`))
     expect(k.diagnostics.length).toBeGreaterThan(0)
+  })
+
+  it("a model's wait: sched_wait, then sched_switch with the state it sleeps in (D), then the waker's sched_waking", () => {
+    const m = defineModel(
+      (k) => {
+        const a = k.mutex('a', 0)
+        k.task('one', { cpu: 0 }, function* (ctx) {
+          yield* a.withLocked(ctx, function* (c) {
+            yield* k.condResched(c)
+          })
+        })
+        k.task('two', { cpu: 1 }, function* (ctx) {
+          yield* a.withLocked(ctx, function* () {})
+        })
+      },
+      { cpus: 2 },
+    )
+    const r = runModel(m, { trace: true, scheduler: replayScheduler([0, 1, 0, 1, 0, 1, 0, 0]) })
+    const lines = body(traceToFtrace(r.trace)).map((l) => l.slice(l.indexOf(': ') + 2))
+    const at = (prefix: string): number => lines.findIndex((l) => l.startsWith(prefix))
+    expect(lines[at('sched_wait:')]).toBe("sched_wait: state=TASK_UNINTERRUPTIBLE channel=mutex_'a'")
+    expect(lines[at('sched_switch: prev_comm=two')]).toBe(
+      'sched_switch: prev_comm=two prev_pid=2 prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120',
+    )
+    expect(lines[at('sched_waking:')]).toBe('sched_waking: comm=two pid=2 prio=120 target_cpu=001')
+    expect(at('sched_wait:') < at('sched_switch: prev_comm=two') && at('sched_switch: prev_comm=two') < at('sched_waking:')).toBe(true)
+    // A task that ends running is switched out as R.
+    expect(lines.filter((l) => l.startsWith('sched_switch: prev_comm=one'))).toEqual([
+      'sched_switch: prev_comm=one prev_pid=1 prev_prio=120 prev_state=R ==> next_comm=swapper/0 next_pid=0 next_prio=120',
+    ])
   })
 
   it("names are ASCII with no '|' (the markers' separator) and no spaces in key=value fields", () => {

@@ -3,7 +3,7 @@
  * the Trace Event Format (./trace-event-format.ts) and for what each part of the picture shows.
  */
 import { describe, expect, it } from 'vitest'
-import { createKernel, DeadlockError, type TraceEvent, traceToPerfetto } from '../../src/index.js'
+import { createKernel, DeadlockError, defineModel, replayScheduler, runModel, type TraceEvent, traceToPerfetto } from '../../src/index.js'
 import { asciiOnly, type PerfettoEvent, perfettoEvents } from '../../src/export/perfetto.js'
 import { checkTraceEventFormat, hasUnicodeEscape } from './trace-event-format.js'
 
@@ -96,10 +96,9 @@ describe('traceToPerfetto()', () => {
   it('ts is µs of simulated time: the clock (ms) × 1000 plus one µs per event; msleep(2) moves what follows by 2000', () => {
     const k = scenario()
     const events = perfettoEvents(k.trace)
-    const sleep = k.trace.find((e) => e.event === 'msleep')
-    expect(sleep?.clockMs).toBe(2)
-    const slice = named(events, 'X', 'msleep(2)')[0]
-    expect(slice).toMatchObject({ cat: 'sleep', ts: (sleep?.seq ?? 0) + 0, dur: 2000, pid: 1, tid: 1 })
+    const sleep = k.trace.find((e) => e.event === 'msleep') as TraceEvent
+    expect(sleep.clockMs).toBe(2)
+    expect(named(events, 'i', 'msleep(2)')[0]).toMatchObject({ cat: 'sleep', ts: 2000 + sleep.seq, pid: 1, tid: 1, args: { ms: 2 } })
     // The task's slice ends at the switch back to idle, the last event: 2 ms and its position later.
     const last = k.trace.at(-1) as TraceEvent
     const worker = named(events, 'X', 'worker')[0] as PerfettoEvent
@@ -202,6 +201,41 @@ describe('traceToPerfetto()', () => {
     expect(flow.map((e) => e.ts)).toEqual([lock.seq, report.seq])
     expect(flow[1]?.bp).toBe('e')
     expect(checkTraceEventFormat(traceToPerfetto(k.trace))).toEqual([])
+  })
+
+  it("a model's wait is a flow from the waiter's sched_wait to the waker's sched_waking; both are instants", () => {
+    const m = defineModel(
+      (k) => {
+        const a = k.mutex('a', { n: 0 })
+        k.task('one', { cpu: 0 }, function* (ctx) {
+          yield* a.withLocked(ctx, function* (c, d) {
+            d.n++
+            yield* k.condResched(c)
+          })
+        })
+        k.task('two', { cpu: 1 }, function* (ctx) {
+          yield* a.withLocked(ctx, function* (_c, d) {
+            d.n++
+          })
+        })
+      },
+      { cpus: 2 },
+    )
+    // one takes a, then two runs and must wait: the schedule that makes them contend.
+    const r = runModel(m, { trace: true, scheduler: replayScheduler([0, 1, 0, 1, 0, 1, 0, 0]) })
+    expect(r.outcome).toEqual({ kind: 'completed' })
+    const events = perfettoEvents(r.trace)
+    const wait = r.trace.find((e) => e.event === 'sched_wait') as TraceEvent
+    const wake = r.trace.find((e) => e.event === 'sched_waking') as TraceEvent
+    expect(events.filter((e) => e.cat === 'waits-for').map((e) => [e.ph, e.ts, e.pid, e.name])).toEqual([
+      ['s', wait.seq, 2, "two waits on mutex 'a', woken by one"],
+      ['f', wake.seq, 1, "two waits on mutex 'a', woken by one"],
+    ])
+    expect(events.filter((e) => e.cat === 'sched').map((e) => [e.name, e.args])).toEqual([
+      ["sleep on mutex 'a'", { state: 'TASK_UNINTERRUPTIBLE', channel: "mutex 'a'" }],
+      ['wake two', { pid: 2, comm: 'two', target_cpu: 1 }],
+    ])
+    expect(checkTraceEventFormat(traceToPerfetto(r.trace))).toEqual([])
   })
 
   it('a context open when its task is switched out is closed there and reopened when the task runs again', () => {
