@@ -13,9 +13,10 @@ Run a lockproof model on a simulated kernel and write what it did: the trace for
 lockdep's class graph for Graphviz, lockdep's /proc files.
 
 Commands:
-  run <model>          Run the model once (a module whose default export is a function of a
-                       kernel: (kernel) => void). A .ts model needs tsx installed (npm i -D tsx),
-                       or compile it to .js/.mjs first.
+  run <model>          Run the model once: a module whose default export is a function of a
+                       kernel, (kernel) => void, or a model from defineModel() (one execution
+                       with the default scheduler, or --replay's). A .ts model needs tsx
+                       installed (npm i -D tsx), or compile it to .js/.mjs first.
 
 Options:
   --rt                 Make the kernel CONFIG_PREEMPT_RT (default: a normal kernel).
@@ -25,6 +26,8 @@ Options:
   --dot <file>         Write lockdep's class graph as Graphviz DOT.
   --svg <file>         Write the class graph as SVG (needs @hpcc-js/wasm-graphviz installed).
   --proc <dir>         Write lockdep's /proc files (lockdep, lockdep_chains, lockdep_stats) into <dir>.
+  --replay <schedule>  Run a defineModel() model with this schedule: the choice taken at each
+                       point, comma-separated (as the summary line prints it).
   -q, --quiet          Print only the summary line, not each report.
   -h, --help           Show this help.
   -v, --version        Show the version.
@@ -47,6 +50,8 @@ export interface CliArgs {
   readonly dot: string | undefined
   readonly svg: string | undefined
   readonly proc: string | undefined
+  /** The schedule to replay (choice indices), or undefined. */
+  readonly replay: readonly number[] | undefined
   readonly quiet: boolean
 }
 
@@ -79,6 +84,13 @@ export const parseCli = (argv: readonly string[]): Parsed => {
     cpus = Number(values.cpus)
     if (!Number.isInteger(cpus) || cpus < 1) return { kind: 'usage-error', message: `--cpus: a whole number ≥ 1, not '${values.cpus}'` }
   }
+  let replay: number[] | undefined
+  if (values.replay !== undefined) {
+    replay = values.replay === '' ? [] : values.replay.split(',').map(Number)
+    if (!replay.every((i) => Number.isInteger(i) && i >= 0)) {
+      return { kind: 'usage-error', message: `--replay: choice indices separated by commas (0,1,0), not '${values.replay}'` }
+    }
+  }
   return {
     kind: 'args',
     args: {
@@ -91,6 +103,7 @@ export const parseCli = (argv: readonly string[]): Parsed => {
       dot: values.dot,
       svg: values.svg,
       proc: values.proc,
+      replay,
       quiet: values.quiet === true,
     },
   }
@@ -109,6 +122,7 @@ const parse = (argv: readonly string[]) =>
       dot: { type: 'string' },
       svg: { type: 'string' },
       proc: { type: 'string' },
+      replay: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -5,15 +5,26 @@
  */
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Kernel, KernelOptions } from '../index.js'
+import type { Kernel, KernelOptions, Model } from '../index.js'
 
-/** The model formats the CLI runs: today a function of a kernel (the explorer's models will be a second kind). */
-export interface SyncModel {
-  readonly kind: 'kernel-function'
-  readonly run: (kernel: Kernel) => unknown
-  /** The module's `options` export: createKernel()'s options. */
-  readonly options: KernelOptions
-}
+/**
+ * The model formats the CLI runs: a function of a kernel (run once by `kernel.run`'s synchronous
+ * executor), or a model from `defineModel()` (tasks and handlers as generators, run by the model
+ * executor, and explored by the explorer).
+ */
+export type LoadedModel =
+  | {
+      readonly kind: 'kernel-function'
+      readonly run: (kernel: Kernel) => unknown
+      /** The module's `options` export: createKernel()'s options. */
+      readonly options: KernelOptions
+    }
+  | { readonly kind: 'model'; readonly model: Model }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+
+/** What defineModel() returns: a setup function and its options (checked by shape: the model may import another copy of lockproof). */
+const isModel = (v: unknown): v is Model => isRecord(v) && typeof v.setup === 'function' && isRecord(v.options)
 
 /** The model could not be loaded or is not a model: the message says why (exit status 2). */
 export class ModelLoadError extends Error {
@@ -40,17 +51,16 @@ const importModule = async (file: string, cwd: string): Promise<unknown> => {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
-
 /** Imports `file` (relative to `cwd`) and checks it is a model. */
-export const loadModel = async (file: string, cwd: string): Promise<SyncModel> => {
+export const loadModel = async (file: string, cwd: string): Promise<LoadedModel> => {
   const mod = await importModule(file, cwd)
   if (!isRecord(mod)) throw new ModelLoadError(`${file} is not a module`)
   const run = mod.default
   const options = mod.options ?? {}
   if (!isRecord(options)) throw new ModelLoadError(`${file}: its \`options\` export must be createKernel()'s options object`)
+  if (isModel(run)) return { kind: 'model', model: run }
   if (typeof run === 'function') return { kind: 'kernel-function', run: (kernel) => run(kernel), options }
   throw new ModelLoadError(
-    `${file}: its default export must be a function of a kernel, e.g. \`export default (kernel) => { … }\` (found ${run === undefined ? 'no default export' : typeof run})`,
+    `${file}: its default export must be a function of a kernel (\`export default (kernel) => { … }\`) or a model (\`export default defineModel((k) => { … })\`); found ${run === undefined ? 'no default export' : typeof run}`,
   )
 }

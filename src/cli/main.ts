@@ -4,11 +4,10 @@
  * model threw), 2 a usage error or a model that could not be loaded or threw something else.
  */
 import { readFile } from 'node:fs/promises'
-// Only the public surface: the built CLI imports it from dist/index.js, the same module a model's `import 'lockproof'` gets.
-import { createKernel, type Kernel, LockproofRuntimeError } from '../index.js'
 import { HELP, parseCli } from './args.js'
 import { loadModel } from './load-model.js'
 import { writeOutputs } from './outputs.js'
+import { ModelError, type RunRecord, runLoaded } from './run.js'
 
 /** Where the CLI reads and writes: the process's, or a test's. */
 export interface CliIo {
@@ -32,10 +31,6 @@ const version = async (): Promise<string> => {
   return 'unknown'
 }
 
-/** A lockproof error thrown by a model: by name, since the model may import another copy of lockproof. */
-const isLockproofError = (e: unknown): e is Error =>
-  e instanceof LockproofRuntimeError || (e instanceof Error && ['LockproofError', 'KernelSplat', 'DeadlockError'].includes(e.name))
-
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 export const main = async (argv: readonly string[], io: CliIo): Promise<number> => {
@@ -53,41 +48,29 @@ export const main = async (argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT_USAGE
   }
   const { args } = parsed
-  let kernel: Kernel
-  let threw: unknown = null
+  let run: RunRecord
   try {
-    const model = await loadModel(args.model, io.cwd)
-    kernel = createKernel({
-      ...model.options,
-      ...(args.rt ? { preemptRt: true } : {}),
-      ...(args.cpus === undefined ? {} : { cpus: args.cpus }),
-      trace: true,
-    })
-    try {
-      await model.run(kernel)
-    } catch (e) {
-      threw = e
-    }
+    run = await runLoaded(await loadModel(args.model, io.cwd), args)
   } catch (e) {
-    io.err(`lockproof: ${e instanceof Error ? e.message : String(e)}\n`)
+    // The model could not be loaded, its options were refused, or it threw something of its own.
+    io.err(`lockproof: ${e instanceof ModelError ? `${args.model} ${e.message}` : e instanceof Error ? e.message : String(e)}\n`)
     return EXIT_USAGE
   }
-  if (threw !== null && !isLockproofError(threw)) {
-    io.err(`lockproof: ${args.model} threw: ${threw instanceof Error ? (threw.stack ?? threw.message) : String(threw)}\n`)
-    return EXIT_USAGE
-  }
-  const config = kernel.options.preemptRt ? 'PREEMPT_RT' : 'normal kernel'
-  if (!args.quiet) for (const d of kernel.diagnostics) io.out(`${d.report}\n\n`)
-  if (threw instanceof Error && !args.quiet) io.out(`${threw.name}: ${threw.message}\n\n`)
+  if (!args.quiet) for (const d of run.diagnostics) io.out(`${d.report}\n\n`)
+  if (run.threw !== null && !args.quiet) io.out(`${run.threw.name}: ${run.threw.message}\n\n`)
   try {
-    for (const path of await writeOutputs(kernel, args, io.cwd, `${args.model} (${config})`)) io.out(`wrote ${path}\n`)
+    for (const path of await writeOutputs(run, args, io.cwd, `${args.model} (${run.config})`)) io.out(`wrote ${path}\n`)
   } catch (e) {
     // An OutputError (--svg without Graphviz) or the file system's error.
     io.err(`lockproof: ${e instanceof Error ? e.message : String(e)}\n`)
     return EXIT_USAGE
   }
-  const found = kernel.diagnostics.length
-  const thrown = threw instanceof Error ? `, the model threw ${threw.name}` : ''
-  io.out(`lockproof run ${args.model} (${config}, ${plural(kernel.cpuCount, 'CPU')}): ${plural(found, 'diagnostic')}${thrown}\n`)
-  return found > 0 || threw !== null ? EXIT_FOUND : EXIT_CLEAN
+  const found = run.diagnostics.length
+  const ended = [
+    run.unfinished === null ? '' : `, the execution ended in ${run.unfinished}`,
+    run.threw === null ? '' : `, the model threw ${run.threw.name}`,
+  ].join('')
+  io.out(`lockproof run ${args.model} (${run.config}, ${plural(run.cpus, 'CPU')}): ${plural(found, 'diagnostic')}${ended}\n`)
+  if (run.schedule !== null) io.out(`schedule: ${run.schedule.join(',')} (--replay it)\n`)
+  return found > 0 || run.threw !== null || run.unfinished !== null ? EXIT_FOUND : EXIT_CLEAN
 }

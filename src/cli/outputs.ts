@@ -4,8 +4,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { type Kernel, lockGraphToDot, traceToFtrace, traceToPerfetto } from '../index.js'
+import { lockGraphToDot, traceToFtrace, traceToPerfetto } from '../index.js'
 import type { CliArgs } from './args.js'
+import type { RunRecord } from './run.js'
 
 /** An output could not be made (e.g. --svg without Graphviz installed): exit status 2. */
 export class OutputError extends Error {
@@ -27,19 +28,19 @@ export const renderSvg = async (dot: string): Promise<string> => {
 }
 
 /** Writes every output asked for; returns the paths written, in order. */
-export const writeOutputs = async (kernel: Kernel, args: CliArgs, cwd: string, title: string): Promise<string[]> => {
+export const writeOutputs = async (run: RunRecord, args: CliArgs, cwd: string, title: string): Promise<string[]> => {
   const written: string[] = []
-  const layout = { preemptCountLayout: kernel.options.preemptCountLayout }
-  if (args.perfetto !== undefined) written.push(await write(cwd, args.perfetto, traceToPerfetto(kernel.trace, layout)))
-  if (args.ftrace !== undefined) written.push(await write(cwd, args.ftrace, traceToFtrace(kernel.trace, layout)))
+  const layout = { preemptCountLayout: run.preemptCountLayout }
+  if (args.perfetto !== undefined) written.push(await write(cwd, args.perfetto, traceToPerfetto(run.trace, layout)))
+  if (args.ftrace !== undefined) written.push(await write(cwd, args.ftrace, traceToFtrace(run.trace, layout)))
   if (args.dot !== undefined || args.svg !== undefined) {
-    const dot = lockGraphToDot(kernel.lockGraph(), { diagnostics: kernel.diagnostics, title })
+    const dot = lockGraphToDot(run.lockGraph(), { diagnostics: run.diagnostics, title })
     if (args.dot !== undefined) written.push(await write(cwd, args.dot, dot))
     if (args.svg !== undefined) written.push(await write(cwd, args.svg, await renderSvg(dot)))
   }
   if (args.proc !== undefined) {
     for (const file of ['/proc/lockdep', '/proc/lockdep_chains', '/proc/lockdep_stats'] as const) {
-      written.push(await write(cwd, join(args.proc, file.slice('/proc/'.length)), kernel.readProc(file)))
+      written.push(await write(cwd, join(args.proc, file.slice('/proc/'.length)), run.readProc(file)))
     }
   }
   return written

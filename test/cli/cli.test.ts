@@ -75,6 +75,7 @@ describe('lockproof --help, --version, usage errors', () => {
     [['run', 'a.ts', 'b.ts'], 'run: one model at a time (also given: b.ts)'],
     [['run', 'a.ts', '--cpus', '0'], "--cpus: a whole number ≥ 1, not '0'"],
     [['run', 'a.ts', '--perfetto'], "Option '--perfetto <value>' argument missing"],
+    [['run', 'a.ts', '--replay', '0,x'], "--replay: choice indices separated by commas (0,1,0), not '0,x'"],
   ])('%j is a usage error (exit 2): %s', async (args, message) => {
     const r = await lockproof(args)
     expect(r.code).toBe(2)
@@ -135,6 +136,48 @@ describe('lockproof run <model>', () => {
     const r = await lockproof(['run', 'fixtures/clean.model.mjs', '--dot', join(out, 'clean.dot')], join(root, 'test/cli'))
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(`wrote ${join(out, 'clean.dot')}\nlockproof run fixtures/clean.model.mjs (normal kernel, 1 CPU): 0 diagnostics\n`)
+  })
+
+  it('a defineModel() model: one execution with the default scheduler, its schedule printed to replay', async () => {
+    const r = await lockproof(['run', fixture('contention.model.ts'), '-q'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe(`lockproof run ${fixture('contention.model.ts')} (normal kernel, 2 CPUs): 0 diagnostics\nschedule: 0,0,0,0,0,0,0 (--replay it)\n`)
+  })
+
+  it('--replay runs the schedule given: the two tasks contend, the wait is in both traces', async () => {
+    const r = await lockproof([
+      'run',
+      fixture('contention.model.ts'),
+      '-q',
+      '--replay',
+      '0,1,0,1,0,1,0,0',
+      '--ftrace',
+      join(out, 'replay.txt'),
+      '--perfetto',
+      join(out, 'replay.json'),
+    ])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('schedule: 0,1,0,1,0,1,0,0 (--replay it)\n')
+    const ftrace = await readFile(join(out, 'replay.txt'), 'utf8')
+    expect(ftrace).toContain('prev_comm=two prev_pid=2 prev_prio=120 prev_state=D ==> next_comm=swapper/1')
+    expect(ftrace).toContain('sched_waking: comm=two pid=2 prio=120 target_cpu=001')
+    const json = await readFile(join(out, 'replay.json'), 'utf8')
+    expect(checkTraceEventFormat(json)).toEqual([])
+    expect(json).toContain(`"name":"two waits on mutex 'a', woken by one","cat":"waits-for"`)
+  })
+
+  it('a model whose execution lockdep reports on (a → b, b → a): exit 1, the graph and /proc files from that execution', async () => {
+    const r = await lockproof(['run', fixture('abba.model.ts'), '-q', '--dot', join(out, 'abba.dot'), '--proc', join(out, 'abba')])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(`lockproof run ${fixture('abba.model.ts')} (normal kernel, 2 CPUs): 1 diagnostic\n`)
+    expect(await readFile(join(out, 'abba.dot'), 'utf8')).toContain('"b" -> "a" [label="refused: closes the cycle"')
+    expect(await readFile(join(out, 'abba', 'lockdep'), 'utf8')).toContain(' -> [ffffffff82000020] b')
+  })
+
+  it('--replay with a function of a kernel: exit 2 (a kernel.run program has one schedule)', async () => {
+    const r = await lockproof(['run', fixture('clean.model.mjs'), '--replay', '0'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--replay takes a defineModel() model')
   })
 
   it.each([
