@@ -5,7 +5,7 @@
  */
 import { Graphviz } from '@hpcc-js/wasm-graphviz'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createKernel, lockGraphToDot } from '../../src/index.js'
+import { createKernel, defineModel, lockGraphToDot, runModel } from '../../src/index.js'
 import { DEP_EN_MASK, DEP_ER_MASK, DEP_SN_MASK, DEP_SR_MASK } from '../../src/lockdep/deps.js'
 import { depTypes } from '../../src/export/lock-graph.js'
 import { dotString } from '../../src/export/dot.js'
@@ -78,6 +78,30 @@ describe('kernel.lockGraph()', () => {
     k.run((ctx) => ctx.raiseIrq(5))
     const types = Object.fromEntries(k.lockGraph().dependencies.map((d) => [`${d.from}->${d.to}`, d.types]))
     expect(types).toEqual({ 'rw->s': ['SN'], 's->rw': ['ER'], 'rw2->rw': ['SR'] })
+  })
+
+  it("a model execution's lockdep: ModelResult.lockGraph() and readProc() after the run", () => {
+    const m = defineModel(
+      (k) => {
+        const a = k.mutex('a', 0)
+        const b = k.mutex('b', 0)
+        k.task('t', { cpu: 0 }, function* (ctx) {
+          yield* a.withLocked(ctx, function* (c) {
+            yield* b.withLocked(c, function* () {})
+          })
+        })
+      },
+      { lockOrder: ['a', 'b'] },
+    )
+    const r = runModel(m)
+    const g = r.lockGraph()
+    expect(g.dependencies.map((d) => `${d.from} -> ${d.to} ${d.types.join('|')}`)).toEqual(['a -> b EN'])
+    expect(g.lockOrder).toEqual(['a', 'b'])
+    expect(r.readProc('/proc/lockdep').split('\n').slice(0, 3)).toEqual([
+      'all lock classes:',
+      `${g.classes[0]?.key} FD:    2 BD:    1 +.+.: a`,
+      ` -> [${g.classes[1]?.key}] b`,
+    ])
   })
 
   it('depTypes() names every DEP_*_MASK bit, strongest first', () => {
