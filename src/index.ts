@@ -191,3 +191,7 @@ export type {
   ModelTryLocked,
 } from './locks/model-api.js'
 export type { Op, WaitState, WakeReason } from './exec/wait.js'
+export { traceToPerfetto, type PerfettoOptions } from './export/perfetto.js'
+export { traceToFtrace, type FtraceTextOptions } from './export/ftrace-text.js'
+export { lockGraphToDot, type LockGraphDotOptions } from './export/dot.js'
+export type { LockDependencyType, LockGraph, LockGraphClass, LockGraphDependency } from './export/lock-graph.js'

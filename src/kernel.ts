@@ -25,6 +25,7 @@ import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, t
 import type { DeclaredAfter } from './rules/acquire.js'
 import type { Lockdep, LockdepStats } from './lockdep/validator.js'
 import { type LockdepProcFile, readProcFile } from './lockdep/proc.js'
+import { type LockGraph, lockGraphOf } from './export/lock-graph.js'
 import type { Reporter } from './diagnostics/reporter.js'
 import { SyncExecutor } from './exec/sync.js'
 import { createKernelParts } from './exec/parts.js'
@@ -184,6 +185,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    */
   readProc(file: LockdepProcFile): string {
     return readProcFile(this.#lockdep, file)
+  }
+  /**
+   * lockdep's class graph now, as data: each class with its kind, usage, wait types and FD/BD
+   * counts, each dependency with its types (EN/ER/SN/SR), and the declared `lockOrder`. Render it
+   * with `lockGraphToDot()`. Like reading /proc/lockdep, it runs the FD/BD searches.
+   */
+  lockGraph(): LockGraph {
+    return lockGraphOf(this.#lockdep, this.options.lockOrder)
   }
   /** Forgets every diagnostic reported so far (lockdep's own state is kept). */
   clearDiagnostics(): void {
