@@ -138,5 +138,4 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
-export type { SeqCount, SeqCountLocked, SeqLock, SeqWriteIn } from './seqlock/api.js'
-export type { SeqLockKind, SeqLockNames } from './rules/seqcount.js'
+export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
