@@ -139,3 +139,5 @@ export {
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
+export type { WwAcquireCtx, WwClass, WwLockResult, WwMutex } from './ww/api.js'
+export { EALREADY, EDEADLK } from './ww/errno.js'

@@ -36,6 +36,8 @@ import type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 import { buildSeqlock, type LockMethods } from './seqlock/seqlock.js'
 import { buildSeqcount, buildSeqcountLocked } from './seqlock/seqcount.js'
 import type { SeqLockKind } from './rules/seqcount.js'
+import type { WwClass, WwMutex } from './ww/api.js'
+import { buildWwClass, buildWwMutex } from './ww/build.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -300,6 +302,20 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   #seqName(what: string, name: unknown): string {
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${what}: the class name must be a non-empty string`)
     return name
+  }
+
+  // ── wound/wait mutexes (src/ww/, docs/ww-mutex.md) ───────────────────────────────────
+  /** `DEFINE_WD_CLASS(name)`: a wait-die ww_class (the younger context backs off at once). */
+  defineWdClass<const C extends string>(name: C): WwClass<C> {
+    return buildWwClass(this.#lockHost, this.#seqName('DEFINE_WD_CLASS', name), true) as WwClass<C>
+  }
+  /** `DEFINE_WW_CLASS(name)`: a wound-wait ww_class (an older context wounds a younger holder). */
+  defineWwClass<const C extends string>(name: C): WwClass<C> {
+    return buildWwClass(this.#lockHost, this.#seqName('DEFINE_WW_CLASS', name), false) as WwClass<C>
+  }
+  /** `ww_mutex_init(lock, ww_class)` protecting `data`. */
+  wwMutex<const C extends string, D>(wwClass: WwClass<C>, data: D): WwMutex<C, D> {
+    return buildWwMutex(this.#lockHost, wwClass, data) as WwMutex<C, D>
   }
 
   /**
