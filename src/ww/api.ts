@@ -33,7 +33,17 @@ export interface WwAcquireCtx<C extends string> extends WwCtxOfClass<C> {
   done(ctx: Context<CtxState>): void
 }
 
-/** What ww_mutex_lock() returns: 0, -EDEADLK (back off), -EALREADY (this context holds it). */
+/**
+ * What ww_mutex_lock() returns: 0, -EDEADLK (back off), -EALREADY (this context holds it).
+ *
+ * @example
+ * ```ts
+ * import { EALREADY, EDEADLK, type WwLockResult } from 'lockproof'
+ *
+ * const explain = (r: WwLockResult) => (r === 0 ? 'taken' : r === -EDEADLK ? 'back off' : r === -EALREADY ? 'already ours' : 'never')
+ * console.log(explain(-35)) // 'back off'
+ * ```
+ */
 export type WwLockResult = 0 | -35 | -114
 
 /**

@@ -76,7 +76,7 @@ export class WwMutexRuntime {
       if (actx.acquired === 0) actx.wounded = false
     }
     const stack = scope.heldLocks
-    const record = new WwRecord(this.cls.mutexName, this.id, cpu, false, actx === null ? null : this.cls.acquireMap.id)
+    const record = new WwRecord(this.cls.mutexName, this.id, cpu, false, actx === null ? null : actx.cls.acquireMap.id)
     validateRecord(this.host, cpu, stack, record)
     if (!this.locked && this.#waiters.length === 0) {
       this.#take(cpu, stack, record, actx, what)
@@ -124,7 +124,7 @@ export class WwMutexRuntime {
     const cpu = scope.assertUsable(what)
     if (actx !== null && actx.acquired === 0) actx.wounded = false
     if (this.locked) return 0
-    const record = new WwRecord(this.cls.mutexName, this.id, cpu, true, actx === null ? null : this.cls.acquireMap.id)
+    const record = new WwRecord(this.cls.mutexName, this.id, cpu, true, actx === null ? null : actx.cls.acquireMap.id)
     // ww_mutex_set_context_fastpath() first, then mutex_acquire_nest(…, 0, 1, &ww_ctx->dep_map, …).
     this.#setContext(cpu, actx, what)
     validateRecord(this.host, cpu, scope.heldLocks, record)
