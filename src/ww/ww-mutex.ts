@@ -189,10 +189,11 @@ export class WwMutexRuntime {
       warn(actx.contendingLock !== this, 'ww_ctx->contending_lock != ww')
       // "You called ww_mutex_lock after receiving -EDEADLK, but 'forgot' to unlock everything else first?"
       warn(actx.acquired > 0, 'ww_ctx->acquired > 0')
-      actx.contendingLock = null
     }
     // "Naughty, using a different class will lead to undefined behavior!"
     warn(actx.cls !== this.cls, 'ww_ctx->ww_class != ww->ww_class')
+    // Changed only after every warning (one may throw with onDiagnostic: 'throw').
+    actx.contendingLock = null
     actx.acquired++
     actx.locks.add(this)
     this.ctx = actx
