@@ -86,6 +86,8 @@ export class Sequence {
    * records the ordering and the irq usage, not held across the read section.
    */
   readerAccess(ctx: Context<CtxState>): void {
+    // Without CONFIG_DEBUG_LOCK_ALLOC: `# define seqcount_lockdep_reader_access(x)` (nothing).
+    if (!this.#host.options.lockdep) return
     ctx.core.localIrqSave((ctx) => {
       this.#map.acquireRead(ctx)
       this.#map.release(ctx)

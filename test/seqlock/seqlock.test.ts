@@ -44,6 +44,17 @@ describe.each([false, true])('seqlock_t, preemptRt=%s', (preemptRt) => {
     expect(kernel.diagnostics).toEqual([])
   })
 
+  it("the reader's lockdep access is local_irq_save(), a momentary read of the map, local_irq_restore(); without lockdep, nothing", () => {
+    const events = (lockdep: boolean) => {
+      const kernel = createKernel({ preemptRt, lockdep, trace: true })
+      const sl = kernel.seqlock('sl', 0)
+      kernel.run((ctx) => sl.readSeqbegin(ctx))
+      return kernel.trace.flatMap((e) => (e.event === 'sched_switch' ? [] : ['name' in e ? `${e.event} ${e.name}` : e.event]))
+    }
+    expect(events(true)).toEqual(['local_irq_save', 'lock_map_acquire_read sl.seqcount', 'lock_map_release sl.seqcount', 'local_irq_restore'])
+    expect(events(false)).toEqual([])
+  })
+
   it('read_seqbegin() / read_seqretry(): a write between them makes the reader retry', () => {
     const kernel = createKernel({ preemptRt })
     const sl = kernel.seqlock('sl', { v: 1 })
