@@ -17,6 +17,7 @@ import { type Op, runSync, type WaitChannel, type WaitYield, type Waker } from '
 import type { HeldLock } from '../locks/held.js'
 import type { LockHost } from '../locks/lock.js'
 import type { Cpu } from '../machine/cpu.js'
+import type { LockState } from '../machine/machine.js'
 import type { CtxState } from '../rules/state.js'
 import type { WwAcquireCtxRuntime } from './acquire-ctx.js'
 import { debugLocksWarnOn } from './debug-warn.js'
@@ -36,9 +37,8 @@ export class WwMutexRuntime {
   readonly label: string
   /** `ww->ctx`: the context holding it (null: free, or held without a context). */
   ctx: WwAcquireCtxRuntime | null = null
-  #ownerPid = -1
-  #ownerCpu = -1
-  #ownerComm = ''
+  /** The lock's entry in the machine: its owner lives there, as every lock's does. */
+  readonly #state: LockState
   #record: WwRecord | null = null
   /** The wait list: waiters with a context ordered by stamp (oldest first), others FIFO among them. */
   readonly #waiters: Waiter[] = []
@@ -52,14 +52,15 @@ export class WwMutexRuntime {
     readonly cls: WwClassRuntime,
   ) {
     this.label = `ww_mutex '${cls.mutexName}'`
-    this.id = host.addLock('mutex', cls.mutexName, this).id
+    this.#state = host.addLock('mutex', cls.mutexName, this)
+    this.id = this.#state.id
     this.channel = Object.freeze({ id: this.id, kind: 'ww_mutex', name: cls.mutexName })
     const sleep = (state: 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE'): WaitYield => Object.freeze({ tag: 'wait', channel: this.channel, state, spin: false })
     this.#sleep = { TASK_UNINTERRUPTIBLE: sleep('TASK_UNINTERRUPTIBLE'), TASK_INTERRUPTIBLE: sleep('TASK_INTERRUPTIBLE') }
   }
 
   get locked(): boolean {
-    return this.#ownerPid >= 0
+    return this.#state.writerPid >= 0
   }
 
   /**
@@ -137,7 +138,7 @@ export class WwMutexRuntime {
     const scope = ScopeContext.from(ctx, what)
     const cpu = scope.assertUsable(what)
     const record = this.#record
-    if (record === null || this.#ownerPid !== cpu.current.pid || !scope.heldLocks.includes(record)) {
+    if (record === null || this.#state.writerPid !== cpu.current.pid || !scope.heldLocks.includes(record)) {
       this.host.badUnlock(cpu, this.label, this.cls.mutexName)
       throw new DoubleUnlockError(`${what}: ${this.label} is not held by this task`)
     }
@@ -148,9 +149,9 @@ export class WwMutexRuntime {
     }
     releaseRecord(this.host, cpu, scope.heldLocks, record)
     this.#record = null
-    this.#ownerPid = -1
-    this.#ownerCpu = -1
-    this.#ownerComm = ''
+    this.#state.writerPid = -1
+    this.#state.writerCpu = -1
+    this.#state.writerComm = ''
     if (this.host.options.trace) this.host.trace(cpu, { event: 'unlock', lock: this.id, lockKind: 'mutex', name: this.cls.mutexName, read: false })
     this.#wake.wakeAll()
   }
@@ -172,9 +173,9 @@ export class WwMutexRuntime {
     const task = cpu.current
     stack.push(record)
     this.#record = record
-    this.#ownerPid = task.pid
-    this.#ownerCpu = cpu.id
-    this.#ownerComm = task.comm
+    this.#state.writerPid = task.pid
+    this.#state.writerCpu = cpu.id
+    this.#state.writerComm = task.comm
     if (this.host.options.trace) this.host.trace(cpu, { event: 'lock', lock: this.id, lockKind: 'mutex', name: this.cls.mutexName, read: false })
   }
 
@@ -287,7 +288,7 @@ export class WwMutexRuntime {
       tag: 'blocked',
       cpu: cpu.id,
       lock: { label: this.label, kind: 'mutex' },
-      holder: { pid: this.#ownerPid, comm: this.#ownerComm, cpu: this.#ownerCpu },
+      holder: { pid: this.#state.writerPid, comm: this.#state.writerComm, cpu: this.#state.writerCpu },
     })
   }
 }
