@@ -141,6 +141,7 @@ export {
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 export type { WwAcquireCtx, WwClass, WwLockResult, WwMutex } from './ww/api.js'
+export type { ModelWwClass, ModelWwMutex } from './ww/model-api.js'
 export { EALREADY, EDEADLK } from './ww/errno.js'
 // The model executor (issue #15): tasks and handlers as generators, one execution at a time (docs/executors.md).
 export { ForgottenYieldError } from './errors.js'

@@ -13,7 +13,7 @@
 import { DoubleUnlockError, InvalidArgumentError } from '../errors.js'
 import type { Context } from '../exec/context.js'
 import { ScopeContext } from '../exec/scope.js'
-import { type Op, runSync, type WaitChannel, type WaitYield, type Waker } from '../exec/wait.js'
+import { type Op, POINT, runSync, type WaitChannel, type WaitYield, type Waker } from '../exec/wait.js'
 import type { HeldLock } from '../locks/held.js'
 import type { LockHost } from '../locks/lock.js'
 import type { Cpu } from '../machine/cpu.js'
@@ -50,11 +50,13 @@ export class WwMutexRuntime {
   constructor(
     readonly host: LockHost,
     readonly cls: WwClassRuntime,
+    /** The model's channel (its ids count per model); the synchronous flavour names it by the lock id. */
+    channel: WaitChannel | null,
   ) {
     this.label = `ww_mutex '${cls.mutexName}'`
     this.#state = host.addLock('mutex', cls.mutexName, this)
     this.id = this.#state.id
-    this.channel = Object.freeze({ id: this.id, kind: 'ww_mutex', name: cls.mutexName })
+    this.channel = channel ?? Object.freeze({ id: this.id, kind: 'ww_mutex', name: cls.mutexName })
     const sleep = (state: 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE'): WaitYield => Object.freeze({ tag: 'wait', channel: this.channel, state, spin: false })
     this.#sleep = { TASK_UNINTERRUPTIBLE: sleep('TASK_UNINTERRUPTIBLE'), TASK_INTERRUPTIBLE: sleep('TASK_INTERRUPTIBLE') }
   }
@@ -68,6 +70,8 @@ export class WwMutexRuntime {
    * The checks that refuse bad input ran before (api.ts); this changes state only as the kernel does.
    */
   *lockOp(ctx: Context<CtxState>, actx: WwAcquireCtxRuntime | null, interruptible: boolean, what: string): Op<number> {
+    // A scheduling point before the acquisition, as the model's locks have (nothing in the synchronous flavour).
+    yield POINT
     const scope = ScopeContext.from(ctx, what)
     const cpu = scope.assertUsable(what)
     this.host.mightResched(cpu, this.label, 0, 0)
