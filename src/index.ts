@@ -140,6 +140,7 @@ export {
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
+export type { ModelSeqCount, ModelSeqCountLocked, ModelSeqLock } from './seqlock/model-api.js'
 export type { WwAcquireCtx, WwClass, WwLockResult, WwMutex } from './ww/api.js'
 export type { ModelWwClass, ModelWwMutex } from './ww/model-api.js'
 export { EALREADY, EDEADLK } from './ww/errno.js'

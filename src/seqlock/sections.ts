@@ -4,7 +4,7 @@
  */
 import type { Context } from '../exec/context.js'
 import { ScopeContext } from '../exec/scope.js'
-import { runSync } from '../exec/wait.js'
+import { type Op, POINT, runSync } from '../exec/wait.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { CtxState } from '../rules/state.js'
 import type { LockUnlockOp, Sequence } from './sequence.js'
@@ -66,3 +66,49 @@ export const syncLockUnlock = (take: (ctx: Context<CtxState>, cb: () => undefine
   function* (ctx) {
     take(ctx, () => undefined)
   }
+
+// ── the model flavour (src/seqlock/model.ts): the same sections as operations ──────────────────
+
+type SectionOp<D> = (ctx: Context<CtxState>, data: D) => unknown
+
+/** A generator's result (what `yield*` can run). */
+const isOp = (v: unknown): v is Op<unknown> => typeof v === 'object' && v !== null && typeof (v as { next?: unknown }).next === 'function'
+
+/** The write section around `yield* cb(ctx, data)` (a model's section may wait or be preempted inside). */
+export function* writeSectionOp<D>(seq: Sequence, op: string, ctx: Context<CtxState>, cb: SectionOp<D>, data: D, raw: boolean): Op<unknown> {
+  if (raw) seq.rawWriteBegin()
+  else seq.writeBegin(ctx)
+  try {
+    const section = cb(ctx, data)
+    if (!isOp(section)) throw new InvalidArgumentError(`${op}: in a model the section must be a generator function (function*), run with yield*`)
+    return yield* section
+  } finally {
+    if (raw) seq.rawWriteEnd()
+    else seq.writeEnd(ctx)
+  }
+}
+
+/**
+ * The retry loop as an operation: begin (it may spin, or on RT take and drop the lock), a point,
+ * the section, a point, retry — the points are where a writer on another CPU (or a preempting
+ * one) can overlap the section, as in the kernel, where a reader is preemptible.
+ */
+export function* readLoopOp<D>(seq: Sequence, op: string, ctx: unknown, fn: unknown, data: D, lockUnlock: LockUnlockOp | null): Op<unknown> {
+  seq.cpuOf(ctx, op)
+  const section = sectionArg<D>(op, fn)
+  const c = ctx as Context<CtxState>
+  for (;;) {
+    const start = yield* seq.readBegin(c, lockUnlock)
+    yield POINT
+    const r = ScopeContext.refuseThenable(op, section(c, data))
+    yield POINT
+    if (!seq.retry(start)) return r
+  }
+}
+
+/** `read_seqcount_begin()` (or the raw form) as an operation. */
+export function* readBeginOp(seq: Sequence, op: string, ctx: unknown, lockUnlock: LockUnlockOp | null, raw: boolean): Op<number> {
+  seq.cpuOf(ctx, op)
+  const c = ctx as Context<CtxState>
+  return yield* raw ? seq.rawReadBegin(c, lockUnlock) : seq.readBegin(c, lockUnlock)
+}

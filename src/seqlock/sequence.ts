@@ -38,7 +38,7 @@ export class Sequence {
     this.#map = new LockMapRuntime(host, mapName)
     this.channel = Object.freeze({ id: this.#map.id, kind, name })
     // __read_seqcount_begin(): `while (… & 1) cpu_relax();` — a busy wait, the CPU as the reader left it.
-    this.#spin = Object.freeze({ tag: 'wait', channel: this.channel, state: 'TASK_UNINTERRUPTIBLE', spin: true })
+    this.#spin = Object.freeze({ tag: 'wait', channel: this.channel, state: 'TASK_RUNNING', spin: true })
   }
 
   /** The counter: even when no write section is open. */

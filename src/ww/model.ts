@@ -3,9 +3,17 @@
  * createKernel()'s, built by the same builders with the model's hooks.
  */
 import { InvalidArgumentError } from '../errors.js'
-import type { ModelHost } from '../exec/model/factories.js'
+import type { LockHost } from '../locks/lock.js'
 import { buildWwClass, buildWwMutex, type ModelHooks } from './build.js'
 import type { ModelWwClass, ModelWwMutex } from './model-api.js'
+
+/**
+ * What a plugged factory gets (src/exec/model/factories.ts `ModelHost`), as far as these use it:
+ * named here, not imported, so that the plug-in list and its factories form no import cycle.
+ */
+export interface ModelHost extends ModelHooks {
+  readonly lockHost: LockHost
+}
 
 const hooks = (host: ModelHost): ModelHooks => ({ track: host.track, waker: host.waker, channel: host.channel })
 
