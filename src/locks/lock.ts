@@ -121,9 +121,13 @@ class Acquisition {
     /** The nest_lock's lock id (`spin_lock_nest_lock()`), or null. */
     readonly nestLock: number | null,
   ) {}
-  /** The model flavour: a contended acquire step waits (MUST_WAIT) instead of reporting a deadlock. */
-  waitable = false
-  /** Set by a contended acquire step of a waitable acquisition: who holds the lock. */
+  /** The model flavour only (null on the synchronous path: one field, so its acquisitions stay as small as before). */
+  wait: WaitingAcquisition | null = null
+}
+
+/** What a waitable acquisition (the model flavour) keeps across its waits. */
+class WaitingAcquisition {
+  /** Set by a contended acquire step: who holds the lock. */
   blockedOn: BlockedOutcome | null = null
   /** A retry after a wait: lockdep validated at the first try (`lock_acquire()` precedes the wait), so it does not again. */
   retry = false
@@ -570,7 +574,7 @@ export class LockRuntime<D> implements StepHost {
       subclass,
       nest === null ? null : this.#nestId(nest, ops),
     )
-    a.waitable = true
+    a.wait = new WaitingAcquisition()
     return a
   }
 
@@ -583,7 +587,8 @@ export class LockRuntime<D> implements StepHost {
   *#stepsWaiting(a: Acquisition, ops: Compiled, state: SleepState = 'TASK_UNINTERRUPTIBLE'): Op<boolean> {
     let at = this.#runFrom(a, ops, 0)
     while (at >= 0) {
-      const blocked = a.blockedOn as BlockedOutcome
+      const w = a.wait as WaitingAcquisition
+      const blocked = w.blockedOn as BlockedOutcome
       let resumed = false
       let reason: WakeReason | undefined
       this.#waiting++
@@ -600,7 +605,7 @@ export class LockRuntime<D> implements StepHost {
         this.#undo(a, ops, at)
         return false
       }
-      a.retry = true
+      w.retry = true
       at = this.#runFrom(a, ops, at)
     }
     return true
@@ -799,8 +804,8 @@ export class LockRuntime<D> implements StepHost {
 
   /** Out of line: the model flavour waits (the generator ops catch MUST_WAIT), the synchronous one reports. */
   #blockedAt(a: Acquisition, o: BlockedOutcome): never {
-    if (!a.waitable) this.host.blocked(a.cpu, o)
-    a.blockedOn = o
+    if (a.wait === null) this.host.blocked(a.cpu, o)
+    a.wait.blockedOn = o
     throw MUST_WAIT
   }
 
@@ -827,9 +832,10 @@ export class LockRuntime<D> implements StepHost {
     if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
-    const chain = a.retry ? this.#retried(a, record) : this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
+    const waiting = a.wait
+    const chain = waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
     if (conflict !== -2) {
-      a.chain = chain
+      if (waiting !== null) waiting.chain = chain
       const w = conflict === -1
       return this.#blocked(
         a.cpu,
@@ -909,9 +915,9 @@ export class LockRuntime<D> implements StepHost {
   }
 
   /** A retry after a wait: the record as the first try's validation left it, and that try's chain. */
-  #retried(a: Acquisition, record: HeldRecord): ChainNode | null {
+  #retried(a: Acquisition, record: HeldRecord, w: WaitingAcquisition): ChainNode | null {
     this.#fill(a, record, this.#recursiveRead(a), this.#state.key)
-    return a.chain
+    return w.chain
   }
 
   /**
