@@ -46,6 +46,12 @@ import { IrqWorkRuntime, type IrqWork, type IrqWorkStateOf } from './deferred/ir
 import { TaskletRuntime, type Tasklet } from './deferred/tasklet.js'
 import { NAPI_POLL_WEIGHT, NapiRuntime, type Napi, type NapiPoll } from './deferred/napi.js'
 import type { BhWorkState, OneshotPrimaryState, RcuCallbackState, TaskletState, TimerState } from './deferred/states.js'
+import type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
+import { buildSeqlock, type LockMethods } from './seqlock/seqlock.js'
+import { buildSeqcount, buildSeqcountLocked } from './seqlock/seqcount.js'
+import type { SeqLockKind } from './rules/seqcount.js'
+import type { WwClass, WwMutex } from './ww/api.js'
+import { buildWwClass, buildWwMutex } from './ww/build.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -235,6 +241,70 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `local_lock_t` with per-CPU data: `init(cpu)` makes each CPU's copy on first use. */
   localLock<const N extends string, D>(name: N, init: (cpu: number) => D): LocalLock<N, D, DeclaredAfter<Order, N>> {
     return this.#lock(KIND_SPECS.local_lock_t, name, init) as LocalLock<N, D, DeclaredAfter<Order, N>>
+  }
+
+  // ── sequence locks (src/seqlock/, docs/seqlocks.md) ─────────────────────────────────
+  /** `seqlock_t` (`seqlock_init()`) protecting `data`: its spinlock_t is class `name`, its seqcount's map `name.seqcount`. */
+  seqlock<const N extends string, D>(name: N, data: D): SeqLock<N, D, DeclaredAfter<Order, N>> {
+    const spin = this.#lock(KIND_SPECS.spinlock_t, name, data) as LockMethods
+    return buildSeqlock(this.#lockHost, spin, name, data) as SeqLock<N, D, DeclaredAfter<Order, N>>
+  }
+  /** `seqcount_t` (`seqcount_init()`) for `data`: writers must disable preemption themselves, on both kernels. */
+  seqcount<const N extends string, D>(name: N, data: D): SeqCount<N, D> {
+    return buildSeqcount(this.#lockHost, this.#seqName('seqcount_t', name), data) as SeqCount<N, D>
+  }
+  /** `seqcount_raw_spinlock_t` (`seqcount_raw_spinlock_init(s, lock)`): writers hold `lock`. */
+  seqcountRawSpinlock<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'raw_spinlock_t'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'raw_spinlock_t', N, LN, D> {
+    return this.#seqcountLocked('raw_spinlock_t', name, lock, data) as SeqCountLocked<'raw_spinlock_t', N, LN, D>
+  }
+  /** `seqcount_spinlock_t` (`seqcount_spinlock_init(s, lock)`): writers hold `lock`; RT readers may take it. */
+  seqcountSpinlock<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'spinlock_t'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'spinlock_t', N, LN, D> {
+    return this.#seqcountLocked('spinlock_t', name, lock, data) as SeqCountLocked<'spinlock_t', N, LN, D>
+  }
+  /** `seqcount_rwlock_t` (`seqcount_rwlock_init(s, lock)`): writers hold `lock`; RT readers may read_lock() it. */
+  seqcountRwlock<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'rwlock_t'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'rwlock_t', N, LN, D> {
+    return this.#seqcountLocked('rwlock_t', name, lock, data) as SeqCountLocked<'rwlock_t', N, LN, D>
+  }
+  /** `seqcount_mutex_t` (`seqcount_mutex_init(s, lock)`): writers hold `lock` (and run preempt-off on a normal kernel); RT readers may take it. */
+  seqcountMutex<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'mutex'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'mutex', N, LN, D> {
+    return this.#seqcountLocked('mutex', name, lock, data) as SeqCountLocked<'mutex', N, LN, D>
+  }
+  #seqcountLocked(kind: SeqLockKind, name: unknown, lock: unknown, data: unknown): object {
+    return buildSeqcountLocked(this.#lockHost, kind, this.#seqName(`seqcount_${kind}`, name), lock, data)
+  }
+  #seqName(what: string, name: unknown): string {
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${what}: the class name must be a non-empty string`)
+    return name
+  }
+
+  // ── wound/wait mutexes (src/ww/, docs/ww-mutex.md) ───────────────────────────────────
+  /** `DEFINE_WD_CLASS(name)`: a wait-die ww_class (the younger context backs off at once). */
+  defineWdClass<const C extends string>(name: C): WwClass<C> {
+    return buildWwClass(this.#lockHost, this.#seqName('DEFINE_WD_CLASS', name), true) as WwClass<C>
+  }
+  /** `DEFINE_WW_CLASS(name)`: a wound-wait ww_class (an older context wounds a younger holder). */
+  defineWwClass<const C extends string>(name: C): WwClass<C> {
+    return buildWwClass(this.#lockHost, this.#seqName('DEFINE_WW_CLASS', name), false) as WwClass<C>
+  }
+  /** `ww_mutex_init(lock, ww_class)` protecting `data`. */
+  wwMutex<const C extends string, D>(wwClass: WwClass<C>, data: D): WwMutex<C, D> {
+    return buildWwMutex(this.#lockHost, wwClass, data) as WwMutex<C, D>
   }
 
   /**
