@@ -138,3 +138,5 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
+export type { Semaphore } from './waiting/semaphore.js'
+export { HZ } from './waiting/errno.js'

@@ -32,6 +32,8 @@ import { Reporter } from './diagnostics/reporter.js'
 import { SyncExecutor } from './exec/sync.js'
 import type { KernelParts } from './exec/executor.js'
 import { lockHostFor } from './exec/hosts.js'
+import { SyncWaiting, syncWaitHost } from './waiting/factories.js'
+import type { Semaphore } from './waiting/semaphore.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -108,6 +110,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
   readonly #exec: SyncExecutor
   readonly #lockHost: LockHost
+  /** The waiting primitives' factories (src/waiting/). */
+  readonly #waiting: SyncWaiting
   /** The declared lock order (a literal tuple type when given `as const` or inline); `[]` when none was. */
   readonly lockOrder: Order
 
@@ -150,6 +154,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const exec = new SyncExecutor(parts)
     this.#exec = exec
     this.#lockHost = lockHostFor(exec, parts)
+    this.#waiting = new SyncWaiting(syncWaitHost(parts, this.#lockHost))
     const warnHost: WarnHost = {
       report: (d) => reporter.report(d),
       debugLocks: () => lockdep.active,
@@ -255,6 +260,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   lockMap<const N extends string>(name: N): LockMap<N> {
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('lockdep_map: the class name must be a non-empty string')
     return Object.freeze(new LockMapRuntime(this.#lockHost, name))
+  }
+
+  // ── waiting (src/waiting/, docs/waiting.md) ────────────────────────────────────────────
+  /** `DEFINE_SEMAPHORE(name, count)`: a counting semaphore; its raw_spinlock_t is lockdep class `(name).lock`. */
+  semaphore<const N extends string>(name: N, count: number): Semaphore<N> {
+    return this.#waiting.semaphore(name, count)
   }
 
   /** The lock classes a task on CPU `i` holds now, outermost first. */

@@ -1,0 +1,31 @@
+/**
+ * The synchronous flavour's factories (`kernel.semaphore()`, `kernel.completion()`, …): the
+ * primitives' runtimes over a {@link WaitHost} whose `drive` is the one synchronous driver
+ * (./sync-wait.ts) and whose waker has nobody to wake (nothing parks on one call stack).
+ */
+import type { KernelParts } from '../exec/executor.js'
+import type { LockHost } from '../locks/lock.js'
+import { nameArg, intArg } from './args.js'
+import type { WaitHost } from './host.js'
+import { driveSync } from './sync-wait.js'
+import { type Semaphore, SemaphoreRuntime, syncSemaphore } from './semaphore.js'
+
+export const syncWaitHost = (parts: KernelParts, lockHost: LockHost): WaitHost => ({
+  options: parts.options,
+  machine: parts.machine,
+  lockHost,
+  mightSleep: (cpu, what) => parts.reporter.mightSleep(cpu, what),
+  warnOnce: (cpu, warning, detail) => parts.reporter.warnOnce(cpu, warning, detail),
+  lockdepActive: () => parts.lockdep.active,
+  waker: { wake: () => undefined },
+  drive: (cpu, op) => driveSync(parts.machine, cpu, op),
+})
+
+export class SyncWaiting {
+  constructor(readonly host: WaitHost) {}
+
+  semaphore<N extends string>(name: N, count: number): Semaphore<N> {
+    const what = 'DEFINE_SEMAPHORE()'
+    return syncSemaphore<N>(new SemaphoreRuntime(this.host, nameArg(what, name), intArg(what, 'the count', count)))
+  }
+}
