@@ -139,4 +139,5 @@ export {
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
 export type { Semaphore } from './waiting/semaphore.js'
+export { type Completion, UINT_MAX } from './waiting/completion.js'
 export { HZ } from './waiting/errno.js'

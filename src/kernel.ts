@@ -34,6 +34,7 @@ import type { KernelParts } from './exec/executor.js'
 import { lockHostFor } from './exec/hosts.js'
 import { SyncWaiting, syncWaitHost } from './waiting/factories.js'
 import type { Semaphore } from './waiting/semaphore.js'
+import type { Completion } from './waiting/completion.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -266,6 +267,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `DEFINE_SEMAPHORE(name, count)`: a counting semaphore; its raw_spinlock_t is lockdep class `(name).lock`. */
   semaphore<const N extends string>(name: N, count: number): Semaphore<N> {
     return this.#waiting.semaphore(name, count)
+  }
+  /** `DECLARE_COMPLETION(name)`: a completion; its swait raw_spinlock_t is lockdep class `(name).wait.lock`. */
+  completion<const N extends string>(name: N): Completion<N> {
+    return this.#waiting.completion(name)
   }
 
   /** The lock classes a task on CPU `i` holds now, outermost first. */

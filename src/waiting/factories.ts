@@ -9,6 +9,7 @@ import { nameArg, intArg } from './args.js'
 import type { WaitHost } from './host.js'
 import { driveSync } from './sync-wait.js'
 import { type Semaphore, SemaphoreRuntime, syncSemaphore } from './semaphore.js'
+import { type Completion, CompletionRuntime, syncCompletion } from './completion.js'
 
 export const syncWaitHost = (parts: KernelParts, lockHost: LockHost): WaitHost => ({
   options: parts.options,
@@ -27,5 +28,9 @@ export class SyncWaiting {
   semaphore<N extends string>(name: N, count: number): Semaphore<N> {
     const what = 'DEFINE_SEMAPHORE()'
     return syncSemaphore<N>(new SemaphoreRuntime(this.host, nameArg(what, name), intArg(what, 'the count', count)))
+  }
+
+  completion<N extends string>(name: N): Completion<N> {
+    return syncCompletion<N>(new CompletionRuntime(this.host, nameArg('DECLARE_COMPLETION()', name)))
   }
 }
