@@ -140,4 +140,5 @@ export {
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
 export type { Semaphore } from './waiting/semaphore.js'
 export { type Completion, UINT_MAX } from './waiting/completion.js'
+export type { WaitCondition, WaitQueueHead } from './waiting/wait-queue.js'
 export { HZ } from './waiting/errno.js'

@@ -35,6 +35,7 @@ import { lockHostFor } from './exec/hosts.js'
 import { SyncWaiting, syncWaitHost } from './waiting/factories.js'
 import type { Semaphore } from './waiting/semaphore.js'
 import type { Completion } from './waiting/completion.js'
+import type { WaitQueueHead } from './waiting/wait-queue.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -271,6 +272,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `DECLARE_COMPLETION(name)`: a completion; its swait raw_spinlock_t is lockdep class `(name).wait.lock`. */
   completion<const N extends string>(name: N): Completion<N> {
     return this.#waiting.completion(name)
+  }
+  /** `DECLARE_WAIT_QUEUE_HEAD(name)`: a wait queue head; its spinlock_t is lockdep class `name.lock`. */
+  waitQueue<const N extends string>(name: N): WaitQueueHead<N> {
+    return this.#waiting.waitQueue(name)
   }
 
   /** The lock classes a task on CPU `i` holds now, outermost first. */

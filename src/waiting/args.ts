@@ -2,6 +2,8 @@
 import { InvalidArgumentError } from '../errors.js'
 import { ScopeContext } from '../exec/scope.js'
 import type { Cpu } from '../machine/cpu.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
 
 /** A primitive's name: a non-empty string. */
 export const nameArg = (what: string, name: unknown): string => {
@@ -21,8 +23,8 @@ export const usable = (what: string, ctx: unknown): { readonly ctx: ScopeContext
   return { ctx: c, cpu: c.assertUsable(what) }
 }
 
-/** A callback argument. */
-export const fnArg = <F>(what: string, fn: F): F => {
+/** A condition argument: a function of the waiter's context (its result is taken as C takes it, for truth). */
+export const condArg = (what: string, fn: unknown): ((ctx: Context<CtxState>) => unknown) => {
   if (typeof fn !== 'function') throw new InvalidArgumentError(`${what}: the condition must be a function`)
-  return fn
+  return (ctx) => fn(ctx)
 }

@@ -10,6 +10,7 @@ import type { WaitHost } from './host.js'
 import { driveSync } from './sync-wait.js'
 import { type Semaphore, SemaphoreRuntime, syncSemaphore } from './semaphore.js'
 import { type Completion, CompletionRuntime, syncCompletion } from './completion.js'
+import { syncWaitQueue, type WaitQueueHead, WaitQueueRuntime } from './wait-queue.js'
 
 export const syncWaitHost = (parts: KernelParts, lockHost: LockHost): WaitHost => ({
   options: parts.options,
@@ -32,5 +33,10 @@ export class SyncWaiting {
 
   completion<N extends string>(name: N): Completion<N> {
     return syncCompletion<N>(new CompletionRuntime(this.host, nameArg('DECLARE_COMPLETION()', name)))
+  }
+
+  waitQueue<N extends string>(name: N): WaitQueueHead<N> {
+    const n = nameArg('DECLARE_WAIT_QUEUE_HEAD()', name)
+    return syncWaitQueue<N>(new WaitQueueRuntime(this.host, n, `${n}.lock`, 'wait_queue_head'))
   }
 }
