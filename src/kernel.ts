@@ -36,6 +36,7 @@ import { SyncWaiting, syncWaitHost } from './waiting/factories.js'
 import type { Semaphore } from './waiting/semaphore.js'
 import type { Completion } from './waiting/completion.js'
 import type { WaitQueueHead } from './waiting/wait-queue.js'
+import type { CondVar } from './waiting/condvar.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -276,6 +277,10 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `DECLARE_WAIT_QUEUE_HEAD(name)`: a wait queue head; its spinlock_t is lockdep class `name.lock`. */
   waitQueue<const N extends string>(name: N): WaitQueueHead<N> {
     return this.#waiting.waitQueue(name)
+  }
+  /** Rust's `new_condvar!(name)`: a CondVar; its wait queue head's spinlock_t is lockdep class `name`. */
+  condVar<const N extends string>(name: N): CondVar<N> {
+    return this.#waiting.condVar(name)
   }
 
   /** The lock classes a task on CPU `i` holds now, outermost first. */

@@ -24,7 +24,7 @@ import type { LockdepKind } from '../lockdep/maps.js'
 import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
-import { LockGuard } from './guard.js'
+import { LockGuard, type Relock } from './guard.js'
 import type { HeldLock, HeldLocks, IrqContext } from './held.js'
 import { kindSpec, opsOfSpec } from '../kinds/registry.js'
 import type { LockKindSpec } from '../kinds/spec.js'
@@ -81,6 +81,10 @@ class Acquisition {
   /** The interrupt flag before an `irq_disable` step: what rolling it back restores. */
   irqsBefore: IrqFlags = IRQS_ON
   record: HeldRecord | null = null
+  /** Guards: the context the lock was taken from, the guard's own, and its compiled method (for do_unlocked()). */
+  outer: ScopeContext | null = null
+  child: ScopeContext | null = null
+  ops: Compiled | null = null
   constructor(
     readonly cpu: Cpu,
     /** The task taking the lock (its owner once taken). */
@@ -101,6 +105,9 @@ class Acquisition {
     readonly nestLock: number | null,
   ) {}
 }
+
+/** A scope edge that changes nothing (the context do_unlocked() runs its callback in). */
+const noExitEdge = (): void => undefined
 
 /** Thrown by a trylock's acquire step when the lock is taken: the steps before it are undone. */
 const NOT_TAKEN: unique symbol = Symbol('trylock: not taken')
@@ -204,7 +211,7 @@ export interface Compiled {
 /** A trylock never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock): its steps without the wait checks. */
 const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !STEPS[st].waitCheck), unlock: ops.unlock })
 
-export class LockRuntime<D> implements StepHost {
+export class LockRuntime<D> implements StepHost, Relock {
   /** The lock's id, and its entry in the machine (kind, name, key, owner, readers). */
   readonly id: number
   readonly #state: LockState
@@ -374,9 +381,68 @@ export class LockRuntime<D> implements StepHost {
 
   #guardFor(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D): LockGuard<D> {
     const child = this.#push(ctx, cpu, a, ops)
-    const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child))
+    a.outer = ctx
+    a.child = child
+    a.ops = ops
+    const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child), this, a)
     ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
+  }
+
+  // ── do_unlocked() (src/waiting/unlockable.ts): the guard's lock given up and taken back ───
+  /**
+   * `B::unlock()`: the guard's unlock steps, its context suspended (it proves nothing meanwhile);
+   * returns a new context of the one the lock was taken from, the innermost until `relock`.
+   */
+  unlock(op: string, token: unknown): Context<CtxState> {
+    const { a, child, outer, ops } = this.#guardParts(op, token)
+    const cpu = child.assertUsable(`${op} of ${this.label}`)
+    ScopeContext.suspend(child)
+    let failure: unknown = NO_FAILURE
+    for (const step of ops.unlockFns) {
+      try {
+        step(this as LockRuntime<unknown>, a)
+      } catch (error) {
+        if (failure === NO_FAILURE) failure = error
+      }
+    }
+    if (failure !== NO_FAILURE) {
+      // An interrupt handler taken at the unlock threw: take the lock back at once, then fail.
+      this.#retake(a, ops, child)
+      throw failure
+    }
+    return ScopeContext.public(ScopeContext.push(outer, cpu, 0))
+  }
+
+  /** `B::relock()`: ends the context `unlock` gave, then the lock steps again (lockdep validates again). */
+  relock(op: string, inner: Context<CtxState>, token: unknown): void {
+    const { a, child, ops } = this.#guardParts(op, token)
+    let failure: unknown = NO_FAILURE
+    try {
+      ScopeContext.close(ScopeContext.from(inner, op), noExitEdge, 'scope')
+    } catch (error) {
+      failure = error
+    }
+    this.#retake(a, ops, child)
+    if (failure !== NO_FAILURE) throw failure
+  }
+
+  /** Takes the lock again for the guard; if that throws, the guard's scope ends (its lock is not held). */
+  #retake(a: Acquisition, ops: Compiled, child: ScopeContext): void {
+    try {
+      this.#run(a, ops)
+    } catch (error) {
+      ScopeContext.pop(child, 'guard')
+      throw error
+    }
+    ScopeContext.resume(child)
+  }
+
+  #guardParts(op: string, token: unknown): { a: Acquisition; child: ScopeContext; outer: ScopeContext; ops: Compiled } {
+    if (!(token instanceof Acquisition) || token.child === null || token.outer === null || token.ops === null) {
+      throw new InvalidArgumentError(`${op}: not a guard of ${this.label}`)
+    }
+    return { a: token, child: token.child, outer: token.outer, ops: token.ops }
   }
 
   /** The nest lock's id: a lock of another kernel has no id in this machine, so it is refused as its contexts are. */

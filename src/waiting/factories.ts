@@ -11,6 +11,7 @@ import { driveSync } from './sync-wait.js'
 import { type Semaphore, SemaphoreRuntime, syncSemaphore } from './semaphore.js'
 import { type Completion, CompletionRuntime, syncCompletion } from './completion.js'
 import { syncWaitQueue, type WaitQueueHead, WaitQueueRuntime } from './wait-queue.js'
+import { type CondVar, CondVarRuntime, syncCondVar } from './condvar.js'
 
 export const syncWaitHost = (parts: KernelParts, lockHost: LockHost): WaitHost => ({
   options: parts.options,
@@ -38,5 +39,9 @@ export class SyncWaiting {
   waitQueue<N extends string>(name: N): WaitQueueHead<N> {
     const n = nameArg('DECLARE_WAIT_QUEUE_HEAD()', name)
     return syncWaitQueue<N>(new WaitQueueRuntime(this.host, n, `${n}.lock`, 'wait_queue_head'))
+  }
+
+  condVar<N extends string>(name: N): CondVar<N> {
+    return syncCondVar<N>(new CondVarRuntime(this.host, nameArg('new_condvar!()', name)))
   }
 }
