@@ -144,3 +144,11 @@ export type { WaitCondition, WaitQueueHead } from './waiting/wait-queue.js'
 export { HZ } from './waiting/errno.js'
 export type { UnlockableGuard } from './waiting/unlockable.js'
 export type { CondVar, CondVarTimeoutResult } from './waiting/condvar.js'
+export {
+  downReadInterruptible,
+  downReadKillable,
+  downWriteKillable,
+  type InterruptibleResult,
+  mutexLockInterruptible,
+  mutexLockKillable,
+} from './waiting/interruptible.js'
