@@ -13,7 +13,6 @@ import type { CanSleep } from '../rules/sleep.js'
 import type { NotInNmi } from '../rules/nmi.js'
 import type { ThreadedCheck } from '../rules/threaded.js'
 import type { CtxState } from '../rules/state.js'
-import { newChannel } from './channel.js'
 import { NEG_ERESTARTSYS } from './errno.js'
 import type { WaitHost } from './host.js'
 import { InnerLock } from './inner-lock.js'
@@ -123,7 +122,7 @@ export class CompletionRuntime {
     const clock = this.host.machine
     const deadline = timeout === null ? null : clock.clockMs + timeout
     const left = (): number => (deadline === null ? Number.POSITIVE_INFINITY : Math.max(0, deadline - clock.clockMs))
-    const entry: SwaitEntry = { channel: newChannel(this.host.machine, 'completion', this.name), queued: false }
+    const entry: SwaitEntry = { channel: this.host.channel('completion', this.name), queued: false }
     const at = this.#lock.locked(ctx, (): number | null => {
       if (this.done > 0) return this.#consume(left())
       this.#enqueue(entry)

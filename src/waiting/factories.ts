@@ -8,6 +8,7 @@ import type { LockHost } from '../locks/lock.js'
 import { nameArg, intArg } from './args.js'
 import type { WaitHost } from './host.js'
 import { driveSync } from './sync-wait.js'
+import { newChannel } from './channel.js'
 import { type Semaphore, SemaphoreRuntime, syncSemaphore } from './semaphore.js'
 import { type Completion, CompletionRuntime, syncCompletion } from './completion.js'
 import { syncWaitQueue, type WaitQueueHead, WaitQueueRuntime } from './wait-queue.js'
@@ -21,6 +22,7 @@ export const syncWaitHost = (parts: KernelParts, lockHost: LockHost): WaitHost =
   warnOnce: (cpu, warning, detail) => parts.reporter.warnOnce(cpu, warning, detail),
   lockdepActive: () => parts.lockdep.active,
   waker: { wake: () => undefined },
+  channel: (kind, name) => newChannel(parts.machine, kind, name),
   drive: (cpu, op) => driveSync(parts.machine, cpu, op),
 })
 

@@ -9,7 +9,7 @@ import type { Machine } from '../machine/machine.js'
 import type { ResolvedOptions } from '../options.js'
 import type { KernelWarning } from '../diagnostics/proof-diagnostics.js'
 import type { LockHost } from '../locks/lock.js'
-import type { Op, Waker } from '../exec/wait.js'
+import type { Op, WaitChannel, Waker } from '../exec/wait.js'
 
 export interface WaitHost {
   readonly options: ResolvedOptions
@@ -22,6 +22,8 @@ export interface WaitHost {
   warnOnce(cpu: Cpu, warning: KernelWarning, detail?: string): void
   /** lockdep is on (`debug_locks`): its lockdep_assert_*() run only then. */
   lockdepActive(): boolean
+  /** A new wait channel (one per waiter entry) of `kind`, the kernel type reports print, named `name`. */
+  channel(kind: string, name: string): WaitChannel
   /** Makes the task parked on a channel runnable (the synchronous flavour never parks one). */
   readonly waker: Waker
   /** Runs `op` to its end for the caller on `cpu` (the synchronous flavour: runSync and the one onWait). */

@@ -11,7 +11,6 @@ import type { ScopeContext } from '../exec/scope.js'
 import type { CanSleep } from '../rules/sleep.js'
 import type { NotInNmi } from '../rules/nmi.js'
 import type { CtxState } from '../rules/state.js'
-import { newChannel } from './channel.js'
 import { NEG_EINTR, NEG_ETIME } from './errno.js'
 import type { WaitHost } from './host.js'
 import { InnerLock } from './inner-lock.js'
@@ -92,7 +91,7 @@ export class SemaphoreRuntime {
         this.count--
         return null
       }
-      const w: SemWaiter = { channel: newChannel(this.host.machine, 'semaphore', this.name), up: false }
+      const w: SemWaiter = { channel: this.host.channel('semaphore', this.name), up: false }
       this.#waiters.push(w)
       return w
     })

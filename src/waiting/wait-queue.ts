@@ -18,7 +18,6 @@ import type { Op, WaitChannel, WaitState, WakeReason } from '../exec/wait.js'
 import type { CanSleep } from '../rules/sleep.js'
 import type { WakeCheck } from '../rules/wake.js'
 import type { CtxState } from '../rules/state.js'
-import { newChannel } from './channel.js'
 import { NEG_ERESTARTSYS } from './errno.js'
 import type { WaitHost } from './host.js'
 import { InnerLock } from './inner-lock.js'
@@ -106,7 +105,7 @@ export class WaitQueueRuntime {
   }
 
   newEntry(exclusive: boolean, state: WaitState): WaitEntry {
-    return { channel: newChannel(this.host.machine, this.channelKind, this.name), exclusive, state, queued: false, sleeping: false }
+    return { channel: this.host.channel(this.channelKind, this.name), exclusive, state, queued: false, sleeping: false }
   }
 
   /** Takes `e` off without the lock (it is off already, or its op is being abandoned). */
