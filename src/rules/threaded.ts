@@ -10,7 +10,9 @@ import type { CtxState } from './state.js'
 import type { LockproofError } from './error.js'
 
 export type ThreadedCheck<S extends CtxState, What extends string> = 'nmi' extends S['exec']
-  ? LockproofError<`${What} in NMI context: WARNING: Not in threaded context on PREEMPT_RT as expected`>
+  ? 'spin' extends S['wait']
+    ? LockproofError<`${What} in NMI context: WARNING: Not in threaded context on PREEMPT_RT as expected`>
+    : unknown
   : 'hardirq' extends S['exec']
     ? S['why'] extends NoThreadIrqState['why']
       ? LockproofError<`${What} ${NoThreadIrqState['why']}: WARNING: Not in threaded context on PREEMPT_RT as expected (lockdep_assert_RT_in_threaded_ctx(); use complete(), or a threaded handler)`>
