@@ -18,7 +18,19 @@ import type { WaitHost } from './host.js'
 import { InnerLock } from './inner-lock.js'
 import { intArg, usable } from './args.js'
 
-/** `UINT_MAX`: complete_all()'s `done`, never decremented. */
+/**
+ * `UINT_MAX`: complete_all()'s `done`, never decremented.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, UINT_MAX } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const done = kernel.completion('done')
+ * kernel.run((ctx) => done.completeAll(ctx))
+ * console.log(done.done === UINT_MAX) // true: every wait passes until reinitCompletion()
+ * ```
+ */
 export const UINT_MAX = 0xffffffff
 
 /** The swait lock as lockdep names it: DECLARE_COMPLETION's `__RAW_SPIN_LOCK_UNLOCKED(name.wait.lock)`. */

@@ -18,7 +18,23 @@ import type { WaitHost } from './host.js'
 import type { UnlockableGuard } from './unlockable.js'
 import { WaitQueueRuntime } from './wait-queue.js'
 
-/** `CondVarTimeoutResult`: what `waitInterruptibleTimeout()` woke up to. */
+/**
+ * `CondVarTimeoutResult`: what `waitInterruptibleTimeout()` woke up to.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type CondVarTimeoutResult } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const m = kernel.mutex('m', 0)
+ * const cv = kernel.condVar('cv')
+ * const r: CondVarTimeoutResult = kernel.run((ctx) => {
+ *   using g = m.lock(ctx)
+ *   return cv.waitInterruptibleTimeout(g, 5)
+ * })
+ * console.log(r.tag) // 'Timeout'
+ * ```
+ */
 export type CondVarTimeoutResult =
   /** The timeout was reached. */
   | { readonly tag: 'Timeout' }

@@ -14,6 +14,15 @@ export const ERESTARTSYS = 512
 /**
  * lockproof's clock counts milliseconds, and a jiffy is one of them: the simulated kernel has
  * `HZ = 1000` (CONFIG_HZ_1000), so timeouts in jiffies and `msecs_to_jiffies()` are the identity.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, HZ } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const sem = kernel.semaphore('s', 0)
+ * console.log(kernel.run((ctx) => sem.downTimeout(ctx, HZ / 10)), kernel.clockMs) // -62 100
+ * ```
  */
 export const HZ = 1000
 

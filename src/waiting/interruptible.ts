@@ -20,7 +20,21 @@ import type { AcquireCheck, Acquired } from '../rules/acquire.js'
 import type { CtxState } from '../rules/state.js'
 import type { UnlockableGuard } from './unlockable.js'
 
-/** A guard of lock N of kind K taken from a context of state T, or -EINTR. */
+/**
+ * A guard of lock N of kind K taken from a context of state T, or -EINTR.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, mutexLockKillable, type FreshTaskState, type InterruptibleResult } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const m = kernel.mutex('m', { n: 0 })
+ * kernel.run((ctx) => {
+ *   const r: InterruptibleResult<'mutex', 'm', { n: number }, FreshTaskState> = mutexLockKillable(ctx, m)
+ *   if (r !== -4) r.unlock()
+ * })
+ * ```
+ */
 export type InterruptibleResult<K extends 'mutex' | 'rw_semaphore', N extends string, D, T extends CtxState> =
   | UnlockableGuard<Acquired<K, N, 'plain', T>, D, T>
   | -4
@@ -68,26 +82,82 @@ export const mutexLockInterruptible = <T extends CtxState, N extends string, D, 
   lock: Mutex<N, D, F>,
 ): InterruptibleResult<'mutex', N, D, T> => take('mutex_lock_interruptible', 'mutex', 'write', ctx, lock) as InterruptibleResult<'mutex', N, D, T>
 
-/** `mutex_lock_killable(lock)`: the guard, or -EINTR (-4) when a fatal signal ends the wait. */
+/**
+ * `mutex_lock_killable(lock)`: the guard, or -EINTR (-4) when a fatal signal ends the wait.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, mutexLockKillable } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const m = kernel.mutex('m', { n: 0 })
+ * kernel.run((ctx) => {
+ *   const g = mutexLockKillable(ctx, m)
+ *   if (g !== -4) g.unlock()
+ * })
+ * ```
+ */
 export const mutexLockKillable = <T extends CtxState, N extends string, D, F extends string>(
   ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
   lock: Mutex<N, D, F>,
 ): InterruptibleResult<'mutex', N, D, T> => take('mutex_lock_killable', 'mutex', 'write', ctx, lock) as InterruptibleResult<'mutex', N, D, T>
 
-/** `down_read_interruptible(sem)`: the read guard, or -EINTR (-4). */
+/**
+ * `down_read_interruptible(sem)`: the read guard, or -EINTR (-4).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, downReadInterruptible } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const mm = kernel.rwSemaphore('mmap_lock', { vmas: 0 })
+ * kernel.run((ctx) => {
+ *   const g = downReadInterruptible(ctx, mm)
+ *   if (g !== -4) g.unlock()
+ * })
+ * ```
+ */
 export const downReadInterruptible = <T extends CtxState, N extends string, D, F extends string>(
   ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
   sem: RwSemaphore<N, D, F>,
 ): InterruptibleResult<'rw_semaphore', N, D, T> =>
   take('down_read_interruptible', 'rw_semaphore', 'read', ctx, sem) as InterruptibleResult<'rw_semaphore', N, D, T>
 
-/** `down_read_killable(sem)`: the read guard, or -EINTR (-4) when a fatal signal ends the wait. */
+/**
+ * `down_read_killable(sem)`: the read guard, or -EINTR (-4) when a fatal signal ends the wait.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, downReadKillable } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const mm = kernel.rwSemaphore('mmap_lock', { vmas: 0 })
+ * kernel.run((ctx) => {
+ *   const g = downReadKillable(ctx, mm)
+ *   if (g !== -4) g.unlock()
+ * })
+ * ```
+ */
 export const downReadKillable = <T extends CtxState, N extends string, D, F extends string>(
   ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
   sem: RwSemaphore<N, D, F>,
 ): InterruptibleResult<'rw_semaphore', N, D, T> => take('down_read_killable', 'rw_semaphore', 'read', ctx, sem) as InterruptibleResult<'rw_semaphore', N, D, T>
 
-/** `down_write_killable(sem)`: the write guard, or -EINTR (-4) when a fatal signal ends the wait. */
+/**
+ * `down_write_killable(sem)`: the write guard, or -EINTR (-4) when a fatal signal ends the wait.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, downWriteKillable } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const mm = kernel.rwSemaphore('mmap_lock', { vmas: 0 })
+ * kernel.run((ctx) => {
+ *   const g = downWriteKillable(ctx, mm)
+ *   if (g !== -4) g.unlock()
+ * })
+ * ```
+ */
 export const downWriteKillable = <T extends CtxState, N extends string, D, F extends string>(
   ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
   sem: RwSemaphore<N, D, F>,

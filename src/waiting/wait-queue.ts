@@ -23,7 +23,21 @@ import type { WaitHost } from './host.js'
 import { InnerLock } from './inner-lock.js'
 import { condArg, intArg, usable } from './args.js'
 
-/** A wait_event() condition: user code, evaluated in the waiter's context before each sleep. */
+/**
+ * A wait_event() condition: user code, evaluated in the waiter's context before each sleep (and
+ * once before queueing), so it may take locks as that context allows.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type FreshTaskState, type WaitCondition } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const ring = kernel.spinLock('ring', { ready: 1 })
+ * const rx = kernel.waitQueue('rx_wait')
+ * const ready: WaitCondition<FreshTaskState> = (ctx) => ring.withLocked(ctx, (_ctx, r) => r.ready > 0)
+ * kernel.run((ctx) => rx.waitEvent(ctx, ready))
+ * ```
+ */
 export type WaitCondition<T extends CtxState> = (ctx: Context<T>) => boolean
 
 /**
