@@ -179,7 +179,7 @@ export class WaitQueueRuntime {
   /**
    * `___wait_event()` after the wait_event*() wrapper's might_sleep() and first check: loop {
    * prepare_to_wait_event(); if (condition) break; if (interruptible && signal) return
-   * -ERESTARTSYS; schedule() }; finish_wait(). With a timeout the condition is
+   * -ERESTARTSYS; schedule(); if (condition) break; }; finish_wait(). With a timeout the condition is
    * `___wait_cond_timeout()` and `schedule_timeout()` leaves the jiffies left in `ret`.
    */
   *waitEventOp(pub: unknown, what: string, state: WaitState, exclusive: boolean, condition: unknown, timeout: number | null): Op<number> {
@@ -210,6 +210,7 @@ export class WaitQueueRuntime {
         const reason = yield* this.sleep(e, deadline === null ? undefined : Math.max(0, deadline - clock.clockMs))
         if (reason === 'signal') signalPending = true
         if (deadline !== null) ret = reason === 'timeout' ? 0 : Math.max(0, deadline - clock.clockMs)
+        if (check()) break
       }
       this.finishWait(ctx, e)
       return ret

@@ -92,3 +92,26 @@ describe.each([false, true])('wait queues (preemptRt: %s)', (preemptRt) => {
     expect(() => kernel.waitQueue('')).toThrowError(/non-empty string/)
   })
 })
+
+describe('wait_event_timeout(): the condition is checked again right after schedule_timeout() (___wait_event()’s second check)', () => {
+  it('a condition that becomes true while the task sleeps: 1 when it is seen just as the timeout ran out', () => {
+    const kernel = createKernel({ trace: true })
+    const wq = kernel.waitQueue('q')
+    const seen: number[] = []
+    const r = kernel.run((ctx) =>
+      wq.waitEventTimeout(
+        ctx,
+        () => {
+          seen.push(kernel.clockMs)
+          return kernel.clockMs >= 20
+        },
+        20,
+      ),
+    )
+    // The wrapper, after prepare_to_wait_event(), then after the sleep: no further turn.
+    expect(seen).toEqual([0, 0, 20])
+    expect(r).toBe(1)
+    // The head's lock: prepare_to_wait_event(), then finish_wait() (the entry is still queued) — no second prepare.
+    expect(kernel.trace.filter((e) => e.event === 'lock' && e.name === 'q.lock')).toHaveLength(2)
+  })
+})
