@@ -1,6 +1,6 @@
 // Semaphores: down*() may sleep (task context, nothing atomic held); down_trylock() and up() anywhere but NMI.
 import { expectError, expectType } from 'tsd'
-import { createKernel } from '../src/index.js'
+import { createKernel, helper, takes } from '../src/index.js'
 
 const kernel = createKernel()
 const sem = kernel.semaphore('console_sem', 1)
@@ -56,4 +56,15 @@ kernel.requestNmi('perf', (ctx) => {
   expectError(sem.up(ctx))
   // @expect-error down_trylock() in NMI context
   expectError(sem.downTrylock(ctx))
+})
+
+// Helper bodies: one declared to take a spinlock_t cannot be NMI (NMI admits raw spinlocks
+// only), and one that declares nothing is a task or softirq body: up() compiles in both.
+const port = kernel.spinLock('port', 0)
+helper({ name: 'flush_and_up', takes: [takes(port, 'irqsave')] }, (ctx) => {
+  port.withLockedIrqSave(ctx, () => 0)
+  sem.up(ctx)
+})
+helper({ name: 'bare_up' }, (ctx) => {
+  sem.up(ctx)
 })
