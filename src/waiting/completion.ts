@@ -54,7 +54,9 @@ type SwaitLock<N extends string> = `raw_spinlock_t '(${N}).wait.lock'`
  * ```
  */
 export interface Completion<N extends string = string> {
+  /** Always `'completion'`. */
   readonly kind: 'completion'
+  /** The name it was made with (its inner lock's lockdep class is named after it). */
   readonly name: N
   /** `x->done`: complete()s not yet consumed (UINT_MAX after complete_all()). */
   readonly done: number

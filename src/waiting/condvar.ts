@@ -36,12 +36,22 @@ import { WaitQueueRuntime } from './wait-queue.js'
  * ```
  */
 export type CondVarTimeoutResult =
-  /** The timeout was reached. */
-  | { readonly tag: 'Timeout' }
-  /** Somebody woke us up; `jiffies` of the timeout were left. */
-  | { readonly tag: 'Woken'; readonly jiffies: number }
-  /** A signal occurred; `jiffies` of the timeout were left. */
-  | { readonly tag: 'Signal'; readonly jiffies: number }
+  | {
+      /** The timeout was reached. */
+      readonly tag: 'Timeout'
+    }
+  | {
+      /** Somebody woke us up. */
+      readonly tag: 'Woken'
+      /** The jiffies of the timeout that were left. */
+      readonly jiffies: number
+    }
+  | {
+      /** A signal occurred. */
+      readonly tag: 'Signal'
+      /** The jiffies of the timeout that were left. */
+      readonly jiffies: number
+    }
 
 /**
  * A condition variable, `new_condvar!(name)`. `wait*()` release the guard's lock while sleeping
@@ -64,7 +74,9 @@ export type CondVarTimeoutResult =
  * ```
  */
 export interface CondVar<N extends string = string> {
+  /** Always `'CondVar'`. */
   readonly kind: 'CondVar'
+  /** The name it was made with (its inner lock's lockdep class is named after it). */
   readonly name: N
   /** `CondVar::wait(&mut guard)`: TASK_UNINTERRUPTIBLE until notified (or spuriously). */
   wait<S extends CtxState, D, O extends CtxState>(guard: UnlockableGuard<S, D, O> & NoInfer<CanSleep<O, 'CondVar::wait()'>>): void

@@ -39,7 +39,9 @@ type SemLock<N extends string> = `raw_spinlock_t '(${N}).lock'`
  * ```
  */
 export interface Semaphore<N extends string = string> {
+  /** Always `'semaphore'`. */
   readonly kind: 'semaphore'
+  /** The name it was made with (its inner lock's lockdep class is named after it). */
   readonly name: N
   /** `sem->count`: how many more down()s succeed without sleeping. */
   readonly count: number

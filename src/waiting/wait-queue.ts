@@ -58,7 +58,9 @@ export type WaitCondition<T extends CtxState> = (ctx: Context<T>) => boolean
  * ```
  */
 export interface WaitQueueHead<N extends string = string> {
+  /** Always `'wait_queue_head'`. */
   readonly kind: 'wait_queue_head'
+  /** The name it was made with (its inner lock's lockdep class is named after it). */
   readonly name: N
   /** `wait_event(wq, condition)`: TASK_UNINTERRUPTIBLE until `cond` is true (checked before each sleep). */
   waitEvent<T extends CtxState>(ctx: Context<T> & NoInfer<CanSleep<T, 'wait_event()'>>, cond: WaitCondition<NoInfer<T>>): void
