@@ -7,6 +7,7 @@
 import type { Context, Guard } from '../exec/context.js'
 import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
+import type { Op } from '../exec/wait.js'
 
 export type { Guard } from '../exec/context.js'
 
@@ -18,6 +19,8 @@ export type { Guard } from '../exec/context.js'
 export interface Relock {
   unlock(op: string, token: unknown): Context<CtxState>
   relock(op: string, inner: Context<CtxState>, token: unknown): void
+  /** `relock` as an op: in a model, a contended lock is waited for as its acquisition waits. */
+  relockOp(op: string, inner: Context<CtxState>, token: unknown): Op<void>
 }
 
 export class LockGuard<D> implements Guard<CtxState, D> {

@@ -134,7 +134,7 @@ export class CondVarRuntime {
     } finally {
       let relocked = false
       try {
-        relocker.relock(what, inner, guard.token)
+        yield* relocker.relockOp(what, inner, guard.token)
         relocked = true
       } finally {
         // finish_wait() with the lock held again; if re-taking it failed, the entry just goes.
