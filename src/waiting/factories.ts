@@ -5,6 +5,7 @@
  */
 import type { KernelParts } from '../exec/executor.js'
 import type { LockHost } from '../locks/lock.js'
+import type { SyncExecutor } from '../exec/sync.js'
 import { nameArg, intArg } from './args.js'
 import type { WaitHost } from './host.js'
 import { driveSync } from './sync-wait.js'
@@ -14,7 +15,7 @@ import { type Completion, CompletionRuntime, syncCompletion } from './completion
 import { syncWaitQueue, type WaitQueueHead, WaitQueueRuntime } from './wait-queue.js'
 import { type CondVar, CondVarRuntime, syncCondVar } from './condvar.js'
 
-export const syncWaitHost = (parts: KernelParts, lockHost: LockHost): WaitHost => ({
+export const syncWaitHost = (parts: KernelParts, lockHost: LockHost, exec: SyncExecutor): WaitHost => ({
   options: parts.options,
   machine: parts.machine,
   lockHost,
@@ -23,7 +24,7 @@ export const syncWaitHost = (parts: KernelParts, lockHost: LockHost): WaitHost =
   lockdepActive: () => parts.lockdep.active,
   waker: { wake: () => undefined },
   channel: (kind, name) => newChannel(parts.machine, kind, name),
-  drive: (cpu, op) => driveSync(parts.machine, cpu, op),
+  drive: (cpu, op) => driveSync(parts, exec, cpu, op),
 })
 
 export class SyncWaiting {

@@ -1,35 +1,33 @@
 /**
- * The synchronous flavour's answer to a wait, in ONE place (the sched helper's sync driver
- * replaces `syncOnWait` when it lands): nothing else runs on one call stack, so a wait with a
- * timeout runs the clock through it and resumes with 'timeout', and a wait without one can never
- * end — for a TASK_UNINTERRUPTIBLE sleeper that is kernel/hung_task.c's report ("INFO: task
- * %s:%d blocked for more than %ld seconds."), thrown as a DeadlockError; interruptible and
- * killable sleepers are not hung-task reported (check_hung_uninterruptible_tasks() skips
- * TASK_WAKEKILL and !TASK_UNINTERRUPTIBLE), so their error says that.
+ * The synchronous flavour's answer to a wait, in ONE place: a wait with a timeout runs the clock
+ * through it and resumes with 'timeout'. Otherwise the task gives its CPU up — what is woken there
+ * (irq threads, ksoftirqd) and on idle CPUs runs (SyncExecutor.sleepPoint / runIdleCpu, as the
+ * deferred-work waits do), and the op re-checks its condition; when nothing ran, nothing can ever
+ * wake it: the model executor's report of a wait that never ends (src/exec/model/watchdog-reports.ts:
+ * kernel/hung_task.c's "INFO: task %s:%d blocked for more than %ld seconds." for a
+ * TASK_UNINTERRUPTIBLE sleeper, lockproof's own words for interruptible and killable ones, which
+ * check_hung_uninterruptible_tasks() skips), recorded, then thrown as a DeadlockError.
  */
 import type { Cpu } from '../machine/cpu.js'
-import type { Machine } from '../machine/machine.js'
+import type { KernelParts } from '../exec/executor.js'
+import type { SyncExecutor } from '../exec/sync.js'
 import { DeadlockError } from '../errors.js'
+import { waitForeverReport } from '../exec/model/watchdog-reports.js'
 import { runSync, type Op, type WaitYield, type WakeReason } from '../exec/wait.js'
 
-/** CONFIG_DEFAULT_HUNG_TASK_TIMEOUT (lib/Kconfig.debug: `default 120`). */
-export const HUNG_TASK_TIMEOUT_SECS = 120
-
-export const syncOnWait = (machine: Machine, cpu: Cpu, y: WaitYield): WakeReason => {
+export const syncOnWait = (parts: KernelParts, exec: SyncExecutor, cpu: Cpu, y: WaitYield): WakeReason => {
   if (y.timeoutMs !== undefined) {
-    machine.clockMs += Math.max(0, y.timeoutMs)
+    parts.machine.clockMs += Math.max(0, y.timeoutMs)
     return 'timeout'
   }
-  const t = cpu.current
+  let ran = !y.spin && exec.sleepPoint(cpu)
+  for (const other of parts.cpus) if (other !== cpu) ran = exec.runIdleCpu(other) || ran
+  if (ran) return 'woken'
+  const task = cpu.current
   const on = `${y.channel.kind} '${y.channel.name}'`
-  if (y.state === 'TASK_UNINTERRUPTIBLE') {
-    throw new DeadlockError(
-      `INFO: task ${t.comm}:${t.pid} blocked for more than ${HUNG_TASK_TIMEOUT_SECS} seconds.\n  waiting on ${on}: nothing else runs in kernel.run(), so nothing can wake it`,
-    )
-  }
-  throw new DeadlockError(
-    `task ${t.comm}:${t.pid} sleeps forever in ${y.state} on ${on}: nothing else runs in kernel.run(), so nothing can wake it (the hung-task detector does not report ${y.state} sleepers)`,
-  )
+  const d = waitForeverReport({ cpu, task, lockdep: parts.lockdep }, on, y.spin, y.state)
+  parts.reporter.report(d)
+  throw new DeadlockError(`${d.title}: ${task.comm}/${task.pid} waits on ${on}, and nothing can wake it`)
 }
 
 /**
@@ -37,9 +35,9 @@ export const syncOnWait = (machine: Machine, cpu: Cpu, y: WaitYield): WakeReason
  * thrown into it there, so its `finally` blocks take its waiter entry off again (nothing is left
  * queued), and then rethrown.
  */
-export const driveSync = <R>(machine: Machine, cpu: Cpu, op: Op<R>): R => {
+export const driveSync = <R>(parts: KernelParts, exec: SyncExecutor, cpu: Cpu, op: Op<R>): R => {
   try {
-    return runSync(op, (y) => syncOnWait(machine, cpu, y))
+    return runSync(op, (y) => syncOnWait(parts, exec, cpu, y))
   } catch (error) {
     try {
       op.throw(error)

@@ -25,10 +25,12 @@ describe.each([false, true])('completions (preemptRt: %s)', (preemptRt) => {
     const kernel = createKernel({ preemptRt })
     const done = kernel.completion('probe')
     expect(() => kernel.run((ctx) => done.waitForCompletion(ctx), { comm: 'modprobe' })).toThrowError(
-      /^INFO: task modprobe:\d+ blocked for more than 120 seconds\.\n {2}waiting on completion 'probe'/,
+      /^INFO: task modprobe:\d+ blocked for more than 120 seconds\.: modprobe\/\d+ waits on completion 'probe', and nothing can wake it$/,
     )
     expect(() => kernel.run((ctx) => done.waitForCompletionIo(ctx))).toThrowError(DeadlockError)
-    expect(() => kernel.run((ctx) => done.waitForCompletionInterruptible(ctx))).toThrowError(/TASK_INTERRUPTIBLE on completion 'probe'/)
+    expect(() => kernel.run((ctx) => done.waitForCompletionInterruptible(ctx))).toThrowError(
+      /^lockproof: task task-\d+:\d+ blocked forever in TASK_INTERRUPTIBLE \(not reported by the hung-task detector\): task-\d+\/\d+ waits on completion 'probe'/,
+    )
     // complete() after the failed waits counts for the next waiter: no entry was left queued.
     kernel.run((ctx) => done.complete(ctx))
     expect(done.done).toBe(1)
@@ -99,5 +101,24 @@ describe.each([false, true])('completions (preemptRt: %s)', (preemptRt) => {
     const d = kernel.diagnostics.filter((x) => x.kind === 'sleeping-in-atomic')
     expect(d.map((x) => x.report.split('\n')[0])).toEqual(['BUG: sleeping function called from invalid context at wait_for_completion()'])
     expect(done.done).toBe(0)
+  })
+})
+
+describe('the sleep gives the CPU up (kernel.run())', () => {
+  it('PREEMPT_RT: the irq thread woken while the task held a mutex runs when the task sleeps in wait_for_completion(), and completes it', () => {
+    const kernel = createKernel({ preemptRt: true, trace: true })
+    const done = kernel.completion('fw')
+    const m = kernel.mutex('m', {})
+    kernel.requestIrq(5, 'dev', (ctx) => done.complete(ctx))
+    kernel.run((ctx) =>
+      m.withLocked(ctx, (ctx) => {
+        ctx.raiseIrq(5) // the thread is woken, but does not preempt a task holding a lock
+        expect(done.done).toBe(0)
+        done.waitForCompletion(ctx)
+      }),
+    )
+    expect(done.done).toBe(0)
+    expect(kernel.diagnostics).toEqual([])
+    expect(kernel.trace.some((e) => e.event === 'sched_switch' && e.nextComm === 'irq/5-dev')).toBe(true)
   })
 })

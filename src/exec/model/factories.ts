@@ -15,6 +15,8 @@ import type { LockHost } from '../../locks/lock.js'
 import type { ContextHost } from '../scope.js'
 import type { Op, WaitChannel, Waker } from '../wait.js'
 import { completionFactory, condVarFactory, semaphoreFactory, waitQueueFactory } from '../../waiting/model.js'
+import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
+import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -38,6 +40,14 @@ export const MODEL_FACTORIES = {
   completion: completionFactory,
   waitQueue: waitQueueFactory,
   condVar: condVarFactory,
+  defineWdClass: defineWdClassFactory,
+  defineWwClass: defineWwClassFactory,
+  wwMutex: wwMutexFactory,
+  seqlock: seqlockFactory,
+  seqcount: seqcountFactory,
+  seqcountRawSpinlock: seqcountRawSpinlockFactory,
+  seqcountSpinlock: seqcountSpinlockFactory,
+  seqcountRwlock: seqcountRwlockFactory,
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
