@@ -150,6 +150,7 @@ export {
   downReadKillable,
   downWriteKillable,
   type InterruptibleResult,
+  interruptibleOps,
   mutexLockInterruptible,
   mutexLockKillable,
 } from './waiting/interruptible.js'

@@ -15,7 +15,9 @@ import type { Context } from '../exec/context.js'
 import { ScopeContext } from '../exec/scope.js'
 import { InvalidArgumentError } from '../errors.js'
 import { runtimeOf, type Mutex, type RwSemaphore } from '../locks/api.js'
-import type { Compiled, LockRuntime } from '../locks/lock.js'
+import type { Compiled, LockRuntime, SleepState } from '../locks/lock.js'
+import type { ModelMutex, ModelRwSemaphore } from '../locks/model-api.js'
+import type { Op } from '../exec/wait.js'
 import type { AcquireCheck, Acquired } from '../rules/acquire.js'
 import type { CtxState } from '../rules/state.js'
 import type { UnlockableGuard } from './unlockable.js'
@@ -42,7 +44,7 @@ export type InterruptibleResult<K extends 'mutex' | 'rw_semaphore', N extends st
 /** Each lock's compiled methods, made on first use. */
 const compiled = new WeakMap<LockRuntime<unknown>, Map<string, Compiled>>()
 
-const take = (call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'write', ctx: unknown, lock: unknown): unknown => {
+const compiledFor = (call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'write', ctx: unknown, lock: unknown) => {
   const what = `${call}()`
   const runtime = runtimeOf(what, lock)
   if (runtime.kind !== kind) throw new InvalidArgumentError(`${what}: expected a ${kind}, not ${runtime.label}`)
@@ -57,7 +59,70 @@ const take = (call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'writ
     ops = runtime.compile(call, 'plain', mode, true)
     methods.set(call, ops)
   }
+  return { runtime, c, ops }
+}
+
+const take = (call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'write', ctx: unknown, lock: unknown): unknown => {
+  const { runtime, c, ops } = compiledFor(call, kind, mode, ctx, lock)
   return runtime.lockGuard(c, ops)
+}
+
+/** The model flavour: the acquisition waits in `state`; a signal it lets in ends it with -EINTR (all its steps undone). */
+function* takeOp(call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'write', state: SleepState, ctx: unknown, lock: unknown): Op<unknown> {
+  const { runtime, c, ops } = compiledFor(call, kind, mode, ctx, lock)
+  const g = yield* runtime.lockGuardWaitOp(c, ops, state)
+  return g === null ? -4 : g
+}
+
+/**
+ * The model flavour of the interruptible and killable locks, for a model's locks (`k.mutex()`,
+ * `k.rwSemaphore()`): `yield*` the op; a signal (`k.signal()`) the state lets in gives -EINTR.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, interruptibleOps, runModel } from 'lockproof'
+ *
+ * const model = defineModel((k) => {
+ *   const m = k.mutex('m', 0)
+ *   k.task('t', { cpu: 0 }, function* (ctx) {
+ *     const g = yield* interruptibleOps.mutexLockKillable(ctx, m)
+ *     if (g !== -4) g.unlock()
+ *   })
+ * })
+ * console.log(runModel(model).outcome.kind) // 'completed'
+ * ```
+ */
+export const interruptibleOps = {
+  /** `mutex_lock_interruptible()` in a model. */
+  mutexLockInterruptible: <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
+    lock: ModelMutex<N, D, F>,
+  ): Op<InterruptibleResult<'mutex', N, D, T>> =>
+    takeOp('mutex_lock_interruptible', 'mutex', 'write', 'TASK_INTERRUPTIBLE', ctx, lock) as Op<InterruptibleResult<'mutex', N, D, T>>,
+  /** `mutex_lock_killable()` in a model. */
+  mutexLockKillable: <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
+    lock: ModelMutex<N, D, F>,
+  ): Op<InterruptibleResult<'mutex', N, D, T>> =>
+    takeOp('mutex_lock_killable', 'mutex', 'write', 'TASK_KILLABLE', ctx, lock) as Op<InterruptibleResult<'mutex', N, D, T>>,
+  /** `down_read_interruptible()` in a model. */
+  downReadInterruptible: <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
+    sem: ModelRwSemaphore<N, D, F>,
+  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
+    takeOp('down_read_interruptible', 'rw_semaphore', 'read', 'TASK_INTERRUPTIBLE', ctx, sem) as Op<InterruptibleResult<'rw_semaphore', N, D, T>>,
+  /** `down_read_killable()` in a model. */
+  downReadKillable: <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
+    sem: ModelRwSemaphore<N, D, F>,
+  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
+    takeOp('down_read_killable', 'rw_semaphore', 'read', 'TASK_KILLABLE', ctx, sem) as Op<InterruptibleResult<'rw_semaphore', N, D, T>>,
+  /** `down_write_killable()` in a model. */
+  downWriteKillable: <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
+    sem: ModelRwSemaphore<N, D, F>,
+  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
+    takeOp('down_write_killable', 'rw_semaphore', 'write', 'TASK_KILLABLE', ctx, sem) as Op<InterruptibleResult<'rw_semaphore', N, D, T>>,
 }
 
 /**

@@ -20,14 +20,16 @@ export const syncOnWait = (parts: KernelParts, exec: SyncExecutor, cpu: Cpu, y: 
     parts.machine.clockMs += Math.max(0, y.timeoutMs)
     return 'timeout'
   }
-  let ran = !y.spin && exec.sleepPoint(cpu)
+  // A wait in interrupt context cannot sleep: its CPU stays busy, as a spin's does (src/exec/sync-wait.ts).
+  const spin = y.spin || cpu.inInterrupt()
+  let ran = !spin && exec.sleepPoint(cpu)
   for (const other of parts.cpus) if (other !== cpu) ran = exec.runIdleCpu(other) || ran
   if (ran) return 'woken'
-  const task = cpu.current
   const on = `${y.channel.kind} '${y.channel.name}'`
-  const d = waitForeverReport({ cpu, task, lockdep: parts.lockdep }, on, y.spin, y.state)
+  const d = waitForeverReport({ cpu, task: cpu.current, lockdep: parts.lockdep }, on, spin, y.state)
   parts.reporter.report(d)
-  throw new DeadlockError(`${d.title}: ${task.comm}/${task.pid} waits on ${on}, and nothing can wake it`)
+  // The text of src/exec/sync-wait.ts (the seam's synchronous driver), which this one extends with the sleep point.
+  throw new DeadlockError(`${d.title}: ${on} can never be woken: nothing else runs under kernel.run()`)
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The waiting primitives in a model: real waiting, woken by another task, an interrupt handler, a signal. */
 import { describe, expect, it } from 'vitest'
-import { defineModel, runModel } from '../../src/index.js'
+import { defineModel, interruptibleOps, runModel } from '../../src/index.js'
 
 describe.each([false, true])('waiting in a model (preemptRt: %s)', (preemptRt) => {
   it('a task blocked in down() is woken by up() from another task: the unit is handed over (FIFO)', () => {
@@ -159,5 +159,33 @@ describe.each([false, true])('waiting in a model (preemptRt: %s)', (preemptRt) =
     const r = runModel(m)
     expect(r.outcome).toEqual({ kind: 'completed' })
     expect(got).toEqual([-4, -512, -4])
+  })
+
+  it('mutex_lock_interruptible() on a held mutex: a signal ends the wait with -EINTR; mutex_lock_killable() ignores SIGINT and gets the lock', () => {
+    const got: (number | string)[] = []
+    const m = defineModel(
+      (k) => {
+        const mtx = k.mutex('m', { n: 0 })
+        const done = k.completion('done')
+        k.task('holder', { cpu: 0 }, function* (ctx) {
+          const g = yield* mtx.lock(ctx)
+          yield* done.waitForCompletion(g.ctx)
+          g.unlock()
+        })
+        const t = k.task('waiter', { cpu: 1 }, function* (ctx) {
+          const r = yield* interruptibleOps.mutexLockInterruptible(ctx, mtx)
+          got.push(r === -4 ? -4 : 'taken')
+          done.complete(ctx)
+          const r2 = yield* interruptibleOps.mutexLockKillable(ctx, mtx)
+          got.push(r2 === -4 ? -4 : 'taken')
+          if (r2 !== -4) r2.unlock()
+        })
+        k.signal(t, 'SIGINT')
+      },
+      { cpus: 2, preemptRt },
+    )
+    const r = runModel(m)
+    expect(r.outcome).toEqual({ kind: 'completed' })
+    expect(got).toEqual([-4, 'taken'])
   })
 })
