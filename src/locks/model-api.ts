@@ -12,7 +12,8 @@
  * A guard's `unlock()` never waits and stays plain.
  */
 import { ScopeContext } from '../exec/scope.js'
-import type { Context, Guard } from '../exec/context.js'
+import type { Context } from '../exec/context.js'
+import type { UnlockableGuard } from '../waiting/unlockable.js'
 import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockCommon, MembersOf } from '../kinds/derive.js'
@@ -90,8 +91,8 @@ export type ModelGuarded<K extends LockKind, N extends string, V extends Variant
   'plain' | 'irqsave',
   'write',
 ]
-  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Op<Guard<Acquired<K, N, V, T>, D>>
-  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Op<Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>>
+  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T>>
+  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Op<UnlockableGuard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D, T>>
 
 /**
  * A trylock around a generator section.
@@ -134,7 +135,7 @@ export type ModelTryLocked<K extends LockKind, N extends string, V extends Varia
  */
 export type ModelTryGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
-) => Op<Guard<Acquired<K, N, V, T>, D> | null>
+) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T> | null>
 
 /**
  * `_nested(subclass)` around a generator section.
@@ -179,7 +180,7 @@ export type ModelLockedNested<K extends LockKind, N extends string, V extends Va
 export type ModelGuardedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
-) => Op<Guard<Acquired<K, ClassKey<N, S>, V, T>, D>>
+) => Op<UnlockableGuard<Acquired<K, ClassKey<N, S>, V, T>, D, T>>
 
 /**
  * `_nest_lock(nest)` around a generator section.
@@ -224,7 +225,7 @@ export type ModelLockedNestLock<K extends LockKind, N extends string, V extends 
 export type ModelGuardedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
-) => Op<Guard<Acquired<K, N, V, T>, D>>
+) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T>>
 
 /** One member's generator-flavoured type from its descriptor (a `MembersOf` entry), as kinds/derive.ts's `MemberType`. */
 type ModelMemberType<
