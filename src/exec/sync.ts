@@ -22,6 +22,8 @@ import type { Executor, KernelParts } from './executor.js'
 import { contextHostFor } from './hosts.js'
 import { kmalloc } from './kmalloc.js'
 import { KthreadQueue } from '../deferred/kthreads.js'
+import { runSyncOp } from './sync-wait.js'
+import type { Op } from './wait.js'
 
 /** Ends a task's or handler's root context: guards still held then are reported and released. */
 const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]): void => {
@@ -134,6 +136,15 @@ export class SyncExecutor implements Executor {
   blocked(cpu: Cpu, o: BlockedOutcome): never {
     const spinning = LOCK_KINDS[o.lock.kind].category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
     throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
+  }
+
+  /**
+   * Runs a primitive's op (./wait.ts) on `cpu` to its end: a timed wait advances the clock, any
+   * other wait is reported and throws DeadlockError (./sync-wait.ts); points are this executor's
+   * scheduling points. The synchronous methods of waiting primitives call this.
+   */
+  runOp<R>(cpu: Cpu, op: Op<R>): R {
+    return runSyncOp(this.#m, cpu, op, (c) => this.schedulingPoint(c))
   }
 
   /** Nothing ever waits on one call stack, so an unlock has no one to wake. */
