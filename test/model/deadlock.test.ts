@@ -66,8 +66,8 @@ describe('deadlock = nothing can make progress', () => {
       ],
     })
     expect(r.diagnostics.map((d) => d.title)).toEqual([
-      'watchdog: BUG: soft lockup - CPU#0 stuck for 24s! [one:1]',
-      'watchdog: BUG: soft lockup - CPU#1 stuck for 24s! [two:2]',
+      'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [one:1]',
+      'watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [two:2]',
     ])
     expect(r.diagnostics[0]?.report).toContain("one/1 spins on spinlock_t 'b', held by two/2 (CPU 1), and nothing can make progress")
   })

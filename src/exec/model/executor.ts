@@ -383,8 +383,10 @@ export class ModelExecutor implements Executor, OpTracker {
         choices.push(this.#taskChoice(cpu, cur.task, cur.frame))
         acts.push(() => this.#step(rt, cur.frame))
       }
-      // Another task may run here when the CPU is idle, or the running one may be preempted.
-      const free = cur === null || (curRuns && cpu.preemptible() && !cpu.inInterrupt())
+      // Another task may run here when the CPU is idle, or the running one may be preempted — also
+      // while it busy-waits preemptible (a seqcount reader's or cpu_relax() loop: full preemption).
+      const curSpins = cur !== null && cur.frame.wait?.spin === true
+      const free = cur === null || ((curRuns || curSpins) && cpu.preemptible() && !cpu.inInterrupt())
       if (free) {
         for (const t of rt.tasks) {
           if (t === cur) continue

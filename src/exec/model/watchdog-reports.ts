@@ -19,10 +19,14 @@ export const HUNG_TASK_TIMEOUT_S = 120
 /** kernel/watchdog.c: `watchdog_thresh = 10`; the soft-lockup threshold is twice that. */
 export const WATCHDOG_THRESH_S = 10
 /**
- * The soft-lockup report's duration: the watchdog hrtimer samples every thresh*2/5 = 4 s
- * (`sample_period`), and reports at the first sample past 2*thresh = 20 s after the spin began.
+ * The soft-lockup report's duration. The watchdog hrtimer samples every thresh*2/5 = 4 s
+ * (`sample_period`) and reports at the first sample with `now > period_ts + 2*thresh`, printing
+ * `now - touch_ts`; both timestamps are `get_timestamp()` = `running_clock() >> 30`, units of
+ * 2^30 ns (1.074 s), not seconds. The spin began after the last touch (a sample at 0); the sample
+ * at 20 s reads floor(20e9 / 2^30) = 18 (not past 20), the one at 24 s reads floor(24e9 / 2^30) =
+ * 22: "stuck for 22s!".
  */
-export const SOFT_LOCKUP_REPORTED_S = 24
+export const SOFT_LOCKUP_REPORTED_S = Math.floor((24 * 1e9) / 2 ** 30)
 
 /** Who waits where: the CPU, the waiting task, its held locks. */
 export interface WaitSite {
