@@ -1,0 +1,43 @@
+/** What an exploration returns: per kernel, the counterexamples, and what differs between the kernels. */
+import type { TraceEvent } from '../../machine/events.js'
+import type { FailureKind, KernelName } from './execution.js'
+
+/** One failing execution, shrunk, with everything needed to read it and run it again. */
+export interface Counterexample {
+  readonly kernel: KernelName
+  readonly kind: FailureKind
+  /** The report's title line (`BUG: KCSAN: data-race in …`, `WARNING: possible circular locking dependency detected`, …). */
+  readonly title: string
+  /** The whole report. */
+  readonly report: string
+  /** `explore(model, { replay })` re-runs exactly this execution. */
+  readonly replay: string
+  /** One column per CPU: each event with its task, preempt_count and interrupt flag. */
+  readonly table: string
+  /** The execution's event log (formatTrace() renders it as ftrace text). */
+  readonly trace: readonly TraceEvent[]
+  readonly preemptions: number
+  readonly arrivals: number
+  /** The execution of the search that first failed this way (1-based), before shrinking. */
+  readonly foundAt: number
+}
+
+export interface KernelExploration {
+  readonly kernel: KernelName
+  readonly executions: number
+  /** The whole bounded space was explored (no budget stopped it, no failure ended it early). */
+  readonly exhausted: boolean
+  readonly elapsedMs: number
+  readonly counterexamples: readonly Counterexample[]
+}
+
+export interface ExploreResult {
+  /** No execution on any kernel failed. */
+  readonly ok: boolean
+  /** Every kernel's bounded space was explored. */
+  readonly exhausted: boolean
+  readonly kernels: readonly KernelExploration[]
+  readonly counterexamples: readonly Counterexample[]
+  /** What happens on one kernel only: "deadlocks only on PREEMPT_RT". */
+  readonly differences: readonly string[]
+}
