@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest'
 import { type AccessSite, RaceDetector } from '../../src/exec/explore/kcsan.js'
 
 const task = (pid: number, cpu: number, fn: string): AccessSite => ({ pid, cpu, fn, comm: fn, currentPid: pid, context: pid })
-const irq = (cpu: number, fn: string, interrupted: AccessSite): AccessSite => ({ pid: -1, cpu, fn, comm: interrupted.comm, currentPid: interrupted.pid, context: 1000 })
+const irq = (cpu: number, fn: string, interrupted: AccessSite): AccessSite => ({
+  pid: -1,
+  cpu,
+  fn,
+  comm: interrupted.comm,
+  currentPid: interrupted.pid,
+  context: 1000,
+})
 
 describe('RaceDetector', () => {
   it('a write in flight while another context reads: the report names both accesses, sorted functions in the title', () => {

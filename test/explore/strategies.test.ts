@@ -238,3 +238,16 @@ describe('shrinking', () => {
     ])
   })
 })
+
+describe('lockdep witness (over the search)', () => {
+  it('a circular dependency is witnessed by a deadlock on its classes; an unrelated deadlock does not count', async () => {
+    const { witnessAccepts, witnessClasses } = await import('../../src/exec/explore/witness.js')
+    const report = { kind: 'circular-dependency', lock: 'a', held: 'b', chain: ['a', 'b'] } as const
+    const classes = witnessClasses({ ...report, title: '', cpu: 0, task: null, heldLocks: [], preemptCount: 0, report: '' })
+    expect(classes).toEqual(['a', 'b'])
+    const hit = exploreRuns(fakeRunner(abba), { kernels: ['normal'] }, { accept: witnessAccepts(classes) })
+    expect(hit.counterexamples.map((c) => c.title)).toEqual(['deadlock on a, b'])
+    const miss = exploreRuns(fakeRunner(abba), { kernels: ['normal'] }, { accept: witnessAccepts(['c', 'd']) })
+    expect([miss.ok, miss.exhausted]).toEqual([true, true])
+  })
+})

@@ -16,7 +16,7 @@ import { type ChoiceKey, choiceKey } from './choice-key.js'
 import { dependent } from './dependence.js'
 import { NondeterministicModelError } from './errors.js'
 import { afterChoice, type LastOnCpu, preemptionCost } from './preemption.js'
-import { PrunedExecution, type Strategy } from './strategy.js'
+import { PRUNED, type Strategy } from './strategy.js'
 
 export type Reduction = 'none' | 'sleep' | 'dpor'
 
@@ -48,6 +48,8 @@ export class DfsStrategy implements Strategy {
   #depth = 0
   #started = false
   #exhausted = false
+  /** The first point this execution did not replay: races ending before it were reversed already. */
+  #firstNew = 0
 
   constructor(options: DfsOptions = {}) {
     this.#reduction = options.reduction ?? 'dpor'
@@ -69,6 +71,7 @@ export class DfsStrategy implements Strategy {
       const node = stack[stack.length - 1] as Node
       const next = this.#pending(node)
       if (next !== -1) {
+        this.#firstNew = stack.length - 1
         node.chosen = next
         node.done.add(node.keys[next] as ChoiceKey)
         return true
@@ -142,7 +145,7 @@ export class DfsStrategy implements Strategy {
     } else for (const k of keys) backtrack.add(k)
     const node: Node = { choices, keys, chosen, backtrack, done: new Set(), sleep, preemptions, last }
     // Every choice asleep or over the bound: the rest repeats explored executions (not pushed: it never ran).
-    if (chosen === -1) throw new PrunedExecution('sleep-set blocked')
+    if (chosen === -1) throw PRUNED
     node.done.add(keys[chosen] as ChoiceKey)
     stack.push(node)
     return chosen
@@ -205,11 +208,12 @@ export class DfsStrategy implements Strategy {
       const po = lastOf[tj] as number
       const clock = po === -1 ? new Int32Array(T) : (vc[po] as Int32Array).slice()
       const ej = events[j] as Choice
+      const check = j >= this.#firstNew
       for (let i = j - 1; i >= 0; i--) {
         const ti = thread[i] as number
         if (ti === tj || !dependent(events[i] as Choice, ej)) continue
         if ((clock[ti] as number) >= (local[i] as number)) continue // ordered through a later step
-        this.#reverse(i, j, events, thread, local, vc, clock, keyOf)
+        if (check) this.#reverse(i, j, events, thread, local, vc, clock, keyOf)
         const ci = vc[i] as Int32Array
         for (let t = 0; t < T; t++) if ((ci[t] as number) > (clock[t] as number)) clock[t] = ci[t] as number
       }

@@ -20,6 +20,8 @@ export interface Failure {
   readonly title: string
   /** The whole report (a splat, a KCSAN report, the thrown error's message). */
   readonly report: string
+  /** A deadlock: the lock classes the stuck tasks wait on or hold (for the lockdep witness). */
+  readonly locks?: readonly string[]
 }
 
 export interface Execution {

@@ -22,4 +22,7 @@ export class PrunedExecution extends Error {
   override name = 'PrunedExecution'
 }
 
+/** The one instance thrown (an Error's stack is captured at construction: once, not per pruned execution). */
+export const PRUNED = new PrunedExecution('sleep-set blocked: the rest of this execution repeats explored ones')
+
 export type { Choice, ChoicePoint, Scheduler }
