@@ -151,6 +151,7 @@ export const fakeRunner = (model: FakeModel, outcomes?: Outcomes): RunExecution 
             kind: 'deadlock',
             key: `deadlock:${locks.join(',')}`,
             title: `deadlock on ${locks.join(', ')}`,
+            locks,
             report: unfinished.map((t) => `${t.name} waits`).join('\n'),
           })
         }
