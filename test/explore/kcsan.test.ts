@@ -30,7 +30,7 @@ describe('RaceDetector', () => {
         ' reader',
         '',
         'Reported by Kernel Concurrency Sanitizer on:',
-        'CPU: 0 PID: 3 Comm: reader',
+        'CPU: 0 UID: 0 PID: 3 Comm: reader',
         '==================================================================',
       ].join('\n'),
     ])

@@ -20,7 +20,7 @@ export interface AccessSite {
   readonly cpu: number
   /** The function the report names: the task's or handler's name. */
   readonly fn: string
-  /** The running task, for the footer ("CPU: n PID: p Comm: c"). */
+  /** The running task, for the footer (lib/dump_stack.c dump_stack_print_info(): "CPU: n UID: u PID: p Comm: c"). */
   readonly comm: string
   readonly currentPid: number
   /** One execution context: a task, or a handler invocation (distinct even on one CPU). */
@@ -54,7 +54,7 @@ export const kcsanReport = (other: InFlight, self: InFlight): { title: string; r
     ` ${self.site.fn}`,
     '',
     'Reported by Kernel Concurrency Sanitizer on:',
-    `CPU: ${self.site.cpu} PID: ${self.site.currentPid} Comm: ${self.site.comm}`,
+    `CPU: ${self.site.cpu} UID: 0 PID: ${self.site.currentPid} Comm: ${self.site.comm}`,
     '==================================================================',
   ].join('\n')
   return { title, report }
