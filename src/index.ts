@@ -47,6 +47,7 @@ export type {
   CircularDependencyDiagnostic,
   CountingField,
   DeadlockDiagnostic,
+  WaitForeverDiagnostic,
   Diagnostic,
   DiagnosticBase,
   DiagnosticKind,
@@ -138,3 +139,30 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
+// The model executor (issue #15): tasks and handlers as generators, one execution at a time (docs/executors.md).
+export { ForgottenYieldError } from './errors.js'
+export { defineModel, runModel, type Model, type ModelResult, type RunModelOptions } from './exec/model/run.js'
+export type { ModelIrqOptions, ModelKernel, ModelTaskHandle } from './exec/model/model-kernel.js'
+export type { ModelOutcome, Signal, StuckTask } from './exec/model/executor.js'
+export { defaultScheduler, replayScheduler } from './exec/model/default-scheduler.js'
+export type { Choice, ChoicePoint, Scheduler } from './exec/model/scheduler.js'
+export type {
+  ModelGuarded,
+  ModelGuardedNested,
+  ModelGuardedNestLock,
+  ModelLocalLock,
+  ModelLocked,
+  ModelLockedNested,
+  ModelLockedNestLock,
+  ModelLockOf,
+  ModelMutex,
+  ModelRawSpinLock,
+  ModelRwLock,
+  ModelRwSemaphore,
+  ModelSection,
+  ModelSpinLock,
+  ModelSpinLockIrq,
+  ModelTryGuarded,
+  ModelTryLocked,
+} from './locks/model-api.js'
+export type { Op, WaitState, WakeReason } from './exec/wait.js'

@@ -3,34 +3,31 @@
  * reporter (src/diagnostics/) and the synchronous executor (src/exec/), and the lock factories.
  * Everything that runs does so synchronously and deterministically.
  */
-import { Cpu, type CpuHost } from './machine/cpu.js'
+import type { Cpu } from './machine/cpu.js'
 import type { Context } from './exec/context.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './rules/proofs.js'
 import type { FreshTaskState } from './rules/state.js'
 import type { NotThenable } from './rules/error.js'
 import { type CpuView, cpuViewOf } from './machine/cpu-view.js'
-import { preemptCountLayoutOf } from './machine/layout.js'
-import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './exec/irq-registry.js'
+import { type IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './exec/irq-registry.js'
 import { snapshotCpu, type CpuState } from './machine/cpu-state.js'
-import { createMachine, type Machine } from './machine/machine.js'
+import type { Machine } from './machine/machine.js'
 import type { Diagnostic } from './diagnostics/types.js'
 import { InvalidArgumentError } from './errors.js'
 import { cpuIndexArg, cpuOptionArg, resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import type { TraceEvent } from './machine/events.js'
-import { HeldLocks } from './locks/held.js'
-import { LockRuntime, type LockHost } from './locks/lock.js'
+import type { HeldLocks } from './locks/held.js'
+import type { LockHost } from './locks/lock.js'
+import { newLockRuntime } from './locks/new-lock.js'
 import { KIND_SPECS, type KindName, type KindSpecs } from './kinds/registry.js'
-import { perCpuData } from './locks/per-cpu-data.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
-import { registerWarnHost, type WarnHost } from './helpers/warn.js'
-import { Lockdep, type LockdepStats } from './lockdep/validator.js'
-import { HeldMaps } from './lockdep/held-maps.js'
+import type { Lockdep, LockdepStats } from './lockdep/validator.js'
 import { type LockdepProcFile, readProcFile } from './lockdep/proc.js'
-import { Reporter } from './diagnostics/reporter.js'
+import type { Reporter } from './diagnostics/reporter.js'
 import { SyncExecutor } from './exec/sync.js'
-import type { KernelParts } from './exec/executor.js'
+import { createKernelParts } from './exec/parts.js'
 import { lockHostFor } from './exec/hosts.js'
 
 /**
@@ -95,10 +92,10 @@ export const machineOf = (kernel: Kernel): Machine => machineOfKernel(kernel)
 export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** The options this kernel was created with, defaults filled in. */
   readonly options: ResolvedOptions
-  readonly #cpus: Cpu[]
+  readonly #cpus: readonly Cpu[]
   readonly #views: CpuView[]
-  readonly #irq = new IrqRegistry()
-  readonly #held = new HeldLocks()
+  readonly #irq: IrqRegistry
+  readonly #held: HeldLocks
   readonly #lockdep: Lockdep
   readonly #reporter: Reporter
   /** Everything a run changes, as plain data (src/machine/machine.ts). */
@@ -116,48 +113,16 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     // The validated array itself. `Order` is only inferred from `options.lockOrder`: with none
     // given it is `readonly string[]`, which `[]` is.
     this.lockOrder = this.options.lockOrder as Order
-    const o = this.options
-    const cpus: Cpu[] = []
-    const held = this.#held
-    // lockdep reports through the reporter, which reads lockdep's state for its texts.
-    const machine = createMachine({ cpus: o.cpus })
-    this.#machine = machine
-    const lockdep = new Lockdep(o, (d) => reporter.report(d), machine.locks)
-    const reporter = new Reporter(machine, o, cpus, held, lockdep)
-    this.#lockdep = lockdep
-    this.#reporter = reporter
-    const maps = new HeldMaps(lockdep, held)
-    const cpuHost: CpuHost = {
-      preemptRt: o.preemptRt,
-      forceIrqThreads: o.preemptRt || o.threadIrqs,
-      layout: preemptCountLayoutOf(o.preemptCountLayout),
-      tracing: o.trace,
-      countingError: (cpu, field, problem, detail) => reporter.countingError(cpu, field, problem, detail),
-      trace: (cpu, event) => reporter.traceEvent(cpu, event),
-      traceIrqflags: o.lockdep,
-      proofsMayBeFalse: (cpu, by, mask) => reporter.proofsMayBeFalse(cpu, by, mask),
-      warn: (cpu, warning) => reporter.warnOnce(cpu, warning),
-      // lockdep's mark_held_locks(): locks still held when interrupts / BH come back on.
-      hardirqsOn: (cpu) => lockdep.hardirqsOn(cpu, held.of(cpu.current)),
-      softirqsOn: (cpu) => lockdep.softirqsOn(cpu, held.of(cpu.current)),
-      // rcu_read_lock()'s and RT local_bh's lockdep maps, on the held-lock stack.
-      lockMapAcquire: (cpu, map) => maps.acquire(cpu, map),
-      lockMapRelease: (cpu, map) => maps.release(cpu, map),
-    }
-    cpus.push(...machine.cpus.map((state) => new Cpu(state, cpuHost)))
-    this.#cpus = cpus
-    const parts: KernelParts = { options: o, machine, lockObjects: new Map(), cpus, irq: this.#irq, held, lockdep, reporter }
+    const parts = createKernelParts(this.options)
+    this.#machine = parts.machine
+    this.#lockdep = parts.lockdep
+    this.#reporter = parts.reporter
+    this.#cpus = parts.cpus
+    this.#irq = parts.irq
+    this.#held = parts.held
     const exec = new SyncExecutor(parts)
     this.#exec = exec
     this.#lockHost = lockHostFor(exec, parts)
-    const warnHost: WarnHost = {
-      report: (d) => reporter.report(d),
-      debugLocks: () => lockdep.active,
-      heldNames: (task) => held.names(task),
-      preemptRt: o.preemptRt,
-      fired: machine.warnedAsserts,
-    }
-    for (const cpu of this.#cpus) registerWarnHost(cpu, warnHost)
     this.#views = this.#cpus.map((c) => cpuViewOf(c))
   }
 
@@ -210,13 +175,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * spec. `data` is the one value of a 'shared' kind, or a per-CPU kind's `init(cpu)`.
    */
   #lock(spec: KindSpecs[KindName], name: unknown, data: unknown): object {
-    if (spec.data === 'per-cpu' && typeof data !== 'function') {
-      throw new InvalidArgumentError(`${spec.kind}: the per-CPU data needs an init function (cpu) => data`)
-    }
-    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${spec.kind}: the lock class name must be a non-empty string`)
-    // A JavaScript caller's init was checked above to be a function.
-    const dataOf = spec.data === 'per-cpu' ? perCpuData(data as (cpu: number) => unknown) : () => data
-    return buildLock(new LockRuntime(this.#lockHost, spec.kind, name, dataOf))
+    return buildLock(newLockRuntime(this.#lockHost, spec, name, data))
   }
 
   /** `raw_spinlock_t` protecting `data`; `name` is its lock class. */

@@ -132,6 +132,9 @@ export class SyncExecutor implements Executor {
     throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
   }
 
+  /** Nothing ever waits on one call stack, so an unlock has no one to wake. */
+  wake(): void {}
+
   // ── from outside and from contexts ─────────────────────────────────────────────────────
   /** Runs `act` on `cpu` as from outside any task (a device, the NMI source). */
   fromOutside(cpu: Cpu, act: (cpu: Cpu) => void): void {

@@ -33,7 +33,7 @@ type Form = 'locked' | 'guarded' | 'try' | 'try-guard' | 'nested' | 'nested-guar
  * Kind K's members, each as its form, variant and typed side. It depends on K only, so it is
  * computed once per kind; each lock then maps it onto its N, D and F.
  */
-type MembersOf<K extends LockKind> = {
+export type MembersOf<K extends LockKind> = {
   readonly [P in keyof TablesOf<K>]: TablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, infer M extends Mode]
     ? { readonly form: P extends keyof SpecOf<K>['methods'] ? 'locked' : 'guarded'; readonly v: V; readonly m: TypedMode<K, M> }
     : TablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, Mode, infer A extends 'try' | 'nested' | 'nest-lock', infer G extends boolean]

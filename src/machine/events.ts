@@ -156,6 +156,28 @@ export type TraceEvent = {
       readonly gfp: 'GFP_KERNEL' | 'GFP_ATOMIC'
     }
   | {
+      /**
+       * `sched_waking` (the model executor): a waiting task is made runnable. Fields as the
+       * tracepoint's (include/trace/events/sched.h: comm, pid, target_cpu); the common `pid` and
+       * `comm` are the waker's.
+       */
+      readonly event: 'sched_waking'
+      /** The woken task. */
+      readonly wakePid: number
+      /** Its name. */
+      readonly wakeComm: string
+      /** The CPU it will run on. */
+      readonly targetCpu: number
+    }
+  | {
+      /** The running task starts to wait (the model executor): `set_current_state()` then `schedule()`, or a spin. */
+      readonly event: 'sched_wait'
+      /** The state it waits in (TASK_RUNNING: it spins). */
+      readonly state: 'TASK_RUNNING' | 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE' | 'TASK_RTLOCK_WAIT'
+      /** What it waits on, as `kind 'name'`. */
+      readonly channel: string
+    }
+  | {
       /** A report was made (the diagnostic is in `kernel.diagnostics`). */
       readonly event: 'diagnostic'
       /** Its kind. */
