@@ -12,6 +12,7 @@
  * planted where the preempted run began, so reordering inside the bound is not lost.
  */
 import type { Choice, ChoicePoint } from '../model/scheduler.js'
+import type { Access } from '../wait.js'
 import { type ChoiceKey, choiceKey } from './choice-key.js'
 import { dependent } from './dependence.js'
 import { NondeterministicModelError } from './errors.js'
@@ -27,7 +28,8 @@ export interface DfsOptions {
 }
 
 interface Node {
-  readonly choices: readonly Choice[]
+  /** As offered; the chosen one loses its access if the step did more (amend()). */
+  choices: readonly Choice[]
   readonly keys: readonly ChoiceKey[]
   chosen: number
   readonly backtrack: Set<ChoiceKey>
@@ -149,6 +151,17 @@ export class DfsStrategy implements Strategy {
     node.done.add(keys[chosen] as ChoiceKey)
     stack.push(node)
     return chosen
+  }
+
+  amend(access: Access | undefined): void {
+    const node = this.#stack[this.#depth - 1]
+    if (node === undefined) return
+    const c = node.choices[node.chosen] as Choice
+    if (c.kind !== 'task' || c.access === access) return
+    const { access: _, ...bare } = c
+    const choices = node.choices.slice()
+    choices[node.chosen] = access === undefined ? bare : { ...bare, access }
+    node.choices = choices
   }
 
   end(): void {

@@ -92,6 +92,7 @@ export const search = (run: RunExecution, kernel: KernelName, strategy: Strategy
     let failures: Failure[] = []
     try {
       execution = run(kernel, recorder)
+      recorder.settle()
       failures = [...execution.failures]
     } catch (error) {
       if (error instanceof PrunedExecution) pruned++

@@ -32,7 +32,7 @@ export interface Execution {
   readonly declarations: readonly string[]
 }
 
-/** Runs the model once from scratch on `kernel`, asking `scheduler` at every choice point. */
-export type RunExecution = (kernel: KernelName, scheduler: Scheduler) => Execution
+/** Runs the model once from scratch on `kernel`, asking `scheduler` at every choice point; `traced`: keep the event log. */
+export type RunExecution = (kernel: KernelName, scheduler: Scheduler, traced?: boolean) => Execution
 
 export const KERNEL_TITLE: Readonly<Record<KernelName, string>> = { normal: 'the normal kernel', rt: 'PREEMPT_RT' }

@@ -85,8 +85,8 @@ export const exploreRuns = (run: RunExecution, options: ExploreOptions = {}, hoo
   const filtered: RunExecution =
     accept === undefined
       ? run
-      : (kernel, scheduler) => {
-          const e = run(kernel, scheduler)
+      : (kernel, scheduler, traced) => {
+          const e = run(kernel, scheduler, traced)
           return { ...e, failures: e.failures.filter(accept) }
         }
   const limits: SearchLimits = {
@@ -98,10 +98,23 @@ export const exploreRuns = (run: RunExecution, options: ExploreOptions = {}, hoo
     progressEveryMs: o.progressEveryMs,
     observers: hooks.observers,
   }
+  /** A counterexample found untraced is run once more with the event log on, for its table and trace. */
+  const traced: RunExecution = (kernel, scheduler) => filtered(kernel, scheduler, true)
+  const retrace = (f: Found): Found => {
+    if (f.trace.length > 0) return f
+    let again: KernelSearch
+    try {
+      again = search(traced, f.kernel, new ReplayStrategy(f.schedule), { ...limits, maxExecutions: 1, stopOnFailure: false, onProgress: undefined })
+    } catch {
+      return f // shown from its choice points
+    }
+    const same = again.found.find((x) => x.failure.key === f.failure.key)
+    return same === undefined ? f : { ...f, trace: same.trace }
+  }
   const searches: KernelSearch[] = []
   if (o.replay !== null) {
     const r = decodeReplay(o.replay)
-    const s = search(filtered, r.kernel, new ReplayStrategy(r.schedule), { ...limits, maxExecutions: 1, stopOnFailure: false })
+    const s = search(traced, r.kernel, new ReplayStrategy(r.schedule), { ...limits, maxExecutions: 1, stopOnFailure: false })
     const print = fingerprint(s.declarations)
     if (s.declarations.length > 0 && print !== r.fingerprint)
       throw new ReplayError(`the replay string was recorded on another model (declarations fingerprint ${r.fingerprint}, this model's is ${print})`)
@@ -109,7 +122,7 @@ export const exploreRuns = (run: RunExecution, options: ExploreOptions = {}, hoo
   } else
     for (const kernel of o.kernels) {
       const s = search(filtered, kernel, strategyFor(o), limits)
-      const found = o.shrinkBudget === 0 ? s.found : s.found.map((f) => shrink(filtered, f, limits, o.shrinkBudget).found)
+      const found = (o.shrinkBudget === 0 ? s.found : s.found.map((f) => shrink(filtered, f, limits, o.shrinkBudget).found)).map(retrace)
       searches.push({ ...s, found })
     }
   const kernels: KernelExploration[] = searches.map((s) => ({

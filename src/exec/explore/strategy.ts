@@ -5,6 +5,7 @@
  * sees choice points; the driver (./driver.ts) counts executions and time.
  */
 import type { Choice, ChoicePoint, Scheduler } from '../model/scheduler.js'
+import type { Access } from '../wait.js'
 
 export interface Strategy extends Scheduler {
   /** Prepares the next execution; false when the strategy's bounded space is done. */
@@ -15,6 +16,8 @@ export interface Strategy extends Scheduler {
   readonly exhausted: boolean
   /** How much of the bounded space is done, 0..1 (an estimate for DFS; null when unbounded). */
   progress(): number | null
+  /** What the step chosen last really touched (./lock-probe.ts): `access`, or everything (undefined). */
+  amend?(access: Access | undefined): void
 }
 
 /** Thrown by a strategy's `choose` when the rest of this execution can only repeat explored ones (sleep-set blocked). */
