@@ -137,8 +137,8 @@ export const fakeRunner = (model: FakeModel, outcomes?: Outcomes): RunExecution 
         who.push(t)
       }
       for (const irq of pendingIrqs) {
-        const busy = threads.some((t) => t.cpu === irq.cpu && !t.handler && t.pc > 0 && t.pc < t.ops.length)
-        if (busy && (irqOff.get(irq.cpu) ?? 0) === 0 && !onTop.has(irq.cpu)) {
+        // As the model executor does: offered wherever its CPU has interrupts on (also once the tasks are done).
+        if ((irqOff.get(irq.cpu) ?? 0) === 0 && !onTop.has(irq.cpu)) {
           choices.push({ kind: 'irq', cpu: irq.cpu, line: irq.line })
           who.push(irq)
         }

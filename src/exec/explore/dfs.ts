@@ -262,10 +262,25 @@ export class DfsStrategy implements Strategy {
     if (initials.length === 0) return
     if (initials.some((k) => node.backtrack.has(k))) return
     const enabled = initials.filter((k) => node.keys.includes(k))
-    const pick = enabled.find((k) => k === keyOf[thread[j] as number]) ?? enabled[0] ?? initials[0]
-    if (pick === undefined) return
-    node.backtrack.add(pick)
-    this.#plantAtRunStart(i, pick, events)
+    const pick = enabled.find((k) => k === keyOf[thread[j] as number]) ?? enabled[0]
+    if (pick !== undefined) {
+      node.backtrack.add(pick)
+      this.#plantAtRunStart(i, pick, events)
+      return
+    }
+    // Not enabled where the race starts (an interrupt while interrupts are off there, a task
+    // parked on a lock): the two cannot be co-enabled at i, so the reversal goes back to the
+    // nearest earlier point where an initial is offered (Flanagan and Godefroid's "may be co-enabled").
+    for (let k = i - 1; k >= 0; k--) {
+      const earlier = this.#stack[k] as Node
+      const there = initials.find((x) => earlier.keys.includes(x))
+      if (there === undefined) continue
+      if (!initials.some((x) => earlier.backtrack.has(x))) {
+        earlier.backtrack.add(there)
+        this.#plantAtRunStart(k, there, events)
+      }
+      return
+    }
   }
 
   /** Bounded POR: where the run holding step i began on its CPU, the same reversal (if allowed there). */

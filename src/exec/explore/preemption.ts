@@ -39,8 +39,11 @@ export const scheduleCost = (
     const c = p.choices[p.chosen] as Choice
     const key = choiceKey(c)
     const keys = p.choices.map(choiceKey)
-    if (c.kind !== 'task') arrivals++
-    else preemptions += preemptionCost(c, key, last, keys)
+    // Only what was chosen over something else counts (an interrupt that is all that is left to run is no choice).
+    if (p.choices.length > 1) {
+      if (c.kind !== 'task') arrivals++
+      else preemptions += preemptionCost(c, key, last, keys)
+    }
     if (prevKey !== NONE && prevKey !== key) switches++
     prevKey = key
     last = afterChoice(last, c, key)
