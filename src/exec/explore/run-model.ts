@@ -21,6 +21,7 @@ import { withActiveExecution } from './active.js'
 import { NondeterministicModelError, ReplayError, StepLimitError } from './errors.js'
 import type { Execution, Failure, KernelName, RunExecution } from './execution.js'
 import { RaceDetector } from './kcsan.js'
+import { className } from './witness.js'
 import { LockProbe } from './lock-probe.js'
 import { Recorder } from './recorder.js'
 import type { Machine } from '../../machine/machine.js'
@@ -51,9 +52,6 @@ const USAGE_ERRORS = [
 
 const isUsageError = (e: unknown): boolean => USAGE_ERRORS.some((C) => e instanceof C)
 
-/** `kind 'name'` → `name` (the lock class a deadlock waits on). */
-const className = (channel: string): string => /^\S+ '(.*)'$/.exec(channel)?.[1] ?? channel
-
 /** Declarations after which nothing but locks and cells can be touched between points (./lock-probe.ts). */
 const CLOSED = new Set(['rawSpinLock', 'spinLock', 'rwLock', 'mutex', 'rwSemaphore', 'spinLockIrq', 'localLock', 'task', 'irq', 'softirq', 'cell'])
 const isClosedDeclaration = (d: string): boolean => CLOSED.has(d.slice(0, d.indexOf('(')))
@@ -76,16 +74,22 @@ const describeArg = (a: unknown): string =>
 const recording = <O extends readonly string[]>(model: Model<O>, out: { list: string[] }): Model<O> =>
   defineModel((k: ModelKernel<O>) => {
     let inSetup = true
-    const proxy = new Proxy(k, {
-      get(target, prop, receiver) {
-        const v: unknown = Reflect.get(target, prop, receiver === proxy ? target : receiver)
-        if (typeof v !== 'function') return v
-        return (...args: unknown[]) => {
-          if (inSetup) out.list.push(`${String(prop)}(${args.map(describeArg).join(', ')})`)
-          return (v as (...a: unknown[]) => unknown).apply(target, args)
-        }
+    // Over an empty target (the kernel's plugged members are read-only properties, which a proxy
+    // of the kernel itself would have to return unchanged): members read from `k`, methods bound to it.
+    const proxy = new Proxy(
+      {},
+      {
+        get(_target, prop) {
+          const v: unknown = Reflect.get(k, prop, k)
+          if (typeof v !== 'function') return v
+          return (...args: unknown[]) => {
+            if (inSetup) out.list.push(`${String(prop)}(${args.map(describeArg).join(', ')})`)
+            return (v as (...a: unknown[]) => unknown).apply(k, args)
+          }
+        },
+        has: (_target, prop) => prop in k,
       },
-    })
+    ) as ModelKernel<O>
     try {
       model.setup(proxy)
     } finally {

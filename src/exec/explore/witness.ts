@@ -24,9 +24,12 @@ export interface Witness {
   readonly summary: string
 }
 
+/** A lock's class name from a report's label (`mutex 'a'` → `a`; a bare name stays). */
+export const className = (label: string): string => /^\S+ '(.*)'$/.exec(label)?.[1] ?? label
+
 export const witnessClasses = (d: Diagnostic): readonly string[] => {
-  if (d.kind === 'circular-dependency') return [...new Set([d.lock, d.held, ...d.chain])]
-  if (d.kind === 'irq-inversion') return [...new Set([d.safe, d.unsafe, ...d.chain])]
+  if (d.kind === 'circular-dependency') return [...new Set([d.lock, d.held, ...d.chain].map(className))]
+  if (d.kind === 'irq-inversion') return [...new Set([d.safe, d.unsafe, ...d.chain].map(className))]
   throw new InvalidArgumentError(
     `a lockdep witness is searched for a 'circular-dependency' or 'irq-inversion' report; this one is '${(d as { kind: string }).kind}'`,
   )
