@@ -21,7 +21,17 @@ export const formatCounterexample = (c: Counterexample): string =>
     `  explore(model, { replay: '${c.replay}' }) runs exactly this execution again`,
   ].join('\n')
 
-/** The whole result as text: each kernel's search, the differences, each counterexample. */
+/**
+ * The whole result as text: each kernel's search, the differences, each counterexample.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, explore, formatExploreResult } from 'lockproof'
+ *
+ * console.log(formatExploreResult(explore(defineModel((k) => { k.task('t', { cpu: 0 }, function* () {}) }))))
+ * // "the normal kernel: 1 execution in 0 ms, bounded space exhausted, 0 counterexamples" …
+ * ```
+ */
 export const formatExploreResult = (r: ExploreResult): string =>
   [
     ...r.kernels.map(
@@ -32,7 +42,22 @@ export const formatExploreResult = (r: ExploreResult): string =>
     ...r.counterexamples.flatMap((c) => ['', formatCounterexample(c)]),
   ].join('\n')
 
-/** Throws a CounterexampleError (message: every counterexample, its table and replay string) unless the result is ok. */
+/**
+ * Throws a CounterexampleError (message: every counterexample, its table and replay string)
+ * unless the result is ok: the explorer in vitest or node:test, no `expect` needed.
+ *
+ * @example
+ * ```ts
+ * import { assertNoCounterexample, defineModel, explore } from 'lockproof'
+ *
+ * const m = defineModel((k) => {
+ *   const s = k.spinLockIrq('s', 0)
+ *   k.irq(5, { cpu: 0 }, function* (ctx) { yield* s.withLocked(ctx, function* () {}) })
+ *   k.task('t', { cpu: 0 }, function* (ctx) { yield* s.withLocked(ctx, function* (ctx) { yield* k.cpuRelax(ctx) }) })
+ * })
+ * assertNoCounterexample(explore(m)) // passes: interrupts are off while the task holds the lock
+ * ```
+ */
 export const assertNoCounterexample = (result: ExploreResult): void => {
   if (result.ok) return
   throw new CounterexampleError(`lockproof explore found ${plural(result.counterexamples.length, 'counterexample')}\n${formatExploreResult(result)}`)

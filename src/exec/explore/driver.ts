@@ -22,6 +22,16 @@ export interface Found {
   readonly execution: number
 }
 
+/**
+ * A search's progress, as `onProgress` receives it.
+ *
+ * @example
+ * ```ts
+ * import type { Progress } from 'lockproof'
+ *
+ * const line = (p: Progress): string => `${p.kernel}: ${p.executions} executions, ${p.perSecond.toFixed(0)}/s, ${p.fraction === null ? '?' : `${(p.fraction * 100).toFixed(0)}%`}`
+ * ```
+ */
 export interface Progress {
   readonly kernel: KernelName
   readonly executions: number

@@ -6,10 +6,28 @@
 import type { TraceEvent } from '../../machine/events.js'
 import type { Scheduler } from '../model/scheduler.js'
 
-/** The two kernels one call explores. */
+/**
+ * The two kernels one call explores.
+ *
+ * @example
+ * ```ts
+ * import type { KernelName } from 'lockproof'
+ *
+ * const both: readonly KernelName[] = ['normal', 'rt']
+ * ```
+ */
 export type KernelName = 'normal' | 'rt'
 
-/** What went wrong in an execution. */
+/**
+ * What went wrong in an execution.
+ *
+ * @example
+ * ```ts
+ * import type { FailureKind } from 'lockproof'
+ *
+ * const serious = (k: FailureKind): boolean => k === 'deadlock' || k === 'data-race'
+ * ```
+ */
 export type FailureKind = 'deadlock' | 'diagnostic' | 'assertion' | 'data-race' | 'step-limit'
 
 export interface Failure {

@@ -6,6 +6,17 @@ import type { Progress } from './driver.js'
 
 export type StrategyName = 'dfs' | 'random' | 'pct'
 
+/**
+ * How `explore()` searches.
+ *
+ * @example
+ * ```ts
+ * import type { ExploreOptions } from 'lockproof'
+ *
+ * const quick: ExploreOptions = { strategy: 'random', seed: 7, maxExecutions: 1000 }
+ * const thorough: ExploreOptions = { strategy: 'dfs', reduction: 'dpor', preemptionBound: null, maxTimeMs: 60_000 }
+ * ```
+ */
 export interface ExploreOptions {
   /** The kernels to explore, each a search of its own (default both: `['normal', 'rt']`). */
   readonly kernels?: readonly KernelName[]

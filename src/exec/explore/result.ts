@@ -2,7 +2,16 @@
 import type { TraceEvent } from '../../machine/events.js'
 import type { FailureKind, KernelName } from './execution.js'
 
-/** One failing execution, shrunk, with everything needed to read it and run it again. */
+/**
+ * One failing execution, shrunk, with everything needed to read it and run it again.
+ *
+ * @example
+ * ```ts
+ * import { formatTrace, type Counterexample } from 'lockproof'
+ *
+ * const show = (c: Counterexample): string => `${c.kind} on ${c.kernel}: ${c.title}\n${c.table}\n${formatTrace(c.trace)}\nreplay: ${c.replay}`
+ * ```
+ */
 export interface Counterexample {
   readonly kernel: KernelName
   readonly kind: FailureKind
@@ -22,6 +31,16 @@ export interface Counterexample {
   readonly foundAt: number
 }
 
+/**
+ * One kernel's search.
+ *
+ * @example
+ * ```ts
+ * import type { KernelExploration } from 'lockproof'
+ *
+ * const line = (k: KernelExploration): string => `${k.kernel}: ${k.executions} executions${k.exhausted ? ', all of the bounded space' : ''}`
+ * ```
+ */
 export interface KernelExploration {
   readonly kernel: KernelName
   readonly executions: number
@@ -31,6 +50,17 @@ export interface KernelExploration {
   readonly counterexamples: readonly Counterexample[]
 }
 
+/**
+ * What `explore()` returns.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, explore, type ExploreResult } from 'lockproof'
+ *
+ * const r: ExploreResult = explore(defineModel((k) => { k.task('t', { cpu: 0 }, function* () {}) }))
+ * console.log(r.ok, r.exhausted, r.differences) // true true []
+ * ```
+ */
 export interface ExploreResult {
   /** No execution on any kernel failed. */
   readonly ok: boolean

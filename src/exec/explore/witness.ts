@@ -12,7 +12,16 @@ import type { Counterexample, ExploreResult } from './result.js'
 /** The reports a witness can be searched for. */
 export type WitnessedReport = CircularDependencyDiagnostic | IrqInversionDiagnostic
 
-/** The answer: the deadlocking execution, or none within the bound. */
+/**
+ * The answer of `exploreWitness()`: the deadlocking execution, or none within the bound.
+ *
+ * @example
+ * ```ts
+ * import type { Witness } from 'lockproof'
+ *
+ * const verdict = (w: Witness): string => (w.deadlock !== null ? `real: ${w.deadlock.replay}` : w.exhausted ? 'cannot happen within the bound' : 'not found yet')
+ * ```
+ */
 export interface Witness {
   readonly report: WitnessedReport
   /** The execution that deadlocks on the report's classes, or null. */
