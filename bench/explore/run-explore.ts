@@ -9,6 +9,8 @@
  */
 import { explore, runModel, type ExploreModelOptions, type Model } from '../../src/index.js'
 import type { TargetRow } from '../table.js'
+import { exploreRuns } from '../../src/exec/explore/explore-runs.js'
+import { type FakeModel, fakeRunner, lock, unlock } from '../../test/explore/fake-model.js'
 import { independent, philosophers, rfl998, standardModel } from './models.js'
 
 interface Settings {
@@ -73,6 +75,30 @@ export const runExploreBench = (quick: boolean, log: (line: string) => void): { 
       met: lockdep ? null : explorer >= 20_000,
     })
   }
+
+  // The explorer's own cost: the same shape on the test suite's transition system (no kernel behind it).
+  const fake: FakeModel = {
+    tasks: [
+      { name: 'a', cpu: 0, ops: [lock('x'), unlock('x'), lock('y'), unlock('y'), lock('x'), unlock('x')] },
+      { name: 'b', cpu: 1, ops: [lock('y'), unlock('y'), lock('x'), unlock('x'), lock('y'), unlock('y')] },
+    ],
+    irqs: [{ name: 'dev', cpu: 0, line: 5, ops: [lock('z'), unlock('z')] }],
+  }
+  const own = rate(s.rateMs, () => {
+    const r = exploreRuns(fakeRunner(fake), { shrink: false, stopOnFailure: false, maxTimeMs: Number.POSITIVE_INFINITY })
+    return r.kernels.reduce((n, k) => n + k.executions, 0)
+  })
+  log(`  the explorer alone (the standard model's shape on test/explore/fake-model.ts): ${own.toFixed(0)} executions/s`)
+  rows.push({
+    group: 'runtime',
+    figure: "explore: executions/s, the standard model's shape on the test transition system (the explorer's own cost)",
+    value: Math.round(own),
+    baseline: null,
+    ratio: null,
+    unit: 'exec/s',
+    target: 'informational',
+    met: null,
+  })
 
   const reduce = (name: string, model: Model, target: string, met: (dpor: Count, naive: Count) => boolean | null): void => {
     const dpor = count(model, { reduction: 'dpor', preemptionBound: null })
