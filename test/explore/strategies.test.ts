@@ -256,3 +256,33 @@ describe('lockdep witness (over the search)', () => {
     expect([miss.ok, miss.exhausted]).toEqual([true, true])
   })
 })
+
+describe('options and replay strings', () => {
+  it('bad options are InvalidArgumentErrors naming the option', async () => {
+    const { InvalidArgumentError } = await import('../../src/errors.js')
+    const run = fakeRunner(ordered)
+    const bad: [object, RegExp][] = [
+      [{ kernels: [] }, /kernels must list 'normal' and\/or 'rt', each once/],
+      [{ kernels: ['normal', 'normal'] }, /each once/],
+      [{ strategy: 'bfs' }, /strategy must be one of 'dfs', 'random', 'pct' \(got bfs\)/],
+      [{ reduction: 'full' }, /reduction must be one of/],
+      [{ preemptionBound: -1 }, /preemptionBound must be an integer ≥ 0/],
+      [{ maxExecutions: 0 }, /maxExecutions must be an integer ≥ 1/],
+      [{ depth: 1.5 }, /depth must be an integer ≥ 1/],
+      [{ onProgress: 3 }, /onProgress must be a function/],
+    ]
+    for (const [options, message] of bad) {
+      expect(() => exploreRuns(run, options)).toThrow(InvalidArgumentError)
+      expect(() => exploreRuns(run, options)).toThrow(message)
+    }
+  })
+
+  it('encodes runs of one index compactly and decodes them back', async () => {
+    const { decodeReplay, encodeReplay } = await import('../../src/exec/explore/replay-string.js')
+    const schedule = [0, 0, 0, 0, 1, 2, 2, 0, 11, 11, 11]
+    const text = encodeReplay('rt', 'abc', schedule)
+    expect(text).toBe('lp1:rt:abc:0*4.1.2.2.0.11*3')
+    expect(decodeReplay(text)).toEqual({ kernel: 'rt', fingerprint: 'abc', schedule })
+    expect(decodeReplay('lp1:normal:abc:')).toEqual({ kernel: 'normal', fingerprint: 'abc', schedule: [] })
+  })
+})
