@@ -173,7 +173,7 @@ export type { Counterexample, ExploreResult, KernelExploration } from './exec/ex
 export type { FailureKind, KernelName } from './exec/explore/execution.js'
 export type { Progress } from './exec/explore/driver.js'
 export type { Witness } from './exec/explore/witness.js'
-export type { ModelCell } from './exec/explore/cell-factory.js'
+export type { ModelCell } from './exec/explore/cell.js'
 export { assertNoCounterexample, formatExploreResult } from './exec/explore/assert.js'
 export {
   CounterexampleError,

@@ -8,27 +8,10 @@ import type { Cpu } from '../../machine/cpu.js'
 import type { Machine } from '../../machine/machine.js'
 import type { WaitChannel } from '../wait.js'
 import { activeExecution } from './active.js'
-import { type Cell, createCell } from './cell.js'
+import { createCell, type ModelCell } from './cell.js'
 import { type AccessSite, RaceDetector } from './kcsan.js'
 
-/**
- * A shared cell of the model kernel (`k.cell(name, init)`): plain `read`/`write` and marked
- * `readOnce`/`writeOnce` (READ_ONCE/WRITE_ONCE), each used with `yield*`; the explorer reports
- * conflicting accesses in flight together as KCSAN does.
- *
- * @example
- * ```ts
- * import { defineModel, explore, type ModelCell } from 'lockproof'
- *
- * const m = defineModel((k) => {
- *   const hits: ModelCell<number> = k.cell('hits', 0)
- *   k.task('poller', { cpu: 0 }, function* (ctx) { yield* hits.write(ctx, (yield* hits.read(ctx)) + 1) })
- *   k.task('reader', { cpu: 1 }, function* (ctx) { yield* hits.read(ctx) })
- * }, { cpus: 2 })
- * console.log(explore(m, { kernels: ['normal'] }).counterexamples[0]?.title) // 'BUG: KCSAN: data-race in poller / reader'
- * ```
- */
-export type ModelCell<T> = Cell<T, Context<CtxState>>
+export type { ModelCell }
 
 /** The handler's name out of the model executor's label (`irq 5 handler eth0` → `eth0`). */
 const fnOf = (label: string): string => /^irq \d+ handler (.+)$/.exec(label)?.[1] ?? label

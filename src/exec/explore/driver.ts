@@ -33,8 +33,11 @@ export interface Found {
  * ```
  */
 export interface Progress {
+  /** The kernel being searched. */
   readonly kernel: KernelName
+  /** Executions so far. */
   readonly executions: number
+  /** Executions per second so far. */
   readonly perSecond: number
   /** Done fraction of the bounded space (an estimate for DFS; null for random and PCT). */
   readonly fraction: number | null

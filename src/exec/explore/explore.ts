@@ -35,10 +35,7 @@ export interface ExploreModelOptions extends ExploreOptions {
   readonly cpus?: number
 }
 
-/** A bare setup function, for a model with default kernel options (and `cpus`). */
-type Setup<O extends readonly string[]> = (k: ModelKernel<O>) => void
-
-const asModel = <O extends readonly string[]>(model: Model<O> | Setup<O>, options: ExploreModelOptions): Model<O> =>
+const asModel = <O extends readonly string[]>(model: Model<O> | ((k: ModelKernel<O>) => void), options: ExploreModelOptions): Model<O> =>
   typeof model === 'function' ? defineModel<O>(model, { cpus: options.cpus ?? 2 }) : model
 
 /**
@@ -60,7 +57,7 @@ const asModel = <O extends readonly string[]>(model: Model<O> | Setup<O>, option
  * console.log(result.counterexamples.map((c) => `${c.kernel}: ${c.kind}`)) // ['normal: deadlock', 'rt: deadlock']
  * ```
  */
-export const explore = <O extends readonly string[]>(model: Model<O> | Setup<O>, options: ExploreModelOptions = {}): ExploreResult => {
+export const explore = <O extends readonly string[]>(model: Model<O> | ((k: ModelKernel<O>) => void), options: ExploreModelOptions = {}): ExploreResult => {
   const m = asModel(model, options)
   return exploreRuns(modelRunner(m, options), options, { cpus: m.options.cpus ?? 1 })
 }
@@ -90,7 +87,7 @@ export const explore = <O extends readonly string[]>(model: Model<O> | Setup<O>,
  * ```
  */
 export const exploreWitness = <O extends readonly string[]>(
-  model: Model<O> | Setup<O>,
+  model: Model<O> | ((k: ModelKernel<O>) => void),
   report: CircularDependencyDiagnostic | IrqInversionDiagnostic,
   options: ExploreModelOptions = {},
 ): Witness => {

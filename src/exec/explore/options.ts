@@ -21,9 +21,9 @@ export interface ExploreOptions {
   /** The kernels to explore, each a search of its own (default both: `['normal', 'rt']`). */
   readonly kernels?: readonly KernelName[]
   /** 'dfs' (default): exhaustive within the bounds; 'random': uniformly random choices; 'pct': probabilistic concurrency testing. */
-  readonly strategy?: StrategyName
+  readonly strategy?: 'dfs' | 'random' | 'pct'
   /** The DFS's partial-order reduction: 'dpor' (default, source sets + sleep sets), 'sleep' (sleep sets only), 'none' (naive). */
-  readonly reduction?: Reduction
+  readonly reduction?: 'dpor' | 'sleep' | 'none'
   /** Preemptions per execution (a CPU taken from a task that could go on: another task, an interrupt); null: unbounded. Default 2. */
   readonly preemptionBound?: number | null
   /** 'random' and 'pct': the seed (default 1). */
@@ -44,6 +44,7 @@ export interface ExploreOptions {
   readonly replay?: string
   /** Called about every `progressEveryMs` (default 1,000) during a search. */
   readonly onProgress?: (progress: Progress) => void
+  /** How often `onProgress` is called, in milliseconds (default 1,000). */
   readonly progressEveryMs?: number
 }
 

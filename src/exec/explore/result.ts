@@ -13,7 +13,9 @@ import type { FailureKind, KernelName } from './execution.js'
  * ```
  */
 export interface Counterexample {
+  /** The kernel it fails on. */
   readonly kernel: KernelName
+  /** What failed. */
   readonly kind: FailureKind
   /** The report's title line (`BUG: KCSAN: data-race in …`, `WARNING: possible circular locking dependency detected`, …). */
   readonly title: string
@@ -25,7 +27,9 @@ export interface Counterexample {
   readonly table: string
   /** The execution's event log (formatTrace() renders it as ftrace text). */
   readonly trace: readonly TraceEvent[]
+  /** Preemptions in the shown (shrunk) schedule: a CPU taken from a task that could go on. */
   readonly preemptions: number
+  /** Interrupt and softirq arrivals chosen in it. */
   readonly arrivals: number
   /** The execution of the search that first failed this way (1-based), before shrinking. */
   readonly foundAt: number
@@ -42,11 +46,15 @@ export interface Counterexample {
  * ```
  */
 export interface KernelExploration {
+  /** Which kernel. */
   readonly kernel: KernelName
+  /** Executions run (each a fresh run of the model). */
   readonly executions: number
   /** The whole bounded space was explored (no budget stopped it, no failure ended it early). */
   readonly exhausted: boolean
+  /** Wall-clock time of the search. */
   readonly elapsedMs: number
+  /** Its counterexamples, one per distinct failure. */
   readonly counterexamples: readonly Counterexample[]
 }
 
@@ -66,7 +74,9 @@ export interface ExploreResult {
   readonly ok: boolean
   /** Every kernel's bounded space was explored. */
   readonly exhausted: boolean
+  /** Each kernel's search, in the order of `kernels`. */
   readonly kernels: readonly KernelExploration[]
+  /** Every kernel's counterexamples. */
   readonly counterexamples: readonly Counterexample[]
   /** What happens on one kernel only: "deadlocks only on PREEMPT_RT". */
   readonly differences: readonly string[]

@@ -9,9 +9,6 @@ import { InvalidArgumentError } from '../../errors.js'
 import type { Failure } from './execution.js'
 import type { Counterexample, ExploreResult } from './result.js'
 
-/** The reports a witness can be searched for. */
-export type WitnessedReport = CircularDependencyDiagnostic | IrqInversionDiagnostic
-
 /**
  * The answer of `exploreWitness()`: the deadlocking execution, or none within the bound.
  *
@@ -23,11 +20,13 @@ export type WitnessedReport = CircularDependencyDiagnostic | IrqInversionDiagnos
  * ```
  */
 export interface Witness {
-  readonly report: WitnessedReport
+  /** The lockdep report searched for. */
+  readonly report: CircularDependencyDiagnostic | IrqInversionDiagnostic
   /** The execution that deadlocks on the report's classes, or null. */
   readonly deadlock: Counterexample | null
   /** With no deadlock: the bounded space was explored completely (else a budget stopped it). */
   readonly exhausted: boolean
+  /** Executions run. */
   readonly executions: number
   /** One sentence: what was found. */
   readonly summary: string
@@ -50,7 +49,7 @@ export const witnessAccepts =
   (f: Failure): boolean =>
     f.kind === 'deadlock' && f.locks !== undefined && f.locks.length > 0 && f.locks.every((l) => classes.includes(l))
 
-export const toWitness = (report: WitnessedReport, result: ExploreResult): Witness => {
+export const toWitness = (report: CircularDependencyDiagnostic | IrqInversionDiagnostic, result: ExploreResult): Witness => {
   const deadlock = result.counterexamples[0] ?? null
   const executions = result.kernels.reduce((n, k) => n + k.executions, 0)
   const names = witnessClasses(report).join(', ')
