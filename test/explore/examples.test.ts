@@ -306,3 +306,26 @@ describe('data races (KCSAN-shaped) on shared cells', () => {
     }
   })
 })
+
+describe("the model's own mistakes are thrown by explore(), not counted as findings", () => {
+  it('a forgotten yield* is ForgottenYieldError; a task that never waits is a step-limit counterexample naming it', async () => {
+    const { ForgottenYieldError } = await import('../../src/index.js')
+    const forgot = defineModel((k) => {
+      const a = k.spinLock('a', 0)
+      k.task('careless', { cpu: 0 }, function* (ctx) {
+        a.withLocked(ctx, function* () {})
+        yield* k.cpuRelax(ctx)
+      })
+    })
+    expect(() => explore(forgot)).toThrow(ForgottenYieldError)
+    const spinner = defineModel((k) => {
+      k.task('spinner', { cpu: 0 }, function* (ctx) {
+        for (;;) yield* k.cpuRelax(ctx)
+      })
+    })
+    const r = explore(spinner, { kernels: ['normal'], stepLimit: 50 })
+    expect(r.counterexamples.map((c) => [c.kind, c.title])).toEqual([
+      ['step-limit', "spinner took more than 50 steps in one execution: a livelock (a loop that never waits), or raise the explorer's stepLimit"],
+    ])
+  })
+})
