@@ -3,8 +3,9 @@
  * - Steps on one CPU: always dependent. Which task runs there, and whether an interrupt can arrive,
  *   depends on the other step (a lock taken turns preemption or interrupts off), so independence
  *   would be wrong even when they touch different objects.
- * - An interrupt or softirq arrival only changes its own CPU (the handler's steps are choices of
- *   their own): independent of other CPUs' steps.
+ * - An interrupt arrival only changes its own CPU (the handler's steps are choices of their own,
+ *   or its thread is woken on RT): independent of other CPUs' steps. A softirq raise runs its
+ *   handlers inline, so it is dependent with everything.
  * - Task steps on two CPUs: dependent when they touch the same channel and one writes; a step
  *   with no `access` is dependent with everything (never wrong, only slower to explore).
  */
@@ -12,9 +13,12 @@ import type { Choice } from '../model/scheduler.js'
 
 export const dependent = (a: Choice, b: Choice): boolean => {
   if (a.cpu === b.cpu) return true
+  // A softirq raise runs its handlers inline (irq_exit() on a normal kernel): they may touch anything.
+  if (a.kind === 'softirq' || b.kind === 'softirq') return true
   if (a.kind !== 'task' || b.kind !== 'task') return false
   const x = a.access
   const y = b.access
   if (x === undefined || y === undefined) return true
-  return x.channel.id === y.channel.id && (x.write || y.write)
+  // Ids count per kind of object (locks by the machine, other channels by the model): compare both.
+  return x.channel.id === y.channel.id && x.channel.kind === y.channel.kind && (x.write || y.write)
 }
