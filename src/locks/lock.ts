@@ -30,7 +30,7 @@ import { kindSpec, opsOfSpec } from '../kinds/registry.js'
 import type { LockKindSpec } from '../kinds/spec.js'
 import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
 import { counted, type LockKind, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
-import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield } from '../exec/wait.js'
+import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {
@@ -62,6 +62,9 @@ export interface LockHost {
   /** An unlock with tasks waiting on the lock (the model flavour; nothing waits on the synchronous one). */
   wake(channel: WaitChannel, nr: number | 'all'): void
 }
+
+/** The states a sleeping lock's wait may use (mutex_lock(), _interruptible(), _killable()). */
+export type SleepState = 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE'
 
 /** A section of the model flavour: a generator function run with `yield*` while the lock is held. */
 export type SectionOp<D, R> = (ctx: Context<CtxState>, data: D) => Op<R>
@@ -118,9 +121,13 @@ class Acquisition {
     /** The nest_lock's lock id (`spin_lock_nest_lock()`), or null. */
     readonly nestLock: number | null,
   ) {}
-  /** The model flavour: a contended acquire step waits (MUST_WAIT) instead of reporting a deadlock. */
-  waitable = false
-  /** Set by a contended acquire step of a waitable acquisition: who holds the lock. */
+  /** The model flavour only (null on the synchronous path: one field, so its acquisitions stay as small as before). */
+  wait: WaitingAcquisition | null = null
+}
+
+/** What a waitable acquisition (the model flavour) keeps across its waits. */
+class WaitingAcquisition {
+  /** Set by a contended acquire step: who holds the lock. */
   blockedOn: BlockedOutcome | null = null
   /** A retry after a wait: lockdep validated at the first try (`lock_acquire()` precedes the wait), so it does not again. */
   retry = false
@@ -567,7 +574,7 @@ export class LockRuntime<D> implements StepHost {
       subclass,
       nest === null ? null : this.#nestId(nest, ops),
     )
-    a.waitable = true
+    a.wait = new WaitingAcquisition()
     return a
   }
 
@@ -577,32 +584,42 @@ export class LockRuntime<D> implements StepHost {
    * the steps before it stay done and lockdep does not validate again. An op abandoned while it
    * waits (an injected throw or return) takes those steps back.
    */
-  *#stepsWaiting(a: Acquisition, ops: Compiled): Op<void> {
+  *#stepsWaiting(a: Acquisition, ops: Compiled, state: SleepState = 'TASK_UNINTERRUPTIBLE'): Op<boolean> {
     let at = this.#runFrom(a, ops, 0)
     while (at >= 0) {
-      const blocked = a.blockedOn as BlockedOutcome
+      const w = a.wait as WaitingAcquisition
+      const blocked = w.blockedOn as BlockedOutcome
       let resumed = false
+      let reason: WakeReason | undefined
       this.#waiting++
       try {
-        yield this.#waitFor(blocked)
+        reason = yield this.#waitFor(blocked, state)
         resumed = true
       } finally {
         this.#waiting--
         if (!resumed) this.#undo(a, ops, at)
       }
-      a.retry = true
+      if (reason === 'signal') {
+        // __mutex_lock_common()'s err path (`mutex_release(); preempt_enable(); return -EINTR`),
+        // down_read_killable()'s `rwsem_release(); return -EINTR`: the steps before acquire are undone.
+        this.#undo(a, ops, at)
+        return false
+      }
+      w.retry = true
       at = this.#runFrom(a, ops, at)
     }
+    return true
   }
 
   /** Spinning (raw_spinlock_t; spinlock_t/rwlock_t on a normal kernel) or sleeping (mutex, rwsem; RT's rtmutex-based kinds). */
-  #waitFor(blocked: BlockedOutcome): LockWaitYield {
+  #waitFor(blocked: BlockedOutcome, state: SleepState): LockWaitYield {
     const sleeping = this.#sleeping()
+    // rtlock_slowlock_locked(): spinlock_t/rwlock_t on RT wait in TASK_RTLOCK_WAIT, and no signal ends it.
     const rtlock = sleeping && this.spec.category.normal !== 'sleeping'
     return {
       tag: 'wait',
       channel: this,
-      state: sleeping ? (rtlock ? 'TASK_RTLOCK_WAIT' : 'TASK_UNINTERRUPTIBLE') : 'TASK_RUNNING',
+      state: sleeping ? (rtlock ? 'TASK_RTLOCK_WAIT' : state) : 'TASK_RUNNING',
       spin: !sleeping,
       blocked,
     }
@@ -629,7 +646,24 @@ export class LockRuntime<D> implements StepHost {
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     const data = this.dataOf(cpu)
     const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
+    // TASK_UNINTERRUPTIBLE: no signal ends the wait.
     yield* this.#stepsWaiting(a, ops)
+    return this.#guardFor(ctx, cpu, a, ops, data)
+  }
+
+  /**
+   * {@link lockGuardOp} with the sleep state of a sleeping kind's wait: TASK_INTERRUPTIBLE
+   * (`mutex_lock_interruptible()`) or TASK_KILLABLE (`mutex_lock_killable()`,
+   * `down_read_killable()`): a signal the state lets in ends the wait with null (-EINTR), every
+   * step undone. Spinning kinds and RT's rtlocks ignore the state (no signal ends their wait).
+   */
+  *lockGuardWaitOp(ctx: ScopeContext, ops: Compiled, state: SleepState, subclass = 0, nest: LockRuntime<unknown> | null = null): Op<LockGuard<D> | null> {
+    yield this.#pointFor(ops.mode)
+    const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    const data = this.dataOf(cpu)
+    const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
+    if (!(yield* this.#stepsWaiting(a, ops, state))) return null
     return this.#guardFor(ctx, cpu, a, ops, data)
   }
 
@@ -770,8 +804,8 @@ export class LockRuntime<D> implements StepHost {
 
   /** Out of line: the model flavour waits (the generator ops catch MUST_WAIT), the synchronous one reports. */
   #blockedAt(a: Acquisition, o: BlockedOutcome): never {
-    if (!a.waitable) this.host.blocked(a.cpu, o)
-    a.blockedOn = o
+    if (a.wait === null) this.host.blocked(a.cpu, o)
+    a.wait.blockedOn = o
     throw MUST_WAIT
   }
 
@@ -798,9 +832,10 @@ export class LockRuntime<D> implements StepHost {
     if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
-    const chain = a.retry ? this.#retried(a, record) : this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
+    const waiting = a.wait
+    const chain = waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
     if (conflict !== -2) {
-      a.chain = chain
+      if (waiting !== null) waiting.chain = chain
       const w = conflict === -1
       return this.#blocked(
         a.cpu,
@@ -880,9 +915,9 @@ export class LockRuntime<D> implements StepHost {
   }
 
   /** A retry after a wait: the record as the first try's validation left it, and that try's chain. */
-  #retried(a: Acquisition, record: HeldRecord): ChainNode | null {
+  #retried(a: Acquisition, record: HeldRecord, w: WaitingAcquisition): ChainNode | null {
     this.#fill(a, record, this.#recursiveRead(a), this.#state.key)
-    return a.chain
+    return w.chain
   }
 
   /**

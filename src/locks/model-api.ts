@@ -22,7 +22,7 @@ import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs } from '../rules/
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
 import type { TryAcquireCheck } from '../rules/trylock.js'
 import type { Op } from '../exec/wait.js'
-import { TrackedOp, type OpTracker } from '../exec/model/op.js'
+import { trackOp, type OpTracker } from '../exec/model/op.js'
 import { registerLock, runtimeOf } from './api.js'
 import type { NestLock } from './annotated-api.js'
 import type { LockRuntime, SectionOp, TryResult } from './lock.js'
@@ -387,7 +387,7 @@ type Section = SectionOp<unknown, unknown>
 /** Builds the frozen generator-flavoured lock object of a runtime: one closure per entry of its kind's tables. */
 export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
-  const track = <R>(op: Op<R>, what: string): Op<R> => new TrackedOp(op, what, tracker)
+  const track = <R>(op: Op<R>, what: string): Op<R> => trackOp(op, what, tracker)
   for (const [method, [variant, mode]] of Object.entries(runtime.spec.methods as Readonly<Record<string, MethodEntry>>)) {
     const ops = runtime.compile(method, variant, mode, false)
     const what = `${runtime.label}.${method}(ctx, …)`

@@ -112,6 +112,7 @@ export const fakeRunner = (model: FakeModel, outcomes?: Outcomes): RunExecution 
         preemptCount: t.handler ? 0x10000 : owner.size > 0 ? 1 : 0,
         irqsDisabled: (irqOff.get(t.cpu) ?? 0) > 0,
         flags: '.....',
+        clockMs: 0,
         event,
         lock: channel('spinlock_t', name).id,
         lockKind: 'spinlock_t',

@@ -27,7 +27,7 @@ import type { LockHost, LockWaitYield } from '../../locks/lock.js'
 import { isOp } from '../../locks/lock.js'
 import { POINT, type Access, type Op, type WaitChannel, type WaitState, type WaitYield, type WakeReason } from '../wait.js'
 import type { Choice, Scheduler } from './scheduler.js'
-import type { OpTracker, TrackedOp } from './op.js'
+import type { OpTracker, Unstarted } from './op.js'
 import { lockWaitReport, waitForeverReport, type WaitSite } from './watchdog-reports.js'
 import type { Context } from '../context.js'
 import type { CtxState } from '../../rules/state.js'
@@ -58,7 +58,7 @@ class Frame {
   /** What its next step touches (the last point's `access`). */
   access: Access | undefined = undefined
   /** Operations it made and has not started (a forgotten `yield*`). */
-  readonly unstarted = new Set<TrackedOp<unknown>>()
+  readonly unstarted = new Set<Unstarted>()
   constructor(
     /** The task it is, or null for a hardirq handler. */
     readonly owner: ModelTask | null,
@@ -325,7 +325,7 @@ export class ModelExecutor implements Executor, OpTracker {
   }
 
   // ── OpTracker ──────────────────────────────────────────────────────────────────────────
-  unstartedSet(): Set<TrackedOp<unknown>> | null {
+  unstartedSet(): Set<Unstarted> | null {
     return this.#frame?.unstarted ?? null
   }
 

@@ -14,6 +14,8 @@ import type { KernelParts } from '../executor.js'
 import type { LockHost } from '../../locks/lock.js'
 import type { ContextHost } from '../scope.js'
 import type { Op, WaitChannel, Waker } from '../wait.js'
+import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
+import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 import { cellFactory } from '../explore/cell-factory.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
@@ -34,6 +36,14 @@ export type ModelFactories = Readonly<Record<string, (host: ModelHost) => unknow
 
 /** The plugged factories (add one line per factory). */
 export const MODEL_FACTORIES = {
+  defineWdClass: defineWdClassFactory,
+  defineWwClass: defineWwClassFactory,
+  wwMutex: wwMutexFactory,
+  seqlock: seqlockFactory,
+  seqcount: seqcountFactory,
+  seqcountRawSpinlock: seqcountRawSpinlockFactory,
+  seqcountSpinlock: seqcountSpinlockFactory,
+  seqcountRwlock: seqcountRwlockFactory,
   /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts). */
   cell: cellFactory,
 } satisfies ModelFactories

@@ -28,7 +28,7 @@ import { assertIrqLine, softirqNr, type SoftirqName } from '../irq-registry.js'
 import { POINT, type Op, type WaitChannel } from '../wait.js'
 import type { KernelParts } from '../executor.js'
 import type { ModelExecutor, ModelTask, Signal } from './executor.js'
-import { TrackedOp } from './op.js'
+import { trackOp } from './op.js'
 import { MODEL_FACTORIES, type ModelFactories, type ModelHost, type PluggedFactories } from './factories.js'
 
 /**
@@ -99,7 +99,7 @@ export class ModelKernelBase<Order extends readonly string[] = readonly string[]
       contextHost: exec.contextHost,
       waker: exec,
       channel: (kind, name) => this.#channel(kind, name),
-      track: (op, what) => new TrackedOp(op, what, exec),
+      track: (op, what) => trackOp(op, what, exec),
     }
     const factories: ModelFactories = MODEL_FACTORIES
     for (const [name, make] of Object.entries(factories)) Object.defineProperty(this, name, { value: make(host), enumerable: true })
@@ -215,7 +215,7 @@ export class ModelKernelBase<Order extends readonly string[] = readonly string[]
   // ── scheduling points ──────────────────────────────────────────────────────────────────
   /** `msleep(ms)`: might_sleep(), then the task sleeps in TASK_UNINTERRUPTIBLE until its timer fires. */
   msleep<T extends CtxState>(ctx: Context<T> & NoInfer<CanSleep<T, 'msleep()'>>, ms: number): Op<void> {
-    return new TrackedOp(this.#msleep(ctx, ms), 'k.msleep(ctx, ms)', this.#exec)
+    return trackOp(this.#msleep(ctx, ms), 'k.msleep(ctx, ms)', this.#exec)
   }
 
   *#msleep(ctx: unknown, ms: number): Op<void> {
@@ -228,14 +228,40 @@ export class ModelKernelBase<Order extends readonly string[] = readonly string[]
     yield { tag: 'wait', channel: this.#channel('timer', `msleep(${ms})`), state: 'TASK_UNINTERRUPTIBLE', spin: false, timeoutMs: ms }
   }
 
+  /**
+   * `msleep_interruptible(ms)`: sleeps in TASK_INTERRUPTIBLE until its timer fires or a signal is
+   * pending (kernel/time/sleep_timeout.c: `while (timeout && !signal_pending(current))`);
+   * returns the milliseconds left (0: slept the whole time).
+   */
+  msleepInterruptible<T extends CtxState>(ctx: Context<T> & NoInfer<CanSleep<T, 'msleep_interruptible()'>>, ms: number): Op<number> {
+    return trackOp(this.#msleepInterruptible(ctx, ms), 'k.msleepInterruptible(ctx, ms)', this.#exec)
+  }
+
+  *#msleepInterruptible(ctx: unknown, ms: number): Op<number> {
+    const c = ScopeContext.from(ctx, 'msleep_interruptible()')
+    const cpu = c.assertUsable('msleep_interruptible()')
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep_interruptible(): ms must be a finite number ≥ 0')
+    this.#parts.reporter.mightSleep(cpu, 'msleep_interruptible()')
+    const clock = this.#parts.machine
+    const end = clock.clockMs + ms
+    const reason = yield {
+      tag: 'wait',
+      channel: this.#channel('timer', `msleep_interruptible(${ms})`),
+      state: 'TASK_INTERRUPTIBLE',
+      spin: false,
+      timeoutMs: ms,
+    }
+    return reason === 'signal' ? Math.max(0, end - clock.clockMs) : 0
+  }
+
   /** `cond_resched()`: a point where another task may run (might-sleep rules apply). */
   condResched<T extends CtxState>(ctx: Context<T> & NoInfer<CanSleep<T, 'cond_resched()'>>): Op<void> {
-    return new TrackedOp(this.#point(ctx, 'cond_resched()', true), 'k.condResched(ctx)', this.#exec)
+    return trackOp(this.#point(ctx, 'cond_resched()', true), 'k.condResched(ctx)', this.#exec)
   }
 
   /** `cpu_relax()`: a scheduling point in a busy-wait loop, allowed anywhere. */
   cpuRelax(ctx: Context<CtxState>): Op<void> {
-    return new TrackedOp(this.#point(ctx, 'cpu_relax()', false), 'k.cpuRelax(ctx)', this.#exec)
+    return trackOp(this.#point(ctx, 'cpu_relax()', false), 'k.cpuRelax(ctx)', this.#exec)
   }
 
   *#point(ctx: unknown, what: string, mightSleep: boolean): Op<void> {
