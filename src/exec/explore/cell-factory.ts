@@ -17,7 +17,7 @@ export type { ModelCell }
 const fnOf = (label: string): string => /^irq \d+ handler (.+)$/.exec(label)?.[1] ?? label
 
 /** What the factory uses of the model's ModelHost (src/exec/model/factories.ts), by shape: no import cycle. */
-interface CellHost {
+export interface CellHost {
   readonly parts: { readonly cpus: readonly Cpu[]; readonly machine: Machine }
   channel(kind: string, name: string): WaitChannel
 }
