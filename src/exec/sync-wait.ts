@@ -8,7 +8,7 @@
  */
 import type { Cpu } from '../machine/cpu.js'
 import { DeadlockError } from '../errors.js'
-import type { LockWaitYield } from '../locks/lock.js'
+import { isLockWait } from '../locks/lock.js'
 import type { KernelParts } from './executor.js'
 import { runSync, type Op, type WaitYield, type WakeReason } from './wait.js'
 import { lockWaitReport, waitForeverReport } from './model/watchdog-reports.js'
@@ -24,11 +24,9 @@ export const syncOnWait =
     const site = { cpu, task: cpu.current, lockdep: parts.lockdep }
     // A wait in interrupt context cannot sleep: its CPU stays busy, as a spin's does.
     const spin = y.spin || cpu.inInterrupt()
-    const blocked = (y as Partial<LockWaitYield>).blocked
-    const d =
-      blocked !== undefined
-        ? lockWaitReport(site, blocked, spin, y.state, parts.options.preemptRt)
-        : waitForeverReport(site, `${y.channel.kind} '${y.channel.name}'`, spin, y.state)
+    const d = isLockWait(y)
+      ? lockWaitReport(site, y.blocked, spin, y.state, parts.options.preemptRt, y)
+      : waitForeverReport(site, `${y.channel.kind} '${y.channel.name}'`, spin, y.state)
     parts.reporter.report(d)
     throw new DeadlockError(`${d.title}: ${y.channel.kind} '${y.channel.name}' can never be woken: nothing else runs under kernel.run()`)
   }
