@@ -135,7 +135,9 @@ describe('deadlock = nothing can make progress', () => {
     const r = runModel(m, { scheduler: script(['writer', 'writer', 'reader', 'reader', 'writer', 'reader']) })
     const reader = r.diagnostics.find((d) => d.task === 'reader')
     expect(reader?.report.split('\n')).toContain('INFO: task reader:2 <reader> blocked on an rw-semaphore likely owned by task writer:1 <writer>')
-    expect(r.diagnostics.find((d) => d.task === 'writer')?.report.split('\n')).toContain('INFO: task writer:1 is blocked on a mutex likely owned by task reader:2.')
+    expect(r.diagnostics.find((d) => d.task === 'writer')?.report.split('\n')).toContain(
+      'INFO: task writer:1 is blocked on a mutex likely owned by task reader:2.',
+    )
   })
 
   it('the same ABBA with lockdep on: lockdep predicts it before the CPUs deadlock', () => {
