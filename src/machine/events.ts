@@ -3,7 +3,7 @@
  * after the kernel's tracepoint or function. Renderers (formatTrace(), traceToJson(), later
  * exporters) read these fields; the formatted text is output, never data.
  */
-import type { DiagnosticKind } from '../diagnostics/types.js'
+import type { Diagnostic, DiagnosticKind } from '../diagnostics/types.js'
 import type { LockKind } from '../kinds/lock-kinds.js'
 
 /**
@@ -36,6 +36,8 @@ export type TraceEvent = {
   readonly irqsDisabled: boolean
   /** The five latency-format columns after the change, e.g. `d.h1.` (irqs-off/BH, need-resched, hardirq/softirq, preempt depth, migrate-disable). */
   readonly flags: string
+  /** The simulated clock (`kernel.clockMs`) after the change: exporters place the event in time with it. */
+  readonly clockMs: number
 } & (
   | {
       /** A CPU primitive of the kernel's name, with no arguments. */
@@ -184,11 +186,13 @@ export type TraceEvent = {
       readonly kind: DiagnosticKind
       /** Its title, as the kernel prints it. */
       readonly title: string
+      /** The diagnostic itself (its full `report` text and its own fields), as `kernel.diagnostics` has it. */
+      readonly diagnostic: Diagnostic
     }
 )
 
 /** The fields the machine fills in for every event. */
-type CommonField = 'seq' | 'cpu' | 'pid' | 'comm' | 'preemptCount' | 'irqsDisabled' | 'flags'
+type CommonField = 'seq' | 'cpu' | 'pid' | 'comm' | 'preemptCount' | 'irqsDisabled' | 'flags' | 'clockMs'
 
 /** What a call site reports: an event without the common fields. */
 export type TracePayload = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, CommonField> : never) : never

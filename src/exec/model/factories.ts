@@ -14,6 +14,8 @@ import type { KernelParts } from '../executor.js'
 import type { LockHost } from '../../locks/lock.js'
 import type { ContextHost } from '../scope.js'
 import type { Op, WaitChannel, Waker } from '../wait.js'
+import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
+import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -32,7 +34,16 @@ export interface ModelHost {
 export type ModelFactories = Readonly<Record<string, (host: ModelHost) => unknown>>
 
 /** The plugged factories (add one line per factory). */
-export const MODEL_FACTORIES = {} satisfies ModelFactories
+export const MODEL_FACTORIES = {
+  defineWdClass: defineWdClassFactory,
+  defineWwClass: defineWwClassFactory,
+  wwMutex: wwMutexFactory,
+  seqlock: seqlockFactory,
+  seqcount: seqcountFactory,
+  seqcountRawSpinlock: seqcountRawSpinlockFactory,
+  seqcountSpinlock: seqcountSpinlockFactory,
+  seqcountRwlock: seqcountRwlockFactory,
+} satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
 export type PluggedFactories = { readonly [K in keyof typeof MODEL_FACTORIES]: ReturnType<(typeof MODEL_FACTORIES)[K]> }

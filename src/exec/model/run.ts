@@ -8,6 +8,8 @@ import { resolveOptions, type KernelOptions } from '../../options.js'
 import type { Diagnostic } from '../../diagnostics/types.js'
 import type { TraceEvent } from '../../machine/events.js'
 import type { Machine } from '../../machine/machine.js'
+import { type LockGraph, lockGraphOf } from '../../export/lock-graph.js'
+import { type LockdepProcFile, readProcFile } from '../../lockdep/proc.js'
 import { createKernelParts } from '../parts.js'
 import { defaultScheduler } from './default-scheduler.js'
 import { ModelExecutor, type ModelOutcome } from './executor.js'
@@ -96,6 +98,10 @@ export interface ModelResult {
   readonly machine: Machine
   readonly schedule: readonly number[]
   readonly steps: number
+  /** lockdep's class graph after the execution, as `kernel.lockGraph()` gives it (read when called). */
+  readonly lockGraph: () => LockGraph
+  /** One of lockdep's /proc files after the execution, as `kernel.readProc()` gives it. */
+  readonly readProc: (file: LockdepProcFile) => string
 }
 
 const MAX_STEPS = 100_000
@@ -131,5 +137,14 @@ export const runModel = <Order extends readonly string[]>(model: Model<Order>, o
   } catch (error) {
     outcome = { kind: 'error', error }
   }
-  return { outcome, diagnostics: parts.reporter.diagnostics, trace: parts.machine.events, machine: parts.machine, schedule: exec.schedule, steps: exec.steps }
+  return {
+    outcome,
+    diagnostics: parts.reporter.diagnostics,
+    trace: parts.machine.events,
+    machine: parts.machine,
+    schedule: exec.schedule,
+    steps: exec.steps,
+    lockGraph: () => lockGraphOf(parts.lockdep, parts.options.lockOrder),
+    readProc: (file) => readProcFile(parts.lockdep, file),
+  }
 }
