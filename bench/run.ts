@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { runExploreBench } from './explore/run-explore.js'
 import { runRuntimeBench } from './runtime/run-runtime.js'
 import { formatTable, type TargetRow } from './table.js'
 import { ROOT } from './types/generate.js'
@@ -54,6 +55,8 @@ if (doRuntime) {
   log('\nruntime cost (tinybench):')
   runtime = runRuntimeBench(quick, log)
   rows.push(...runtime.rows)
+  log('\nthe explorer (issue #17):')
+  rows.push(...runExploreBench(quick, log).rows)
 }
 
 log(`\n${formatTable(rows)}`)

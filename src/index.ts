@@ -215,3 +215,19 @@ export { traceToPerfetto, type PerfettoOptions } from './export/perfetto.js'
 export { traceToFtrace, type FtraceTextOptions } from './export/ftrace-text.js'
 export { lockGraphToDot, type LockGraphDotOptions } from './export/dot.js'
 export type { LockDependencyType, LockGraph, LockGraphClass, LockGraphDependency } from './export/lock-graph.js'
+// The explorer (issue #17): every interleaving and interrupt arrival, both kernels (docs/explorer.md).
+export { explore, exploreWitness, type ExploreModelOptions } from './exec/explore/explore.js'
+export type { ExploreOptions } from './exec/explore/options.js'
+export type { Counterexample, ExploreResult, KernelExploration } from './exec/explore/result.js'
+export type { FailureKind, KernelName } from './exec/explore/execution.js'
+export type { Progress } from './exec/explore/driver.js'
+export type { Witness } from './exec/explore/witness.js'
+export type { ModelCell } from './exec/explore/cell.js'
+export { assertNoCounterexample, formatExploreResult } from './exec/explore/assert.js'
+export {
+  CounterexampleError,
+  DeclarationsChangedError,
+  NondeterministicModelError,
+  ReplayError,
+  StepLimitError,
+} from './exec/explore/errors.js'

@@ -72,7 +72,13 @@ export type SectionOp<D, R> = (ctx: Context<CtxState>, data: D) => Op<R>
 /** A lock wait as the lock yields it: the seam's WaitYield, plus who holds the lock (for the reports). */
 export interface LockWaitYield extends WaitYield {
   readonly blocked: BlockedOutcome
+  /** The waiter's side, and the holder's (a writer, or readers in the way of a writer). */
+  readonly mode: 'read' | 'write'
+  readonly holderMode: 'read' | 'write'
 }
+
+/** A wait a lock yielded (it names the holder). */
+export const isLockWait = (y: WaitYield): y is LockWaitYield => 'blocked' in y
 
 /** A generator object (what a `function*` returns), as the model flavour's sections must be. */
 export const isOp = (value: unknown): value is Op<unknown> =>
@@ -698,7 +704,7 @@ export class LockRuntime<D> implements StepHost, Relock {
       let reason: WakeReason | undefined
       this.#waiting++
       try {
-        reason = yield this.#waitFor(blocked, state)
+        reason = yield this.#waitFor(blocked, state, a.mode)
         resumed = true
       } finally {
         this.#waiting--
@@ -717,7 +723,7 @@ export class LockRuntime<D> implements StepHost, Relock {
   }
 
   /** Spinning (raw_spinlock_t; spinlock_t/rwlock_t on a normal kernel) or sleeping (mutex, rwsem; RT's rtmutex-based kinds). */
-  #waitFor(blocked: BlockedOutcome, state: SleepState): LockWaitYield {
+  #waitFor(blocked: BlockedOutcome, state: SleepState, mode: 'read' | 'write'): LockWaitYield {
     const sleeping = this.#sleeping()
     // rtlock_slowlock_locked(): spinlock_t/rwlock_t on RT wait in TASK_RTLOCK_WAIT, and no signal ends it.
     const rtlock = sleeping && this.spec.category.normal !== 'sleeping'
@@ -727,6 +733,8 @@ export class LockRuntime<D> implements StepHost, Relock {
       state: sleeping ? (rtlock ? 'TASK_RTLOCK_WAIT' : state) : 'TASK_RUNNING',
       spin: !sleeping,
       blocked,
+      mode,
+      holderMode: this.#state.writerPid >= 0 ? 'write' : 'read',
     }
   }
 

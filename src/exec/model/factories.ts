@@ -17,6 +17,7 @@ import type { Op, WaitChannel, Waker } from '../wait.js'
 import { completionFactory, condVarFactory, semaphoreFactory, waitQueueFactory } from '../../waiting/model.js'
 import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
 import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
+import { cellFactory } from '../explore/cell-factory.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -48,6 +49,8 @@ export const MODEL_FACTORIES = {
   seqcountRawSpinlock: seqcountRawSpinlockFactory,
   seqcountSpinlock: seqcountSpinlockFactory,
   seqcountRwlock: seqcountRwlockFactory,
+  /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts). */
+  cell: cellFactory,
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */

@@ -1,0 +1,74 @@
+/**
+ * What a step really did to the locks. A step's `access` names what its FIRST operation touches;
+ * the rest of the step may do more without a point of its own (a guard's `unlock()` is plain and
+ * runs inside whatever step it falls in), and a step after a bare point says nothing. The probe
+ * compares every lock's owner between two points, and the step's access is corrected:
+ * - it changed a lock its access does not name: no access (dependent with everything);
+ * - it had no access and changed exactly one lock: that lock;
+ * - it had no access and changed none, in a model whose setup declares only locks, tasks,
+ *   handlers and cells (nothing else can be touched between points): its CPU only.
+ * Sound as long as every other shared object a model can reach is reached at a point that names
+ * it (the seam's contract, src/exec/wait.ts).
+ */
+import { LOCK_KINDS } from '../../kinds/lock-kinds.js'
+import type { LockState } from '../../machine/machine.js'
+import type { Choice } from '../model/scheduler.js'
+import type { Access } from '../wait.js'
+
+const signature = (l: LockState): number => l.writerPid * 1024 + l.readerPids.length
+const FREE = signature({ writerPid: -1, readerPids: [] } as unknown as LockState)
+
+/** The correction for a step: keep its access, replace it, or drop it (null). */
+export type Footprint = 'keep' | Access | null
+
+const cpuAccess: Access[] = []
+/** A channel only the steps of one CPU touch. */
+export const cpuLocal = (cpu: number): Access => {
+  let a = cpuAccess[cpu]
+  if (a === undefined) {
+    a = Object.freeze({ channel: Object.freeze({ id: -1 - cpu, kind: 'cpu', name: `CPU ${cpu}` }), write: true })
+    cpuAccess[cpu] = a
+  }
+  return a
+}
+
+export class LockProbe {
+  readonly #locks: readonly LockState[]
+  readonly #isClosed: () => boolean
+  #closed: boolean | null = null
+  readonly #seen: number[] = []
+
+  /** `closed`: the model declares nothing but locks, tasks, handlers and cells (asked once, after the setup). */
+  constructor(locks: readonly LockState[], closed: () => boolean) {
+    this.#locks = locks
+    this.#isClosed = closed
+  }
+
+  /** How the step just taken (`choice`) must be read, from the locks it changed. */
+  footprint(choice: Choice): Footprint {
+    const locks = this.#locks
+    const seen = this.#seen
+    let changed: LockState | null = null
+    let many = false
+    for (let i = 0; i < locks.length; i++) {
+      const l = locks[i] as LockState
+      if (!Object.hasOwn(LOCK_KINDS, l.kind)) continue // lockdep's own maps (rcu_read_lock, local_bh, …) exclude nobody
+      const now = signature(l)
+      const before = seen[i] ?? FREE
+      seen[i] = now
+      if (before === now) continue
+      if (changed === null) changed = l
+      else many = true
+    }
+    if (choice.kind !== 'task') return 'keep'
+    const a = choice.access
+    if (a !== undefined) {
+      if (changed === null || (!many && a.channel.id === changed.id && a.channel.kind === changed.kind)) return 'keep'
+      return null
+    }
+    if (many) return 'keep'
+    if (changed !== null) return { channel: { id: changed.id, kind: changed.kind, name: changed.name }, write: true }
+    this.#closed ??= this.#isClosed()
+    return this.#closed ? cpuLocal(choice.cpu) : 'keep'
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The scheduler the model executor actually talks to during a search: it forwards each question
+ * to the strategy and records the answer (the schedule, for replay strings and shrinking), counts
+ * each thread's steps against the step limit, and lets observers (the data-race detector) watch.
+ */
+import type { Choice, ChoicePoint, Scheduler } from '../model/scheduler.js'
+import { choiceKey, describeChoice } from './choice-key.js'
+import { StepLimitError } from './errors.js'
+import type { LockProbe } from './lock-probe.js'
+import type { Strategy } from './strategy.js'
+
+/** One choice point of an execution: what was offered and which was taken. */
+export interface Point {
+  readonly choices: readonly Choice[]
+  readonly chosen: number
+}
+
+/** Watches the choice points of one execution (./kcsan.ts). */
+export interface PointObserver {
+  /** Called before the chosen step runs. */
+  point(choices: readonly Choice[], chosen: number): void
+}
+
+export class Recorder implements Scheduler {
+  readonly points: Point[] = []
+  readonly #strategy: Strategy
+  readonly #stepLimit: number
+  readonly #steps = new Map<number, number>()
+  readonly #observers: readonly PointObserver[]
+  /** Set by the runner once the execution's machine exists (./lock-probe.ts). */
+  probe: LockProbe | null = null
+
+  constructor(strategy: Strategy, stepLimit: number, observers: readonly PointObserver[] = []) {
+    this.#strategy = strategy
+    this.#stepLimit = stepLimit
+    this.#observers = observers
+  }
+
+  /** Checks what the last step did to the locks (at each point, and once at the end). */
+  settle(): void {
+    const last = this.points[this.points.length - 1]
+    if (this.probe === null || last === undefined) return
+    const f = this.probe.footprint(last.choices[last.chosen] as Choice)
+    if (f !== 'keep') this.#strategy.amend?.(f ?? undefined)
+  }
+
+  choose(choices: readonly Choice[], at: ChoicePoint): number {
+    this.settle()
+    const chosen = this.#strategy.choose(choices, at)
+    const c = choices[chosen] as Choice
+    const key = choiceKey(c)
+    const n = (this.#steps.get(key) ?? 0) + 1
+    this.#steps.set(key, n)
+    this.points.push({ choices, chosen })
+    if (n > this.#stepLimit)
+      throw new StepLimitError(
+        `${describeChoice(c)} took more than ${this.#stepLimit} steps in one execution: a livelock (a loop that never waits), or raise the explorer's stepLimit`,
+      )
+    for (const o of this.#observers) o.point(choices, chosen)
+    return chosen
+  }
+
+  get schedule(): number[] {
+    return this.points.map((p) => p.chosen)
+  }
+}

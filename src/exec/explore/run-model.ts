@@ -1,0 +1,177 @@
+/**
+ * The explorer over the model executor: one RunExecution = one `runModel()` with the strategy as
+ * its scheduler, the setup's declarations recorded (a proxy of the model kernel during setup), its
+ * outcome and diagnostics turned into failures, and the shared cells' race detector made active.
+ */
+import type { Diagnostic } from '../../diagnostics/types.js'
+import {
+  ForgottenYieldError,
+  InvalidArgumentError,
+  PromiseInScopeError,
+  SchedulingError,
+  ShadowedContextError,
+  StaleContextError,
+  WrongCpuError,
+} from '../../errors.js'
+import type { ModelOutcome } from '../model/executor.js'
+import type { ModelKernel } from '../model/model-kernel.js'
+import { defineModel, type Model, runModel } from '../model/run.js'
+import type { Choice, Scheduler } from '../model/scheduler.js'
+import { withActiveExecution } from './active.js'
+import { NondeterministicModelError, ReplayError, StepLimitError } from './errors.js'
+import type { Execution, Failure, KernelName, RunExecution } from './execution.js'
+import { RaceDetector } from './kcsan.js'
+import { className } from './witness.js'
+import { LockProbe } from './lock-probe.js'
+import { Recorder } from './recorder.js'
+import type { Machine } from '../../machine/machine.js'
+import { PrunedExecution } from './strategy.js'
+
+/** Kernel options an exploration passes to every execution (the kernel itself comes from `kernels`). */
+export interface ModelRunOptions {
+  readonly trace?: boolean
+  readonly lockdep?: boolean
+  readonly maxSteps?: number
+  readonly irqArrivals?: number
+}
+
+/** Errors that are the model's own mistakes (not schedule-dependent findings): explore() throws them. */
+const USAGE_ERRORS = [
+  ForgottenYieldError,
+  InvalidArgumentError,
+  SchedulingError,
+  StaleContextError,
+  WrongCpuError,
+  ShadowedContextError,
+  PromiseInScopeError,
+  NondeterministicModelError,
+  ReplayError,
+  StepLimitError,
+  PrunedExecution,
+] as const
+
+const isUsageError = (e: unknown): boolean => USAGE_ERRORS.some((C) => e instanceof C)
+
+/** Declarations after which nothing but locks and cells can be touched between points (./lock-probe.ts). */
+const CLOSED = new Set(['rawSpinLock', 'spinLock', 'rwLock', 'mutex', 'rwSemaphore', 'spinLockIrq', 'localLock', 'task', 'irq', 'softirq', 'cell'])
+const isClosedDeclaration = (d: string): boolean => CLOSED.has(d.slice(0, d.indexOf('(')))
+
+const DEADLOCK_REPORTS: ReadonlySet<Diagnostic['kind']> = new Set(['deadlock', 'wait-forever'])
+
+const describeArg = (a: unknown): string =>
+  typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean'
+    ? JSON.stringify(a)
+    : typeof a === 'object' && a !== null && !Array.isArray(a)
+      ? `{${Object.entries(a)
+          .filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+          .map(([k, v]) => `${k}:${JSON.stringify(v)}`)
+          .join(',')}}`
+      : typeof a === 'function'
+        ? 'ƒ'
+        : typeof a
+
+/** The setup, seeing a kernel that records each declaration it makes (method name and plain arguments). */
+const recording = <O extends readonly string[]>(model: Model<O>, out: { list: string[] }): Model<O> =>
+  defineModel((k: ModelKernel<O>) => {
+    let inSetup = true
+    // Over an empty target (the kernel's plugged members are read-only properties, which a proxy
+    // of the kernel itself would have to return unchanged): members read from `k`, methods bound to it.
+    const proxy = new Proxy(
+      {},
+      {
+        get(_target, prop) {
+          const v: unknown = Reflect.get(k, prop, k)
+          if (typeof v !== 'function') return v
+          return (...args: unknown[]) => {
+            if (inSetup) out.list.push(`${String(prop)}(${args.map(describeArg).join(', ')})`)
+            return (v as (...a: unknown[]) => unknown).apply(k, args)
+          }
+        },
+        has: (_target, prop) => prop in k,
+      },
+    ) as ModelKernel<O>
+    try {
+      model.setup(proxy)
+    } finally {
+      inSetup = false
+    }
+  }, model.options)
+
+const failuresOf = (outcome: ModelOutcome, diagnostics: readonly Diagnostic[]): Failure[] => {
+  const out: Failure[] = []
+  const deadlocked = outcome.kind === 'deadlock'
+  for (const d of diagnostics) {
+    if (deadlocked && DEADLOCK_REPORTS.has(d.kind)) continue
+    out.push({ kind: 'diagnostic', key: `diagnostic:${d.kind}:${d.title}`, title: d.title, report: d.report })
+  }
+  switch (outcome.kind) {
+    case 'deadlock': {
+      const reports = diagnostics.filter((d) => DEADLOCK_REPORTS.has(d.kind))
+      const locks = [...new Set(outcome.stuck.map((s) => className(s.channel)))].sort()
+      const who = outcome.stuck.map((s) => `${s.comm}:${s.pid}${s.inHardirq ? ' (in a hardirq handler)' : ''} on CPU ${s.cpu} waits on ${s.channel}`)
+      out.unshift({
+        kind: 'deadlock',
+        key: `deadlock:${locks.join(',')}`,
+        title: reports[0]?.title ?? `deadlock: ${who.join('; ')}`,
+        report: [`deadlock: nothing can make progress — ${who.join('; ')}`, ...reports.map((d) => d.report)].join('\n\n'),
+        locks,
+      })
+      break
+    }
+    case 'error': {
+      const e = outcome.error
+      if (isUsageError(e)) throw e
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : `thrown: ${String(e)}`
+      out.push({
+        kind: 'assertion',
+        key: `assertion:${e instanceof Error ? e.message : String(e)}`,
+        title: message,
+        report: e instanceof Error && e.stack !== undefined ? e.stack : message,
+      })
+      break
+    }
+    case 'step-limit':
+      out.push({
+        kind: 'step-limit',
+        key: 'step-limit',
+        title: `the execution took more than ${outcome.steps} steps`,
+        report: `step limit: ${outcome.steps} steps`,
+      })
+      break
+    case 'completed':
+      break
+  }
+  return out
+}
+
+/** A RunExecution over `model`. */
+export const modelRunner = <O extends readonly string[]>(model: Model<O>, options: ModelRunOptions = {}): RunExecution => {
+  return (kernel: KernelName, scheduler: Scheduler, traced = false): Execution => {
+    const declarations = { list: [] as string[] }
+    const detector = new RaceDetector()
+    let current: Choice | null = null
+    const watching: Scheduler = {
+      choose(choices, at) {
+        const i = scheduler.choose(choices, at)
+        current = choices[i] ?? null
+        return i
+      },
+    }
+    const attach = (machine: Machine): void => {
+      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(machine.locks, () => declarations.list.every(isClosedDeclaration))
+    }
+    const r = withActiveExecution({ detector, current: () => current, attach }, () =>
+      runModel(recording(model, declarations), {
+        preemptRt: kernel === 'rt',
+        scheduler: watching,
+        trace: traced || options.trace === true,
+        ...(options.lockdep === undefined ? {} : { lockdep: options.lockdep }),
+        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+        ...(options.irqArrivals === undefined ? {} : { irqArrivals: options.irqArrivals }),
+      }),
+    )
+    const failures = failuresOf(r.outcome, r.diagnostics)
+    failures.push(...detector.failures())
+    return { failures, trace: r.trace, declarations: declarations.list }
+  }
+}
