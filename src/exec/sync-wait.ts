@@ -126,6 +126,21 @@ const report = (parts: KernelParts, cpu: Cpu, y: WaitYield, spin: boolean): stri
   return `${d.title}: ${y.channel.kind} '${y.channel.name}' can never be woken: nothing else runs under kernel.run()`
 }
 
-/** Drives `op` to its end on `cpu` under kernel.run: waits by {@link syncOnWait}, points by `onPoint` (the executor's scheduling point). */
-export const runSyncOp = <R>(parts: KernelParts, cpu: Cpu, op: Op<R>, host: SyncWaitHost, onPoint?: (cpu: Cpu) => void): R =>
-  runSync(op, syncOnWait(parts, cpu, host), onPoint === undefined ? undefined : () => onPoint(cpu))
+/**
+ * Drives `op` to its end on `cpu` under kernel.run: waits by {@link syncOnWait}, points by
+ * `onPoint` (the executor's scheduling point). A wait that throws leaves the op suspended at its
+ * yield: the error is thrown into it there, so its `finally` blocks take its waiter entry off
+ * again (nothing is left queued), and then rethrown.
+ */
+export const runSyncOp = <R>(parts: KernelParts, cpu: Cpu, op: Op<R>, host: SyncWaitHost, onPoint?: (cpu: Cpu) => void): R => {
+  try {
+    return runSync(op, syncOnWait(parts, cpu, host), onPoint === undefined ? undefined : () => onPoint(cpu))
+  } catch (error) {
+    try {
+      op.throw(error)
+    } catch {
+      /* the op rethrows it: the original is thrown below */
+    }
+    throw error
+  }
+}
