@@ -186,7 +186,7 @@ export type { ModelWwClass, ModelWwMutex } from './ww/model-api.js'
 export { EALREADY, EDEADLK } from './ww/errno.js'
 // The model executor (issue #15): tasks and handlers as generators, one execution at a time (docs/executors.md).
 export { ForgottenYieldError } from './errors.js'
-export { defineModel, runModel, type Model, type ModelResult, type RunModelOptions } from './exec/model/run.js'
+export { defineModel, runModel, type Model, type ModelMachine, type ModelResult, type RunModelOptions } from './exec/model/run.js'
 export type { ModelIrqOptions, ModelKernel, ModelTaskHandle } from './exec/model/model-kernel.js'
 export type { ModelOutcome, Signal, StuckTask } from './exec/model/executor.js'
 export { defaultScheduler, replayScheduler } from './exec/model/default-scheduler.js'
