@@ -6,9 +6,18 @@
  *   Node { owner: Arc<Process>, inner: LockedBy<NodeInner, ProcessInner> } (LockedBy::new(&owner.inner, …))
  *   Process::update_ref(): let mut refs = self.node_refs.lock(); … info.node_ref().update(inc, strong)
  *     → the node's count, under its *owner's* inner (another process's lock of the same class)
- * (Process::freeze_wait is a CondVar: issue #15's, not modelled here.)
+ *   Process { freeze_wait: CondVar }; Process::ioctl_freeze(): `let mut inner = self.inner.lock();` …
+ *     `while jiffies > 0 { if inner.outstanding_txns == 0 { break; } match self.freeze_wait
+ *     .wait_interruptible_timeout(&mut inner, jiffies) { Signal => return Err(ERESTARTSYS), Woken {
+ *     jiffies: remaining } => jiffies = remaining, Timeout => jiffies = 0 } }`, then EAGAIN if
+ *     transactions are still pending; Process::drop_outstanding_txn(): under inner,
+ *     `outstanding_txns -= 1`, and `self.freeze_wait.notify_all()` once a frozen process has none.
  */
 import { createKernel, helper, type KernelOptions, LockedBy, takes } from '../src/index.js'
+
+/** The errors binder returns here (include/uapi/asm-generic/errno-base.h, linux/errno.h). */
+export const EAGAIN = 11
+export const ERESTARTSYS = 512
 
 export interface NodeInner {
   strong: number
@@ -21,8 +30,9 @@ export const binder = (options: Omit<KernelOptions, 'lockOrder'> = {}) => {
   const kernel = createKernel({ ...options, lockOrder: BINDER_ORDER })
   const newProcess = (pid: number) => ({
     pid,
-    inner: kernel.spinLock('Process::inner', { outstandingTxns: 0, isDead: false }),
+    inner: kernel.spinLock('Process::inner', { outstandingTxns: 0, isDead: false, isFrozen: false }),
     nodeRefs: kernel.mutex('Process::node_refs', { byHandle: new Map<number, Node>() }),
+    freezeWait: kernel.condVar('Process::freeze_wait'),
   })
   type Process = ReturnType<typeof newProcess>
   interface Node {
@@ -68,5 +78,35 @@ export const binder = (options: Omit<KernelOptions, 'lockOrder'> = {}) => {
       ),
   )
 
-  return { kernel, server, client, newProcess, newNode, updateRefcountLocked, updateRefcount, updateRef, insertHandle }
+  /** Process::ioctl_freeze(): wait, with inner held across the CondVar's sleeps, for the outstanding transactions. */
+  const ioctlFreeze = helper({ name: 'Process::ioctl_freeze', takes: [takes(server.inner)], mightSleep: true }, (ctx, proc: Process, timeoutMs: number) => {
+    using inner = proc.inner.lock(ctx)
+    inner.data.isFrozen = true
+    let jiffies = timeoutMs
+    while (jiffies > 0) {
+      if (inner.data.outstandingTxns === 0) break
+      const r = proc.freezeWait.waitInterruptibleTimeout(inner, jiffies)
+      if (r.tag === 'Signal') {
+        inner.data.isFrozen = false
+        return -ERESTARTSYS
+      }
+      jiffies = r.tag === 'Woken' ? r.jiffies : 0
+    }
+    if (inner.data.outstandingTxns > 0) {
+      inner.data.isFrozen = false
+      return -EAGAIN
+    }
+    return 0
+  })
+  /** Process::drop_outstanding_txn(): the count under inner; notify_all() after the lock is dropped. */
+  const dropOutstandingTxn = helper({ name: 'Process::drop_outstanding_txn', takes: [takes(server.inner)] }, (ctx, proc: Process) => {
+    const wake = proc.inner.withLocked(ctx, (_ctx, inner) => {
+      if (inner.outstandingTxns === 0) return false
+      inner.outstandingTxns -= 1
+      return inner.isFrozen && inner.outstandingTxns === 0
+    })
+    if (wake) proc.freezeWait.notifyAll(ctx)
+  })
+
+  return { kernel, server, client, newProcess, newNode, updateRefcountLocked, updateRefcount, updateRef, insertHandle, ioctlFreeze, dropOutstandingTxn }
 }

@@ -8,7 +8,12 @@
  *   tty_port_open → serial8250_do_startup, tty_port_close → serial8250_do_shutdown: under
  *     tty_port.mutex; they take port->lock with irqsave; shutdown's synchronize_irq() sleeps
  *   uart_add_one_port: mutex_lock(&port_mutex); mutex_lock(&port->mutex)
- * (The console's console_sem and printk's nbcon are issue #15's; not modelled here.)
+ *   the console (kernel/printk/printk.c): `static DEFINE_SEMAPHORE(console_sem, 1);` and its lockdep
+ *     map "console_lock": console_lock() = might_sleep(); down(&console_sem); mutex_acquire(map);
+ *     console_trylock() = down_trylock(&console_sem) (0: taken), mutex_acquire(map, trylock = 1);
+ *     console_unlock() flushes the log to the consoles (con->write = serial8250_console_write),
+ *     then mutex_release(map); up(&console_sem). printk() tries the lock and flushes if it got it.
+ * (printk's nbcon consoles and the printk_safe sections are not modelled here.)
  */
 import { createKernel, helper, type KernelOptions, lockdepAssertHeldOnce, takes } from '../src/index.js'
 
@@ -39,6 +44,11 @@ export const uart8250 = (options: Omit<KernelOptions, 'lockOrder'> = {}) => {
   const portMutex = kernel.mutex('port_mutex', { ports: 0 })
   const tport = kernel.mutex('tty_port.mutex', { count: 0 })
   const port = kernel.spinLock('port_lock_key', { ier: 0, fifo: [], received: [], xmit: [], wire: [], msr: 0, icount: { rx: 0, tx: 0 } } as UartPort)
+  // printk.c: a counting semaphore (one unit), no owner; lockdep sees it through console_lock_dep_map.
+  const consoleSem = kernel.semaphore('console_sem', 1)
+  const consoleLockMap = kernel.lockMap('console_lock')
+  /** The printk ring buffer: records not yet written to the console. */
+  const logBuf: string[] = []
 
   // 8250.h: "Port locked to synchronize UART_IER access against the console."
   const clearThri = helper({ name: 'serial8250_clear_THRI', mustHold: [port] }, (ctx, up: UartPort) => {
@@ -96,6 +106,25 @@ export const uart8250 = (options: Omit<KernelOptions, 'lockOrder'> = {}) => {
     g.data.wire.push(...s)
     g.data.ier = ier
   })
+  /** console_lock(): `might_sleep(); down_console_sem();` — down(&console_sem), then the lockdep map. */
+  const consoleLock = helper({ name: 'console_lock', mightSleep: true }, (ctx) => {
+    consoleSem.down(ctx)
+    consoleLockMap.acquire(ctx)
+  })
+  /** console_unlock(): flush the log to the console (serial8250_console_write), then `up_console_sem()`. */
+  const consoleUnlock = helper({ name: 'console_unlock', takes: [takes(port, 'irqsave')], calls: [consoleWrite] }, (ctx) => {
+    while (logBuf.length > 0) consoleWrite(ctx, logBuf.shift() as string)
+    consoleLockMap.release(ctx)
+    consoleSem.up(ctx)
+  })
+  /** printk(): store the record; console_trylock() (down_trylock() returns 0 when taken) and flush, or leave it to the holder. */
+  const printk = helper({ name: 'printk', takes: [takes(port, 'irqsave')], calls: [consoleUnlock] }, (ctx, s: string) => {
+    logBuf.push(s)
+    if (consoleSem.downTrylock(ctx) !== 0) return false
+    consoleLockMap.acquireTry(ctx)
+    consoleUnlock(ctx)
+    return true
+  })
   /** serial8250_do_startup(): called with tty_port.mutex held; may sleep (request_irq()). */
   const startup = helper({ name: 'serial8250_do_startup', mustHold: [tport], takes: [takes(port, 'irqsave')], mightSleep: true }, (ctx) =>
     port.withLockedIrqSave(ctx, (_ctx, up) => {
@@ -148,6 +177,11 @@ export const uart8250 = (options: Omit<KernelOptions, 'lockOrder'> = {}) => {
     handleIrq,
     uartWrite,
     consoleWrite,
+    consoleSem,
+    consoleLock,
+    consoleUnlock,
+    printk,
+    logBuf,
     startup,
     shutdown,
     ttyPortOpen,

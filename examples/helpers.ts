@@ -26,7 +26,10 @@ export const uartLife = (preemptRt: boolean) => {
       u.uartWrite(ctx, 'hi')
       u.port.withLockedIrqSave(ctx, (_ctx, up) => up.fifo.push(0x41, 0x42))
       ctx.raiseIrq(4) // serial8250_interrupt: rx and tx under port->lock
-      u.consoleWrite(ctx, '!')
+      u.printk(ctx, '!') // console_trylock() took console_sem: flushed to the wire at once
+      u.consoleLock(ctx) // console_sem held: a printk() now only stores its record
+      u.printk(ctx, '?')
+      u.consoleUnlock(ctx) // flushes '?' and up()s console_sem
       u.ttyPortClose(ctx)
     },
     { comm: 'getty' },
@@ -45,7 +48,15 @@ export const binderLife = (preemptRt: boolean) => {
     b.updateRef(ctx, b.client, 1, true)
     return b.updateRef(ctx, b.client, 1, false)
   })
-  return { b, strong }
+  // BINDER_FREEZE with a transaction outstanding: the CondVar sleep ends by its timeout (nothing else
+  // runs in kernel.run()), so -EAGAIN; once the transaction is dropped (notify_all()), the freeze succeeds.
+  b.kernel.run((ctx) => b.client.inner.withLocked(ctx, (_ctx, inner) => void inner.outstandingTxns++))
+  const freeze = b.kernel.run((ctx) => {
+    const busy = b.ioctlFreeze(ctx, b.client, 10)
+    b.dropOutstandingTxn(ctx, b.client)
+    return [busy, b.ioctlFreeze(ctx, b.client, 10)] as const
+  })
+  return { b, strong, freeze }
 }
 
 /** The seeded bugs, each with the compile error it gets and what the running kernel says when the types are bypassed. */

@@ -139,6 +139,21 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
+export type { Semaphore } from './waiting/semaphore.js'
+export { type Completion, UINT_MAX } from './waiting/completion.js'
+export type { WaitCondition, WaitQueueHead } from './waiting/wait-queue.js'
+export { HZ } from './waiting/errno.js'
+export type { UnlockableGuard } from './waiting/unlockable.js'
+export type { CondVar, CondVarTimeoutResult } from './waiting/condvar.js'
+export {
+  downReadInterruptible,
+  downReadKillable,
+  downWriteKillable,
+  type InterruptibleResult,
+  interruptibleOps,
+  mutexLockInterruptible,
+  mutexLockKillable,
+} from './waiting/interruptible.js'
 // Deferred work (issue #16): timers, hrtimers, workqueues, threaded irqs, irq_work, tasklets, NAPI, RCU (docs/deferred.md).
 export type {
   BhWorkState,

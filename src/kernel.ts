@@ -30,6 +30,11 @@ import type { Reporter } from './diagnostics/reporter.js'
 import { SyncExecutor } from './exec/sync.js'
 import { createKernelParts } from './exec/parts.js'
 import { lockHostFor } from './exec/hosts.js'
+import { SyncWaiting, syncWaitHost } from './waiting/factories.js'
+import type { Semaphore } from './waiting/semaphore.js'
+import type { Completion } from './waiting/completion.js'
+import type { WaitQueueHead } from './waiting/wait-queue.js'
+import type { CondVar } from './waiting/condvar.js'
 import { ScopeContext } from './exec/scope.js'
 import type { AnyContext } from './rules/proofs.js'
 import type { CtxState } from './rules/state.js'
@@ -128,6 +133,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
   readonly #exec: SyncExecutor
   readonly #lockHost: LockHost
+  /** The waiting primitives' factories (src/waiting/). */
+  readonly #waiting: SyncWaiting
   /** Timers, workqueues, threaded irqs, irq_work, tasklets, NAPI, RCU (src/deferred/). */
   readonly #deferred: Deferred
   readonly #sub: Subsystems
@@ -149,6 +156,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const exec = new SyncExecutor(parts)
     this.#exec = exec
     this.#lockHost = lockHostFor(exec, parts)
+    this.#waiting = new SyncWaiting(syncWaitHost(parts, this.#lockHost, exec))
     this.#deferred = new Deferred(parts, exec, this.#lockHost)
     this.#sub = new Subsystems(this.#deferred)
     this.#views = this.#cpus.map((c) => cpuViewOf(c))
@@ -314,6 +322,24 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   lockMap<const N extends string>(name: N): LockMap<N> {
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('lockdep_map: the class name must be a non-empty string')
     return Object.freeze(new LockMapRuntime(this.#lockHost, name))
+  }
+
+  // ── waiting (src/waiting/, docs/waiting.md) ────────────────────────────────────────────
+  /** `DEFINE_SEMAPHORE(name, count)`: a counting semaphore; its raw_spinlock_t is lockdep class `(name).lock`. */
+  semaphore<const N extends string>(name: N, count: number): Semaphore<N> {
+    return this.#waiting.semaphore(name, count)
+  }
+  /** `DECLARE_COMPLETION(name)`: a completion; its swait raw_spinlock_t is lockdep class `(name).wait.lock`. */
+  completion<const N extends string>(name: N): Completion<N> {
+    return this.#waiting.completion(name)
+  }
+  /** `DECLARE_WAIT_QUEUE_HEAD(name)`: a wait queue head; its spinlock_t is lockdep class `name.lock`. */
+  waitQueue<const N extends string>(name: N): WaitQueueHead<N> {
+    return this.#waiting.waitQueue(name)
+  }
+  /** Rust's `new_condvar!(name)`: a CondVar; its wait queue head's spinlock_t is lockdep class `name`. */
+  condVar<const N extends string>(name: N): CondVar<N> {
+    return this.#waiting.condVar(name)
   }
 
   /** The lock classes a task on CPU `i` holds now, outermost first. */

@@ -14,6 +14,11 @@ u.kernel.run((ctx) => {
   u.ttyPortOpen(ctx)
   u.uartWrite(ctx, 'hi')
   u.consoleWrite(ctx, '!')
+  // console_sem as the kernel uses it: console_lock() may sleep, printk() may not.
+  u.consoleLock(ctx)
+  u.consoleUnlock(ctx)
+  u.printk(ctx, 'hello')
+  u.tport.withLocked(ctx, (ctx) => u.printk(ctx, 'under tty_port.mutex'))
   u.ttyPortClose(ctx)
   u.port.withLockedIrqSave(ctx, (ctx, up) => {
     u.rxChars(ctx, up)
@@ -21,6 +26,9 @@ u.kernel.run((ctx) => {
     // 1. recursion through a helper: a console write from under port->lock
     // @expect-error possible recursive locking detected: spinlock_t 'port_lock_key' is already held
     expectError(u.consoleWrite(ctx, 'overrun'))
+    // console_lock() sleeps (down(&console_sem)): not under port->lock.
+    // @expect-error helper console_lock() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'port_lock_key' is held)
+    expectError(u.consoleLock(ctx))
   })
   u.tport.withLocked(ctx, (ctx) => {
     // 2. order inversion through a helper
@@ -37,8 +45,21 @@ u.kernel.run((ctx) => {
   expectError(u.rxChars(ctx, { ier: 0, fifo: [], received: [], xmit: [], wire: [], msr: 0, icount: { rx: 0, tx: 0 } }))
 })
 u.requestIrq(4)
+u.kernel.requestIrq(5, 'ttyS1', (ctx) => {
+  // printk() from a (threadable) handler: console_trylock(), never console_lock().
+  u.printk(ctx, 'rx overrun')
+  // @expect-error helper console_lock() may sleep
+  expectError(u.consoleLock(ctx))
+})
 
 b.kernel.run((ctx) => {
+  // BINDER_FREEZE: the CondVar sleeps with Process::inner given up; not from under another spinlock.
+  b.ioctlFreeze(ctx, b.client, 10)
+  b.dropOutstandingTxn(ctx, b.client)
+  b.client.inner.withLocked(ctx, (ctx) => {
+    // @expect-error helper Process::ioctl_freeze() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'Process::inner' is held)
+    expectError(b.ioctlFreeze(ctx, b.server, 10))
+  })
   b.insertHandle(ctx, b.client, 1, node)
   b.updateRef(ctx, b.client, 1, true)
   b.server.inner.withLocked(ctx, (ctx) => {

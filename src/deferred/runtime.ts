@@ -9,29 +9,21 @@ import type { KernelParts } from '../exec/executor.js'
 import type { SyncExecutor } from '../exec/sync.js'
 import type { LockHost } from '../locks/lock.js'
 import { ScopeContext } from '../exec/scope.js'
-import { DeadlockError, ForeignContextError, InvalidArgumentError } from '../errors.js'
+import { ForeignContextError, InvalidArgumentError } from '../errors.js'
 import { handleSoftirqs, localIrqEnable, raiseIrq, raiseSoftirq } from '../exec/delivery.js'
 import { SOFTIRQ_NAMES, type SoftirqName } from '../exec/irq-registry.js'
-import { runSync, type Op, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
-import { waitForeverReport } from '../exec/model/watchdog-reports.js'
+import type { Op } from '../exec/wait.js'
+import { type Runner, type RunnerChannel, runSyncOp, type SyncClock } from '../exec/sync-wait.js'
 import { LockMapRuntime } from '../lockdep/lock-map.js'
 import type { Kthread } from './kthreads.js'
 import { assertSite, lockdepWarn } from '../helpers/warn.js'
 
 import { IRQ_WORK_LINE, LOCAL_TIMER_LINE } from './lines.js'
 
-/** Who runs what a wait waits for: the report names it as the holder. */
-export interface Runner {
-  readonly comm: string
-  readonly pid: number
-  readonly cpu: number
-}
+export type { Runner } from '../exec/sync-wait.js'
 
-/** A wait channel of deferred work: a timer, a work item, an irq line, RCU's grace period. */
-export interface DeferredChannel extends WaitChannel {
-  /** Who runs the callback being waited for, when one runs now. */
-  runner(): Runner | null
-}
+/** A wait channel of deferred work (a timer, a work item, an irq line, RCU's grace period): `runner()` names who runs the callback waited for. */
+export type DeferredChannel = RunnerChannel
 
 /** Something the clock expires on one CPU: a timer_list, an hrtimer, a delayed work's timer. */
 export interface ClockEvent {
@@ -46,7 +38,7 @@ export interface ClockEvent {
 
 const bit = (name: SoftirqName): number => 1 << SOFTIRQ_NAMES.indexOf(name)
 
-export class Deferred {
+export class Deferred implements SyncClock {
   readonly parts: KernelParts
   readonly exec: SyncExecutor
   readonly lockHost: LockHost
@@ -80,6 +72,8 @@ export class Deferred {
     // timers_init(): open_softirq(TIMER_SOFTIRQ, run_timer_softirq); hrtimers_init(): open_softirq(HRTIMER_SOFTIRQ, hrtimer_run_softirq).
     parts.irq.kernelSoftirqs[SOFTIRQ_NAMES.indexOf('TIMER')] = (cpu) => this.#runExpired(cpu, 'timer')
     parts.irq.kernelSoftirqs[SOFTIRQ_NAMES.indexOf('HRTIMER')] = (cpu) => this.#runExpired(cpu, 'soft')
+    // A timed wait under kernel.run (msleep(), a wait with a timeout) lets time pass on this clock.
+    exec.clock = this
   }
 
   #executingCpu(): Cpu {
@@ -159,6 +153,12 @@ export class Deferred {
    * Time passes by `ms`: at each expiry on the way the clock stops there and the local timer
    * interrupt is raised on each CPU with something expired (or with RCU work), lowest CPU first.
    */
+  nextExpiryAfter(now: number): number {
+    let next = Number.POSITIVE_INFINITY
+    for (const e of this.#armed) if (e.expires > now && e.expires < next) next = e.expires
+    return next
+  }
+
   advance(ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('advance(): ms must be a finite number ≥ 0')
     const machine = this.parts.machine
@@ -267,35 +267,8 @@ export class Deferred {
   }
 
   // ── waits ──────────────────────────────────────────────────────────────────────────────
-  /**
-   * Drives a waiting op on one call stack. A sleeping wait gives the CPU up: what is woken there
-   * (and on idle CPUs) runs, and the op re-checks. A wait that nothing can end is reported — a
-   * hung task for a sleeper, a soft or hard lockup for a spinner — and throws DeadlockError.
-   * (The sync onWait of src/exec/wait.ts, kept in this one place until the sched helper's lands.)
-   */
+  /** Drives a waiting op on one call stack, with the synchronous executor's one driver (src/exec/sync-wait.ts). */
   wait<R>(cpu: Cpu, op: Op<R>): R {
-    return runSync(op, (y) => this.#onWait(cpu, y))
-  }
-
-  #onWait(cpu: Cpu, y: WaitYield): WakeReason {
-    if (y.timeoutMs !== undefined) {
-      this.parts.machine.clockMs += y.timeoutMs
-      return 'timeout'
-    }
-    let ran = !y.spin && this.exec.sleepPoint(cpu)
-    for (const other of this.parts.cpus) if (other !== cpu) ran = this.exec.runIdleCpu(other) || ran
-    if (ran) return 'woken'
-    throw new DeadlockError(this.#neverEnds(cpu, y))
-  }
-
-  /** The model executor's report of a wait nothing can wake (src/exec/model/watchdog-reports.ts), with who runs what it waits for. */
-  #neverEnds(cpu: Cpu, y: WaitYield): string {
-    const task = cpu.current
-    const channel = y.channel as DeferredChannel
-    const runner = channel.runner?.() ?? this.runnerOn(cpu)
-    const what = `${channel.kind} '${channel.name}' (run by ${runner.comm}/${runner.pid} on CPU ${runner.cpu})`
-    const d = waitForeverReport({ cpu, task, lockdep: this.parts.lockdep }, what, y.spin, y.state)
-    this.parts.reporter.report(d)
-    return `${d.title}: ${task.comm}/${task.pid} waits for ${what}, which cannot finish until ${task.comm} stops waiting`
+    return runSyncOp(this.parts, cpu, op, this.exec)
   }
 }

@@ -41,6 +41,8 @@ const WARNING_WHY: Record<KernelWarning, string> = {
   'bh-enable-in-hardirq': 'local_bh_enable() in hard interrupt context',
   'bh-enable-irqs-disabled': 'local_bh_enable() with interrupts disabled; with TRACE_IRQFLAGS it ends in local_irq_enable()',
   'irq-handler-enabled-interrupts': 'the handler returned with interrupts enabled; they are disabled again',
+  'not-in-threaded-context':
+    'in hard interrupt context that PREEMPT_RT does not thread (IRQF_NO_THREAD, a hard timer): complete_all() wakes every waiter under a raw lock there',
 }
 
 const heldLines = (s: Site): string[] => heldLockLines(s.task.comm, s.task.pid, s.held, s.lockdep)

@@ -55,7 +55,12 @@ export interface ProofFalsifiedDiagnostic extends DiagnosticBase {
  * const all: KernelWarning[] = ['bh-disable-in-hardirq', 'bh-enable-in-hardirq', 'bh-enable-irqs-disabled', 'irq-handler-enabled-interrupts']
  * ```
  */
-export type KernelWarning = 'bh-disable-in-hardirq' | 'bh-enable-in-hardirq' | 'bh-enable-irqs-disabled' | 'irq-handler-enabled-interrupts'
+export type KernelWarning =
+  | 'bh-disable-in-hardirq'
+  | 'bh-enable-in-hardirq'
+  | 'bh-enable-irqs-disabled'
+  | 'irq-handler-enabled-interrupts'
+  | 'not-in-threaded-context'
 
 /**
  * A `WARN_ON_ONCE()` of the kernel fired (each site once per kernel, as the kernel prints it once).

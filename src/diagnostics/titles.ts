@@ -33,6 +33,8 @@ export const kernelWarningTitle = (w: KernelWarning, detail = ''): string => {
       return 'WARNING: kernel/softirq.c at __local_bh_enable_ip(): lockdep_assert_irqs_enabled()'
     case 'irq-handler-enabled-interrupts':
       return `WARNING: kernel/irq/handle.c at __handle_irq_event_percpu(): ${detail} enabled interrupts`
+    case 'not-in-threaded-context':
+      return `WARNING: ${detail}: lockdep_assert_RT_in_threaded_ctx(): Not in threaded context on PREEMPT_RT as expected`
   }
 }
 

@@ -275,6 +275,22 @@ export class ScopeContext {
     return cpu.scopeIds[cpu.scopeIds.length - 1] !== ctx.#id
   }
 
+  /**
+   * @internal `do_unlocked()` (src/waiting/unlockable.ts): a guard's context stops proving
+   * anything and cannot be used (StaleContextError) while its lock is given up; `resume` brings it
+   * back once the lock is re-taken. It stays on the CPU's scope stack meanwhile.
+   */
+  static suspend(child: ScopeContext): void {
+    if (child.#claims !== 0) child.#at.cpu.removeClaims(child.#claims)
+    child.#live = false
+  }
+
+  /** @internal The other half of {@link ScopeContext.suspend}. */
+  static resume(child: ScopeContext): void {
+    child.#live = true
+    if (child.#claims !== 0) child.#at.cpu.addClaims(child.#claims)
+  }
+
   /** Its proofs stop counting once it ends (before the caller undoes the CPU state). */
   static #disclaim(child: ScopeContext): void {
     if (child.#claims !== 0) child.#at.cpu.removeClaims(child.#claims)

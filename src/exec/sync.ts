@@ -22,8 +22,15 @@ import type { Executor, KernelParts } from './executor.js'
 import { contextHostFor } from './hosts.js'
 import { kmalloc } from './kmalloc.js'
 import { KthreadQueue } from '../deferred/kthreads.js'
-import { runSyncOp } from './sync-wait.js'
-import type { Op } from './wait.js'
+import { bareClock, runSyncOp, type SyncClock, type SyncWaitHost } from './sync-wait.js'
+import type { Op, WaitChannel } from './wait.js'
+
+/** `msleep()`'s sleep: TASK_UNINTERRUPTIBLE until `ms` have passed (what runs meanwhile does not end it). */
+function* msleepOp(m: KernelParts, ms: number): Op<void> {
+  const end = m.machine.clockMs + ms
+  const channel: WaitChannel = { id: 0, kind: 'timer', name: `msleep(${ms})` }
+  while (m.machine.clockMs < end) yield { tag: 'wait', channel, state: 'TASK_UNINTERRUPTIBLE', spin: false, timeoutMs: end - m.machine.clockMs }
+}
 
 /** Ends a task's or handler's root context: guards still held then are reported and released. */
 const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]): void => {
@@ -40,7 +47,7 @@ const refuseHandlerThenable = (what: string, result: unknown): void => {
   refuseThenable(result, what, 'the handler returned a Promise; a handler must finish synchronously')
 }
 
-export class SyncExecutor implements Executor {
+export class SyncExecutor implements Executor, SyncWaitHost {
   readonly #m: KernelParts
   readonly #executing: Cpu[] = []
   #deferredRunning = false
@@ -48,9 +55,12 @@ export class SyncExecutor implements Executor {
   readonly contextHost: ContextHost
   /** Kernel threads woken by deferred work (src/deferred/): run at scheduling points. */
   readonly kthreads: KthreadQueue
+  /** The clock a timed wait lets pass (the deferred-work core's, with its timer expiries, once it exists). */
+  clock: SyncClock
 
   constructor(m: KernelParts) {
     this.#m = m
+    this.clock = bareClock(m)
     this.contextHost = contextHostFor(this, m)
     this.kthreads = new KthreadQueue(m.cpus.length)
     for (const cpu of m.cpus) bindHandlers(cpu, this)
@@ -139,12 +149,13 @@ export class SyncExecutor implements Executor {
   }
 
   /**
-   * Runs a primitive's op (./wait.ts) on `cpu` to its end: a timed wait advances the clock, any
-   * other wait is reported and throws DeadlockError (./sync-wait.ts); points are this executor's
-   * scheduling points. The synchronous methods of waiting primitives call this.
+   * Runs a primitive's op (./wait.ts) on `cpu` to its end with the one synchronous driver
+   * (./sync-wait.ts): a wait lets woken work run, a timed one lets time pass, one nothing ends is
+   * reported and throws DeadlockError; points are this executor's scheduling points. The
+   * synchronous methods of waiting primitives call this.
    */
   runOp<R>(cpu: Cpu, op: Op<R>): R {
-    return runSyncOp(this.#m, cpu, op, (c) => this.schedulingPoint(c))
+    return runSyncOp(this.#m, cpu, op, this, (c) => this.schedulingPoint(c))
   }
 
   /** Nothing ever waits on one call stack, so an unlock has no one to wake. */
@@ -386,7 +397,8 @@ export class SyncExecutor implements Executor {
   msleep(cpu: Cpu, ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
     this.#m.reporter.mightSleep(cpu, 'msleep()')
-    this.#m.machine.clockMs += ms
+    // schedule_timeout_uninterruptible(): timers expiring meanwhile fire at their time, woken work runs.
+    runSyncOp(this.#m, cpu, msleepOp(this.#m, ms), this)
     if (this.#m.options.trace) this.#m.reporter.traceEvent(cpu, { event: 'msleep', ms })
   }
 

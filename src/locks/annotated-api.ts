@@ -7,7 +7,7 @@
 import type { Context } from '../exec/context.js'
 import type { CtxState } from '../rules/state.js'
 import type { NotThenable } from '../rules/error.js'
-import type { Guard } from './guard.js'
+import type { UnlockableGuard } from '../waiting/unlockable.js'
 import type { LockKind, VariantOf } from '../kinds/lock-kinds.js'
 import type { TryResult } from './lock.js'
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
@@ -48,7 +48,7 @@ export type TryLocked<K extends LockKind, N extends string, V extends VariantOf<
  */
 export type TryGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
-) => Guard<Acquired<K, N, V, T>, D> | null
+) => UnlockableGuard<Acquired<K, N, V, T>, D, T> | null
 
 /**
  * `spin_lock_nested(lock, subclass)`-style: the lock taken as class `N/subclass` around `cb`.
@@ -88,7 +88,7 @@ export type LockedNested<K extends LockKind, N extends string, V extends Variant
 export type GuardedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
-) => Guard<Acquired<K, ClassKey<N, S>, V, T>, D>
+) => UnlockableGuard<Acquired<K, ClassKey<N, S>, V, T>, D, T>
 
 /** A lock given as a nest_lock: any lock object, by its class name. */
 export interface NestLock<M extends string> {
@@ -139,7 +139,7 @@ export type LockedNestLock<K extends LockKind, N extends string, V extends Varia
 export type GuardedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
-) => Guard<Acquired<K, N, V, T>, D>
+) => UnlockableGuard<Acquired<K, N, V, T>, D, T>
 
 /** Trylocks and nesting of the spinning kinds (raw_spinlock_t, spinlock_t). */
 export interface SpinAnnotations<K extends 'raw_spinlock_t' | 'spinlock_t', N extends string, D, F extends string> {

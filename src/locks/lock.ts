@@ -24,7 +24,7 @@ import type { LockdepKind } from '../lockdep/maps.js'
 import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
-import { LockGuard } from './guard.js'
+import { LockGuard, type Relock } from './guard.js'
 import type { HeldLock, HeldLocks, IrqContext } from './held.js'
 import { kindSpec, opsOfSpec } from '../kinds/registry.js'
 import type { LockKindSpec } from '../kinds/spec.js'
@@ -72,7 +72,13 @@ export type SectionOp<D, R> = (ctx: Context<CtxState>, data: D) => Op<R>
 /** A lock wait as the lock yields it: the seam's WaitYield, plus who holds the lock (for the reports). */
 export interface LockWaitYield extends WaitYield {
   readonly blocked: BlockedOutcome
+  /** The waiter's side, and the holder's (a writer, or readers in the way of a writer). */
+  readonly mode: 'read' | 'write'
+  readonly holderMode: 'read' | 'write'
 }
+
+/** A wait a lock yielded (it names the holder). */
+export const isLockWait = (y: WaitYield): y is LockWaitYield => 'blocked' in y
 
 /** A generator object (what a `function*` returns), as the model flavour's sections must be. */
 export const isOp = (value: unknown): value is Op<unknown> =>
@@ -102,6 +108,10 @@ class Acquisition {
   /** The interrupt flag before an `irq_disable` step: what rolling it back restores. */
   irqsBefore: IrqFlags = IRQS_ON
   record: HeldRecord | null = null
+  /** Guards: the context the lock was taken from, the guard's own, and its compiled method (for do_unlocked()). */
+  outer: ScopeContext | null = null
+  child: ScopeContext | null = null
+  ops: Compiled | null = null
   constructor(
     readonly cpu: Cpu,
     /** The task taking the lock (its owner once taken). */
@@ -134,6 +144,9 @@ class WaitingAcquisition {
   /** The chain the first try validated (what a retry's record gets). */
   chain: ChainNode | null = null
 }
+
+/** A scope edge that changes nothing (the context do_unlocked() runs its callback in). */
+const noExitEdge = (): void => undefined
 
 /** Thrown by the acquire step of a waitable acquisition when the lock is held: the steps before it stay done. */
 const MUST_WAIT: unique symbol = Symbol('acquire: must wait')
@@ -240,7 +253,7 @@ export interface Compiled {
 /** A trylock never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock): its steps without the wait checks. */
 const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !STEPS[st].waitCheck), unlock: ops.unlock })
 
-export class LockRuntime<D> implements StepHost {
+export class LockRuntime<D> implements StepHost, Relock {
   /** The lock's id, and its entry in the machine (kind, name, key, owner, readers). */
   readonly id: number
   readonly #state: LockState
@@ -410,9 +423,107 @@ export class LockRuntime<D> implements StepHost {
 
   #guardFor(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D): LockGuard<D> {
     const child = this.#push(ctx, cpu, a, ops)
-    const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child))
+    a.outer = ctx
+    a.child = child
+    a.ops = ops
+    const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child), this, a)
     ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
+  }
+
+  // ── do_unlocked() (src/waiting/unlockable.ts): the guard's lock given up and taken back ───
+  /**
+   * `B::unlock()`: the guard's unlock steps, its context suspended (it proves nothing meanwhile);
+   * returns a new context of the one the lock was taken from, the innermost until `relock`.
+   */
+  unlock(op: string, token: unknown): Context<CtxState> {
+    const { a, child, outer, ops } = this.#guardParts(op, token)
+    const cpu = child.assertUsable(`${op} of ${this.label}`)
+    ScopeContext.suspend(child)
+    let failure: unknown = NO_FAILURE
+    for (const step of ops.unlockFns) {
+      try {
+        step(this as LockRuntime<unknown>, a)
+      } catch (error) {
+        if (failure === NO_FAILURE) failure = error
+      }
+    }
+    if (failure !== NO_FAILURE) {
+      // An interrupt handler taken at the unlock threw: take the lock back at once, then fail.
+      this.#retake(a, ops, child)
+      throw failure
+    }
+    return ScopeContext.public(ScopeContext.push(outer, cpu, 0))
+  }
+
+  /** `B::relock()`: ends the context `unlock` gave, then the lock steps again (lockdep validates again). */
+  relock(op: string, inner: Context<CtxState>, token: unknown): void {
+    const { a, child, ops } = this.#guardParts(op, token)
+    let failure: unknown = NO_FAILURE
+    try {
+      ScopeContext.close(ScopeContext.from(inner, op), noExitEdge, 'scope')
+    } catch (error) {
+      failure = error
+    }
+    this.#retake(a, ops, child)
+    if (failure !== NO_FAILURE) throw failure
+  }
+
+  /**
+   * `relock` as an op (CondVar's wait): in a model the lock steps wait where the acquire step finds
+   * the lock held, as the guard's first acquisition did; in kernel.run() contention is reported.
+   */
+  *relockOp(op: string, inner: Context<CtxState>, token: unknown): Op<void> {
+    const { a, child, ops } = this.#guardParts(op, token)
+    let failure: unknown = NO_FAILURE
+    try {
+      ScopeContext.close(ScopeContext.from(inner, op), noExitEdge, 'scope')
+    } catch (error) {
+      failure = error
+    }
+    this.#freshTry(a)
+    try {
+      if (a.wait !== null) yield* this.#stepsWaiting(a, ops)
+      else this.#run(a, ops)
+    } catch (error) {
+      ScopeContext.pop(child, 'guard')
+      throw error
+    }
+    ScopeContext.resume(child)
+    if (failure !== NO_FAILURE) throw failure
+  }
+
+  /** A re-acquisition is validated by lockdep again (B::relock() calls the lock function again). */
+  #freshTry(a: Acquisition): void {
+    const w = a.wait
+    if (w === null) return
+    w.retry = false
+    w.blockedOn = null
+    w.chain = null
+  }
+
+  /** Takes the lock again for the guard; if that throws, the guard's scope ends (its lock is not held). */
+  #retake(a: Acquisition, ops: Compiled, child: ScopeContext): void {
+    this.#freshTry(a)
+    // The synchronous relock of do_unlocked(): contention is the executor's report even in a model.
+    const wait = a.wait
+    a.wait = null
+    try {
+      this.#run(a, ops)
+    } catch (error) {
+      ScopeContext.pop(child, 'guard')
+      throw error
+    } finally {
+      a.wait = wait
+    }
+    ScopeContext.resume(child)
+  }
+
+  #guardParts(op: string, token: unknown): { a: Acquisition; child: ScopeContext; outer: ScopeContext; ops: Compiled } {
+    if (!(token instanceof Acquisition) || token.child === null || token.outer === null || token.ops === null) {
+      throw new InvalidArgumentError(`${op}: not a guard of ${this.label}`)
+    }
+    return { a: token, child: token.child, outer: token.outer, ops: token.ops }
   }
 
   /** The nest lock's id: a lock of another kernel has no id in this machine, so it is refused as its contexts are. */
@@ -593,7 +704,7 @@ export class LockRuntime<D> implements StepHost {
       let reason: WakeReason | undefined
       this.#waiting++
       try {
-        reason = yield this.#waitFor(blocked, state)
+        reason = yield this.#waitFor(blocked, state, a.mode)
         resumed = true
       } finally {
         this.#waiting--
@@ -612,7 +723,7 @@ export class LockRuntime<D> implements StepHost {
   }
 
   /** Spinning (raw_spinlock_t; spinlock_t/rwlock_t on a normal kernel) or sleeping (mutex, rwsem; RT's rtmutex-based kinds). */
-  #waitFor(blocked: BlockedOutcome, state: SleepState): LockWaitYield {
+  #waitFor(blocked: BlockedOutcome, state: SleepState, mode: 'read' | 'write'): LockWaitYield {
     const sleeping = this.#sleeping()
     // rtlock_slowlock_locked(): spinlock_t/rwlock_t on RT wait in TASK_RTLOCK_WAIT, and no signal ends it.
     const rtlock = sleeping && this.spec.category.normal !== 'sleeping'
@@ -622,6 +733,8 @@ export class LockRuntime<D> implements StepHost {
       state: sleeping ? (rtlock ? 'TASK_RTLOCK_WAIT' : state) : 'TASK_RUNNING',
       spin: !sleeping,
       blocked,
+      mode,
+      holderMode: this.#state.writerPid >= 0 ? 'write' : 'read',
     }
   }
 

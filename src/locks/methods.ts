@@ -7,7 +7,7 @@
 import type { Context } from '../exec/context.js'
 import type { CtxState } from '../rules/state.js'
 import type { NotThenable } from '../rules/error.js'
-import type { Guard } from './guard.js'
+import type { UnlockableGuard } from '../waiting/unlockable.js'
 import type { LockKind, VariantOf } from '../kinds/lock-kinds.js'
 import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from '../rules/acquire.js'
 
@@ -59,5 +59,5 @@ export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>
   'plain' | 'irqsave',
   'write',
 ]
-  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Guard<Acquired<K, N, V, T>, D>
-  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>
+  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => UnlockableGuard<Acquired<K, N, V, T>, D, T>
+  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => UnlockableGuard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D, T>

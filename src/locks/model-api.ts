@@ -12,7 +12,8 @@
  * A guard's `unlock()` never waits and stays plain.
  */
 import { ScopeContext } from '../exec/scope.js'
-import type { Context, Guard } from '../exec/context.js'
+import type { Context } from '../exec/context.js'
+import type { UnlockableGuard } from '../waiting/unlockable.js'
 import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockCommon, MembersOf } from '../kinds/derive.js'
@@ -25,7 +26,7 @@ import type { Op } from '../exec/wait.js'
 import { trackOp, type OpTracker } from '../exec/model/op.js'
 import { registerLock, runtimeOf } from './api.js'
 import type { NestLock } from './annotated-api.js'
-import type { LockRuntime, SectionOp, TryResult } from './lock.js'
+import type { Compiled, LockRuntime, SectionOp, TryResult } from './lock.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
 /**
@@ -90,8 +91,8 @@ export type ModelGuarded<K extends LockKind, N extends string, V extends Variant
   'plain' | 'irqsave',
   'write',
 ]
-  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Op<Guard<Acquired<K, N, V, T>, D>>
-  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Op<Guard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D>>
+  ? <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireCheck<K, N, T, F>>) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T>>
+  : <T extends CtxState>(ctx: Context<T> & NoInfer<AcquireFullCheck<K, N, V, T, F, M>>) => Op<UnlockableGuard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D, T>>
 
 /**
  * A trylock around a generator section.
@@ -134,7 +135,7 @@ export type ModelTryLocked<K extends LockKind, N extends string, V extends Varia
  */
 export type ModelTryGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
-) => Op<Guard<Acquired<K, N, V, T>, D> | null>
+) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T> | null>
 
 /**
  * `_nested(subclass)` around a generator section.
@@ -179,7 +180,7 @@ export type ModelLockedNested<K extends LockKind, N extends string, V extends Va
 export type ModelGuardedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
-) => Op<Guard<Acquired<K, ClassKey<N, S>, V, T>, D>>
+) => Op<UnlockableGuard<Acquired<K, ClassKey<N, S>, V, T>, D, T>>
 
 /**
  * `_nest_lock(nest)` around a generator section.
@@ -224,7 +225,7 @@ export type ModelLockedNestLock<K extends LockKind, N extends string, V extends 
 export type ModelGuardedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
-) => Op<Guard<Acquired<K, N, V, T>, D>>
+) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T>>
 
 /** One member's generator-flavoured type from its descriptor (a `MembersOf` entry), as kinds/derive.ts's `MemberType`. */
 type ModelMemberType<
@@ -384,38 +385,51 @@ const subclassOf = (what: string, subclass: unknown): number => {
 
 type Section = SectionOp<unknown, unknown>
 
+/**
+ * A method's steps, prepared at its first call: a model kernel is built for every execution and
+ * most of a lock's ~20 methods are never called in one (preparing all of them was most of the
+ * cost of declaring a lock).
+ */
+const lazy = (compile: () => Compiled): (() => Compiled) => {
+  let ops: Compiled | null = null
+  return () => {
+    ops ??= compile()
+    return ops
+  }
+}
+
 /** Builds the frozen generator-flavoured lock object of a runtime: one closure per entry of its kind's tables. */
 export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
   const track = <R>(op: Op<R>, what: string): Op<R> => trackOp(op, what, tracker)
   for (const [method, [variant, mode]] of Object.entries(runtime.spec.methods as Readonly<Record<string, MethodEntry>>)) {
-    const ops = runtime.compile(method, variant, mode, false)
+    const ops = lazy(() => runtime.compile(method, variant, mode, false))
     const what = `${runtime.label}.${method}(ctx, …)`
     lock[method] = (ctx: unknown, cb: unknown) => {
       if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
-      return track(runtime.withLockOp(ctx, ops, cb as Section), what)
+      return track(runtime.withLockOp(ctx, ops(), cb as Section), what)
     }
   }
   for (const [method, [variant, mode]] of Object.entries(runtime.spec.guards as Readonly<Record<string, MethodEntry>>)) {
-    const ops = runtime.compile(method, variant, mode, true)
+    const ops = lazy(() => runtime.compile(method, variant, mode, true))
     const what = `${runtime.label}.${method}(ctx)`
     lock[method] = (ctx: unknown) => {
       if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
-      return track(runtime.lockGuardOp(ctx, ops), what)
+      return track(runtime.lockGuardOp(ctx, ops()), what)
     }
   }
   for (const [method, [variant, mode, form, guard]] of Object.entries(runtime.spec.annotated as Readonly<Record<string, AnnotatedEntry>>)) {
-    const ops = runtime.compile(method, variant, mode, guard, form === 'try')
+    const ops = lazy(() => runtime.compile(method, variant, mode, guard, form === 'try'))
     const what = `${runtime.label}.${method}(ctx, …)`
     if (form === 'try') {
       lock[method] = guard
         ? (ctx: unknown) => {
             if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
-            return track(runtime.tryLockGuardOp(ctx, ops), what)
+            return track(runtime.tryLockGuardOp(ctx, ops()), what)
           }
         : (ctx: unknown, cb: unknown) => {
             if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
-            return track(runtime.tryWithLockOp(ctx, ops, cb as Section), what)
+            return track(runtime.tryWithLockOp(ctx, ops(), cb as Section), what)
           }
       continue
     }
@@ -425,12 +439,12 @@ export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker
       ? (ctx: unknown, arg: unknown) => {
           if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
           const [subclass, nest] = annotation(arg)
-          return track(runtime.lockGuardOp(ctx, ops, subclass, nest), what)
+          return track(runtime.lockGuardOp(ctx, ops(), subclass, nest), what)
         }
       : (ctx: unknown, arg: unknown, cb: unknown) => {
           if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
           const [subclass, nest] = annotation(arg)
-          return track(runtime.withLockOp(ctx, ops, cb as Section, subclass, nest), what)
+          return track(runtime.withLockOp(ctx, ops(), cb as Section, subclass, nest), what)
         }
   }
   const built = Object.freeze({ ...lock })

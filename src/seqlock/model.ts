@@ -7,7 +7,7 @@
 import type { Context } from '../exec/context.js'
 import { ScopeContext } from '../exec/scope.js'
 import type { Op } from '../exec/wait.js'
-import type { ModelHost } from '../ww/model.js'
+import { type FactoryHost, hostOf, type ModelHost } from '../ww/model.js'
 import { ForeignContextError, InvalidArgumentError } from '../errors.js'
 import { lockdepAssertHeld, lockdepAssertPreemptionDisabled } from '../helpers/assert.js'
 import { KIND_SPECS } from '../kinds/registry.js'
@@ -37,8 +37,9 @@ function* nothing(): Op<undefined> {
 
 /** `seqlock_init()` in a model. */
 export const seqlockFactory =
-  (host: ModelHost) =>
+  (given: FactoryHost) =>
   <const N extends string, D>(name: N, data: D): ModelSeqLock<N, D> => {
+    const host = hostOf(given)
     const runtime = newLockRuntime(host.lockHost, KIND_SPECS.spinlock_t, name, data)
     const seq = new Sequence(host.lockHost, 'seqlock_t', name, `${name}.seqcount`)
     seq.waker = host.waker
@@ -109,8 +110,9 @@ const modelSeqcount = (
 
 /** `seqcount_init()` in a model. */
 export const seqcountFactory =
-  (host: ModelHost) =>
+  (given: FactoryHost) =>
   <const N extends string, D>(name: N, data: D): ModelSeqCount<N, D> => {
+    const host = hostOf(given)
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('seqcount_t: the class name must be a non-empty string')
     const seq = new Sequence(host.lockHost, 'seqcount_t', name, name)
     seq.waker = host.waker
@@ -122,8 +124,9 @@ export const seqcountFactory =
 /** `seqcount_LOCKNAME_init(s, lock)` in a model, for a lock kind that never makes the writer disable preemption. */
 const seqcountLockedFactory =
   <LK extends ModelSeqLockKind>(kind: LK) =>
-  (host: ModelHost) =>
+  (given: FactoryHost) =>
   <const N extends string, LN extends string, D>(name: N, lock: { readonly kind: LK; readonly name: LN }, data: D): ModelSeqCountLocked<LK, N, LN, D> => {
+    const host = hostOf(given)
     const p = SEQPROP[kind]
     const what = `seqcount_${p.lockname}_init(${String(name)})`
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${what}: the class name must be a non-empty string`)

@@ -15,25 +15,35 @@ export interface ModelHost extends ModelHooks {
   readonly lockHost: LockHost
 }
 
+/**
+ * The host as the published types see it: opaque. The plug-in list's `ModelHost` carries the
+ * kernel's parts (internals the .d.ts must not name); a factory's declared parameter is this, and
+ * the factory reads the host it is really given through {@link hostOf}.
+ */
+export type FactoryHost = object
+
+/** The host a plugged factory is given (src/exec/model/model-kernel.ts passes its ModelHost). */
+export const hostOf = (host: FactoryHost): ModelHost => host as ModelHost
+
 const hooks = (host: ModelHost): ModelHooks => ({ track: host.track, waker: host.waker, channel: host.channel })
 
 /** `DEFINE_WD_CLASS(name)` in a model. */
 export const defineWdClassFactory =
-  (host: ModelHost) =>
+  (host: FactoryHost) =>
   <const C extends string>(name: C): ModelWwClass<C> =>
-    buildWwClass(host.lockHost, className('DEFINE_WD_CLASS', name), true, hooks(host)) as ModelWwClass<C>
+    buildWwClass(hostOf(host).lockHost, className('DEFINE_WD_CLASS', name), true, hooks(hostOf(host))) as ModelWwClass<C>
 
 /** `DEFINE_WW_CLASS(name)` in a model. */
 export const defineWwClassFactory =
-  (host: ModelHost) =>
+  (host: FactoryHost) =>
   <const C extends string>(name: C): ModelWwClass<C> =>
-    buildWwClass(host.lockHost, className('DEFINE_WW_CLASS', name), false, hooks(host)) as ModelWwClass<C>
+    buildWwClass(hostOf(host).lockHost, className('DEFINE_WW_CLASS', name), false, hooks(hostOf(host))) as ModelWwClass<C>
 
 /** `ww_mutex_init(lock, ww_class)` in a model. */
 export const wwMutexFactory =
-  (host: ModelHost) =>
+  (host: FactoryHost) =>
   <const C extends string, D>(wwClass: ModelWwClass<C>, data: D): ModelWwMutex<C, D> =>
-    buildWwMutex(host.lockHost, wwClass, data, hooks(host)) as ModelWwMutex<C, D>
+    buildWwMutex(hostOf(host).lockHost, wwClass, data, hooks(hostOf(host))) as ModelWwMutex<C, D>
 
 const className = (what: string, name: unknown): string => {
   if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${what}: the class name must be a non-empty string`)

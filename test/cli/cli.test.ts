@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createKernel } from '../../src/index.js'
 import { checkTraceEventFormat } from '../export/trace-event-format.js'
 import model, { options } from './fixtures/irq-inversion.model.js'
@@ -28,6 +28,9 @@ const lockproof = (args: readonly string[], cwd = root): Promise<Result> =>
       done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr })
     })
   })
+
+// Each test starts node with tsx's loader: seconds apiece on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 })
 
 let out: string
 beforeAll(async () => {

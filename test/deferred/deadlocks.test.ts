@@ -47,7 +47,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       expect(titles(k.diagnostics)[1]).toBe(
         preemptRt
           ? 'lockproof: task ktimers/0:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)'
-          : 'watchdog: BUG: soft lockup - CPU#0 stuck for 24s! [swapper/0:0]',
+          : 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:0]',
       )
     })
 

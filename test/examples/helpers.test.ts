@@ -8,11 +8,16 @@ describe('examples/helpers', () => {
     expect(u.kernel.diagnostics).toEqual([])
     const up = u.kernel.run((ctx) => u.port.withLockedIrqSave(ctx, (_ctx, p) => ({ ...p })))
     expect(up.received).toEqual([0x41, 0x42])
-    expect(up.wire.join('')).toBe('hi!')
+    expect(up.wire.join('')).toBe('hi!?')
     expect(up.ier).toBe(0) // shut down
-    const { b, strong } = binderLife(preemptRt)
+    expect(u.consoleSem.count).toBe(1) // console_sem given back
+    expect(u.logBuf).toEqual([])
+    const { b, strong, freeze } = binderLife(preemptRt)
     expect(b.kernel.diagnostics).toEqual([])
     expect(strong).toBe(1)
+    // -EAGAIN after the 10 ms CondVar timeout, then 0 once no transaction is outstanding.
+    expect(freeze).toEqual([-11, 0])
+    expect(b.kernel.clockMs).toBe(10)
   })
 
   it.each([false, true])('each seeded bug is reported when the types are bypassed (preemptRt=%s)', (preemptRt) => {

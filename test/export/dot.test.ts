@@ -13,7 +13,7 @@ import { dotString } from '../../src/export/dot.js'
 let graphviz: Graphviz
 beforeAll(async () => {
   graphviz = await Graphviz.load()
-})
+}, 60_000)
 
 /** a → b (irqsave), b in a hardirq handler: a is hardirq-safe-ish, b used in hardirq. */
 const chain = () => {

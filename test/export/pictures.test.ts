@@ -3,8 +3,11 @@
  * the committed docs/lock-graph.dot and docs/lock-graph.svg.
  */
 import { readFile } from 'node:fs/promises'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { pictures } from '../../examples/pictures.js'
+
+// Graphviz's WebAssembly build loads in each test.
+vi.setConfig({ testTimeout: 60_000 })
 
 describe('docs/lock-graph.{dot,svg}', () => {
   it('are what `npm run pictures` makes now (run it after changing the example or the DOT)', async () => {

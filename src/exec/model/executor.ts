@@ -23,8 +23,8 @@ import { bindHandlers, deliverPendingIrqs, irqExit, localBhEnable, localIrqEnabl
 import type { Executor, KernelParts } from '../executor.js'
 import { contextHostFor, lockHostFor } from '../hosts.js'
 import { kmalloc } from '../kmalloc.js'
-import type { LockHost, LockWaitYield } from '../../locks/lock.js'
-import { isOp } from '../../locks/lock.js'
+import type { LockHost } from '../../locks/lock.js'
+import { isLockWait, isOp } from '../../locks/lock.js'
 import { POINT, type Access, type Op, type WaitChannel, type WaitState, type WaitYield, type WakeReason } from '../wait.js'
 import type { Choice, Scheduler } from './scheduler.js'
 import type { OpTracker, Unstarted } from './op.js'
@@ -383,8 +383,10 @@ export class ModelExecutor implements Executor, OpTracker {
         choices.push(this.#taskChoice(cpu, cur.task, cur.frame))
         acts.push(() => this.#step(rt, cur.frame))
       }
-      // Another task may run here when the CPU is idle, or the running one may be preempted.
-      const free = cur === null || (curRuns && cpu.preemptible() && !cpu.inInterrupt())
+      // Another task may run here when the CPU is idle, or the running one may be preempted — also
+      // while it busy-waits preemptible (a seqcount reader's or cpu_relax() loop: full preemption).
+      const curSpins = cur !== null && cur.frame.wait?.spin === true
+      const free = cur === null || ((curRuns || curSpins) && cpu.preemptible() && !cpu.inInterrupt())
       if (free) {
         for (const t of rt.tasks) {
           if (t === cur) continue
@@ -530,9 +532,9 @@ export class ModelExecutor implements Executor, OpTracker {
    * handler interrupted): it can never end, reported at once as the synchronous executor does.
    */
   #spinsForever(rt: CpuRun, frame: Frame, y: WaitYield): void {
-    const blocked = (y as Partial<LockWaitYield>).blocked
     const cpu = rt.cpu
-    if (blocked === undefined || blocked.holder.cpu !== cpu.id || blocked.holder.pid !== cpu.current.pid) return
+    if (!isLockWait(y) || y.blocked.holder.cpu !== cpu.id || y.blocked.holder.pid !== cpu.current.pid) return
+    const blocked = y.blocked
     this.#stuckNow = {
       pid: cpu.current.pid,
       comm: cpu.current.comm,
@@ -759,9 +761,9 @@ export class ModelExecutor implements Executor, OpTracker {
   #reportStuck(cpu: Cpu, task: Task, w: WaitYield, onCpu: boolean): void {
     const s: WaitSite = { cpu, task, lockdep: this.#m.lockdep }
     const spin = onCpu
-    const blocked = (w as Partial<LockWaitYield>).blocked
-    const d =
-      blocked !== undefined ? lockWaitReport(s, blocked, spin, w.state, this.#m.options.preemptRt) : waitForeverReport(s, channelName(w.channel), spin, w.state)
+    const d = isLockWait(w)
+      ? lockWaitReport(s, w.blocked, spin, w.state, this.#m.options.preemptRt, w)
+      : waitForeverReport(s, channelName(w.channel), spin, w.state)
     try {
       this.#m.reporter.report(d)
     } catch {

@@ -14,6 +14,7 @@ import type { KernelParts } from '../executor.js'
 import type { LockHost } from '../../locks/lock.js'
 import type { ContextHost } from '../scope.js'
 import type { Op, WaitChannel, Waker } from '../wait.js'
+import { completionFactory, condVarFactory, semaphoreFactory, waitQueueFactory } from '../../waiting/model.js'
 import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
 import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 import { cellFactory } from '../explore/cell-factory.js'
@@ -36,6 +37,10 @@ export type ModelFactories = Readonly<Record<string, (host: ModelHost) => unknow
 
 /** The plugged factories (add one line per factory). */
 export const MODEL_FACTORIES = {
+  semaphore: semaphoreFactory,
+  completion: completionFactory,
+  waitQueue: waitQueueFactory,
+  condVar: condVarFactory,
   defineWdClass: defineWdClassFactory,
   defineWwClass: defineWwClassFactory,
   wwMutex: wwMutexFactory,

@@ -75,7 +75,7 @@ export interface ModelIrqOptions {
 const SIGNALS: readonly Signal[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']
 
 /** The model kernel's own members; {@link ModelKernel} adds the plugged factories (./factories.ts). */
-export class ModelKernelBase<Order extends readonly string[] = readonly string[]> {
+export class ModelKernelBase<in out Order extends readonly string[] = readonly []> {
   /** The options of this execution, defaults filled in. */
   readonly options: ResolvedOptions
   /** The declared lock order. */
@@ -287,4 +287,4 @@ export class ModelKernelBase<Order extends readonly string[] = readonly string[]
  * console.log(runModel(defineModel(setup)).outcome.kind) // 'completed'
  * ```
  */
-export type ModelKernel<Order extends readonly string[] = readonly string[]> = ModelKernelBase<Order> & PluggedFactories
+export interface ModelKernel<in out Order extends readonly string[] = readonly []> extends ModelKernelBase<Order>, PluggedFactories {}

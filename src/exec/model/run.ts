@@ -27,7 +27,7 @@ import type { Scheduler } from './scheduler.js'
  * console.log(m.options.cpus) // 2
  * ```
  */
-export interface Model<Order extends readonly string[] = readonly string[]> {
+export interface Model<Order extends readonly string[] = readonly []> {
   /** Declares the model's locks, tasks and handlers on a fresh kernel; called once per execution. */
   readonly setup: (k: ModelKernel<Order>) => void
   /** The kernel options it was defined with. */

@@ -19,10 +19,14 @@ export const HUNG_TASK_TIMEOUT_S = 120
 /** kernel/watchdog.c: `watchdog_thresh = 10`; the soft-lockup threshold is twice that. */
 export const WATCHDOG_THRESH_S = 10
 /**
- * The soft-lockup report's duration: the watchdog hrtimer samples every thresh*2/5 = 4 s
- * (`sample_period`), and reports at the first sample past 2*thresh = 20 s after the spin began.
+ * The soft-lockup report's duration. The watchdog hrtimer samples every thresh*2/5 = 4 s
+ * (`sample_period`) and reports at the first sample with `now > period_ts + 2*thresh`, printing
+ * `now - touch_ts`; both timestamps are `get_timestamp()` = `running_clock() >> 30`, units of
+ * 2^30 ns (1.074 s), not seconds. The spin began after the last touch (a sample at 0); the sample
+ * at 20 s reads floor(20e9 / 2^30) = 18 (not past 20), the one at 24 s reads floor(24e9 / 2^30) =
+ * 22: "stuck for 22s!".
  */
-export const SOFT_LOCKUP_REPORTED_S = 24
+export const SOFT_LOCKUP_REPORTED_S = Math.floor((24 * 1e9) / 2 ** 30)
 
 /** Who waits where: the CPU, the waiting task, its held locks. */
 export interface WaitSite {
@@ -61,16 +65,34 @@ const bodyLines = (s: WaitSite, spin: boolean, state: WaitState): string[] => {
   return [`The hung-task detector checks only TASK_UNINTERRUPTIBLE sleepers (check_hung_uninterruptible_tasks()); ${s.task.comm} is in ${state}.`]
 }
 
+/** The sides of a lock wait: the waiter's and the holder's (rw_semaphore's blocker line names both). */
+export interface LockWaitSides {
+  readonly mode: 'read' | 'write'
+  readonly holderMode: 'read' | 'write'
+}
+
+const role = (m: 'read' | 'write'): string => (m === 'read' ? '<reader>' : '<writer>')
+
+/**
+ * CONFIG_DETECT_HUNG_TASK_BLOCKER (`depends on !PREEMPT_RT`), kernel/hung_task.c
+ * debug_show_blocker(): the lock's likely owner, after the report.
+ */
+const blockerLines = (s: WaitSite, blocked: BlockedOutcome, sides: LockWaitSides): string[] => {
+  const t = s.task
+  const h = blocked.holder
+  if (blocked.lock.kind === 'mutex') return [`INFO: task ${t.comm}:${t.pid} is blocked on a mutex likely owned by task ${h.comm}:${h.pid}.`]
+  if (blocked.lock.kind === 'rw_semaphore') {
+    return [`INFO: task ${t.comm}:${t.pid} ${role(sides.mode)} blocked on an rw-semaphore likely owned by task ${h.comm}:${h.pid} ${role(sides.holderMode)}`]
+  }
+  return []
+}
+
 /** A lock wait that can never end (`blocked`: the holder the acquire step found). */
-export const lockWaitReport = (s: WaitSite, blocked: BlockedOutcome, spin: boolean, state: WaitState, preemptRt: boolean): Diagnostic => {
+export const lockWaitReport = (s: WaitSite, blocked: BlockedOutcome, spin: boolean, state: WaitState, preemptRt: boolean, sides: LockWaitSides): Diagnostic => {
   const title = waitTitle(s, spin, state)
   const h = blocked.holder
   const verb = spin ? 'spins on' : 'sleeps on'
-  // CONFIG_DETECT_HUNG_TASK_BLOCKER (depends on !PREEMPT_RT): the mutex owner, after the report.
-  const blocker =
-    !spin && state === 'TASK_UNINTERRUPTIBLE' && !preemptRt && blocked.lock.kind === 'mutex'
-      ? [`INFO: task ${s.task.comm}:${s.task.pid} is blocked on a mutex likely owned by task ${h.comm}:${h.pid}.`]
-      : []
+  const blocker = !spin && state === 'TASK_UNINTERRUPTIBLE' && !preemptRt ? blockerLines(s, blocked, sides) : []
   const why = `${s.task.comm}/${s.task.pid} ${verb} ${blocked.lock.label}, held by ${h.comm}/${h.pid} (CPU ${h.cpu}), and nothing can make progress`
   return {
     kind: 'deadlock',
