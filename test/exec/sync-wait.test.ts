@@ -156,4 +156,17 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
     expect(firedAt).toBe(3)
     expect(k.diagnostics).toEqual([])
   })
+
+  it('wait_for_completion_timeout() across a timer that completes it: the timer fires at its expiry, the wait ends there with the jiffies left', () => {
+    const k = createKernel({ preemptRt })
+    const done = k.completion('reset_done')
+    const t = k.timerSetup('&priv->reset_timer', (ctx) => done.complete(ctx))
+    const left = k.run((ctx) => {
+      t.modTimer(ctx, k.jiffies + 30)
+      return done.waitForCompletionTimeout(ctx, 100)
+    })
+    expect(left).toBe(70)
+    expect(k.jiffies).toBe(30)
+    expect(k.diagnostics).toEqual([])
+  })
 })
