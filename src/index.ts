@@ -138,3 +138,31 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
+export { defineLockKind } from './kinds/define.js'
+export {
+  LockKindError,
+  OneConfigurationError,
+  ProofRequiredError,
+  UnbalancedStepsError,
+  UnknownStepError,
+  WaitTypeMismatchError,
+} from './kinds/define-errors.js'
+export type { LockKindInput, OpsInput, VariantTableInput } from './kinds/define-check.js'
+export type {
+  AnnotatedEntry,
+  Category,
+  LockdepSpec,
+  LockKindSpec,
+  LockType,
+  MethodEntry,
+  Mode,
+  Ops,
+  PerConfig,
+  ReadRecursion,
+  TrylockSpec,
+  VariantTable,
+} from './kinds/spec.js'
+export type { LockCommon, LockOf } from './kinds/derive.js'
+export type { AnyKindName, KindRef } from './kinds/kind-of.js'
+export { KIND_SPECS } from './kinds/registry.js'
+export { BIT_SPIN_LOCK, PERCPU_RW_SEMAPHORE, RT_MUTEX, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_V6 } from './kinds/shipped/index.js'

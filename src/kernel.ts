@@ -19,7 +19,10 @@ import { cpuIndexArg, cpuOptionArg, resolveOptions, type KernelOptions, type Res
 import type { TraceEvent } from './machine/events.js'
 import { HeldLocks } from './locks/held.js'
 import { LockRuntime, type LockHost } from './locks/lock.js'
-import { KIND_SPECS, type KindName, type KindSpecs } from './kinds/registry.js'
+import { KIND_SPECS } from './kinds/registry.js'
+import { definedSpec } from './kinds/defined.js'
+import type { LockKindSpec } from './kinds/spec.js'
+import type { LockOf } from './kinds/derive.js'
 import { perCpuData } from './locks/per-cpu-data.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
@@ -209,14 +212,29 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * A lock of the kind `spec` (kinds/registry.ts): every factory below is this with its kind's
    * spec. `data` is the one value of a 'shared' kind, or a per-CPU kind's `init(cpu)`.
    */
-  #lock(spec: KindSpecs[KindName], name: unknown, data: unknown): object {
+  #lock(spec: LockKindSpec, name: unknown, data: unknown): object {
     if (spec.data === 'per-cpu' && typeof data !== 'function') {
       throw new InvalidArgumentError(`${spec.kind}: the per-CPU data needs an init function (cpu) => data`)
     }
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${spec.kind}: the lock class name must be a non-empty string`)
     // A JavaScript caller's init was checked above to be a function.
     const dataOf = spec.data === 'per-cpu' ? perCpuData(data as (cpu: number) => unknown) : () => data
-    return buildLock(new LockRuntime(this.#lockHost, spec.kind, name, dataOf))
+    return buildLock(new LockRuntime(this.#lockHost, spec, name, dataOf))
+  }
+
+  /**
+   * A lock of a kind made by `defineLockKind()` (the built-ins' specs included): its methods and
+   * their type rules are the spec's (kinds/derive.ts `LockOf`). `data` is the one value of a
+   * 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   */
+  lock<S extends LockKindSpec & { readonly data: 'shared' }, const N extends string, D>(kind: S, name: N, data: D): LockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock<S extends LockKindSpec & { readonly data: 'per-cpu' }, const N extends string, D>(
+    kind: S,
+    name: N,
+    init: (cpu: number) => D,
+  ): LockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock(kind: unknown, name: unknown, data: unknown): object {
+    return this.#lock(definedSpec('lock()', kind), name, data)
   }
 
   /** `raw_spinlock_t` protecting `data`; `name` is its lock class. */
