@@ -9,10 +9,12 @@
 import type { GuardedNested, GuardedNestLock, LockedNested, LockedNestLock, TryGuarded, TryLocked } from '../locks/annotated-api.js'
 import type { Guarded, Locked } from '../locks/methods.js'
 import type { GuardedRequiring, LockedRequiring } from './derive-requires.js'
-import type { KindRef } from './kind-of.js'
+import type { KindOf, KindRef } from './kind-of.js'
 
 /** The method types of kind K for lock class N, data D and declared-after classes F, by tag. */
 export interface FormTable<K extends KindRef, N extends string, D, F extends string> {
+  readonly kind: KindOf<K>['kind']
+  readonly name: N
   readonly 'locked|plain|write': Locked<K, N, 'plain', D, F>
   readonly 'locked|plain|read': Locked<K, N, 'plain', D, F, 'read'>
   readonly 'locked|irq|write': Locked<K, N, 'irq', D, F>

@@ -23,8 +23,16 @@ type SpecOf<K extends KindRef> = KindOf<K>
  */
 type TypedMode<K extends KindRef, M extends Mode> = SpecOf<K>['readRecursion'] extends 'read_lock_is_recursive' ? M : 'write'
 
-/** Every method table of kind K, as one type (the three tables never share a member name). */
-type TablesOf<K extends KindRef> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated']
+/** Every method table of kind K, as one type (the three tables never share a member name), and the lock's `kind` and `name`. */
+type TablesOf<K extends KindRef> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated'] & CommonEntries
+
+/** The two members every lock has besides its methods, as entries whose tag is their own name. */
+interface CommonEntries {
+  /** The lock kind, as the kernel names its type. */
+  readonly kind: 'kind'
+  /** The lock class. */
+  readonly name: 'name'
+}
 
 /**
  * A callback or a guard; `…-requiring`: of a kind whose spec `requires` a proof
@@ -43,20 +51,29 @@ type PlainForm<K extends KindRef, P> = SpecOf<K>['requires'] extends readonly []
  * typed side. It depends on K only, so it is computed once per kind.
  */
 type MemberTags<K extends KindRef> = {
-  readonly [P in keyof TablesOf<K>]: TablesOf<K>[P] extends readonly [infer V extends Variant, infer M extends Mode]
-    ? `${PlainForm<K, P>}|${V}|${TypedMode<K, M>}` & Tag
-    : TablesOf<K>[P] extends readonly [infer V extends Variant, Mode, infer A extends 'try' | 'nested' | 'nest-lock', infer G extends boolean]
-      ? `${G extends true ? `${A}-guard` : A}|${V}|write` & Tag
-      : never
+  readonly [P in keyof TablesOf<K>]: TablesOf<K>[P] extends 'kind' | 'name'
+    ? TablesOf<K>[P]
+    : TablesOf<K>[P] extends readonly [infer V extends Variant, infer M extends Mode]
+      ? `${PlainForm<K, P>}|${V}|${TypedMode<K, M>}` & Tag
+      : TablesOf<K>[P] extends readonly [infer V extends Variant, Mode, infer A extends 'try' | 'nested' | 'nest-lock', infer G extends boolean]
+        ? `${G extends true ? `${A}-guard` : A}|${V}|write` & Tag
+        : never
 }
 
 /** Every tag {@link FormTable} has. */
 type Tag = keyof FormTable<KindRef, string, unknown, string>
 
-/** The methods of kind K for lock class N with data D: one member per entry of its spec's tables, with the entry's JSDoc. */
-export type MethodsOf<K extends KindRef, N extends string, D, F extends string> = {
-  readonly [P in keyof MemberTags<K>]: FormTable<K, N, D, F>[MemberTags<K>[P]]
+/**
+ * Each member of `Tags` as its method type in `Table`. Two parameters, both instantiated before
+ * (the kind's tags once per kind, the lock's table once per lock), so that a member's type costs
+ * one indexed access, not a substitution of the kind, class, data and order.
+ */
+type Members<Tags extends { readonly [P in keyof Tags]: Tag | 'kind' | 'name' }, Table extends { readonly [T in Tag | 'kind' | 'name']: unknown }> = {
+  readonly [P in keyof Tags]: Table[Tags[P]]
 }
+
+/** The methods of kind K for lock class N with data D: one member per entry of its spec's tables, with the entry's JSDoc. */
+export type MethodsOf<K extends KindRef, N extends string, D, F extends string> = Members<MemberTags<K>, FormTable<K, N, D, F>>
 
 /** What every lock object carries besides its methods (K: the kind's name). */
 export interface LockCommon<K extends string, N extends string> {
@@ -70,7 +87,7 @@ export interface LockCommon<K extends string, N extends string> {
  * The typed lock of kind K, class N, data D, with F the classes a declared lock order puts after
  * N: its `kind` and `name`, and every method its spec lists.
  */
-export type LockOf<K extends KindRef, N extends string, D, F extends string> = LockCommon<SpecOf<K>['kind'], N> & MethodsOf<K, N, D, F>
+export type LockOf<K extends KindRef, N extends string, D, F extends string> = MethodsOf<K, N, D, F>
 
 /** The method entry shapes, for a spec's tables. */
 export type { AnnotatedEntry, MethodEntry }

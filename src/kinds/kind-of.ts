@@ -11,7 +11,7 @@ import type { LockKindSpec } from './spec.js'
 export type KindRef = LockKind | LockKindSpec
 
 /** The spec of kind K: the registry's entry for a built-in's name, the spec itself otherwise. */
-export type KindOf<K extends KindRef> = K extends LockKindSpec ? K : KindSpecs[K & LockKind]
+export type KindOf<K extends KindRef> = K extends string ? KindSpecs[K & LockKind] : K
 
 /**
  * A kind's name at run time: a built-in's, or any defined kind's (what `lock.kind`, held-lock
