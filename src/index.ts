@@ -147,22 +147,8 @@ export {
   UnknownStepError,
   WaitTypeMismatchError,
 } from './kinds/define-errors.js'
-export type { LockKindInput, OpsInput, VariantTableInput } from './kinds/define-check.js'
-export type {
-  AnnotatedEntry,
-  Category,
-  LockdepSpec,
-  LockKindSpec,
-  LockType,
-  MethodEntry,
-  Mode,
-  Ops,
-  PerConfig,
-  ReadRecursion,
-  TrylockSpec,
-  VariantTable,
-} from './kinds/spec.js'
-export type { LockCommon, LockOf } from './kinds/derive.js'
-export type { AnyKindName, KindRef } from './kinds/kind-of.js'
+export type { LockKindSpec } from './kinds/spec.js'
+export type { LockOf } from './kinds/derive.js'
+export type { KindRef } from './kinds/kind-of.js'
 export { KIND_SPECS } from './kinds/registry.js'
 export { BIT_SPIN_LOCK, PERCPU_RW_SEMAPHORE, RT_MUTEX, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_V6 } from './kinds/shipped/index.js'

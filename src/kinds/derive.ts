@@ -86,6 +86,15 @@ export interface LockCommon<K extends string, N extends string> {
 /**
  * The typed lock of kind K, class N, data D, with F the classes a declared lock order puts after
  * N: its `kind` and `name`, and every method its spec lists.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type LockOf, RT_MUTEX } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const pi: LockOf<typeof RT_MUTEX, 'pi', number, never> = kernel.lock(RT_MUTEX, 'pi', 0)
+ * kernel.run((ctx) => pi.withLocked(ctx, (ctx) => ctx.msleep(1)))
+ * ```
  */
 export type LockOf<K extends KindRef, N extends string, D, F extends string> = MethodsOf<K, N, D, F>
 

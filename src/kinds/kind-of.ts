@@ -7,7 +7,18 @@
 import type { KindName as LockKind, KindSpecs } from './registry.js'
 import type { LockKindSpec } from './spec.js'
 
-/** A built-in kind's name, or a defined kind's spec. */
+/**
+ * A built-in kind's name, or a defined kind's spec: the first type argument of `Locked`,
+ * `Guarded` and `LockOf`.
+ *
+ * @example
+ * ```ts
+ * import { type KindRef, RT_MUTEX } from 'lockproof'
+ *
+ * const kinds: KindRef[] = ['spinlock_t', RT_MUTEX]
+ * console.log(kinds.length) // 2
+ * ```
+ */
 export type KindRef = LockKind | LockKindSpec
 
 /** The spec of kind K: the registry's entry for a built-in's name, the spec itself otherwise. */

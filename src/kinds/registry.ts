@@ -12,6 +12,20 @@ import { LOCAL_LOCK, MUTEX, RAW_SPINLOCK, RW_SEMAPHORE, RWLOCK, SPIN_LOCK_IRQ, S
 import { definedKind } from './defined.js'
 import type { LockKindSpec, Mode, Ops, Variant } from './spec.js'
 
+/**
+ * The seven built-in kinds' specs, by kind name: what `defineLockKind()` made of them, for
+ * `kernel.lock(KIND_SPECS.spinlock_t, …)` or as the start of a kind of one's own.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, defineLockKind, KIND_SPECS } from 'lockproof'
+ *
+ * const myMutex = defineLockKind({ ...KIND_SPECS.mutex, kind: 'my_mutex', label: 'my_mutex' })
+ * const kernel = createKernel()
+ * const m = kernel.lock(myMutex, 'm', 0)
+ * kernel.run((ctx) => m.withLocked(ctx, (ctx) => ctx.msleep(1)))
+ * ```
+ */
 export const KIND_SPECS = {
   raw_spinlock_t: RAW_SPINLOCK,
   spinlock_t: SPINLOCK,

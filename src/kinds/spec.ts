@@ -88,7 +88,18 @@ export interface TrylockSpec {
   readonly warn: PerConfig<string | null>
 }
 
-/** A lock kind: everything the runtime, lockdep, the types and the factories know of it (`defineLockKind()` checks one). */
+/**
+ * A lock kind: everything the runtime, lockdep, the types and the factories know of it
+ * (`defineLockKind()` checks one; docs/defining-kinds.md).
+ *
+ * @example
+ * ```ts
+ * import { KIND_SPECS, type LockKindSpec } from 'lockproof'
+ *
+ * const sleepsOnRt = (k: LockKindSpec) => k.category.rt === 'sleeping'
+ * console.log(sleepsOnRt(KIND_SPECS.spinlock_t), KIND_SPECS.spinlock_t.lockdep?.waitInner) // true 'config'
+ * ```
+ */
 export interface LockKindSpec {
   /** The kernel's type name (`spinlock_t`), the registry key and `lock.kind`. */
   readonly kind: string
