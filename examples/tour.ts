@@ -6,6 +6,7 @@ import * as guardDropOrder from './guard-drop-order.js'
 import * as helpers from './helpers.js'
 import * as irqInversion from './irq-inversion.js'
 import * as lockOrder from './lock-order.js'
+import * as napiDriver from './napi-driver.js'
 import * as percpuLocalLock from './percpu-local-lock.js'
 import * as preemptCount from './preempt-count.js'
 import * as rawNesting from './raw-nesting.js'
@@ -17,7 +18,7 @@ interface Example {
   run(log: (line: string) => void): void
 }
 
-const examples: readonly Example[] = [preemptCount, spinlockirqToken, guardDropOrder, percpuLocalLock, rawNesting, irqInversion, lockOrder, helpers]
+const examples: readonly Example[] = [preemptCount, spinlockirqToken, guardDropOrder, percpuLocalLock, rawNesting, irqInversion, lockOrder, helpers, napiDriver]
 
 const log = (line: string): void => console.log(line)
 for (const [i, example] of examples.entries()) {

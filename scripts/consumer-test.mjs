@@ -28,6 +28,21 @@ const run = (cmd, args, cwd) => {
   }
 }
 
+/** Exit status and output of a command that may exit non-zero on purpose. */
+const runStatus = (cmd, args, cwd) => {
+  try {
+    return { status: 0, out: execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) }
+  } catch (error) {
+    return { status: error.status ?? -1, out: `${error.stdout ?? ''}${error.stderr ?? ''}` }
+  }
+}
+// A model for the bin: a lock shared with an interrupt handler, taken with interrupts on.
+const cliModel = `export default (kernel) => {
+  const s = kernel.spinLock('s', 0)
+  kernel.requestIrq(3, 'dev', (ctx) => s.withLocked(ctx, () => 0))
+  kernel.run((ctx) => { s.withLocked(ctx, () => 0); ctx.raiseIrq(3) })
+}
+`
 const program = `
 const kernel = createKernel({ preemptRt: true })
 const stats = kernel.spinLock('stats', { hits: 0 })
@@ -108,6 +123,28 @@ try {
     writeFileSync(join(dir, esm ? 'main.mjs' : 'main.cjs'), header + program)
     const exec = run(process.execPath, [esm ? 'main.mjs' : 'main.cjs'], dir)
     check(exec.ok && exec.out.includes('hits 1 reports 0'), `${flavour}: the program runs (${exec.out.trim()})`)
+    if (esm) {
+      // The installed `lockproof` bin runs a model; its optional peers (Graphviz, tsx) are absent here.
+      const bin = join(dir, 'node_modules', '.bin', 'lockproof')
+      writeFileSync(join(dir, 'model.mjs'), cliModel)
+      writeFileSync(join(dir, 'model.ts'), `${cliModel}\nexport const typed: number = 1\n`)
+      const help = run(bin, ['--help'], dir)
+      check(help.ok && help.out.startsWith('Usage: lockproof <command>'), 'bin: lockproof --help')
+      const found = runStatus(bin, ['run', 'model.mjs', '-q', '--dot', 'graph.dot'], dir)
+      check(
+        found.status === 1 &&
+          found.out.includes('(normal kernel, 1 CPU): 1 diagnostic') &&
+          readFileSync(join(dir, 'graph.dot'), 'utf8').startsWith('digraph lockdep {'),
+        `bin: lockproof run model.mjs finds the report, exit 1 (${found.status}: ${found.out.trim()})`,
+      )
+      const svg = runStatus(bin, ['run', 'model.mjs', '-q', '--svg', 'graph.svg'], dir)
+      check(svg.status === 2 && svg.out.includes('--svg needs Graphviz'), `bin: --svg without @hpcc-js/wasm-graphviz says so, exit 2 (${svg.status})`)
+      const ts = runStatus(bin, ['run', 'model.ts'], dir)
+      check(
+        ts.status === 1 || (ts.status === 2 && ts.out.includes('Install tsx')),
+        `bin: a .ts model without tsx runs where Node strips types, else says to install tsx (${ts.status}: ${ts.out.trim().split('\n').at(-1)})`,
+      )
+    }
     const typesHeader = "import { createKernel, type IrqDisabled } from 'lockproof'\n"
     writeFileSync(join(dir, 'good.ts'), `${typesHeader}${good}export {}\n`)
     writeFileSync(join(dir, 'bad.ts'), `${typesHeader}${bad}export {}\n`)

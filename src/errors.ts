@@ -313,3 +313,28 @@ export class LockedByError extends LockproofRuntimeError {
   /** Always `'LockedByError'`. */
   override name = 'LockedByError'
 }
+
+/**
+ * A model's operation was made but never run: a lock method of the model kernel returns a
+ * generator, which does nothing until `yield*` runs it (the generator analogue of a floating
+ * promise). Thrown when the task ends with such an operation never started, or when its result
+ * is used as if it had run (a guard's `data` read from the unstarted operation).
+ *
+ * @example
+ * ```ts
+ * import { defineModel, ForgottenYieldError, runModel } from 'lockproof'
+ *
+ * const model = defineModel((k) => {
+ *   const a = k.spinLock('a', { n: 0 })
+ *   k.task('forgetful', { cpu: 0 }, function* (ctx) {
+ *     a.withLocked(ctx, function* (_ctx, d) { d.n++ }) // no yield*: never runs
+ *   })
+ * })
+ * const result = runModel(model)
+ * console.log(result.outcome.kind === 'error' && result.outcome.error instanceof ForgottenYieldError) // true
+ * ```
+ */
+export class ForgottenYieldError extends LockproofRuntimeError {
+  /** Always `'ForgottenYieldError'`. */
+  override name = 'ForgottenYieldError'
+}

@@ -47,6 +47,7 @@ export type {
   CircularDependencyDiagnostic,
   CountingField,
   DeadlockDiagnostic,
+  WaitForeverDiagnostic,
   Diagnostic,
   DiagnosticBase,
   DiagnosticKind,
@@ -138,6 +139,67 @@ export {
   lockdepAssertPreemptionDisabled,
 } from './helpers/assert.js'
 export { LockedBy, type OwnerHeldCheck } from './helpers/locked-by.js'
+// Deferred work (issue #16): timers, hrtimers, workqueues, threaded irqs, irq_work, tasklets, NAPI, RCU (docs/deferred.md).
+export type {
+  BhWorkState,
+  HardHrtimerState,
+  HardIrqWorkState,
+  HrtimerState,
+  InHardirqState,
+  InSoftirqState,
+  IrqWorkState,
+  MovedOnRtState,
+  NapiPollState,
+  OneshotPrimaryState,
+  RcuCallbackState,
+  SoftHrtimerState,
+  TaskletState,
+  TimerState,
+} from './deferred/states.js'
+export type { TimerList } from './deferred/timer.js'
+export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStateOf } from './deferred/hrtimer.js'
+export type { DelayedWork, Work, WorkKind, Workqueue, WorkqueueFlags, WorkStateOf } from './deferred/workqueue.js'
+export type { IrqReturn, ThreadedIrqFlags } from './deferred/threaded-irq.js'
+export type { IrqWork, IrqWorkStateOf } from './deferred/irq-work.js'
+export type { Tasklet } from './deferred/tasklet.js'
+export type { Napi, NapiPoll } from './deferred/napi.js'
+export type { NotInHardirqCheck, PreemptibleWaitCheck } from './rules/preemptible-wait.js'
+export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
+export type { ModelSeqCount, ModelSeqCountLocked, ModelSeqLock } from './seqlock/model-api.js'
+export type { WwAcquireCtx, WwClass, WwLockResult, WwMutex } from './ww/api.js'
+export type { ModelWwClass, ModelWwMutex } from './ww/model-api.js'
+export { EALREADY, EDEADLK } from './ww/errno.js'
+// The model executor (issue #15): tasks and handlers as generators, one execution at a time (docs/executors.md).
+export { ForgottenYieldError } from './errors.js'
+export { defineModel, runModel, type Model, type ModelResult, type RunModelOptions } from './exec/model/run.js'
+export type { ModelIrqOptions, ModelKernel, ModelTaskHandle } from './exec/model/model-kernel.js'
+export type { ModelOutcome, Signal, StuckTask } from './exec/model/executor.js'
+export { defaultScheduler, replayScheduler } from './exec/model/default-scheduler.js'
+export type { Choice, ChoicePoint, Scheduler } from './exec/model/scheduler.js'
+export type {
+  ModelGuarded,
+  ModelGuardedNested,
+  ModelGuardedNestLock,
+  ModelLocalLock,
+  ModelLocked,
+  ModelLockedNested,
+  ModelLockedNestLock,
+  ModelLockOf,
+  ModelMutex,
+  ModelRawSpinLock,
+  ModelRwLock,
+  ModelRwSemaphore,
+  ModelSection,
+  ModelSpinLock,
+  ModelSpinLockIrq,
+  ModelTryGuarded,
+  ModelTryLocked,
+} from './locks/model-api.js'
+export type { Op, WaitState, WakeReason } from './exec/wait.js'
+export { traceToPerfetto, type PerfettoOptions } from './export/perfetto.js'
+export { traceToFtrace, type FtraceTextOptions } from './export/ftrace-text.js'
+export { lockGraphToDot, type LockGraphDotOptions } from './export/dot.js'
+export type { LockDependencyType, LockGraph, LockGraphClass, LockGraphDependency } from './export/lock-graph.js'
 export { defineLockKind } from './kinds/define.js'
 export {
   LockKindError,

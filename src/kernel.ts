@@ -3,38 +3,58 @@
  * reporter (src/diagnostics/) and the synchronous executor (src/exec/), and the lock factories.
  * Everything that runs does so synchronously and deterministically.
  */
-import { Cpu, type CpuHost } from './machine/cpu.js'
+import type { Cpu } from './machine/cpu.js'
 import type { Context } from './exec/context.js'
 import type { NmiState, NoThreadIrqState, SoftirqState, ThreadableIrqState } from './rules/proofs.js'
 import type { FreshTaskState } from './rules/state.js'
 import type { NotThenable } from './rules/error.js'
 import { type CpuView, cpuViewOf } from './machine/cpu-view.js'
-import { preemptCountLayoutOf } from './machine/layout.js'
-import { IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './exec/irq-registry.js'
+import { type IrqRegistry, assertIrqLine, softirqNr, type SoftirqName } from './exec/irq-registry.js'
 import { snapshotCpu, type CpuState } from './machine/cpu-state.js'
-import { createMachine, type Machine } from './machine/machine.js'
+import type { Machine } from './machine/machine.js'
 import type { Diagnostic } from './diagnostics/types.js'
 import { InvalidArgumentError } from './errors.js'
 import { cpuIndexArg, cpuOptionArg, resolveOptions, type KernelOptions, type ResolvedOptions } from './options.js'
 import type { TraceEvent } from './machine/events.js'
-import { HeldLocks } from './locks/held.js'
-import { LockRuntime, type LockHost } from './locks/lock.js'
+import type { HeldLocks } from './locks/held.js'
+import type { LockHost } from './locks/lock.js'
+import { newLockRuntime } from './locks/new-lock.js'
 import { KIND_SPECS } from './kinds/registry.js'
 import { definedSpec } from './kinds/defined.js'
 import type { LockKindSpec } from './kinds/spec.js'
 import type { LockOf } from './kinds/derive.js'
-import { perCpuData } from './locks/per-cpu-data.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
-import { registerWarnHost, type WarnHost } from './helpers/warn.js'
-import { Lockdep, type LockdepStats } from './lockdep/validator.js'
-import { HeldMaps } from './lockdep/held-maps.js'
+import type { Lockdep, LockdepStats } from './lockdep/validator.js'
 import { type LockdepProcFile, readProcFile } from './lockdep/proc.js'
-import { Reporter } from './diagnostics/reporter.js'
+import { type LockGraph, lockGraphOf } from './export/lock-graph.js'
+import type { Reporter } from './diagnostics/reporter.js'
 import { SyncExecutor } from './exec/sync.js'
-import type { KernelParts } from './exec/executor.js'
+import { createKernelParts } from './exec/parts.js'
 import { lockHostFor } from './exec/hosts.js'
+import { ScopeContext } from './exec/scope.js'
+import type { AnyContext } from './rules/proofs.js'
+import type { CtxState } from './rules/state.js'
+import type { CanSleep } from './rules/sleep.js'
+import type { BhCheck } from './rules/irq.js'
+import type { BhDisabledIn, PreemptDisabledIn } from './rules/transitions.js'
+import { Deferred } from './deferred/runtime.js'
+import { Subsystems } from './deferred/subsystems.js'
+import { TimerListRuntime, type TimerList } from './deferred/timer.js'
+import { HrtimerRuntime, type Hrtimer, type HrtimerMode, type HrtimerRestart, type HrtimerStateOf } from './deferred/hrtimer.js'
+import { DelayedWorkRuntime, WorkRuntime, WorkqueueRuntime, type DelayedWork, type Work, type Workqueue, type WorkqueueFlags } from './deferred/workqueue.js'
+import type { IrqReturn } from './deferred/threaded-irq.js'
+import { IrqWorkRuntime, type IrqWork, type IrqWorkStateOf } from './deferred/irq-work.js'
+import { TaskletRuntime, type Tasklet } from './deferred/tasklet.js'
+import { NAPI_POLL_WEIGHT, NapiRuntime, type Napi, type NapiPoll } from './deferred/napi.js'
+import type { BhWorkState, OneshotPrimaryState, RcuCallbackState, TaskletState, TimerState } from './deferred/states.js'
+import type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
+import { buildSeqlock, type LockMethods } from './seqlock/seqlock.js'
+import { buildSeqcount, buildSeqcountLocked } from './seqlock/seqcount.js'
+import type { SeqLockKind } from './rules/seqcount.js'
+import type { WwClass, WwMutex } from './ww/api.js'
+import { buildWwClass, buildWwMutex } from './ww/build.js'
 
 /**
  * Where and as whom {@link Kernel.run} starts a task.
@@ -98,10 +118,10 @@ export const machineOf = (kernel: Kernel): Machine => machineOfKernel(kernel)
 export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** The options this kernel was created with, defaults filled in. */
   readonly options: ResolvedOptions
-  readonly #cpus: Cpu[]
+  readonly #cpus: readonly Cpu[]
   readonly #views: CpuView[]
-  readonly #irq = new IrqRegistry()
-  readonly #held = new HeldLocks()
+  readonly #irq: IrqRegistry
+  readonly #held: HeldLocks
   readonly #lockdep: Lockdep
   readonly #reporter: Reporter
   /** Everything a run changes, as plain data (src/machine/machine.ts). */
@@ -111,6 +131,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
   readonly #exec: SyncExecutor
   readonly #lockHost: LockHost
+  /** Timers, workqueues, threaded irqs, irq_work, tasklets, NAPI, RCU (src/deferred/). */
+  readonly #deferred: Deferred
+  readonly #sub: Subsystems
   /** The declared lock order (a literal tuple type when given `as const` or inline); `[]` when none was. */
   readonly lockOrder: Order
 
@@ -119,48 +142,18 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     // The validated array itself. `Order` is only inferred from `options.lockOrder`: with none
     // given it is `readonly string[]`, which `[]` is.
     this.lockOrder = this.options.lockOrder as Order
-    const o = this.options
-    const cpus: Cpu[] = []
-    const held = this.#held
-    // lockdep reports through the reporter, which reads lockdep's state for its texts.
-    const machine = createMachine({ cpus: o.cpus })
-    this.#machine = machine
-    const lockdep = new Lockdep(o, (d) => reporter.report(d), machine.locks)
-    const reporter = new Reporter(machine, o, cpus, held, lockdep)
-    this.#lockdep = lockdep
-    this.#reporter = reporter
-    const maps = new HeldMaps(lockdep, held)
-    const cpuHost: CpuHost = {
-      preemptRt: o.preemptRt,
-      forceIrqThreads: o.preemptRt || o.threadIrqs,
-      layout: preemptCountLayoutOf(o.preemptCountLayout),
-      tracing: o.trace,
-      countingError: (cpu, field, problem, detail) => reporter.countingError(cpu, field, problem, detail),
-      trace: (cpu, event) => reporter.traceEvent(cpu, event),
-      traceIrqflags: o.lockdep,
-      proofsMayBeFalse: (cpu, by, mask) => reporter.proofsMayBeFalse(cpu, by, mask),
-      warn: (cpu, warning) => reporter.warnOnce(cpu, warning),
-      // lockdep's mark_held_locks(): locks still held when interrupts / BH come back on.
-      hardirqsOn: (cpu) => lockdep.hardirqsOn(cpu, held.of(cpu.current)),
-      softirqsOn: (cpu) => lockdep.softirqsOn(cpu, held.of(cpu.current)),
-      // rcu_read_lock()'s and RT local_bh's lockdep maps, on the held-lock stack.
-      lockMapAcquire: (cpu, map) => maps.acquire(cpu, map),
-      lockMapRelease: (cpu, map) => maps.release(cpu, map),
-    }
-    cpus.push(...machine.cpus.map((state) => new Cpu(state, cpuHost)))
-    this.#cpus = cpus
-    const parts: KernelParts = { options: o, machine, lockObjects: new Map(), cpus, irq: this.#irq, held, lockdep, reporter }
+    const parts = createKernelParts(this.options)
+    this.#machine = parts.machine
+    this.#lockdep = parts.lockdep
+    this.#reporter = parts.reporter
+    this.#cpus = parts.cpus
+    this.#irq = parts.irq
+    this.#held = parts.held
     const exec = new SyncExecutor(parts)
     this.#exec = exec
     this.#lockHost = lockHostFor(exec, parts)
-    const warnHost: WarnHost = {
-      report: (d) => reporter.report(d),
-      debugLocks: () => lockdep.active,
-      heldNames: (task) => held.names(task),
-      preemptRt: o.preemptRt,
-      fired: machine.warnedAsserts,
-    }
-    for (const cpu of this.#cpus) registerWarnHost(cpu, warnHost)
+    this.#deferred = new Deferred(parts, exec, this.#lockHost)
+    this.#sub = new Subsystems(this.#deferred)
     this.#views = this.#cpus.map((c) => cpuViewOf(c))
   }
 
@@ -202,6 +195,14 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readProc(file: LockdepProcFile): string {
     return readProcFile(this.#lockdep, file)
   }
+  /**
+   * lockdep's class graph now, as data: each class with its kind, usage, wait types and FD/BD
+   * counts, each dependency with its types (EN/ER/SN/SR), and the declared `lockOrder`. Render it
+   * with `lockGraphToDot()`. Like reading /proc/lockdep, it runs the FD/BD searches.
+   */
+  lockGraph(): LockGraph {
+    return lockGraphOf(this.#lockdep, this.options.lockOrder)
+  }
   /** Forgets every diagnostic reported so far (lockdep's own state is kept). */
   clearDiagnostics(): void {
     this.#reporter.diagnostics.length = 0
@@ -213,13 +214,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * spec. `data` is the one value of a 'shared' kind, or a per-CPU kind's `init(cpu)`.
    */
   #lock(spec: LockKindSpec, name: unknown, data: unknown): object {
-    if (spec.data === 'per-cpu' && typeof data !== 'function') {
-      throw new InvalidArgumentError(`${spec.kind}: the per-CPU data needs an init function (cpu) => data`)
-    }
-    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${spec.kind}: the lock class name must be a non-empty string`)
-    // A JavaScript caller's init was checked above to be a function.
-    const dataOf = spec.data === 'per-cpu' ? perCpuData(data as (cpu: number) => unknown) : () => data
-    return buildLock(new LockRuntime(this.#lockHost, spec, name, dataOf))
+    return buildLock(newLockRuntime(this.#lockHost, spec, name, data))
   }
 
   /**
@@ -264,6 +259,70 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `local_lock_t` with per-CPU data: `init(cpu)` makes each CPU's copy on first use. */
   localLock<const N extends string, D>(name: N, init: (cpu: number) => D): LocalLock<N, D, DeclaredAfter<Order, N>> {
     return this.#lock(KIND_SPECS.local_lock_t, name, init) as LocalLock<N, D, DeclaredAfter<Order, N>>
+  }
+
+  // ── sequence locks (src/seqlock/, docs/seqlocks.md) ─────────────────────────────────
+  /** `seqlock_t` (`seqlock_init()`) protecting `data`: its spinlock_t is class `name`, its seqcount's map `name.seqcount`. */
+  seqlock<const N extends string, D>(name: N, data: D): SeqLock<N, D, DeclaredAfter<Order, N>> {
+    const spin = this.#lock(KIND_SPECS.spinlock_t, name, data) as LockMethods
+    return buildSeqlock(this.#lockHost, spin, name, data) as SeqLock<N, D, DeclaredAfter<Order, N>>
+  }
+  /** `seqcount_t` (`seqcount_init()`) for `data`: writers must disable preemption themselves, on both kernels. */
+  seqcount<const N extends string, D>(name: N, data: D): SeqCount<N, D> {
+    return buildSeqcount(this.#lockHost, this.#seqName('seqcount_t', name), data) as SeqCount<N, D>
+  }
+  /** `seqcount_raw_spinlock_t` (`seqcount_raw_spinlock_init(s, lock)`): writers hold `lock`. */
+  seqcountRawSpinlock<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'raw_spinlock_t'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'raw_spinlock_t', N, LN, D> {
+    return this.#seqcountLocked('raw_spinlock_t', name, lock, data) as SeqCountLocked<'raw_spinlock_t', N, LN, D>
+  }
+  /** `seqcount_spinlock_t` (`seqcount_spinlock_init(s, lock)`): writers hold `lock`; RT readers may take it. */
+  seqcountSpinlock<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'spinlock_t'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'spinlock_t', N, LN, D> {
+    return this.#seqcountLocked('spinlock_t', name, lock, data) as SeqCountLocked<'spinlock_t', N, LN, D>
+  }
+  /** `seqcount_rwlock_t` (`seqcount_rwlock_init(s, lock)`): writers hold `lock`; RT readers may read_lock() it. */
+  seqcountRwlock<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'rwlock_t'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'rwlock_t', N, LN, D> {
+    return this.#seqcountLocked('rwlock_t', name, lock, data) as SeqCountLocked<'rwlock_t', N, LN, D>
+  }
+  /** `seqcount_mutex_t` (`seqcount_mutex_init(s, lock)`): writers hold `lock` (and run preempt-off on a normal kernel); RT readers may take it. */
+  seqcountMutex<const N extends string, LN extends string, D>(
+    name: N,
+    lock: { readonly kind: 'mutex'; readonly name: LN },
+    data: D,
+  ): SeqCountLocked<'mutex', N, LN, D> {
+    return this.#seqcountLocked('mutex', name, lock, data) as SeqCountLocked<'mutex', N, LN, D>
+  }
+  #seqcountLocked(kind: SeqLockKind, name: unknown, lock: unknown, data: unknown): object {
+    return buildSeqcountLocked(this.#lockHost, kind, this.#seqName(`seqcount_${kind}`, name), lock, data)
+  }
+  #seqName(what: string, name: unknown): string {
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${what}: the class name must be a non-empty string`)
+    return name
+  }
+
+  // ── wound/wait mutexes (src/ww/, docs/ww-mutex.md) ───────────────────────────────────
+  /** `DEFINE_WD_CLASS(name)`: a wait-die ww_class (the younger context backs off at once). */
+  defineWdClass<const C extends string>(name: C): WwClass<C> {
+    return buildWwClass(this.#lockHost, this.#seqName('DEFINE_WD_CLASS', name), true) as WwClass<C>
+  }
+  /** `DEFINE_WW_CLASS(name)`: a wound-wait ww_class (an older context wounds a younger holder). */
+  defineWwClass<const C extends string>(name: C): WwClass<C> {
+    return buildWwClass(this.#lockHost, this.#seqName('DEFINE_WW_CLASS', name), false) as WwClass<C>
+  }
+  /** `ww_mutex_init(lock, ww_class)` protecting `data`. */
+  wwMutex<const C extends string, D>(wwClass: WwClass<C>, data: D): WwMutex<C, D> {
+    return buildWwMutex(this.#lockHost, wwClass, data) as WwMutex<C, D>
   }
 
   /**
@@ -343,6 +402,185 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** Delivers the NMI registered as `name` on a CPU. */
   raiseNmi(name: string, options: { readonly cpu?: number } = {}): void {
     this.#fromOutside('raiseNmi()', options, (cpu) => this.#exec.raiseNmi(cpu, name))
+  }
+
+  // ── deferred work (src/deferred/, docs/deferred.md) ────────────────────────────────────
+  /** `jiffies`: the simulated clock at HZ=1000 (one jiffy is one millisecond; the same clock as `clockMs`). */
+  get jiffies(): number {
+    return this.#deferred.jiffies
+  }
+
+  /**
+   * Time passes by `ms`: at each expiry on the way the local timer interrupt is taken on that
+   * CPU — hard hrtimers run in it, timer_list and soft hrtimers in the TIMER / HRTIMER softirq
+   * (`ktimers/N` on PREEMPT_RT or with `threadIrqs`), RCU callbacks after their grace period.
+   */
+  advance(ms: number): void {
+    this.#deferred.advance(ms)
+  }
+
+  /** `timer_setup()`: a `timer_list` whose callback runs in the TIMER softirq; `name` (the setup site) is its lockdep class. */
+  timerSetup<const N extends string, R>(name: N, fn: (ctx: Context<TimerState>, timer: TimerList<N>) => NotThenable<R, 'a timer callback'>): TimerList<N> {
+    return new TimerListRuntime<N>(this.#deferred, name, fn as (ctx: Context<TimerState>, timer: TimerList<N>) => unknown)
+  }
+
+  /**
+   * `hrtimer_setup()`: where the callback runs follows `mode` — `_HARD` hardirq on both kernels,
+   * `_SOFT` the HRTIMER softirq on both, neither hardirq on a normal kernel and softirq on RT.
+   */
+  hrtimerSetup<const N extends string, const M extends HrtimerMode>(
+    name: N,
+    fn: (ctx: Context<HrtimerStateOf<M>>, timer: Hrtimer<N, M>) => HrtimerRestart,
+    mode: M,
+  ): Hrtimer<N, M> {
+    return new HrtimerRuntime<N, M>(this.#deferred, name, fn, mode)
+  }
+
+  /** `alloc_workqueue()`: work runs in kworkers (process context), or from the TASKLET softirq with `{ bh: true }` (WQ_BH). */
+  allocWorkqueue<const N extends string>(name: N, flags: WorkqueueFlags & { readonly bh: true }): Workqueue<N, 'bh'>
+  allocWorkqueue<const N extends string>(name: N, flags?: WorkqueueFlags & { readonly bh?: false }): Workqueue<N, 'task'>
+  allocWorkqueue(name: string, flags: WorkqueueFlags = {}): Workqueue<string, 'task' | 'bh'> {
+    return new WorkqueueRuntime(this.#deferred, this.#sub.pools, name, flags) as unknown as Workqueue<string, 'task' | 'bh'>
+  }
+
+  /** `INIT_WORK()`: a work item, run in a kworker (may sleep); `{ bh: true }` for a WQ_BH workqueue (softirq). */
+  initWork<const N extends string, R>(
+    name: N,
+    fn: (ctx: Context<BhWorkState>) => NotThenable<R, 'a work function'>,
+    flags: { readonly bh: true },
+  ): Work<N, 'bh'>
+  initWork<const N extends string, R>(
+    name: N,
+    fn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'a work function'>,
+    flags?: { readonly bh?: false },
+  ): Work<N, 'task'>
+  initWork(name: string, fn: (ctx: never) => unknown, flags: { readonly bh?: boolean } = {}): Work<string, 'task' | 'bh'> {
+    const bh = typeof flags === 'object' && flags !== null && flags.bh === true
+    return new WorkRuntime(this.#deferred, this.#sub.pools, name, fn as (ctx: Context<CtxState>) => unknown, bh ? 'bh' : 'task')
+  }
+
+  /** `INIT_DELAYED_WORK()`: a work item and the timer that queues it (`queueDelayedWork()`). */
+  initDelayedWork<const N extends string, R>(name: N, fn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'a work function'>): DelayedWork<N> {
+    return new DelayedWorkRuntime(this.#deferred, this.#sub.pools, name, fn as (ctx: Context<CtxState>) => unknown) as unknown as DelayedWork<N>
+  }
+
+  /**
+   * `request_threaded_irq()`: `handler` in hardirq (force-threaded on RT unless `oneshot`), `threadFn`
+   * in the irq thread (process context, may sleep) when the handler returns IRQ_WAKE_THREAD.
+   * `{ oneshot: true }` (IRQF_ONESHOT): the line stays masked until `threadFn` returns, the handler
+   * stays in hardirq on both kernels, and it may be null (irq_default_primary_handler()).
+   */
+  requestThreadedIrq<R>(
+    line: number,
+    name: string,
+    handler: ((ctx: Context<OneshotPrimaryState>) => IrqReturn) | null,
+    threadFn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'an irq thread function'>,
+    flags: { readonly oneshot: true },
+  ): void
+  requestThreadedIrq<R>(
+    line: number,
+    name: string,
+    handler: (ctx: Context<ThreadableIrqState>) => IrqReturn,
+    threadFn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'an irq thread function'>,
+    flags?: { readonly oneshot?: false },
+  ): void
+  requestThreadedIrq(
+    line: number,
+    name: string,
+    handler: ((ctx: never) => IrqReturn) | null,
+    threadFn: (ctx: never) => unknown,
+    flags?: { readonly oneshot?: boolean },
+  ): void {
+    this.#sub.threadedIrqs.request(line, name, handler, threadFn, flags)
+  }
+
+  /** `synchronize_irq()`: waits for running handlers of `line` (spins for hardirq, sleeps for the thread). */
+  synchronizeIrq<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'synchronize_irq()'>, line: number): void {
+    this.#sub.threadedIrqs.synchronizeIrq(ctx, line)
+  }
+  /** `disable_irq()`: masks `line` and waits for its running handlers (may sleep). */
+  disableIrq<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'disable_irq()'>, line: number): void {
+    this.#sub.threadedIrqs.disableIrq(ctx, line)
+  }
+  /** `disable_irq_nosync()`: masks `line` without waiting. Any context. */
+  disableIrqNosync(ctx: AnyContext, line: number): void {
+    this.#sub.threadedIrqs.disableIrqNosync(ctx, line)
+  }
+  /** `enable_irq()`: undoes one disable; a line raised meanwhile is taken now. */
+  enableIrq(ctx: AnyContext, line: number): void {
+    this.#sub.threadedIrqs.enableIrq(ctx, line)
+  }
+  /** `free_irq()`: waits for running handlers, then removes the handler (may sleep; not from interrupt context). */
+  freeIrq<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'free_irq()'>, line: number): void {
+    this.#sub.threadedIrqs.freeIrq(ctx, line)
+  }
+
+  /** `init_irq_work()`: callbacks in hardirq; on PREEMPT_RT in `irq_work/N` unless `{ hard: true }` (IRQ_WORK_INIT_HARD). */
+  initIrqWork<const N extends string, R>(
+    name: N,
+    fn: (ctx: Context<IrqWorkStateOf<true>>, work: IrqWork<N>) => NotThenable<R, 'an irq_work callback'>,
+    flags: { readonly hard: true },
+  ): IrqWork<N>
+  initIrqWork<const N extends string, R>(
+    name: N,
+    fn: (ctx: Context<IrqWorkStateOf<false>>, work: IrqWork<N>) => NotThenable<R, 'an irq_work callback'>,
+    flags?: { readonly hard?: false },
+  ): IrqWork<N>
+  initIrqWork(name: string, fn: (ctx: never, work: never) => unknown, flags: { readonly hard?: boolean } = {}): IrqWork<string> {
+    const hard = typeof flags === 'object' && flags !== null && flags.hard === true
+    return new IrqWorkRuntime(this.#deferred, this.#sub.irqWorks, name, fn as ConstructorParameters<typeof IrqWorkRuntime>[3], hard)
+  }
+
+  /** `tasklet_setup()`: a tasklet, run in the TASKLET (or HI) softirq. */
+  taskletSetup<const N extends string, R>(name: N, fn: (ctx: Context<TaskletState>, tasklet: Tasklet<N>) => NotThenable<R, 'a tasklet'>): Tasklet<N> {
+    return new TaskletRuntime(this.#deferred, this.#sub.tasklets, name, fn as ConstructorParameters<typeof TaskletRuntime>[3]) as unknown as Tasklet<N>
+  }
+
+  /** `netif_napi_add_weight()`: a NAPI instance whose `poll` runs in the NET_RX softirq with `weight` as its budget (default 64). */
+  netifNapiAdd<const N extends string>(name: N, poll: NapiPoll<N>, weight: number = NAPI_POLL_WEIGHT): Napi<N> {
+    return new NapiRuntime(this.#deferred, this.#sub.napi, name, poll as NapiPoll<string>, weight) as unknown as Napi<N>
+  }
+
+  /** `call_rcu()`: `fn` runs after a grace period, in the RCU softirq (normal kernel) or `rcuc/N` with BH off (RT). Not from NMI. */
+  callRcu<R>(ctx: AnyContext, fn: (ctx: Context<RcuCallbackState>) => NotThenable<R, 'an RCU callback'>): void {
+    const cpu = this.#deferred.cpuOf(ctx, 'call_rcu()')
+    this.#sub.rcu.callRcu(cpu, fn as (ctx: Context<RcuCallbackState>) => unknown)
+  }
+  /** `synchronize_rcu()`: waits for a grace period (sleeps); never returns inside a read-side section. */
+  synchronizeRcu<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'synchronize_rcu()'>): void {
+    this.#sub.rcu.synchronizeRcu(ctx)
+  }
+  /** `rcu_barrier()`: waits until every callback queued so far has run (sleeps). */
+  rcuBarrier<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'rcu_barrier()'>): void {
+    this.#sub.rcu.rcuBarrier(ctx)
+  }
+  /** `rcu_read_lock_bh()` … `rcu_read_unlock_bh()`: local_bh_disable() and the `rcu_read_lock_bh` map (LD_WAIT_CONFIG inner). */
+  rcuReadLockBh<T extends CtxState, R>(
+    ctx: Context<T> & BhCheck<T, 'rcu_read_lock_bh()'>,
+    cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'an RCU-bh read-side section'>,
+  ): R {
+    return this.#rcuFlavour(ctx, 'rcu_read_lock_bh()', 'bh', cb) as R
+  }
+  /** `rcu_read_lock_sched()` … `rcu_read_unlock_sched()`: preempt_disable() and the `rcu_read_lock_sched` map (LD_WAIT_SPIN inner). */
+  rcuReadLockSched<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'an RCU-sched read-side section'>): R {
+    return this.#rcuFlavour(ctx, 'rcu_read_lock_sched()', 'sched', cb) as R
+  }
+
+  #rcuFlavour(ctx: unknown, op: string, flavour: 'bh' | 'sched', cb: unknown): unknown {
+    if (typeof cb !== 'function') throw new InvalidArgumentError(`${op}: the section must be a function`)
+    const scope = ScopeContext.from(ctx, op)
+    const cpu = this.#deferred.cpuOf(ctx, op)
+    const rcu = this.#sub.rcu
+    const body = (inner: Context<CtxState>): unknown => {
+      const task = cpu.current
+      rcu.enterFlavoured(task, 1)
+      try {
+        return (cb as (c: Context<CtxState>) => unknown)(inner)
+      } finally {
+        rcu.enterFlavoured(task, -1)
+      }
+    }
+    return flavour === 'bh' ? scope.localBhDisable(body) : scope.preemptDisable(body)
   }
 
   #fromOutside(what: string, options: unknown, act: (cpu: Cpu) => void): void {

@@ -41,4 +41,5 @@ export const describeDiagnostic = (d: Diagnostic): string =>
     .with({ kind: 'proof-falsified' }, (c) => `${c.proofs.join(', ')} false while a live context proves it (${c.by})${c.refused ? ': refused' : ''}`)
     .with({ kind: 'kernel-warning' }, (c) => c.title.replace(/^WARNING: /, 'kernel warning: '))
     .with({ kind: 'lockdep-assert' }, (c) => `WARN: ${c.assertion} failed in ${c.where}`)
+    .with({ kind: 'wait-forever' }, (c) => `waits forever in ${c.state} on ${c.channel}`)
     .exhaustive()

@@ -47,7 +47,7 @@ export class Reporter {
   report(diagnostic: Diagnostic): void {
     this.diagnostics.push(diagnostic)
     const cpu = this.cpus[diagnostic.cpu]
-    if (cpu !== undefined && this.options.trace) this.traceEvent(cpu, { event: 'diagnostic', kind: diagnostic.kind, title: diagnostic.title })
+    if (cpu !== undefined && this.options.trace) this.traceEvent(cpu, { event: 'diagnostic', kind: diagnostic.kind, title: diagnostic.title, diagnostic })
     if (this.options.onDiagnostic === 'throw') throw new KernelSplat(diagnostic)
   }
 
@@ -69,6 +69,7 @@ export class Reporter {
       preemptCount: cpu.state.preemptCount,
       irqsDisabled: cpu.state.irqsDisabled,
       flags: latencyFlags(cpu),
+      clockMs: this.machine.clockMs,
     } satisfies TraceEvent)
   }
 

@@ -434,6 +434,29 @@ export interface LockdepAssertDiagnostic extends DiagnosticBase {
 }
 
 /**
+ * A wait that nothing can ever end (the model executor, and the synchronous driver of waits): a
+ * completion never completed, a semaphore never upped. Lock waits are {@link DeadlockDiagnostic}s.
+ * The title is the hung-task report for a TASK_UNINTERRUPTIBLE sleep; lockproof's own words where
+ * the kernel reports nothing (TASK_KILLABLE, TASK_INTERRUPTIBLE, TASK_RTLOCK_WAIT).
+ *
+ * @example
+ * ```ts
+ * import type { Diagnostic, WaitForeverDiagnostic } from 'lockproof'
+ *
+ * const stuck = (ds: readonly Diagnostic[]) => ds.filter((d): d is WaitForeverDiagnostic => d.kind === 'wait-forever').map((d) => d.channel)
+ * console.log(stuck([]))
+ * ```
+ */
+export interface WaitForeverDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'wait-forever'`. */
+  readonly kind: 'wait-forever'
+  /** What the task waits on, as `kind 'name'` (`completion 'done'`). */
+  readonly channel: string
+  /** The task's state while it waits (`TASK_UNINTERRUPTIBLE`, …; `TASK_RUNNING` for a spin). */
+  readonly state: 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE' | 'TASK_RTLOCK_WAIT' | 'TASK_RUNNING'
+}
+
+/**
  * Everything the simulated kernel reports: `kernel.diagnostics`, and the payload of a
  * {@link KernelSplat}. A discriminated union on `kind`.
  *
@@ -452,6 +475,7 @@ export interface LockdepAssertDiagnostic extends DiagnosticBase {
  * ```
  */
 export type Diagnostic =
+  | WaitForeverDiagnostic
   | ProofFalsifiedDiagnostic
   | KernelWarningDiagnostic
   | NestedLockNotHeldDiagnostic

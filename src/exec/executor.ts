@@ -16,6 +16,7 @@ import type { Machine } from '../machine/machine.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Reporter } from '../diagnostics/reporter.js'
+import type { Waker } from './wait.js'
 
 /** What an executor drives: one kernel's machine, handler registries, lockdep and reporter. */
 export interface KernelParts {
@@ -46,7 +47,7 @@ export interface InterruptHandlers {
  * How user code is started is each executor's own: `SyncExecutor.run(cb, cpu)`, an explorer's
  * `explore(setup, scheduler)`.
  */
-export interface Executor extends InterruptHandlers {
+export interface Executor extends InterruptHandlers, Waker {
   /** The CPU whose code is running now (the innermost task, handler or outside call), or null. */
   executingCpu(): Cpu | null
   /** Interrupt `line` asserted on `cpu` (by a device or a context). */

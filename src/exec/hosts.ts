@@ -45,4 +45,5 @@ export const lockHostFor = (exec: Executor, { options, machine, lockObjects, cpu
   badUnlock: (cpu, what, className) => r.badUnlock(cpu, what, className),
   refuseDrop: (cpu, what, bits) => r.refuseDrop(cpu, what, bits),
   blocked: (cpu, outcome) => exec.blocked(cpu, outcome),
+  wake: (channel, nr) => exec.wake(channel, nr),
 })

@@ -3,6 +3,7 @@ import type { Context } from './context.js'
 import type { NmiState, SoftirqState } from '../rules/proofs.js'
 import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
+import type { Cpu } from '../machine/cpu.js'
 
 import { SOFTIRQ_NAMES } from '../machine/softirq-names.js'
 
@@ -41,10 +42,38 @@ export const softirqNr = (what: string, nr: unknown): number => {
   throw new InvalidArgumentError(`${what}: a softirq is 0–${NR_SOFTIRQS - 1} or one of ${SOFTIRQ_NAMES.join(', ')}`)
 }
 
+/** A softirq action of the kernel's own (timers, tasklets, NET_RX, RCU: src/deferred/), run with the CPU serving softirqs. */
+export type KernelSoftirqAction = (cpu: Cpu) => void
+
 export class IrqRegistry {
   readonly irqs = new Map<number, IrqAction>()
   readonly softirqs: (SoftirqHandler | undefined)[] = new Array<SoftirqHandler | undefined>(NR_SOFTIRQS)
   readonly nmis = new Map<string, NmiHandler>()
+  /**
+   * The kernel's own softirq actions (`open_softirq()` in timers_init(), softirq_init(),
+   * net_dev_init(), rcu_init()): run before a user's handler of the same vector.
+   */
+  readonly kernelSoftirqs: (KernelSoftirqAction | undefined)[] = new Array<KernelSoftirqAction | undefined>(NR_SOFTIRQS)
+  /** Per line: handlers running now, hard (`IRQD_IRQ_INPROGRESS`) and threaded (`desc->threads_active`, woken ones included). */
+  readonly inProgress = new Map<number, number>()
+  readonly threadsActive = new Map<number, number>()
+  /** Per line: `disable_irq()` depth, and the lines raised while disabled or masked (`IRQS_PENDING`: replayed at enable). */
+  readonly depth = new Map<number, number>()
+  readonly replay = new Set<number>()
+  /** Lines whose thread is running with the line masked (`IRQF_ONESHOT`). */
+  readonly masked = new Set<number>()
+
+  /** A line of the kernel's own (the local timer, the irq_work IPI): a negative number, never a user's line. */
+  setKernelIrq(line: number, name: string, handler: IrqAction['handler']): void {
+    this.irqs.set(line, { line, name, noThread: true, handler })
+  }
+
+  /** One more (or one less) handler of `line` running, hard or threaded. */
+  count(map: Map<number, number>, line: number, delta: 1 | -1): void {
+    const n = (map.get(line) ?? 0) + delta
+    if (n <= 0) map.delete(line)
+    else map.set(line, n)
+  }
 
   requestIrq(line: unknown, name: unknown, handler: unknown, noThread: unknown): void {
     assertIrqLine('request_irq()', line)

@@ -43,6 +43,12 @@ export interface ContextHost {
   scopeEnded(cpu: Cpu): void
 }
 
+/** @internal A switched-out task's live scopes (ScopeContext.switchOut). */
+export interface SwitchedScopes {
+  readonly ids: readonly number[]
+  readonly guards: readonly ScopeContext[]
+}
+
 /** A scope's callback, as the runtime calls it: with the published context type. */
 type ScopeCallback = (ctx: Context<CtxState>) => unknown
 
@@ -238,6 +244,20 @@ export class ScopeContext {
       ScopeContext.pop(child, 'scope')
       throw error
     }
+  }
+
+  /**
+   * @internal A context switch (the model executor): the live scopes of the task leaving `cpu`
+   * leave with it (ids and guard contexts, innermost last), and come back when it runs again.
+   */
+  static switchOut(cpu: Cpu): SwitchedScopes {
+    return { ids: cpu.scopeIds.splice(0), guards: guardScopesOf(cpu).splice(0) }
+  }
+
+  /** @internal The task's scopes back on `cpu` (its stacks were empty: the task is the CPU's base). */
+  static switchIn(cpu: Cpu, saved: SwitchedScopes): void {
+    cpu.scopeIds.push(...saved.ids)
+    guardScopesOf(cpu).push(...saved.guards)
   }
 
   /** @internal The proofs this context carries at run time (claims.ts bits). */

@@ -21,6 +21,9 @@ import { bindHandlers, deliverPendingIrqs, localBhEnable, localIrqEnable, raiseI
 import type { Executor, KernelParts } from './executor.js'
 import { contextHostFor } from './hosts.js'
 import { kmalloc } from './kmalloc.js'
+import { KthreadQueue } from '../deferred/kthreads.js'
+import { runSyncOp } from './sync-wait.js'
+import type { Op } from './wait.js'
 
 /** Ends a task's or handler's root context: guards still held then are reported and released. */
 const closeRoot = (ctx: ScopeContext, reason: 'scope' | 'task', executing: Cpu[]): void => {
@@ -43,10 +46,13 @@ export class SyncExecutor implements Executor {
   #deferredRunning = false
   /** What the contexts this executor makes call back into. */
   readonly contextHost: ContextHost
+  /** Kernel threads woken by deferred work (src/deferred/): run at scheduling points. */
+  readonly kthreads: KthreadQueue
 
   constructor(m: KernelParts) {
     this.#m = m
     this.contextHost = contextHostFor(this, m)
+    this.kthreads = new KthreadQueue(m.cpus.length)
     for (const cpu of m.cpus) bindHandlers(cpu, this)
   }
 
@@ -132,6 +138,18 @@ export class SyncExecutor implements Executor {
     throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
   }
 
+  /**
+   * Runs a primitive's op (./wait.ts) on `cpu` to its end: a timed wait advances the clock, any
+   * other wait is reported and throws DeadlockError (./sync-wait.ts); points are this executor's
+   * scheduling points. The synchronous methods of waiting primitives call this.
+   */
+  runOp<R>(cpu: Cpu, op: Op<R>): R {
+    return runSyncOp(this.#m, cpu, op, (c) => this.schedulingPoint(c))
+  }
+
+  /** Nothing ever waits on one call stack, so an unlock has no one to wake. */
+  wake(): void {}
+
   // ── from outside and from contexts ─────────────────────────────────────────────────────
   /** Runs `act` on `cpu` as from outside any task (a device, the NMI source). */
   fromOutside(cpu: Cpu, act: (cpu: Cpu) => void): void {
@@ -181,9 +199,16 @@ export class SyncExecutor implements Executor {
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'spurious_irq', line })
       return
     }
+    const irq = this.#m.irq
+    if (irq.depth.has(line) || irq.masked.has(line)) {
+      // disable_irq() / IRQF_ONESHOT: the line is masked; the flow handler marks it IRQS_PENDING, replayed at enable.
+      irq.replay.add(line)
+      return
+    }
     if (!action.noThread && this.#forceThreaded()) {
-      // irq_default_primary_handler(): IRQ_WAKE_THREAD.
+      // irq_default_primary_handler(): IRQ_WAKE_THREAD (irq_wake_thread() counts it in threads_active).
       cpu.state.wokenIrqThreads.push(line)
+      irq.count(irq.threadsActive, line, 1)
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: action.name, wake: true })
       return
     }
@@ -194,8 +219,10 @@ export class SyncExecutor implements Executor {
     try {
       // NoThreadIrqState proves interrupts, preemption and BH off; ThreadableIrqState only BH off.
       const claims = action.noThread ? CLAIM_IRQS_OFF : CLAIM_BH
+      irq.count(irq.inProgress, line, 1)
       refuseHandlerThenable(`irq ${line} handler '${action.name}'`, this.#inRootContext<CtxState, unknown>(cpu, action.handler, 'scope', claims))
     } finally {
+      irq.count(irq.inProgress, line, -1)
       cpu.hardirqThreaded = threaded
       // __handle_irq_event_percpu(): WARN_ONCE(!irqs_disabled(), "irq %u handler %pS enabled interrupts"), then local_irq_disable().
       if (!cpu.state.irqsDisabled) {
@@ -212,12 +239,16 @@ export class SyncExecutor implements Executor {
   softirq(cpu: Cpu, nr: number): void {
     const reporter = this.#m.reporter
     const handler = this.#m.irq.softirqs[nr]
-    if (handler === undefined) {
+    const kernelAction = this.#m.irq.kernelSoftirqs[nr]
+    if (handler === undefined && kernelAction === undefined) {
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_unhandled', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
       return
     }
     if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_entry', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
-    refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler, 'scope', CLAIM_BH))
+    kernelAction?.(cpu)
+    if (handler !== undefined) {
+      refuseHandlerThenable(`softirq ${SOFTIRQ_NAMES[nr] ?? nr} handler`, this.#inRootContext<SoftirqState, unknown>(cpu, handler, 'scope', CLAIM_BH))
+    }
     if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_exit', vec: nr, action: SOFTIRQ_NAMES[nr] ?? String(nr) })
   }
 
@@ -233,27 +264,84 @@ export class SyncExecutor implements Executor {
    */
   schedulingPoint(cpu: Cpu): void {
     const s = cpu.state
-    if ((s.wokenIrqThreads.length !== 0 || s.ksoftirqdWoken) && !this.#deferredRunning) this.#runWoken(cpu)
+    if ((s.wokenIrqThreads.length !== 0 || s.ksoftirqdWoken || this.kthreads.hasWoken(cpu.id)) && !this.#deferredRunning) this.#runWoken(cpu)
   }
 
-  #runWoken(cpu: Cpu): void {
+  #runWoken(cpu: Cpu): boolean {
+    if (!cpu.preemptible() || cpu.inInterrupt() || !this.#mayPreemptCurrent(cpu)) return false
+    return this.#runWokenNow(cpu)
+  }
+
+  /** Runs what is woken on `cpu` until nothing is: irq threads, the SCHED_FIFO kthreads, ksoftirqd, the SCHED_NORMAL kthreads. */
+  #runWokenNow(cpu: Cpu): boolean {
     const s = cpu.state
-    if (!cpu.preemptible() || cpu.inInterrupt() || !this.#mayPreemptCurrent(cpu)) return
+    const wasRunning = this.#deferredRunning
     this.#deferredRunning = true
     this.#executing.push(cpu)
+    let ran = false
     try {
-      while (s.wokenIrqThreads.length > 0) this.#runIrqThread(cpu, s.wokenIrqThreads.shift() as number)
-      if (s.ksoftirqdWoken) {
-        this.#runTask(
-          cpu,
-          spawnTask(this.#m.machine, () => `ksoftirqd/${cpu.id}`),
-          () => runKsoftirqd(cpu),
-        )
+      for (;;) {
+        if (s.wokenIrqThreads.length > 0) {
+          this.#runIrqThread(cpu, s.wokenIrqThreads.shift() as number)
+        } else if (this.kthreads.pending(cpu.id, 'fifo')) {
+          this.#runKthread(cpu, 'fifo')
+        } else if (s.ksoftirqdWoken) {
+          this.#runTask(
+            cpu,
+            spawnTask(this.#m.machine, () => `ksoftirqd/${cpu.id}`),
+            () => runKsoftirqd(cpu),
+          )
+        } else if (this.kthreads.pending(cpu.id, 'normal')) {
+          this.#runKthread(cpu, 'normal')
+        } else {
+          return ran
+        }
+        ran = true
       }
     } finally {
       this.#executing.pop()
-      this.#deferredRunning = false
+      this.#deferredRunning = wasRunning
     }
+  }
+
+  #runKthread(cpu: Cpu, policy: 'fifo' | 'normal'): void {
+    const t = this.kthreads.take(cpu.id, policy)
+    if (t === null) return
+    this.kthreads.running.add(t)
+    try {
+      this.#runTask(
+        cpu,
+        spawnTask(this.#m.machine, () => t.comm),
+        (ctx: Context<FreshTaskState>) => t.run(ctx),
+      )
+    } finally {
+      this.kthreads.running.delete(t)
+    }
+  }
+
+  /**
+   * The running task sleeps (a wait of src/exec/wait.ts): what is woken on `cpu` runs meanwhile —
+   * whatever the sleeper holds, since it gives the CPU up — when the CPU can schedule at all.
+   * Returns whether anything ran.
+   */
+  sleepPoint(cpu: Cpu): boolean {
+    if (!cpu.preemptible() || cpu.inInterrupt()) return false
+    return this.#runWokenNow(cpu)
+  }
+
+  /** An idle CPU other than the running one: what is woken there runs (as it would, in parallel). Returns whether anything ran. */
+  runIdleCpu(cpu: Cpu): boolean {
+    if (this.#executing.includes(cpu) || cpu.current !== cpu.state.idle) return false
+    return this.#runWokenNow(cpu)
+  }
+
+  /**
+   * Runs one deferred callback (a timer, a tasklet, a NAPI poll, an RCU callback, an irq_work) in
+   * a root context of its own on the running task: its guards end with it, as each callback's
+   * preempt-count and lock checks do in the kernel. `claims`: the proofs its context carries.
+   */
+  callback<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, claims: number, what = 'a deferred callback'): R {
+    return refuseThenable(this.#inRootContext(cpu, cb, 'scope', claims), what, 'the callback returned a Promise; a callback must finish synchronously')
   }
 
   /** Deferred work never preempts a task holding locks: it would wait for them anyway. */
@@ -267,7 +355,10 @@ export class SyncExecutor implements Executor {
    */
   #runIrqThread(cpu: Cpu, line: number): void {
     const action = this.#m.irq.irqs.get(line)
-    if (action === undefined) return
+    if (action === undefined) {
+      this.#m.irq.count(this.#m.irq.threadsActive, line, -1)
+      return
+    }
     const rt = this.#m.options.preemptRt
     const task = spawnTask(this.#m.machine, () => `irq/${line}-${action.name}`)
     const previous = cpu.state.current
@@ -280,6 +371,7 @@ export class SyncExecutor implements Executor {
         const result = this.#inRootContext<ThreadableIrqState, unknown>(cpu, action.handler, 'task', CLAIM_BH)
         refuseHandlerThenable(`irq ${line} thread handler '${action.name}'`, result)
       } finally {
+        this.#m.irq.count(this.#m.irq.threadsActive, line, -1)
         if (!rt) localIrqEnable(cpu)
         localBhEnable(cpu)
       }

@@ -15,8 +15,19 @@
  *   channel, the timeout passes, or a signal arrives (if the wait state lets one in).
  */
 
-/** `TASK_*` states of a waiting task (include/linux/sched.h); RTLOCK_WAIT: a sleeping spinlock_t/rwlock_t on RT. */
-export type WaitState = 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE' | 'TASK_RTLOCK_WAIT'
+/**
+ * `TASK_*` states of a waiting task (include/linux/sched.h); RTLOCK_WAIT: a sleeping
+ * spinlock_t/rwlock_t on RT; TASK_RUNNING: a spinning waiter (it never leaves its CPU).
+ *
+ * @example
+ * ```ts
+ * import type { WaitState } from 'lockproof'
+ *
+ * const watched = (s: WaitState): boolean => s === 'TASK_UNINTERRUPTIBLE' // what the hung-task detector checks
+ * console.log(watched('TASK_KILLABLE')) // false
+ * ```
+ */
+export type WaitState = 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE' | 'TASK_RTLOCK_WAIT' | 'TASK_RUNNING'
 
 /**
  * What a task waits on: one object per lock, semaphore, completion, wait queue head, …; the
@@ -58,10 +69,36 @@ export interface WaitYield {
 
 export type Yielded = PointYield | WaitYield
 
-/** Why a waiting op was resumed (it re-checks its condition either way). */
+/**
+ * Why a waiting op was resumed (it re-checks its condition either way).
+ *
+ * @example
+ * ```ts
+ * import type { WakeReason } from 'lockproof'
+ *
+ * const errno = (r: WakeReason): number => (r === 'signal' ? -4 : r === 'timeout' ? -62 : 0) // -EINTR, -ETIME
+ * console.log(errno('signal'))
+ * ```
+ */
 export type WakeReason = 'woken' | 'timeout' | 'signal'
 
-/** A waiting operation: generator flavour, written once (see the file comment). */
+/**
+ * A waiting operation: generator flavour, written once (see the file comment). The model
+ * kernel's lock methods return one; run it with `yield*`.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, type Context, type CtxState, type ModelKernel, type Op } from 'lockproof'
+ *
+ * // A helper of a model: yields what the ops it runs yield.
+ * const twice = function* (k: ModelKernel, ctx: Context<CtxState>): Op<number> {
+ *   yield* k.cpuRelax(ctx)
+ *   yield* k.cpuRelax(ctx)
+ *   return 2
+ * }
+ * defineModel((k) => { k.task('t', { cpu: 0 }, function* (ctx) { yield* twice(k, ctx) }) })
+ * ```
+ */
 export type Op<R> = Generator<Yielded, R, WakeReason | undefined>
 
 /** The executor side of the seam: `wake_up()`, `up()`, `complete()`, an unlock call it. */

@@ -73,6 +73,10 @@ export const eventText = (e: TracePayload): string => {
     case 'lock_map_acquire_read':
     case 'lock_map_release':
       return `${e.event} ${e.name}`
+    case 'sched_waking':
+      return `sched_waking comm=${e.wakeComm} pid=${e.wakePid} target_cpu=${String(e.targetCpu).padStart(3, '0')}`
+    case 'sched_wait':
+      return `${e.state === 'TASK_RUNNING' ? 'spin' : `sleep ${e.state}`} on ${e.channel}`
     case 'msleep':
       return `msleep ${e.ms}`
     case 'kmalloc':

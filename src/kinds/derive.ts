@@ -10,6 +10,7 @@
  * indexed access into the written-out {@link FormTable}, resolved only when the member is used.
  */
 import type { FormTable } from './derive-forms.js'
+import type { VariantOf } from './lock-kinds.js'
 import type { KindOf, KindRef } from './kind-of.js'
 import type { AnnotatedEntry, MethodEntry, Mode, Variant } from './spec.js'
 
@@ -71,6 +72,21 @@ type Tag = keyof FormTable<KindRef, string, unknown, string>
 type Members<Tags extends { readonly [P in keyof Tags]: Tag | 'kind' | 'name' }, Table extends { readonly [T in Tag | 'kind' | 'name']: unknown }> = {
   readonly [P in keyof Tags]: Table[Tags[P]]
 }
+
+/**
+ * Kind K's members, each as its form, variant and typed side: the descriptors the model
+ * flavour's lock types map (locks/model-api.ts `ModelLockOf`). Computed once per kind.
+ */
+export type MembersOf<K extends KindRef> = {
+  readonly [P in keyof SpecTablesOf<K>]: SpecTablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, infer M extends Mode]
+    ? { readonly form: P extends keyof SpecOf<K>['methods'] ? 'locked' : 'guarded'; readonly v: V; readonly m: TypedMode<K, M> }
+    : SpecTablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, Mode, infer A extends 'try' | 'nested' | 'nest-lock', infer G extends boolean]
+      ? { readonly form: G extends true ? `${A}-guard` : A; readonly v: V; readonly m: 'write' }
+      : never
+}
+
+/** Kind K's three method tables, without the common members. */
+type SpecTablesOf<K extends KindRef> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated']
 
 /** The methods of kind K for lock class N with data D: one member per entry of its spec's tables, with the entry's JSDoc. */
 export type MethodsOf<K extends KindRef, N extends string, D, F extends string> = Members<MemberTags<K>, FormTable<K, N, D, F>>

@@ -88,6 +88,11 @@ export class LockMapRuntime<N extends string> implements LockMap<N> {
     this.#id = host.addLock('lockdep_map', name, this).id
   }
 
+  /** The map's id in the machine's locks (stable across executions: creation order). */
+  get id(): number {
+    return this.#id
+  }
+
   acquire(ctx: Context<CtxState>): void {
     this.#acquire(ctx, 'write', false, false, 'lock_map_acquire')
   }

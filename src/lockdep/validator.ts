@@ -335,6 +335,11 @@ export class Lockdep {
     return true
   }
 
+  /** `debug_locks_off()`: whether lockdep was on (the caller prints then), turning it off unless keepGoing. */
+  debugLocksOff(): boolean {
+    return this.unlockImbalance()
+  }
+
   // ── mark_held_locks() ──────────────────────────────────────────────────────────────────
   /**
    * `lockdep_hardirqs_on_prepare()`: interrupts come back on, so every lock still held gets

@@ -269,6 +269,12 @@ const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, 
 const RUNTIMES = new WeakMap<object, LockRuntime<unknown>>()
 const BUILT = new WeakMap<object, { readonly kind: LockKind; readonly name: string }>()
 
+/** Enters a built lock object (this file's, or the model kernel's generator-flavoured one) beside its runtime. */
+export const registerLock = (built: object, runtime: LockRuntime<unknown>): void => {
+  RUNTIMES.set(built, runtime)
+  BUILT.set(runtime, built as { readonly kind: LockKind; readonly name: string })
+}
+
 /** The lock object of a runtime (an instance in a cmp_fn's arguments). */
 export const lockOf = (runtime: object | undefined): { readonly kind: LockKind; readonly name: string } => {
   const built = runtime === undefined ? undefined : BUILT.get(runtime)

@@ -33,6 +33,7 @@ import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../exec/claim-bits.js'
 import type { LockKindSpec } from '../kinds/spec.js'
 import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
 import { counted, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
+import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {
@@ -61,7 +62,27 @@ export interface LockHost {
   refuseDrop(cpu: Cpu, what: string, bits: number): void
   /** The executor's answer to a 'blocked' outcome; the synchronous one reports a deadlock and throws. */
   blocked(cpu: Cpu, outcome: BlockedOutcome): never
+  /** An unlock with tasks waiting on the lock (the model flavour; nothing waits on the synchronous one). */
+  wake(channel: WaitChannel, nr: number | 'all'): void
 }
+
+/** The states a sleeping lock's wait may use (mutex_lock(), _interruptible(), _killable()). */
+export type SleepState = 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE'
+
+/** A section of the model flavour: a generator function run with `yield*` while the lock is held. */
+export type SectionOp<D, R> = (ctx: Context<CtxState>, data: D) => Op<R>
+
+/** A lock wait as the lock yields it: the seam's WaitYield, plus who holds the lock (for the reports). */
+export interface LockWaitYield extends WaitYield {
+  readonly blocked: BlockedOutcome
+}
+
+/** A generator object (what a `function*` returns), as the model flavour's sections must be. */
+export const isOp = (value: unknown): value is Op<unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { next?: unknown }).next === 'function' &&
+  typeof (value as { throw?: unknown }).throw === 'function'
 
 /** One step, performed for an acquisition of a lock (kinds/steps.ts states each one's effect). */
 type StepFn = StepEffect
@@ -103,7 +124,22 @@ class Acquisition {
     /** The nest_lock's lock id (`spin_lock_nest_lock()`), or null. */
     readonly nestLock: number | null,
   ) {}
+  /** The model flavour only (null on the synchronous path: one field, so its acquisitions stay as small as before). */
+  wait: WaitingAcquisition | null = null
 }
+
+/** What a waitable acquisition (the model flavour) keeps across its waits. */
+class WaitingAcquisition {
+  /** Set by a contended acquire step: who holds the lock. */
+  blockedOn: BlockedOutcome | null = null
+  /** A retry after a wait: lockdep validated at the first try (`lock_acquire()` precedes the wait), so it does not again. */
+  retry = false
+  /** The chain the first try validated (what a retry's record gets). */
+  chain: ChainNode | null = null
+}
+
+/** Thrown by the acquire step of a waitable acquisition when the lock is held: the steps before it stay done. */
+const MUST_WAIT: unique symbol = Symbol('acquire: must wait')
 
 /** Thrown by a trylock's acquire step when the lock is taken: the steps before it are undone. */
 const NOT_TAKEN: unique symbol = Symbol('trylock: not taken')
@@ -544,6 +580,191 @@ export class LockRuntime<D> implements StepHost {
     return { taken: true, value: this.#inside(ctx, cpu, a, ops, data, cb) }
   }
 
+  // ── the model flavour (src/exec/model/): the same steps as generators ──────────────────
+  /** Tasks waiting on this lock now (the model flavour): an unlock wakes them only then, so the synchronous path pays one comparison. */
+  #waiting = 0
+
+  /** The scheduling point before an acquisition: what it touches (the lock; a read shares it). */
+  #pointFor(mode: 'read' | 'write'): PointYield {
+    if (mode === 'read') {
+      this.#readPoint ??= Object.freeze({ tag: 'point', access: Object.freeze({ channel: this, write: false }) })
+      return this.#readPoint
+    }
+    this.#writePoint ??= Object.freeze({ tag: 'point', access: Object.freeze({ channel: this, write: true }) })
+    return this.#writePoint
+  }
+  #readPoint: PointYield | null = null
+  #writePoint: PointYield | null = null
+
+  /** A new acquisition for the model flavour: a contended acquire step waits. */
+  #modelAcquisition(ctx: ScopeContext, cpu: Cpu, ops: Compiled, deferDelivery: boolean, subclass: number, nest: LockRuntime<unknown> | null): Acquisition {
+    const trylock = ops.trylock
+    const a = new Acquisition(
+      cpu,
+      cpu.current,
+      ctx.heldLocks,
+      ops.variant,
+      ops.mode,
+      deferDelivery,
+      ops.irqLock,
+      trylock,
+      subclass,
+      nest === null ? null : this.#nestId(nest, ops),
+    )
+    a.wait = new WaitingAcquisition()
+    return a
+  }
+
+  /**
+   * The lock steps, waiting where the acquire step finds the lock held: the task waits (spinning or
+   * sleeping as the kind does on this kernel, docs/waiting.md) and resumes AT the acquire step —
+   * the steps before it stay done and lockdep does not validate again. An op abandoned while it
+   * waits (an injected throw or return) takes those steps back.
+   */
+  *#stepsWaiting(a: Acquisition, ops: Compiled, state: SleepState = 'TASK_UNINTERRUPTIBLE'): Op<boolean> {
+    let at = this.#runFrom(a, ops, 0)
+    while (at >= 0) {
+      const w = a.wait as WaitingAcquisition
+      const blocked = w.blockedOn as BlockedOutcome
+      let resumed = false
+      let reason: WakeReason | undefined
+      this.#waiting++
+      try {
+        reason = yield this.#waitFor(blocked, state)
+        resumed = true
+      } finally {
+        this.#waiting--
+        if (!resumed) this.#undo(a, ops, at)
+      }
+      if (reason === 'signal') {
+        // __mutex_lock_common()'s err path (`mutex_release(); preempt_enable(); return -EINTR`),
+        // down_read_killable()'s `rwsem_release(); return -EINTR`: the steps before acquire are undone.
+        this.#undo(a, ops, at)
+        return false
+      }
+      w.retry = true
+      at = this.#runFrom(a, ops, at)
+    }
+    return true
+  }
+
+  /** Spinning (raw_spinlock_t; spinlock_t/rwlock_t on a normal kernel) or sleeping (mutex, rwsem; RT's rtmutex-based kinds). */
+  #waitFor(blocked: BlockedOutcome, state: SleepState): LockWaitYield {
+    const sleeping = this.#sleeping()
+    // rtlock_slowlock_locked(): spinlock_t/rwlock_t on RT wait in TASK_RTLOCK_WAIT, and no signal ends it.
+    const rtlock = sleeping && this.spec.category.normal !== 'sleeping'
+    return {
+      tag: 'wait',
+      channel: this,
+      state: sleeping ? (rtlock ? 'TASK_RTLOCK_WAIT' : state) : 'TASK_RUNNING',
+      spin: !sleeping,
+      blocked,
+    }
+  }
+
+  /** Runs the lock steps from `from`: -1 when all ran, else the index of the acquire step that must wait. Another error undoes all done steps. */
+  #runFrom(a: Acquisition, ops: Compiled, from: number): number {
+    const steps = ops.lockFns
+    let done = from
+    try {
+      for (; done < steps.length; done++) (steps[done] as StepFn)(this as LockRuntime<unknown>, a)
+    } catch (error) {
+      if (error === MUST_WAIT) return done
+      this.#undo(a, ops, done)
+      throw error
+    }
+    return -1
+  }
+
+  /** The model flavour of {@link lockGuard}: a scheduling point, the steps (waiting when contended), the guard. */
+  *lockGuardOp(ctx: ScopeContext, ops: Compiled, subclass = 0, nest: LockRuntime<unknown> | null = null): Op<LockGuard<D>> {
+    yield this.#pointFor(ops.mode)
+    const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    const data = this.dataOf(cpu)
+    const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
+    // TASK_UNINTERRUPTIBLE: no signal ends the wait.
+    yield* this.#stepsWaiting(a, ops)
+    return this.#guardFor(ctx, cpu, a, ops, data)
+  }
+
+  /**
+   * {@link lockGuardOp} with the sleep state of a sleeping kind's wait: TASK_INTERRUPTIBLE
+   * (`mutex_lock_interruptible()`) or TASK_KILLABLE (`mutex_lock_killable()`,
+   * `down_read_killable()`): a signal the state lets in ends the wait with null (-EINTR), every
+   * step undone. Spinning kinds and RT's rtlocks ignore the state (no signal ends their wait).
+   */
+  *lockGuardWaitOp(ctx: ScopeContext, ops: Compiled, state: SleepState, subclass = 0, nest: LockRuntime<unknown> | null = null): Op<LockGuard<D> | null> {
+    yield this.#pointFor(ops.mode)
+    const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    const data = this.dataOf(cpu)
+    const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
+    if (!(yield* this.#stepsWaiting(a, ops, state))) return null
+    return this.#guardFor(ctx, cpu, a, ops, data)
+  }
+
+  /** The model flavour of {@link tryLockGuard}: a scheduling point, then the trylock (it never waits). */
+  *tryLockGuardOp(ctx: ScopeContext, ops: Compiled): Op<LockGuard<D> | null> {
+    yield this.#pointFor(ops.mode)
+    return this.tryLockGuard(ctx, ops)
+  }
+
+  /**
+   * The model flavour of {@link withLock}: a scheduling point, the steps (waiting when contended),
+   * `yield* cb(ctx, data)` in the lock's scope, the unlock steps (also when it throws), a point.
+   */
+  *withLockOp<R>(ctx: ScopeContext, ops: Compiled, cb: SectionOp<D, R>, subclass = 0, nest: LockRuntime<unknown> | null = null): Op<R> {
+    yield this.#pointFor(ops.mode)
+    const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    const data = this.dataOf(cpu)
+    const a = this.#modelAcquisition(ctx, cpu, ops, false, subclass, nest)
+    yield* this.#stepsWaiting(a, ops)
+    const result = yield* this.#insideOp(ctx, cpu, a, ops, data, cb)
+    yield POINT
+    return result
+  }
+
+  /** The model flavour of {@link tryWithLock}. */
+  *tryWithLockOp<R>(ctx: ScopeContext, ops: Compiled, cb: SectionOp<D, R>): Op<TryResult<R>> {
+    yield this.#pointFor(ops.mode)
+    const cpu = ctx.assertUsable(ops.op)
+    if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    const data = this.dataOf(cpu)
+    const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, true, 0, null)
+    try {
+      this.#run(a, ops)
+    } catch (error) {
+      if (error === NOT_TAKEN) return NOT_TAKEN_RESULT
+      throw error
+    }
+    const value = yield* this.#insideOp(ctx, cpu, a, ops, data, cb)
+    yield POINT
+    return { taken: true, value }
+  }
+
+  *#insideOp<R>(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D, cb: SectionOp<D, R>): Op<R> {
+    const child = this.#push(ctx, cpu, a, ops)
+    let closed = false
+    try {
+      const section = cb(ScopeContext.public(child), data)
+      if (!isOp(section)) throw new InvalidArgumentError(`${ops.op}: in a model the section must be a generator function (function*), run with yield*`)
+      const result = yield* section
+      closed = true
+      this.#closeSection(child, a, ops)
+      return result
+    } finally {
+      if (!closed) {
+        try {
+          this.#closeSection(child, a, ops)
+        } catch {
+          /* the section's error wins */
+        }
+      }
+    }
+  }
+
   #inside<R>(ctx: ScopeContext, cpu: Cpu, a: Acquisition, ops: Compiled, data: D, cb: (ctx: Context<CtxState>, data: D) => R): R {
     const child = this.#push(ctx, cpu, a, ops)
     return ScopeContext.refuseThenable(ops.op, ScopeContext.runIn(child, cb, data, this.#closeSection, a, ops))
@@ -615,7 +836,14 @@ export class LockRuntime<D> implements StepHost {
 
   acquireStep(a: Acquisition): void {
     const o = this.#acquire(a)
-    if (o.tag === 'blocked') this.host.blocked(a.cpu, o)
+    if (o.tag === 'blocked') this.#blockedAt(a, o)
+  }
+
+  /** Out of line: the model flavour waits (the generator ops catch MUST_WAIT), the synchronous one reports. */
+  #blockedAt(a: Acquisition, o: BlockedOutcome): never {
+    if (a.wait === null) this.host.blocked(a.cpu, o)
+    a.wait.blockedOn = o
+    throw MUST_WAIT
   }
 
   releaseStep(a: Acquisition): void {
@@ -641,8 +869,11 @@ export class LockRuntime<D> implements StepHost {
     if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
-    const chain = this.host.lockdep.active && this.#hasMap ? this.#validate(a, record, irqContext) : null
+    const waiting = a.wait
+    const chain =
+      waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active && this.#hasMap ? this.#validate(a, record, irqContext) : null
     if (conflict !== -2) {
+      if (waiting !== null) waiting.chain = chain
       const w = conflict === -1
       return this.#blocked(
         a.cpu,
@@ -681,9 +912,7 @@ export class LockRuntime<D> implements StepHost {
     // read_lock_is_recursive(): `force_read_lock_recursive || !IS_ENABLED(CONFIG_QUEUED_RWLOCKS)
     // || in_interrupt()` — always on RT (no qrwlock), and on a normal kernel whenever
     // irq_count() is non-zero, bottom halves disabled included (read_lock_bh()).
-    const o = this.host.options
-    const recursiveRead =
-      a.mode === 'read' && this.spec.readRecursion === 'read_lock_is_recursive' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
+    const recursiveRead = this.#recursiveRead(a)
     // The write record is in the held stack while the lock is held: describe a recursive attempt apart.
     const key = this.#state.key
     const next: NextLock =
@@ -701,20 +930,33 @@ export class LockRuntime<D> implements StepHost {
             check: key !== NO_VALIDATE_KEY,
           }
         : record
-    if (next === record) {
-      record.recursiveRead = recursiveRead
-      record.trylock = a.trylock
-      record.nestLock = a.nestLock
-      record.key = key
-      record.subclass = a.subclass
-      // __lock_acquire(): `if (!prove_locking || lock->key == &__lockdep_no_validate__) check = 0;`
-      record.check = key !== NO_VALIDATE_KEY
-    }
+    if (next === record) this.#fill(a, record, recursiveRead, key)
     // The class is registered by lockdep (not in NMI, where only look_up_lock_class() runs).
     const known = a.subclass === 0 ? this.#cls : null
     const chain = lockdep.acquire(a.cpu, a.stack, next, known, irqContext)
     if (known === null && a.subclass === 0 && chain !== null) this.#cls = chain.cls
     return chain
+  }
+
+  #recursiveRead(a: Acquisition): boolean {
+    const o = this.host.options
+    return a.mode === 'read' && this.spec.readRecursion === 'read_lock_is_recursive' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
+  }
+
+  #fill(a: Acquisition, record: HeldRecord, recursiveRead: boolean, key: string): void {
+    record.recursiveRead = recursiveRead
+    record.trylock = a.trylock
+    record.nestLock = a.nestLock
+    record.key = key
+    record.subclass = a.subclass
+    // __lock_acquire(): `if (!prove_locking || lock->key == &__lockdep_no_validate__) check = 0;`
+    record.check = key !== NO_VALIDATE_KEY
+  }
+
+  /** A retry after a wait: the record as the first try's validation left it, and that try's chain. */
+  #retried(a: Acquisition, record: HeldRecord, w: WaitingAcquisition): ChainNode | null {
+    this.#fill(a, record, this.#recursiveRead(a), this.#state.key)
+    return w.chain
   }
 
   /**
@@ -748,6 +990,7 @@ export class LockRuntime<D> implements StepHost {
   #release(a: Acquisition): void {
     const record = a.record
     if (record === null) return
+    if (this.#waiting !== 0) this.#wakeAfter = true
     a.record = null
     const stack = a.stack
     // Usually the innermost lock.
@@ -771,7 +1014,13 @@ export class LockRuntime<D> implements StepHost {
       }
     }
     if (this.host.options.trace) this.#traceLock(a, 'unlock')
+    if (this.#wakeAfter) {
+      this.#wakeAfter = false
+      // Every waiter re-checks at its acquire step (spinners retry; a woken sleeper may find it taken again and waits on).
+      this.host.wake(this, 'all')
+    }
   }
+  #wakeAfter = false
 
   /** A guard dropped out of order: the locks above it get their lockdep chains recomputed. */
   #releaseOutOfOrder(cpu: Cpu, stack: HeldLock[], record: HeldRecord): void {

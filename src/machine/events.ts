@@ -3,7 +3,7 @@
  * after the kernel's tracepoint or function. Renderers (formatTrace(), traceToJson(), later
  * exporters) read these fields; the formatted text is output, never data.
  */
-import type { DiagnosticKind } from '../diagnostics/types.js'
+import type { Diagnostic, DiagnosticKind } from '../diagnostics/types.js'
 import type { AnyKindName } from '../kinds/kind-of.js'
 
 /**
@@ -36,6 +36,8 @@ export type TraceEvent = {
   readonly irqsDisabled: boolean
   /** The five latency-format columns after the change, e.g. `d.h1.` (irqs-off/BH, need-resched, hardirq/softirq, preempt depth, migrate-disable). */
   readonly flags: string
+  /** The simulated clock (`kernel.clockMs`) after the change: exporters place the event in time with it. */
+  readonly clockMs: number
 } & (
   | {
       /** A CPU primitive of the kernel's name, with no arguments. */
@@ -156,17 +158,41 @@ export type TraceEvent = {
       readonly gfp: 'GFP_KERNEL' | 'GFP_ATOMIC'
     }
   | {
+      /**
+       * `sched_waking` (the model executor): a waiting task is made runnable. Fields as the
+       * tracepoint's (include/trace/events/sched.h: comm, pid, target_cpu); the common `pid` and
+       * `comm` are the waker's.
+       */
+      readonly event: 'sched_waking'
+      /** The woken task. */
+      readonly wakePid: number
+      /** Its name. */
+      readonly wakeComm: string
+      /** The CPU it will run on. */
+      readonly targetCpu: number
+    }
+  | {
+      /** The running task starts to wait (the model executor): `set_current_state()` then `schedule()`, or a spin. */
+      readonly event: 'sched_wait'
+      /** The state it waits in (TASK_RUNNING: it spins). */
+      readonly state: 'TASK_RUNNING' | 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE' | 'TASK_RTLOCK_WAIT'
+      /** What it waits on, as `kind 'name'`. */
+      readonly channel: string
+    }
+  | {
       /** A report was made (the diagnostic is in `kernel.diagnostics`). */
       readonly event: 'diagnostic'
       /** Its kind. */
       readonly kind: DiagnosticKind
       /** Its title, as the kernel prints it. */
       readonly title: string
+      /** The diagnostic itself (its full `report` text and its own fields), as `kernel.diagnostics` has it. */
+      readonly diagnostic: Diagnostic
     }
 )
 
 /** The fields the machine fills in for every event. */
-type CommonField = 'seq' | 'cpu' | 'pid' | 'comm' | 'preemptCount' | 'irqsDisabled' | 'flags'
+type CommonField = 'seq' | 'cpu' | 'pid' | 'comm' | 'preemptCount' | 'irqsDisabled' | 'flags' | 'clockMs'
 
 /** What a call site reports: an event without the common fields. */
 export type TracePayload = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, CommonField> : never) : never

@@ -19,6 +19,11 @@ export type { LockId } from './held-lock.js'
 export interface Task extends TaskStruct {
   /** What the task holds, outermost first: one entry per acquisition, lockdep's maps included. */
   readonly held: HeldLock[]
+  /** `task->__state`: TASK_RUNNING, or the state it waits in (the model executor; include/linux/sched.h). */
+  state: 'TASK_RUNNING' | 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE' | 'TASK_KILLABLE' | 'TASK_RTLOCK_WAIT'
+  /** The wait channel's id while it waits (-1: not waiting), and its kind ('' when none). */
+  waitChannel: number
+  waitChannelKind: string
 }
 
 /** A CPU as the machine keeps it: the public state plus what the runtime counts per CPU. */
@@ -103,6 +108,9 @@ export const createTask = (pid: number, comm: string): Task => ({
   rcuReadLockNesting: 0,
   softirqDisableCnt: 0,
   held: [],
+  state: 'TASK_RUNNING',
+  waitChannel: -1,
+  waitChannelKind: '',
 })
 
 /** CPU `id` of a new machine (a bare CPU for tests of the CPU layer). */

@@ -7,7 +7,17 @@
  */
 import type { Access } from '../wait.js'
 
-/** One thing that may happen next. `choices` come in a stable order (CPU, then pid, then line). */
+/**
+ * One thing that may happen next. `choices` come in a stable order (CPU, then pid, then line).
+ *
+ * @example
+ * ```ts
+ * import type { Choice } from 'lockproof'
+ *
+ * const name = (c: Choice): string => (c.kind === 'task' ? `${c.comm} on CPU ${c.cpu}` : c.kind === 'irq' ? `irq ${c.line}` : `softirq ${c.nr}`)
+ * console.log(name({ kind: 'irq', cpu: 0, line: 5 })) // 'irq 5'
+ * ```
+ */
 export type Choice =
   /** The task's next step runs on its CPU (`access`: what that step touches, when known). */
   | { readonly kind: 'task'; readonly pid: number; readonly comm: string; readonly cpu: number; readonly access?: Access }
@@ -16,13 +26,36 @@ export type Choice =
   /** A declared softirq is raised on `cpu`. */
   | { readonly kind: 'softirq'; readonly cpu: number; readonly nr: number }
 
-/** Where the choice is made: the execution's step count and the choice the last step took. */
+/**
+ * Where the choice is made: the execution's step count and the choice the last step took.
+ *
+ * @example
+ * ```ts
+ * import type { ChoicePoint } from 'lockproof'
+ *
+ * const first: ChoicePoint = { step: 0, previous: null }
+ * console.log(first.step)
+ * ```
+ */
 export interface ChoicePoint {
   readonly step: number
   /** What the previous point chose, or null at the first point. */
   readonly previous: Choice | null
 }
 
+/**
+ * A strategy: at each point, which of the offered choices runs next. `runModel()` takes one;
+ * the explorer's strategies implement the same interface.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, runModel, type Scheduler } from 'lockproof'
+ *
+ * // Always the last choice offered: interrupts (listed after the tasks of their CPU) as early as possible.
+ * const last: Scheduler = { choose: (choices) => choices.length - 1 }
+ * runModel(defineModel((k) => { k.task('t', { cpu: 0 }, function* () {}) }), { scheduler: last })
+ * ```
+ */
 export interface Scheduler {
   /** Index into `choices` (never empty) of what runs next. */
   choose(choices: readonly Choice[], at: ChoicePoint): number

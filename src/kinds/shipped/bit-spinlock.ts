@@ -4,7 +4,7 @@
  * `bit_spin_unlock()`: `clear_bit_unlock(); preempt_enable();`. No `struct lockdep_map` and no
  * PREEMPT_RT form: it spins on both configurations and lockdep never sees it, so a spinlock_t
  * taken inside it is refused by the compiler (and on RT reported by `__might_resched()`, since
- * preemption is off), never by lockdep (docs/SEMANTICS.md §11).
+ * preemption is off), never by lockdep (docs/SEMANTICS.md §16).
  */
 import { defineLockKind } from '../define.js'
 import { both } from '../sequences.js'

@@ -6,7 +6,7 @@
  * `rwsem_release()`; `percpu_down_write()`: `might_sleep(); rwsem_acquire(…)`. The same code on
  * PREEMPT_RT. Its map is made by `lockdep_init_map(&sem->dep_map, name, key, 0)` (or statically
  * `{ .name = #lockname }`): LD_WAIT_INV, which lockdep does not wait-check — the compiler and
- * `might_sleep()` still do (docs/SEMANTICS.md §11).
+ * `might_sleep()` still do (docs/SEMANTICS.md §16).
  */
 import { defineLockKind } from '../define.js'
 import { both, SLEEPING } from '../sequences.js'

@@ -5,7 +5,7 @@
  * `rt_mutex_unlock()`: `mutex_release(&lock->dep_map, _RET_IP_)`; `__rt_mutex_init()`:
  * `lockdep_init_map_wait(&lock->dep_map, name, key, 0, LD_WAIT_SLEEP)`; `rt_mutex_trylock()`:
  * `if (IS_ENABLED(CONFIG_DEBUG_RT_MUTEXES) && WARN_ON_ONCE(!in_task())) return 0;` on both
- * configurations (docs/SEMANTICS.md §11).
+ * configurations (docs/SEMANTICS.md §16).
  */
 import { defineLockKind } from '../define.js'
 import { both, SLEEPING } from '../sequences.js'

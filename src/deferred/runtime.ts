@@ -1,0 +1,301 @@
+/**
+ * The deferred-work core of one kernel: the simulated clock's expiry (the local timer interrupt),
+ * the `ktimers/N` threads, the kernel's own softirq actions, and the synchronous driver of the
+ * waits (flush_work(), timer_delete_sync(), synchronize_irq(), synchronize_rcu(), …) written once
+ * as ops (src/exec/wait.ts). Each mechanism is a file of its own beside this one.
+ */
+import type { Cpu } from '../machine/cpu.js'
+import type { KernelParts } from '../exec/executor.js'
+import type { SyncExecutor } from '../exec/sync.js'
+import type { LockHost } from '../locks/lock.js'
+import { ScopeContext } from '../exec/scope.js'
+import { DeadlockError, ForeignContextError, InvalidArgumentError } from '../errors.js'
+import { handleSoftirqs, localIrqEnable, raiseIrq, raiseSoftirq } from '../exec/delivery.js'
+import { SOFTIRQ_NAMES, type SoftirqName } from '../exec/irq-registry.js'
+import { runSync, type Op, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
+import { waitForeverReport } from '../exec/model/watchdog-reports.js'
+import { LockMapRuntime } from '../lockdep/lock-map.js'
+import type { Kthread } from './kthreads.js'
+import { assertSite, lockdepWarn } from '../helpers/warn.js'
+
+import { IRQ_WORK_LINE, LOCAL_TIMER_LINE } from './lines.js'
+
+/** Who runs what a wait waits for: the report names it as the holder. */
+export interface Runner {
+  readonly comm: string
+  readonly pid: number
+  readonly cpu: number
+}
+
+/** A wait channel of deferred work: a timer, a work item, an irq line, RCU's grace period. */
+export interface DeferredChannel extends WaitChannel {
+  /** Who runs the callback being waited for, when one runs now. */
+  runner(): Runner | null
+}
+
+/** Something the clock expires on one CPU: a timer_list, an hrtimer, a delayed work's timer. */
+export interface ClockEvent {
+  /** Expiry, in simulated milliseconds (jiffies at HZ=1000). */
+  expires: number
+  readonly cpu: number
+  /** Where it expires: the TIMER softirq, hardirq (the hrtimer interrupt), the HRTIMER softirq. */
+  readonly base: 'timer' | 'hard' | 'soft'
+  /** Runs it (its callback context is the base's). */
+  fire(cpu: Cpu): void
+}
+
+const bit = (name: SoftirqName): number => 1 << SOFTIRQ_NAMES.indexOf(name)
+
+export class Deferred {
+  readonly parts: KernelParts
+  readonly exec: SyncExecutor
+  readonly lockHost: LockHost
+  /** Armed clock events, in arming order (expiry order is computed when they fire). */
+  readonly #armed = new Set<ClockEvent>()
+  /** Expired events waiting for their softirq, per CPU and base. */
+  readonly #expired: { timer: ClockEvent[]; soft: ClockEvent[] }[]
+  /** Per CPU: the softirqs the ktimers thread runs (`pending_timer_softirq`). */
+  readonly #ktimersPending: number[]
+  readonly #ktimers: Kthread[]
+  /** Per vector: actions of the mechanisms (a tasklet list, NAPI, RCU) run by the kernel's softirq action. */
+  readonly #softirqActions = new Map<number, ((cpu: Cpu) => void)[]>()
+  /** Hooks the local timer interrupt runs on each CPU (RCU's rcu_sched_clock_irq()). */
+  readonly tickHooks: ((cpu: Cpu) => void)[] = []
+  /** Runs in the irq_work IPI (irq_work.ts). */
+  irqWorkIpi: ((cpu: Cpu) => void) | null = null
+  #nextChannel = 1
+
+  constructor(parts: KernelParts, exec: SyncExecutor, lockHost: LockHost) {
+    this.parts = parts
+    this.exec = exec
+    this.lockHost = lockHost
+    const n = parts.cpus.length
+    this.#expired = Array.from({ length: n }, () => ({ timer: [], soft: [] }))
+    this.#ktimersPending = new Array<number>(n).fill(0)
+    this.#ktimers = parts.cpus.map((cpu) => ({ comm: `ktimers/${cpu.id}`, policy: 'fifo' as const, run: () => this.#runKtimerd(cpu) }))
+    // The tick: tick_sched_timer() is a HARD hrtimer (hardirq on both kernels): hrtimer_interrupt() runs the hard queue,
+    // update_process_times() → run_local_timers() raises TIMER, rcu_sched_clock_irq() RCU.
+    parts.irq.setKernelIrq(LOCAL_TIMER_LINE, 'local_timer', () => this.#tick(this.#executingCpu()))
+    parts.irq.setKernelIrq(IRQ_WORK_LINE, 'irq_work', () => this.irqWorkIpi?.(this.#executingCpu()))
+    // timers_init(): open_softirq(TIMER_SOFTIRQ, run_timer_softirq); hrtimers_init(): open_softirq(HRTIMER_SOFTIRQ, hrtimer_run_softirq).
+    parts.irq.kernelSoftirqs[SOFTIRQ_NAMES.indexOf('TIMER')] = (cpu) => this.#runExpired(cpu, 'timer')
+    parts.irq.kernelSoftirqs[SOFTIRQ_NAMES.indexOf('HRTIMER')] = (cpu) => this.#runExpired(cpu, 'soft')
+  }
+
+  #executingCpu(): Cpu {
+    const cpu = this.exec.executingCpu()
+    if (cpu === null) throw new Error('deferred: no CPU is executing')
+    return cpu
+  }
+
+  // ── contexts and arguments ─────────────────────────────────────────────────────────────
+  /** The CPU of a live context of this kernel (untyped callers: named errors, nothing changed). */
+  cpuOf(ctx: unknown, op: string): Cpu {
+    const cpu = ScopeContext.from(ctx, op).assertUsable(op)
+    if (this.parts.cpus[cpu.id] !== cpu) {
+      throw new ForeignContextError(`${op}: the context belongs to another kernel; use a context of the kernel that made it`)
+    }
+    return cpu
+  }
+
+  /** A kernel WARN_ON() / lockdep_assert at `where` (reported while lockdep runs, as lockdep_assert() is). */
+  warn(ctx: unknown, op: string, failed: boolean, assertion: string, where: string): void {
+    if (!failed) return
+    lockdepWarn(assertSite(ScopeContext.from(ctx, op), op), true, assertion, where, false)
+  }
+
+  /** A lockdep map of the kernel's (a timer's, a work's, a workqueue's). */
+  lockMap(name: string): LockMapRuntime<string> {
+    return new LockMapRuntime(this.lockHost, name)
+  }
+
+  channel(kind: string, name: string, runner: () => Runner | null): DeferredChannel {
+    return { id: this.#nextChannel++, kind, name, runner }
+  }
+
+  /** The running task as a runner, for `runner()` of what runs now. */
+  runnerOn(cpu: Cpu): Runner {
+    return { comm: cpu.current.comm, pid: cpu.current.pid, cpu: cpu.id }
+  }
+
+  get preemptRt(): boolean {
+    return this.parts.options.preemptRt
+  }
+
+  /** `force_irqthreads()`: always on RT, with `threadirqs` on a normal kernel. */
+  get forceThreaded(): boolean {
+    return this.parts.options.preemptRt || this.parts.options.threadIrqs
+  }
+
+  // ── the clock ──────────────────────────────────────────────────────────────────────────
+  get jiffies(): number {
+    return this.parts.machine.clockMs
+  }
+
+  arm(e: ClockEvent): void {
+    this.#armed.add(e)
+  }
+
+  /** Takes `e` off the clock (and off its softirq's expired list); true if it was armed or expired. */
+  disarm(e: ClockEvent): boolean {
+    if (this.#armed.delete(e)) return true
+    const ex = this.#expired[e.cpu]
+    if (ex === undefined) return false
+    for (const list of [ex.timer, ex.soft]) {
+      const at = list.indexOf(e)
+      if (at >= 0) {
+        list.splice(at, 1)
+        return true
+      }
+    }
+    return false
+  }
+
+  armed(e: ClockEvent): boolean {
+    return this.#armed.has(e) || (this.#expired[e.cpu]?.timer.includes(e) ?? false) || (this.#expired[e.cpu]?.soft.includes(e) ?? false)
+  }
+
+  /**
+   * Time passes by `ms`: at each expiry on the way the clock stops there and the local timer
+   * interrupt is raised on each CPU with something expired (or with RCU work), lowest CPU first.
+   */
+  advance(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('advance(): ms must be a finite number ≥ 0')
+    const machine = this.parts.machine
+    const end = machine.clockMs + ms
+    // A CPU with interrupts off takes its tick later (it stays pending): its events wait with it.
+    const waiting = new Set<number>()
+    for (;;) {
+      let next = Number.POSITIVE_INFINITY
+      for (const e of this.#armed) if (e.expires < next && !waiting.has(e.cpu)) next = e.expires
+      if (next > end) break
+      if (next > machine.clockMs) machine.clockMs = next
+      const now = machine.clockMs
+      this.#tickAll((cpu) => !waiting.has(cpu.id) && [...this.#armed].some((e) => e.cpu === cpu.id && e.expires <= now))
+      for (const e of this.#armed) if (e.expires <= now) waiting.add(e.cpu)
+    }
+    machine.clockMs = end
+    // The tick at the end: RCU's grace periods and callbacks move on even with no timer armed.
+    this.#tickAll((cpu) => !waiting.has(cpu.id) && this.#tickWanted(cpu))
+  }
+
+  #tickWanted(cpu: Cpu): boolean {
+    return this.tickWants.some((w) => w(cpu))
+  }
+  /** Whether a CPU has tick work without timers (RCU callbacks waiting). */
+  readonly tickWants: ((cpu: Cpu) => boolean)[] = []
+
+  #tickAll(want: (cpu: Cpu) => boolean): void {
+    for (const cpu of this.parts.cpus) {
+      if (!want(cpu) || cpu.state.pendingIrqs.includes(LOCAL_TIMER_LINE)) continue
+      // From outside or from the running code: the interrupt is taken when that CPU has interrupts on.
+      this.exec.fromOutside(cpu, (c) => {
+        raiseIrq(c, LOCAL_TIMER_LINE)
+        this.exec.schedulingPoint(c)
+      })
+    }
+  }
+
+  /** The local timer interrupt, in hardirq on `cpu`. */
+  #tick(cpu: Cpu): void {
+    const now = this.jiffies
+    const due = [...this.#armed].filter((e) => e.cpu === cpu.id && e.expires <= now).sort((a, b) => a.expires - b.expires)
+    let raise = 0
+    for (const e of due) {
+      this.#armed.delete(e)
+      if (e.base === 'hard') {
+        e.fire(cpu)
+      } else {
+        ;(this.#expired[cpu.id] as { timer: ClockEvent[]; soft: ClockEvent[] })[e.base].push(e)
+        raise |= bit(e.base === 'timer' ? 'TIMER' : 'HRTIMER')
+      }
+    }
+    if (raise & bit('HRTIMER')) this.raiseTimerSoftirq(cpu, 'HRTIMER')
+    if (raise & bit('TIMER')) this.raiseTimerSoftirq(cpu, 'TIMER')
+    for (const hook of this.tickHooks) hook(cpu)
+  }
+
+  /**
+   * `raise_timer_softirq()`: with force_irqthreads() (RT, or `threadirqs`) the ktimers thread runs it
+   * (`raise_ktimers_thread()`, woken at irq exit), else a softirq raised in the interrupt.
+   */
+  raiseTimerSoftirq(cpu: Cpu, name: 'TIMER' | 'HRTIMER'): void {
+    if (this.forceThreaded) {
+      ;(this.#ktimersPending as number[])[cpu.id] = (this.#ktimersPending[cpu.id] ?? 0) | bit(name)
+      this.exec.kthreads.wake(cpu.id, this.#ktimers[cpu.id] as Kthread)
+    } else {
+      raiseSoftirq(cpu, SOFTIRQ_NAMES.indexOf(name))
+    }
+  }
+
+  /** `run_ktimerd()`: ksoftirqd_run_begin(), the timer softirqs (and what else is pending), ksoftirqd_run_end(). */
+  #runKtimerd(cpu: Cpu): void {
+    const s = cpu.state
+    // ksoftirqd_run_begin() is shared with ksoftirqd; a wake-up of ksoftirqd stays pending.
+    const ksoftirqdWoken = s.ksoftirqdWoken
+    cpu.ksoftirqdRunBegin()
+    s.ksoftirqdWoken = ksoftirqdWoken
+    try {
+      s.softirqPending |= this.#ktimersPending[cpu.id] ?? 0
+      this.#ktimersPending[cpu.id] = 0
+      if (s.softirqPending !== 0) handleSoftirqs(cpu, false)
+    } finally {
+      cpu.ksoftirqdRunEnd()
+      localIrqEnable(cpu)
+    }
+  }
+
+  #runExpired(cpu: Cpu, base: 'timer' | 'soft'): void {
+    const list = (this.#expired[cpu.id] as { timer: ClockEvent[]; soft: ClockEvent[] })[base]
+    while (list.length > 0) (list.shift() as ClockEvent).fire(cpu)
+  }
+
+  // ── softirq actions of the mechanisms ──────────────────────────────────────────────────
+  /** Adds `action` to the kernel's softirq action of `name` (tasklets, BH work, NET_RX, RCU), in order. */
+  onSoftirq(name: SoftirqName, action: (cpu: Cpu) => void): void {
+    const nr = SOFTIRQ_NAMES.indexOf(name)
+    let actions = this.#softirqActions.get(nr)
+    if (actions === undefined) {
+      const list: ((cpu: Cpu) => void)[] = []
+      actions = list
+      this.#softirqActions.set(nr, list)
+      this.parts.irq.kernelSoftirqs[nr] = (cpu) => {
+        for (const a of list) a(cpu)
+      }
+    }
+    actions.push(action)
+  }
+
+  // ── waits ──────────────────────────────────────────────────────────────────────────────
+  /**
+   * Drives a waiting op on one call stack. A sleeping wait gives the CPU up: what is woken there
+   * (and on idle CPUs) runs, and the op re-checks. A wait that nothing can end is reported — a
+   * hung task for a sleeper, a soft or hard lockup for a spinner — and throws DeadlockError.
+   * (The sync onWait of src/exec/wait.ts, kept in this one place until the sched helper's lands.)
+   */
+  wait<R>(cpu: Cpu, op: Op<R>): R {
+    return runSync(op, (y) => this.#onWait(cpu, y))
+  }
+
+  #onWait(cpu: Cpu, y: WaitYield): WakeReason {
+    if (y.timeoutMs !== undefined) {
+      this.parts.machine.clockMs += y.timeoutMs
+      return 'timeout'
+    }
+    let ran = !y.spin && this.exec.sleepPoint(cpu)
+    for (const other of this.parts.cpus) if (other !== cpu) ran = this.exec.runIdleCpu(other) || ran
+    if (ran) return 'woken'
+    throw new DeadlockError(this.#neverEnds(cpu, y))
+  }
+
+  /** The model executor's report of a wait nothing can wake (src/exec/model/watchdog-reports.ts), with who runs what it waits for. */
+  #neverEnds(cpu: Cpu, y: WaitYield): string {
+    const task = cpu.current
+    const channel = y.channel as DeferredChannel
+    const runner = channel.runner?.() ?? this.runnerOn(cpu)
+    const what = `${channel.kind} '${channel.name}' (run by ${runner.comm}/${runner.pid} on CPU ${runner.cpu})`
+    const d = waitForeverReport({ cpu, task, lockdep: this.parts.lockdep }, what, y.spin, y.state)
+    this.parts.reporter.report(d)
+    return `${d.title}: ${task.comm}/${task.pid} waits for ${what}, which cannot finish until ${task.comm} stops waiting`
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * `defineModel()` and `runModel()`: a model is a setup function run against a fresh model kernel
+ * for every execution (loom's `model()`: state is rebuilt, never cloned); `runModel()` runs ONE
+ * execution with a scheduler (default: ./default-scheduler.ts) and returns what happened.
+ */
+import { InvalidArgumentError } from '../../errors.js'
+import { resolveOptions, type KernelOptions } from '../../options.js'
+import type { Diagnostic } from '../../diagnostics/types.js'
+import type { TraceEvent } from '../../machine/events.js'
+import type { Machine } from '../../machine/machine.js'
+import { type LockGraph, lockGraphOf } from '../../export/lock-graph.js'
+import { type LockdepProcFile, readProcFile } from '../../lockdep/proc.js'
+import { createKernelParts } from '../parts.js'
+import { defaultScheduler } from './default-scheduler.js'
+import { ModelExecutor, type ModelOutcome } from './executor.js'
+import { ModelKernelBase, type ModelKernel } from './model-kernel.js'
+import type { Scheduler } from './scheduler.js'
+
+/**
+ * A model: its setup and the kernel options it was defined with (`cpus`, `lockOrder`, …).
+ *
+ * @example
+ * ```ts
+ * import { defineModel, type Model } from 'lockproof'
+ *
+ * const m: Model = defineModel((k) => { k.task('t', { cpu: 1 }, function* () {}) }, { cpus: 2 })
+ * console.log(m.options.cpus) // 2
+ * ```
+ */
+export interface Model<Order extends readonly string[] = readonly string[]> {
+  /** Declares the model's locks, tasks and handlers on a fresh kernel; called once per execution. */
+  readonly setup: (k: ModelKernel<Order>) => void
+  /** The kernel options it was defined with. */
+  readonly options: KernelOptions<Order>
+}
+
+/**
+ * Defines a model. `options` are kernel options (`cpus`, `lockOrder`, `preemptRt`, …) that
+ * `runModel()`'s own override (except `lockOrder`, which the types already used).
+ *
+ * @example
+ * ```ts
+ * import { defineModel, runModel } from 'lockproof'
+ *
+ * const abba = defineModel((k) => {
+ *   const a = k.mutex('a', 0)
+ *   const b = k.mutex('b', 0)
+ *   k.task('one', { cpu: 0 }, function* (ctx) { yield* a.withLocked(ctx, function* (ctx) { yield* b.withLocked(ctx, function* () {}) }) })
+ *   k.task('two', { cpu: 1 }, function* (ctx) { yield* b.withLocked(ctx, function* (ctx) { yield* a.withLocked(ctx, function* () {}) }) })
+ * }, { cpus: 2, lockdep: false })
+ * console.log(runModel(abba).outcome.kind) // 'completed' with the default scheduler: one task runs to its end first
+ * ```
+ */
+export const defineModel = <const Order extends readonly string[] = readonly []>(
+  setup: (k: ModelKernel<Order>) => void,
+  options: KernelOptions<Order> = {},
+): Model<Order> => {
+  if (typeof setup !== 'function') throw new InvalidArgumentError('defineModel(): the setup must be a function (k) => { … }')
+  return Object.freeze({ setup, options: Object.freeze({ ...options }) })
+}
+
+/**
+ * How `runModel()` runs one execution: kernel options (they override the model's) and the scheduler.
+ *
+ * @example
+ * ```ts
+ * import { defaultScheduler, type RunModelOptions } from 'lockproof'
+ *
+ * const rt: RunModelOptions = { preemptRt: true, scheduler: defaultScheduler(), maxSteps: 1000, irqArrivals: 2 }
+ * console.log(rt.preemptRt)
+ * ```
+ */
+export interface RunModelOptions extends Omit<KernelOptions, 'lockOrder'> {
+  /** Who picks at each point. Default {@link defaultScheduler}. */
+  readonly scheduler?: Scheduler
+  /** The most choices one execution may take (then the outcome is 'step-limit'). Default 100,000. */
+  readonly maxSteps?: number
+  /** How often each declared interrupt may arrive, unless its `arrivals` says. Default 1. */
+  readonly irqArrivals?: number
+}
+
+/**
+ * One execution's result: how it ended, the diagnostics, the event log (with `trace: true`), the
+ * machine as plain data, and the schedule (the choice index taken at each point: a replay).
+ *
+ * @example
+ * ```ts
+ * import { defineModel, runModel, type ModelResult } from 'lockproof'
+ *
+ * const r: ModelResult = runModel(defineModel((k) => { k.task('t', { cpu: 0 }, function* () {}) }))
+ * console.log(r.outcome.kind, r.steps, r.diagnostics.length) // 'completed' 1 0
+ * ```
+ */
+export interface ModelResult {
+  readonly outcome: ModelOutcome
+  readonly diagnostics: readonly Diagnostic[]
+  readonly trace: readonly TraceEvent[]
+  readonly machine: Machine
+  readonly schedule: readonly number[]
+  readonly steps: number
+  /** lockdep's class graph after the execution, as `kernel.lockGraph()` gives it (read when called). */
+  readonly lockGraph: () => LockGraph
+  /** One of lockdep's /proc files after the execution, as `kernel.readProc()` gives it. */
+  readonly readProc: (file: LockdepProcFile) => string
+}
+
+const MAX_STEPS = 100_000
+
+/**
+ * Runs one execution of `model`: a fresh model kernel, its setup, then choices until nothing is
+ * left (completed, or deadlocked: nothing can make progress), an error, or the step limit.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, runModel } from 'lockproof'
+ *
+ * const model = defineModel((k) => {
+ *   const a = k.spinLock('a', { n: 0 })
+ *   k.task('t1', { cpu: 0 }, function* (ctx) { yield* a.withLocked(ctx, function* (_ctx, d) { d.n++ }) })
+ *   k.task('t2', { cpu: 1 }, function* (ctx) { yield* a.withLocked(ctx, function* (_ctx, d) { d.n++ }) })
+ * }, { cpus: 2 })
+ * console.log(runModel(model, { preemptRt: true }).outcome) // { kind: 'completed' }
+ * ```
+ */
+export const runModel = <Order extends readonly string[]>(model: Model<Order>, options: RunModelOptions = {}): ModelResult => {
+  if (typeof model !== 'object' || model === null || typeof model.setup !== 'function') {
+    throw new InvalidArgumentError('runModel(): the model must come from defineModel()')
+  }
+  const { scheduler = defaultScheduler(), maxSteps = MAX_STEPS, irqArrivals = 1, ...kernel } = options
+  const parts = createKernelParts(resolveOptions({ ...model.options, ...kernel }))
+  const exec = new ModelExecutor(parts)
+  const k = new ModelKernelBase<Order>(exec, parts, irqArrivals) as ModelKernel<Order>
+  let outcome: ModelOutcome
+  try {
+    model.setup(k)
+    outcome = exec.run(scheduler, maxSteps)
+  } catch (error) {
+    outcome = { kind: 'error', error }
+  }
+  return {
+    outcome,
+    diagnostics: parts.reporter.diagnostics,
+    trace: parts.machine.events,
+    machine: parts.machine,
+    schedule: exec.schedule,
+    steps: exec.steps,
+    lockGraph: () => lockGraphOf(parts.lockdep, parts.options.lockOrder),
+    readProc: (file) => readProcFile(parts.lockdep, file),
+  }
+}

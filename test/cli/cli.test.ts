@@ -1,0 +1,195 @@
+/**
+ * The `lockproof` command line, run as a subprocess (node with tsx's loader on src/cli/bin.ts)
+ * on fixture models: its help, its exit status, and every file it writes.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createKernel } from '../../src/index.js'
+import { checkTraceEventFormat } from '../export/trace-event-format.js'
+import model, { options } from './fixtures/irq-inversion.model.js'
+
+const root = resolve(fileURLToPath(import.meta.url), '../../..')
+const bin = join(root, 'src/cli/bin.ts')
+const fixture = (name: string): string => join(root, 'test/cli/fixtures', name)
+
+interface Result {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const lockproof = (args: readonly string[], cwd = root): Promise<Result> =>
+  new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', bin, ...args], { cwd, encoding: 'utf8' }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr })
+    })
+  })
+
+// Each test starts node with tsx's loader: seconds apiece on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 })
+
+let out: string
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'lockproof-cli-'))
+})
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true })
+})
+
+describe('lockproof --help, --version, usage errors', () => {
+  it('--help: usage line, commands, every option, the exit statuses; exit 0', async () => {
+    const r = await lockproof(['--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.split('\n')[0]).toBe('Usage: lockproof <command> [options] <model>')
+    for (const option of [
+      '--rt',
+      '--cpus <n>',
+      '--perfetto <file>',
+      '--ftrace <file>',
+      '--dot <file>',
+      '--svg <file>',
+      '--proc <dir>',
+      '-q, --quiet',
+      '-h, --help',
+      '-v, --version',
+    ]) {
+      expect(r.stdout).toContain(`  ${option}`)
+    }
+    expect(r.stdout).toContain('  run <model>')
+    expect(r.stdout).toMatch(/Exit status:\n {2}0 {2}nothing was reported\n {2}1 {2}a diagnostic was reported/)
+    expect((await lockproof(['-h'])).stdout).toBe(r.stdout)
+  })
+
+  it("--version prints package.json's version", async () => {
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
+    const r = await lockproof(['--version'])
+    expect([r.code, r.stdout]).toEqual([0, `${version}\n`])
+  })
+
+  it.each([
+    [['--frob'], "Unknown option '--frob'"],
+    [[], 'no command given'],
+    [['explain', 'x.ts'], "unknown command 'explain' (commands: run)"],
+    [['run'], 'run: no model module given'],
+    [['run', 'a.ts', 'b.ts'], 'run: one model at a time (also given: b.ts)'],
+    [['run', 'a.ts', '--cpus', '0'], "--cpus: a whole number ≥ 1, not '0'"],
+    [['run', 'a.ts', '--perfetto'], "Option '--perfetto <value>' argument missing"],
+    [['run', 'a.ts', '--replay', '0,x'], "--replay: choice indices separated by commas (0,1,0), not '0,x'"],
+  ])('%j is a usage error (exit 2): %s', async (args, message) => {
+    const r = await lockproof(args)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+    expect(r.stderr).toContain("Try 'lockproof --help'.")
+    expect(r.stdout).toBe('')
+  })
+})
+
+describe('lockproof run <model>', () => {
+  it('a model with reports: prints each report and a summary, writes every output, exits 1', async () => {
+    const r = await lockproof([
+      'run',
+      fixture('irq-inversion.model.ts'),
+      '--perfetto',
+      join(out, 'trace.json'),
+      '--ftrace',
+      join(out, 'trace.txt'),
+      '--dot',
+      join(out, 'graph.dot'),
+      '--svg',
+      join(out, 'graph.svg'),
+      '--proc',
+      join(out, 'proc'),
+    ])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(1)
+    // The same model in this process, with the same options, is the reference.
+    const k = createKernel({ ...options, trace: true })
+    model(k)
+    for (const d of k.diagnostics) expect(r.stdout).toContain(d.report)
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`lockproof run ${fixture('irq-inversion.model.ts')} (normal kernel, 2 CPUs): 2 diagnostics`)
+    expect(r.stdout).toContain(`wrote ${join(out, 'trace.json')}\n`)
+
+    const json = await readFile(join(out, 'trace.json'), 'utf8')
+    expect(checkTraceEventFormat(json)).toEqual([])
+    expect(JSON.parse(json).traceEvents.filter((e: { cat?: string }) => e.cat === 'diagnostic').length).toBe(2)
+    const ftrace = await readFile(join(out, 'trace.txt'), 'utf8')
+    expect(ftrace.split('\n')[0]).toBe('# tracer: nop')
+    expect(ftrace).toContain('irq_handler_entry: irq=11 name=eth0')
+    const dot = await readFile(join(out, 'graph.dot'), 'utf8')
+    expect(dot).toContain('"b" -> "a" [label="refused: closes the cycle"')
+    const svg = await readFile(join(out, 'graph.svg'), 'utf8')
+    expect(svg).toContain('<title>rx_lock</title>')
+    expect(svg.match(/class="edge dependency"/g)?.length).toBe(k.lockGraph().dependencies.length)
+    for (const file of ['lockdep', 'lockdep_chains', 'lockdep_stats'] as const) {
+      expect(await readFile(join(out, 'proc', file), 'utf8')).toBe(k.readProc(`/proc/${file}`))
+    }
+  })
+
+  it("--rt and --cpus override the module's options: on PREEMPT_RT the handler is threaded, only the cycle is left", async () => {
+    const r = await lockproof(['run', fixture('irq-inversion.model.ts'), '--rt', '--cpus', '3', '-q'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe(`lockproof run ${fixture('irq-inversion.model.ts')} (PREEMPT_RT, 3 CPUs): 1 diagnostic\n`)
+  })
+
+  it('a model with nothing to report (plain .mjs, relative path): exit 0', async () => {
+    const r = await lockproof(['run', 'fixtures/clean.model.mjs', '--dot', join(out, 'clean.dot')], join(root, 'test/cli'))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe(`wrote ${join(out, 'clean.dot')}\nlockproof run fixtures/clean.model.mjs (normal kernel, 1 CPU): 0 diagnostics\n`)
+  })
+
+  it('a defineModel() model: one execution with the default scheduler, its schedule printed to replay', async () => {
+    const r = await lockproof(['run', fixture('contention.model.ts'), '-q'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe(`lockproof run ${fixture('contention.model.ts')} (normal kernel, 2 CPUs): 0 diagnostics\nschedule: 0,0,0,0,0,0,0 (--replay it)\n`)
+  })
+
+  it('--replay runs the schedule given: the two tasks contend, the wait is in both traces', async () => {
+    const r = await lockproof([
+      'run',
+      fixture('contention.model.ts'),
+      '-q',
+      '--replay',
+      '0,1,0,1,0,1,0,0',
+      '--ftrace',
+      join(out, 'replay.txt'),
+      '--perfetto',
+      join(out, 'replay.json'),
+    ])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('schedule: 0,1,0,1,0,1,0,0 (--replay it)\n')
+    const ftrace = await readFile(join(out, 'replay.txt'), 'utf8')
+    expect(ftrace).toContain('prev_comm=two prev_pid=2 prev_prio=120 prev_state=D ==> next_comm=swapper/1')
+    expect(ftrace).toContain('sched_waking: comm=two pid=2 prio=120 target_cpu=001')
+    const json = await readFile(join(out, 'replay.json'), 'utf8')
+    expect(checkTraceEventFormat(json)).toEqual([])
+    expect(json).toContain(`"name":"two waits on mutex 'a', woken by one","cat":"waits-for"`)
+  })
+
+  it('a model whose execution lockdep reports on (a → b, b → a): exit 1, the graph and /proc files from that execution', async () => {
+    const r = await lockproof(['run', fixture('abba.model.ts'), '-q', '--dot', join(out, 'abba.dot'), '--proc', join(out, 'abba')])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(`lockproof run ${fixture('abba.model.ts')} (normal kernel, 2 CPUs): 1 diagnostic\n`)
+    expect(await readFile(join(out, 'abba.dot'), 'utf8')).toContain('"b" -> "a" [label="refused: closes the cycle"')
+    expect(await readFile(join(out, 'abba', 'lockdep'), 'utf8')).toContain(' -> [ffffffff82000020] b')
+  })
+
+  it('--replay with a function of a kernel: exit 2 (a kernel.run program has one schedule)', async () => {
+    const r = await lockproof(['run', fixture('clean.model.mjs'), '--replay', '0'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--replay takes a defineModel() model')
+  })
+
+  it.each([
+    ['throws.model.mjs', 'throws.model.mjs threw: TypeError: the model is broken'],
+    ['not-a-model.mjs', 'its default export must be a function of a kernel'],
+    ['missing.model.mjs', 'cannot load'],
+  ])('%s: exit 2 with the reason', async (name, message) => {
+    const r = await lockproof(['run', fixture(name)])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+  })
+})

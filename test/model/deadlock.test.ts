@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest'
+import { defineModel, runModel } from '../../src/index.js'
+import { script } from './helpers.js'
+
+/** ABBA on two CPUs: one takes a then b, two takes b then a. */
+const abbaSpin = (irqsave: boolean) =>
+  defineModel(
+    (k) => {
+      const a = k.spinLock('a', 0)
+      const b = k.spinLock('b', 0)
+      k.task('one', { cpu: 0 }, function* (ctx) {
+        if (irqsave)
+          yield* a.withLockedIrqSave(ctx, function* (ctx) {
+            yield* b.withLockedIrqSave(ctx, function* () {})
+          })
+        else
+          yield* a.withLocked(ctx, function* (ctx) {
+            yield* b.withLocked(ctx, function* () {})
+          })
+      })
+      k.task('two', { cpu: 1 }, function* (ctx) {
+        if (irqsave)
+          yield* b.withLockedIrqSave(ctx, function* (ctx) {
+            yield* a.withLockedIrqSave(ctx, function* () {})
+          })
+        else
+          yield* b.withLocked(ctx, function* (ctx) {
+            yield* a.withLocked(ctx, function* () {})
+          })
+      })
+    },
+    { cpus: 2, lockdep: false },
+  )
+
+const abbaMutex = () =>
+  defineModel(
+    (k) => {
+      const a = k.mutex('a', 0)
+      const b = k.mutex('b', 0)
+      k.task('one', { cpu: 0 }, function* (ctx) {
+        yield* a.withLocked(ctx, function* (ctx) {
+          yield* b.withLocked(ctx, function* () {})
+        })
+      })
+      k.task('two', { cpu: 1 }, function* (ctx) {
+        yield* b.withLocked(ctx, function* (ctx) {
+          yield* a.withLocked(ctx, function* () {})
+        })
+      })
+    },
+    { cpus: 2, lockdep: false },
+  )
+const abba = (kind: 'spinLock' | 'mutex', irqsave = false) => (kind === 'mutex' ? abbaMutex() : abbaSpin(irqsave))
+
+// one: point, takes a (then at b's point); two: point, takes b (at a's point); one tries b; two tries a.
+const INTERLEAVE = ['one', 'one', 'two', 'two', 'one', 'two']
+
+describe('deadlock = nothing can make progress', () => {
+  it('ABBA of spinlock_t on a normal kernel, lockdep off: both CPUs spin with interrupts on — two soft lockups', () => {
+    const r = runModel(abba('spinLock'), { scheduler: script(INTERLEAVE) })
+    expect(r.outcome).toEqual({
+      kind: 'deadlock',
+      stuck: [
+        { pid: 1, comm: 'one', cpu: 0, state: 'TASK_RUNNING', channel: "spinlock_t 'b'", inHardirq: false },
+        { pid: 2, comm: 'two', cpu: 1, state: 'TASK_RUNNING', channel: "spinlock_t 'a'", inHardirq: false },
+      ],
+    })
+    expect(r.diagnostics.map((d) => d.title)).toEqual([
+      'watchdog: BUG: soft lockup - CPU#0 stuck for 24s! [one:1]',
+      'watchdog: BUG: soft lockup - CPU#1 stuck for 24s! [two:2]',
+    ])
+    expect(r.diagnostics[0]?.report).toContain("one/1 spins on spinlock_t 'b', held by two/2 (CPU 1), and nothing can make progress")
+  })
+
+  it('ABBA with spin_lock_irqsave on a normal kernel: the CPUs spin with interrupts off — two hard lockups', () => {
+    const r = runModel(abba('spinLock', true), { scheduler: script(INTERLEAVE) })
+    expect(r.outcome.kind).toBe('deadlock')
+    expect(r.diagnostics.map((d) => d.title)).toEqual([
+      'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0',
+      'watchdog: CPU1: Watchdog detected hard LOCKUP on cpu 1',
+    ])
+  })
+
+  it('ABBA of spinlock_t on PREEMPT_RT: both sleep in TASK_RTLOCK_WAIT, which the hung-task detector does not watch', () => {
+    const r = runModel(abba('spinLock'), { preemptRt: true, scheduler: script(INTERLEAVE) })
+    expect(r.outcome.kind).toBe('deadlock')
+    expect(r.diagnostics.map((d) => d.title)).toEqual([
+      'lockproof: task one:1 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)',
+      'lockproof: task two:2 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)',
+    ])
+  })
+
+  for (const rt of [false, true]) {
+    it(`ABBA of mutexes (${rt ? 'PREEMPT_RT' : 'normal'}): the hung-task report for each`, () => {
+      const r = runModel(abba('mutex'), { preemptRt: rt, scheduler: script(INTERLEAVE) })
+      expect(r.outcome.kind).toBe('deadlock')
+      expect(r.diagnostics.map((d) => d.title)).toEqual([
+        'INFO: task one:1 blocked for more than 120 seconds.',
+        'INFO: task two:2 blocked for more than 120 seconds.',
+      ])
+      const lines = (r.diagnostics[0]?.report ?? '').split('\n')
+      expect(lines.slice(0, 3)).toEqual([
+        'INFO: task one:1 blocked for more than 120 seconds.',
+        '      Not tainted lockproof',
+        '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
+      ])
+      // CONFIG_DETECT_HUNG_TASK_BLOCKER depends on !PREEMPT_RT.
+      expect(lines.includes('INFO: task one:1 is blocked on a mutex likely owned by task two:2.')).toBe(!rt)
+      expect(Object.values(r.machine.tasks).map((t) => [t.comm, t.state, t.waitChannelKind])).toEqual([
+        ['one', 'TASK_UNINTERRUPTIBLE', 'mutex'],
+        ['two', 'TASK_UNINTERRUPTIBLE', 'mutex'],
+      ])
+    })
+  }
+
+  it('the same ABBA with lockdep on: lockdep predicts it before the CPUs deadlock', () => {
+    const m = abba('mutex')
+    const r = runModel(m, { lockdep: true, scheduler: script(INTERLEAVE) })
+    expect(r.diagnostics.map((d) => d.kind)).toEqual(['circular-dependency', 'deadlock', 'deadlock'])
+  })
+
+  it('the default scheduler runs one task to its end first: no deadlock', () => {
+    expect(runModel(abba('mutex')).outcome).toEqual({ kind: 'completed' })
+  })
+})
+
+describe('the same-CPU case: a handler spinning on a lock its CPU holds', () => {
+  const model = defineModel((k) => {
+    const a = k.spinLock('a', { n: 0 })
+    k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
+      yield* a.withLocked(ctx, function* (_ctx, d) {
+        d.n++
+      })
+    })
+    k.task('t', { cpu: 0 }, function* (ctx) {
+      yield* a.withLocked(ctx, function* (ctx, d) {
+        yield* k.cpuRelax(ctx)
+        d.n++
+      })
+    })
+  })
+
+  it('normal kernel: the interrupt arrives inside spin_lock() — spinlock recursion, reported at once', () => {
+    const r = runModel(model, {
+      lockdep: false,
+      scheduler: script(['t', 't', 'irq:5@0', 'eth0-step', 'eth0-step'].map((n) => (n === 'eth0-step' ? 'irq 5 handler eth0' : n))),
+    })
+    expect(r.outcome).toEqual({ kind: 'deadlock', stuck: [{ pid: 1, comm: 't', cpu: 0, state: 'TASK_RUNNING', channel: "spinlock_t 'a'", inHardirq: true }] })
+    expect(r.diagnostics.map((d) => d.title)).toEqual(['BUG: spinlock recursion on CPU#0, t/1'])
+  })
+
+  it('PREEMPT_RT: the handler is threaded; its thread waits for the lock and gets it', () => {
+    const r = runModel(model, { preemptRt: true, lockdep: false, trace: true, scheduler: script(['t', 't', 'irq:5@0', 'irq/5-eth0', 'irq/5-eth0']) })
+    expect(r.outcome).toEqual({ kind: 'completed' })
+    expect(r.diagnostics).toEqual([])
+  })
+})
