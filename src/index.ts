@@ -231,3 +231,17 @@ export {
   ReplayError,
   StepLimitError,
 } from './exec/explore/errors.js'
+export { defineLockKind } from './kinds/define.js'
+export {
+  LockKindError,
+  OneConfigurationError,
+  ProofRequiredError,
+  UnbalancedStepsError,
+  UnknownStepError,
+  WaitTypeMismatchError,
+} from './kinds/define-errors.js'
+export type { LockKindSpec } from './kinds/spec.js'
+export type { LockOf } from './kinds/derive.js'
+export type { KindRef } from './kinds/kind-of.js'
+export { KIND_SPECS } from './kinds/registry.js'
+export { BIT_SPIN_LOCK, PERCPU_RW_SEMAPHORE, RT_MUTEX, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_V6 } from './kinds/shipped/index.js'

@@ -17,7 +17,7 @@ import type { IrqFlags } from '../../machine/cpu-state.js'
 import { exitTask, spawnTask, type Task } from '../../machine/machine.js'
 import { DeadlockError, ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
 import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
-import { LOCK_KINDS } from '../../kinds/lock-kinds.js'
+import { kindSpec } from '../../kinds/registry.js'
 import type { BlockedOutcome } from '../../machine/outcome.js'
 import { bindHandlers, deliverPendingIrqs, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
 import type { Executor, KernelParts } from '../executor.js'
@@ -807,7 +807,7 @@ export class ModelExecutor implements Executor, OpTracker {
 
   /** A 'blocked' outcome of an acquisition that cannot wait (none of the model's locks make one): the synchronous report. */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const spinning = LOCK_KINDS[o.lock.kind].category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
+    const spinning = kindSpec(o.lock.kind).category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
     throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
   }
 
