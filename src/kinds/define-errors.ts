@@ -25,7 +25,7 @@ export class LockKindError extends InvalidArgumentError {
 }
 
 /**
- * A sequence names a step that is not one of lockproof's (kinds/steps.ts `STEPS`).
+ * A sequence names a step that is not one of lockproof's (the `Step` names of kinds/steps.ts).
  *
  * @example
  * ```ts
