@@ -140,8 +140,11 @@ export class CpuRun {
  * ```
  */
 export interface StuckTask {
+  /** The waiting task's pid (for a handler: the task it interrupted). */
   readonly pid: number
+  /** Its name. */
   readonly comm: string
+  /** Its CPU. */
   readonly cpu: number
   /** The state it waits in (TASK_RUNNING: it spins). */
   readonly state: WaitState
@@ -165,10 +168,28 @@ export interface StuckTask {
  * ```
  */
 export type ModelOutcome =
-  | { readonly kind: 'completed' }
-  | { readonly kind: 'deadlock'; readonly stuck: readonly StuckTask[] }
-  | { readonly kind: 'error'; readonly error: unknown }
-  | { readonly kind: 'step-limit'; readonly steps: number }
+  | {
+      /** Every task ended. */
+      readonly kind: 'completed'
+    }
+  | {
+      /** Nothing could make progress. */
+      readonly kind: 'deadlock'
+      /** Who waits forever, and on what. */
+      readonly stuck: readonly StuckTask[]
+    }
+  | {
+      /** User code threw (or a named error of the executor, such as ForgottenYieldError). */
+      readonly kind: 'error'
+      /** What was thrown. */
+      readonly error: unknown
+    }
+  | {
+      /** `maxSteps` choices were taken. */
+      readonly kind: 'step-limit'
+      /** How many. */
+      readonly steps: number
+    }
 
 const noExit = (): void => undefined
 

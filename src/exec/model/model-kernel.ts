@@ -45,8 +45,11 @@ import { MODEL_FACTORIES, makePlugged, type ModelFactories, type ModelHost, type
  * ```
  */
 export interface ModelTaskHandle {
+  /** Its pid (declaration order, from 1). */
   readonly pid: number
+  /** Its name. */
   readonly comm: string
+  /** The CPU it is bound to. */
   readonly cpu: number
 }
 

@@ -93,9 +93,11 @@ export interface RunModelOptions extends Omit<KernelOptions, 'lockOrder'> {
  * ```
  */
 export interface ModelMachine {
+  /** Each CPU's state, by id. */
   readonly cpus: readonly CpuState[]
   /** The tasks by pid that have not exited (a deadlocked execution's stuck ones among them). */
   readonly tasks: Readonly<Record<number, Task>>
+  /** Every lock by id: kind, class, owner and readers. */
   readonly locks: readonly LockState[]
   /** Simulated time in milliseconds. */
   readonly clockMs: number
@@ -116,11 +118,17 @@ export interface ModelMachine {
  * ```
  */
 export interface ModelResult {
+  /** How the execution ended. */
   readonly outcome: ModelOutcome
+  /** Every report, oldest first (the deadlock reports included). */
   readonly diagnostics: readonly Diagnostic[]
+  /** The event log (`trace: true`). */
   readonly trace: readonly TraceEvent[]
+  /** The machine at the end, as plain data. */
   readonly machine: ModelMachine
+  /** The choice index taken at each point: `replayScheduler(schedule)` re-runs the execution. */
   readonly schedule: readonly number[]
+  /** How many choices were taken. */
   readonly steps: number
   /** lockdep's class graph after the execution, as `kernel.lockGraph()` gives it (read when called). */
   readonly lockGraph: () => LockGraph

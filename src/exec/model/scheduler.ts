@@ -20,11 +20,36 @@ import type { Access } from '../wait.js'
  */
 export type Choice =
   /** The task's next step runs on its CPU (`access`: what that step touches, when known). */
-  | { readonly kind: 'task'; readonly pid: number; readonly comm: string; readonly cpu: number; readonly access?: Access }
+  | {
+      /** A task's (or a running hardirq handler's) next step. */
+      readonly kind: 'task'
+      /** The task's pid (a handler's: the task it interrupted). */
+      readonly pid: number
+      /** The task's name, or `irq <line> handler <name>` for a handler. */
+      readonly comm: string
+      /** Its CPU. */
+      readonly cpu: number
+      /** What the step touches, when known. */
+      readonly access?: Access
+    }
   /** A declared interrupt arrives on `cpu` (offered only where that CPU has interrupts on). */
-  | { readonly kind: 'irq'; readonly cpu: number; readonly line: number }
+  | {
+      /** An interrupt arrives. */
+      readonly kind: 'irq'
+      /** On this CPU. */
+      readonly cpu: number
+      /** Its line. */
+      readonly line: number
+    }
   /** A declared softirq is raised on `cpu`. */
-  | { readonly kind: 'softirq'; readonly cpu: number; readonly nr: number }
+  | {
+      /** A softirq is raised. */
+      readonly kind: 'softirq'
+      /** On this CPU. */
+      readonly cpu: number
+      /** Its number. */
+      readonly nr: number
+    }
 
 /**
  * Where the choice is made: the execution's step count and the choice the last step took.
@@ -38,6 +63,7 @@ export type Choice =
  * ```
  */
 export interface ChoicePoint {
+  /** How many choices this execution took before this one. */
   readonly step: number
   /** What the previous point chose, or null at the first point. */
   readonly previous: Choice | null
