@@ -91,7 +91,7 @@ describe('ABBA on two CPUs, lockdep off', () => {
     )
     const r = explore(model)
     expect(r.counterexamples.map((c) => [c.kernel, c.kind, c.title])).toEqual([
-      ['normal', 'deadlock', 'watchdog: BUG: soft lockup - CPU#0 stuck for 24s! [one:1]'],
+      ['normal', 'deadlock', 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [one:1]'],
       ['rt', 'deadlock', 'lockproof: task one:1 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)'],
     ])
     const c = r.counterexamples[0]
