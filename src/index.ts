@@ -186,7 +186,7 @@ export type { ModelWwClass, ModelWwMutex } from './ww/model-api.js'
 export { EALREADY, EDEADLK } from './ww/errno.js'
 // The model executor (issue #15): tasks and handlers as generators, one execution at a time (docs/executors.md).
 export { ForgottenYieldError } from './errors.js'
-export { defineModel, runModel, type Model, type ModelResult, type RunModelOptions } from './exec/model/run.js'
+export { defineModel, runModel, type Model, type ModelMachine, type ModelResult, type RunModelOptions } from './exec/model/run.js'
 export type { ModelIrqOptions, ModelKernel, ModelTaskHandle } from './exec/model/model-kernel.js'
 export type { ModelOutcome, Signal, StuckTask } from './exec/model/executor.js'
 export { defaultScheduler, replayScheduler } from './exec/model/default-scheduler.js'
@@ -231,3 +231,17 @@ export {
   ReplayError,
   StepLimitError,
 } from './exec/explore/errors.js'
+export { defineLockKind } from './kinds/define.js'
+export {
+  LockKindError,
+  OneConfigurationError,
+  ProofRequiredError,
+  UnbalancedStepsError,
+  UnknownStepError,
+  WaitTypeMismatchError,
+} from './kinds/define-errors.js'
+export type { LockKindSpec } from './kinds/spec.js'
+export type { LockOf } from './kinds/derive.js'
+export type { KindRef } from './kinds/kind-of.js'
+export { KIND_SPECS } from './kinds/registry.js'
+export { BIT_SPIN_LOCK, PERCPU_RW_SEMAPHORE, RT_MUTEX, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_V6 } from './kinds/shipped/index.js'

@@ -19,7 +19,10 @@ import type { TraceEvent } from './machine/events.js'
 import type { HeldLocks } from './locks/held.js'
 import type { LockHost } from './locks/lock.js'
 import { newLockRuntime } from './locks/new-lock.js'
-import { KIND_SPECS, type KindName, type KindSpecs } from './kinds/registry.js'
+import { KIND_SPECS } from './kinds/registry.js'
+import { definedSpec } from './kinds/defined.js'
+import type { LockKindSpec } from './kinds/spec.js'
+import type { LockOf } from './kinds/derive.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
@@ -218,8 +221,23 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * A lock of the kind `spec` (kinds/registry.ts): every factory below is this with its kind's
    * spec. `data` is the one value of a 'shared' kind, or a per-CPU kind's `init(cpu)`.
    */
-  #lock(spec: KindSpecs[KindName], name: unknown, data: unknown): object {
+  #lock(spec: LockKindSpec, name: unknown, data: unknown): object {
     return buildLock(newLockRuntime(this.#lockHost, spec, name, data))
+  }
+
+  /**
+   * A lock of a kind made by `defineLockKind()` (the built-ins' specs included): its methods and
+   * their type rules are the spec's (kinds/derive.ts `LockOf`). `data` is the one value of a
+   * 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   */
+  lock<S extends LockKindSpec & { readonly data: 'shared' }, const N extends string, D>(kind: S, name: N, data: D): LockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock<S extends LockKindSpec & { readonly data: 'per-cpu' }, const N extends string, D>(
+    kind: S,
+    name: N,
+    init: (cpu: number) => D,
+  ): LockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock(kind: unknown, name: unknown, data: unknown): object {
+    return this.#lock(definedSpec('lock()', kind), name, data)
   }
 
   /** `raw_spinlock_t` protecting `data`; `name` is its lock class. */

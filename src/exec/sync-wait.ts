@@ -14,7 +14,7 @@
  */
 import type { Cpu } from '../machine/cpu.js'
 import { DeadlockError } from '../errors.js'
-import type { LockWaitYield } from '../locks/lock.js'
+import { isLockWait } from '../locks/lock.js'
 import type { KernelParts } from './executor.js'
 import { runSync, type Op, type WaitChannel, type WaitYield, type WakeReason } from './wait.js'
 import { lockWaitReport, waitForeverReport } from './model/watchdog-reports.js'
@@ -108,9 +108,8 @@ const runOthers = (parts: KernelParts, cpu: Cpu, host: SyncWaitHost, spin: boole
 const report = (parts: KernelParts, cpu: Cpu, y: WaitYield, spin: boolean): string => {
   const task = cpu.current
   const site = { cpu, task, lockdep: parts.lockdep }
-  const blocked = (y as Partial<LockWaitYield>).blocked
-  if (blocked !== undefined) {
-    const d = lockWaitReport(site, blocked, spin, y.state, parts.options.preemptRt)
+  if (isLockWait(y)) {
+    const d = lockWaitReport(site, y.blocked, spin, y.state, parts.options.preemptRt, y)
     parts.reporter.report(d)
     return `${d.title}: ${y.channel.kind} '${y.channel.name}' can never be woken: nothing else runs under kernel.run()`
   }
@@ -127,6 +126,21 @@ const report = (parts: KernelParts, cpu: Cpu, y: WaitYield, spin: boolean): stri
   return `${d.title}: ${y.channel.kind} '${y.channel.name}' can never be woken: nothing else runs under kernel.run()`
 }
 
-/** Drives `op` to its end on `cpu` under kernel.run: waits by {@link syncOnWait}, points by `onPoint` (the executor's scheduling point). */
-export const runSyncOp = <R>(parts: KernelParts, cpu: Cpu, op: Op<R>, host: SyncWaitHost, onPoint?: (cpu: Cpu) => void): R =>
-  runSync(op, syncOnWait(parts, cpu, host), onPoint === undefined ? undefined : () => onPoint(cpu))
+/**
+ * Drives `op` to its end on `cpu` under kernel.run: waits by {@link syncOnWait}, points by
+ * `onPoint` (the executor's scheduling point). A wait that throws leaves the op suspended at its
+ * yield: the error is thrown into it there, so its `finally` blocks take its waiter entry off
+ * again (nothing is left queued), and then rethrown.
+ */
+export const runSyncOp = <R>(parts: KernelParts, cpu: Cpu, op: Op<R>, host: SyncWaitHost, onPoint?: (cpu: Cpu) => void): R => {
+  try {
+    return runSync(op, syncOnWait(parts, cpu, host), onPoint === undefined ? undefined : () => onPoint(cpu))
+  } catch (error) {
+    try {
+      op.throw(error)
+    } catch {
+      /* the op rethrows it: the original is thrown below */
+    }
+    throw error
+  }
+}

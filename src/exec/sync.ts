@@ -15,7 +15,7 @@ import type { Cpu } from '../machine/cpu.js'
 import { exitTask, spawnTask, type Task } from '../machine/machine.js'
 import { DeadlockError, InvalidArgumentError, SchedulingError } from '../errors.js'
 import { SOFTIRQ_NAMES, assertIrqLine, softirqNr, type SoftirqName } from './irq-registry.js'
-import { LOCK_KINDS } from '../kinds/lock-kinds.js'
+import { kindSpec } from '../kinds/registry.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import { bindHandlers, deliverPendingIrqs, localBhEnable, localIrqEnable, raiseIrq, raiseSoftirq, runKsoftirqd } from './delivery.js'
 import type { Executor, KernelParts } from './executor.js'
@@ -144,7 +144,7 @@ export class SyncExecutor implements Executor, SyncWaitHost {
 
   /** Nothing can wait on one call stack: the 'blocked' outcome is today's deadlock report and error. */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const spinning = LOCK_KINDS[o.lock.kind].category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
+    const spinning = kindSpec(o.lock.kind).category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
     throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
   }
 

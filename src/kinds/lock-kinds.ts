@@ -12,6 +12,7 @@
 import { KIND_SPECS, opsOfSpec } from './registry.js'
 import type { LockKindSpec, Ops, Variant } from './spec.js'
 import { STEPS, type Step } from './steps.js'
+import type { KindOf, KindRef } from './kind-of.js'
 
 export type { Step } from './steps.js'
 export type { Category, Ops, PerConfig, Variant } from './spec.js'
@@ -19,10 +20,10 @@ export type { Category, Ops, PerConfig, Variant } from './spec.js'
 /** A kind's row of the public table: the spec's label, category, wait type and write-side steps. */
 const row = <const S extends LockKindSpec>(
   s: S,
-): { readonly label: S['label']; readonly category: S['category']; readonly wait: S['lockdep']['waitInner']; readonly variants: S['variants'] } => ({
+): { readonly label: S['label']; readonly category: S['category']; readonly wait: S['wait']; readonly variants: S['variants'] } => ({
   label: s.label,
   category: s.category,
-  wait: s.lockdep.waitInner,
+  wait: s.wait,
   variants: s.variants,
 })
 
@@ -68,7 +69,8 @@ export type LockKinds = typeof LOCK_KINDS
  * ```
  */
 export type LockKind = keyof LockKinds
-export type VariantOf<K extends LockKind> = keyof LockKinds[K]['variants'] & Variant
+/** The variants kind K has (a built-in's name or a defined kind's spec, kinds/kind-of.ts). */
+export type VariantOf<K extends KindRef> = keyof KindOf<K>['variants'] & Variant
 
 /** Steps that turn interrupts off: a lock whose variant has one is an "IRQ lock" here. */
 export const IRQ_OFF_STEPS: ReadonlySet<Step> = new Set<Step>((Object.keys(STEPS) as Step[]).filter((s) => STEPS[s].irqsOff))

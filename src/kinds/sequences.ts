@@ -6,7 +6,7 @@
 import type { Ops, PerConfig, Variant } from './spec.js'
 
 /** The same sequence on both configurations. */
-export const both = <T>(ops: T): PerConfig<T> => ({ normal: ops, rt: ops })
+export const both = <const T>(ops: T): PerConfig<T> => ({ normal: ops, rt: ops })
 
 // The raw spinning sequences (spinlock_api_smp.h); spinlock_t and rwlock_t use them on a normal kernel.
 export const RAW = {

@@ -2,11 +2,11 @@
  * The shape of a lock kind and of a scope, as the registry (kinds/registry.ts) holds them. A kind
  * is data: its step sequences per variant per kernel, its lockdep map's fields, and its method
  * tables; the runtime, lockdep, the typed interfaces (kinds/derive.ts) and the factories read it.
- * A user-defined kind (issue #18, `defineLockKind`) will be one more value of this shape.
+ * A user-defined kind (`defineLockKind`, kinds/define.ts) is one more value of this shape.
  */
 import type { WaitType } from '../rules/state.js'
 import type { LockdepWaitType } from '../lockdep/wait-types.js'
-import type { Step } from './steps.js'
+import type { Step, StepProof } from './steps.js'
 
 /** The lock and unlock steps of one acquisition, in the kernel's order. */
 export interface Ops {
@@ -57,33 +57,76 @@ export type LockType = 'normal' | 'percpu'
 export type ReadRecursion = 'read_lock_is_recursive' | 'shared'
 
 /**
- * What a lock's `struct lockdep_map` carries (include/linux/lockdep_types.h), and its read
- * acquisition: lockdep copies these into the class when it is made (lockdep/classes.ts).
+ * What a lock's `struct lockdep_map` carries (include/linux/lockdep_types.h): lockdep copies
+ * these into the class when it is made (lockdep/classes.ts).
  */
 export interface LockdepSpec {
   /**
-   * `wait_type_inner`: what the lock is while held. Also the type-level wait type (spin < config
-   * < sleep): where the kind may be taken at compile time (`LOCK_KINDS[k].wait`).
+   * `wait_type_inner`: what the lock is while held (LD_WAIT_INV for a map made with
+   * `lockdep_init_map()`, which lockdep does not wait-check: percpu_rw_semaphore).
    */
-  readonly waitInner: WaitType
+  readonly waitInner: LockdepWaitType
   /** `wait_type_outer` (0 in every built-in initialiser: `wait_type_outer ?: wait_type_inner`). */
   readonly waitOuter: LockdepWaitType | null
   readonly lockType: LockType
-  readonly readRecursion: ReadRecursion
 }
 
-/** A lock kind: everything the runtime, lockdep, the types and the factories know of it. */
+/**
+ * The trylock rule of a kind: where its trylock may be attempted at compile time, and the
+ * kernel's run-time refusal outside task context (`WARN_ON_ONCE(!in_task())`, then 0).
+ */
+export interface TrylockSpec {
+  /**
+   * `task`: task context only (mutex_trylock(), rt_mutex_trylock()); `irqs-on`: not with
+   * interrupts off (rw_semaphore on PREEMPT_RT); `by-wait`: follows the wait type (a
+   * 'config' kind is an rtmutex on RT, which a hard interrupt cannot own).
+   */
+  readonly context: 'task' | 'irqs-on' | 'by-wait'
+  /** The kernel's name of the call, as errors and reports print it: `mutex_trylock`. */
+  readonly call: string
+  /** Per configuration, the WARN that refuses it outside task context (file, function, condition), or null. */
+  readonly warn: PerConfig<string | null>
+}
+
+/**
+ * A lock kind: everything the runtime, lockdep, the types and the factories know of it
+ * (`defineLockKind()` checks one; docs/defining-kinds.md).
+ *
+ * @example
+ * ```ts
+ * import { KIND_SPECS, type LockKindSpec } from 'lockproof'
+ *
+ * const sleepsOnRt = (k: LockKindSpec) => k.category.rt === 'sleeping'
+ * console.log(sleepsOnRt(KIND_SPECS.spinlock_t), KIND_SPECS.spinlock_t.lockdep?.waitInner) // true 'config'
+ * ```
+ */
 export interface LockKindSpec {
   /** The kernel's type name (`spinlock_t`), the registry key and `lock.kind`. */
   readonly kind: string
   /** How reports name it: `spinlock_t 'stats'`. */
   readonly label: string
   readonly category: PerConfig<Category>
+  /**
+   * The type-level wait type (spin < config < sleep): where the kind may be taken and what may
+   * be taken inside it at compile time (`LOCK_KINDS[k].wait`). 'config': spinning on a normal
+   * kernel, sleeping on PREEMPT_RT (LD_WAIT_CONFIG).
+   */
+  readonly wait: WaitType
   /** The exclusive (write) side's sequences. */
   readonly variants: VariantTable
   /** The shared side's sequences where they differ (rwlock_t's read_lock*()); the write side's otherwise. */
   readonly readVariants: VariantTable | null
-  readonly lockdep: LockdepSpec
+  /** How a read reaches lockdep, and whether reads may recurse at compile time. */
+  readonly readRecursion: ReadRecursion
+  /** The lock's `struct lockdep_map`; null: it has none, and lockdep never sees it (bit_spin_lock). */
+  readonly lockdep: LockdepSpec | null
+  /** The trylock rule (null: the kind has no trylock). */
+  readonly trylock: TrylockSpec | null
+  /**
+   * The proofs a caller's context must carry to take it (the v6 `SpinLockIrq` design takes an
+   * `IrqDisabled` token: `['irq']`); empty for every kernel lock.
+   */
+  readonly requires: readonly StepProof[]
   /** One `data` for all CPUs, or a per-CPU copy made by `init(cpu)` (local_lock_t). */
   readonly data: 'shared' | 'per-cpu'
   /** The `withLocked…` methods. */

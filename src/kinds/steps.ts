@@ -148,13 +148,14 @@ export interface StepSpec {
 const step = <O extends ((cpu: StepCpu, deliver: StepDelivery) => void) | null = null>(
   name: Step,
   effect: StepEffect,
-  more: { readonly onCpu?: O; readonly undo?: Step; readonly rollback?: StepEffect; readonly waitCheck?: boolean } = {},
+  more: { readonly onCpu?: O; readonly rollback?: StepEffect; readonly waitCheck?: boolean } = {},
 ) => {
   const gives: readonly StepProof[] = STEP_GIVES[name]
+  const undo: Step | null = STEP_UNDO[name]
   return {
     effect,
     onCpu: (more.onCpu ?? null) as O,
-    undo: more.undo ?? null,
+    undo,
     rollback: more.rollback ?? null,
     gives,
     irqsOff: gives.includes('irq'),
@@ -194,6 +195,36 @@ export const STEP_GIVES = {
 } as const satisfies Record<Step, readonly StepProof[]>
 
 /**
+ * The step that undoes each one in an unlock sequence (null: nothing to undo — a check — or an
+ * undo step itself): data, so that `defineLockKind()`'s type-level check reads it too.
+ */
+export const STEP_UNDO = {
+  irq_save: 'irq_restore',
+  irq_restore: null,
+  irq_disable: 'irq_enable',
+  irq_enable: null,
+  interrupt_disable: 'interrupt_enable',
+  interrupt_enable: null,
+  preempt_disable: 'preempt_enable',
+  preempt_enable: null,
+  bh_disable: 'bh_enable',
+  bh_enable: null,
+  bh_lock_disable: 'bh_lock_enable',
+  bh_lock_enable: null,
+  migrate_disable: 'migrate_enable',
+  migrate_enable: null,
+  rcu_read_lock: 'rcu_read_unlock',
+  rcu_read_unlock: null,
+  might_sleep: null,
+  rtlock_might_resched: null,
+  acquire: 'release',
+  release: null,
+} as const satisfies Record<Step, Step | null>
+
+/** What undoes each step, as the type level reads it (kinds/define-check.ts). */
+export type StepUndo = typeof STEP_UNDO
+
+/**
  * The steps. The effects are the kernel's primitives on the simulated CPU (docs/SEMANTICS.md
  * gives each one's source); an unlock restores interrupts *before* `preempt_enable()`, which is
  * the sequences' order (kinds/builtins.ts), not the steps'.
@@ -204,7 +235,7 @@ export const STEPS = {
     (_h, f) => {
       f.flags = f.cpu.localIrqSave()
     }, // Taken back quietly, as irq_disable is: nothing was held under it yet.
-    { undo: 'irq_restore', rollback: (h, f) => h.deliver.localIrqRestore(f.cpu, f.flags ?? IRQS_ON) },
+    { rollback: (h, f) => h.deliver.localIrqRestore(f.cpu, f.flags ?? IRQS_ON) },
   ),
   irq_restore: step('irq_restore', (h, f) => {
     // Guards take interrupts raised meanwhile after the step (irqsMayBeBackOn).
@@ -218,7 +249,7 @@ export const STEPS = {
       f.irqsBefore = f.cpu.irqsDisabled ? IRQS_OFF : IRQS_ON
       f.cpu.localIrqDisable()
     },
-    { undo: 'irq_enable', rollback: (h, f) => h.deliver.localIrqRestore(f.cpu, f.irqsBefore) },
+    { rollback: (h, f) => h.deliver.localIrqRestore(f.cpu, f.irqsBefore) },
   ),
   irq_enable: step('irq_enable', (h, f) => {
     if (f.deferDelivery) f.cpu.localIrqEnable()
@@ -227,7 +258,6 @@ export const STEPS = {
   }),
   interrupt_disable: step('interrupt_disable', (_h, f) => f.cpu.localInterruptDisable(), {
     onCpu: (c) => c.localInterruptDisable(),
-    undo: 'interrupt_enable',
     rollback: (h, f) => h.deliver.localInterruptEnable(f.cpu),
   }),
   interrupt_enable: step('interrupt_enable', (h, f) => {
@@ -235,28 +265,26 @@ export const STEPS = {
     else h.deliver.localInterruptEnable(f.cpu)
     h.irqsMayBeBackOn(f)
   }),
-  preempt_disable: step('preempt_disable', (_h, f) => f.cpu.preemptDisable(), { onCpu: (c) => c.preemptDisable(), undo: 'preempt_enable' }),
+  preempt_disable: step('preempt_disable', (_h, f) => f.cpu.preemptDisable(), { onCpu: (c) => c.preemptDisable() }),
   preempt_enable: step('preempt_enable', (_h, f) => f.cpu.preemptEnable(), { onCpu: (c) => c.preemptEnable() }),
   bh_disable: step('bh_disable', (_h, f) => f.cpu.localBhDisable(SOFTIRQ_DISABLE_OFFSET), {
     onCpu: (c) => c.localBhDisable(SOFTIRQ_DISABLE_OFFSET),
-    undo: 'bh_enable',
     rollback: (_h, f) => f.cpu.localBhRollback(SOFTIRQ_DISABLE_OFFSET),
   }),
   bh_enable: step('bh_enable', (h, f) => h.deliver.localBhEnable(f.cpu, SOFTIRQ_DISABLE_OFFSET), {
     onCpu: (c, d) => d.localBhEnable(c, SOFTIRQ_DISABLE_OFFSET),
   }),
   bh_lock_disable: step('bh_lock_disable', (h, f) => f.cpu.localBhDisable(softirqLockOffset(h.preemptRt)), {
-    undo: 'bh_lock_enable',
     rollback: (h, f) => f.cpu.localBhRollback(softirqLockOffset(h.preemptRt)),
   }),
   bh_lock_enable: step('bh_lock_enable', (h, f) => h.deliver.localBhEnable(f.cpu, softirqLockOffset(h.preemptRt))),
-  migrate_disable: step('migrate_disable', (_h, f) => f.cpu.migrateDisable(), { onCpu: (c) => c.migrateDisable(), undo: 'migrate_enable' }),
+  migrate_disable: step('migrate_disable', (_h, f) => f.cpu.migrateDisable(), { onCpu: (c) => c.migrateDisable() }),
   migrate_enable: step('migrate_enable', (_h, f) => f.cpu.migrateEnable(), { onCpu: (c) => c.migrateEnable() }),
-  rcu_read_lock: step('rcu_read_lock', (_h, f) => f.cpu.rcuReadLock(), { onCpu: (c) => c.rcuReadLock(), undo: 'rcu_read_unlock' }),
+  rcu_read_lock: step('rcu_read_lock', (_h, f) => f.cpu.rcuReadLock(), { onCpu: (c) => c.rcuReadLock() }),
   rcu_read_unlock: step('rcu_read_unlock', (_h, f) => f.cpu.rcuReadUnlock(), { onCpu: (c) => c.rcuReadUnlock() }),
   might_sleep: step('might_sleep', (h, f) => h.mightReschedStep(f, 0), { waitCheck: true }),
   rtlock_might_resched: step('rtlock_might_resched', (h, f) => h.mightReschedStep(f, f.cpu.current.rcuReadLockNesting), { waitCheck: true }),
-  acquire: step('acquire', (h, f) => h.acquireStep(f), { undo: 'release' }),
+  acquire: step('acquire', (h, f) => h.acquireStep(f)),
   release: step('release', (h, f) => h.releaseStep(f)),
 } as const satisfies Record<Step, StepSpec>
 

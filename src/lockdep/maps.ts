@@ -4,9 +4,9 @@
  * every `__local_bh_disable_ip()` takes `bh_lock_map` (kernel/softirq.c): both are entries of
  * the task's held-lock stack, printed, counted toward MAX_LOCK_DEPTH and part of chain keys.
  */
-import { KIND_SPECS } from '../kinds/registry.js'
+import { kindSpec } from '../kinds/registry.js'
 import type { LockKindSpec, LockType, ReadRecursion } from '../kinds/spec.js'
-import type { LockKind } from '../kinds/lock-kinds.js'
+import type { AnyKindName } from '../kinds/kind-of.js'
 import type { WaitValues } from './wait-types.js'
 
 /** `enum lockdep_lock_type`: local_lock_t and RT's bh_lock_map are LD_LOCK_PERCPU (LOCAL_SPIN_DEP_MAP_INIT on RT too). */
@@ -31,7 +31,7 @@ export type LockdepMapName = keyof typeof LOCKDEP_MAPS
  * LD_WAIT_INV, so it is not wait-checked (`if (!next_inner || …) return 0`) and constrains no
  * lock under it (`if (prev_inner)`).
  */
-export type LockdepKind = LockKind | LockdepMapName | 'lockdep_map'
+export type LockdepKind = AnyKindName | LockdepMapName | 'lockdep_map'
 
 /**
  * What a class is made with, as `struct lockdep_map` carries it (include/linux/lockdep_types.h):
@@ -52,14 +52,18 @@ export interface ClassTypes {
   readonly readRecursion: ReadRecursion | null
 }
 
-/** A lock kind's class types, from its spec's `lockdep` (kinds/builtins.ts). */
+/**
+ * A lock kind's class types, from its spec's `lockdep` (kinds/builtins.ts). A kind without a
+ * lockdep map never reaches lockdep (locks/lock.ts); its label and LD_WAIT_INV keep the held-lock
+ * printing total.
+ */
 const fromSpec = (s: LockKindSpec): ClassTypes => ({
   label: s.label,
-  inner: s.lockdep.waitInner,
-  outer: s.lockdep.waitOuter ?? s.lockdep.waitInner,
-  lockType: s.lockdep.lockType,
+  inner: s.lockdep?.waitInner ?? 'inv',
+  outer: s.lockdep?.waitOuter ?? s.lockdep?.waitInner ?? 'inv',
+  lockType: s.lockdep?.lockType ?? 'normal',
   map: false,
-  readRecursion: s.lockdep.readRecursion,
+  readRecursion: s.readRecursion,
 })
 
 /** The maps' class types: recursive reads with wait_type_outer LD_WAIT_FREE and wait_type_inner LD_WAIT_CONFIG. */
@@ -76,13 +80,20 @@ const MAP_TYPES: Readonly<Record<LockdepMapName | 'lockdep_map', ClassTypes>> = 
   lockdep_map: { label: 'lockdep_map', inner: 'inv', outer: 'inv', lockType: 'normal', map: true, readRecursion: null },
 }
 
-/** Every lock kind's class types, made once from the registry. */
-const KIND_TYPES = new Map<string, ClassTypes>(Object.values(KIND_SPECS).map((s: LockKindSpec) => [s.kind, fromSpec(s)]))
+/** Every lock kind's class types, made once per kind from the open registry (kinds/defined.ts) on first use. */
+const KIND_TYPES = new Map<string, ClassTypes>()
 
 /** The class types of a kind: from its spec in the registry, or the map's. */
-export const classTypesOf = (kind: LockdepKind): ClassTypes => {
-  const t = KIND_TYPES.get(kind) ?? (MAP_TYPES as Readonly<Record<string, ClassTypes>>)[kind]
-  if (t === undefined) throw new Error(`lockdep: no class types for '${kind}'`)
+export const classTypesOf = (kind: LockdepKind | string): ClassTypes => {
+  const known = KIND_TYPES.get(kind) ?? (MAP_TYPES as Readonly<Record<string, ClassTypes | undefined>>)[kind]
+  if (known !== undefined) return known
+  let t: ClassTypes
+  try {
+    t = fromSpec(kindSpec(kind))
+  } catch {
+    throw new Error(`lockdep: no class types for '${kind}'`)
+  }
+  KIND_TYPES.set(kind, t)
   return t
 }
 

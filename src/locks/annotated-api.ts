@@ -8,7 +8,8 @@ import type { Context } from '../exec/context.js'
 import type { CtxState } from '../rules/state.js'
 import type { NotThenable } from '../rules/error.js'
 import type { UnlockableGuard } from '../waiting/unlockable.js'
-import type { LockKind, VariantOf } from '../kinds/lock-kinds.js'
+import type { Variant } from '../kinds/spec.js'
+import type { AnyKindName, KindRef } from '../kinds/kind-of.js'
 import type { TryResult } from './lock.js'
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
 import type { Acquired, LockLabel } from '../rules/acquire.js'
@@ -26,7 +27,7 @@ import type { TryAcquireCheck } from '../rules/trylock.js'
  * kernel.run((ctx) => a.withLocked(ctx, () => a.withTryLocked(ctx, () => 'never'))) // { taken: false }
  * ```
  */
-export type TryLocked<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState, R>(
+export type TryLocked<K extends KindRef, N extends string, V extends Variant, D> = <T extends CtxState, R>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
   cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
 ) => TryResult<R>
@@ -46,7 +47,7 @@ export type TryLocked<K extends LockKind, N extends string, V extends VariantOf<
  * })
  * ```
  */
-export type TryGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
+export type TryGuarded<K extends KindRef, N extends string, V extends Variant, D> = <T extends CtxState>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
 ) => UnlockableGuard<Acquired<K, N, V, T>, D, T> | null
 
@@ -63,7 +64,7 @@ export type TryGuarded<K extends LockKind, N extends string, V extends VariantOf
  * kernel.run((ctx) => parent.withLocked(ctx, (ctx) => child.withLockedNested(ctx, SINGLE_DEPTH_NESTING, () => 0)))
  * ```
  */
-export type LockedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
+export type LockedNested<K extends KindRef, N extends string, V extends Variant, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
   cb: (ctx: Context<Acquired<K, ClassKey<N, S>, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
@@ -85,7 +86,7 @@ export type LockedNested<K extends LockKind, N extends string, V extends Variant
  * })
  * ```
  */
-export type GuardedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
+export type GuardedNested<K extends KindRef, N extends string, V extends Variant, D, F extends string> = <T extends CtxState, S extends Subclass>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
 ) => UnlockableGuard<Acquired<K, ClassKey<N, S>, V, T>, D, T>
@@ -93,7 +94,7 @@ export type GuardedNested<K extends LockKind, N extends string, V extends Varian
 /** A lock given as a nest_lock: any lock object, by its class name. */
 export interface NestLock<M extends string> {
   /** Its lock kind. */
-  readonly kind: LockKind
+  readonly kind: AnyKindName
   /** Its class name: the nest lock's class must be held. */
   readonly name: M
 }
@@ -114,7 +115,7 @@ export interface NestLock<M extends string> {
  * )
  * ```
  */
-export type LockedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string, R>(
+export type LockedNestLock<K extends KindRef, N extends string, V extends Variant, D, F extends string> = <T extends CtxState, M extends string, R>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
   cb: (ctx: Context<Acquired<K, N, V, T>>, data: D) => NotThenable<R, `a section holding ${LockLabel<K, N>}`>,
@@ -136,7 +137,7 @@ export type LockedNestLock<K extends LockKind, N extends string, V extends Varia
  * })
  * ```
  */
-export type GuardedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
+export type GuardedNestLock<K extends KindRef, N extends string, V extends Variant, D, F extends string> = <T extends CtxState, M extends string>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
 ) => UnlockableGuard<Acquired<K, N, V, T>, D, T>

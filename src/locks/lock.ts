@@ -26,10 +26,13 @@ import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard, type Relock } from './guard.js'
 import type { HeldLock, HeldLocks, IrqContext } from './held.js'
-import { kindSpec, opsOfSpec } from '../kinds/registry.js'
+import { opsOfSpec } from '../kinds/registry.js'
+import type { AnyKindName } from '../kinds/kind-of.js'
+import { ProofRequiredError } from '../kinds/define-errors.js'
+import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../exec/claim-bits.js'
 import type { LockKindSpec } from '../kinds/spec.js'
 import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
-import { counted, type LockKind, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
+import { counted, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
 import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
 
 /** What a lock needs from its kernel. */
@@ -72,7 +75,13 @@ export type SectionOp<D, R> = (ctx: Context<CtxState>, data: D) => Op<R>
 /** A lock wait as the lock yields it: the seam's WaitYield, plus who holds the lock (for the reports). */
 export interface LockWaitYield extends WaitYield {
   readonly blocked: BlockedOutcome
+  /** The waiter's side, and the holder's (a writer, or readers in the way of a writer). */
+  readonly mode: 'read' | 'write'
+  readonly holderMode: 'read' | 'write'
 }
+
+/** A wait a lock yielded (it names the holder). */
+export const isLockWait = (y: WaitYield): y is LockWaitYield => 'blocked' in y
 
 /** A generator object (what a `function*` returns), as the model flavour's sections must be. */
 export const isOp = (value: unknown): value is Op<unknown> =>
@@ -200,7 +209,7 @@ class HeldRecord implements HeldLock, NextLock {
     /** The lock's id. */
     readonly lock: number,
     readonly name: string,
-    readonly kind: LockKind,
+    readonly kind: AnyKindName,
     a: Acquisition,
   ) {
     this.variant = a.variant
@@ -242,7 +251,20 @@ export interface Compiled {
   readonly claims: number
   /** A trylock: no might-sleep step, and it fails instead of waiting. */
   readonly trylock: boolean
+  /** The proof bits the kind `requires` of the caller's context (0: none, every kernel lock). */
+  readonly requires: number
 }
+
+/** The context proofs as bits, with the names the compile-time error uses. */
+const PROOF_NAMES = [
+  [CLAIM_IRQ, 'IrqDisabled'],
+  [CLAIM_PREEMPT, 'PreemptDisabled'],
+  [CLAIM_BH, 'BhDisabled'],
+] as const
+
+/** The proof bits a kind requires of its callers. */
+const requiredBits = (spec: LockKindSpec): number =>
+  spec.requires.reduce((bits, p) => bits | (p === 'irq' ? CLAIM_IRQ : p === 'preempt' ? CLAIM_PREEMPT : CLAIM_BH), 0)
 
 /** A trylock never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock): its steps without the wait checks. */
 const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !STEPS[st].waitCheck), unlock: ops.unlock })
@@ -259,15 +281,23 @@ export class LockRuntime<D> implements StepHost, Relock {
   /** The kind's spec (kinds/registry.ts): its steps, category and lockdep map. */
   readonly spec: LockKindSpec
 
+  /** The kind's name (`spec.kind`). */
+  readonly kind: AnyKindName
+  /** The kind has a `struct lockdep_map`: without one (bit_spin_lock) lockdep never sees the lock. */
+  readonly #hasMap: boolean
+
   constructor(
     private readonly host: LockHost,
-    readonly kind: LockKind,
+    spec: LockKindSpec,
     readonly name: string,
     private readonly dataOf: (cpu: Cpu) => D,
   ) {
-    this.spec = kindSpec(kind)
+    this.spec = spec
+    const kind = spec.kind
+    this.kind = kind
+    this.#hasMap = spec.lockdep !== null
     this.label = lockName({ kind, name })
-    host.lockdep.classes.claim(name, kind, this.label)
+    if (this.#hasMap) host.lockdep.classes.claim(name, kind, this.label)
     this.#state = host.addLock(kind, name, this)
     this.id = this.#state.id
   }
@@ -294,7 +324,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     const cpu = ctx.assertUsable(op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreignAt(op)
     const lockdep = this.host.lockdep
-    if (!lockdep.active) return
+    if (!lockdep.active || !this.#hasMap) return
     const next: NextLock = {
       name: this.name,
       kind: this.kind,
@@ -370,6 +400,7 @@ export class LockRuntime<D> implements StepHost, Relock {
       irqLock: ops.lock.some((st) => STEPS[st].irqsOff),
       claims: lockClaims(this.spec, variant, mode),
       trylock,
+      requires: requiredBits(this.spec),
     }
   }
 
@@ -382,6 +413,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     const { variant, mode } = ops
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
     const a = new Acquisition(
@@ -404,6 +436,7 @@ export class LockRuntime<D> implements StepHost, Relock {
   tryLockGuard(ctx: ScopeContext, ops: Compiled): LockGuard<D> | null {
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, true, ops.irqLock, true, 0, null)
     try {
@@ -526,6 +559,14 @@ export class LockRuntime<D> implements StepHost, Relock {
     return nest.id
   }
 
+  /** The kind `requires` proofs the context does not carry: refused before anything changes (rules/requires.ts at compile time). */
+  #checkRequires(ctx: ScopeContext, ops: Compiled): void {
+    const missing = ops.requires & ~ScopeContext.claimsOf(ctx)
+    if (missing === 0) return
+    const names = PROOF_NAMES.filter(([bit]) => (missing & bit) !== 0).map(([, n]) => n)
+    throw new ProofRequiredError(`${ops.op}: ${this.label} requires a context that proves ${names.join(' and ')} (its kind's requires); nothing was taken`)
+  }
+
   /** A context of another kernel: refused before anything changes, on either kernel. */
   #foreign(ops: Compiled): never {
     this.#foreignAt(ops.op)
@@ -615,6 +656,7 @@ export class LockRuntime<D> implements StepHost, Relock {
   withLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R, subclass = 0, nest: LockRuntime<unknown> | null = null): R {
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     // The data first: a local_lock_t's per-CPU init may throw, and then nothing is taken.
     const data = this.dataOf(cpu)
     const a = new Acquisition(
@@ -637,6 +679,7 @@ export class LockRuntime<D> implements StepHost, Relock {
   tryWithLock<R>(ctx: ScopeContext, ops: Compiled, cb: (ctx: Context<CtxState>, data: D) => R): TryResult<R> {
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, true, 0, null)
     try {
@@ -698,7 +741,7 @@ export class LockRuntime<D> implements StepHost, Relock {
       let reason: WakeReason | undefined
       this.#waiting++
       try {
-        reason = yield this.#waitFor(blocked, state)
+        reason = yield this.#waitFor(blocked, state, a.mode)
         resumed = true
       } finally {
         this.#waiting--
@@ -717,7 +760,7 @@ export class LockRuntime<D> implements StepHost, Relock {
   }
 
   /** Spinning (raw_spinlock_t; spinlock_t/rwlock_t on a normal kernel) or sleeping (mutex, rwsem; RT's rtmutex-based kinds). */
-  #waitFor(blocked: BlockedOutcome, state: SleepState): LockWaitYield {
+  #waitFor(blocked: BlockedOutcome, state: SleepState, mode: 'read' | 'write'): LockWaitYield {
     const sleeping = this.#sleeping()
     // rtlock_slowlock_locked(): spinlock_t/rwlock_t on RT wait in TASK_RTLOCK_WAIT, and no signal ends it.
     const rtlock = sleeping && this.spec.category.normal !== 'sleeping'
@@ -727,6 +770,8 @@ export class LockRuntime<D> implements StepHost, Relock {
       state: sleeping ? (rtlock ? 'TASK_RTLOCK_WAIT' : state) : 'TASK_RUNNING',
       spin: !sleeping,
       blocked,
+      mode,
+      holderMode: this.#state.writerPid >= 0 ? 'write' : 'read',
     }
   }
 
@@ -938,7 +983,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
     const waiting = a.wait
-    const chain = waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active ? this.#validate(a, record, irqContext) : null
+    const chain =
+      waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active && this.#hasMap ? this.#validate(a, record, irqContext) : null
     if (conflict !== -2) {
       if (waiting !== null) waiting.chain = chain
       const w = conflict === -1
@@ -952,7 +998,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     // Only now, when it is free, is the (reused) write record overwritten.
     record.take(a, irqContext, chain)
     a.record = record
-    a.stack.push(record)
+    // A lock without a lockdep map is on no held-lock stack: lockdep_print_held_locks() never lists it.
+    if (this.#hasMap) a.stack.push(record)
     if (write) {
       st.writerPid = a.task.pid
       st.writerCpu = a.cpu.id
@@ -1006,7 +1053,7 @@ export class LockRuntime<D> implements StepHost, Relock {
 
   #recursiveRead(a: Acquisition): boolean {
     const o = this.host.options
-    return a.mode === 'read' && this.spec.lockdep.readRecursion === 'read_lock_is_recursive' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
+    return a.mode === 'read' && this.spec.readRecursion === 'read_lock_is_recursive' && (o.forceReadLockRecursive || o.preemptRt || a.cpu.inInterrupt())
   }
 
   #fill(a: Acquisition, record: HeldRecord, recursiveRead: boolean, key: string): void {
@@ -1026,13 +1073,16 @@ export class LockRuntime<D> implements StepHost, Relock {
   }
 
   /**
-   * The trylocks that refuse by context: PREEMPT_RT's mutex_trylock() (kernel/locking/rtmutex_api.c)
+   * The trylocks that refuse by context, as the kind's spec says (`trylock.warn`): PREEMPT_RT's
+   * mutex_trylock() and rt_mutex_trylock() (kernel/locking/rtmutex_api.c)
    * `if (IS_ENABLED(CONFIG_DEBUG_RT_MUTEXES) && WARN_ON_ONCE(!in_task())) return 0;`.
    */
   #trylockRefused(a: Acquisition): boolean {
-    if (this.kind !== 'mutex' || !this.host.options.preemptRt || a.cpu.inTask()) return false
+    const rule = this.spec.trylock
+    const warn = rule === null ? null : rule.warn[this.host.options.preemptRt ? 'rt' : 'normal']
+    if (rule === null || warn === null || a.cpu.inTask()) return false
     const t = a.cpu.current
-    const title = warnAtTitle(a.cpu.id, t.pid, 'kernel/locking/rtmutex_api.c _mutex_trylock_nest_lock: WARN_ON_ONCE(!in_task())')
+    const title = warnAtTitle(a.cpu.id, t.pid, warn)
     this.host.report({
       kind: 'trylock-in-interrupt',
       title,
@@ -1041,7 +1091,7 @@ export class LockRuntime<D> implements StepHost, Relock {
       heldLocks: this.host.held.names(t),
       preemptCount: a.cpu.preemptCount,
       lock: this.label,
-      report: [title, `mutex_trylock(${this.name}) outside task context: refused (returns 0).`].join('\n'),
+      report: [title, `${rule.call}(${this.name}) outside task context: refused (returns 0).`].join('\n'),
     })
     return true
   }

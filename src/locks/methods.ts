@@ -8,7 +8,8 @@ import type { Context } from '../exec/context.js'
 import type { CtxState } from '../rules/state.js'
 import type { NotThenable } from '../rules/error.js'
 import type { UnlockableGuard } from '../waiting/unlockable.js'
-import type { LockKind, VariantOf } from '../kinds/lock-kinds.js'
+import type { Variant } from '../kinds/spec.js'
+import type { KindRef } from '../kinds/kind-of.js'
 import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from '../rules/acquire.js'
 
 /**
@@ -26,7 +27,7 @@ import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs, LockLabel } from
  * kernel.run((ctx) => take(ctx, (_ctx, s) => s.hits++))
  * ```
  */
-export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
+export type Locked<K extends KindRef, N extends string, V extends Variant, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
   'plain' | 'irqsave',
   'write',
 ]
@@ -55,7 +56,7 @@ export type Locked<K extends LockKind, N extends string, V extends VariantOf<K>,
  * })
  * ```
  */
-export type Guarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
+export type Guarded<K extends KindRef, N extends string, V extends Variant, D, F extends string, M extends 'read' | 'write' = 'write'> = [V, M] extends [
   'plain' | 'irqsave',
   'write',
 ]

@@ -26,7 +26,7 @@ import type { Op } from '../exec/wait.js'
 import { trackOp, type OpTracker } from '../exec/model/op.js'
 import { registerLock, runtimeOf } from './api.js'
 import type { NestLock } from './annotated-api.js'
-import type { LockRuntime, SectionOp, TryResult } from './lock.js'
+import type { Compiled, LockRuntime, SectionOp, TryResult } from './lock.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
 /**
@@ -385,38 +385,51 @@ const subclassOf = (what: string, subclass: unknown): number => {
 
 type Section = SectionOp<unknown, unknown>
 
+/**
+ * A method's steps, prepared at its first call: a model kernel is built for every execution and
+ * most of a lock's ~20 methods are never called in one (preparing all of them was most of the
+ * cost of declaring a lock).
+ */
+const lazy = (compile: () => Compiled): (() => Compiled) => {
+  let ops: Compiled | null = null
+  return () => {
+    ops ??= compile()
+    return ops
+  }
+}
+
 /** Builds the frozen generator-flavoured lock object of a runtime: one closure per entry of its kind's tables. */
 export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker): object => {
   const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
   const track = <R>(op: Op<R>, what: string): Op<R> => trackOp(op, what, tracker)
   for (const [method, [variant, mode]] of Object.entries(runtime.spec.methods as Readonly<Record<string, MethodEntry>>)) {
-    const ops = runtime.compile(method, variant, mode, false)
+    const ops = lazy(() => runtime.compile(method, variant, mode, false))
     const what = `${runtime.label}.${method}(ctx, …)`
     lock[method] = (ctx: unknown, cb: unknown) => {
       if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
-      return track(runtime.withLockOp(ctx, ops, cb as Section), what)
+      return track(runtime.withLockOp(ctx, ops(), cb as Section), what)
     }
   }
   for (const [method, [variant, mode]] of Object.entries(runtime.spec.guards as Readonly<Record<string, MethodEntry>>)) {
-    const ops = runtime.compile(method, variant, mode, true)
+    const ops = lazy(() => runtime.compile(method, variant, mode, true))
     const what = `${runtime.label}.${method}(ctx)`
     lock[method] = (ctx: unknown) => {
       if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
-      return track(runtime.lockGuardOp(ctx, ops), what)
+      return track(runtime.lockGuardOp(ctx, ops()), what)
     }
   }
   for (const [method, [variant, mode, form, guard]] of Object.entries(runtime.spec.annotated as Readonly<Record<string, AnnotatedEntry>>)) {
-    const ops = runtime.compile(method, variant, mode, guard, form === 'try')
+    const ops = lazy(() => runtime.compile(method, variant, mode, guard, form === 'try'))
     const what = `${runtime.label}.${method}(ctx, …)`
     if (form === 'try') {
       lock[method] = guard
         ? (ctx: unknown) => {
             if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
-            return track(runtime.tryLockGuardOp(ctx, ops), what)
+            return track(runtime.tryLockGuardOp(ctx, ops()), what)
           }
         : (ctx: unknown, cb: unknown) => {
             if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
-            return track(runtime.tryWithLockOp(ctx, ops, cb as Section), what)
+            return track(runtime.tryWithLockOp(ctx, ops(), cb as Section), what)
           }
       continue
     }
@@ -426,12 +439,12 @@ export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker
       ? (ctx: unknown, arg: unknown) => {
           if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
           const [subclass, nest] = annotation(arg)
-          return track(runtime.lockGuardOp(ctx, ops, subclass, nest), what)
+          return track(runtime.lockGuardOp(ctx, ops(), subclass, nest), what)
         }
       : (ctx: unknown, arg: unknown, cb: unknown) => {
           if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
           const [subclass, nest] = annotation(arg)
-          return track(runtime.withLockOp(ctx, ops, cb as Section, subclass, nest), what)
+          return track(runtime.withLockOp(ctx, ops(), cb as Section, subclass, nest), what)
         }
   }
   const built = Object.freeze({ ...lock })

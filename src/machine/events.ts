@@ -4,7 +4,7 @@
  * exporters) read these fields; the formatted text is output, never data.
  */
 import type { Diagnostic, DiagnosticKind } from '../diagnostics/types.js'
-import type { LockKind } from '../kinds/lock-kinds.js'
+import type { AnyKindName } from '../kinds/kind-of.js'
 
 /**
  * One state change of a simulated CPU, as the trace records it: the fields every event has
@@ -129,7 +129,7 @@ export type TraceEvent = {
       /** The lock's id in this kernel (distinct per lock object). */
       readonly lock: number
       /** Its kind. */
-      readonly lockKind: LockKind
+      readonly lockKind: AnyKindName
       /** Its lock class name. */
       readonly name: string
       /** A read acquisition (rwlock_t, rw_semaphore readers). */

@@ -3,7 +3,7 @@
  * softirqs) to run here. The CPU's transitions never call user code; the executor runs the
  * handlers and then calls back into the machine for the rest of the sequence (src/exec/delivery.ts).
  */
-import type { LockKind } from '../kinds/lock-kinds.js'
+import type { AnyKindName } from '../kinds/kind-of.js'
 
 /** Done: nothing for the executor to run. One frozen constant, compared by identity. */
 export interface OkOutcome {
@@ -42,7 +42,7 @@ export interface Holder {
 export interface BlockedOutcome {
   readonly tag: 'blocked'
   readonly cpu: number
-  readonly lock: { readonly label: string; readonly kind: LockKind }
+  readonly lock: { readonly label: string; readonly kind: AnyKindName }
   readonly holder: Holder
 }
 

@@ -8,14 +8,14 @@
  */
 import type { CtxState, With } from './state.js'
 import type { LockproofError } from './error.js'
-import type { LockKind } from '../kinds/lock-kinds.js'
+import type { KindRef } from '../kinds/kind-of.js'
 import type { AcquireCheck, LockLabel } from './acquire.js'
 import type { ClassKey, Subclass } from '../locks/subclass.js'
 
 export { type ClassKey, SINGLE_DEPTH_NESTING, type Subclass } from '../locks/subclass.js'
 
 /** The rules for taking N under subclass S: the ordinary ones, with the class being N/S. */
-export type NestedAcquireCheck<K extends LockKind, N extends string, S extends Subclass, T extends CtxState, F extends string> = AcquireCheck<
+export type NestedAcquireCheck<K extends KindRef, N extends string, S extends Subclass, T extends CtxState, F extends string> = AcquireCheck<
   K,
   ClassKey<N, S>,
   T,
@@ -23,7 +23,7 @@ export type NestedAcquireCheck<K extends LockKind, N extends string, S extends S
 >
 
 type NestLockError<
-  K extends LockKind,
+  K extends KindRef,
   N extends string,
   M extends string,
 > = LockproofError<`WARNING: Nested lock was not taken: ${LockLabel<K, N>} names '${M}' as its nest_lock, which is not held`>
@@ -33,7 +33,7 @@ type NestLockError<
  * N's class may be taken (the wait and order rules still apply, against the other held classes),
  * else the ordinary rules.
  */
-export type NestLockCheck<K extends LockKind, N extends string, M extends string, T extends CtxState, F extends string> = [M] extends [T['held']]
+export type NestLockCheck<K extends KindRef, N extends string, M extends string, T extends CtxState, F extends string> = [M] extends [T['held']]
   ? [N] extends [T['held']]
     ? AcquireCheck<K, N, With<T, { held: Exclude<T['held'], N> }>, F>
     : AcquireCheck<K, N, T, F>

@@ -13,42 +13,49 @@
  */
 import type { CtxState } from './state.js'
 import type { LockproofError } from './error.js'
-import type { LockKind, LockKinds } from '../kinds/lock-kinds.js'
+import type { KindOf, KindRef } from '../kinds/kind-of.js'
 import type { LockLabel } from './acquire.js'
 
-type KindWait<K extends LockKind> = LockKinds[K]['wait']
+type KindWait<K extends KindRef> = KindOf<K>['wait']
+
+/** The kind's trylock rule (kinds/spec.ts `TrylockSpec`). */
+type TryContext<K extends KindRef> = KindOf<K>['trylock'] extends { readonly context: infer C } ? C : never
+
+/** The kernel's name of the trylock call, for messages: `mutex_trylock`. */
+type TryCall<K extends KindRef> = KindOf<K>['trylock'] extends { readonly call: infer C extends string } ? C : never
 
 type TaskOnlyError<
-  K extends LockKind,
+  K extends KindRef,
   N extends string,
   Where extends string,
-> = LockproofError<`${LockLabel<K, N>}: mutex_trylock() may not be used in interrupt context (${Where} context)`>
+> = LockproofError<`${LockLabel<K, N>}: ${TryCall<K>}() may not be used in interrupt context (${Where} context)`>
 
 type IrqsOffError<
-  K extends LockKind,
+  K extends KindRef,
   N extends string,
   Why extends string,
 > = LockproofError<`${LockLabel<K, N>}: PREEMPT_RT does not allow its trylock with interrupts disabled (${Why})`>
 
 type HardIrqError<
-  K extends LockKind,
+  K extends KindRef,
   N extends string,
   Why extends string,
 > = LockproofError<`${LockLabel<K, N>} is a sleeping lock on PREEMPT_RT: its trylock may not be used in hard interrupt context (${Why})`>
 
 /** `unknown` when a trylock of lock N of kind K may be attempted in T, else why not. */
-export type TryAcquireCheck<K extends LockKind, N extends string, T extends CtxState> = K extends 'mutex'
-  ? [T['exec']] extends ['task']
-    ? unknown
-    : TaskOnlyError<K, N, T['exec']>
-  : K extends 'rw_semaphore'
-    ? [T['irq']] extends [true]
-      ? IrqsOffError<K, N, T['why']>
-      : unknown
-    : KindWait<K> extends 'config'
-      ? [T['exec']] extends ['hardirq' | 'nmi']
-        ? 'spin' extends T['wait']
-          ? HardIrqError<K, N, T['why']>
+export type TryAcquireCheck<K extends KindRef, N extends string, T extends CtxState> =
+  TryContext<K> extends 'task'
+    ? [T['exec']] extends ['task']
+      ? unknown
+      : TaskOnlyError<K, N, T['exec']>
+    : TryContext<K> extends 'irqs-on'
+      ? [T['irq']] extends [true]
+        ? IrqsOffError<K, N, T['why']>
+        : unknown
+      : KindWait<K> extends 'config'
+        ? [T['exec']] extends ['hardirq' | 'nmi']
+          ? 'spin' extends T['wait']
+            ? HardIrqError<K, N, T['why']>
+            : unknown
           : unknown
         : unknown
-      : unknown

@@ -8,13 +8,14 @@
 import type { ScopeContext } from '../exec/scope.js'
 import { type Compiled, LockRuntime } from '../locks/lock.js'
 import type { WaitHost } from './host.js'
+import { KIND_SPECS } from '../kinds/registry.js'
 
 export class InnerLock {
   readonly #lock: LockRuntime<undefined>
   readonly #irqsave: Compiled
 
   constructor(host: WaitHost, kind: 'raw_spinlock_t' | 'spinlock_t', className: string) {
-    this.#lock = new LockRuntime<undefined>(host.lockHost, kind, className, () => undefined)
+    this.#lock = new LockRuntime<undefined>(host.lockHost, KIND_SPECS[kind], className, () => undefined)
     this.#irqsave = this.#lock.compile(kind === 'raw_spinlock_t' ? 'raw_spin_lock_irqsave' : 'spin_lock_irqsave', 'irqsave', 'write', false)
   }
 

@@ -33,6 +33,17 @@ export interface ModelPlugHost {
   track<R>(op: Op<R>, what: string): Op<R>
 }
 
+/**
+ * The factories take the host as `object`, so that the published declarations (the model kernel's
+ * plug-in list) name no internals; this checks it is the model kernel's.
+ */
+const isPlugHost = (h: object): h is ModelPlugHost => 'parts' in h && 'lockHost' in h && 'waker' in h && 'channel' in h && 'track' in h
+
+const plugHost = (h: object): ModelPlugHost => {
+  if (!isPlugHost(h)) throw new SchedulingError('a waiting primitive of a model is made by the model kernel (defineModel())')
+  return h
+}
+
 const waitHostOf = (h: ModelPlugHost): WaitHost => ({
   options: h.parts.options,
   machine: h.parts.machine,
@@ -61,8 +72,9 @@ export interface ModelSemaphore<N extends string = string> {
 }
 
 export const semaphoreFactory =
-  (h: ModelPlugHost) =>
+  (host: object) =>
   <const N extends string>(name: N, count: number): ModelSemaphore<N> => {
+    const h = plugHost(host)
     const what = 'DEFINE_SEMAPHORE()'
     const rt = new SemaphoreRuntime(waitHostOf(h), nameArg(what, name), intArg(what, 'the count', count))
     const sem = {
@@ -113,8 +125,9 @@ export interface ModelCompletion<N extends string = string> {
 }
 
 export const completionFactory =
-  (h: ModelPlugHost) =>
+  (host: object) =>
   <const N extends string>(name: N): ModelCompletion<N> => {
+    const h = plugHost(host)
     const rt = new CompletionRuntime(waitHostOf(h), nameArg('DECLARE_COMPLETION()', name))
     const jiffies = (what: string, j: unknown): number => intArg(what, 'the timeout (jiffies)', j)
     function* voidOf(op: Op<number>): Op<void> {
@@ -186,8 +199,9 @@ export interface ModelWaitQueueHead<N extends string = string> {
 }
 
 export const waitQueueFactory =
-  (h: ModelPlugHost) =>
+  (host: object) =>
   <const N extends string>(name: N): ModelWaitQueueHead<N> => {
+    const h = plugHost(host)
     const n = nameArg('DECLARE_WAIT_QUEUE_HEAD()', name)
     const rt = new WaitQueueRuntime(waitHostOf(h), n, `${n}.lock`, 'wait_queue_head')
     function* voidOf(op: Op<number>): Op<void> {
@@ -244,8 +258,9 @@ export interface ModelCondVar<N extends string = string> {
 }
 
 export const condVarFactory =
-  (h: ModelPlugHost) =>
+  (host: object) =>
   <const N extends string>(name: N): ModelCondVar<N> => {
+    const h = plugHost(host)
     const rt = new CondVarRuntime(waitHostOf(h), nameArg('new_condvar!()', name))
     const wake = (what: string, ctx: unknown, nr: number): void => rt.wq.wake(usable(what, ctx).ctx, 'TASK_NORMAL', nr)
     const cv = {

@@ -92,3 +92,55 @@ describe('contention that waits', () => {
 
 const lockKindOf = (kind: string): string =>
   ({ spinLock: 'spinlock_t', rawSpinLock: 'raw_spinlock_t', mutex: 'mutex', rwLock: 'rwlock_t', rwSemaphore: 'rw_semaphore' })[kind] ?? kind
+
+describe('local_lock_t and SpinLockIrq', () => {
+  const localModel = defineModel((k) => {
+    const pcp = k.localLock('pcp', () => ({ n: 0 }))
+    for (const comm of ['t1', 't2']) {
+      k.task(comm, { cpu: 0 }, function* (ctx) {
+        yield* pcp.withLocked(ctx, function* (ctx, d) {
+          yield* k.cpuRelax(ctx)
+          d.n++
+        })
+      })
+    }
+  })
+
+  it('local_lock() on a normal kernel disables preemption: the other task of the CPU cannot run inside', () => {
+    const s = script(['t1', 't1'])
+    expect(runModel(localModel, { scheduler: s }).outcome).toEqual({ kind: 'completed' })
+    expect(s.offered[2]).toEqual(['t1'])
+  })
+
+  it('local_lock() on PREEMPT_RT is a per-CPU spinlock_t: the preempting task sleeps in TASK_RTLOCK_WAIT on it', () => {
+    const s = script(['t1', 't1', 't2', 't2'])
+    const r = runModel(localModel, { preemptRt: true, trace: true, scheduler: s })
+    expect(r.outcome).toEqual({ kind: 'completed' })
+    const wait = r.trace.find((e) => e.event === 'sched_wait')
+    expect(wait?.event === 'sched_wait' && [wait.comm, wait.state, wait.channel]).toEqual(['t2', 'TASK_RTLOCK_WAIT', "local_lock_t 'pcp'"])
+  })
+
+  for (const rt of [false, true]) {
+    it(`SpinLockIrq on two CPUs (${rt ? 'PREEMPT_RT: sleeps' : 'normal: spins with interrupts off'})`, () => {
+      const m = defineModel(
+        (k) => {
+          const q = k.spinLockIrq('q', [0])
+          k.task('t1', { cpu: 0 }, function* (ctx) {
+            yield* q.withLocked(ctx, function* (ctx) {
+              yield* k.cpuRelax(ctx)
+            })
+          })
+          k.task('t2', { cpu: 1 }, function* (ctx) {
+            using g = yield* q.lock(ctx)
+            g.data.push(2)
+          })
+        },
+        { cpus: 2 },
+      )
+      const r = runModel(m, { preemptRt: rt, trace: true, scheduler: script(['t1', 't1', 't2', 't2']) })
+      expect(r.outcome).toEqual({ kind: 'completed' })
+      const wait = r.trace.find((e) => e.event === 'sched_wait')
+      expect(wait?.event === 'sched_wait' && [wait.state, wait.irqsDisabled]).toEqual(rt ? ['TASK_RTLOCK_WAIT', false] : ['TASK_RUNNING', true])
+    })
+  }
+})

@@ -113,6 +113,33 @@ describe('deadlock = nothing can make progress', () => {
     })
   }
 
+  it('a reader waiting on an rw_semaphore a writer holds forever: the hung-task report names both sides (normal kernel)', () => {
+    const m = defineModel(
+      (k) => {
+        const sem = k.rwSemaphore('mmap_lock', 0)
+        const done = k.mutex('never', 0)
+        k.task('writer', { cpu: 0 }, function* (ctx) {
+          yield* sem.withWrite(ctx, function* (ctx) {
+            // Takes a mutex the reader holds: ABBA with the semaphore.
+            yield* done.withLocked(ctx, function* () {})
+          })
+        })
+        k.task('reader', { cpu: 1 }, function* (ctx) {
+          yield* done.withLocked(ctx, function* (ctx) {
+            yield* sem.withRead(ctx, function* () {})
+          })
+        })
+      },
+      { cpus: 2, lockdep: false },
+    )
+    const r = runModel(m, { scheduler: script(['writer', 'writer', 'reader', 'reader', 'writer', 'reader']) })
+    const reader = r.diagnostics.find((d) => d.task === 'reader')
+    expect(reader?.report.split('\n')).toContain('INFO: task reader:2 <reader> blocked on an rw-semaphore likely owned by task writer:1 <writer>')
+    expect(r.diagnostics.find((d) => d.task === 'writer')?.report.split('\n')).toContain(
+      'INFO: task writer:1 is blocked on a mutex likely owned by task reader:2.',
+    )
+  })
+
   it('the same ABBA with lockdep on: lockdep predicts it before the CPUs deadlock', () => {
     const m = abba('mutex')
     const r = runModel(m, { lockdep: true, scheduler: script(INTERLEAVE) })

@@ -4,7 +4,7 @@
  * one at a time on one thread, so one slot is enough; outside `explore()` it is null and a cell
  * keeps a detector of its own (nothing reports its races).
  */
-import type { Machine } from '../../machine/machine.js'
+import type { ProbedLock } from './lock-probe.js'
 import type { Choice } from '../model/scheduler.js'
 import type { RaceDetector } from './kcsan.js'
 
@@ -12,8 +12,8 @@ export interface ActiveExecution {
   readonly detector: RaceDetector
   /** The choice whose step runs now (null before the first). */
   current(): Choice | null
-  /** The execution's kernel was made (its plugged factories run first): its machine. */
-  attach(machine: Machine): void
+  /** The execution's kernel was made (its plugged factories run first): its machine's locks. */
+  attach(locks: readonly ProbedLock[]): void
 }
 
 let active: ActiveExecution | null = null

@@ -4,8 +4,7 @@
  */
 import type { Context } from '../context.js'
 import type { CtxState } from '../../rules/state.js'
-import type { Cpu } from '../../machine/cpu.js'
-import type { Machine } from '../../machine/machine.js'
+import type { ProbedLock } from './lock-probe.js'
 import type { WaitChannel } from '../wait.js'
 import { activeExecution } from './active.js'
 import { createCell, type ModelCell } from './cell.js'
@@ -17,14 +16,21 @@ export type { ModelCell }
 const fnOf = (label: string): string => /^irq \d+ handler (.+)$/.exec(label)?.[1] ?? label
 
 /** What the factory uses of the model's ModelHost (src/exec/model/factories.ts), by shape: no import cycle. */
+/** What a cell asks of a CPU: is it in interrupt context (KCSAN's in_task()). */
+export interface CellCpu {
+  inNmi(): boolean
+  inHardirq(): boolean
+  inServingSoftirq(): boolean
+}
+
 export interface CellHost {
-  readonly parts: { readonly cpus: readonly Cpu[]; readonly machine: Machine }
+  readonly parts: { readonly cpus: readonly CellCpu[]; readonly machine: { readonly locks: readonly ProbedLock[] } }
   channel(kind: string, name: string): WaitChannel
 }
 
 /** Made once per model kernel (the plugged factories run when the kernel is made): hands the explorer the machine. */
 export const cellFactory = (host: CellHost): (<T>(name: string, init: T) => ModelCell<T>) => {
-  activeExecution()?.attach(host.parts.machine)
+  activeExecution()?.attach(host.parts.machine.locks)
   return <T>(name: string, init: T): ModelCell<T> => {
     const channel = host.channel('cell', name)
     const active = activeExecution()

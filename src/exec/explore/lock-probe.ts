@@ -11,12 +11,20 @@
  * it (the seam's contract, src/exec/wait.ts).
  */
 import { LOCK_KINDS } from '../../kinds/lock-kinds.js'
-import type { LockState } from '../../machine/machine.js'
 import type { Choice } from '../model/scheduler.js'
 import type { Access } from '../wait.js'
 
-const signature = (l: LockState): number => l.writerPid * 1024 + l.readerPids.length
-const FREE = signature({ writerPid: -1, readerPids: [] } as unknown as LockState)
+/** What the probe reads of a machine lock (src/machine/machine.ts ProbedLock), by shape. */
+export interface ProbedLock {
+  readonly id: number
+  readonly kind: string
+  readonly name: string
+  readonly writerPid: number
+  readonly readerPids: readonly number[]
+}
+
+const signature = (l: ProbedLock): number => l.writerPid * 1024 + l.readerPids.length
+const FREE = -1 * 1024
 
 /** The correction for a step: keep its access, replace it, or drop it (null). */
 export type Footprint = 'keep' | Access | null
@@ -33,13 +41,13 @@ export const cpuLocal = (cpu: number): Access => {
 }
 
 export class LockProbe {
-  readonly #locks: readonly LockState[]
+  readonly #locks: readonly ProbedLock[]
   readonly #isClosed: () => boolean
   #closed: boolean | null = null
   readonly #seen: number[] = []
 
   /** `closed`: the model declares nothing but locks, tasks, handlers and cells (asked once, after the setup). */
-  constructor(locks: readonly LockState[], closed: () => boolean) {
+  constructor(locks: readonly ProbedLock[], closed: () => boolean) {
     this.#locks = locks
     this.#isClosed = closed
   }
@@ -48,10 +56,10 @@ export class LockProbe {
   footprint(choice: Choice): Footprint {
     const locks = this.#locks
     const seen = this.#seen
-    let changed: LockState | null = null
+    let changed: ProbedLock | null = null
     let many = false
     for (let i = 0; i < locks.length; i++) {
-      const l = locks[i] as LockState
+      const l = locks[i] as ProbedLock
       if (!Object.hasOwn(LOCK_KINDS, l.kind)) continue // lockdep's own maps (rcu_read_lock, local_bh, …) exclude nobody
       const now = signature(l)
       const before = seen[i] ?? FREE

@@ -22,9 +22,8 @@ import { NondeterministicModelError, ReplayError, StepLimitError } from './error
 import type { Execution, Failure, KernelName, RunExecution } from './execution.js'
 import { RaceDetector } from './kcsan.js'
 import { className } from './witness.js'
-import { LockProbe } from './lock-probe.js'
+import { LockProbe, type ProbedLock } from './lock-probe.js'
 import { Recorder } from './recorder.js'
-import type { Machine } from '../../machine/machine.js'
 import { PrunedExecution } from './strategy.js'
 
 /** Kernel options an exploration passes to every execution (the kernel itself comes from `kernels`). */
@@ -157,8 +156,8 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
         return i
       },
     }
-    const attach = (machine: Machine): void => {
-      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(machine.locks, () => declarations.list.every(isClosedDeclaration))
+    const attach = (locks: readonly ProbedLock[]): void => {
+      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(locks, () => declarations.list.every(isClosedDeclaration))
     }
     const r = withActiveExecution({ detector, current: () => current, attach }, () =>
       runModel(recording(model, declarations), {

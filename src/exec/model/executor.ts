@@ -17,14 +17,14 @@ import type { IrqFlags } from '../../machine/cpu-state.js'
 import { exitTask, spawnTask, type Task } from '../../machine/machine.js'
 import { DeadlockError, ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
 import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
-import { LOCK_KINDS } from '../../kinds/lock-kinds.js'
+import { kindSpec } from '../../kinds/registry.js'
 import type { BlockedOutcome } from '../../machine/outcome.js'
 import { bindHandlers, deliverPendingIrqs, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
 import type { Executor, KernelParts } from '../executor.js'
 import { contextHostFor, lockHostFor } from '../hosts.js'
 import { kmalloc } from '../kmalloc.js'
-import type { LockHost, LockWaitYield } from '../../locks/lock.js'
-import { isOp } from '../../locks/lock.js'
+import type { LockHost } from '../../locks/lock.js'
+import { isLockWait, isOp } from '../../locks/lock.js'
 import { POINT, type Access, type Op, type WaitChannel, type WaitState, type WaitYield, type WakeReason } from '../wait.js'
 import type { Choice, Scheduler } from './scheduler.js'
 import type { OpTracker, Unstarted } from './op.js'
@@ -532,9 +532,9 @@ export class ModelExecutor implements Executor, OpTracker {
    * handler interrupted): it can never end, reported at once as the synchronous executor does.
    */
   #spinsForever(rt: CpuRun, frame: Frame, y: WaitYield): void {
-    const blocked = (y as Partial<LockWaitYield>).blocked
     const cpu = rt.cpu
-    if (blocked === undefined || blocked.holder.cpu !== cpu.id || blocked.holder.pid !== cpu.current.pid) return
+    if (!isLockWait(y) || y.blocked.holder.cpu !== cpu.id || y.blocked.holder.pid !== cpu.current.pid) return
+    const blocked = y.blocked
     this.#stuckNow = {
       pid: cpu.current.pid,
       comm: cpu.current.comm,
@@ -761,9 +761,9 @@ export class ModelExecutor implements Executor, OpTracker {
   #reportStuck(cpu: Cpu, task: Task, w: WaitYield, onCpu: boolean): void {
     const s: WaitSite = { cpu, task, lockdep: this.#m.lockdep }
     const spin = onCpu
-    const blocked = (w as Partial<LockWaitYield>).blocked
-    const d =
-      blocked !== undefined ? lockWaitReport(s, blocked, spin, w.state, this.#m.options.preemptRt) : waitForeverReport(s, channelName(w.channel), spin, w.state)
+    const d = isLockWait(w)
+      ? lockWaitReport(s, w.blocked, spin, w.state, this.#m.options.preemptRt, w)
+      : waitForeverReport(s, channelName(w.channel), spin, w.state)
     try {
       this.#m.reporter.report(d)
     } catch {
@@ -807,7 +807,7 @@ export class ModelExecutor implements Executor, OpTracker {
 
   /** A 'blocked' outcome of an acquisition that cannot wait (none of the model's locks make one): the synchronous report. */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const spinning = LOCK_KINDS[o.lock.kind].category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
+    const spinning = kindSpec(o.lock.kind).category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
     throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
   }
 

@@ -6,7 +6,7 @@
  * ```ts
  * import { semaphoreFactory } from '../../waiting/model-semaphore.js'
  * export const MODEL_FACTORIES = {
- *   semaphore: semaphoreFactory,
+ *   semaphore: plug(semaphoreFactory),
  * } satisfies ModelFactories
  * ```
  */
@@ -32,26 +32,55 @@ export interface ModelHost {
   track<R>(op: Op<R>, what: string): Op<R>
 }
 
-/** The shape of the list. */
-export type ModelFactories = Readonly<Record<string, (host: ModelHost) => unknown>>
+declare const PLUGGED: unique symbol
 
-/** The plugged factories (add one line per factory). */
+/** Set by Plugged's static block (its constructor and its factory stay out of the published types). */
+let plugOf: <F>(make: (host: ModelHost) => F) => Plugged<F>
+let makeOf: <F>(p: Plugged<F>, host: ModelHost) => F
+
+/**
+ * One entry of the list: a factory, its host parameter hidden. The published types then name the
+ * factory's result only (a lock's type), never the kernel internals the host reaches.
+ */
+export class Plugged<F> {
+  /** Phantom: the factory's type, for {@link PluggedFactories}. Never present at run time. */
+  declare readonly [PLUGGED]?: F
+  readonly #make: (host: ModelHost) => F
+  static {
+    plugOf = (make) => new Plugged(make)
+    makeOf = (p, host) => p.#make(host)
+  }
+  private constructor(make: (host: ModelHost) => F) {
+    this.#make = make
+  }
+}
+
+/** An entry of the list: `name: plug(nameFactory)`. */
+export const plug = <F>(make: (host: ModelHost) => F): Plugged<F> => plugOf(make)
+
+/** @internal Runs an entry's factory for one model kernel. */
+export const makePlugged = <F>(p: Plugged<F>, host: ModelHost): F => makeOf(p, host)
+
+/** The shape of the list. */
+export type ModelFactories = Readonly<Record<string, Plugged<unknown>>>
+
+/** The plugged factories (add one line per factory: `name: plug(factory)`). */
 export const MODEL_FACTORIES = {
-  semaphore: semaphoreFactory,
-  completion: completionFactory,
-  waitQueue: waitQueueFactory,
-  condVar: condVarFactory,
-  defineWdClass: defineWdClassFactory,
-  defineWwClass: defineWwClassFactory,
-  wwMutex: wwMutexFactory,
-  seqlock: seqlockFactory,
-  seqcount: seqcountFactory,
-  seqcountRawSpinlock: seqcountRawSpinlockFactory,
-  seqcountSpinlock: seqcountSpinlockFactory,
-  seqcountRwlock: seqcountRwlockFactory,
+  semaphore: plug(semaphoreFactory),
+  completion: plug(completionFactory),
+  waitQueue: plug(waitQueueFactory),
+  condVar: plug(condVarFactory),
+  defineWdClass: plug(defineWdClassFactory),
+  defineWwClass: plug(defineWwClassFactory),
+  wwMutex: plug(wwMutexFactory),
+  seqlock: plug(seqlockFactory),
+  seqcount: plug(seqcountFactory),
+  seqcountRawSpinlock: plug(seqcountRawSpinlockFactory),
+  seqcountSpinlock: plug(seqcountSpinlockFactory),
+  seqcountRwlock: plug(seqcountRwlockFactory),
   /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts). */
-  cell: cellFactory,
+  cell: plug(cellFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
-export type PluggedFactories = { readonly [K in keyof typeof MODEL_FACTORIES]: ReturnType<(typeof MODEL_FACTORIES)[K]> }
+export type PluggedFactories = { readonly [K in keyof typeof MODEL_FACTORIES]: (typeof MODEL_FACTORIES)[K] extends Plugged<infer F> ? F : never }

@@ -29,7 +29,7 @@ import { POINT, type Op, type WaitChannel } from '../wait.js'
 import type { KernelParts } from '../executor.js'
 import type { ModelExecutor, ModelTask, Signal } from './executor.js'
 import { trackOp } from './op.js'
-import { MODEL_FACTORIES, type ModelFactories, type ModelHost, type PluggedFactories } from './factories.js'
+import { MODEL_FACTORIES, makePlugged, type ModelFactories, type ModelHost, type PluggedFactories } from './factories.js'
 
 /**
  * A task declared by `k.task()`: who it is (the handle `k.signal()` takes).
@@ -74,8 +74,15 @@ export interface ModelIrqOptions {
 
 const SIGNALS: readonly Signal[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']
 
+/** Set by ModelKernelBase's static block: its constructor is private. */
+let makeModelKernel: <O extends readonly string[]>(exec: ModelExecutor, parts: KernelParts, irqArrivals: number) => ModelKernelBase<O>
+
+/** @internal A fresh model kernel for one execution (runModel()); the plugged factories are added by its constructor. */
+export const newModelKernel = <O extends readonly string[]>(exec: ModelExecutor, parts: KernelParts, irqArrivals: number): ModelKernel<O> =>
+  makeModelKernel<O>(exec, parts, irqArrivals) as ModelKernel<O>
+
 /** The model kernel's own members; {@link ModelKernel} adds the plugged factories (./factories.ts). */
-export class ModelKernelBase<Order extends readonly string[] = readonly string[]> {
+export class ModelKernelBase<in out Order extends readonly string[] = readonly []> {
   /** The options of this execution, defaults filled in. */
   readonly options: ResolvedOptions
   /** The declared lock order. */
@@ -86,8 +93,13 @@ export class ModelKernelBase<Order extends readonly string[] = readonly string[]
   readonly #irqArrivals: number
   #channels = 0
 
-  /** @internal Made by runModel() for each execution. */
-  constructor(exec: ModelExecutor, parts: KernelParts, irqArrivals: number) {
+  static {
+    makeModelKernel = <O extends readonly string[]>(exec: ModelExecutor, parts: KernelParts, irqArrivals: number) =>
+      new ModelKernelBase<O>(exec, parts, irqArrivals)
+  }
+
+  /** Made by runModel() for each execution ({@link newModelKernel}); private, so the published types name none of its parts. */
+  private constructor(exec: ModelExecutor, parts: KernelParts, irqArrivals: number) {
     this.#exec = exec
     this.#parts = parts
     this.options = parts.options
@@ -102,7 +114,7 @@ export class ModelKernelBase<Order extends readonly string[] = readonly string[]
       track: (op, what) => trackOp(op, what, exec),
     }
     const factories: ModelFactories = MODEL_FACTORIES
-    for (const [name, make] of Object.entries(factories)) Object.defineProperty(this, name, { value: make(host), enumerable: true })
+    for (const [name, entry] of Object.entries(factories)) Object.defineProperty(this, name, { value: makePlugged(entry, host), enumerable: true })
   }
 
   /** How many simulated CPUs this execution has. */
@@ -287,4 +299,4 @@ export class ModelKernelBase<Order extends readonly string[] = readonly string[]
  * console.log(runModel(defineModel(setup)).outcome.kind) // 'completed'
  * ```
  */
-export type ModelKernel<Order extends readonly string[] = readonly string[]> = ModelKernelBase<Order> & PluggedFactories
+export interface ModelKernel<in out Order extends readonly string[] = readonly []> extends ModelKernelBase<Order>, PluggedFactories {}

@@ -18,12 +18,19 @@ export interface OpTracker {
   unstartedSet(): Set<Unstarted> | null
 }
 
-const WHAT: unique symbol = Symbol('lockproof op')
-const STARTED: unique symbol = Symbol('lockproof op started')
-type Marked = { [WHAT]: string; [STARTED]: boolean }
+/** One made operation: what it is, and whether it started (the frame's set holds it until then). */
+interface Track extends Unstarted {
+  started: boolean
+  readonly owner: Set<Unstarted> | null
+}
 
-const forgotten = (self: Marked, member: string): ForgottenYieldError =>
-  new ForgottenYieldError(`${self[WHAT]} returns an operation that has not run: use \`yield* ${self[WHAT]}\` (its .${member} was read)`)
+const TRACK: unique symbol = Symbol('lockproof op')
+type Marked = { [TRACK]: Track }
+
+const forgotten = (self: Marked, member: string): ForgottenYieldError => {
+  const what = self[TRACK].what
+  return new ForgottenYieldError(`${what} returns an operation that has not run: use \`yield* ${what}\` (its .${member} was read)`)
+}
 
 const getter = (member: string): PropertyDescriptor => ({
   get(this: Marked): never {
@@ -31,11 +38,16 @@ const getter = (member: string): PropertyDescriptor => ({
   },
 })
 
-/**
- * What a guard or a TryResult has: reading it from the operation itself is a forgotten `yield*`.
- * Shared by every op (the getters read the op's own marks).
- */
-const MEMBERS: PropertyDescriptorMap = {
+/** Runs `inner`; its first step marks the operation started. */
+function* tracked<R>(inner: Op<R>, t: Track): Op<R> {
+  t.started = true
+  t.owner?.delete(t)
+  return yield* inner
+}
+
+// What a guard or a TryResult has: reading it from the operation itself is a forgotten `yield*`.
+// Defined once on the prototype of every generator `tracked` makes (one object shape for all ops).
+Object.defineProperties(tracked.prototype, {
   data: getter('data'),
   ctx: getter('ctx'),
   held: getter('held'),
@@ -45,23 +57,17 @@ const MEMBERS: PropertyDescriptorMap = {
   // `using g = a.lock(ctx)` without `yield*`: the lock was never taken.
   [Symbol.dispose]: {
     value(this: Marked): void {
-      if (!this[STARTED]) throw forgotten(this, '[Symbol.dispose]')
+      if (!this[TRACK].started) throw forgotten(this, '[Symbol.dispose]')
     },
   },
-}
+})
 
 /** Wraps `inner` so that the frame running now knows it was made, until its first step. */
 export const trackOp = <R>(inner: Op<R>, what: string, tracker: OpTracker): Op<R> => {
   const owner = tracker.unstartedSet()
-  const token: Unstarted = { what }
-  const run = function* (this: void): Op<R> {
-    owner?.delete(token)
-    op[STARTED] = true
-    return yield* inner
-  }
-  const op = Object.defineProperties(run(), MEMBERS) as Op<R> & Marked
-  op[WHAT] = what
-  op[STARTED] = false
-  owner?.add(token)
+  const t: Track = { what, started: false, owner }
+  owner?.add(t)
+  const op = tracked(inner, t) as Op<R> & Marked
+  op[TRACK] = t
   return op
 }

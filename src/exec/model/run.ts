@@ -7,13 +7,14 @@ import { InvalidArgumentError } from '../../errors.js'
 import { resolveOptions, type KernelOptions } from '../../options.js'
 import type { Diagnostic } from '../../diagnostics/types.js'
 import type { TraceEvent } from '../../machine/events.js'
-import type { Machine } from '../../machine/machine.js'
+import type { LockState, Task } from '../../machine/machine.js'
+import type { CpuState } from '../../machine/cpu-state.js'
 import { type LockGraph, lockGraphOf } from '../../export/lock-graph.js'
 import { type LockdepProcFile, readProcFile } from '../../lockdep/proc.js'
 import { createKernelParts } from '../parts.js'
 import { defaultScheduler } from './default-scheduler.js'
 import { ModelExecutor, type ModelOutcome } from './executor.js'
-import { ModelKernelBase, type ModelKernel } from './model-kernel.js'
+import { newModelKernel, type ModelKernel } from './model-kernel.js'
 import type { Scheduler } from './scheduler.js'
 
 /**
@@ -27,7 +28,7 @@ import type { Scheduler } from './scheduler.js'
  * console.log(m.options.cpus) // 2
  * ```
  */
-export interface Model<Order extends readonly string[] = readonly string[]> {
+export interface Model<Order extends readonly string[] = readonly []> {
   /** Declares the model's locks, tasks and handlers on a fresh kernel; called once per execution. */
   readonly setup: (k: ModelKernel<Order>) => void
   /** The kernel options it was defined with. */
@@ -80,6 +81,29 @@ export interface RunModelOptions extends Omit<KernelOptions, 'lockOrder'> {
 }
 
 /**
+ * The machine after an execution, as plain data: each CPU's state, the tasks still alive (with
+ * their `state` and wait channel), the locks (owner, readers), the clock, the event log.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, runModel, type ModelMachine } from 'lockproof'
+ *
+ * const m: ModelMachine = runModel(defineModel((k) => { k.task('t', { cpu: 0 }, function* () {}) })).machine
+ * console.log(m.clockMs, m.cpus[0]?.preemptCount, Object.keys(m.tasks).length) // 0 0 0
+ * ```
+ */
+export interface ModelMachine {
+  readonly cpus: readonly CpuState[]
+  /** The tasks by pid that have not exited (a deadlocked execution's stuck ones among them). */
+  readonly tasks: Readonly<Record<number, Task>>
+  readonly locks: readonly LockState[]
+  /** Simulated time in milliseconds. */
+  readonly clockMs: number
+  /** The event log (`trace: true`). */
+  readonly events: readonly TraceEvent[]
+}
+
+/**
  * One execution's result: how it ended, the diagnostics, the event log (with `trace: true`), the
  * machine as plain data, and the schedule (the choice index taken at each point: a replay).
  *
@@ -95,7 +119,7 @@ export interface ModelResult {
   readonly outcome: ModelOutcome
   readonly diagnostics: readonly Diagnostic[]
   readonly trace: readonly TraceEvent[]
-  readonly machine: Machine
+  readonly machine: ModelMachine
   readonly schedule: readonly number[]
   readonly steps: number
   /** lockdep's class graph after the execution, as `kernel.lockGraph()` gives it (read when called). */
@@ -129,7 +153,7 @@ export const runModel = <Order extends readonly string[]>(model: Model<Order>, o
   const { scheduler = defaultScheduler(), maxSteps = MAX_STEPS, irqArrivals = 1, ...kernel } = options
   const parts = createKernelParts(resolveOptions({ ...model.options, ...kernel }))
   const exec = new ModelExecutor(parts)
-  const k = new ModelKernelBase<Order>(exec, parts, irqArrivals) as ModelKernel<Order>
+  const k = newModelKernel<Order>(exec, parts, irqArrivals)
   let outcome: ModelOutcome
   try {
     model.setup(k)

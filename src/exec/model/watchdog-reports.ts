@@ -65,16 +65,34 @@ const bodyLines = (s: WaitSite, spin: boolean, state: WaitState): string[] => {
   return [`The hung-task detector checks only TASK_UNINTERRUPTIBLE sleepers (check_hung_uninterruptible_tasks()); ${s.task.comm} is in ${state}.`]
 }
 
+/** The sides of a lock wait: the waiter's and the holder's (rw_semaphore's blocker line names both). */
+export interface LockWaitSides {
+  readonly mode: 'read' | 'write'
+  readonly holderMode: 'read' | 'write'
+}
+
+const role = (m: 'read' | 'write'): string => (m === 'read' ? '<reader>' : '<writer>')
+
+/**
+ * CONFIG_DETECT_HUNG_TASK_BLOCKER (`depends on !PREEMPT_RT`), kernel/hung_task.c
+ * debug_show_blocker(): the lock's likely owner, after the report.
+ */
+const blockerLines = (s: WaitSite, blocked: BlockedOutcome, sides: LockWaitSides): string[] => {
+  const t = s.task
+  const h = blocked.holder
+  if (blocked.lock.kind === 'mutex') return [`INFO: task ${t.comm}:${t.pid} is blocked on a mutex likely owned by task ${h.comm}:${h.pid}.`]
+  if (blocked.lock.kind === 'rw_semaphore') {
+    return [`INFO: task ${t.comm}:${t.pid} ${role(sides.mode)} blocked on an rw-semaphore likely owned by task ${h.comm}:${h.pid} ${role(sides.holderMode)}`]
+  }
+  return []
+}
+
 /** A lock wait that can never end (`blocked`: the holder the acquire step found). */
-export const lockWaitReport = (s: WaitSite, blocked: BlockedOutcome, spin: boolean, state: WaitState, preemptRt: boolean): Diagnostic => {
+export const lockWaitReport = (s: WaitSite, blocked: BlockedOutcome, spin: boolean, state: WaitState, preemptRt: boolean, sides: LockWaitSides): Diagnostic => {
   const title = waitTitle(s, spin, state)
   const h = blocked.holder
   const verb = spin ? 'spins on' : 'sleeps on'
-  // CONFIG_DETECT_HUNG_TASK_BLOCKER (depends on !PREEMPT_RT): the mutex owner, after the report.
-  const blocker =
-    !spin && state === 'TASK_UNINTERRUPTIBLE' && !preemptRt && blocked.lock.kind === 'mutex'
-      ? [`INFO: task ${s.task.comm}:${s.task.pid} is blocked on a mutex likely owned by task ${h.comm}:${h.pid}.`]
-      : []
+  const blocker = !spin && state === 'TASK_UNINTERRUPTIBLE' && !preemptRt ? blockerLines(s, blocked, sides) : []
   const why = `${s.task.comm}/${s.task.pid} ${verb} ${blocked.lock.label}, held by ${h.comm}/${h.pid} (CPU ${h.cpu}), and nothing can make progress`
   return {
     kind: 'deadlock',

@@ -1,0 +1,66 @@
+/**
+ * Type-check cost of defined lock kinds (issue #18), count-based: the flat program's four forms
+ * (generate.ts) written three ways, and per-site instantiations compared.
+ *
+ *   builtin    the factories: `kernel.spinLock()`, `rawSpinLock()`, `mutex()` (the public interfaces)
+ *   defined    `kernel.lock(kind, …)` of kinds defined with `defineLockKind()` as copies of the
+ *              three built-ins' specs under new names (every member of the built-in, through `LockOf`)
+ *   ten-unused the builtin program with ten more kinds defined and never used
+ *
+ * Programs go under bench/out/.types-kinds/ (git-ignored).
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { COMPILER_OPTIONS, ROOT, SITES_PER_TASK } from './generate.js'
+import { type CompilerName, type TscFigures, runTsc } from './measure.js'
+
+export type KindsFlavour = 'builtin' | 'defined' | 'ten-unused'
+
+const FORMS = [
+  { builtin: 'kernel.spinLock', defined: 'spin', site: (l: string) => `${l}.withLocked(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
+  { builtin: 'kernel.rawSpinLock', defined: 'raw', site: (l: string) => `${l}.withLockedIrqSave(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
+  { builtin: 'kernel.mutex', defined: 'mtx', site: (l: string) => `${l}.withLocked(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
+  { builtin: 'kernel.spinLock', defined: 'spin', site: (l: string) => `{\n    using g = ${l}.lock(ctx)\n    g.data.n += 1\n  }` },
+] as const
+
+/** Copies of three built-ins' specs under new kind names: the same sequences, rules and methods. */
+const DEFINED_PRELUDE = `
+const spin = defineLockKind({ ...KIND_SPECS.spinlock_t, kind: 'bench_spin', label: 'bench_spin' })
+const raw = defineLockKind({ ...KIND_SPECS.raw_spinlock_t, kind: 'bench_raw', label: 'bench_raw' })
+const mtx = defineLockKind({ ...KIND_SPECS.mutex, kind: 'bench_mutex', label: 'bench_mutex' })
+`
+
+/** Ten kinds, defined and never used. */
+const TEN_PRELUDE = Array.from(
+  { length: 10 },
+  (_, i) =>
+    `export const unused${i} = defineLockKind({ ...KIND_SPECS.${['spinlock_t', 'mutex', 'raw_spinlock_t', 'rw_semaphore', 'rwlock_t'][i % 5]}, kind: 'unused_${i}', label: 'unused_${i}' })`,
+).join('\n')
+
+export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: string): string => {
+  const lines: string[] = []
+  for (let i = 0; i < sites; i++) {
+    const form = FORMS[i % FORMS.length] as (typeof FORMS)[number]
+    lines.push(flavour === 'defined' ? `const l${i} = kernel.lock(${form.defined}, 'c${i}', { n: 0 })` : `const l${i} = ${form.builtin}('c${i}', { n: 0 })`)
+  }
+  for (let t = 0; t * SITES_PER_TASK < sites; t++) {
+    lines.push('kernel.run((ctx) => {')
+    for (let i = t * SITES_PER_TASK; i < Math.min(sites, (t + 1) * SITES_PER_TASK); i++)
+      lines.push(`  ${(FORMS[i % FORMS.length] as (typeof FORMS)[number]).site(`l${i}`)}`)
+    lines.push('})')
+  }
+  const spec = relative(fromDir, join(ROOT, 'src/index.js')).split('\\').join('/')
+  const prelude = flavour === 'defined' ? DEFINED_PRELUDE : flavour === 'ten-unused' ? TEN_PRELUDE : ''
+  return `// generated: kinds ${flavour} ${sites}\nimport { createKernel, defineLockKind, KIND_SPECS } from '${spec.startsWith('.') ? spec : `./${spec}`}'\n\nconst kernel = createKernel({ lockdep: false })\nvoid defineLockKind\nvoid KIND_SPECS\n${prelude}\n${lines.join('\n')}\nexport {}\n`
+}
+
+/** Writes and type-checks one program. */
+export const measureKinds = (compiler: CompilerName, flavour: KindsFlavour, sites: number, base = join(ROOT, 'bench/out/.types-kinds')): TscFigures => {
+  const dir = join(base, `${flavour}-${sites}`)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'main.ts'), kindsProgramText(flavour, sites, dir))
+  const tsconfig = join(dir, 'tsconfig.json')
+  writeFileSync(tsconfig, `${JSON.stringify({ compilerOptions: COMPILER_OPTIONS, files: ['main.ts'] }, null, 2)}\n`)
+  return runTsc(compiler, tsconfig)
+}

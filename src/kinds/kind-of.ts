@@ -1,0 +1,31 @@
+/**
+ * A lock kind at the type level: a built-in's name (`'spinlock_t'`, what the public interfaces
+ * `SpinLock<N, D>` … are written with), or a defined kind's spec type (what
+ * `defineLockKind()` returns). Every type-level rule reads a kind's facts through
+ * {@link KindOf}, so a defined kind follows the same rules as a built-in, from its spec.
+ */
+import type { KindName as LockKind, KindSpecs } from './registry.js'
+import type { LockKindSpec } from './spec.js'
+
+/**
+ * A built-in kind's name, or a defined kind's spec: the first type argument of `Locked`,
+ * `Guarded` and `LockOf`.
+ *
+ * @example
+ * ```ts
+ * import { type KindRef, RT_MUTEX } from 'lockproof'
+ *
+ * const kinds: KindRef[] = ['spinlock_t', RT_MUTEX]
+ * console.log(kinds.length) // 2
+ * ```
+ */
+export type KindRef = LockKind | LockKindSpec
+
+/** The spec of kind K: the registry's entry for a built-in's name, the spec itself otherwise. */
+export type KindOf<K extends KindRef> = K extends string ? KindSpecs[K & LockKind] : K
+
+/**
+ * A kind's name at run time: a built-in's, or any defined kind's (what `lock.kind`, held-lock
+ * entries and trace events carry).
+ */
+export type AnyKindName = LockKind | (string & Record<never, never>)
