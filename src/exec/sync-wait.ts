@@ -46,6 +46,12 @@ export interface SyncWaitHost {
   /** What is woken on an idle CPU runs there; whether anything ran. */
   runIdleCpu(cpu: Cpu): boolean
   readonly clock: SyncClock
+  /**
+   * Whether `channel` was woken since the last wait on it (and forgets it). A wake-up that comes
+   * between the waiter's queueing and its yield — the work run at the unlock of the primitive's
+   * own lock — sets the task running again in the kernel, so schedule() returns at once.
+   */
+  takeWake?(channel: WaitChannel): boolean
 }
 
 /** A clock with no timers on it (parts without an executor: the driver's unit tests). */
@@ -85,6 +91,7 @@ export const syncOnWait = (parts: KernelParts, cpu: Cpu, host: SyncWaitHost = no
     // A sleep where the CPU cannot schedule (interrupt context, preemption off) is "scheduling while
     // atomic" in the kernel, which still sleeps: only sleepPoint() refuses to run anything there.
     const spin = y.spin
+    if (host.takeWake?.(y.channel) === true) return resume('woken')
     if (runOthers(parts, cpu, host, spin)) return resume('woken')
     if (timed !== null) {
       const now = clock.clockMs

@@ -51,6 +51,7 @@ export class SyncExecutor implements Executor, SyncWaitHost {
   readonly #m: KernelParts
   readonly #executing: Cpu[] = []
   #deferredRunning = false
+  readonly #woken = new Set<WaitChannel>()
   /** What the contexts this executor makes call back into. */
   readonly contextHost: ContextHost
   /** Kernel threads woken by deferred work (src/deferred/): run at scheduling points. */
@@ -158,8 +159,17 @@ export class SyncExecutor implements Executor, SyncWaitHost {
     return runSyncOp(this.#m, cpu, op, this, (c) => this.schedulingPoint(c))
   }
 
-  /** Nothing ever waits on one call stack, so an unlock has no one to wake. */
-  wake(): void {}
+  /**
+   * Nothing parks on one call stack, but a wake-up between a waiter's queueing and its yield must
+   * not be lost: the channel is remembered until the next wait on it (./sync-wait.ts takeWake).
+   */
+  wake(channel: WaitChannel): void {
+    this.#woken.add(channel)
+  }
+
+  takeWake(channel: WaitChannel): boolean {
+    return this.#woken.delete(channel)
+  }
 
   // ── from outside and from contexts ─────────────────────────────────────────────────────
   /** Runs `act` on `cpu` as from outside any task (a device, the NMI source). */

@@ -1,7 +1,7 @@
 /**
  * The synchronous flavour's factories (`kernel.semaphore()`, `kernel.completion()`, …): the
  * primitives' runtimes over a {@link WaitHost} whose `drive` is the one synchronous driver
- * (./sync-wait.ts) and whose waker has nobody to wake (nothing parks on one call stack).
+ * (./sync-wait.ts) and whose waker remembers the channel for the waiter's next yield (nothing parks on one call stack).
  */
 import type { KernelParts } from '../exec/executor.js'
 import type { LockHost } from '../locks/lock.js'
@@ -22,7 +22,7 @@ export const syncWaitHost = (parts: KernelParts, lockHost: LockHost, exec: SyncE
   mightSleep: (cpu, what) => parts.reporter.mightSleep(cpu, what),
   warnOnce: (cpu, warning, detail) => parts.reporter.warnOnce(cpu, warning, detail),
   lockdepActive: () => parts.lockdep.active,
-  waker: { wake: () => undefined },
+  waker: { wake: (channel) => exec.wake(channel) },
   channel: (kind, name) => newChannel(parts.machine, kind, name),
   drive: (cpu, op) => driveSync(parts, exec, cpu, op),
 })

@@ -169,4 +169,18 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
     expect(k.jiffies).toBe(30)
     expect(k.diagnostics).toEqual([])
   })
+
+  it('no lost wake-up: work queued before wait_for_completion() that runs at the completion lock\'s unlock (after the waiter queued itself) ends the wait', () => {
+    const k = createKernel({ preemptRt })
+    const wq = k.allocWorkqueue('events')
+    const done = k.completion('probe_done')
+    const w = k.initWork('probe', (ctx) => done.complete(ctx))
+    const left = k.run((ctx) => {
+      wq.queueWork(ctx, w)
+      done.waitForCompletion(ctx)
+      return done.completionDone(ctx)
+    })
+    expect(left).toBe(false) // the one complete() was consumed by the wait
+    expect(k.diagnostics).toEqual([])
+  })
 })
