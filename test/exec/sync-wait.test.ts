@@ -170,7 +170,7 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
     expect(k.diagnostics).toEqual([])
   })
 
-  it('no lost wake-up: work queued before wait_for_completion() that runs at the completion lock\'s unlock (after the waiter queued itself) ends the wait', () => {
+  it("no lost wake-up: work queued before wait_for_completion() that runs at the completion lock's unlock (after the waiter queued itself) ends the wait", () => {
     const k = createKernel({ preemptRt })
     const wq = k.allocWorkqueue('events')
     const done = k.completion('probe_done')
