@@ -188,11 +188,16 @@ export const countingReport = (s: Site, field: CountingField, problem: 'underflo
   }
 }
 
-/** The 'blocked' outcome where nothing can wait: a deadlock (`spinning`: the lock spins on this kernel). */
-export const deadlockReport = (s: Site, o: BlockedOutcome, spinning: boolean): { readonly diagnostic: Diagnostic; readonly message: string } => {
+/** The 'blocked' outcome where nothing can wait: a deadlock (`spinning`: the lock spins on this kernel; `rtlock`: a lock that spins on the normal kernel sleeps on this one). */
+export const deadlockReport = (
+  s: Site,
+  o: BlockedOutcome,
+  spinning: boolean,
+  rtlock = false,
+): { readonly diagnostic: Diagnostic; readonly message: string } => {
   const { cpu, task: t } = s
   const holder = o.holder
-  const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid)
+  const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid, cpu.state.irqsDisabled, rtlock)
   const message = `${o.lock.label} is held by ${holder.comm}/${holder.pid} on CPU ${holder.cpu}, which cannot run until ${t.comm} gives up CPU ${cpu.id}`
   return {
     message: `${title}: ${message}`,

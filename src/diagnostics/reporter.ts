@@ -163,8 +163,8 @@ export class Reporter {
   }
 
   /** The 'blocked' outcome where nothing can wait: the deadlock report; returns the error's message. */
-  deadlock(cpu: Cpu, o: BlockedOutcome, spinning: boolean): string {
-    const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning)
+  deadlock(cpu: Cpu, o: BlockedOutcome, spinning: boolean, rtlock = false): string {
+    const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning, rtlock)
     this.report(diagnostic)
     return message
   }

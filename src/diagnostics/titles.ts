@@ -2,6 +2,7 @@
  * Every report's title (its first line), in one place: the kernel's own, exactly, and
  * lockproof's. Exported as values, so that `d.title === GUARD_LEAK_TITLE` selects reports.
  */
+import { hardLockupTitle, hungTaskTitle, softLockupTitle, unwatchedTitle } from '../exec/model/watchdog-reports.js'
 import type { CountingField } from './types.js'
 import type { KernelWarning } from './proof-diagnostics.js'
 
@@ -149,13 +150,24 @@ export const countingTitle = (field: CountingField, problem: 'underflow' | 'over
 export const wrongOwnerTitle = (sleeping: boolean, cpu: number, comm: string, pid: number): string =>
   sleeping ? 'WARNING: DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)' : `BUG: spinlock wrong owner on CPU#${cpu}, ${comm}/${pid}`
 
-/** A lock that can never be taken: `spin_bug()`'s recursion or lockup, or the hung-task report for a sleeping lock. */
-export const deadlockTitle = (spinning: boolean, sameCpu: boolean, cpu: number, comm: string, pid: number): string =>
+/**
+ * A lock that can never be taken: `spin_bug()`'s recursion on the holder's own CPU; across CPUs
+ * the watchdogs' words, as current kernels have no spinlock lockup report of their own
+ * (spinlock_debug.c: "We are now relying on the NMI watchdog to detect lockup") — the hard
+ * lockup when the spinner has interrupts off, the soft lockup otherwise; for a sleeping lock the
+ * hung-task report, except for an RT sleeping spinlock (TASK_RTLOCK_WAIT), which
+ * check_hung_uninterruptible_tasks() does not look at: lockproof's own words then.
+ */
+export const deadlockTitle = (spinning: boolean, sameCpu: boolean, cpu: number, comm: string, pid: number, irqsOff = false, rtlock = false): string =>
   spinning
     ? sameCpu
       ? `BUG: spinlock recursion on CPU#${cpu}, ${comm}/${pid}`
-      : `BUG: spinlock lockup suspected on CPU#${cpu}, ${comm}/${pid}`
-    : `INFO: task ${comm}:${pid} blocked for more than 120 seconds.`
+      : irqsOff
+        ? hardLockupTitle(cpu)
+        : softLockupTitle(cpu, comm, pid)
+    : rtlock
+      ? unwatchedTitle(comm, pid, 'TASK_RTLOCK_WAIT')
+      : hungTaskTitle(comm, pid)
 
 /** `__WARN_printf()`'s first line: `WARNING: CPU: 0 PID: 1 at <where>`. */
 export const warnAtTitle = (cpu: number, pid: number, where: string): string => `WARNING: CPU: ${cpu} PID: ${pid} at ${where}`

@@ -145,8 +145,11 @@ export class SyncExecutor implements Executor, SyncWaitHost {
 
   /** Nothing can wait on one call stack: the 'blocked' outcome is today's deadlock report and error. */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const spinning = kindSpec(o.lock.kind).category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
+    const category = kindSpec(o.lock.kind).category
+    const spinning = category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
+    // A lock that spins on the normal kernel and sleeps here waits in TASK_RTLOCK_WAIT.
+    const rtlock = !spinning && category.normal !== 'sleeping'
+    throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning, rtlock))
   }
 
   /**
