@@ -6,27 +6,8 @@
  * The same with plain mutexes is the AB-BA deadlock.
  */
 import { describe, expect, it } from 'vitest'
-import {
-  type Choice,
-  type ChoicePoint,
-  type Context,
-  defineModel,
-  EDEADLK,
-  type FreshTaskState,
-  type ModelKernel,
-  type ModelWwMutex,
-  runModel,
-  type Scheduler,
-} from '../../src/index.js'
-
-/** Alternates between the tasks at every point (the default scheduler runs one task to its end first). */
-const alternate = (): Scheduler => ({
-  choose(choices: readonly Choice[], at: ChoicePoint): number {
-    const prev = at.previous
-    const other = choices.findIndex((c) => c.kind === 'task' && (prev === null || prev.kind !== 'task' || c.pid !== prev.pid))
-    return Math.max(other, 0)
-  },
-})
+import { type Context, defineModel, EDEADLK, type FreshTaskState, type ModelKernel, type ModelWwMutex, runModel } from '../../src/index.js'
+import { abbaMutex, alternate } from '../fixtures/models.js'
 
 type M = ModelWwMutex<'gpu_ww_class', { owner: string }>
 
@@ -105,23 +86,7 @@ describe.each([false, true])('ww_mutex in a model, preemptRt=%s', (preemptRt) =>
   })
 
   it('the same interleaving with plain mutexes is the AB-BA deadlock (the hung-task report)', () => {
-    const m = defineModel(
-      (k) => {
-        const a = k.mutex('a', 0)
-        const b = k.mutex('b', 0)
-        k.task('one', { cpu: 0 }, function* (ctx) {
-          yield* a.withLocked(ctx, function* (ctx) {
-            yield* b.withLocked(ctx, function* () {})
-          })
-        })
-        k.task('two', { cpu: 1 }, function* (ctx) {
-          yield* b.withLocked(ctx, function* (ctx) {
-            yield* a.withLocked(ctx, function* () {})
-          })
-        })
-      },
-      { cpus: 2, lockdep: false },
-    )
+    const m = abbaMutex()
     expect(runModel(m, { preemptRt, scheduler: alternate() }).outcome.kind).toBe('deadlock')
   })
 
