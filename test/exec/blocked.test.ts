@@ -4,7 +4,6 @@
  * alike, in the words of how the waiter would wait on that kernel.
  */
 import { describe, expect, it } from 'vitest'
-import { DeadlockError } from '../../src/index.js'
 import { blockedDeadlock, lockWaitManner } from '../../src/exec/blocked.js'
 import { ModelExecutor } from '../../src/exec/model/executor.js'
 import { createKernelParts } from '../../src/exec/parts.js'
@@ -13,6 +12,7 @@ import type { AnyKindName } from '../../src/kinds/kind-of.js'
 import type { Cpu } from '../../src/machine/cpu.js'
 import type { BlockedOutcome } from '../../src/machine/outcome.js'
 import { resolveOptions } from '../../src/options.js'
+import { deadlockMessage } from '../fixtures/errors.js'
 
 const blockedOn = (kind: AnyKindName, holderCpu: number): BlockedOutcome => ({
   tag: 'blocked',
@@ -24,17 +24,6 @@ const blockedOn = (kind: AnyKindName, holderCpu: number): BlockedOutcome => ({
 const parts = (preemptRt: boolean) => {
   const p = createKernelParts(resolveOptions({ preemptRt, cpus: 2 }))
   return { parts: p, cpu: p.cpus[0] as Cpu }
-}
-
-/** The message of the DeadlockError `f` throws. */
-const thrown = (f: () => never): string => {
-  try {
-    f()
-  } catch (error) {
-    if (error instanceof DeadlockError) return error.message
-    throw error
-  }
-  throw new Error('did not throw')
 }
 
 describe('lockWaitManner(): how a waiter waits, by the kind on each kernel', () => {
@@ -61,7 +50,7 @@ describe('blockedDeadlock(): the report and the error', () => {
     ['mutex', true, 1, 'INFO: task swapper/0:0 blocked for more than 120 seconds.'],
   ] as const)('%s, preemptRt=%s, holder on CPU %s: %s', (kind, preemptRt, holderCpu, title) => {
     const { parts: p, cpu } = parts(preemptRt)
-    const message = thrown(() => blockedDeadlock(p, cpu, blockedOn(kind, holderCpu)))
+    const message = deadlockMessage(() => blockedDeadlock(p, cpu, blockedOn(kind, holderCpu)))
     expect(message).toBe(`${title}: ${kind} 'l' is held by holder/7 on CPU ${holderCpu}, which cannot run until swapper/0 gives up CPU 0`)
     expect(p.reporter.diagnostics.map((d) => [d.kind, d.title])).toEqual([['deadlock', title]])
   })
@@ -70,8 +59,8 @@ describe('blockedDeadlock(): the report and the error', () => {
     const sync = parts(true)
     const model = parts(true)
     const o = blockedOn('spinlock_t', 1)
-    const a = thrown(() => new SyncExecutor(sync.parts).blocked(sync.cpu, o))
-    const b = thrown(() => new ModelExecutor(model.parts).blocked(model.cpu, o))
+    const a = deadlockMessage(() => new SyncExecutor(sync.parts).blocked(sync.cpu, o))
+    const b = deadlockMessage(() => new ModelExecutor(model.parts).blocked(model.cpu, o))
     expect(b).toBe(a)
     expect(model.parts.reporter.diagnostics.map((d) => d.title)).toEqual([
       'lockproof: task swapper/0:0 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)',

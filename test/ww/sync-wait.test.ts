@@ -5,17 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKernel, DeadlockError, type Diagnostic } from '../../src/index.js'
-
-/** The message of the DeadlockError `f` throws. */
-const deadlockOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (error) {
-    if (error instanceof DeadlockError) return error.message
-    throw error
-  }
-  throw new Error('no DeadlockError')
-}
+import { deadlockMessage } from '../fixtures/errors.js'
 
 const deadlockFields = (ds: readonly Diagnostic[]) => ds.flatMap((d) => (d.kind === 'deadlock' ? [{ title: d.title, lock: d.lock, holder: d.holder }] : []))
 
@@ -24,7 +14,7 @@ describe.each([false, true])('preemptRt=%s', (preemptRt) => {
     const kernel = createKernel({ preemptRt, cpus: 2 })
     const cls = kernel.defineWwClass('crtc_ww_class')
     const a = kernel.wwMutex(cls, 0)
-    const ww = deadlockOf(() =>
+    const ww = deadlockMessage(() =>
       kernel.run((ctx) =>
         cls.acquire(ctx, (ctx, actx) => {
           a.lock(ctx, actx)
@@ -34,7 +24,7 @@ describe.each([false, true])('preemptRt=%s', (preemptRt) => {
     )
     const plain = createKernel({ preemptRt, cpus: 2 })
     const m = plain.mutex('crtc_ww_class_mutex', 0)
-    const mutex = deadlockOf(() => plain.run((ctx) => m.withLocked(ctx, () => plain.run((ctx) => m.withLocked(ctx, () => 0), { cpu: 1 }))))
+    const mutex = deadlockMessage(() => plain.run((ctx) => m.withLocked(ctx, () => plain.run((ctx) => m.withLocked(ctx, () => 0), { cpu: 1 }))))
     expect(ww).toBe(
       "INFO: task task-2:2 blocked for more than 120 seconds.: ww_mutex 'crtc_ww_class_mutex' is held by task-1/1 on CPU 0, which cannot run until task-2 gives up CPU 1",
     )
