@@ -22,6 +22,7 @@ import { contextHostFor } from './hosts.js'
 import { kmalloc } from './kmalloc.js'
 import { KthreadQueue } from '../deferred/kthreads.js'
 import { blockedDeadlock } from './blocked.js'
+import { irqsBackOn } from './irqs-back-on.js'
 import { bareClock, runSyncOp, type SyncClock, type SyncWaitHost } from './sync-wait.js'
 import type { Op, WaitChannel } from './wait.js'
 
@@ -135,12 +136,7 @@ export class SyncExecutor implements Executor, SyncWaitHost {
 
   /** Interrupts came back on at a guard's unlock: what still needs them off is reported, then the pending ones are taken. */
   irqsBackOn(cpu: Cpu, droppedBy: string): void {
-    try {
-      this.#m.reporter.irqsOnUnderIrqLock(cpu, droppedBy)
-    } finally {
-      // Taken even when the report throws (onDiagnostic: 'throw'): the flag is on either way.
-      deliverPendingIrqs(cpu)
-    }
+    irqsBackOn(this.#m, cpu, droppedBy)
   }
 
   /** Nothing can wait on one call stack: the 'blocked' outcome is the deadlock report and error (./blocked.ts). */

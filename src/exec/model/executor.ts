@@ -18,8 +18,9 @@ import { exitTask, spawnTask, type Task } from '../../machine/machine.js'
 import { ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
 import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
 import { blockedDeadlock } from '../blocked.js'
+import { irqsBackOn } from '../irqs-back-on.js'
 import type { BlockedOutcome } from '../../machine/outcome.js'
-import { bindHandlers, deliverPendingIrqs, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
+import { bindHandlers, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
 import type { Executor, KernelParts } from '../executor.js'
 import { contextHostFor, lockHostFor } from '../hosts.js'
 import { kmalloc } from '../kmalloc.js'
@@ -819,14 +820,10 @@ export class ModelExecutor implements Executor, OpTracker {
   }
 
   irqsBackOn(cpu: Cpu, droppedBy: string): void {
-    try {
-      this.#m.reporter.irqsOnUnderIrqLock(cpu, droppedBy)
-    } finally {
-      deliverPendingIrqs(cpu)
-    }
+    irqsBackOn(this.#m, cpu, droppedBy)
   }
 
-  /** A 'blocked' outcome of an acquisition that cannot wait (none of the model's locks make one): the synchronous report. */
+  /** A 'blocked' outcome of an acquisition that cannot wait (a guard's synchronous relock after doUnlocked()): the synchronous report (../blocked.ts). */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
     return blockedDeadlock(this.#m, cpu, o)
   }
