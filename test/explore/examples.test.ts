@@ -64,22 +64,26 @@ describe('ABBA on two CPUs, lockdep off', () => {
 })
 
 describe("spinlock_t taken with plain spin_lock() in a task and in its CPU's interrupt handler", () => {
-  const model = defineModel(
-    (k) => {
-      const stats = k.spinLock('stats', 0)
-      k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
-        yield* stats.withLocked(ctx, function* () {})
-      })
-      k.task('poller', { cpu: 0 }, function* (ctx) {
-        yield* stats.withLocked(ctx, function* (ctx) {
-          yield* k.cpuRelax(ctx)
+  /** The poller takes `stats` with plain spin_lock() or (the valid pattern) spin_lock_irq(). */
+  const statsModel = (poller: 'plain' | 'irq') =>
+    defineModel(
+      (k) => {
+        const stats = k.spinLock('stats', 0)
+        k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
+          yield* stats.withLocked(ctx, function* () {})
         })
-      })
-    },
-    { cpus: 1 },
-  )
+        k.task('poller', { cpu: 0 }, function* (ctx) {
+          const section = function* (ctx: Context<CtxState>) {
+            yield* k.cpuRelax(ctx)
+          }
+          if (poller === 'irq') yield* stats.withLockedIrq(ctx, section)
+          else yield* stats.withLocked(ctx, section)
+        })
+      },
+      { cpus: 1 },
+    )
   it('deadlocks on the normal kernel; on PREEMPT_RT the handler is a thread that waits for the lock', () => {
-    const r = explore(model, { stopOnFailure: false })
+    const r = explore(statsModel('plain'), { stopOnFailure: false })
     expect(r.kernels.map((k) => [k.kernel, k.exhausted, k.counterexamples.map((c) => c.kind)])).toEqual([
       ['normal', true, ['diagnostic', 'deadlock']],
       ['rt', true, []],
@@ -87,21 +91,7 @@ describe("spinlock_t taken with plain spin_lock() in a task and in its CPU's int
     expect(r.differences).toEqual(["reports 'WARNING: inconsistent lock state' only on the normal kernel", 'deadlocks only on the normal kernel'])
   })
   it('with spin_lock_irq() in the task (the valid pattern): no counterexample on either kernel', () => {
-    const fixed = defineModel(
-      (k) => {
-        const stats = k.spinLock('stats', 0)
-        k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
-          yield* stats.withLocked(ctx, function* () {})
-        })
-        k.task('poller', { cpu: 0 }, function* (ctx) {
-          yield* stats.withLockedIrq(ctx, function* (ctx) {
-            yield* k.cpuRelax(ctx)
-          })
-        })
-      },
-      { cpus: 1 },
-    )
-    const r = explore(fixed)
+    const r = explore(statsModel('irq'))
     expect([r.ok, r.exhausted]).toEqual([true, true])
   })
 })
