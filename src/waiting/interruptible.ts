@@ -109,6 +109,42 @@ function* takeOp(call: Call, ctx: unknown, lock: unknown): Op<unknown> {
   return g === null ? -4 : g
 }
 
+/** A synchronous call on a mutex (one per row of {@link CALLS}): the typed face of `take()`. */
+const mutexCall =
+  (call: CallOn<'mutex'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
+    lock: Mutex<N, D, F>,
+  ): InterruptibleResult<'mutex', N, D, T> =>
+    take<'mutex', N, D, F, T>(call, ctx, lock)
+
+/** A synchronous call on an rw_semaphore. */
+const semCall =
+  (call: CallOn<'rw_semaphore'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
+    sem: RwSemaphore<N, D, F>,
+  ): InterruptibleResult<'rw_semaphore', N, D, T> =>
+    take<'rw_semaphore', N, D, F, T>(call, ctx, sem)
+
+/** A model's call on a mutex: the op of `takeOp()`. */
+const mutexOp =
+  (call: CallOn<'mutex'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
+    lock: ModelMutex<N, D, F>,
+  ): Op<InterruptibleResult<'mutex', N, D, T>> =>
+    takeOp<'mutex', N, D, F, T>(call, ctx, lock)
+
+/** A model's call on an rw_semaphore. */
+const semOp =
+  (call: CallOn<'rw_semaphore'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
+    sem: ModelRwSemaphore<N, D, F>,
+  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
+    takeOp<'rw_semaphore', N, D, F, T>(call, ctx, sem)
+
 /**
  * The model flavour of the interruptible and killable locks, for a model's locks (`k.mutex()`,
  * `k.rwSemaphore()`): `yield*` the op; a signal (`k.signal()`) the state lets in gives -EINTR.
@@ -129,30 +165,15 @@ function* takeOp(call: Call, ctx: unknown, lock: unknown): Op<unknown> {
  */
 export const interruptibleOps = {
   /** `mutex_lock_interruptible()` in a model. */
-  mutexLockInterruptible: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-    lock: ModelMutex<N, D, F>,
-  ): Op<InterruptibleResult<'mutex', N, D, T>> => takeOp<'mutex', N, D, F, T>('mutex_lock_interruptible', ctx, lock),
+  mutexLockInterruptible: mutexOp('mutex_lock_interruptible'),
   /** `mutex_lock_killable()` in a model. */
-  mutexLockKillable: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-    lock: ModelMutex<N, D, F>,
-  ): Op<InterruptibleResult<'mutex', N, D, T>> => takeOp<'mutex', N, D, F, T>('mutex_lock_killable', ctx, lock),
+  mutexLockKillable: mutexOp('mutex_lock_killable'),
   /** `down_read_interruptible()` in a model. */
-  downReadInterruptible: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-    sem: ModelRwSemaphore<N, D, F>,
-  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> => takeOp<'rw_semaphore', N, D, F, T>('down_read_interruptible', ctx, sem),
+  downReadInterruptible: semOp('down_read_interruptible'),
   /** `down_read_killable()` in a model. */
-  downReadKillable: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-    sem: ModelRwSemaphore<N, D, F>,
-  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> => takeOp<'rw_semaphore', N, D, F, T>('down_read_killable', ctx, sem),
+  downReadKillable: semOp('down_read_killable'),
   /** `down_write_killable()` in a model. */
-  downWriteKillable: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-    sem: ModelRwSemaphore<N, D, F>,
-  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> => takeOp<'rw_semaphore', N, D, F, T>('down_write_killable', ctx, sem),
+  downWriteKillable: semOp('down_write_killable'),
 }
 
 /**
@@ -172,10 +193,7 @@ export const interruptibleOps = {
  * })
  * ```
  */
-export const mutexLockInterruptible = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-  lock: Mutex<N, D, F>,
-): InterruptibleResult<'mutex', N, D, T> => take<'mutex', N, D, F, T>('mutex_lock_interruptible', ctx, lock)
+export const mutexLockInterruptible = mutexCall('mutex_lock_interruptible')
 
 /**
  * `mutex_lock_killable(lock)`: the guard, or -EINTR (-4) when a fatal signal ends the wait.
@@ -192,10 +210,7 @@ export const mutexLockInterruptible = <T extends CtxState, N extends string, D, 
  * })
  * ```
  */
-export const mutexLockKillable = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-  lock: Mutex<N, D, F>,
-): InterruptibleResult<'mutex', N, D, T> => take<'mutex', N, D, F, T>('mutex_lock_killable', ctx, lock)
+export const mutexLockKillable = mutexCall('mutex_lock_killable')
 
 /**
  * `down_read_interruptible(sem)`: the read guard, or -EINTR (-4).
@@ -212,10 +227,7 @@ export const mutexLockKillable = <T extends CtxState, N extends string, D, F ext
  * })
  * ```
  */
-export const downReadInterruptible = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-  sem: RwSemaphore<N, D, F>,
-): InterruptibleResult<'rw_semaphore', N, D, T> => take<'rw_semaphore', N, D, F, T>('down_read_interruptible', ctx, sem)
+export const downReadInterruptible = semCall('down_read_interruptible')
 
 /**
  * `down_read_killable(sem)`: the read guard, or -EINTR (-4) when a fatal signal ends the wait.
@@ -232,10 +244,7 @@ export const downReadInterruptible = <T extends CtxState, N extends string, D, F
  * })
  * ```
  */
-export const downReadKillable = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-  sem: RwSemaphore<N, D, F>,
-): InterruptibleResult<'rw_semaphore', N, D, T> => take<'rw_semaphore', N, D, F, T>('down_read_killable', ctx, sem)
+export const downReadKillable = semCall('down_read_killable')
 
 /**
  * `down_write_killable(sem)`: the write guard, or -EINTR (-4) when a fatal signal ends the wait.
@@ -252,7 +261,4 @@ export const downReadKillable = <T extends CtxState, N extends string, D, F exte
  * })
  * ```
  */
-export const downWriteKillable = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-  sem: RwSemaphore<N, D, F>,
-): InterruptibleResult<'rw_semaphore', N, D, T> => take<'rw_semaphore', N, D, F, T>('down_write_killable', ctx, sem)
+export const downWriteKillable = semCall('down_write_killable')
