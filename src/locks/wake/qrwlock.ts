@@ -24,17 +24,17 @@ export class Qrwlock implements WakePolicy {
   }
   #headClaimed(mode: 'read' | 'write'): boolean {
     const head = this.#q[0]
-    return head !== undefined && head.claimed && head.mode === mode
+    return head?.claimed === true && head.mode === mode
   }
   admits(w: LockWaiter | null, mode: 'read' | 'write'): boolean {
-    if (w !== null && w.queued) {
+    if (w?.queued) {
       // Only the head holds wait_lock; it claims at this step and goes in when the holders let it.
       if (this.#q[0] !== w) return false
       return mode === 'read' || this.#spinning.length === 0
     }
     if (mode === 'read') {
       // In interrupt: past a waiting writer. Otherwise the fast path fails on _QW_WAITING.
-      return (w !== null && w.inInterrupt) || !this.#headClaimed('write')
+      return w?.inInterrupt || !this.#headClaimed('write')
     }
     // The word must be 0: no claimed head (reader bias or _QW_WAITING), no spinning reader's bias.
     const head = this.#q[0]

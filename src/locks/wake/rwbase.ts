@@ -35,7 +35,7 @@ export class Rwbase implements WakePolicy {
   admits(w: LockWaiter | null, mode: 'read' | 'write', h: Holders): boolean {
     if (mode === 'read') {
       // The fast path while the bias is set; a queued reader needs m.
-      if (w !== null && w.queued) return this.#getsM(w)
+      if (w?.queued) return this.#getsM(w)
       return this.#pending === null
     }
     if (this.#pending === w) return h.readers === 0
