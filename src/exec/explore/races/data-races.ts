@@ -25,7 +25,7 @@ import { type StepWatcher, watching } from './slot.js'
 
 /** What the watch reads of a CPU and its task (src/machine/cpu.ts), by shape. */
 export interface WatchCpu extends SiteCpu {
-  readonly current: { readonly pid: number; readonly comm: string; readonly held: readonly HeldLock[] }
+  readonly current: { readonly pid: number; readonly comm: string; readonly held: readonly HeldLock[]; readonly state: string }
   readonly preemptCount: number
   readonly irqsDisabled: boolean
 }
@@ -171,8 +171,11 @@ export class DataRaces implements StepWatcher {
 const gaveUp = (m: Made): boolean => {
   const held = m.task.held
   for (let i = 0; i < m.held.length; i++) if (!held.includes(m.held[i] as HeldLock)) return true
-  // Still running there (a task that slept keeps its locks, and sleeps at its base count; one that ended keeps its accesses).
-  if (m.cpu.current !== m.task) return false
+  if (m.cpu.current !== m.task) {
+    // Off its CPU within the step: asleep (it keeps its locks and sleeps at its base count), or
+    // ended — then what kept others out was given up on the way out; an unprotected access stays in flight.
+    return m.task.state === 'TASK_RUNNING' && (m.held.length > 0 || m.preempt > 0 || m.irqsOff)
+  }
   return m.cpu.preemptCount < m.preempt || (m.irqsOff && !m.cpu.irqsDisabled)
 }
 
