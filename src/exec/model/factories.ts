@@ -18,6 +18,7 @@ import { completionFactory, condVarFactory, semaphoreFactory, waitQueueFactory }
 import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
 import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 import { cellFactory } from '../explore/cell-factory.js'
+import { perCpuFactory } from '../explore/races/per-cpu.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -80,6 +81,8 @@ export const MODEL_FACTORIES = {
   seqcountRwlock: plug(seqcountRwlockFactory),
   /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts). */
   cell: plug(cellFactory),
+  /** `k.perCpu(name, init)`: a per-CPU variable (`thisCpuPtr`, `perCpuPtr`) whose races the explorer reports (src/exec/explore/races/per-cpu.ts). */
+  perCpu: plug(perCpuFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
