@@ -256,6 +256,7 @@ export {
   type DesignFailure,
   type DesignForm,
   type DesignKindCheck,
+  type DesignVariantOf,
   type DesignVerdict,
   type FormatLockDesignOptions,
   type LockDesignVerdict,

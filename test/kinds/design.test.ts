@@ -10,6 +10,7 @@ import {
   explore,
   formatLockDesign,
   KIND_SPECS,
+  ReplayError,
   type DesignCell,
   type LockDesignVerdict,
   SPIN_LOCK_IRQ_COUNTED,
@@ -80,6 +81,10 @@ describe('the irqsave mapping (SPIN_LOCK_IRQ_SAVE): sound as a callback, #998 as
     const again = explore(cx.model, { replay: cx.replay })
     expect(again.counterexamples.map((c) => c.title)).toContain('BUG: spinlock recursion on CPU#0, driver/1')
     expect(cx.table).toContain('| CPU 0')
+    // Another scenario's model (same tasks, cells and handler) refuses it: the scenario is in the fingerprint.
+    const other = cell(v, 'normal', 'guard', false).counterexample
+    if (other === null) throw new Error('no counterexample')
+    expect(() => explore(other.model, { replay: cx.replay })).toThrow(ReplayError)
   })
 })
 

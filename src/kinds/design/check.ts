@@ -23,6 +23,9 @@ export type DesignKindCheck<K> = [K] extends [LockKindSpec]
   ? unknown
   : LockproofError<'checkLockDesign(): not a lock kind: pass what defineLockKind() returned (or a built-in spec, KIND_SPECS.spinlock_t)'>
 
+/** The variants kind K has (every variant, for a K that is no kind: its error is on the kind). */
+export type DesignVariantOf<K> = K extends LockKindSpec ? keyof K['variants'] & Variant : Variant
+
 /** Which failure a cell shows first: what breaks the machine, then what breaks the data, then what a report says. */
 const SEVERITY: readonly FailureKind[] = ['deadlock', 'data-race', 'diagnostic', 'assertion', 'step-limit']
 
@@ -103,7 +106,7 @@ const rank = (c: { readonly kind: FailureKind }): number => SEVERITY.indexOf(c.k
  * console.log(formatLockDesign(verdict))
  * ```
  */
-export const checkLockDesign = <const K>(kind: K & DesignKindCheck<K>, options?: CheckLockDesignOptions): LockDesignVerdict => {
+export const checkLockDesign = <const K>(kind: K & DesignKindCheck<K>, options?: CheckLockDesignOptions<DesignVariantOf<K>>): LockDesignVerdict => {
   const spec = specOf(kind)
   const o = resolveDesignOptions(spec, options)
   const s: ScenarioSpec = {

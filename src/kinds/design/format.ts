@@ -73,7 +73,8 @@ const note = (n: number, c: DesignCell, tables: boolean): string[] => {
   const where = `${KERNEL_TITLES[c.kernel]}, ${c.form}, ${c.handler ? 'irq on CPU 0' : 'no handler'}${dropText(cx.dropOrder)}`
   const out = [`[${n}] ${where}: ${cx.title}`]
   const others = c.failures.filter((f) => !(f.kind === cx.kind && f.title === cx.title))
-  for (const f of others) out.push(`    also ${f.kind}: ${f.title}${dropText(f.dropOrder)}`)
+  const same = (order: readonly string[] | null): boolean => order?.join() === cx.dropOrder?.join()
+  for (const f of others) out.push(`    also ${f.kind}: ${f.title}${same(f.dropOrder) ? '' : dropText(f.dropOrder)}`)
   out.push(`    replay: ${cx.replay}`)
   if (tables) out.push('', ...cx.table.split('\n').map((l) => `    ${l}`), '')
   return out

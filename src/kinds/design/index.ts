@@ -1,5 +1,5 @@
 /** The design check of a lock kind (issue #18 item 5): `checkLockDesign()` and its verdict table. */
-export { checkLockDesign, type DesignKindCheck } from './check.js'
+export { checkLockDesign, type DesignKindCheck, type DesignVariantOf } from './check.js'
 export { DesignCheckError } from './errors.js'
 export { formatLockDesign, type FormatLockDesignOptions } from './format.js'
 export type { CheckLockDesignOptions } from './options.js'

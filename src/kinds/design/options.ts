@@ -14,11 +14,11 @@ import { DesignCheckError } from './errors.js'
  * console.log(quick.locks) // 2
  * ```
  */
-export interface CheckLockDesignOptions {
+export interface CheckLockDesignOptions<V extends Variant = Variant> {
   /** The kernels to judge it on (default both: `['normal', 'rt']`). */
   readonly kernels?: readonly KernelName[]
   /** The variant to check (default: the one the kind's guards take, else its callbacks', else its first). */
-  readonly variant?: Variant
+  readonly variant?: V
   /** How many locks of the kind a task nests: the guard form drops them in every order, `locks!` of them (1–4, default 2). */
   readonly locks?: number
   /** Also judge each form with an interrupt handler on the holder's CPU that takes each lock (default true). */

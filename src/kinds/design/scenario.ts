@@ -102,6 +102,9 @@ export const scenarioModel = (s: ScenarioSpec, sc: Scenario): Model => {
   const names = LOCK_NAMES.slice(0, s.locks)
   return defineModel(
     (k) => {
+      // Never touched: its name puts the scenario into the model's fingerprint, so a replay string
+      // is refused by another scenario's model (their other declarations are the same).
+      k.cell(`checkLockDesign(${s.spec.kind}): ${s.variant}, ${sc.form}${sc.handler ? ', irq' : ''}, dropping ${orderNames(sc.dropOrder).join(' ')}`, 0)
       const cells = names.map((n) => k.cell(`${n}.data`, 0))
       // A per-CPU kind (local_lock_t) takes an init(cpu); its data is the same cell on every CPU here.
       const dataOf = (i: number): unknown => (s.spec.data === 'per-cpu' ? () => cells[i] : cells[i])
