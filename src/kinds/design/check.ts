@@ -18,12 +18,34 @@ import type { DesignCell, DesignCounterexample, DesignFailure, LockDesignVerdict
 /**
  * What `checkLockDesign()` accepts at compile time: a lock kind (what `defineLockKind()` returns, or
  * a built-in's spec from `KIND_SPECS`); anything else is this error.
+ *
+ * @example
+ * ```ts
+ * import type { DesignKindCheck, KIND_SPECS } from 'lockproof'
+ *
+ * type Ok = DesignKindCheck<typeof KIND_SPECS.mutex> // unknown: accepted
+ * type NotAKind = DesignKindCheck<'mutex'> // LockproofError<'checkLockDesign(): not a lock kind: …'>
+ * const ok: Ok = 0
+ * console.log(ok)
+ * ```
  */
 export type DesignKindCheck<K> = [K] extends [LockKindSpec]
   ? unknown
   : LockproofError<'checkLockDesign(): not a lock kind: pass what defineLockKind() returned (or a built-in spec, KIND_SPECS.spinlock_t)'>
 
-/** The variants kind K has (every variant, for a K that is no kind: its error is on the kind). */
+/**
+ * The variants kind K has (every variant, for a K that is no kind: its error is on the kind): what
+ * `checkLockDesign()`'s `variant` option accepts.
+ *
+ * @example
+ * ```ts
+ * import type { DesignVariantOf, KIND_SPECS, SPIN_LOCK_IRQ_V6 } from 'lockproof'
+ *
+ * const v6: DesignVariantOf<typeof SPIN_LOCK_IRQ_V6> = 'plain' // its only variant
+ * const spin: DesignVariantOf<typeof KIND_SPECS.spinlock_t> = 'irqsave'
+ * console.log(v6, spin)
+ * ```
+ */
 export type DesignVariantOf<K> = K extends LockKindSpec ? keyof K['variants'] & Variant : Variant
 
 /** Which failure a cell shows first: what breaks the machine, then what breaks the data, then what a report says. */

@@ -22,7 +22,17 @@ import type { LockKindSpec, Variant } from '../spec.js'
 /** The lock classes a scenario declares, in nesting order. */
 export const LOCK_NAMES = ['a', 'b', 'c', 'd'] as const
 
-/** An API form: a callback (`withLocked`: sections nest, so locks drop in reverse) or a guard (dropped in any order). */
+/**
+ * An API form: a callback (`withLocked`: sections nest, so locks drop in reverse) or a guard (dropped in any order).
+ *
+ * @example
+ * ```ts
+ * import { checkLockDesign, SPIN_LOCK_IRQ_SAVE, type DesignForm } from 'lockproof'
+ *
+ * const unsoundForms = (): DesignForm[] => checkLockDesign(SPIN_LOCK_IRQ_SAVE).cells.filter((c) => c.verdict === 'unsound').map((c) => c.form)
+ * console.log(unsoundForms()) // ['guard', 'guard']
+ * ```
+ */
 export type DesignForm = 'callback' | 'guard'
 
 /** What one exploration checks. */

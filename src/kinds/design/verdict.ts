@@ -33,7 +33,9 @@ export type DesignVerdict = 'sound' | 'unsound' | 'unknown'
  * ```
  */
 export interface DesignFailure {
+  /** What failed (the explorer's failure kind). */
   readonly kind: FailureKind
+  /** The report's title line, or the thrown error's `name: message`. */
   readonly title: string
   /** The guard form: the locks in the order they were dropped (`['a', 'b']`: the outer one first). Null for the callback form. */
   readonly dropOrder: readonly string[] | null
@@ -70,12 +72,15 @@ export interface DesignCounterexample extends Counterexample {
  * ```
  */
 export interface DesignCell {
+  /** The column: the kernel it was explored on. */
   readonly kernel: KernelName
+  /** The row: callback or guard. */
   readonly form: DesignForm
   /** An interrupt handler on the holder's CPU takes each lock in turn. */
   readonly handler: boolean
   /** The kind has a method of this form for the variant; if not, the cell says what one would do. */
   readonly offered: boolean
+  /** Sound, unsound, or unknown (a budget ended a search with nothing found). */
   readonly verdict: DesignVerdict
   /** The most telling counterexample (a deadlock before a race, a race before a report, a report before a changed CPU state). */
   readonly counterexample: DesignCounterexample | null
