@@ -34,11 +34,12 @@ export const outputDirectory = (dir: string): OutputTargets => ({
   proc: join(dir, 'proc'),
 })
 
+/** Writes `file` (relative to `cwd`); returns it as it was given, as the user reads it back. */
 const write = async (cwd: string, file: string, text: string): Promise<string> => {
   const path = resolve(cwd, file)
   await mkdir(dirname(path), { recursive: true })
   await writeFile(path, text)
-  return path
+  return file
 }
 
 type Graphviz = { dot(src: string): string }
@@ -58,7 +59,7 @@ export const renderSvg = async (dot: string): Promise<string> => {
 }
 
 export interface Written {
-  /** The paths written, in order. */
+  /** The paths written, in order (relative to the working directory when given so). */
   readonly paths: readonly string[]
   /** What was skipped and why (the SVG of `--out` without Graphviz). */
   readonly notes: readonly string[]

@@ -11,10 +11,11 @@ export const PROGRESS_EVERY_MS = 500
 
 const grouped = (n: number): string => Math.round(n).toLocaleString('en-US')
 
-/** One decimal below 10 %; never 100 % while the search runs (the DFS's fraction is Knuth's estimate). */
+/** Two decimals below 1 %, one below 10 %; never 100 % while the search runs (the DFS's fraction is Knuth's estimate). */
 const percent = (f: number): string => {
   const p = Math.min(99, f * 100)
-  return `${p < 10 ? (Math.floor(p * 10) / 10).toFixed(1) : Math.floor(p)}%`
+  const digits = p < 1 ? 2 : p < 10 ? 1 : 0
+  return `${(Math.floor(p * 10 ** digits) / 10 ** digits).toFixed(digits)}%`
 }
 
 /** `explore: PREEMPT_RT: 12,345 executions, 2,285/s, 37% of the bounded space done`. */

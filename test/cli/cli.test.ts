@@ -159,6 +159,22 @@ describe('lockproof run <model>', () => {
     expect(await readFile(join(out, 'abba', 'lockdep'), 'utf8')).toContain(' -> [ffffffff82000020] b')
   })
 
+  it('--json and --out <dir>: one JSON object naming the report and every file, written under the directory', async () => {
+    const dir = join(out, 'abba-out')
+    const r = await lockproof(['run', fixture('abba.model.ts'), '--json', '--out', dir])
+    expect(r.code).toBe(1)
+    const j = JSON.parse(r.stdout)
+    expect([j.command, j.config, j.cpus, j.exitStatus, j.unfinished, j.threw]).toEqual(['run', 'normal kernel', 2, 1, null, null])
+    expect(j.diagnostics.map((d: { kind: string; title: string }) => [d.kind, d.title])).toEqual([
+      ['circular-dependency', 'WARNING: possible circular locking dependency detected'],
+    ])
+    expect(j.files).toEqual(
+      ['trace.json', 'trace.txt', 'lockgraph.dot', 'lockgraph.svg', 'proc/lockdep', 'proc/lockdep_chains', 'proc/lockdep_stats'].map((f) => join(dir, f)),
+    )
+    expect(checkTraceEventFormat(await readFile(join(dir, 'trace.json'), 'utf8'))).toEqual([])
+    expect(await readFile(join(dir, 'lockgraph.dot'), 'utf8')).toContain('"b" -> "a" [label="refused: closes the cycle"')
+  })
+
   it('--replay with a function of a kernel: exit 2 (a kernel.run program has one schedule)', async () => {
     const r = await lockproof(['run', fixture('clean.model.mjs'), '--replay', '0'])
     expect(r.code).toBe(2)

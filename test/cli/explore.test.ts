@@ -144,7 +144,7 @@ describe('lockproof explore --json, progress, models it cannot explore', () => {
     expect(r.code).toBe(0)
     const lines = r.stderr.split('\n').filter((l) => l !== '')
     expect(lines.length).toBeGreaterThanOrEqual(1)
-    for (const l of lines) expect(l).toMatch(/^explore: the normal kernel: [\d,]+ executions, [\d,]+\/s, \d+(\.\d)?% of the bounded space done$/)
+    for (const l of lines) expect(l).toMatch(/^explore: the normal kernel: [\d,]+ executions, [\d,]+\/s, \d+(\.\d\d?)?% of the bounded space done$/)
     expect(r.stdout).toMatch(/bounded space not exhausted \(the budget ran out\): no counterexample\n/)
     expect(r.stdout).toContain(': no counterexample, bounded space not exhausted on the normal kernel\n')
   })

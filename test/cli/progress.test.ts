@@ -16,7 +16,8 @@ describe('the progress line', () => {
       { kernel: 'normal', executions: 12345, perSecond: 2285.4, fraction: 0.374 },
       'explore: the normal kernel: 12,345 executions, 2,285/s, 37% of the bounded space done',
     ],
-    [{ kernel: 'rt', executions: 40, perSecond: 80, fraction: 0.0042 }, 'explore: PREEMPT_RT: 40 executions, 80/s, 0.4% of the bounded space done'],
+    [{ kernel: 'rt', executions: 40, perSecond: 80, fraction: 0.0042 }, 'explore: PREEMPT_RT: 40 executions, 80/s, 0.42% of the bounded space done'],
+    [{ kernel: 'rt', executions: 40, perSecond: 80, fraction: 0.0567 }, 'explore: PREEMPT_RT: 40 executions, 80/s, 5.6% of the bounded space done'],
     // The DFS's share is an estimate: never 100 % while the search goes on.
     [{ kernel: 'rt', executions: 9, perSecond: 9, fraction: 1.2 }, 'explore: PREEMPT_RT: 9 executions, 9/s, 99% of the bounded space done'],
     // random and PCT have no bounded space to measure.
