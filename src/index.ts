@@ -222,6 +222,7 @@ export type { Counterexample, ExploreResult, KernelExploration } from './exec/ex
 export type { FailureKind, KernelName } from './exec/explore/execution.js'
 export type { Progress } from './exec/explore/driver.js'
 export type { Witness } from './exec/explore/witness.js'
+export { decodeReplay, type DecodedReplay } from './exec/explore/replay-string.js'
 export type { ModelCell } from './exec/explore/cell.js'
 export type { ModelPerCpu } from './exec/explore/races/per-cpu.js'
 export { assertNoCounterexample, formatExploreResult } from './exec/explore/assert.js'
