@@ -18,6 +18,8 @@ import { completionFactory, condVarFactory, semaphoreFactory, waitQueueFactory }
 import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
 import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 import { cellFactory } from '../explore/cell-factory.js'
+import { hrtimerSetupFactory } from '../../deferred/model/hrtimer.js'
+import { timerSetupFactory } from '../../deferred/model/timer.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -80,6 +82,10 @@ export const MODEL_FACTORIES = {
   seqcountRwlock: plug(seqcountRwlockFactory),
   /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts). */
   cell: plug(cellFactory),
+  /** `timer_setup()`: a `timer_list`; its callback runs in the TIMER softirq, `ktimers/N` with forced irq threads (src/deferred/model/). */
+  timerSetup: plug(timerSetupFactory),
+  /** `hrtimer_setup()`: where the callback runs follows the mode on this kernel (src/deferred/model/). */
+  hrtimerSetup: plug(hrtimerSetupFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */

@@ -125,6 +125,11 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     return this.#parts.cpus.length
   }
 
+  /** `jiffies`: the simulated clock at HZ=1000 (a timer's expiry moves it; src/deferred/model/). */
+  get jiffies(): number {
+    return this.#parts.machine.clockMs
+  }
+
   #channel(kind: string, name: string): WaitChannel {
     return Object.freeze({ id: this.#channels++, kind, name })
   }
