@@ -20,6 +20,7 @@ import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seq
 import { cellFactory } from '../explore/cell-factory.js'
 import { hrtimerSetupFactory } from '../../deferred/model/hrtimer.js'
 import { timerSetupFactory } from '../../deferred/model/timer.js'
+import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/workqueue.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -86,6 +87,10 @@ export const MODEL_FACTORIES = {
   timerSetup: plug(timerSetupFactory),
   /** `hrtimer_setup()`: where the callback runs follows the mode on this kernel (src/deferred/model/). */
   hrtimerSetup: plug(hrtimerSetupFactory),
+  /** `alloc_workqueue()`: work runs in kworkers, kernel threads of the model (src/deferred/model/). */
+  allocWorkqueue: plug(allocWorkqueueFactory),
+  /** `INIT_WORK()`: a work item (a generator function run in a kworker). */
+  initWork: plug(initWorkFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
