@@ -37,9 +37,11 @@ export interface DeferredPlugHost {
   readonly waker: Waker
   channel(kind: string, name: string): WaitChannel
   track<R>(op: Op<R>, what: string): Op<R>
+  readonly irqArrivals: number
 }
 
-const isPlugHost = (h: object): h is DeferredPlugHost => 'parts' in h && 'lockHost' in h && 'contextHost' in h && 'waker' in h && 'channel' in h && 'track' in h
+const isPlugHost = (h: object): h is DeferredPlugHost =>
+  'parts' in h && 'lockHost' in h && 'contextHost' in h && 'waker' in h && 'channel' in h && 'track' in h && 'irqArrivals' in h
 
 const noExit = (): void => undefined
 
@@ -106,6 +108,11 @@ export class ModelDeferred implements DeferredCore {
 
   get jiffies(): number {
     return this.parts.machine.clockMs
+  }
+
+  /** runModel()'s `irqArrivals`: how often a line may arrive unless it says. */
+  get irqArrivals(): number {
+    return this.host.irqArrivals
   }
 
   cpuOf(ctx: unknown, op: string): Cpu {

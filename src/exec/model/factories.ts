@@ -21,6 +21,7 @@ import { cellFactory } from '../explore/cell-factory.js'
 import { hrtimerSetupFactory } from '../../deferred/model/hrtimer.js'
 import { timerSetupFactory } from '../../deferred/model/timer.js'
 import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/workqueue.js'
+import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred/model/threaded-irq.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -33,6 +34,8 @@ export interface ModelHost {
   channel(kind: string, name: string): WaitChannel
   /** Hands an op out so that a forgotten `yield*` is found (`what`: the call, as errors name it). */
   track<R>(op: Op<R>, what: string): Op<R>
+  /** How often a declared interrupt may arrive unless it says (runModel()'s `irqArrivals`). */
+  readonly irqArrivals: number
 }
 
 declare const PLUGGED: unique symbol
@@ -91,6 +94,10 @@ export const MODEL_FACTORIES = {
   allocWorkqueue: plug(allocWorkqueueFactory),
   /** `INIT_WORK()`: a work item (a generator function run in a kworker). */
   initWork: plug(initWorkFactory),
+  /** `request_threaded_irq()`: the primary handler where the kernel runs it, thread_fn in the irq thread (a kernel thread of the model). */
+  requestThreadedIrq: plug(requestThreadedIrqFactory),
+  /** `synchronize_irq()`: waits for the running handlers of a threaded line; an op. */
+  synchronizeIrq: plug(synchronizeIrqFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */

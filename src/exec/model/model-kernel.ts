@@ -115,6 +115,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
       waker: exec,
       channel: (kind, name) => this.#channel(kind, name),
       track: (op, what) => trackOp(op, what, exec),
+      irqArrivals,
     }
     const factories: ModelFactories = MODEL_FACTORIES
     for (const [name, entry] of Object.entries(factories)) Object.defineProperty(this, name, { value: makePlugged(entry, host), enumerable: true })
