@@ -48,7 +48,17 @@ export interface ModelHrtimer<N extends string = string, M extends HrtimerMode =
   hrtimerCancel(ctx: AnyContext): Op<boolean>
 }
 
-/** A model hrtimer's callback: a generator function returning `enum hrtimer_restart`. */
+/**
+ * A model hrtimer's callback: a generator function returning `enum hrtimer_restart`.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, type ModelHrtimerCallback } from 'lockproof'
+ *
+ * const cb: ModelHrtimerCallback<'soft', 'HRTIMER_MODE_REL_SOFT'> = function* () { return 'HRTIMER_NORESTART' }
+ * defineModel((k) => { k.hrtimerSetup('soft', cb, 'HRTIMER_MODE_REL_SOFT') })
+ * ```
+ */
 export type ModelHrtimerCallback<N extends string, M extends HrtimerMode> = (ctx: Context<HrtimerStateOf<M>>, timer: ModelHrtimer<N, M>) => Op<HrtimerRestart>
 
 export const hrtimerSetupFactory =

@@ -71,7 +71,20 @@ export interface ModelRequestThreadedIrq {
   ): void
 }
 
-/** `synchronize_irq()` of a model: an op. */
+/**
+ * `synchronize_irq()` of a model: waits for the running handlers of a threaded line; an op.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, type ModelSynchronizeIrq } from 'lockproof'
+ *
+ * defineModel((k) => {
+ *   const sync: ModelSynchronizeIrq = k.synchronizeIrq
+ *   k.requestThreadedIrq(5, { oneshot: true }, null, function* () {})
+ *   k.task('remove', { cpu: 0 }, function* (ctx) { yield* sync(ctx, 5) })
+ * })
+ * ```
+ */
 export type ModelSynchronizeIrq = <T extends CtxState>(ctx: Context<T> & CanSleep<T, 'synchronize_irq()'>, line: number) => Op<void>
 
 const RETURNS: readonly string[] = ['IRQ_NONE', 'IRQ_HANDLED', 'IRQ_WAKE_THREAD']

@@ -54,7 +54,20 @@ export interface ModelTimerList<N extends string = string> {
   timerShutdownSync<T extends CtxState>(ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_shutdown_sync()'>): Op<boolean>
 }
 
-/** A model timer's callback: a generator function in the TIMER softirq. */
+/**
+ * A model timer's callback: a generator function in the TIMER softirq.
+ *
+ * @example
+ * ```ts
+ * import { defineModel, type ModelTimerCallback } from 'lockproof'
+ *
+ * defineModel((k) => {
+ *   const stats = k.spinLock('stats', { n: 0 })
+ *   const cb: ModelTimerCallback<'t'> = function* (ctx) { yield* stats.withLocked(ctx, function* (_ctx, s) { s.n++ }) }
+ *   k.timerSetup('t', cb)
+ * })
+ * ```
+ */
 export type ModelTimerCallback<N extends string> = (ctx: Context<TimerState>, timer: ModelTimerList<N>) => Op<unknown>
 
 export const timerSetupFactory =

@@ -102,7 +102,17 @@ export interface ModelWorkqueue<N extends string = string> {
   destroyWorkqueue<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'destroy_workqueue()'>): Op<void>
 }
 
-/** A model work function: a generator function in a kworker (process context). */
+/**
+ * A model work function: a generator function in a kworker (process context, may sleep).
+ *
+ * @example
+ * ```ts
+ * import { defineModel, type ModelKernel, type ModelWorkFn } from 'lockproof'
+ *
+ * const poll = (k: ModelKernel): ModelWorkFn => function* (ctx) { yield* k.msleep(ctx, 1) }
+ * defineModel((k) => { k.initWork('&priv->poll', poll(k)) })
+ * ```
+ */
 export type ModelWorkFn = (ctx: Context<FreshTaskState>) => Op<unknown>
 
 interface Worker {
