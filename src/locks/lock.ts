@@ -25,6 +25,7 @@ import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard, type Relock } from './guard.js'
+import { lockData } from '../exec/explore/races/lock-data.js'
 import type { HeldLock, HeldLocks, IrqContext } from './held.js'
 import { opsOfSpec } from '../kinds/registry.js'
 import type { AnyKindName } from '../kinds/kind-of.js'
@@ -457,7 +458,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     a.outer = ctx
     a.child = child
     a.ops = ops
-    const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child), this, a)
+    const shown = lockData(this, this.host.cpus, cpu.id, data) // watched while the explorer runs (src/exec/explore/races/)
+    const guard = new LockGuard(ScopeContext.public(child), shown, (g) => this.#releaseGuard(g, a, ops, child), this, a)
     ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
   }
@@ -876,7 +878,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     const child = this.#push(ctx, cpu, a, ops)
     let closed = false
     try {
-      const section = cb(ScopeContext.public(child), data)
+      const section = cb(ScopeContext.public(child), lockData(this, this.host.cpus, cpu.id, data))
       if (!isOp(section)) throw new InvalidArgumentError(`${ops.op}: in a model the section must be a generator function (function*), run with yield*`)
       const result = yield* section
       closed = true

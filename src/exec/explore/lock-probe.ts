@@ -13,6 +13,8 @@
 import { LOCK_KINDS } from '../../kinds/lock-kinds.js'
 import type { Choice } from '../model/scheduler.js'
 import type { Access } from '../wait.js'
+import { withDataAccess } from './races/footprint.js'
+import { probing } from './races/slot.js'
 
 /** What the probe reads of a machine lock (src/machine/machine.ts ProbedLock), by shape. */
 export interface ProbedLock {
@@ -53,10 +55,15 @@ export class LockProbe {
   constructor(locks: readonly ProbedLock[], closed: () => boolean) {
     this.#locks = locks
     this.#isClosed = closed
+    probing()
   }
 
-  /** How the step just taken (`choice`) must be read, from the locks it changed. */
+  /** How the step just taken (`choice`) must be read, from the locks it changed and the watched data it touched (./races/footprint.ts). */
   footprint(choice: Choice): Footprint {
+    return withDataAccess(this.#lockFootprint(choice), choice)
+  }
+
+  #lockFootprint(choice: Choice): Footprint {
     const locks = this.#locks
     const seen = this.#seen
     const seenQueue = this.#seenQueue
