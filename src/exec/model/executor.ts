@@ -547,7 +547,9 @@ export class ModelExecutor implements Executor, OpTracker {
       this.#m.reporter.traceSwitch(cpu, t.task, cpu.state.idle)
       return
     }
-    rt.hardirqs.pop()
+    // Usually the top; a frame pushed by a softirq handler (pushFrame()) may sit above the softirqs' own.
+    const at = rt.hardirqs.lastIndexOf(frame)
+    if (at >= 0) rt.hardirqs.splice(at, 1)
     if (this.#pushed.delete(frame)) return
     // The softirqs run at an irq_exit(): their generator's end did the rest (softirqsEnd(), the return).
     if (this.#softirqFrames.has(frame)) return
