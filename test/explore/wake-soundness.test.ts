@@ -40,7 +40,8 @@ const model = (threads: readonly Thread[], seen: Set<string>, cpus = 2) =>
       // (readers that share the lock enter in either order: the same outcome).
       const phases: Record<string, (string | Set<string>)[]> = {}
       const entered = (lock: LockName, name: string, read: boolean): void => {
-        const seq = (phases[lock] ??= [])
+        const seq = phases[lock] ?? []
+        phases[lock] = seq
         const last = seq.at(-1)
         if (read && last instanceof Set) last.add(name)
         else seq.push(read ? new Set([name]) : name)
