@@ -741,6 +741,16 @@ export class LockRuntime<D> implements StepHost, Relock {
    * waits (an injected throw or return) takes those steps back.
    */
   *#stepsWaiting(a: Acquisition, ops: Compiled, state: SleepState = 'TASK_UNINTERRUPTIBLE'): Op<boolean> {
+    try {
+      return yield* this.#waitLoop(a, ops, state)
+    } catch (error) {
+      // A retry that threw (its steps are undone): the waiter leaves the queue, or it would hold up the ones behind it.
+      if (a.wait !== null) this.#leave(a.wait)
+      throw error
+    }
+  }
+
+  *#waitLoop(a: Acquisition, ops: Compiled, state: SleepState): Op<boolean> {
     let at = this.#runFrom(a, ops, 0)
     while (at >= 0) {
       const w = a.wait as WaitingAcquisition

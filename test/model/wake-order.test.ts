@@ -1,5 +1,5 @@
 /**
- * Who gets a lock after an unlock (src/locks/wake/, docs/SEMANTICS.md §20): orders the old
+ * Who gets a lock after an unlock (src/locks/wake/, docs/SEMANTICS.md §22): orders the old
  * wake-every-waiter model let happen and the kernel does not, and the steals the kernel allows.
  */
 import { describe, expect, it } from 'vitest'

@@ -20,7 +20,9 @@ import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
 import { blockedDeadlock } from '../blocked.js'
 import { irqsBackOn } from '../irqs-back-on.js'
 import type { BlockedOutcome } from '../../machine/outcome.js'
-import { bindHandlers, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
+import { bindHandlers, localBhEnable, localIrqEnable, raiseSoftirq } from '../delivery.js'
+import { OK } from '../../machine/outcome.js'
+import { handleSoftirqsOp, runKsoftirqdOp } from './softirq-op.js'
 import type { Executor, KernelParts } from '../executor.js'
 import { contextHostFor, lockHostFor } from '../hosts.js'
 import { kmalloc } from '../kmalloc.js'
@@ -416,16 +418,24 @@ export class ModelExecutor implements Executor, OpTracker {
     for (const rt of this.runs) {
       const cpu = rt.cpu
       const top = rt.hardirqs.at(-1)
+      const irqsOn = !cpu.state.irqsDisabled && !cpu.inNmi()
+      const raised = rt.raised[0]
       if (top !== undefined) {
-        // In hardirq context interrupts are off: only the handler's next step.
+        // In hardirq context interrupts are off: only the handler's next step. Softirqs run with
+        // them on (handle_softirqs()): an interrupt may arrive over them, also while one spins.
+        const soft = irqsOn && this.#softirqFrames.has(top)
+        if (soft && raised !== undefined) {
+          choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
+          acts.push(() => this.#arrive(rt, raised, true))
+          continue
+        }
         if (top.wait === null) {
           choices.push(this.#taskChoice(cpu, cpu.current, top))
           acts.push(() => this.#step(rt, top))
         }
+        if (soft) this.#offerArrivals(rt, choices, acts)
         continue
       }
-      const irqsOn = !cpu.state.irqsDisabled && !cpu.inNmi()
-      const raised = rt.raised[0]
       if (irqsOn && raised !== undefined) {
         // The hardware takes a raised interrupt as soon as interrupts are on.
         choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
@@ -455,22 +465,26 @@ export class ModelExecutor implements Executor, OpTracker {
           }
         }
       }
-      if (irqsOn) {
-        for (const d of rt.irqs) {
-          if (d.arrivals > 0) {
-            choices.push({ kind: 'irq', cpu: cpu.id, line: d.line })
-            acts.push(() => this.#arrive(rt, d.line, false))
-          }
-        }
-        for (const s of rt.softirqs) {
-          if (s.raises > 0) {
-            choices.push({ kind: 'softirq', cpu: cpu.id, nr: s.nr })
-            acts.push(() => this.#softirqRaise(rt, s))
-          }
-        }
-      }
+      if (irqsOn) this.#offerArrivals(rt, choices, acts)
     }
     return { choices, acts }
+  }
+
+  /** The declared interrupts' arrivals and softirq raises still to come on the CPU (its interrupts are on). */
+  #offerArrivals(rt: CpuRun, choices: Choice[], acts: (() => void)[]): void {
+    const cpu = rt.cpu
+    for (const d of rt.irqs) {
+      if (d.arrivals > 0) {
+        choices.push({ kind: 'irq', cpu: cpu.id, line: d.line })
+        acts.push(() => this.#arrive(rt, d.line, false))
+      }
+    }
+    for (const s of rt.softirqs) {
+      if (s.raises > 0) {
+        choices.push({ kind: 'softirq', cpu: cpu.id, nr: s.nr })
+        acts.push(() => this.#softirqRaise(rt, s))
+      }
+    }
   }
 
   #taskChoice(cpu: Cpu, task: Task, frame: Frame): Choice {
@@ -534,8 +548,12 @@ export class ModelExecutor implements Executor, OpTracker {
       this.#m.reporter.traceSwitch(cpu, t.task, cpu.state.idle)
       return
     }
-    rt.hardirqs.pop()
+    // Usually the top; a frame pushed by a softirq handler (pushFrame()) may sit above the softirqs' own.
+    const at = rt.hardirqs.lastIndexOf(frame)
+    if (at >= 0) rt.hardirqs.splice(at, 1)
     if (this.#pushed.delete(frame)) return
+    // The softirqs run at an irq_exit(): their generator's end did the rest (softirqsEnd(), the return).
+    if (this.#softirqFrames.has(frame)) return
     const decl = this.#hardirqDecl.get(frame) as IrqDecl
     const reporter = this.#m.reporter
     try {
@@ -550,11 +568,7 @@ export class ModelExecutor implements Executor, OpTracker {
       }
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_exit', line: decl.line, name: decl.name })
     } finally {
-      try {
-        irqExit(cpu)
-      } finally {
-        cpu.irqReturn()
-      }
+      this.#irqExit(rt)
     }
   }
   readonly #hardirqDecl = new WeakMap<Frame, IrqDecl>()
@@ -707,10 +721,11 @@ export class ModelExecutor implements Executor, OpTracker {
     for (const rt of this.runs) {
       if (!rt.cpu.state.ksoftirqdWoken || rt.ksoftirqd !== null) continue
       const task = spawnTask(this.#m.machine, () => `ksoftirqd/${rt.cpu.id}`)
+      const run = this.#runSoftirq
       rt.ksoftirqd = this.#enter(
         new ModelTask(task, rt, function* () {
           yield POINT
-          runKsoftirqd(rt.cpu)
+          yield* runKsoftirqdOp(rt.cpu, run)
         }),
       )
     }
@@ -730,14 +745,14 @@ export class ModelExecutor implements Executor, OpTracker {
       const reporter = this.#m.reporter
       if (decl === undefined) {
         if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'spurious_irq', line })
-        this.#irqReturn(cpu)
+        this.#irqExit(rt)
         return
       }
       if (!decl.noThread && (this.#m.options.preemptRt || this.#m.options.threadIrqs)) {
         // irq_default_primary_handler(): IRQ_WAKE_THREAD.
         if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: decl.name, wake: true })
         this.#wakeIrqThread(rt, decl)
-        this.#irqReturn(cpu)
+        this.#irqExit(rt)
         return
       }
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: decl.name, wake: false })
@@ -752,13 +767,33 @@ export class ModelExecutor implements Executor, OpTracker {
     }
   }
 
-  #irqReturn(cpu: Cpu): void {
+  /**
+   * `__irq_exit_rcu()` and the return from the interrupt. Softirqs due here (a normal kernel's
+   * invoke_softirq()) run as a frame of their own over the interrupted code, stepped like a
+   * handler, so they may wait; the return comes at their end.
+   */
+  #irqExit(rt: CpuRun): void {
+    const cpu = rt.cpu
+    let due = false
     try {
-      irqExit(cpu)
+      due = cpu.irqExit() !== OK
+    } finally {
+      if (!due) cpu.irqReturn()
+    }
+    if (!due) return
+    const frame: Frame = new Frame(null, `softirqs on CPU ${cpu.id}`, () => this.#irqExitSoftirqs(cpu))
+    this.#softirqFrames.add(frame)
+    rt.hardirqs.push(frame)
+  }
+
+  *#irqExitSoftirqs(cpu: Cpu): Body {
+    try {
+      yield* handleSoftirqsOp(cpu, true, this.#runSoftirq)
     } finally {
       cpu.irqReturn()
     }
   }
+  readonly #softirqFrames = new WeakSet<Frame>()
 
   /** The handler's thread `irq/<line>-<name>` runs it (again, if it is running now). */
   #wakeIrqThread(rt: CpuRun, decl: IrqDecl): void {
@@ -782,7 +817,7 @@ export class ModelExecutor implements Executor, OpTracker {
       try {
         cpu.raiseSoftirq(s.nr)
       } finally {
-        this.#irqReturn(cpu)
+        this.#irqExit(rt)
       }
     } finally {
       this.#executing = null
@@ -873,7 +908,11 @@ export class ModelExecutor implements Executor, OpTracker {
     throw new SchedulingError(`irq ${line} on CPU ${cpu.id}: delivered outside the model executor`)
   }
 
-  /** One softirq of a handle_softirqs() round, run inline: its handler may not wait in this version. */
+  /**
+   * One softirq of a handle_softirqs() round run inline: the rounds of local_bh_enable() and
+   * spin_unlock_bh() in a task (a synchronous transition), where its handler may not wait. Those of
+   * ksoftirqd and of an irq_exit() are stepped (#softirqOp) and may.
+   */
   softirq(cpu: Cpu, nr: number): void {
     const handler = this.softirqHandlers[nr]
     const action = SOFTIRQ_NAMES[nr] ?? String(nr)
@@ -890,7 +929,7 @@ export class ModelExecutor implements Executor, OpTracker {
       for (let r = gen.next(); r.done !== true; r = gen.next()) {
         if (r.value.tag === 'wait') {
           throw new SchedulingError(
-            `softirq ${action} handler waits on ${channelName(r.value.channel)}: softirq handlers run inline in a model and cannot wait yet`,
+            `softirq ${action} handler waits on ${channelName(r.value.channel)}: softirqs run at local_bh_enable() in a task run inline in a model and cannot wait yet (those of ksoftirqd and of an irq_exit() can)`,
           )
         }
       }
@@ -899,6 +938,28 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_exit', vec: nr, action })
   }
+
+  /** One softirq's handler, stepped (ksoftirqd, an irq_exit()): its points and waits are the model's. */
+  *#softirqOp(cpu: Cpu, nr: number): Op<void> {
+    const handler = this.softirqHandlers[nr]
+    const action = SOFTIRQ_NAMES[nr] ?? String(nr)
+    const reporter = this.#m.reporter
+    if (handler === undefined) {
+      if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_unhandled', vec: nr, action })
+      return
+    }
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_entry', vec: nr, action })
+    const root = ScopeContext.root(this.contextHost, cpu, cpu.current, CLAIM_BH)
+    try {
+      const gen = handler(ScopeContext.public(root))
+      if (!isOp(gen)) throw new InvalidArgumentError(`softirq ${action} handler: a model handler is a generator function (function*)`)
+      yield* gen
+    } finally {
+      ScopeContext.close(root, noExit, 'scope')
+    }
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_exit', vec: nr, action })
+  }
+  readonly #runSoftirq = (cpu: Cpu, nr: number): Op<void> => this.#softirqOp(cpu, nr)
 
   /** Softirq handlers by number (the model kernel's `softirq()`). */
   readonly softirqHandlers: ((ctx: Context<CtxState>) => Op<unknown>)[] = []

@@ -228,8 +228,9 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   }
 
   /**
-   * `open_softirq()` of a model: the handler of softirq `nr` (run inline where the kernel runs
-   * softirqs; it may not wait yet). `raises` on `cpu`: how often a device's interrupt raises it.
+   * `open_softirq()` of a model: the handler of softirq `nr`, run where the kernel runs softirqs
+   * (it may wait in ksoftirqd and at an irq_exit(), not yet at a task's local_bh_enable()).
+   * `raises` on `cpu`: how often a device's interrupt raises it.
    */
   softirq(
     nr: number | SoftirqName,
