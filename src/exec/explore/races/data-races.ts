@@ -56,6 +56,15 @@ interface Made {
   readonly irqsOff: boolean
 }
 
+/** The context of the code running now, as the last access found it. */
+interface Who {
+  readonly running: Choice
+  readonly task: Task
+  readonly count: number
+  readonly site: AccessSite
+  readonly thread: string
+}
+
 /** The key of the property list itself: reading it (Object.keys, for…in) conflicts with adding or deleting a property. */
 export const KEYS: unique symbol = Symbol('keys')
 
@@ -104,8 +113,7 @@ export class DataRaces implements StepWatcher {
     const cpu = this.#cpus[running.cpu]
     if (cpu === undefined) return
     this.#touch(root.channel, write)
-    const site = this.#contexts.site(cpu, running)
-    const thread = threadOf(running)
+    const { site, thread } = this.#who(running, cpu)
     const pending = this.#pending
     for (let i = 0; i < pending.length; i++) {
       const p = pending[i] as Made
@@ -153,6 +161,19 @@ export class DataRaces implements StepWatcher {
     this.#touchedWrite = false
     return many ? null : { channel: touched, write }
   }
+
+  /** Who runs now: the last access's answer while the same step runs in the same context (most accesses). */
+  #who(running: Choice, cpu: WatchCpu): Who {
+    const task = cpu.current
+    // preempt_count() holds the NMI, hardirq and (normal kernel) softirq bits: a new context on this CPU changes it.
+    const count = cpu.preemptCount
+    const last = this.#last
+    if (last !== null && last.running === running && last.task === task && last.count === count) return last
+    const who: Who = { running, task, count, site: this.#contexts.site(cpu, running), thread: threadOf(running) }
+    this.#last = who
+    return who
+  }
+  #last: Who | null = null
 
   #touch(channel: WaitChannel, write: boolean): void {
     if (this.#touched === null) {
