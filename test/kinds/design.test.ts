@@ -102,6 +102,8 @@ describe('the counted design (SPIN_LOCK_IRQ_COUNTED): sound everywhere', () => {
       ['rt', 'guard', true, 'sound', true],
     ])
     expect([v.sound, v.exhausted]).toEqual([true, true])
+    // Its cost stays bounded: 558 executions on 2026-12-01 (most of them RT's guard-with-handler cell).
+    expect(v.executions).toBeLessThanOrEqual(2000)
     // The handler arrived somewhere: the guard cells with it explored more than one execution.
     expect(cell(v, 'rt', 'guard', true).executions).toBeGreaterThan(cell(v, 'rt', 'guard', false).executions)
   })
