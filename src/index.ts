@@ -178,6 +178,11 @@ export type { IrqReturn, ThreadedIrqFlags } from './deferred/threaded-irq.js'
 export type { IrqWork, IrqWorkStateOf } from './deferred/irq-work.js'
 export type { Tasklet } from './deferred/tasklet.js'
 export type { Napi, NapiPoll } from './deferred/napi.js'
+// Deferred work inside models (the explorer interleaves it): src/deferred/model/, docs/deferred.md "In models".
+export type { ModelTimerCallback, ModelTimerList } from './deferred/model/timer.js'
+export type { ModelHrtimer, ModelHrtimerCallback } from './deferred/model/hrtimer.js'
+export type { ModelWork, ModelWorkFn, ModelWorkqueue, ModelWorkqueueFlags } from './deferred/model/workqueue.js'
+export type { ModelRequestThreadedIrq, ModelSynchronizeIrq, ModelThreadedIrqOptions } from './deferred/model/threaded-irq.js'
 export type { NotInHardirqCheck, PreemptibleWaitCheck } from './rules/preemptible-wait.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 export type { ModelSeqCount, ModelSeqCountLocked, ModelSeqLock } from './seqlock/model-api.js'
@@ -222,7 +227,9 @@ export type { Counterexample, ExploreResult, KernelExploration } from './exec/ex
 export type { FailureKind, KernelName } from './exec/explore/execution.js'
 export type { Progress } from './exec/explore/driver.js'
 export type { Witness } from './exec/explore/witness.js'
+export { decodeReplay, type DecodedReplay } from './exec/explore/replay-string.js'
 export type { ModelCell } from './exec/explore/cell.js'
+export type { ModelPerCpu } from './exec/explore/races/per-cpu.js'
 export { assertNoCounterexample, formatExploreResult } from './exec/explore/assert.js'
 export {
   CounterexampleError,

@@ -18,4 +18,10 @@ export const isArrival = (c: Choice): boolean => c.kind !== 'task'
 
 /** How a choice reads in a table or message: `task 'writer' (pid 3)`, `irq 5 on CPU 0`. */
 export const describeChoice = (c: Choice): string =>
-  c.kind === 'task' ? `${c.comm}` : c.kind === 'irq' ? `irq ${c.line} on CPU ${c.cpu}` : `softirq ${c.nr} on CPU ${c.cpu}`
+  c.kind === 'task'
+    ? `${c.comm}`
+    : c.kind === 'irq'
+      ? c.line < 0
+        ? `local timer interrupt on CPU ${c.cpu}` // a model's timer expiry (src/deferred/model/)
+        : `irq ${c.line} on CPU ${c.cpu}`
+      : `softirq ${c.nr} on CPU ${c.cpu}`

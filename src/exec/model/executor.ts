@@ -15,9 +15,9 @@ import type { Gfp } from '../../rules/gfp.js'
 import type { Cpu } from '../../machine/cpu.js'
 import type { IrqFlags } from '../../machine/cpu-state.js'
 import { exitTask, spawnTask, type Task } from '../../machine/machine.js'
-import { DeadlockError, ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
+import { ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
 import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
-import { kindSpec } from '../../kinds/registry.js'
+import { blockedDeadlock } from '../blocked.js'
 import type { BlockedOutcome } from '../../machine/outcome.js'
 import { bindHandlers, deliverPendingIrqs, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
 import type { Executor, KernelParts } from '../executor.js'
@@ -75,6 +75,10 @@ export class ModelTask {
   /** The per-task part of the CPU while it is switched out (null while it runs or never ran). */
   saved: SavedCpu | null = null
   readonly signals = new Set<Signal>()
+  /** A kernel thread of deferred work (src/deferred/model/): true while it idles (not stuck, nothing left to run). */
+  idle: (() => boolean) | null = null
+  /** Called when it goes to sleep in a wait (a kworker's wq_worker_sleeping()). */
+  onSleep: (() => void) | null = null
   constructor(
     readonly task: Task,
     readonly rt: CpuRun,
@@ -231,6 +235,35 @@ export class ModelExecutor implements Executor, OpTracker {
     const task = spawnTask(this.#m.machine, () => comm)
     return this.#enter(new ModelTask(task, rt, (t) => this.#taskBody(t, body)))
   }
+
+  /**
+   * A kernel thread of deferred work (a kworker, an irq thread, ktimers): a task whose body loops
+   * and idles in a wait; while `idle()` it is neither stuck nor left to run at the end.
+   */
+  addKthread(cpu: number, comm: string, body: (t: ModelTask) => Body, idle: () => boolean): ModelTask {
+    const rt = this.#run('kthread', cpu)
+    const t = this.#enter(
+      new ModelTask(
+        spawnTask(this.#m.machine, () => comm),
+        rt,
+        body,
+      ),
+    )
+    t.idle = idle
+    return t
+  }
+
+  /**
+   * A frame over `cpu`'s current task that runs before its next step (deferred work's softirq run
+   * where handle_softirqs() runs it, on the interrupted task): it cannot sleep, and nothing else
+   * runs on that CPU until it returns.
+   */
+  pushFrame(cpu: Cpu, label: string, body: () => Body): void {
+    const frame = new Frame(null, label, body)
+    this.#pushed.add(frame)
+    ;(this.runs[cpu.id] as CpuRun).hardirqs.push(frame)
+  }
+  readonly #pushed = new WeakSet<Frame>()
 
   addIrq(cpu: number, decl: IrqDecl): void {
     const rt = this.#run('irq()', cpu)
@@ -501,6 +534,7 @@ export class ModelExecutor implements Executor, OpTracker {
       return
     }
     rt.hardirqs.pop()
+    if (this.#pushed.delete(frame)) return
     const decl = this.#hardirqDecl.get(frame) as IrqDecl
     const reporter = this.#m.reporter
     try {
@@ -545,7 +579,10 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     const sleeps = !y.spin && t !== null
     if (!sleeps) this.#spinsForever(rt, frame, y)
-    else this.#switchOut(rt, t)
+    else {
+      this.#switchOut(rt, t)
+      t.onSleep?.()
+    }
   }
 
   /**
@@ -765,11 +802,11 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     for (const t of this.#all) {
       const w = t.frame.wait
-      if (t.done || w === null || t.rt.running === t) continue
+      if (t.done || w === null || t.rt.running === t || t.idle?.() === true) continue
       this.#reportStuck(t.rt.cpu, t.task, w, false)
       stuck.push(this.#stuck(t.rt.cpu, t.task, w, false))
     }
-    const unfinished = this.#all.some((t) => !t.done)
+    const unfinished = this.#all.some((t) => !t.done && t.idle?.() !== true)
     if (stuck.length === 0 && !unfinished) return { kind: 'completed' }
     return { kind: 'deadlock', stuck }
   }
@@ -828,8 +865,7 @@ export class ModelExecutor implements Executor, OpTracker {
 
   /** A 'blocked' outcome of an acquisition that cannot wait (none of the model's locks make one): the synchronous report. */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const spinning = kindSpec(o.lock.kind).category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
+    return blockedDeadlock(this.#m, cpu, o)
   }
 
   /** The model's scheduling points are its yields: nothing runs from a scope's end. */

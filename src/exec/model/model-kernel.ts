@@ -134,6 +134,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
       waker: exec,
       channel: (kind, name) => this.#channel(kind, name),
       track: (op, what) => trackOp(op, what, exec),
+      irqArrivals,
     }
     const factories: ModelFactories = MODEL_FACTORIES
     for (const [name, entry] of Object.entries(factories)) Object.defineProperty(this, name, { value: makePlugged(entry, host), enumerable: true })
@@ -145,6 +146,11 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   /** How many simulated CPUs this execution has. */
   get cpuCount(): number {
     return this.#parts.cpus.length
+  }
+
+  /** `jiffies`: the simulated clock at HZ=1000 (a timer's expiry moves it; src/deferred/model/). */
+  get jiffies(): number {
+    return this.#parts.machine.clockMs
   }
 
   #channel(kind: string, name: string): WaitChannel {
