@@ -179,6 +179,14 @@ describe('options', () => {
     expect(guard.counterexample?.dropOrder?.join('')).toBe('cab')
   })
 
+  it('secondCpu: a task on CPU 1 takes the same locks (contention), more executions, the same verdict', () => {
+    const one = checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { kernels: ['normal'], handler: false })
+    const two = checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { kernels: ['normal'], handler: false, secondCpu: true })
+    expect([two.sound, two.exhausted, two.secondCpu]).toEqual([true, true, true])
+    expect(two.executions).toBeGreaterThan(one.executions)
+    expect(formatLockDesign(two).split('\n')[0]).toBe('SpinLockIrq[counted] (SpinLockIrq_counted), variant plain, 2 locks, a second CPU: sound')
+  })
+
   it('a budget that ends the search: unknown, never sound', () => {
     const v = checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { kernels: ['rt'], maxExecutions: 1 })
     const withIrq = cell(v, 'rt', 'guard', true)
