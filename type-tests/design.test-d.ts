@@ -1,7 +1,7 @@
 // checkLockDesign(): what it accepts at compile time — a lock kind (defined, shipped or a
 // built-in's spec), options whose variant is one the kind has — and a readable error for anything
 // else (the run-time side, for untyped callers: test/kinds/design.test.ts).
-import { expectType } from 'tsd'
+import { expectError, expectType } from 'tsd'
 import {
   checkLockDesign,
   createKernel,
@@ -42,21 +42,21 @@ expectType<string>(formatLockDesign(checkLockDesign(SPIN_LOCK_IRQ_COUNTED), { st
 
 // A built-in kind's name is not its spec.
 // @expect-error checkLockDesign(): not a lock kind: pass what defineLockKind() returned (or a built-in spec, KIND_SPECS.spinlock_t)
-checkLockDesign('spinlock_t')
+expectError(checkLockDesign('spinlock_t'))
 // @expect-error checkLockDesign(): not a lock kind
-checkLockDesign(createKernel())
+expectError(checkLockDesign(createKernel()))
 // @expect-error checkLockDesign(): not a lock kind
-checkLockDesign({ kind: 'spinlock_t' })
+expectError(checkLockDesign({ kind: 'spinlock_t' }))
 // A lock is not its kind.
 // @expect-error checkLockDesign(): not a lock kind
-checkLockDesign(createKernel().spinLock('s', 0))
+expectError(checkLockDesign(createKernel().spinLock('s', 0)))
 // A variant the kind does not have (the SpinLockIrq designs have plain only).
 // @expect-error Type '"irqsave"' is not assignable to type '"plain"'
-checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { variant: 'irqsave' })
+expectError(checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { variant: 'irqsave' }))
 // An option that does not exist.
 // @expect-error 'lock' does not exist in type 'CheckLockDesignOptions<"plain">'
-checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { lock: 2 })
+expectError(checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { lock: 2 }))
 // @expect-error Type '"bsd"' is not assignable to type 'KernelName'
-checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { kernels: ['bsd'] })
+expectError(checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { kernels: ['bsd'] }))
 // @expect-error Type '"html"' is not assignable to type
-formatLockDesign(checkLockDesign(SPIN_LOCK_IRQ_COUNTED), { style: 'html' })
+expectError(formatLockDesign(checkLockDesign(SPIN_LOCK_IRQ_COUNTED), { style: 'html' }))

@@ -102,6 +102,8 @@ describe('the counted design (SPIN_LOCK_IRQ_COUNTED): sound everywhere', () => {
       ['rt', 'guard', true, 'sound', true],
     ])
     expect([v.sound, v.exhausted]).toEqual([true, true])
+    // Its cost stays bounded: 558 executions on 2026-12-01 (most of them RT's guard-with-handler cell).
+    expect(v.executions).toBeLessThanOrEqual(2000)
     // The handler arrived somewhere: the guard cells with it explored more than one execution.
     expect(cell(v, 'rt', 'guard', true).executions).toBeGreaterThan(cell(v, 'rt', 'guard', false).executions)
   })
@@ -175,6 +177,14 @@ describe('options', () => {
     expect(guard.dropOrders.map((o) => o.join(''))).toEqual(['cba', 'cab', 'bca', 'bac', 'acb', 'abc'])
     // Only the nested order restores each saved state under its own lock.
     expect(guard.counterexample?.dropOrder?.join('')).toBe('cab')
+  })
+
+  it('secondCpu: a task on CPU 1 takes the same locks (contention), more executions, the same verdict', () => {
+    const one = checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { kernels: ['normal'], handler: false })
+    const two = checkLockDesign(SPIN_LOCK_IRQ_COUNTED, { kernels: ['normal'], handler: false, secondCpu: true })
+    expect([two.sound, two.exhausted, two.secondCpu]).toEqual([true, true, true])
+    expect(two.executions).toBeGreaterThan(one.executions)
+    expect(formatLockDesign(two).split('\n')[0]).toBe('SpinLockIrq[counted] (SpinLockIrq_counted), variant plain, 2 locks, a second CPU: sound')
   })
 
   it('a budget that ends the search: unknown, never sound', () => {
