@@ -219,6 +219,8 @@ export const parseCli = (argv: readonly string[]): Parsed => {
   const [command, model, ...extra] = positionals
   const known = command !== undefined && isCommand(command) ? command : null
   if (values.help === true) return { kind: 'help', command: known }
+  // `lockproof help [command]`, as git and npm take it.
+  if (command === 'help') return model !== undefined && isCommand(model) ? { kind: 'help', command: model } : { kind: 'help', command: null }
   if (values.version === true) return { kind: 'version' }
   const error = (message: string) => ({ kind: 'usage-error' as const, message, command: known })
   if (command === undefined) return error('no command given')

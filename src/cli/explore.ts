@@ -39,9 +39,14 @@ export const exploreLoaded = (loaded: LoadedModel, args: ExploreArgs, onProgress
   return { model, result, replayed: null }
 }
 
-/** A counterexample's execution again, with everything runModel() returns. */
-export const counterexampleRecord = (run: ExploreRun, c: Counterexample, args: ExploreArgs): RunRecord =>
-  replayExecution(run.model, decodeReplay(c.replay), args, c.kind === 'data-race' ? [c] : [])
+/**
+ * A counterexample's execution again, with everything runModel() returns; its trace is the
+ * explorer's own (the re-run's is the same event for event: test/cli/replay-record.test.ts).
+ */
+export const counterexampleRecord = (run: ExploreRun, c: Counterexample, args: ExploreArgs): RunRecord => ({
+  ...replayExecution(run.model, decodeReplay(c.replay), args, c.kind === 'data-race' ? [c] : []),
+  trace: c.trace,
+})
 
 /** The flags a replay needs to be the same execution (they change what runs), for the printed command. */
 export const replayFlags = (args: ExploreArgs): string[] => [

@@ -2,7 +2,7 @@
  * `lockproof --help` and `lockproof <command> --help`: the usage line, what it does, the options
  * with their defaults (from ./options.ts), examples, the exit statuses.
  */
-import { type Command, flagOf, OPTIONS } from './options.js'
+import { type Command, flagOf, OPTIONS, type OptionSpec } from './options.js'
 
 const EXIT_STATUS = `Exit status:
   0  nothing was found
@@ -10,10 +10,30 @@ const EXIT_STATUS = `Exit status:
   2  a usage error, or the model could not be loaded, was refused or threw something else
 `
 
+const WIDTH = 100
+
+/** `text` in lines of at most WIDTH columns, the first after `lead`, the rest indented as far. */
+const wrap = (lead: string, text: string): string => {
+  const lines: string[] = []
+  let line = lead
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > WIDTH && line.trim().length > lead.trim().length) {
+      lines.push(line.trimEnd())
+      line = ' '.repeat(lead.length)
+    }
+    line += `${word} `
+  }
+  lines.push(line.trimEnd())
+  return lines.join('\n')
+}
+
+/** An option's help text with its default: `… (default: 2).` */
+export const describeOption = (o: OptionSpec): string => (o.default === undefined ? o.help : `${o.help.replace(/\.$/, '')} (default: ${o.default}).`)
+
 const optionLines = (command: Command | null): string => {
   const shown = OPTIONS.filter((o) => (command === null ? o.name === 'help' || o.name === 'version' : o.commands.includes(command)))
   const width = Math.max(...shown.map((o) => flagOf(o).length)) + 2
-  return shown.map((o) => `  ${flagOf(o).padEnd(width)} ${o.help}${o.default === undefined ? '' : ` (default: ${o.default})`}`).join('\n')
+  return shown.map((o) => wrap(`  ${flagOf(o).padEnd(width)} `, describeOption(o))).join('\n')
 }
 
 const TOP = `Usage: lockproof <command> [options] <model>
@@ -35,9 +55,9 @@ ${optionLines(null)}
 Examples:
   lockproof run model.ts --out pictures/
   lockproof explore model.ts
-  lockproof explore model.ts --replay lp1:normal:1mee3nl:1.1.0*4 --out cx/
+  lockproof explore model.ts --replay 'lp1:normal:1mee3nl:1.1.0*4' --out cx/
 
-Run 'lockproof <command> --help' for a command's options.
+Run 'lockproof <command> --help' (or 'lockproof help <command>') for a command's options.
 
 ${EXIT_STATUS}`
 
@@ -54,7 +74,7 @@ ${optionLines('run')}
 Examples:
   lockproof run model.ts --perfetto trace.json --dot graph.dot
   lockproof run model.ts --rt --cpus 4 --out pictures/
-  lockproof run model.ts --replay lp1:rt:1mee3nl:1.1.0*4 --ftrace trace.txt
+  lockproof run model.ts --replay 'lp1:rt:1mee3nl:1.1.0*4' --ftrace trace.txt
 
 ${EXIT_STATUS}`
 
@@ -74,7 +94,7 @@ Examples:
   lockproof explore model.ts --out counterexamples/
   lockproof explore model.ts --kernels rt --strategy random --seed 7 --max-time 60000
   lockproof explore model.ts --no-lockdep --keep-going --json
-  lockproof explore model.ts --replay lp1:normal:1mee3nl:1.1.0*4 --out replay/
+  lockproof explore model.ts --replay 'lp1:normal:1mee3nl:1.1.0*4' --out replay/
 
 ${EXIT_STATUS}`
 

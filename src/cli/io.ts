@@ -24,10 +24,13 @@ export const errorText = (e: unknown): string =>
       : `${e.name}: ${e.message}`
     : String(e)
 
+/** A replay whose choices do not fit this model's: with the same declarations, the likely cause is an option given otherwise than when it was recorded. */
+const REPLAY_HINT = ' (the options that change what runs, --no-lockdep and --irq-arrivals, must be given as when it was recorded)'
+
 /** Why a model could not be run, as one stderr line: the model's path, then what went wrong. */
-export const modelFailureText = (model: string, e: unknown): string =>
-  e instanceof Error && e.name === 'ModelError'
-    ? `${model} ${e.message}`
-    : e instanceof Error && e.name === 'ModelLoadError'
-      ? e.message
-      : `${model}: ${errorText(e)}`
+export const modelFailureText = (model: string, e: unknown): string => {
+  if (e instanceof Error && e.name === 'ModelError') return `${model} ${e.message}`
+  if (e instanceof Error && e.name === 'ModelLoadError') return e.message
+  const hint = e instanceof Error && e.name === 'ReplayError' && e.message.includes('replayed schedule') ? REPLAY_HINT : ''
+  return `${model}: ${errorText(e)}${hint}`
+}

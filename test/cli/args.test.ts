@@ -124,6 +124,8 @@ describe('what the commands get', () => {
     expect(parseCli(['explore', '--help'])).toEqual({ kind: 'help', command: 'explore' })
     expect(parseCli(['run', 'm.ts', '-h', '--frob-not-parsed-yet'])).toMatchObject({ kind: 'usage-error' })
     expect(parseCli(['-h'])).toEqual({ kind: 'help', command: null })
+    expect(parseCli(['help', 'explore'])).toEqual({ kind: 'help', command: 'explore' })
+    expect(parseCli(['help'])).toEqual({ kind: 'help', command: null })
     expect(parseCli(['run', '-v'])).toEqual({ kind: 'version' })
   })
 })

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createKernel } from '../../src/index.js'
 import { checkTraceEventFormat } from '../export/trace-event-format.js'
+import { describeOption } from '../../src/cli/help.js'
 import { COMMANDS, flagOf, OPTIONS } from '../../src/cli/options.js'
 import { fixture, lockproof, root } from './bin.js'
 import model, { options } from './fixtures/irq-inversion.model.js'
@@ -31,7 +32,7 @@ describe('lockproof --help, --version, usage errors', () => {
     expect(r.stdout).toMatch(/\n {2}run <model> +Run the model once/)
     expect(r.stdout).toMatch(/\n {2}explore <model> +Explore every interleaving/)
     expect(r.stdout).toContain('Examples:\n  lockproof run model.ts --out pictures/\n  lockproof explore model.ts\n')
-    expect(r.stdout).toContain("Run 'lockproof <command> --help' for a command's options.")
+    expect(r.stdout).toContain("Run 'lockproof <command> --help' (or 'lockproof help <command>') for a command's options.")
     expect(r.stdout).toMatch(
       /Exit status:\n {2}0 {2}nothing was found\n {2}1 {2}a diagnostic, a deadlock, a data race or another counterexample was found\n {2}2 {2}a usage error/,
     )
@@ -40,10 +41,23 @@ describe('lockproof --help, --version, usage errors', () => {
       const h = await lockproof([command, '--help'])
       expect(h.code).toBe(0)
       expect(h.stdout.split('\n')[0]).toBe(`Usage: lockproof ${command} [options] <model>`)
+      const lines = h.stdout.split('\n')
       for (const o of OPTIONS) {
-        const line = h.stdout.split('\n').find((l) => l.startsWith(`  ${flagOf(o)} `))
-        if (!o.commands.includes(command)) expect(line).toBeUndefined()
-        else expect(line).toContain(o.default === undefined ? o.help : `${o.help} (default: ${o.default})`)
+        const at = lines.findIndex((l) => l.startsWith(`  ${flagOf(o)} `))
+        if (!o.commands.includes(command)) {
+          expect(at).toBe(-1)
+          continue
+        }
+        // The option's line and its wrapped continuation lines (indented past the flags), at most 100 columns each.
+        const end = lines.findIndex((l, i) => i > at && !/^ {6,}\S/.test(l))
+        const block = lines.slice(at, end)
+        for (const l of block) expect(l.length).toBeLessThanOrEqual(100)
+        expect(
+          block
+            .map((l) => l.trim())
+            .join(' ')
+            .replace(/ +/g, ' '),
+        ).toBe(`${flagOf(o)} ${describeOption(o)}`.replace(/ +/g, ' '))
       }
       expect(h.stdout).toContain(`Examples:\n  lockproof ${command} model.ts`)
     }
