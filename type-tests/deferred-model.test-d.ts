@@ -80,6 +80,22 @@ defineModel((k) => {
     })
   })
 
+  // irq_work: default — hardirq on normal, irq_work/N on RT (spinlock_t allowed, no sleeping); HARD — raw locks only.
+  k.initIrqWork('flush', function* (ctx) {
+    yield* stats.withLocked(ctx, function* () {})
+    // @expect-error msleep() may sleep: BUG: sleeping function called from invalid context (in an irq_work callback (hardirq; the irq_work/N thread on PREEMPT_RT))
+    expectError(yield* k.msleep(ctx, 1))
+  })
+  k.initIrqWork(
+    'hard',
+    function* (ctx) {
+      yield* hw.withLocked(ctx, function* () {})
+      // @expect-error Invalid wait context: spinlock_t 'stats' is a sleeping lock on PREEMPT_RT and cannot be taken here (in an IRQ_WORK_HARD_IRQ irq_work callback (hardirq on both kernels))
+      expectError(yield* stats.withLocked(ctx, function* () {}))
+    },
+    { hard: true },
+  )
+
   // Threaded irqs: the ONESHOT primary in hardirq on both kernels, thread_fn in process context.
   k.requestThreadedIrq(
     6,
