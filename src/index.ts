@@ -228,7 +228,9 @@ export type { Counterexample, ExploreResult, KernelExploration } from './exec/ex
 export type { FailureKind, KernelName } from './exec/explore/execution.js'
 export type { Progress } from './exec/explore/driver.js'
 export type { Witness } from './exec/explore/witness.js'
+export { decodeReplay, type DecodedReplay } from './exec/explore/replay-string.js'
 export type { ModelCell } from './exec/explore/cell.js'
+export type { ModelPerCpu } from './exec/explore/races/per-cpu.js'
 export { assertNoCounterexample, formatExploreResult } from './exec/explore/assert.js'
 export {
   CounterexampleError,
@@ -251,3 +253,19 @@ export type { LockOf } from './kinds/derive.js'
 export type { KindRef } from './kinds/kind-of.js'
 export { KIND_SPECS } from './kinds/registry.js'
 export { BIT_SPIN_LOCK, PERCPU_RW_SEMAPHORE, RT_MUTEX, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_V6 } from './kinds/shipped/index.js'
+// The design check of a lock kind (issue #18 item 5, src/kinds/design/).
+export {
+  checkLockDesign,
+  DesignCheckError,
+  formatLockDesign,
+  type CheckLockDesignOptions,
+  type DesignCell,
+  type DesignCounterexample,
+  type DesignFailure,
+  type DesignForm,
+  type DesignKindCheck,
+  type DesignVariantOf,
+  type DesignVerdict,
+  type FormatLockDesignOptions,
+  type LockDesignVerdict,
+} from './kinds/design/index.js'

@@ -139,4 +139,31 @@ describe.each([false, true])('ww_mutex in a model, preemptRt=%s', (preemptRt) =>
     expect(r.outcome.kind).toBe('error')
     expect(String(r.outcome.kind === 'error' ? r.outcome.error : '')).toContain('ww_mutex_lock(ctx, …)')
   })
+
+  it('ww_mutex_lock(lock, NULL) AB against BA: no back-off, the deadlock, each waiter reported as a lock wait naming its holder', () => {
+    const m = defineModel(
+      (k) => {
+        const cls = k.defineWdClass('gpu_ww_class')
+        const a = k.wwMutex(cls, 0)
+        const b = k.wwMutex(cls, 0)
+        const body = (first: typeof a, second: typeof a) =>
+          function* (ctx: Context<FreshTaskState>) {
+            yield* first.lock(ctx, null)
+            yield* second.lock(ctx, null)
+          }
+        k.task('one', { cpu: 0 }, body(a, b))
+        k.task('two', { cpu: 1 }, body(b, a))
+      },
+      { cpus: 2, lockdep: false },
+    )
+    const r = runModel(m, { preemptRt, scheduler: alternate() })
+    expect(r.outcome.kind).toBe('deadlock')
+    expect(r.diagnostics.map((d) => (d.kind === 'deadlock' ? [d.title, d.lock, d.holder.comm] : [d.kind]))).toEqual([
+      ['INFO: task one:1 blocked for more than 120 seconds.', "ww_mutex 'gpu_ww_class_mutex'", 'two'],
+      ['INFO: task two:2 blocked for more than 120 seconds.', "ww_mutex 'gpu_ww_class_mutex'", 'one'],
+    ])
+    // A ww_mutex waiter is a mutex waiter (ww_mutex.h __ww_waiter_add() → __mutex_add_waiter(), which sets the
+    // hung-task blocker); CONFIG_DETECT_HUNG_TASK_BLOCKER depends on !PREEMPT_RT.
+    expect((r.diagnostics[0]?.report ?? '').split('\n').includes('INFO: task one:1 is blocked on a mutex likely owned by task two:2.')).toBe(!preemptRt)
+  })
 })

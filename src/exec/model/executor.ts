@@ -15,9 +15,9 @@ import type { Gfp } from '../../rules/gfp.js'
 import type { Cpu } from '../../machine/cpu.js'
 import type { IrqFlags } from '../../machine/cpu-state.js'
 import { exitTask, spawnTask, type Task } from '../../machine/machine.js'
-import { DeadlockError, ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
+import { ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
 import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
-import { kindSpec } from '../../kinds/registry.js'
+import { blockedDeadlock } from '../blocked.js'
 import type { BlockedOutcome } from '../../machine/outcome.js'
 import { bindHandlers, deliverPendingIrqs, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
 import type { Executor, KernelParts } from '../executor.js'
@@ -865,8 +865,7 @@ export class ModelExecutor implements Executor, OpTracker {
 
   /** A 'blocked' outcome of an acquisition that cannot wait (none of the model's locks make one): the synchronous report. */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const spinning = kindSpec(o.lock.kind).category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
+    return blockedDeadlock(this.#m, cpu, o)
   }
 
   /** The model's scheduling points are its yields: nothing runs from a scope's end. */

@@ -18,6 +18,7 @@ import { completionFactory, condVarFactory, semaphoreFactory, waitQueueFactory }
 import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
 import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 import { cellFactory } from '../explore/cell-factory.js'
+import { perCpuFactory } from '../explore/races/per-cpu.js'
 import { hrtimerSetupFactory } from '../../deferred/model/hrtimer.js'
 import { timerSetupFactory } from '../../deferred/model/timer.js'
 import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/workqueue.js'
@@ -87,6 +88,8 @@ export const MODEL_FACTORIES = {
   seqcountRwlock: plug(seqcountRwlockFactory),
   /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts). */
   cell: plug(cellFactory),
+  /** `k.perCpu(name, init)`: a per-CPU variable (`thisCpuPtr`, `perCpuPtr`) whose races the explorer reports (src/exec/explore/races/per-cpu.ts). */
+  perCpu: plug(perCpuFactory),
   /** `timer_setup()`: a `timer_list`; its callback runs in the TIMER softirq, `ktimers/N` with forced irq threads (src/deferred/model/). */
   timerSetup: plug(timerSetupFactory),
   /** `hrtimer_setup()`: where the callback runs follows the mode on this kernel (src/deferred/model/). */
