@@ -183,6 +183,7 @@ export type { ModelTimerCallback, ModelTimerList } from './deferred/model/timer.
 export type { ModelHrtimer, ModelHrtimerCallback } from './deferred/model/hrtimer.js'
 export type { ModelWork, ModelWorkFn, ModelWorkqueue, ModelWorkqueueFlags } from './deferred/model/workqueue.js'
 export type { ModelRequestThreadedIrq, ModelSynchronizeIrq, ModelThreadedIrqOptions } from './deferred/model/threaded-irq.js'
+export type { ModelInitIrqWork, ModelIrqWork } from './deferred/model/irq-work.js'
 export type { NotInHardirqCheck, PreemptibleWaitCheck } from './rules/preemptible-wait.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 export type { ModelSeqCount, ModelSeqCountLocked, ModelSeqLock } from './seqlock/model-api.js'

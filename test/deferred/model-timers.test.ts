@@ -4,7 +4,17 @@
  * documented deadlocks are found by execution (lockdep off) with their valid twins.
  */
 import { describe, expect, it } from 'vitest'
-import { assertNoCounterexample, defineModel, explore, runModel, type ExploreResult, type Op } from '../../src/index.js'
+import {
+  assertNoCounterexample,
+  defineModel,
+  explore,
+  ForgottenYieldError,
+  InvalidArgumentError,
+  runModel,
+  type ExploreResult,
+  type ModelTimerList,
+  type Op,
+} from '../../src/index.js'
 import { loose } from './loose.js'
 
 const titles = (r: ExploreResult, kernel: 'normal' | 'rt'): string[] =>
@@ -196,5 +206,74 @@ describe('hrtimer placement, by execution', () => {
       [true, 0],
       [true, 0],
     ])
+  })
+})
+
+const isTimer = (x: unknown): x is ModelTimerList => typeof x === 'object' && x !== null && 'modTimer' in x
+
+describe('refusals in models (untyped callers), each a named error', () => {
+  const outcomeError = (setup: Parameters<typeof defineModel>[0], preemptRt = false): unknown => {
+    const o = runModel(defineModel(setup, { lockdep: false }), { preemptRt }).outcome
+    return o.kind === 'error' ? o.error : o
+  }
+
+  it('a callback that is not a generator function', () => {
+    const e = outcomeError((k) => {
+      const t = loose(k, 'timerSetup')('t', () => 0)
+      k.task('arm', { cpu: 0 }, function* (ctx) {
+        if (isTimer(t)) t.modTimer(ctx, 1)
+      })
+    })
+    expect(e).toBeInstanceOf(InvalidArgumentError)
+    expect((e as Error).message).toBe("timer 't': in a model, a callback is a generator function (function*)")
+  })
+
+  it.each([false, true])('an operation made in a callback and never run (preemptRt %s): ForgottenYieldError when the callback returns', (preemptRt) => {
+    const e = outcomeError((k) => {
+      const lock = k.spinLock('l', 0)
+      const t = k.timerSetup('t', function* (ctx) {
+        lock.withLocked(ctx, function* () {})
+      })
+      k.task('arm', { cpu: 0 }, function* (ctx) {
+        t.modTimer(ctx, 1)
+      })
+    }, preemptRt)
+    expect(e).toBeInstanceOf(ForgottenYieldError)
+    expect((e as Error).message).toContain("timer 't': spinlock_t 'l'.withLocked(ctx, …) was never run")
+  })
+
+  it("a model's own TIMER softirq handler: the kernel's timers cannot run there", () => {
+    const e = outcomeError((k) => {
+      k.softirq('TIMER', function* () {})
+      const t = k.timerSetup('t', function* () {})
+      k.task('arm', { cpu: 0 }, function* (ctx) {
+        t.modTimer(ctx, 1)
+      })
+    })
+    expect(e).toBeInstanceOf(InvalidArgumentError)
+    expect((e as Error).message).toBe("softirq TIMER: the model declares its own handler (k.softirq()), but TIMER runs the kernel's timers")
+  })
+
+  it('a work of another model kernel, a WQ_BH workqueue, a threaded irq with handler null and no ONESHOT', () => {
+    let foreign: unknown = null
+    runModel(
+      defineModel((k) => {
+        foreign = k.initWork('w', function* () {})
+      }),
+    )
+    const e = outcomeError((k) => {
+      const wq = k.allocWorkqueue('wq')
+      k.task('q', { cpu: 0 }, function* (ctx) {
+        loose(wq, 'queueWork')(ctx, foreign)
+      })
+    })
+    expect((e as Error).message).toBe('queue_work(): expected a work item made by this model kernel (k.initWork())')
+    expect(() => runModel(defineModel((k) => void loose(k, 'allocWorkqueue')('bh', { bh: true })))).not.toThrow()
+    expect((outcomeError((k) => void loose(k, 'allocWorkqueue')('bh', { bh: true })) as Error).message).toBe(
+      'alloc_workqueue(): WQ_BH workqueues are not modelled in a model yet (kernel.run has them)',
+    )
+    expect((outcomeError((k) => void loose(k, 'requestThreadedIrq')(5, { name: 'eth0' }, null, function* () {})) as Error).message).toBe(
+      'request_threaded_irq(): Threaded irq requested with handler=NULL and !ONESHOT for eth0 (irq 5) (-EINVAL)',
+    )
   })
 })

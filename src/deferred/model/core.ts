@@ -73,6 +73,8 @@ export class ModelDeferred implements DeferredCore {
   readonly #armed = new Set<ClockEvent>()
   readonly #fires = new Map<ClockEvent, (cpu: Cpu) => Op<void>>()
   readonly #cpus: CpuClock[]
+  /** The kernel's TIMER / HRTIMER actions, by softirq number, once opened. */
+  readonly #softirqActions: ((ctx: Context<CtxState>) => Op<void>)[] = []
   #clockDeclared = false
 
   /** The core of the model kernel `host` belongs to (one per execution). */
@@ -316,14 +318,21 @@ export class ModelDeferred implements DeferredCore {
   /** `open_softirq()` of TIMER / HRTIMER: the action pushes a frame that runs the expired callbacks (they may spin-wait there). */
   #openTimerSoftirq(nr: number): void {
     const handlers = this.exec.softirqHandlers
-    if (handlers[nr] !== undefined) return
     const name = nr === TIMER ? 'TIMER' : 'HRTIMER'
+    const mine = this.#softirqActions[nr]
+    if (mine !== undefined && handlers[nr] === mine) return
+    // The kernel's own action (timers_init(), hrtimers_init()): a model that declares its own loses its timers.
+    if (handlers[nr] !== undefined) {
+      throw new InvalidArgumentError(`softirq ${name}: the model declares its own handler (k.softirq()), but ${name} runs the kernel's timers`)
+    }
     const base = nr === TIMER ? 'timer' : 'soft'
     const d = this
-    handlers[nr] = function* (ctx): Op<void> {
+    const action = function* (ctx: Context<CtxState>): Op<void> {
       const cpu = ScopeContext.from(ctx, `${name} softirq`).assertUsable(`${name} softirq`)
       d.exec.pushFrame(cpu, `${name} softirq`, () => d.#softirqFrame(cpu, base))
     }
+    this.#softirqActions[nr] = action
+    handlers[nr] = action
   }
 
   /** handle_softirqs() on the interrupted task (normal kernel): SOFTIRQ_OFFSET, interrupts on, the expired callbacks in order. */

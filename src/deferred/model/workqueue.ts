@@ -272,7 +272,8 @@ class ModelPools implements WorkQueuing {
 const unbound = new WeakSet<WorkqueueRuntime>()
 const unboundOf = (wq: WorkqueueRuntime): boolean => unbound.has(wq)
 
-const workOf = new WeakMap<object, WorkRuntime>()
+/** A model work's runtime and the core of the execution that made it. */
+const workOf = new WeakMap<object, { readonly rt: WorkRuntime; readonly d: ModelDeferred }>()
 
 export const allocWorkqueueFactory =
   (host: object) =>
@@ -285,16 +286,16 @@ export const allocWorkqueueFactory =
     return Object.freeze({
       kind: 'workqueue_struct' as const,
       name,
-      queueWork: (ctx: AnyContext, work: ModelWork) => rt.queueWork(ctx, workArg(work)),
+      queueWork: (ctx: AnyContext, work: ModelWork) => rt.queueWork(ctx, workArg(d, work)),
       flushWorkqueue: (ctx: AnyContext) => d.host.track(rt.flushWorkqueueOp(ctx, 'flush_workqueue()'), 'flush_workqueue()'),
       destroyWorkqueue: (ctx: AnyContext) => d.host.track(rt.flushWorkqueueOp(ctx, 'destroy_workqueue()'), 'destroy_workqueue()'),
     })
   }
 
-const workArg = (work: unknown): WorkRuntime => {
+const workArg = (d: ModelDeferred, work: unknown): WorkRuntime => {
   const w = typeof work === 'object' && work !== null ? workOf.get(work) : undefined
-  if (w === undefined) throw new InvalidArgumentError('queue_work(): expected a work item made by this model kernel (k.initWork())')
-  return w
+  if (w === undefined || w.d !== d) throw new InvalidArgumentError('queue_work(): expected a work item made by this model kernel (k.initWork())')
+  return w.rt
 }
 
 export const initWorkFactory =
@@ -318,6 +319,6 @@ export const initWorkFactory =
         ),
       cancelWork: (ctx: AnyContext) => rt.cancelWork(ctx),
     })
-    workOf.set(work, rt)
+    workOf.set(work, { rt, d })
     return work
   }

@@ -16,8 +16,8 @@ export const dependent = (a: Choice, b: Choice): boolean => {
   if (a.cpu === b.cpu) return true
   // A softirq raise runs its handlers inline (irq_exit() on a normal kernel): they may touch anything.
   if (a.kind === 'softirq' || b.kind === 'softirq') return true
-  // The local timer interrupt (a kernel line, < 0: src/deferred/lines.ts) is offered while a timer is
-  // armed on its CPU, which other CPUs' steps change (timer_delete()): dependent with everything.
+  // The kernel's lines (< 0: src/deferred/lines.ts): the local timer interrupt is offered while a
+  // timer is armed on its CPU, which other CPUs' steps change (timer_delete()): dependent with everything.
   if ((a.kind === 'irq' && a.line < 0) || (b.kind === 'irq' && b.line < 0)) return true
   if (a.kind !== 'task' || b.kind !== 'task') return false
   const x = a.access

@@ -23,6 +23,7 @@ import { hrtimerSetupFactory } from '../../deferred/model/hrtimer.js'
 import { timerSetupFactory } from '../../deferred/model/timer.js'
 import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/workqueue.js'
 import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred/model/threaded-irq.js'
+import { initIrqWorkFactory } from '../../deferred/model/irq-work.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -101,6 +102,8 @@ export const MODEL_FACTORIES = {
   requestThreadedIrq: plug(requestThreadedIrqFactory),
   /** `synchronize_irq()`: waits for the running handlers of a threaded line; an op. */
   synchronizeIrq: plug(synchronizeIrqFactory),
+  /** `init_irq_work()`: callbacks in the irq_work IPI's hardirq frame; on RT in `irq_work/N` unless `{ hard: true }`. */
+  initIrqWork: plug(initIrqWorkFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
