@@ -32,7 +32,7 @@ import { ProofRequiredError } from '../kinds/define-errors.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../exec/claim-bits.js'
 import type { LockKindSpec } from '../kinds/spec.js'
 import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
-import { counted as countedOps, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
+import { counted as countedOps, type LockKind, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
 import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
 
 /** What a lock needs from its kernel. */
@@ -272,6 +272,9 @@ const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !S
 /** What a Compiled holds beyond its name: the same for every lock of one kind, method shape and kernel configuration. */
 type CompiledSteps = Omit<Compiled, 'op' | 'variant' | 'mode' | 'trylock'>
 
+/** A model lock object's runtime, on the object itself (src/locks/model-api.ts; src/locks/api.ts reads it). */
+export const LOCK_RUNTIME: unique symbol = Symbol('lockproof lock runtime')
+
 /** Steps by kind spec, then by {@link stepsKey}: built once per process, not per lock (a model builds its locks every execution). */
 const STEPS_CACHE = new WeakMap<LockKindSpec, Map<string, CompiledSteps>>()
 
@@ -329,6 +332,8 @@ export class LockRuntime<D> implements StepHost, Relock {
   readonly kind: AnyKindName
   /** The kind has a `struct lockdep_map`: without one (bit_spin_lock) lockdep never sees the lock. */
   readonly #hasMap: boolean
+  /** The model kernel's lock object of this runtime (src/locks/api.ts `registerLock`); null for the synchronous one's. */
+  built: { readonly kind: LockKind; readonly name: string } | null = null
 
   constructor(
     private readonly host: LockHost,

@@ -26,7 +26,7 @@ import type { Op } from '../exec/wait.js'
 import { trackOp, type OpTracker } from '../exec/model/op.js'
 import { registerLock, runtimeOf } from './api.js'
 import type { NestLock } from './annotated-api.js'
-import type { Compiled, LockRuntime, SectionOp, TryResult } from './lock.js'
+import { type Compiled, LOCK_RUNTIME, type LockRuntime, type SectionOp, type TryResult } from './lock.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
 /**
@@ -535,7 +535,9 @@ export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker
   lock.kind = runtime.kind
   lock.name = runtime.name
   Object.defineProperty(lock, STATE, { value: { runtime, tracker, methods: [] } satisfies ModelLockState })
-  const built = Object.freeze(lock)
+  Object.defineProperty(lock, LOCK_RUNTIME, { value: runtime })
+  // As buildLock() registers its objects: the kind as the public types name it.
+  const built = Object.freeze(lock) as { readonly kind: LockKind; readonly name: string }
   registerLock(built, runtime)
   return built
 }

@@ -15,7 +15,7 @@ import {
 } from '../../errors.js'
 import type { ModelOutcome } from '../model/executor.js'
 import type { ModelKernel } from '../model/model-kernel.js'
-import { defineModel, type Model, runModel } from '../model/run.js'
+import { defineModel, type Model, type ModelResult, modelExecutions } from '../model/run.js'
 import type { Choice, Scheduler } from '../model/scheduler.js'
 import { withActiveExecution } from './active.js'
 import { NondeterministicModelError, ReplayError, StepLimitError } from './errors.js'
@@ -143,10 +143,29 @@ const failuresOf = (outcome: ModelOutcome, diagnostics: readonly Diagnostic[]): 
   return out
 }
 
-/** A RunExecution over `model`. */
+/** A RunExecution over `model`: each kernel (and traced or not) runs on CPUs kept across its executions (../model/run.ts `modelExecutions`). */
 export const modelRunner = <O extends readonly string[]>(model: Model<O>, options: ModelRunOptions = {}): RunExecution => {
+  const declarations = { list: [] as string[] }
+  const recorded = recording(model, declarations)
+  const runs = new Map<string, (scheduler: Scheduler) => ModelResult>()
+  const runFor = (kernel: KernelName, traced: boolean): ((scheduler: Scheduler) => ModelResult) => {
+    const key = `${kernel}:${traced}`
+    let run = runs.get(key)
+    if (run === undefined) {
+      run = modelExecutions(recorded, {
+        preemptRt: kernel === 'rt',
+        trace: traced || options.trace === true,
+        ...(options.lockdep === undefined ? {} : { lockdep: options.lockdep }),
+        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+        ...(options.irqArrivals === undefined ? {} : { irqArrivals: options.irqArrivals }),
+      })
+      runs.set(key, run)
+    }
+    return run
+  }
   return (kernel: KernelName, scheduler: Scheduler, traced = false): Execution => {
-    const declarations = { list: [] as string[] }
+    const list: string[] = []
+    declarations.list = list
     const detector = new RaceDetector()
     let current: Choice | null = null
     const watching: Scheduler = {
@@ -157,20 +176,12 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
       },
     }
     const attach = (locks: readonly ProbedLock[]): void => {
-      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(locks, () => declarations.list.every(isClosedDeclaration))
+      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(locks, () => list.every(isClosedDeclaration))
     }
-    const r = withActiveExecution({ detector, current: () => current, attach }, () =>
-      runModel(recording(model, declarations), {
-        preemptRt: kernel === 'rt',
-        scheduler: watching,
-        trace: traced || options.trace === true,
-        ...(options.lockdep === undefined ? {} : { lockdep: options.lockdep }),
-        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-        ...(options.irqArrivals === undefined ? {} : { irqArrivals: options.irqArrivals }),
-      }),
-    )
+    const run = runFor(kernel, traced)
+    const r = withActiveExecution({ detector, current: () => current, attach }, () => run(watching))
     const failures = failuresOf(r.outcome, r.diagnostics)
     failures.push(...detector.failures())
-    return { failures, trace: r.trace, declarations: declarations.list }
+    return { failures, trace: r.trace, declarations: list }
   }
 }

@@ -59,6 +59,9 @@ class Frame {
   access: Access | undefined = undefined
   /** Operations it made and has not started (a forgotten `yield*`). */
   readonly unstarted = new Set<Unstarted>()
+  /** A hardirq handler's: its interrupt, and lockdep's `hardirq_threaded` of the context it interrupted. */
+  decl: IrqDecl | null = null
+  threadedBefore = false
   constructor(
     /** The task it is, or null for a hardirq handler. */
     readonly owner: ModelTask | null,
@@ -501,10 +504,10 @@ export class ModelExecutor implements Executor, OpTracker {
       return
     }
     rt.hardirqs.pop()
-    const decl = this.#hardirqDecl.get(frame) as IrqDecl
+    const decl = frame.decl as IrqDecl
     const reporter = this.#m.reporter
     try {
-      cpu.hardirqThreaded = this.#threadedBefore.get(frame) ?? false
+      cpu.hardirqThreaded = frame.threadedBefore
       // __handle_irq_event_percpu(): WARN_ONCE(!irqs_disabled(), …), then local_irq_disable().
       if (!cpu.state.irqsDisabled) {
         try {
@@ -522,8 +525,6 @@ export class ModelExecutor implements Executor, OpTracker {
       }
     }
   }
-  readonly #hardirqDecl = new WeakMap<Frame, IrqDecl>()
-  readonly #threadedBefore = new WeakMap<Frame, boolean>()
 
   /** The frame must wait: parked on the channel; a sleeping task gives up its CPU. */
   #park(rt: CpuRun, frame: Frame, y: WaitYield): void {
@@ -704,8 +705,8 @@ export class ModelExecutor implements Executor, OpTracker {
       }
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: decl.name, wake: false })
       const frame: Frame = new Frame(null, `irq ${line} handler ${decl.name}`, () => this.#hardirqBody(rt, decl, frame))
-      this.#hardirqDecl.set(frame, decl)
-      this.#threadedBefore.set(frame, cpu.hardirqThreaded)
+      frame.decl = decl
+      frame.threadedBefore = cpu.hardirqThreaded
       // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
       cpu.hardirqThreaded = !decl.noThread
       rt.hardirqs.push(frame)

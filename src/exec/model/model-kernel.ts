@@ -92,7 +92,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   readonly lockOrder: Order
   readonly #exec: ModelExecutor
   readonly #parts: KernelParts
-  readonly #tasks = new WeakMap<ModelTaskHandle, ModelTask>()
+  readonly #tasks = new Map<ModelTaskHandle, ModelTask>()
   readonly #irqArrivals: number
   #channels = 0
 
