@@ -83,12 +83,18 @@ export interface LockWaitYield extends WaitYield {
 /** A wait a lock yielded (it names the holder). */
 export const isLockWait = (y: WaitYield): y is LockWaitYield => 'blocked' in y
 
+/** %GeneratorPrototype%: what every generator object inherits `next` and `throw` from. */
+const GENERATOR_PROTOTYPE: unknown = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})()))
+
 /** A generator object (what a `function*` returns), as the model flavour's sections must be. */
-export const isOp = (value: unknown): value is Op<unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as { next?: unknown }).next === 'function' &&
-  typeof (value as { throw?: unknown }).throw === 'function'
+export const isOp = (value: unknown): value is Op<unknown> => {
+  if (typeof value !== 'object' || value === null) return false
+  // A generator object: its prototype's prototype is %GeneratorPrototype% (one comparison, where
+  // the members are a lookup on a different prototype for every generator function).
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== null && Object.getPrototypeOf(proto) === GENERATOR_PROTOTYPE) return true
+  return typeof (value as { next?: unknown }).next === 'function' && typeof (value as { throw?: unknown }).throw === 'function'
+}
 
 /** One step, performed for an acquisition of a lock (kinds/steps.ts states each one's effect). */
 type StepFn = StepEffect
