@@ -69,32 +69,52 @@ const describeArg = (a: unknown): string =>
         ? 'ƒ'
         : typeof a
 
-/** The setup, seeing a kernel that records each declaration it makes (method name and plain arguments). */
-const recording = <O extends readonly string[]>(model: Model<O>, out: { list: string[] }): Model<O> =>
-  defineModel((k: ModelKernel<O>) => {
-    let inSetup = true
-    // Over an empty target (the kernel's plugged members are read-only properties, which a proxy
-    // of the kernel itself would have to return unchanged): members read from `k`, methods bound to it.
-    const proxy = new Proxy(
-      {},
-      {
-        get(_target, prop) {
-          const v: unknown = Reflect.get(k, prop, k)
-          if (typeof v !== 'function') return v
-          return (...args: unknown[]) => {
+/**
+ * The setup, seeing a kernel that records each declaration it makes (method name and plain
+ * arguments) in `out.list`. One proxy for every execution (over the kernel of the one running),
+ * with one wrapper per method: tasks read `k.cpuRelax` and the like at every step.
+ */
+const recording = <O extends readonly string[]>(model: Model<O>, out: { list: string[] }): Model<O> => {
+  let k: ModelKernel<O> | null = null
+  let inSetup = false
+  const kernel = (): ModelKernel<O> => {
+    if (k === null) throw new InvalidArgumentError('the model kernel was used outside an execution')
+    return k
+  }
+  const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>()
+  // Over an empty target (the kernel's plugged members are read-only properties, which a proxy
+  // of the kernel itself would have to return unchanged): members read from `k`, methods bound to it.
+  const proxy = new Proxy(
+    {},
+    {
+      get(_target, prop) {
+        const now = kernel()
+        const v: unknown = Reflect.get(now, prop, now)
+        if (typeof v !== 'function') return v
+        let w = wrappers.get(prop)
+        if (w === undefined) {
+          w = (...args: unknown[]) => {
+            const at = kernel()
             if (inSetup) out.list.push(`${String(prop)}(${args.map(describeArg).join(', ')})`)
-            return (v as (...a: unknown[]) => unknown).apply(k, args)
+            return (Reflect.get(at, prop, at) as (...a: unknown[]) => unknown).apply(at, args)
           }
-        },
-        has: (_target, prop) => prop in k,
+          wrappers.set(prop, w)
+        }
+        return w
       },
-    ) as ModelKernel<O>
+      has: (_target, prop) => prop in kernel(),
+    },
+  ) as ModelKernel<O>
+  return defineModel((given: ModelKernel<O>) => {
+    k = given
+    inSetup = true
     try {
       model.setup(proxy)
     } finally {
       inSetup = false
     }
   }, model.options)
+}
 
 const failuresOf = (outcome: ModelOutcome, diagnostics: readonly Diagnostic[]): Failure[] => {
   const out: Failure[] = []
