@@ -4,55 +4,11 @@
  *   npx tsx bench/runtime/profile.ts [spin|raw|mutex|preempt|guard|nest8] [on|off] [seconds]
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Context, createKernel, type FreshTaskState } from '../../src/index.js'
 import { ROOT } from '../types/generate.js'
-
-interface Node {
-  id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
-  children?: number[]
-  hitCount?: number
-}
-
-/** Self and inclusive sample shares per function (name + file:line), highest first. */
-export const summarise = (file: string, top = 25): string[] => {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[] }
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-  const parent = new Map<number, number>()
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
-  const label = (n: Node): string => {
-    const url = n.callFrame.url.replace(/^.*\/work\/main\//, '')
-    return `${n.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${n.callFrame.lineNumber + 1}` : ''}`.trim()
-  }
-  const self = new Map<string, number>()
-  const incl = new Map<string, number>()
-  let total = 0
-  for (const n of profile.nodes) {
-    const hits = n.hitCount ?? 0
-    if (hits === 0) continue
-    total += hits
-    self.set(label(n), (self.get(label(n)) ?? 0) + hits)
-    const seen = new Set<string>()
-    for (let at: number | undefined = n.id; at !== undefined; at = parent.get(at)) {
-      const l = label(byId.get(at) as Node)
-      if (seen.has(l)) continue
-      seen.add(l)
-      incl.set(l, (incl.get(l) ?? 0) + hits)
-    }
-  }
-  const pct = (x: number): string => `${((100 * x) / total).toFixed(1).padStart(5)}%`
-  const lines = ['self time:']
-  for (const [l, h] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(h)}  ${l}`)
-  lines.push('inclusive time (src/ only):')
-  for (const [l, h] of [...incl]
-    .filter(([l]) => l.includes('src/'))
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top))
-    lines.push(`  ${pct(h)}  ${l}`)
-  return lines
-}
+import { summarise } from './summarise.js'
 
 const hotLoop = (op: string, lockdep: boolean, seconds: number): void => {
   const kernel = createKernel({ lockdep })

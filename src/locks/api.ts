@@ -15,7 +15,7 @@ import { KIND_SPECS, type KindSpecs } from '../kinds/registry.js'
 import type { AnnotatedEntry, MethodEntry } from '../kinds/spec.js'
 import type { LockKind } from '../kinds/lock-kinds.js'
 import type { Guarded, Locked } from './methods.js'
-import type { LockRuntime } from './lock.js'
+import { LOCK_RUNTIME, LockRuntime } from './lock.js'
 import type { MutexAnnotations, RwlockTryAnnotations, RwTryAnnotations, RwsemNestedAnnotations, SpinAnnotations } from './annotated-api.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
@@ -269,25 +269,33 @@ const badCall: (what: string, ctx: unknown, ...cb: unknown[]) => never = (what, 
 const RUNTIMES = new WeakMap<object, LockRuntime<unknown>>()
 const BUILT = new WeakMap<object, { readonly kind: LockKind; readonly name: string }>()
 
-/** Enters a built lock object (this file's, or the model kernel's generator-flavoured one) beside its runtime. */
-export const registerLock = (built: object, runtime: LockRuntime<unknown>): void => {
-  RUNTIMES.set(built, runtime)
-  BUILT.set(runtime, built as { readonly kind: LockKind; readonly name: string })
+/**
+ * Enters a model kernel's lock object (./model-api.ts) beside its runtime: on the two objects
+ * themselves (`runtime.built`, and the lock's own `LOCK_RUNTIME`, set by its builder), as a model
+ * builds its locks for every execution and a WeakMap entry per short-lived key cost more in
+ * garbage collection than building the lock.
+ */
+export const registerLock = (built: { readonly kind: LockKind; readonly name: string }, runtime: LockRuntime<unknown>): void => {
+  runtime.built = built
 }
+
+/** The runtime behind a lock object: this file's (the maps), or a model lock's (its own). */
+const runtimeIn = (lock: object): LockRuntime<unknown> | undefined =>
+  RUNTIMES.get(lock) ?? (lock as { readonly [LOCK_RUNTIME]?: LockRuntime<unknown> })[LOCK_RUNTIME]
 
 /** The lock object of a runtime (an instance in a cmp_fn's arguments). */
 export const lockOf = (runtime: object | undefined): { readonly kind: LockKind; readonly name: string } => {
-  const built = runtime === undefined ? undefined : BUILT.get(runtime)
+  const built = runtime === undefined ? undefined : (BUILT.get(runtime) ?? (runtime instanceof LockRuntime ? (runtime.built ?? undefined) : undefined))
   if (built === undefined) throw new InvalidArgumentError('lockdep: not a lock instance')
   return built
 }
 
-/** The runtime behind a lock object made by {@link buildLock} (undefined for anything else). */
-export const lockRuntimeOf = (lock: object): LockRuntime<unknown> | undefined => RUNTIMES.get(lock)
+/** The runtime behind a lock object made by {@link buildLock} or the model kernel (undefined for anything else). */
+export const lockRuntimeOf = (lock: object): LockRuntime<unknown> | undefined => runtimeIn(lock)
 
 /** The runtime of a lock object built here; a clear error for anything else. */
 export const runtimeOf = (what: string, lock: unknown): LockRuntime<unknown> => {
-  const runtime = typeof lock === 'object' && lock !== null ? RUNTIMES.get(lock) : undefined
+  const runtime = typeof lock === 'object' && lock !== null ? runtimeIn(lock) : undefined
   if (runtime === undefined) throw new InvalidArgumentError(`${what}: expected a lock made by this kernel`)
   return runtime
 }

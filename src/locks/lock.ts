@@ -33,7 +33,7 @@ import { ProofRequiredError } from '../kinds/define-errors.js'
 import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT } from '../exec/claim-bits.js'
 import type { LockKindSpec } from '../kinds/spec.js'
 import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
-import { counted, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
+import { counted as countedOps, type LockKind, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
 import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
 import { LockWaiter, type Holders, type WakePolicy } from './wake/policy.js'
 import { wakePolicyFor } from './wake/for-kind.js'
@@ -86,12 +86,18 @@ export interface LockWaitYield extends WaitYield {
 /** A wait a lock yielded (it names the holder). */
 export const isLockWait = (y: WaitYield): y is LockWaitYield => 'blocked' in y
 
+/** %GeneratorPrototype%: what every generator object inherits `next` and `throw` from. */
+const GENERATOR_PROTOTYPE: unknown = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})()))
+
 /** A generator object (what a `function*` returns), as the model flavour's sections must be. */
-export const isOp = (value: unknown): value is Op<unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as { next?: unknown }).next === 'function' &&
-  typeof (value as { throw?: unknown }).throw === 'function'
+export const isOp = (value: unknown): value is Op<unknown> => {
+  if (typeof value !== 'object' || value === null) return false
+  // A generator object: its prototype's prototype is %GeneratorPrototype% (one comparison, where
+  // the members are a lookup on a different prototype for every generator function).
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== null && Object.getPrototypeOf(proto) === GENERATOR_PROTOTYPE) return true
+  return typeof (value as { next?: unknown }).next === 'function' && typeof (value as { throw?: unknown }).throw === 'function'
+}
 
 /** One step, performed for an acquisition of a lock (kinds/steps.ts states each one's effect). */
 type StepFn = StepEffect
@@ -274,6 +280,53 @@ const requiredBits = (spec: LockKindSpec): number =>
 /** A trylock never waits, so never checks that it may (mutex_trylock, __rt_spin_trylock): its steps without the wait checks. */
 const withoutWaitChecks = (ops: Ops): Ops => ({ lock: ops.lock.filter((st) => !STEPS[st].waitCheck), unlock: ops.unlock })
 
+/** What a Compiled holds beyond its name: the same for every lock of one kind, method shape and kernel configuration. */
+type CompiledSteps = Omit<Compiled, 'op' | 'variant' | 'mode' | 'trylock'>
+
+/** A model lock object's runtime, on the object itself (src/locks/model-api.ts; src/locks/api.ts reads it). */
+export const LOCK_RUNTIME: unique symbol = Symbol('lockproof lock runtime')
+
+/** Steps by kind spec, then by {@link stepsKey}: built once per process, not per lock (a model builds its locks every execution). */
+const STEPS_CACHE = new WeakMap<LockKindSpec, Map<string, CompiledSteps>>()
+
+/** Everything the steps depend on besides the spec: the variant, mode, trylock, the kernel, and counted disabling (guards only). */
+const stepsKey = (variant: Variant, mode: 'read' | 'write', trylock: boolean, preemptRt: boolean, counted: 0 | 1 | 2): string =>
+  `${variant}:${mode}:${trylock ? 't' : ''}:${preemptRt ? 'rt' : ''}:${counted}`
+
+/** The steps of method shape (`variant`, `mode`, guard, trylock) of `spec` on the kernel configured by `options`, cached. */
+const compiledSteps = (
+  spec: LockKindSpec,
+  variant: Variant,
+  mode: 'read' | 'write',
+  guard: boolean,
+  trylock: boolean,
+  options: ResolvedOptions,
+): CompiledSteps => {
+  const counted = guard && options.irqDisable === 'counted' ? (options.preemptCountLayout === 'interrupt-count' ? 2 : 1) : 0
+  const key = stepsKey(variant, mode, trylock, options.preemptRt, counted)
+  let bySpec = STEPS_CACHE.get(spec)
+  if (bySpec === undefined) {
+    bySpec = new Map()
+    STEPS_CACHE.set(spec, bySpec)
+  }
+  const hit = bySpec.get(key)
+  if (hit !== undefined) return hit
+  const blocking = opsOfSpec(spec, variant, options.preemptRt, mode)
+  const base = trylock ? withoutWaitChecks(blocking) : blocking
+  const ops: Ops = counted === 0 ? base : countedOps(base, counted === 2)
+  const steps: CompiledSteps = Object.freeze({
+    lockFns: Object.freeze(ops.lock.map((st) => STEPS[st].effect)),
+    undoFns: Object.freeze(ops.lock.map(rollbackOf)),
+    unlockFns: Object.freeze(ops.unlock.map((st) => STEPS[st].effect)),
+    unlockSteps: ops.unlock,
+    irqLock: ops.lock.some((st) => STEPS[st].irqsOff),
+    claims: lockClaims(spec, variant, mode),
+    requires: requiredBits(spec),
+  })
+  bySpec.set(key, steps)
+  return steps
+}
+
 export class LockRuntime<D> implements StepHost, Relock {
   /** The lock's id, and its entry in the machine (kind, name, key, owner, readers). */
   readonly id: number
@@ -290,6 +343,8 @@ export class LockRuntime<D> implements StepHost, Relock {
   readonly kind: AnyKindName
   /** The kind has a `struct lockdep_map`: without one (bit_spin_lock) lockdep never sees the lock. */
   readonly #hasMap: boolean
+  /** The model kernel's lock object of this runtime (src/locks/api.ts `registerLock`); null for the synchronous one's. */
+  built: { readonly kind: LockKind; readonly name: string } | null = null
 
   constructor(
     private readonly host: LockHost,
@@ -388,24 +443,21 @@ export class LockRuntime<D> implements StepHost, Relock {
     return this.host.lockdep.classes.get(this.key, this.kind, subclass)
   }
 
-  /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); called once per method. */
+  /** Prepares method `op` (counted interrupt disabling for guards in 'counted' mode); its steps come from {@link compiledSteps}. */
   compile(op: string, variant: Variant, mode: 'read' | 'write', guard: boolean, trylock = false): Compiled {
-    const blocking = opsOfSpec(this.spec, variant, this.host.options.preemptRt, mode)
-    const base = trylock ? withoutWaitChecks(blocking) : blocking
-    const options = this.host.options
-    const ops: Ops = guard && options.irqDisable === 'counted' ? counted(base, options.preemptCountLayout === 'interrupt-count') : base
+    const s = compiledSteps(this.spec, variant, mode, guard, trylock, this.host.options)
     return {
       op: `${op}(${this.name})`,
       variant,
       mode,
-      lockFns: ops.lock.map((st) => STEPS[st].effect),
-      undoFns: ops.lock.map(rollbackOf),
-      unlockFns: ops.unlock.map((st) => STEPS[st].effect),
-      unlockSteps: ops.unlock,
-      irqLock: ops.lock.some((st) => STEPS[st].irqsOff),
-      claims: lockClaims(this.spec, variant, mode),
+      lockFns: s.lockFns,
+      undoFns: s.undoFns,
+      unlockFns: s.unlockFns,
+      unlockSteps: s.unlockSteps,
+      irqLock: s.irqLock,
+      claims: s.claims,
       trylock,
-      requires: requiredBits(this.spec),
+      requires: s.requires,
     }
   }
 

@@ -17,8 +17,8 @@ import type { UnlockableGuard } from '../waiting/unlockable.js'
 import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { LockCommon, MembersOf } from '../kinds/derive.js'
-import type { AnnotatedEntry, MethodEntry, Mode } from '../kinds/spec.js'
-import type { LockKind, VariantOf } from '../kinds/lock-kinds.js'
+import type { AnnotatedEntry, LockKindSpec, MethodEntry, Mode } from '../kinds/spec.js'
+import type { LockKind, Variant, VariantOf } from '../kinds/lock-kinds.js'
 import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs } from '../rules/acquire.js'
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
 import type { TryAcquireCheck } from '../rules/trylock.js'
@@ -26,7 +26,7 @@ import type { Op } from '../exec/wait.js'
 import { trackOp, type OpTracker } from '../exec/model/op.js'
 import { registerLock, runtimeOf } from './api.js'
 import type { NestLock } from './annotated-api.js'
-import type { Compiled, LockRuntime, SectionOp, TryResult } from './lock.js'
+import { type Compiled, LOCK_RUNTIME, type LockRuntime, type SectionOp, type TryResult } from './lock.js'
 import { MAX_LOCKDEP_SUBCLASSES } from '../lockdep/classes.js'
 
 /**
@@ -385,69 +385,159 @@ const subclassOf = (what: string, subclass: unknown): number => {
 
 type Section = SectionOp<unknown, unknown>
 
+/** One method of a kind, as the model flavour calls it: its entry in the kind's tables and the shape of its arguments. */
+interface MethodPlan {
+  readonly method: string
+  readonly variant: Variant
+  readonly mode: Mode
+  readonly guard: boolean
+  readonly trylock: boolean
+  /** How errors and the forgotten-`yield*` check name the call after the lock's label. */
+  readonly call: string
+}
+
+/** A method prepared for one lock, at its first call: its steps and how errors name the call. */
+interface Slot {
+  readonly ops: Compiled
+  readonly what: string
+}
+
+/** What a model lock object carries: its runtime, the executor's op tracker, and its methods prepared so far. */
+interface ModelLockState {
+  readonly runtime: LockRuntime<unknown>
+  readonly tracker: OpTracker
+  /** Its methods made so far (by slot). */
+  readonly methods: (Method | undefined)[]
+}
+
+const STATE: unique symbol = Symbol('lockproof model lock')
+type ModelLockObject = { readonly [STATE]: ModelLockState }
+
+const whatOf = (st: ModelLockState, plan: MethodPlan): string => `${st.runtime.label}.${plan.method}${plan.call}`
+
 /**
- * A method's steps, prepared at its first call: a model kernel is built for every execution and
- * most of a lock's ~20 methods are never called in one (preparing all of them was most of the
- * cost of declaring a lock).
+ * A method of the lock, prepared at its first call: a model kernel is built for every execution
+ * and most of a lock's ~20 methods are never called in one (the steps themselves are compiled
+ * once per kind and kernel configuration, src/locks/lock.ts `compiledSteps`).
  */
-const lazy = (compile: () => Compiled): (() => Compiled) => {
-  let ops: Compiled | null = null
-  return () => {
-    ops ??= compile()
-    return ops
+const slotOf = (st: ModelLockState, plan: MethodPlan): Slot => ({
+  ops: st.runtime.compile(plan.method, plan.variant, plan.mode, plan.guard, plan.trylock),
+  what: whatOf(st, plan),
+})
+
+type Method = (...args: unknown[]) => unknown
+
+/** How method `i` is made for one lock (at its first read: most of a lock's ~20 methods are never read in one execution). */
+const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded'): ((st: ModelLockState) => Method) => {
+  switch (form) {
+    case 'locked':
+      return (st) => {
+        let slot: Slot | undefined
+        return (ctx: unknown, cb: unknown) => {
+          if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
+          if (slot === undefined) slot = slotOf(st, plan)
+          return trackOp(st.runtime.withLockOp(ctx, slot.ops, cb as Section), slot.what, st.tracker)
+        }
+      }
+    case 'guarded':
+      return (st) => {
+        let slot: Slot | undefined
+        return (ctx: unknown) => {
+          if (!ScopeContext.is(ctx)) return badCall(whatOf(st, plan), ctx, false)
+          if (slot === undefined) slot = slotOf(st, plan)
+          return trackOp(st.runtime.lockGuardOp(ctx, slot.ops), slot.what, st.tracker)
+        }
+      }
+    case 'try':
+      return plan.guard
+        ? (st) => {
+            let slot: Slot | undefined
+            return (ctx: unknown) => {
+              if (!ScopeContext.is(ctx)) return badCall(whatOf(st, plan), ctx, false)
+              if (slot === undefined) slot = slotOf(st, plan)
+              return trackOp(st.runtime.tryLockGuardOp(ctx, slot.ops), slot.what, st.tracker)
+            }
+          }
+        : (st) => {
+            let slot: Slot | undefined
+            return (ctx: unknown, cb: unknown) => {
+              if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
+              if (slot === undefined) slot = slotOf(st, plan)
+              return trackOp(st.runtime.tryWithLockOp(ctx, slot.ops, cb as Section), slot.what, st.tracker)
+            }
+          }
+    default: {
+      const annotation = (what: string, arg: unknown): readonly [number, LockRuntime<unknown> | null] =>
+        form === 'nested' ? [subclassOf(what, arg), null] : [0, runtimeOf(what, arg)]
+      return plan.guard
+        ? (st) => {
+            let slot: Slot | undefined
+            return (ctx: unknown, arg: unknown) => {
+              if (!ScopeContext.is(ctx)) return badCall(whatOf(st, plan), ctx, false)
+              const [subclass, nest] = annotation(whatOf(st, plan), arg)
+              if (slot === undefined) slot = slotOf(st, plan)
+              return trackOp(st.runtime.lockGuardOp(ctx, slot.ops, subclass, nest), slot.what, st.tracker)
+            }
+          }
+        : (st) => {
+            let slot: Slot | undefined
+            return (ctx: unknown, arg: unknown, cb: unknown) => {
+              if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
+              const [subclass, nest] = annotation(whatOf(st, plan), arg)
+              if (slot === undefined) slot = slotOf(st, plan)
+              return trackOp(st.runtime.withLockOp(ctx, slot.ops, cb as Section, subclass, nest), slot.what, st.tracker)
+            }
+          }
+    }
   }
 }
 
-/** Builds the frozen generator-flavoured lock object of a runtime: one closure per entry of its kind's tables. */
+/** The methods of a kind's model locks, built once per kind spec (a lock object is its state over this). */
+const PROTOTYPES = new WeakMap<LockKindSpec, object>()
+
+const prototypeOf = (spec: LockKindSpec): object => {
+  const known = PROTOTYPES.get(spec)
+  if (known !== undefined) return known
+  const proto = {}
+  let i = 0
+  // A getter per method: the method, made for this lock at its first read and kept (it may be
+  // read off the lock and called on its own, as src/seqlock/ does), is a plain closure.
+  const define = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded'): void => {
+    const at = i++
+    const make = makerOf(plan, form)
+    Object.defineProperty(proto, plan.method, {
+      get(this: ModelLockObject): Method {
+        const st = this[STATE]
+        let m = st.methods[at]
+        if (m === undefined) {
+          m = make(st)
+          st.methods[at] = m
+        }
+        return m
+      },
+      enumerable: true,
+    })
+  }
+  for (const [method, [variant, mode]] of Object.entries(spec.methods as Readonly<Record<string, MethodEntry>>))
+    define({ method, variant, mode, guard: false, trylock: false, call: '(ctx, …)' }, 'locked')
+  for (const [method, [variant, mode]] of Object.entries(spec.guards as Readonly<Record<string, MethodEntry>>))
+    define({ method, variant, mode, guard: true, trylock: false, call: '(ctx)' }, 'guarded')
+  for (const [method, [variant, mode, form, guard]] of Object.entries(spec.annotated as Readonly<Record<string, AnnotatedEntry>>))
+    define({ method, variant, mode, guard, trylock: form === 'try', call: '(ctx, …)' }, form)
+  Object.freeze(proto)
+  PROTOTYPES.set(spec, proto)
+  return proto
+}
+
+/** Builds the frozen generator-flavoured lock object of a runtime: `kind`, `name` and its state over its kind's methods. */
 export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker): object => {
-  const lock: Record<string, unknown> = { kind: runtime.kind, name: runtime.name }
-  const track = <R>(op: Op<R>, what: string): Op<R> => trackOp(op, what, tracker)
-  for (const [method, [variant, mode]] of Object.entries(runtime.spec.methods as Readonly<Record<string, MethodEntry>>)) {
-    const ops = lazy(() => runtime.compile(method, variant, mode, false))
-    const what = `${runtime.label}.${method}(ctx, …)`
-    lock[method] = (ctx: unknown, cb: unknown) => {
-      if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
-      return track(runtime.withLockOp(ctx, ops(), cb as Section), what)
-    }
-  }
-  for (const [method, [variant, mode]] of Object.entries(runtime.spec.guards as Readonly<Record<string, MethodEntry>>)) {
-    const ops = lazy(() => runtime.compile(method, variant, mode, true))
-    const what = `${runtime.label}.${method}(ctx)`
-    lock[method] = (ctx: unknown) => {
-      if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
-      return track(runtime.lockGuardOp(ctx, ops()), what)
-    }
-  }
-  for (const [method, [variant, mode, form, guard]] of Object.entries(runtime.spec.annotated as Readonly<Record<string, AnnotatedEntry>>)) {
-    const ops = lazy(() => runtime.compile(method, variant, mode, guard, form === 'try'))
-    const what = `${runtime.label}.${method}(ctx, …)`
-    if (form === 'try') {
-      lock[method] = guard
-        ? (ctx: unknown) => {
-            if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
-            return track(runtime.tryLockGuardOp(ctx, ops()), what)
-          }
-        : (ctx: unknown, cb: unknown) => {
-            if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
-            return track(runtime.tryWithLockOp(ctx, ops(), cb as Section), what)
-          }
-      continue
-    }
-    const annotation = (arg: unknown): readonly [number, LockRuntime<unknown> | null] =>
-      form === 'nested' ? [subclassOf(what, arg), null] : [0, runtimeOf(what, arg)]
-    lock[method] = guard
-      ? (ctx: unknown, arg: unknown) => {
-          if (!ScopeContext.is(ctx)) return badCall(what, ctx, false)
-          const [subclass, nest] = annotation(arg)
-          return track(runtime.lockGuardOp(ctx, ops(), subclass, nest), what)
-        }
-      : (ctx: unknown, arg: unknown, cb: unknown) => {
-          if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(what, ctx, true)
-          const [subclass, nest] = annotation(arg)
-          return track(runtime.withLockOp(ctx, ops(), cb as Section, subclass, nest), what)
-        }
-  }
-  const built = Object.freeze({ ...lock })
+  const lock = Object.create(prototypeOf(runtime.spec)) as { kind: string; name: string; [STATE]: ModelLockState }
+  lock.kind = runtime.kind
+  lock.name = runtime.name
+  Object.defineProperty(lock, STATE, { value: { runtime, tracker, methods: [] } satisfies ModelLockState })
+  Object.defineProperty(lock, LOCK_RUNTIME, { value: runtime })
+  // As buildLock() registers its objects: the kind as the public types name it.
+  const built = Object.freeze(lock) as { readonly kind: LockKind; readonly name: string }
   registerLock(built, runtime)
   return built
 }

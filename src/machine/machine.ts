@@ -138,9 +138,40 @@ export const createMachineCpu = (id: number): MachineCpu => {
   }
 }
 
-export const createMachine = (options: MachineOptions): Machine => {
+/**
+ * CPU `state` back as {@link createMachineCpu} made it, in place (its idle task too): a kernel
+ * rebuilt on the CPUs of the last execution (src/exec/parts.ts). test/model/reuse.test.ts checks
+ * that the result equals a fresh CPU, field for field.
+ */
+export const resetMachineCpu = (s: MachineCpu): void => {
+  const idle = s.idle
+  idle.migrationDisabled = 0
+  idle.rcuReadLockNesting = 0
+  idle.softirqDisableCnt = 0
+  idle.held.length = 0
+  idle.state = 'TASK_RUNNING'
+  idle.waitChannel = -1
+  idle.waitChannelKind = ''
+  s.preemptCount = 0
+  s.irqsDisabled = false
+  s.interruptDisableCount = 0
+  s.interruptDisableSaved = null
+  s.nmiNesting = 0
+  s.pendingIrqs = []
+  s.softirqPending = 0
+  s.ksoftirqdWoken = false
+  s.wokenIrqThreads = []
+  s.current = idle
+  s.claimIrq = 0
+  s.claimPreempt = 0
+  s.claimBh = 0
+  s.hardirqThreaded = false
+}
+
+/** A new machine; `cpus`: CPU states to use (fresh ones, or ones {@link resetMachineCpu} reset), else new ones. */
+export const createMachine = (options: MachineOptions, cpus?: readonly MachineCpu[]): Machine => {
   const machine: Machine = {
-    cpus: Array.from({ length: options.cpus }, (_, i) => createMachineCpu(i)),
+    cpus: cpus === undefined ? Array.from({ length: options.cpus }, (_, i) => createMachineCpu(i)) : [...cpus],
     tasks: {},
     locks: [],
     clockMs: 0,

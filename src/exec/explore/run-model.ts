@@ -15,7 +15,7 @@ import {
 } from '../../errors.js'
 import type { ModelOutcome } from '../model/executor.js'
 import type { ModelKernel } from '../model/model-kernel.js'
-import { defineModel, type Model, runModel } from '../model/run.js'
+import { defineModel, type Model, type ModelResult, modelExecutions } from '../model/run.js'
 import type { Choice, Scheduler } from '../model/scheduler.js'
 import { withActiveExecution } from './active.js'
 import { NondeterministicModelError, ReplayError, StepLimitError } from './errors.js'
@@ -69,32 +69,52 @@ const describeArg = (a: unknown): string =>
         ? 'ƒ'
         : typeof a
 
-/** The setup, seeing a kernel that records each declaration it makes (method name and plain arguments). */
-const recording = <O extends readonly string[]>(model: Model<O>, out: { list: string[] }): Model<O> =>
-  defineModel((k: ModelKernel<O>) => {
-    let inSetup = true
-    // Over an empty target (the kernel's plugged members are read-only properties, which a proxy
-    // of the kernel itself would have to return unchanged): members read from `k`, methods bound to it.
-    const proxy = new Proxy(
-      {},
-      {
-        get(_target, prop) {
-          const v: unknown = Reflect.get(k, prop, k)
-          if (typeof v !== 'function') return v
-          return (...args: unknown[]) => {
+/**
+ * The setup, seeing a kernel that records each declaration it makes (method name and plain
+ * arguments) in `out.list`. One proxy for every execution (over the kernel of the one running),
+ * with one wrapper per method: tasks read `k.cpuRelax` and the like at every step.
+ */
+const recording = <O extends readonly string[]>(model: Model<O>, out: { list: string[] }): Model<O> => {
+  let k: ModelKernel<O> | null = null
+  let inSetup = false
+  const kernel = (): ModelKernel<O> => {
+    if (k === null) throw new InvalidArgumentError('the model kernel was used outside an execution')
+    return k
+  }
+  const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>()
+  // Over an empty target (the kernel's plugged members are read-only properties, which a proxy
+  // of the kernel itself would have to return unchanged): members read from `k`, methods bound to it.
+  const proxy = new Proxy(
+    {},
+    {
+      get(_target, prop) {
+        const now = kernel()
+        const v: unknown = Reflect.get(now, prop, now)
+        if (typeof v !== 'function') return v
+        let w = wrappers.get(prop)
+        if (w === undefined) {
+          w = (...args: unknown[]) => {
+            const at = kernel()
             if (inSetup) out.list.push(`${String(prop)}(${args.map(describeArg).join(', ')})`)
-            return (v as (...a: unknown[]) => unknown).apply(k, args)
+            return (Reflect.get(at, prop, at) as (...a: unknown[]) => unknown).apply(at, args)
           }
-        },
-        has: (_target, prop) => prop in k,
+          wrappers.set(prop, w)
+        }
+        return w
       },
-    ) as ModelKernel<O>
+      has: (_target, prop) => prop in kernel(),
+    },
+  ) as ModelKernel<O>
+  return defineModel((given: ModelKernel<O>) => {
+    k = given
+    inSetup = true
     try {
       model.setup(proxy)
     } finally {
       inSetup = false
     }
   }, model.options)
+}
 
 const failuresOf = (outcome: ModelOutcome, diagnostics: readonly Diagnostic[]): Failure[] => {
   const out: Failure[] = []
@@ -143,10 +163,29 @@ const failuresOf = (outcome: ModelOutcome, diagnostics: readonly Diagnostic[]): 
   return out
 }
 
-/** A RunExecution over `model`. */
+/** A RunExecution over `model`: each kernel (and traced or not) runs on CPUs kept across its executions (../model/run.ts `modelExecutions`). */
 export const modelRunner = <O extends readonly string[]>(model: Model<O>, options: ModelRunOptions = {}): RunExecution => {
+  const declarations = { list: [] as string[] }
+  const recorded = recording(model, declarations)
+  const runs = new Map<string, (scheduler: Scheduler) => ModelResult>()
+  const runFor = (kernel: KernelName, traced: boolean): ((scheduler: Scheduler) => ModelResult) => {
+    const key = `${kernel}:${traced}`
+    let run = runs.get(key)
+    if (run === undefined) {
+      run = modelExecutions(recorded, {
+        preemptRt: kernel === 'rt',
+        trace: traced || options.trace === true,
+        ...(options.lockdep === undefined ? {} : { lockdep: options.lockdep }),
+        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+        ...(options.irqArrivals === undefined ? {} : { irqArrivals: options.irqArrivals }),
+      })
+      runs.set(key, run)
+    }
+    return run
+  }
   return (kernel: KernelName, scheduler: Scheduler, traced = false): Execution => {
-    const declarations = { list: [] as string[] }
+    const list: string[] = []
+    declarations.list = list
     const detector = new RaceDetector()
     let current: Choice | null = null
     const watching: Scheduler = {
@@ -157,20 +196,12 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
       },
     }
     const attach = (locks: readonly ProbedLock[]): void => {
-      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(locks, () => declarations.list.every(isClosedDeclaration))
+      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(locks, () => list.every(isClosedDeclaration))
     }
-    const r = withActiveExecution({ detector, current: () => current, attach }, () =>
-      runModel(recording(model, declarations), {
-        preemptRt: kernel === 'rt',
-        scheduler: watching,
-        trace: traced || options.trace === true,
-        ...(options.lockdep === undefined ? {} : { lockdep: options.lockdep }),
-        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-        ...(options.irqArrivals === undefined ? {} : { irqArrivals: options.irqArrivals }),
-      }),
-    )
+    const run = runFor(kernel, traced)
+    const r = withActiveExecution({ detector, current: () => current, attach }, () => run(watching))
     const failures = failuresOf(r.outcome, r.diagnostics)
     failures.push(...detector.failures())
-    return { failures, trace: r.trace, declarations: declarations.list }
+    return { failures, trace: r.trace, declarations: list }
   }
 }

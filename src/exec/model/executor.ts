@@ -62,6 +62,13 @@ class Frame {
   access: Access | undefined = undefined
   /** Operations it made and has not started (a forgotten `yield*`). */
   readonly unstarted = new Set<Unstarted>()
+  /** A hardirq handler's: its interrupt, and lockdep's `hardirq_threaded` of the context it interrupted. */
+  decl: IrqDecl | null = null
+  threadedBefore = false
+  /** The choice offered for its next step last time (offered again while its pid and access are the same). */
+  choice: (Choice & { readonly kind: 'task' }) | null = null
+  /** Taking that choice: made once per frame, not per point. */
+  act: (() => void) | null = null
   constructor(
     /** The task it is, or null for a hardirq handler. */
     readonly owner: ModelTask | null,
@@ -82,6 +89,9 @@ export class ModelTask {
   idle: (() => boolean) | null = null
   /** Called when it goes to sleep in a wait (a kworker's wq_worker_sleeping()). */
   onSleep: (() => void) | null = null
+  /** Switching it in for a step, and its timer firing: made once per task, not per point. */
+  runAct: (() => void) | null = null
+  timeoutAct: (() => void) | null = null
   constructor(
     readonly task: Task,
     readonly rt: CpuRun,
@@ -113,12 +123,16 @@ export interface IrqDecl {
   /** Its irq thread (force-threaded), while alive; `again`: woken while it ran. */
   thread: ModelTask | null
   again: boolean
+  /** Its arrival as the executor takes it (made at the first point that offers it). */
+  act?: (() => void) | undefined
 }
 
 /** A declared softirq raise source on a CPU: how many raises are left. */
 export interface SoftirqDecl {
   readonly nr: number
   raises: number
+  /** Its raise as the executor takes it (made at the first point that offers it). */
+  act?: (() => void) | undefined
 }
 
 /** One CPU's run state. */
@@ -390,8 +404,9 @@ export class ModelExecutor implements Executor, OpTracker {
   /** Runs the execution to its end; `maxSteps` bounds the choices taken. */
   run(scheduler: Scheduler, maxSteps: number): ModelOutcome {
     let previous: Choice | null = null
+    const acts: (() => void)[] = []
     for (;;) {
-      const { choices, acts } = this.#choices()
+      const choices = this.#choices(acts)
       if (choices.length === 0) return this.#ended()
       if (this.steps >= maxSteps) return { kind: 'step-limit', steps: this.steps }
       const at = scheduler.choose(choices, { step: this.steps, previous })
@@ -410,10 +425,14 @@ export class ModelExecutor implements Executor, OpTracker {
     }
   }
 
-  /** Every choice at this point, CPU by CPU (then pid, then line), each with what taking it does. */
-  #choices(): { choices: Choice[]; acts: (() => void)[] } {
+  /**
+   * Every choice at this point, CPU by CPU (then pid, then line); `acts` gets what taking each
+   * does. The choices array is new (the scheduler may keep it); the choice objects and the acts
+   * are each frame's, task's and interrupt's own, made once.
+   */
+  #choices(acts: (() => void)[]): Choice[] {
     const choices: Choice[] = []
-    const acts: (() => void)[] = []
+    acts.length = 0
     const deadline = this.#nextDeadline()
     for (const rt of this.runs) {
       const cpu = rt.cpu
@@ -431,7 +450,7 @@ export class ModelExecutor implements Executor, OpTracker {
         }
         if (top.wait === null) {
           choices.push(this.#taskChoice(cpu, cpu.current, top))
-          acts.push(() => this.#step(rt, top))
+          acts.push(this.#stepAct(rt, top))
         }
         if (soft) this.#offerArrivals(rt, choices, acts)
         continue
@@ -446,7 +465,7 @@ export class ModelExecutor implements Executor, OpTracker {
       const curRuns = cur !== null && cur.frame.wait === null
       if (cur !== null && curRuns) {
         choices.push(this.#taskChoice(cpu, cur.task, cur.frame))
-        acts.push(() => this.#step(rt, cur.frame))
+        acts.push(this.#stepAct(rt, cur.frame))
       }
       // Another task may run here when the CPU is idle, or the running one may be preempted — also
       // while it busy-waits preemptible (a seqcount reader's or cpu_relax() loop: full preemption).
@@ -457,17 +476,24 @@ export class ModelExecutor implements Executor, OpTracker {
           if (t === cur) continue
           if (t.frame.wait === null) {
             choices.push(this.#taskChoice(cpu, t.task, t.frame))
-            acts.push(() => this.#runTask(rt, t))
+            if (t.runAct === null) t.runAct = () => this.#runTask(rt, t)
+            acts.push(t.runAct)
           } else if (deadline !== Number.POSITIVE_INFINITY && t.frame.deadline === deadline) {
             // Its timer fires (the earliest pending one).
             choices.push(this.#taskChoice(cpu, t.task, t.frame))
-            acts.push(() => this.#timeout(rt, t))
+            if (t.timeoutAct === null) t.timeoutAct = () => this.#timeout(rt, t)
+            acts.push(t.timeoutAct)
           }
         }
       }
       if (irqsOn) this.#offerArrivals(rt, choices, acts)
     }
-    return { choices, acts }
+    return choices
+  }
+
+  #stepAct(rt: CpuRun, frame: Frame): () => void {
+    if (frame.act === null) frame.act = () => this.#step(rt, frame)
+    return frame.act
   }
 
   /** The declared interrupts' arrivals and softirq raises still to come on the CPU (its interrupts are on). */
@@ -476,20 +502,26 @@ export class ModelExecutor implements Executor, OpTracker {
     for (const d of rt.irqs) {
       if (d.arrivals > 0) {
         choices.push({ kind: 'irq', cpu: cpu.id, line: d.line })
-        acts.push(() => this.#arrive(rt, d.line, false))
+        if (d.act === undefined) d.act = () => this.#arrive(rt, d.line, false)
+        acts.push(d.act)
       }
     }
     for (const s of rt.softirqs) {
       if (s.raises > 0) {
         choices.push({ kind: 'softirq', cpu: cpu.id, nr: s.nr })
-        acts.push(() => this.#softirqRaise(rt, s))
+        if (s.act === undefined) s.act = () => this.#softirqRaise(rt, s)
+        acts.push(s.act)
       }
     }
   }
 
   #taskChoice(cpu: Cpu, task: Task, frame: Frame): Choice {
+    const known = frame.choice
+    if (known !== null && known.pid === task.pid && known.access === frame.access) return known
     const c = { kind: 'task', pid: task.pid, comm: frame.owner === null ? frame.label : task.comm, cpu: cpu.id } as const
-    return frame.access === undefined ? c : { ...c, access: frame.access }
+    const made = frame.access === undefined ? c : { ...c, access: frame.access }
+    frame.choice = made
+    return made
   }
 
   /** The earliest pending timeout (Infinity: none). */
@@ -554,10 +586,10 @@ export class ModelExecutor implements Executor, OpTracker {
     if (this.#pushed.delete(frame)) return
     // The softirqs run at an irq_exit(): their generator's end did the rest (softirqsEnd(), the return).
     if (this.#softirqFrames.has(frame)) return
-    const decl = this.#hardirqDecl.get(frame) as IrqDecl
+    const decl = frame.decl as IrqDecl
     const reporter = this.#m.reporter
     try {
-      cpu.hardirqThreaded = this.#threadedBefore.get(frame) ?? false
+      cpu.hardirqThreaded = frame.threadedBefore
       // __handle_irq_event_percpu(): WARN_ONCE(!irqs_disabled(), …), then local_irq_disable().
       if (!cpu.state.irqsDisabled) {
         try {
@@ -571,8 +603,6 @@ export class ModelExecutor implements Executor, OpTracker {
       this.#irqExit(rt)
     }
   }
-  readonly #hardirqDecl = new WeakMap<Frame, IrqDecl>()
-  readonly #threadedBefore = new WeakMap<Frame, boolean>()
 
   /** The frame must wait: parked on the channel; a sleeping task gives up its CPU. */
   #park(rt: CpuRun, frame: Frame, y: WaitYield): void {
@@ -757,8 +787,8 @@ export class ModelExecutor implements Executor, OpTracker {
       }
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: decl.name, wake: false })
       const frame: Frame = new Frame(null, `irq ${line} handler ${decl.name}`, () => this.#hardirqBody(rt, decl, frame))
-      this.#hardirqDecl.set(frame, decl)
-      this.#threadedBefore.set(frame, cpu.hardirqThreaded)
+      frame.decl = decl
+      frame.threadedBefore = cpu.hardirqThreaded
       // lockdep_hardirq_threaded(): a handler that RT would thread may take spinlock_t (LD_WAIT_CONFIG).
       cpu.hardirqThreaded = !decl.noThread
       rt.hardirqs.push(frame)

@@ -43,8 +43,9 @@ export interface ModelHost {
 declare const PLUGGED: unique symbol
 
 /** Set by Plugged's static block (its constructor and its factory stay out of the published types). */
-let plugOf: <F>(make: (host: ModelHost) => F) => Plugged<F>
+let plugOf: <F>(make: (host: ModelHost) => F, eager: boolean) => Plugged<F>
 let makeOf: <F>(p: Plugged<F>, host: ModelHost) => F
+let eagerOf: (p: Plugged<unknown>) => boolean
 
 /**
  * One entry of the list: a factory, its host parameter hidden. The published types then name the
@@ -54,20 +55,29 @@ export class Plugged<F> {
   /** Phantom: the factory's type, for {@link PluggedFactories}. Never present at run time. */
   declare readonly [PLUGGED]?: F
   readonly #make: (host: ModelHost) => F
+  readonly #eager: boolean
   static {
-    plugOf = (make) => new Plugged(make)
+    plugOf = (make, eager) => new Plugged(make, eager)
     makeOf = (p, host) => p.#make(host)
+    eagerOf = (p) => p.#eager
   }
-  private constructor(make: (host: ModelHost) => F) {
+  private constructor(make: (host: ModelHost) => F, eager: boolean) {
     this.#make = make
+    this.#eager = eager
   }
 }
 
-/** An entry of the list: `name: plug(nameFactory)`. */
-export const plug = <F>(make: (host: ModelHost) => F): Plugged<F> => plugOf(make)
+/**
+ * An entry of the list: `name: plug(nameFactory)`. The factory runs at the member's first read
+ * in an execution (most models use few of them); `eager`: when the model kernel is made.
+ */
+export const plug = <F>(make: (host: ModelHost) => F, options: { readonly eager?: boolean } = {}): Plugged<F> => plugOf(make, options.eager === true)
 
 /** @internal Runs an entry's factory for one model kernel. */
 export const makePlugged = <F>(p: Plugged<F>, host: ModelHost): F => makeOf(p, host)
+
+/** @internal Whether the entry's factory runs when the model kernel is made. */
+export const isEager = (p: Plugged<unknown>): boolean => eagerOf(p)
 
 /** The shape of the list. */
 export type ModelFactories = Readonly<Record<string, Plugged<unknown>>>
@@ -86,8 +96,8 @@ export const MODEL_FACTORIES = {
   seqcountRawSpinlock: plug(seqcountRawSpinlockFactory),
   seqcountSpinlock: plug(seqcountSpinlockFactory),
   seqcountRwlock: plug(seqcountRwlockFactory),
-  /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts). */
-  cell: plug(cellFactory),
+  /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts); eager: it hands the explorer the machine's locks when the kernel is made. */
+  cell: plug(cellFactory, { eager: true }),
   /** `k.perCpu(name, init)`: a per-CPU variable (`thisCpuPtr`, `perCpuPtr`) whose races the explorer reports (src/exec/explore/races/per-cpu.ts). */
   perCpu: plug(perCpuFactory),
   /** `timer_setup()`: a `timer_list`; its callback runs in the TIMER softirq, `ktimers/N` with forced irq threads (src/deferred/model/). */

@@ -31,7 +31,9 @@ import { POINT, type Op, type WaitChannel } from '../wait.js'
 import type { KernelParts } from '../executor.js'
 import type { ModelExecutor, ModelTask, Signal } from './executor.js'
 import { trackOp } from './op.js'
-import { MODEL_FACTORIES, makePlugged, type ModelFactories, type ModelHost, type PluggedFactories } from './factories.js'
+import { isEager, MODEL_FACTORIES, makePlugged, type ModelFactories, type ModelHost, type Plugged, type PluggedFactories } from './factories.js'
+
+const PLUGGED_ENTRIES: readonly (readonly [string, Plugged<unknown>])[] = Object.entries(MODEL_FACTORIES satisfies ModelFactories)
 
 /**
  * A task declared by `k.task()`: who it is (the handle `k.signal()` takes).
@@ -111,7 +113,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   readonly lockOrder: Order
   readonly #exec: ModelExecutor
   readonly #parts: KernelParts
-  readonly #tasks = new WeakMap<ModelTaskHandle, ModelTask>()
+  readonly #tasks = new Map<ModelTaskHandle, ModelTask>()
   readonly #irqArrivals: number
   #channels = 0
 
@@ -136,11 +138,36 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
       track: (op, what) => trackOp(op, what, exec),
       irqArrivals,
     }
-    const factories: ModelFactories = MODEL_FACTORIES
-    for (const [name, entry] of Object.entries(factories)) Object.defineProperty(this, name, { value: makePlugged(entry, host), enumerable: true })
+    this.#host = host
+    for (const [name, entry] of PLUGGED_ENTRIES) if (isEager(entry)) this.#pluggedOf(name, entry)
     const maker = Object.freeze({})
     MAKERS.set(maker, (spec, name, data) => newLockRuntime(exec.lockHost, spec, name, data))
     Object.defineProperty(this, LOCK_RUNTIME, { value: maker })
+  }
+
+  readonly #host: ModelHost
+  /** The plugged factories made so far in this execution, by name. */
+  readonly #plugged = new Map<string, unknown>()
+
+  #pluggedOf(name: string, entry: Plugged<unknown>): unknown {
+    let made = this.#plugged.get(name)
+    if (made === undefined) {
+      made = makePlugged(entry, this.#host)
+      this.#plugged.set(name, made)
+    }
+    return made
+  }
+
+  // The plugged members: a getter each on the prototype, made once (./factories.ts runs a
+  // factory at its member's first read in an execution).
+  static {
+    for (const [name, entry] of PLUGGED_ENTRIES)
+      Object.defineProperty(ModelKernelBase.prototype, name, {
+        get(this: ModelKernelBase<readonly string[]>): unknown {
+          return this.#pluggedOf(name, entry)
+        },
+        enumerable: true,
+      })
   }
 
   /** How many simulated CPUs this execution has. */

@@ -11,7 +11,8 @@ import type { LockState, Task } from '../../machine/machine.js'
 import type { CpuState } from '../../machine/cpu-state.js'
 import { type LockGraph, lockGraphOf } from '../../export/lock-graph.js'
 import { type LockdepProcFile, readProcFile } from '../../lockdep/proc.js'
-import { createKernelParts } from '../parts.js'
+import { createKernelParts, createKernelPartsOn, newCpuSet, reuseKernelParts } from '../parts.js'
+import type { KernelParts } from '../executor.js'
 import { defaultScheduler } from './default-scheduler.js'
 import { ModelExecutor, type ModelOutcome } from './executor.js'
 import { newModelKernel, type ModelKernel } from './model-kernel.js'
@@ -155,11 +156,47 @@ const MAX_STEPS = 100_000
  * ```
  */
 export const runModel = <Order extends readonly string[]>(model: Model<Order>, options: RunModelOptions = {}): ModelResult => {
-  if (typeof model !== 'object' || model === null || typeof model.setup !== 'function') {
+  assertModel(model)
+  const { scheduler = defaultScheduler(), maxSteps = MAX_STEPS, irqArrivals = 1, ...kernel } = options
+  return execute(model, createKernelParts(resolveOptions({ ...model.options, ...kernel })), scheduler, maxSteps, irqArrivals)
+}
+
+const assertModel = (model: unknown): void => {
+  if (typeof model !== 'object' || model === null || typeof (model as { setup?: unknown }).setup !== 'function') {
     throw new InvalidArgumentError('runModel(): the model must come from defineModel()')
   }
-  const { scheduler = defaultScheduler(), maxSteps = MAX_STEPS, irqArrivals = 1, ...kernel } = options
-  const parts = createKernelParts(resolveOptions({ ...model.options, ...kernel }))
+}
+
+/**
+ * @internal `runModel(model, options)` made for many executions (the explorer's): each call runs
+ * one execution with `scheduler`, on a kernel built on the same CPUs every time
+ * (src/exec/parts.ts `reuseKernelParts`). The result is the same as runModel()'s; its `machine`
+ * is that execution's until the next call.
+ */
+export const modelExecutions = <Order extends readonly string[]>(
+  model: Model<Order>,
+  options: Omit<RunModelOptions, 'scheduler'> = {},
+): ((scheduler: Scheduler) => ModelResult) => {
+  assertModel(model)
+  const { maxSteps = MAX_STEPS, irqArrivals = 1, ...kernel } = options
+  const cpus = newCpuSet(resolveOptions({ ...model.options, ...kernel }))
+  let first = true
+  return (scheduler) => {
+    // The first execution has the CPUs as made; each later one resets them.
+    const parts = first ? createKernelPartsOn(cpus) : reuseKernelParts(cpus)
+    first = false
+    return execute(model, parts, scheduler, maxSteps, irqArrivals)
+  }
+}
+
+/** One execution of `model` on a kernel made of `parts`. */
+const execute = <Order extends readonly string[]>(
+  model: Model<Order>,
+  parts: KernelParts,
+  scheduler: Scheduler,
+  maxSteps: number,
+  irqArrivals: number,
+): ModelResult => {
   const exec = new ModelExecutor(parts)
   const k = newModelKernel<Order>(exec, parts, irqArrivals)
   let outcome: ModelOutcome
