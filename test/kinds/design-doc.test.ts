@@ -5,7 +5,7 @@
  * prints now.
  */
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { MY_SPIN_LOCK_IRQ_V6 } from '../../examples/design-v6.js'
 import { checkLockDesign, formatLockDesign, type LockKindSpec, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE } from '../../src/index.js'
 
@@ -27,6 +27,9 @@ describe('docs/defining-kinds.md', () => {
     const code = file.slice(file.indexOf('import {'), file.indexOf('export const title')).trimEnd().replace("'../src/index.js'", "'lockproof'")
     expect(blockAfter('<!-- the code of examples/design-v6.ts -->')).toBe(code)
   })
+
+  // A verdict takes 0.2–5 s on this 2-core machine and more while the whole suite runs: not vitest's 5 s default.
+  vi.setConfig({ testTimeout: 120_000 })
 
   const pasted = [...doc.matchAll(/<!-- checkLockDesign output: (\w+) -->/g)].map((m) => m[1] ?? '')
   it('pastes the three designs’ verdicts', () => {
