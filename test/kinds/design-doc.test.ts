@@ -9,6 +9,9 @@ import { describe, expect, it, vi } from 'vitest'
 import { MY_SPIN_LOCK_IRQ_V6 } from '../../examples/design-v6.js'
 import { checkLockDesign, formatLockDesign, type LockKindSpec, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE } from '../../src/index.js'
 
+// A verdict takes 0.2–5 s on this 2-core machine and more while the whole suite runs: not vitest's 5 s default.
+vi.setConfig({ testTimeout: 120_000 })
+
 const doc = readFileSync(new URL('../../docs/defining-kinds.md', import.meta.url), 'utf8')
 const KINDS: Readonly<Record<string, LockKindSpec>> = { MY_SPIN_LOCK_IRQ_V6, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_COUNTED }
 
@@ -27,9 +30,6 @@ describe('docs/defining-kinds.md', () => {
     const code = file.slice(file.indexOf('import {'), file.indexOf('export const title')).trimEnd().replace("'../src/index.js'", "'lockproof'")
     expect(blockAfter('<!-- the code of examples/design-v6.ts -->')).toBe(code)
   })
-
-  // A verdict takes 0.2–5 s on this 2-core machine and more while the whole suite runs: not vitest's 5 s default.
-  vi.setConfig({ testTimeout: 120_000 })
 
   const pasted = [...doc.matchAll(/<!-- checkLockDesign output: (\w+) -->/g)].map((m) => m[1] ?? '')
   it('pastes the three designs’ verdicts', () => {
