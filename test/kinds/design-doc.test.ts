@@ -5,9 +5,12 @@
  * prints now.
  */
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { MY_SPIN_LOCK_IRQ_V6 } from '../../examples/design-v6.js'
 import { checkLockDesign, formatLockDesign, type LockKindSpec, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE } from '../../src/index.js'
+
+// A verdict takes 0.2–5 s on this 2-core machine and more while the whole suite runs: not vitest's 5 s default.
+vi.setConfig({ testTimeout: 120_000 })
 
 const doc = readFileSync(new URL('../../docs/defining-kinds.md', import.meta.url), 'utf8')
 const KINDS: Readonly<Record<string, LockKindSpec>> = { MY_SPIN_LOCK_IRQ_V6, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_COUNTED }
