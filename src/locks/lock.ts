@@ -685,6 +685,11 @@ export class LockRuntime<D> implements StepHost, Relock {
     return this.spec.category[this.host.options.preemptRt ? 'rt' : 'normal'] === 'sleeping'
   }
 
+  /** A CPU-local kind on this kernel (local_lock_t on a normal kernel): no lock word to wait on. */
+  #lockless(): boolean {
+    return this.spec.category[this.host.options.preemptRt ? 'rt' : 'normal'] === 'cpu-local'
+  }
+
   #wrongOwner(here: Cpu, a: Acquisition): void {
     const t = here.current
     const sleeping = this.#sleeping()
@@ -1057,12 +1062,17 @@ export class LockRuntime<D> implements StepHost, Relock {
     const st = this.#state
     // The holder in the way: the writer, or for a write the first reader (-2: free; -3: free, but the queue keeps it for a waiter).
     let conflict = st.writerPid >= 0 ? -1 : write && st.readerPids.length > 0 ? 0 : -2
+    // A local_lock_t on a normal kernel has no lock word (local_lock_internal.h: local_lock_acquire()
+    // is lockdep's map and an owner field): taken again on its CPU (a handler over the task holding
+    // it), it does not wait. lockdep reports it; the data race is the bug.
+    const nested = conflict === -1 && this.#lockless()
+    if (nested) conflict = -2
     const waiting = a.wait
     const q = this.#wq
     if (conflict === -2 && q !== null && q.busy() && !q.admits(waiting === null ? null : this.#waiterOf(a, waiting), a.mode, this.#holders())) conflict = -3
     // A trylock looks at the lock word first and tells lockdep only when it got the lock.
     if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
-    const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
+    const record = write && !nested ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
     const chain =
       waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active && this.#hasMap ? this.#validate(a, record, irqContext) : null
