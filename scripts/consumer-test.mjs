@@ -43,6 +43,15 @@ const cliModel = `export default (kernel) => {
   kernel.run((ctx) => { s.withLocked(ctx, () => 0); ctx.raiseIrq(3) })
 }
 `
+// A defineModel() model for `lockproof explore`: a → b on one CPU, b → a on the other.
+const exploreModel = `import { defineModel } from 'lockproof'
+export default defineModel((k) => {
+  const a = k.mutex('a', 0)
+  const b = k.mutex('b', 0)
+  k.task('one', { cpu: 0 }, function* (ctx) { yield* a.withLocked(ctx, function* (c) { yield* b.withLocked(c, function* () {}) }) })
+  k.task('two', { cpu: 1 }, function* (ctx) { yield* b.withLocked(ctx, function* (c) { yield* a.withLocked(c, function* () {}) }) })
+}, { cpus: 2 })
+`
 const program = `
 const kernel = createKernel({ preemptRt: true })
 const stats = kernel.spinLock('stats', { hits: 0 })
@@ -139,6 +148,14 @@ try {
       )
       const svg = runStatus(bin, ['run', 'model.mjs', '-q', '--svg', 'graph.svg'], dir)
       check(svg.status === 2 && svg.out.includes('--svg needs Graphviz'), `bin: --svg without @hpcc-js/wasm-graphviz says so, exit 2 (${svg.status})`)
+      writeFileSync(join(dir, 'abba.mjs'), exploreModel)
+      const explored = runStatus(bin, ['explore', 'abba.mjs', '-q', '--no-lockdep', '--kernels', 'normal', '--out', 'cx'], dir)
+      check(
+        explored.status === 1 &&
+          explored.out.includes('deadlock on the normal kernel: INFO: task one:1 blocked for more than 120 seconds.') &&
+          readFileSync(join(dir, 'cx', 'normal-1', 'lockgraph.dot'), 'utf8').startsWith('digraph lockdep {'),
+        `bin: lockproof explore abba.mjs finds the deadlock, writes its files, exit 1 (${explored.status}: ${explored.out.trim().split('\n').at(-1)})`,
+      )
       const ts = runStatus(bin, ['run', 'model.ts'], dir)
       check(
         ts.status === 1 || (ts.status === 2 && ts.out.includes('Install tsx')),

@@ -178,6 +178,12 @@ export type { IrqReturn, ThreadedIrqFlags } from './deferred/threaded-irq.js'
 export type { IrqWork, IrqWorkStateOf } from './deferred/irq-work.js'
 export type { Tasklet } from './deferred/tasklet.js'
 export type { Napi, NapiPoll } from './deferred/napi.js'
+// Deferred work inside models (the explorer interleaves it): src/deferred/model/, docs/deferred.md "In models".
+export type { ModelTimerCallback, ModelTimerList } from './deferred/model/timer.js'
+export type { ModelHrtimer, ModelHrtimerCallback } from './deferred/model/hrtimer.js'
+export type { ModelWork, ModelWorkFn, ModelWorkqueue, ModelWorkqueueFlags } from './deferred/model/workqueue.js'
+export type { ModelRequestThreadedIrq, ModelSynchronizeIrq, ModelThreadedIrqOptions } from './deferred/model/threaded-irq.js'
+export type { ModelInitIrqWork, ModelIrqWork } from './deferred/model/irq-work.js'
 export type { NotInHardirqCheck, PreemptibleWaitCheck } from './rules/preemptible-wait.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 export type { ModelSeqCount, ModelSeqCountLocked, ModelSeqLock } from './seqlock/model-api.js'
@@ -222,7 +228,9 @@ export type { Counterexample, ExploreResult, KernelExploration } from './exec/ex
 export type { FailureKind, KernelName } from './exec/explore/execution.js'
 export type { Progress } from './exec/explore/driver.js'
 export type { Witness } from './exec/explore/witness.js'
+export { decodeReplay, type DecodedReplay } from './exec/explore/replay-string.js'
 export type { ModelCell } from './exec/explore/cell.js'
+export type { ModelPerCpu } from './exec/explore/races/per-cpu.js'
 export { assertNoCounterexample, formatExploreResult } from './exec/explore/assert.js'
 export {
   CounterexampleError,
@@ -245,3 +253,19 @@ export type { LockOf } from './kinds/derive.js'
 export type { KindRef } from './kinds/kind-of.js'
 export { KIND_SPECS } from './kinds/registry.js'
 export { BIT_SPIN_LOCK, PERCPU_RW_SEMAPHORE, RT_MUTEX, SPIN_LOCK_IRQ_COUNTED, SPIN_LOCK_IRQ_SAVE, SPIN_LOCK_IRQ_V6 } from './kinds/shipped/index.js'
+// The design check of a lock kind (issue #18 item 5, src/kinds/design/).
+export {
+  checkLockDesign,
+  DesignCheckError,
+  formatLockDesign,
+  type CheckLockDesignOptions,
+  type DesignCell,
+  type DesignCounterexample,
+  type DesignFailure,
+  type DesignForm,
+  type DesignKindCheck,
+  type DesignVariantOf,
+  type DesignVerdict,
+  type FormatLockDesignOptions,
+  type LockDesignVerdict,
+} from './kinds/design/index.js'

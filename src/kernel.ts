@@ -34,6 +34,7 @@ import { SyncExecutor } from './exec/sync.js'
 import { createKernelParts } from './exec/parts.js'
 import { lockHostFor } from './exec/hosts.js'
 import { SyncWaiting, syncWaitHost } from './waiting/factories.js'
+import type { SyncDrive } from './exec/sync-wait.js'
 import type { Semaphore } from './waiting/semaphore.js'
 import type { Completion } from './waiting/completion.js'
 import type { WaitQueueHead } from './waiting/wait-queue.js'
@@ -138,6 +139,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   readonly #lockHost: LockHost
   /** The waiting primitives' factories (src/waiting/). */
   readonly #waiting: SyncWaiting
+  /** How a synchronous primitive's op runs (the one synchronous driver): sequence locks' readers, ww_mutex_lock(). */
+  readonly #drive: SyncDrive
   /** Timers, workqueues, threaded irqs, irq_work, tasklets, NAPI, RCU (src/deferred/). */
   readonly #deferred: Deferred
   readonly #sub: Subsystems
@@ -160,6 +163,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.#exec = exec
     this.#lockHost = lockHostFor(exec, parts)
     this.#waiting = new SyncWaiting(syncWaitHost(parts, this.#lockHost, exec))
+    this.#drive = this.#waiting.host.drive
     this.#deferred = new Deferred(parts, exec, this.#lockHost)
     this.#sub = new Subsystems(this.#deferred)
     this.#views = this.#cpus.map((c) => cpuViewOf(c))
@@ -273,11 +277,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `seqlock_t` (`seqlock_init()`) protecting `data`: its spinlock_t is class `name`, its seqcount's map `name.seqcount`. */
   seqlock<const N extends string, D>(name: N, data: D): SeqLock<N, D, DeclaredAfter<Order, N>> {
     const spin = this.#lock(KIND_SPECS.spinlock_t, name, data) as LockMethods
-    return buildSeqlock(this.#lockHost, spin, name, data) as SeqLock<N, D, DeclaredAfter<Order, N>>
+    return buildSeqlock(this.#lockHost, spin, name, data, this.#drive) as SeqLock<N, D, DeclaredAfter<Order, N>>
   }
   /** `seqcount_t` (`seqcount_init()`) for `data`: writers must disable preemption themselves, on both kernels. */
   seqcount<const N extends string, D>(name: N, data: D): SeqCount<N, D> {
-    return buildSeqcount(this.#lockHost, this.#seqName('seqcount_t', name), data) as SeqCount<N, D>
+    return buildSeqcount(this.#lockHost, this.#seqName('seqcount_t', name), data, this.#drive) as SeqCount<N, D>
   }
   /** `seqcount_raw_spinlock_t` (`seqcount_raw_spinlock_init(s, lock)`): writers hold `lock`. */
   seqcountRawSpinlock<const N extends string, LN extends string, D>(
@@ -312,7 +316,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     return this.#seqcountLocked('mutex', name, lock, data) as SeqCountLocked<'mutex', N, LN, D>
   }
   #seqcountLocked(kind: SeqLockKind, name: unknown, lock: unknown, data: unknown): object {
-    return buildSeqcountLocked(this.#lockHost, kind, this.#seqName(`seqcount_${kind}`, name), lock, data)
+    return buildSeqcountLocked(this.#lockHost, kind, this.#seqName(`seqcount_${kind}`, name), lock, data, this.#drive)
   }
   #seqName(what: string, name: unknown): string {
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`${what}: the class name must be a non-empty string`)
@@ -330,7 +334,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
   /** `ww_mutex_init(lock, ww_class)` protecting `data`. */
   wwMutex<const C extends string, D>(wwClass: WwClass<C>, data: D): WwMutex<C, D> {
-    return buildWwMutex(this.#lockHost, wwClass, data) as WwMutex<C, D>
+    return buildWwMutex(this.#lockHost, wwClass, data, this.#drive) as WwMutex<C, D>
   }
 
   /**

@@ -6,6 +6,7 @@ main(process.argv.slice(2), {
   cwd: process.cwd(),
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  errIsTTY: process.stderr.isTTY === true,
 }).then(
   (code) => {
     process.exitCode = code

@@ -12,7 +12,7 @@ import type { AnyContext } from '../rules/proofs.js'
 import { CLAIM_BH, CLAIM_IRQS_OFF } from '../exec/claims.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { Op } from '../exec/wait.js'
-import type { ClockEvent, Deferred, DeferredChannel, Runner } from './runtime.js'
+import type { ClockEvent, DeferredChannel, DeferredCore, Runner } from './runtime.js'
 import type { HardHrtimerState, HrtimerState, SoftHrtimerState } from './states.js'
 
 /**
@@ -134,20 +134,24 @@ const assertMode = (op: string, mode: unknown): HrtimerMode => {
   return mode as HrtimerMode
 }
 
+/** What {@link HrtimerRuntime.exitCallback} gets when the callback threw (no restart decision). */
+export const THREW: unique symbol = Symbol('threw')
+
 export class HrtimerRuntime<N extends string, M extends HrtimerMode> implements Hrtimer<N, M>, ClockEvent {
   readonly kind = 'hrtimer'
   expires = 0
   cpu = 0
   readonly base: 'hard' | 'soft'
-  readonly #d: Deferred
+  readonly #d: DeferredCore
   readonly #fn: HrtimerCallback<N, M>
   readonly #hard: boolean
   readonly #soft: boolean
-  readonly #channel: DeferredChannel
+  /** What hrtimer_cancel() waits on (a model wakes it when the callback returns). */
+  readonly channel: DeferredChannel
   #running: Runner | null = null
 
   constructor(
-    d: Deferred,
+    d: DeferredCore,
     readonly name: N,
     fn: HrtimerCallback<N, M>,
     readonly mode: M,
@@ -161,7 +165,7 @@ export class HrtimerRuntime<N extends string, M extends HrtimerMode> implements 
     this.#hard = mode.endsWith('_HARD')
     this.#soft = mode.endsWith('_SOFT') || (d.preemptRt && !this.#hard)
     this.base = this.#soft ? 'soft' : 'hard'
-    this.#channel = d.channel('hrtimer', name, () => this.#running)
+    this.channel = d.channel('hrtimer', name, () => this.#running)
   }
 
   get expiresIn(): 'hardirq' | 'softirq' {
@@ -207,35 +211,51 @@ export class HrtimerRuntime<N extends string, M extends HrtimerMode> implements 
   }
 
   hrtimerCancel(ctx: AnyContext): boolean {
-    const d = this.#d
-    const cpu = d.cpuOf(ctx, 'hrtimer_cancel()')
-    return d.wait(cpu, this.#cancelOp())
+    return this.#d.wait(this.#d.cpuOf(ctx, 'hrtimer_cancel()'), this.cancelOp(ctx))
   }
 
-  /** `do { ret = hrtimer_try_to_cancel(timer); if (ret < 0) hrtimer_cancel_wait_running(timer); } while (ret < 0)`. */
-  *#cancelOp(): Op<boolean> {
+  /** `do { ret = hrtimer_try_to_cancel(timer); if (ret < 0) hrtimer_cancel_wait_running(timer); } while (ret < 0)`, as an op. */
+  *cancelOp(ctx: AnyContext): Op<boolean> {
+    this.#d.cpuOf(ctx, 'hrtimer_cancel()')
     // RT, soft timer: spin_lock_bh(&cpu_base->softirq_expiry_lock) (a sleeping lock); otherwise cpu_relax().
     const sleeps = this.#d.preemptRt && this.#soft
     for (;;) {
       if (this.#running === null) return this.#d.disarm(this)
-      yield { tag: 'wait', channel: this.#channel, state: sleeps ? 'TASK_RTLOCK_WAIT' : 'TASK_UNINTERRUPTIBLE', spin: !sleeps }
+      yield { tag: 'wait', channel: this.channel, state: sleeps ? 'TASK_RTLOCK_WAIT' : 'TASK_UNINTERRUPTIBLE', spin: !sleeps }
     }
   }
 
   /** `__run_hrtimer()`: the callback with the base lock dropped; interrupts off in hardirq, on in the softirq. */
   fire(cpu: Cpu): void {
-    const d = this.#d
-    this.#running = d.runnerOn(cpu)
+    const threaded = this.enterCallback(cpu)
+    let restart: unknown = THREW
+    try {
+      restart = this.#d.callback(cpu, (ctx: Context<HrtimerStateOf<M>>) => this.#fn(ctx, this), this.claims, `hrtimer '${this.name}'`)
+    } finally {
+      this.exitCallback(cpu, threaded, restart)
+    }
+  }
+
+  /** The callback's claims: BH off in the softirq, interrupts off in hardirq. */
+  get claims(): number {
+    return this.#soft ? CLAIM_BH : CLAIM_IRQS_OFF
+  }
+
+  /** Before the callback: running, and `lockdep_hrtimer_enter()` (irq_config for a timer not is_hard); returns what to restore. */
+  enterCallback(cpu: Cpu): boolean {
+    this.#running = this.#d.runnerOn(cpu)
     // lockdep_hrtimer_enter(): a timer that is not is_hard runs with current->irq_config = 1 (LD_WAIT_CONFIG).
     const threaded = cpu.hardirqThreaded
     if (!this.#soft) cpu.hardirqThreaded = !this.#hard
-    let restart: HrtimerRestart
-    try {
-      restart = d.exec.callback(cpu, (ctx: Context<HrtimerStateOf<M>>) => this.#fn(ctx, this), this.#soft ? CLAIM_BH : CLAIM_IRQS_OFF, `hrtimer '${this.name}'`)
-    } finally {
-      cpu.hardirqThreaded = threaded
-      this.#running = null
-    }
+    return threaded
+  }
+
+  /** After it (`restart`: what it returned, or {@link THREW}): HRTIMER_RESTART re-arms it. */
+  exitCallback(cpu: Cpu, threaded: boolean, restart: unknown): void {
+    cpu.hardirqThreaded = threaded
+    this.#running = null
+    if (restart === THREW) return
+    const d = this.#d
     if (restart === 'HRTIMER_RESTART') {
       if (this.expires <= d.jiffies) {
         throw new InvalidArgumentError(

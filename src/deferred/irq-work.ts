@@ -13,7 +13,7 @@ import { InvalidArgumentError } from '../errors.js'
 import { raiseIrq } from '../exec/delivery.js'
 import type { Kthread } from './kthreads.js'
 import { IRQ_WORK_LINE } from './lines.js'
-import type { Deferred } from './runtime.js'
+import type { Deferred, DeferredCore } from './runtime.js'
 import type { HardIrqWorkState, IrqWorkState } from './states.js'
 
 /**
@@ -56,7 +56,12 @@ export interface IrqWork<N extends string = string> {
   irqWorkQueue(ctx: AnyContext): boolean
 }
 
-export class IrqWorks {
+/** Where a queued irq_work goes: kernel.run's lists ({@link IrqWorks}) or a model's. */
+export interface IrqWorkQueuing {
+  queue(cpu: Cpu, w: IrqWorkRuntime): void
+}
+
+export class IrqWorks implements IrqWorkQueuing {
   readonly #d: Deferred
   readonly #raised: IrqWorkRuntime[][]
   readonly #lazy: IrqWorkRuntime[][]
@@ -92,13 +97,13 @@ export class IrqWorks {
 
 export class IrqWorkRuntime implements IrqWork {
   readonly kind = 'irq_work'
-  readonly #d: Deferred
-  readonly #list: IrqWorks
+  readonly #d: DeferredCore
+  readonly #list: IrqWorkQueuing
   readonly #fn: (ctx: Context<IrqWorkState | HardIrqWorkState>, work: IrqWork) => unknown
   #pending = false
   constructor(
-    d: Deferred,
-    list: IrqWorks,
+    d: DeferredCore,
+    list: IrqWorkQueuing,
     readonly name: string,
     fn: (ctx: Context<IrqWorkState | HardIrqWorkState>, work: IrqWork) => unknown,
     readonly hard: boolean,
@@ -125,13 +130,19 @@ export class IrqWorkRuntime implements IrqWork {
 
   /** `irq_work_single()`: pending cleared, then the callback (lockdep_irq_work_enter(): irq_config unless HARD). */
   run(cpu: Cpu, claims: number): void {
-    this.#pending = false
-    const threaded = cpu.hardirqThreaded
-    if (cpu.inHardirq()) cpu.hardirqThreaded = !this.hard
+    const threaded = this.enterCallback(cpu)
     try {
-      this.#d.exec.callback(cpu, (ctx: Context<IrqWorkState | HardIrqWorkState>) => this.#fn(ctx, this), claims, `irq_work '${this.name}'`)
+      this.#d.callback(cpu, (ctx: Context<IrqWorkState | HardIrqWorkState>) => this.#fn(ctx, this), claims, `irq_work '${this.name}'`)
     } finally {
       cpu.hardirqThreaded = threaded
     }
+  }
+
+  /** Before the callback: no longer pending; in hardirq `lockdep_irq_work_enter()` (irq_config unless HARD). Returns what to restore. */
+  enterCallback(cpu: Cpu): boolean {
+    this.#pending = false
+    const threaded = cpu.hardirqThreaded
+    if (cpu.inHardirq()) cpu.hardirqThreaded = !this.hard
+    return threaded
   }
 }

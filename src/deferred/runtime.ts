@@ -13,6 +13,8 @@ import { ForeignContextError, InvalidArgumentError } from '../errors.js'
 import { handleSoftirqs, localIrqEnable, raiseIrq, raiseSoftirq } from '../exec/delivery.js'
 import { SOFTIRQ_NAMES, type SoftirqName } from '../exec/irq-registry.js'
 import type { Op } from '../exec/wait.js'
+import type { Context } from '../exec/context.js'
+import type { CtxState } from '../rules/state.js'
 import { type Runner, type RunnerChannel, runSyncOp, type SyncClock } from '../exec/sync-wait.js'
 import { LockMapRuntime } from '../lockdep/lock-map.js'
 import type { Kthread } from './kthreads.js'
@@ -38,7 +40,31 @@ export interface ClockEvent {
 
 const bit = (name: SoftirqName): number => 1 << SOFTIRQ_NAMES.indexOf(name)
 
-export class Deferred implements SyncClock {
+/**
+ * What a mechanism's runtime (timer_list, hrtimer, work items, workqueues) uses of its kernel's
+ * deferred-work core: the synchronous one ({@link Deferred}) or a model's
+ * (src/deferred/model/core.ts), so that each mechanism's state and waits are written once.
+ */
+export interface DeferredCore {
+  readonly parts: KernelParts
+  readonly preemptRt: boolean
+  readonly forceThreaded: boolean
+  readonly jiffies: number
+  cpuOf(ctx: unknown, op: string): Cpu
+  warn(ctx: unknown, op: string, failed: boolean, assertion: string, where: string): void
+  lockMap(name: string): LockMapRuntime<string>
+  channel(kind: string, name: string, runner: () => Runner | null): DeferredChannel
+  runnerOn(cpu: Cpu): Runner
+  arm(e: ClockEvent): void
+  disarm(e: ClockEvent): boolean
+  armed(e: ClockEvent): boolean
+  /** Drives a waiting op to its end (kernel.run); a model's core refuses: its ops are `yield*`-ed by the model. */
+  wait<R>(cpu: Cpu, op: Op<R>): R
+  /** Runs a plain callback in a root context of its own on `cpu` (kernel.run); a model's core refuses: its callbacks are generators. */
+  callback<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, claims: number, what: string): R
+}
+
+export class Deferred implements SyncClock, DeferredCore {
   readonly parts: KernelParts
   readonly exec: SyncExecutor
   readonly lockHost: LockHost
@@ -267,6 +293,10 @@ export class Deferred implements SyncClock {
   }
 
   // ── waits ──────────────────────────────────────────────────────────────────────────────
+  callback<S extends CtxState, R>(cpu: Cpu, cb: (ctx: Context<S>) => R, claims: number, what: string): R {
+    return this.exec.callback(cpu, cb, claims, what)
+  }
+
   /** Drives a waiting op on one call stack, with the synchronous executor's one driver (src/exec/sync-wait.ts). */
   wait<R>(cpu: Cpu, op: Op<R>): R {
     return runSyncOp(this.parts, cpu, op, this.exec)

@@ -13,7 +13,7 @@ import type { PreemptibleWaitCheck } from '../rules/preemptible-wait.js'
 import { CLAIM_BH } from '../exec/claims.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { Op } from '../exec/wait.js'
-import type { ClockEvent, Deferred, DeferredChannel, Runner } from './runtime.js'
+import type { ClockEvent, DeferredChannel, DeferredCore, Runner } from './runtime.js'
 import type { TimerState } from './states.js'
 
 /**
@@ -64,16 +64,17 @@ export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEv
   readonly base = 'timer'
   expires = 0
   cpu = 0
-  readonly #d: Deferred
+  readonly #d: DeferredCore
   readonly #fn: TimerCallback<N>
   readonly #map
-  readonly #channel: DeferredChannel
+  /** What timer_delete_sync() waits on (a model wakes it when the callback returns). */
+  readonly channel: DeferredChannel
   /** Who runs the callback now (`base->running_timer == timer`). */
   #running: Runner | null = null
   #shutdown = false
 
   constructor(
-    d: Deferred,
+    d: DeferredCore,
     readonly name: N,
     fn: TimerCallback<N>,
   ) {
@@ -82,7 +83,7 @@ export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEv
     this.#d = d
     this.#fn = fn
     this.#map = d.lockMap(name)
-    this.#channel = d.channel('timer_list', name, () => this.#running)
+    this.channel = d.channel('timer_list', name, () => this.#running)
   }
 
   get pending(): boolean {
@@ -123,8 +124,12 @@ export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEv
     return this.#deleteSync(ctx, 'del_timer_sync()', false)
   }
 
-  /** `__timer_delete_sync()`. */
   #deleteSync(ctx: AnyContext, op: string, shutdown: boolean): boolean {
+    return this.#d.wait(this.#d.cpuOf(ctx, op), this.deleteSyncOp(ctx, op, shutdown))
+  }
+
+  /** `__timer_delete_sync()`, as an op (kernel.run drives it; a model `yield*`s it). */
+  *deleteSyncOp(ctx: AnyContext, op: string, shutdown: boolean): Op<boolean> {
     const d = this.#d
     const cpu = d.cpuOf(ctx, op)
     // #ifdef CONFIG_LOCKDEP: local_irq_save(); lock_map_acquire(&timer->lockdep_map); lock_map_release(); local_irq_restore().
@@ -134,7 +139,7 @@ export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEv
     })
     d.warn(ctx, op, cpu.inHardirq(), 'WARN_ON(in_hardirq() && !(timer->flags & TIMER_IRQSAFE))', '__timer_delete_sync')
     if (d.preemptRt) d.warn(ctx, op, !cpu.preemptible(), 'lockdep_assert_preemption_enabled()', '__timer_delete_sync')
-    return d.wait(cpu, this.#deleteSyncOp(shutdown))
+    return yield* this.#deleteSyncOp(shutdown)
   }
 
   /** The wait: `do { ret = __try_to_del_timer_sync(); if (ret < 0) del_timer_wait_running(); } while (ret < 0)`. */
@@ -144,28 +149,37 @@ export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEv
       if (shutdown) this.#shutdown = true
       if (this.#running === null) return this.#d.disarm(this)
       // RT: spin_lock_bh(&base->expiry_lock), held by the softirq across the callback; otherwise cpu_relax().
-      yield { tag: 'wait', channel: this.#channel, state: rt ? 'TASK_RTLOCK_WAIT' : 'TASK_UNINTERRUPTIBLE', spin: !rt }
+      yield { tag: 'wait', channel: this.channel, state: rt ? 'TASK_RTLOCK_WAIT' : 'TASK_UNINTERRUPTIBLE', spin: !rt }
     }
   }
 
   /** `expire_timers()` → `call_timer_fn()`, in the TIMER softirq of `cpu` (interrupts on: not TIMER_IRQSAFE). */
   fire(cpu: Cpu): void {
-    const d = this.#d
-    this.#running = d.runnerOn(cpu)
+    this.#d.callback(
+      cpu,
+      (ctx: Context<TimerState>) => {
+        this.enterCallback(cpu, ctx)
+        try {
+          return this.#fn(ctx, this)
+        } finally {
+          this.exitCallback(ctx)
+        }
+      },
+      CLAIM_BH,
+      `timer '${this.name}'`,
+    )
+  }
+
+  /** `call_timer_fn()` before the callback, in its context: `base->running_timer = timer`, the timer's map taken. */
+  enterCallback(cpu: Cpu, ctx: AnyContext): void {
+    this.#running = this.#d.runnerOn(cpu)
+    this.#map.acquire(ctx)
+  }
+
+  /** … and after it: the map released, nothing running. */
+  exitCallback(ctx: AnyContext): void {
     try {
-      d.exec.callback(
-        cpu,
-        (ctx: Context<TimerState>) => {
-          this.#map.acquire(ctx)
-          try {
-            return this.#fn(ctx, this)
-          } finally {
-            this.#map.release(ctx)
-          }
-        },
-        CLAIM_BH,
-        `timer '${this.name}'`,
-      )
+      this.#map.release(ctx)
     } finally {
       this.#running = null
     }

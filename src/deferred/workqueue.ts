@@ -20,7 +20,7 @@ import { localBhEnable, raiseSoftirq } from '../exec/delivery.js'
 import { SOFTIRQ_NAMES } from '../exec/irq-registry.js'
 import type { Op } from '../exec/wait.js'
 import type { Kthread } from './kthreads.js'
-import type { ClockEvent, Deferred, DeferredChannel, Runner } from './runtime.js'
+import type { ClockEvent, Deferred, DeferredChannel, DeferredCore, Runner } from './runtime.js'
 import type { BhWorkState } from './states.js'
 
 /**
@@ -156,6 +156,15 @@ export interface Workqueue<N extends string = string, K extends WorkKind = WorkK
 
 type WorkFn = (ctx: Context<CtxState>) => unknown
 
+/** Where queued work goes and how much is left: the synchronous kernel's pools ({@link WorkPools}) or a model's. */
+export interface WorkQueuing {
+  queue(cpu: Cpu, work: WorkRuntime, wq: WorkqueueRuntime): void
+  /** Takes `work` off the queue it is on; true if it was there. */
+  unqueue(work: WorkRuntime): boolean
+  /** Work of `wq` queued or running. */
+  busy(wq: WorkqueueRuntime): boolean
+}
+
 /** One CPU's worker pool: the queued items in order and its kworkers (a new one when all are busy: concurrency management). */
 interface Pool {
   readonly cpu: number
@@ -164,7 +173,7 @@ interface Pool {
 }
 
 /** The pools of one kernel: a kworker pool and a BH pool per CPU. */
-export class WorkPools {
+export class WorkPools implements WorkQueuing {
   readonly #d: Deferred
   readonly task: Pool[]
   readonly bh: Pool[]
@@ -226,11 +235,12 @@ export class WorkPools {
 
 export class WorkRuntime implements Work<string, WorkKind> {
   readonly kind = 'work_struct'
-  readonly #d: Deferred
-  readonly #pools: WorkPools
+  readonly #d: DeferredCore
+  readonly #pools: WorkQueuing
   readonly #fn: WorkFn
   readonly map
-  readonly #channel: DeferredChannel
+  /** What flush_work() / cancel_work_sync() wait on (a model wakes it when the work ends or is cancelled). */
+  readonly channel: DeferredChannel
   #pending = false
   /** The workqueue it was last queued on (`get_work_pwq()` / the pool it last ran in). */
   #wq: WorkqueueRuntime | null = null
@@ -241,8 +251,8 @@ export class WorkRuntime implements Work<string, WorkKind> {
   #disabled = 0
 
   constructor(
-    d: Deferred,
-    pools: WorkPools,
+    d: DeferredCore,
+    pools: WorkQueuing,
     readonly name: string,
     fn: WorkFn,
     readonly runsIn: WorkKind,
@@ -254,7 +264,7 @@ export class WorkRuntime implements Work<string, WorkKind> {
     this.#fn = fn
     // __INIT_WORK(): lockdep_init_map(&(_work)->lockdep_map, "(work_completion)"#_work, &__key, 0).
     this.map = d.lockMap(`(work_completion)${name}`)
-    this.#channel = d.channel('work_struct', name, () => this.#running)
+    this.channel = d.channel('work_struct', name, () => this.#running)
   }
 
   get pending(): boolean {
@@ -277,38 +287,61 @@ export class WorkRuntime implements Work<string, WorkKind> {
 
   /** `process_one_work()` in the kworker (or bh_worker() in the softirq) of `cpu`. */
   process(cpu: Cpu, wq: WorkqueueRuntime): void {
-    const d = this.#d
-    this.#pending = false
-    this.#running = d.runnerOn(cpu)
-    wq.running++
+    this.startProcess(cpu, wq)
     const run = (ctx: Context<CtxState>): unknown => {
-      wq.map.acquire(ctx)
-      this.map.acquire(ctx)
+      this.enterFn(ctx, wq)
       try {
         return this.#fn(ctx)
       } finally {
-        this.map.release(ctx)
-        wq.map.release(ctx)
+        this.exitFn(ctx, wq)
       }
     }
     try {
-      d.exec.callback(cpu, run, wq.runsIn === 'bh' ? CLAIM_BH : 0, `work '${this.name}'`)
+      this.#d.callback(cpu, run, wq.runsIn === 'bh' ? CLAIM_BH : 0, `work '${this.name}'`)
     } finally {
-      wq.running--
-      this.#running = null
-      this.#runs++
+      this.endProcess(wq)
     }
   }
 
+  /** `process_one_work()` up to the function: no longer pending, running on `cpu`. */
+  startProcess(cpu: Cpu, wq: WorkqueueRuntime): void {
+    this.#pending = false
+    this.#running = this.#d.runnerOn(cpu)
+    wq.running++
+  }
+
+  /** In the function's context: the workqueue's map, then the work's. */
+  enterFn(ctx: AnyContext, wq: WorkqueueRuntime): void {
+    wq.map.acquire(ctx)
+    this.map.acquire(ctx)
+  }
+
+  exitFn(ctx: AnyContext, wq: WorkqueueRuntime): void {
+    this.map.release(ctx)
+    wq.map.release(ctx)
+  }
+
+  /** After the function: one more finished run (flush_work()'s barrier). */
+  endProcess(wq: WorkqueueRuntime): void {
+    wq.running--
+    this.#running = null
+    this.#runs++
+  }
+
   flushWork(ctx: AnyContext): boolean {
+    return this.#d.wait(this.#d.cpuOf(ctx, 'flush_work()'), this.flushWorkOp(ctx))
+  }
+
+  /** `flush_work()`, as an op (kernel.run drives it; a model `yield*`s it). */
+  *flushWorkOp(ctx: AnyContext): Op<boolean> {
     const d = this.#d
     const cpu = d.cpuOf(ctx, 'flush_work()')
     d.parts.reporter.mightSleep(cpu, 'flush_work()')
-    return this.#flush(ctx, cpu, false)
+    return yield* this.#flush(ctx, false)
   }
 
   /** `__flush_work()`: `start_flush_work()` (the maps, only with something to wait for), then the barrier's completion. */
-  #flush(ctx: AnyContext, cpu: Cpu, fromCancel: boolean): boolean {
+  *#flush(ctx: AnyContext, fromCancel: boolean): Op<boolean> {
     const wq = this.#wq
     if (wq === null || (!this.#pending && this.#running === null)) return false
     // The barrier goes after the pending instance, or after the running one.
@@ -316,7 +349,7 @@ export class WorkRuntime implements Work<string, WorkKind> {
     this.#touch(ctx, this.map, wq)
     if (!fromCancel && (wq.flags.ordered === true || wq.flags.memReclaim === true)) this.#touch(ctx, wq.map, wq)
     const bhBusyWait = fromCancel && wq.runsIn === 'bh'
-    this.#d.wait(cpu, this.#flushOp(target, bhBusyWait))
+    yield* this.#flushOp(target, bhBusyWait)
     return true
   }
 
@@ -343,7 +376,7 @@ export class WorkRuntime implements Work<string, WorkKind> {
   *#flushOp(target: number, spin: boolean): Op<void> {
     // wait_for_completion(&barr.done) (TASK_UNINTERRUPTIBLE); a cancelled BH work: try_wait_for_completion() busy-wait.
     while (this.#runs < target && (this.#pending || this.#running !== null)) {
-      yield { tag: 'wait', channel: this.#channel, state: 'TASK_UNINTERRUPTIBLE', spin }
+      yield { tag: 'wait', channel: this.channel, state: 'TASK_UNINTERRUPTIBLE', spin }
     }
   }
 
@@ -363,8 +396,12 @@ export class WorkRuntime implements Work<string, WorkKind> {
     return this.cancelSync(ctx, 'cancel_work_sync()', () => false)
   }
 
-  /** `__cancel_work_sync()`: `__cancel_work(… | WORK_CANCEL_DISABLE)`, might_sleep() (BH: WARN_ON_ONCE(in_hardirq())), `__flush_work(work, true)`. */
   cancelSync(ctx: AnyContext, op: string, cancelTimer: () => boolean): boolean {
+    return this.#d.wait(this.#d.cpuOf(ctx, op), this.cancelSyncOp(ctx, op, cancelTimer))
+  }
+
+  /** `__cancel_work_sync()`: `__cancel_work(… | WORK_CANCEL_DISABLE)`, might_sleep() (BH: WARN_ON_ONCE(in_hardirq())), `__flush_work(work, true)`. */
+  *cancelSyncOp(ctx: AnyContext, op: string, cancelTimer: () => boolean): Op<boolean> {
     const d = this.#d
     const cpu = d.cpuOf(ctx, op)
     this.#disabled++
@@ -372,7 +409,7 @@ export class WorkRuntime implements Work<string, WorkKind> {
       const ret = cancelTimer() || this.#cancel()
       if (this.runsIn === 'bh') d.warn(ctx, op, cpu.inHardirq(), 'WARN_ON_ONCE(in_hardirq())', '__cancel_work_sync')
       else d.parts.reporter.mightSleep(cpu, op)
-      this.#flush(ctx, cpu, true)
+      yield* this.#flush(ctx, true)
       return ret
     } finally {
       this.#disabled--
@@ -426,17 +463,18 @@ export class DelayedWorkRuntime extends WorkRuntime implements ClockEvent {
 
 export class WorkqueueRuntime implements Workqueue<string, WorkKind> {
   readonly kind = 'workqueue_struct'
-  readonly #d: Deferred
-  readonly #pools: WorkPools
+  readonly #d: DeferredCore
+  readonly #pools: WorkQueuing
   readonly map
   readonly runsIn: WorkKind
-  readonly #channel: DeferredChannel
+  /** What flush_workqueue() waits on (a model wakes it when a work of it ends or is cancelled). */
+  readonly channel: DeferredChannel
   running = 0
   #destroyed = false
 
   constructor(
-    d: Deferred,
-    pools: WorkPools,
+    d: DeferredCore,
+    pools: WorkQueuing,
     readonly name: string,
     readonly flags: WorkqueueFlags,
   ) {
@@ -447,7 +485,7 @@ export class WorkqueueRuntime implements Workqueue<string, WorkKind> {
     this.runsIn = flags.bh === true ? 'bh' : 'task'
     // wq_init_lockdep(): "(wq_completion)" + wq->name (a key per workqueue).
     this.map = d.lockMap(`(wq_completion)${name}`)
-    this.#channel = d.channel('workqueue_struct', name, () => null)
+    this.channel = d.channel('workqueue_struct', name, () => null)
   }
 
   queueWork(ctx: AnyContext, work: Work): boolean {
@@ -485,29 +523,25 @@ export class WorkqueueRuntime implements Workqueue<string, WorkKind> {
   }
 
   flushWorkqueue(ctx: AnyContext): void {
-    const d = this.#d
-    const cpu = d.cpuOf(ctx, 'flush_workqueue()')
-    d.parts.reporter.mightSleep(cpu, 'flush_workqueue()')
-    this.#flush(ctx, cpu)
-  }
-
-  /** `__flush_workqueue()`: touch_wq_lockdep_map(wq) always, then wait for the flush color's works. */
-  #flush(ctx: AnyContext, cpu: Cpu): void {
-    this.map.acquire(ctx)
-    this.map.release(ctx)
-    this.#d.wait(cpu, this.#flushOp())
-  }
-
-  *#flushOp(): Op<void> {
-    while (this.#pools.busy(this)) yield { tag: 'wait', channel: this.#channel, state: 'TASK_UNINTERRUPTIBLE', spin: false }
+    this.#d.wait(this.#d.cpuOf(ctx, 'flush_workqueue()'), this.flushWorkqueueOp(ctx, 'flush_workqueue()'))
   }
 
   destroyWorkqueue(ctx: AnyContext): void {
+    this.#d.wait(this.#d.cpuOf(ctx, 'destroy_workqueue()'), this.flushWorkqueueOp(ctx, 'destroy_workqueue()'))
+  }
+
+  /**
+   * `flush_workqueue()` / `destroy_workqueue()` (drain_workqueue(): __WQ_DRAINING, then flush until
+   * empty — chained work may still queue), as an op.
+   */
+  *flushWorkqueueOp(ctx: AnyContext, op: 'flush_workqueue()' | 'destroy_workqueue()'): Op<void> {
     const d = this.#d
-    const cpu = d.cpuOf(ctx, 'destroy_workqueue()')
-    d.parts.reporter.mightSleep(cpu, 'destroy_workqueue()')
-    // drain_workqueue(): __WQ_DRAINING, then flush until empty (chained work may still queue).
-    this.#destroyed = true
-    this.#flush(ctx, cpu)
+    const cpu = d.cpuOf(ctx, op)
+    d.parts.reporter.mightSleep(cpu, op)
+    if (op === 'destroy_workqueue()') this.#destroyed = true
+    // __flush_workqueue(): touch_wq_lockdep_map(wq) always, then wait for the flush color's works.
+    this.map.acquire(ctx)
+    this.map.release(ctx)
+    while (this.#pools.busy(this)) yield { tag: 'wait', channel: this.channel, state: 'TASK_UNINTERRUPTIBLE', spin: false }
   }
 }

@@ -10,14 +10,17 @@
  * and what it wakes runs) until the timeout has passed ('timeout'). A wait nothing can end is
  * reported in the kernel's words (the hung-task report for a TASK_UNINTERRUPTIBLE sleep, the soft
  * / hard lockup for a spin with interrupts on / off, src/exec/model/watchdog-reports.ts) — naming
- * who runs what is waited for when the channel knows it — and throws DeadlockError.
+ * who runs what is waited for when the channel knows it — and throws DeadlockError. A lock's wait
+ * (one that names the holder: ww_mutex_lock(), …) is reported as every contended lock under
+ * kernel.run is (./blocked.ts), so a lock reads the same whichever path found it held.
  */
 import type { Cpu } from '../machine/cpu.js'
 import { DeadlockError } from '../errors.js'
 import { isLockWait } from '../locks/lock.js'
 import type { KernelParts } from './executor.js'
 import { runSync, type Op, type WaitChannel, type WaitYield, type WakeReason } from './wait.js'
-import { lockWaitReport, waitForeverReport } from './model/watchdog-reports.js'
+import { waitForeverReport } from './model/watchdog-reports.js'
+import { reportBlocked } from './blocked.js'
 
 /** Who runs what a wait waits for (a kworker running the flushed work, …): the report names it. */
 export interface Runner {
@@ -53,6 +56,9 @@ export interface SyncWaitHost {
    */
   takeWake?(channel: WaitChannel): boolean
 }
+
+/** How the synchronous flavour of a primitive runs its op on the caller's CPU (`runSyncOp()` with the executor as host). */
+export type SyncDrive = <R>(cpu: Cpu, op: Op<R>) => R
 
 /** A clock with no timers on it (parts without an executor: the driver's unit tests). */
 export const bareClock = (parts: KernelParts): SyncClock => ({
@@ -111,15 +117,11 @@ const runOthers = (parts: KernelParts, cpu: Cpu, host: SyncWaitHost, spin: boole
   return ran
 }
 
-/** Reports a wait nothing can end; returns the DeadlockError's message. */
+/** Reports a wait nothing can end; returns the DeadlockError's message (a lock's wait throws its own, ./blocked.ts). */
 const report = (parts: KernelParts, cpu: Cpu, y: WaitYield, spin: boolean): string => {
   const task = cpu.current
   const site = { cpu, task, lockdep: parts.lockdep }
-  if (isLockWait(y)) {
-    const d = lockWaitReport(site, y.blocked, spin, y.state, parts.options.preemptRt, y)
-    parts.reporter.report(d)
-    return `${d.title}: ${y.channel.kind} '${y.channel.name}' can never be woken: nothing else runs under kernel.run()`
-  }
+  if (isLockWait(y)) return reportBlocked(parts, cpu, y.blocked, { spinning: spin, rtlock: y.state === 'TASK_RTLOCK_WAIT' })
   if (hasRunner(y.channel)) {
     // What the wait waits for runs in the waiter itself (or nobody runs it): it cannot finish.
     const runner = y.channel.runner() ?? { comm: task.comm, pid: task.pid, cpu: cpu.id }

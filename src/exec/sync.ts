@@ -13,15 +13,16 @@ import type { Context } from './context.js'
 import type { CtxState, FreshTaskState } from '../rules/state.js'
 import type { Cpu } from '../machine/cpu.js'
 import { exitTask, spawnTask, type Task } from '../machine/machine.js'
-import { DeadlockError, InvalidArgumentError, SchedulingError } from '../errors.js'
+import { InvalidArgumentError, SchedulingError } from '../errors.js'
 import { SOFTIRQ_NAMES, assertIrqLine, softirqNr, type SoftirqName } from './irq-registry.js'
-import { kindSpec } from '../kinds/registry.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
 import { bindHandlers, deliverPendingIrqs, localBhEnable, localIrqEnable, raiseIrq, raiseSoftirq, runKsoftirqd } from './delivery.js'
 import type { Executor, KernelParts } from './executor.js'
 import { contextHostFor } from './hosts.js'
 import { kmalloc } from './kmalloc.js'
 import { KthreadQueue } from '../deferred/kthreads.js'
+import { blockedDeadlock } from './blocked.js'
+import { irqsBackOn } from './irqs-back-on.js'
 import { bareClock, runSyncOp, type SyncClock, type SyncWaitHost } from './sync-wait.js'
 import type { Op, WaitChannel } from './wait.js'
 
@@ -135,21 +136,12 @@ export class SyncExecutor implements Executor, SyncWaitHost {
 
   /** Interrupts came back on at a guard's unlock: what still needs them off is reported, then the pending ones are taken. */
   irqsBackOn(cpu: Cpu, droppedBy: string): void {
-    try {
-      this.#m.reporter.irqsOnUnderIrqLock(cpu, droppedBy)
-    } finally {
-      // Taken even when the report throws (onDiagnostic: 'throw'): the flag is on either way.
-      deliverPendingIrqs(cpu)
-    }
+    irqsBackOn(this.#m, cpu, droppedBy)
   }
 
-  /** Nothing can wait on one call stack: the 'blocked' outcome is today's deadlock report and error. */
+  /** Nothing can wait on one call stack: the 'blocked' outcome is the deadlock report and error (./blocked.ts). */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const category = kindSpec(o.lock.kind).category
-    const spinning = category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    // A lock that spins on the normal kernel and sleeps here waits in TASK_RTLOCK_WAIT.
-    const rtlock = !spinning && category.normal !== 'sleeping'
-    throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning, rtlock))
+    return blockedDeadlock(this.#m, cpu, o)
   }
 
   /**

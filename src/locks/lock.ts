@@ -25,6 +25,7 @@ import { NO_VALIDATE_KEY, type LockClass } from '../lockdep/classes.js'
 import { irqContextOf, type Lockdep, type NextLock } from '../lockdep/validator.js'
 import type { ResolvedOptions } from '../options.js'
 import { LockGuard, type Relock } from './guard.js'
+import { lockData } from '../exec/explore/races/lock-data.js'
 import type { HeldLock, HeldLocks, IrqContext } from './held.js'
 import { opsOfSpec } from '../kinds/registry.js'
 import type { AnyKindName } from '../kinds/kind-of.js'
@@ -34,6 +35,8 @@ import type { LockKindSpec } from '../kinds/spec.js'
 import { STEPS, type StepDelivery, type StepEffect, type StepHost } from '../kinds/steps.js'
 import { counted as countedOps, type LockKind, type Ops, type Step, type Variant } from '../kinds/lock-kinds.js'
 import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
+import { LockWaiter, type Holders, type WakePolicy } from './wake/policy.js'
+import { wakePolicyFor } from './wake/for-kind.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {
@@ -152,6 +155,8 @@ class WaitingAcquisition {
   retry = false
   /** The chain the first try validated (what a retry's record gets). */
   chain: ChainNode | null = null
+  /** Its place in the lock's wake policy while it waits (./wake/policy.ts). */
+  waiter: LockWaiter | null = null
 }
 
 /** A scope edge that changes nothing (the context do_unlocked() runs its callback in). */
@@ -505,7 +510,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     a.outer = ctx
     a.child = child
     a.ops = ops
-    const guard = new LockGuard(ScopeContext.public(child), data, (g) => this.#releaseGuard(g, a, ops, child), this, a)
+    const shown = lockData(this, this.host.cpus, cpu.id, data) // watched while the explorer runs (src/exec/explore/races/)
+    const guard = new LockGuard(ScopeContext.public(child), shown, (g) => this.#releaseGuard(g, a, ops, child), this, a)
     ScopeContext.guard(child, (reason) => releaseAfterReport(() => this.#reportLeak(a, reason), guard))
     return guard
   }
@@ -579,6 +585,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     w.retry = false
     w.blockedOn = null
     w.chain = null
+    w.waiter = null
   }
 
   /** Takes the lock again for the guard; if that throws, the guard's scope ends (its lock is not held). */
@@ -744,8 +751,9 @@ export class LockRuntime<D> implements StepHost, Relock {
   }
 
   // ── the model flavour (src/exec/model/): the same steps as generators ──────────────────
-  /** Tasks waiting on this lock now (the model flavour): an unlock wakes them only then, so the synchronous path pays one comparison. */
-  #waiting = 0
+  /** Who gets the lock after an unlock (./wake/policy.ts): made at the first wait, so the synchronous path pays one comparison. */
+  #wq: WakePolicy | null = null
+  readonly #wake = (w: LockWaiter): void => this.host.wake(w.channel, 1)
 
   /** The scheduling point before an acquisition: what it touches (the lock; a read shares it). */
   #pointFor(mode: 'read' | 'write'): PointYield {
@@ -785,40 +793,59 @@ export class LockRuntime<D> implements StepHost, Relock {
    * waits (an injected throw or return) takes those steps back.
    */
   *#stepsWaiting(a: Acquisition, ops: Compiled, state: SleepState = 'TASK_UNINTERRUPTIBLE'): Op<boolean> {
+    try {
+      return yield* this.#waitLoop(a, ops, state)
+    } catch (error) {
+      // A retry that threw (its steps are undone): the waiter leaves the queue, or it would hold up the ones behind it.
+      if (a.wait !== null) this.#leave(a.wait)
+      throw error
+    }
+  }
+
+  *#waitLoop(a: Acquisition, ops: Compiled, state: SleepState): Op<boolean> {
     let at = this.#runFrom(a, ops, 0)
     while (at >= 0) {
       const w = a.wait as WaitingAcquisition
       const blocked = w.blockedOn as BlockedOutcome
       let resumed = false
       let reason: WakeReason | undefined
-      this.#waiting++
       try {
-        reason = yield this.#waitFor(blocked, state, a.mode)
+        reason = yield this.#waitFor(blocked, state, a.mode, w.waiter)
         resumed = true
       } finally {
-        this.#waiting--
-        if (!resumed) this.#undo(a, ops, at)
-      }
-      if (reason === 'signal') {
-        // __mutex_lock_common()'s err path (`mutex_release(); preempt_enable(); return -EINTR`),
-        // down_read_killable()'s `rwsem_release(); return -EINTR`: the steps before acquire are undone.
-        this.#undo(a, ops, at)
-        return false
+        if (!resumed) {
+          this.#leave(w)
+          this.#undo(a, ops, at)
+        }
       }
       w.retry = true
+      if (reason === 'signal') {
+        // The lock is tried before the signal is looked at (__mutex_lock_common(): "do a trylock
+        // before testing the error conditions to make sure we pick up the handoff";
+        // rt_mutex_slowlock_block(), rwsem_down_write_slowpath() likewise; a granted rwsem reader
+        // has it). Then __mutex_lock_common()'s err path (`mutex_release(); preempt_enable();
+        // return -EINTR`), down_read_killable()'s `rwsem_release(); return -EINTR`: the steps
+        // before acquire are undone.
+        const again = this.#runFrom(a, ops, at)
+        if (again < 0) return true
+        this.#leave(w)
+        this.#undo(a, ops, again)
+        return false
+      }
       at = this.#runFrom(a, ops, at)
     }
     return true
   }
 
   /** Spinning (raw_spinlock_t; spinlock_t/rwlock_t on a normal kernel) or sleeping (mutex, rwsem; RT's rtmutex-based kinds). */
-  #waitFor(blocked: BlockedOutcome, state: SleepState, mode: 'read' | 'write'): LockWaitYield {
+  #waitFor(blocked: BlockedOutcome, state: SleepState, mode: 'read' | 'write', waiter: LockWaiter | null): LockWaitYield {
     const sleeping = this.#sleeping()
     // rtlock_slowlock_locked(): spinlock_t/rwlock_t on RT wait in TASK_RTLOCK_WAIT, and no signal ends it.
     const rtlock = sleeping && this.spec.category.normal !== 'sleeping'
     return {
       tag: 'wait',
-      channel: this,
+      // Its own channel: an unlock wakes the waiters the kind's policy picks, and only them.
+      channel: waiter?.channel ?? this,
       state: sleeping ? (rtlock ? 'TASK_RTLOCK_WAIT' : state) : 'TASK_RUNNING',
       spin: !sleeping,
       blocked,
@@ -913,7 +940,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     const child = this.#push(ctx, cpu, a, ops)
     let closed = false
     try {
-      const section = cb(ScopeContext.public(child), data)
+      const section = cb(ScopeContext.public(child), lockData(this, this.host.cpus, cpu.id, data))
       if (!isOp(section)) throw new InvalidArgumentError(`${ops.op}: in a model the section must be a generator function (function*), run with yield*`)
       const result = yield* section
       closed = true
@@ -1028,17 +1055,23 @@ export class LockRuntime<D> implements StepHost, Relock {
   #acquire(a: Acquisition): OkOutcome | BlockedOutcome {
     const write = a.mode === 'write'
     const st = this.#state
-    // The holder in the way: the writer, or for a write the first reader (-1: free).
-    const conflict = st.writerPid >= 0 ? -1 : write && st.readerPids.length > 0 ? 0 : -2
+    // The holder in the way: the writer, or for a write the first reader (-2: free; -3: free, but the queue keeps it for a waiter).
+    let conflict = st.writerPid >= 0 ? -1 : write && st.readerPids.length > 0 ? 0 : -2
+    const waiting = a.wait
+    const q = this.#wq
+    if (conflict === -2 && q !== null && q.busy() && !q.admits(waiting === null ? null : this.#waiterOf(a, waiting), a.mode, this.#holders())) conflict = -3
     // A trylock looks at the lock word first and tells lockdep only when it got the lock.
     if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
     const irqContext = irqContextOf(a.cpu)
-    const waiting = a.wait
     const chain =
       waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active && this.#hasMap ? this.#validate(a, record, irqContext) : null
     if (conflict !== -2) {
-      if (waiting !== null) waiting.chain = chain
+      if (waiting !== null) {
+        waiting.chain = chain
+        this.#queueWait(a, waiting)
+      }
+      if (conflict === -3) return this.#refused(a, q)
       const w = conflict === -1
       return this.#blocked(
         a.cpu,
@@ -1062,7 +1095,51 @@ export class LockRuntime<D> implements StepHost, Relock {
       st.readerComms.push(a.task.comm)
     }
     if (this.host.options.trace) this.#traceLock(a, 'lock')
+    if (waiting !== null && waiting.waiter !== null) this.#took(waiting)
     return OK
+  }
+
+  // ── the wake policy (the model flavour; ./wake/policy.ts) ────────────────────────────────
+  #holders(): Holders {
+    const st = this.#state
+    return { writer: st.writerPid >= 0, readers: st.readerPids.length }
+  }
+
+  #waiterOf(a: Acquisition, w: WaitingAcquisition): LockWaiter {
+    w.waiter ??= new LockWaiter(this, a.mode, a.task.pid, a.task.comm, a.cpu.id, a.cpu.inInterrupt())
+    return w.waiter
+  }
+
+  /** A contended attempt of a waitable acquisition: the policy queues it (and may set what the kernel sets). */
+  #queueWait(a: Acquisition, w: WaitingAcquisition): void {
+    this.#wq ??= wakePolicyFor(this.kind, this.host.options.preemptRt)
+    this.#wq.waits(this.#waiterOf(a, w), this.#holders(), this.#wake)
+    this.#state.queueSeq++
+  }
+
+  #took(w: WaitingAcquisition): void {
+    const q = this.#wq as WakePolicy
+    const waiter = w.waiter as LockWaiter
+    const inQueue = waiter.queued || waiter.granted || waiter.claimed
+    q.took(waiter, this.#holders(), this.#wake)
+    w.waiter = null
+    if (inQueue) this.#state.queueSeq++
+  }
+
+  /** A waiter gives up (a signal, an abandoned op): out of the queue, and whoever may go on is woken. */
+  #leave(w: WaitingAcquisition): void {
+    const q = this.#wq
+    if (q === null || w.waiter === null) return
+    q.left(w.waiter, this.#holders(), this.#wake)
+    w.waiter = null
+    this.#state.queueSeq++
+  }
+
+  /** Free, but kept for a queued waiter: the attempt waits on that waiter, as a report names it. */
+  #refused(a: Acquisition, q: WakePolicy | null): BlockedOutcome {
+    const way = q?.inTheWay() ?? null
+    if (way === null) return this.#blocked(a.cpu, a.task.pid, a.cpu.id, a.task.comm)
+    return this.#blocked(a.cpu, way.pid, way.cpu, way.comm)
   }
 
   /** The lock's one write record, made on its first write acquisition. */
@@ -1155,7 +1232,6 @@ export class LockRuntime<D> implements StepHost, Relock {
   #release(a: Acquisition): void {
     const record = a.record
     if (record === null) return
-    if (this.#waiting !== 0) this.#wakeAfter = true
     a.record = null
     const stack = a.stack
     // Usually the innermost lock.
@@ -1179,13 +1255,9 @@ export class LockRuntime<D> implements StepHost, Relock {
       }
     }
     if (this.host.options.trace) this.#traceLock(a, 'unlock')
-    if (this.#wakeAfter) {
-      this.#wakeAfter = false
-      // Every waiter re-checks at its acquire step (spinners retry; a woken sleeper may find it taken again and waits on).
-      this.host.wake(this, 'all')
-    }
+    // The kind's policy wakes whom the kernel would; each re-checks at its acquire step.
+    if (this.#wq !== null) this.#wq.released(a.mode, this.#holders(), this.#wake)
   }
-  #wakeAfter = false
 
   /** A guard dropped out of order: the locks above it get their lockdep chains recomputed. */
   #releaseOutOfOrder(cpu: Cpu, stack: HeldLock[], record: HeldRecord): void {

@@ -69,6 +69,8 @@ export interface LockState {
   readonly readerCpus: number[]
   /** Each reader's comm, index for index with `readerPids`. */
   readonly readerComms: string[]
+  /** Bumped whenever the lock's queue of waiters changes (the model's wake policy): the explorer's probe reads it. */
+  queueSeq: number
 }
 
 /** The whole state of one run. */
@@ -197,6 +199,7 @@ export const addLock = (machine: Machine, kind: LockdepKind, name: string): Lock
     readerPids: [],
     readerCpus: [],
     readerComms: [],
+    queueSeq: 0,
   }
   machine.locks.push(lock)
   return lock

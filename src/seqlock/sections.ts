@@ -1,14 +1,18 @@
 /**
  * The sections every sequence lock shares, in the synchronous flavour: a write section (begin,
- * the callback, end — also when it throws) and the reader's retry loop, driven with runSync.
+ * the callback, end — also when it throws) and the reader's retry loop, whose begin runs on the
+ * one synchronous driver (src/exec/sync-wait.ts): a reader that finds a write in progress which
+ * cannot end before it returns (its own, or the code it interrupted) spins there for ever, the
+ * soft or hard lockup as any spinning wait.
  */
 import type { Context } from '../exec/context.js'
 import { ScopeContext } from '../exec/scope.js'
-import { type Op, POINT, runSync } from '../exec/wait.js'
+import type { SyncDrive } from '../exec/sync-wait.js'
+import { type Op, POINT } from '../exec/wait.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { CtxState } from '../rules/state.js'
 import type { LockUnlockOp, Sequence } from './sequence.js'
-import { seqSyncWait, syncReadLoop } from './sync-wait.js'
+import { syncReadLoop } from './sync-read-loop.js'
 
 type Section<D> = (ctx: Context<CtxState>, data: D) => unknown
 
@@ -31,10 +35,10 @@ export const writeSection = <D>(seq: Sequence, op: string, ctx: Context<CtxState
 }
 
 /** `read_seqcount_begin()` (or the raw form), synchronously. */
-export const readBegin = (seq: Sequence, op: string, ctx: unknown, lockUnlock: LockUnlockOp | null, raw: boolean): number => {
-  seq.cpuOf(ctx, op)
+export const readBegin = (seq: Sequence, drive: SyncDrive, op: string, ctx: unknown, lockUnlock: LockUnlockOp | null, raw: boolean): number => {
+  const cpu = seq.cpuOf(ctx, op)
   const c = ctx as Context<CtxState>
-  return runSync(raw ? seq.rawReadBegin(c, lockUnlock) : seq.readBegin(c, lockUnlock), seqSyncWait)
+  return drive(cpu, raw ? seq.rawReadBegin(c, lockUnlock) : seq.readBegin(c, lockUnlock))
 }
 
 /** `read_seqcount_retry()`, for a usable context of this kernel. */
@@ -45,13 +49,13 @@ export const readRetry = (seq: Sequence, op: string, ctx: unknown, start: unknow
 }
 
 /** The retry loop around a read section. */
-export const readLoop = <D>(seq: Sequence, op: string, ctx: unknown, fn: unknown, data: D, lockUnlock: LockUnlockOp | null): unknown => {
-  seq.cpuOf(ctx, op)
+export const readLoop = <D>(seq: Sequence, drive: SyncDrive, op: string, ctx: unknown, fn: unknown, data: D, lockUnlock: LockUnlockOp | null): unknown => {
+  const cpu = seq.cpuOf(ctx, op)
   const section = sectionArg<D>(op, fn)
   const c = ctx as Context<CtxState>
   return syncReadLoop(
     op,
-    () => runSync(seq.readBegin(c, lockUnlock), seqSyncWait),
+    () => drive(cpu, seq.readBegin(c, lockUnlock)),
     (start) => seq.retry(start),
     () => ScopeContext.refuseThenable(op, section(c, data)),
   )

@@ -12,6 +12,7 @@ import { ForeignContextError, InvalidArgumentError } from '../errors.js'
 import { lockdepAssertHeld, lockdepAssertPreemptionDisabled } from '../helpers/assert.js'
 import { runtimeOf } from '../locks/api.js'
 import type { LockHost } from '../locks/lock.js'
+import type { SyncDrive } from '../exec/sync-wait.js'
 import type { SeqLockKind } from '../rules/seqcount.js'
 import type { CtxState } from '../rules/state.js'
 import { readBegin, readLoop, readRetry, sectionArg, syncLockUnlock, writeSection } from './sections.js'
@@ -26,16 +27,24 @@ const assertHeld = lockdepAssertHeld as (ctx: unknown, lock: unknown, where: str
 type Writer = (ctx: Context<CtxState>, op: string, cb: unknown, raw: boolean) => unknown
 
 /** The readers, the counter and the data: what every seqcount object has. */
-const seqcountObject = (seq: Sequence, kind: string, name: string, data: unknown, lockUnlock: LockUnlockOp | null, write: Writer): Record<string, unknown> => {
+const seqcountObject = (
+  seq: Sequence,
+  drive: SyncDrive,
+  kind: string,
+  name: string,
+  data: unknown,
+  lockUnlock: LockUnlockOp | null,
+  write: Writer,
+): Record<string, unknown> => {
   const o: Record<string, unknown> = {
     kind,
     name,
     data,
     write: (ctx: unknown, cb: unknown) => write(ctx as Context<CtxState>, `write_seqcount_begin(${name})`, cb, false),
     rawWrite: (ctx: unknown, cb: unknown) => write(ctx as Context<CtxState>, `raw_write_seqcount_begin(${name})`, cb, true),
-    read: (ctx: unknown, fn: unknown) => readLoop(seq, `read_seqcount_begin(${name})`, ctx, fn, data, lockUnlock),
-    readBegin: (ctx: unknown) => readBegin(seq, `read_seqcount_begin(${name})`, ctx, lockUnlock, false),
-    rawReadBegin: (ctx: unknown) => readBegin(seq, `raw_read_seqcount_begin(${name})`, ctx, lockUnlock, true),
+    read: (ctx: unknown, fn: unknown) => readLoop(seq, drive, `read_seqcount_begin(${name})`, ctx, fn, data, lockUnlock),
+    readBegin: (ctx: unknown) => readBegin(seq, drive, `read_seqcount_begin(${name})`, ctx, lockUnlock, false),
+    rawReadBegin: (ctx: unknown) => readBegin(seq, drive, `raw_read_seqcount_begin(${name})`, ctx, lockUnlock, true),
     readRetry: (ctx: unknown, start: unknown) => readRetry(seq, `read_seqcount_retry(${name})`, ctx, start),
   }
   Object.defineProperty(o, 'sequence', { get: () => seq.value, enumerable: true })
@@ -43,10 +52,10 @@ const seqcountObject = (seq: Sequence, kind: string, name: string, data: unknown
 }
 
 /** `seqcount_init()` / `SEQCNT_ZERO(name)`: the dep_map is named after the counter. */
-export const buildSeqcount = (host: LockHost, name: string, data: unknown): object => {
+export const buildSeqcount = (host: LockHost, name: string, data: unknown, drive: SyncDrive): object => {
   const seq = new Sequence(host, 'seqcount_t', name, name)
   return Object.freeze(
-    seqcountObject(seq, 'seqcount_t', name, data, null, (ctx, op, cb, raw) => {
+    seqcountObject(seq, drive, 'seqcount_t', name, data, null, (ctx, op, cb, raw) => {
       seq.cpuOf(ctx, op)
       const section = sectionArg(op, cb)
       if (!raw) assertPreemptionDisabled(ctx, `write_seqcount_begin(${name})`)
@@ -59,7 +68,7 @@ export const buildSeqcount = (host: LockHost, name: string, data: unknown): obje
  * `seqcount_LOCKNAME_init(s, lock)` / `SEQCNT_LOCKNAME_ZERO(name, lock)`: the dep_map is
  * `name.seqcount` (`SEQCNT_ZERO(seq_name.seqcount)`), `lock` the associated lock.
  */
-export const buildSeqcountLocked = (host: LockHost, kind: SeqLockKind, name: string, lock: unknown, data: unknown): object => {
+export const buildSeqcountLocked = (host: LockHost, kind: SeqLockKind, name: string, lock: unknown, data: unknown, drive: SyncDrive): object => {
   const p = SEQPROP[kind]
   const what = `seqcount_${p.lockname}_init(${name})`
   const runtime = runtimeOf(what, lock)
@@ -73,7 +82,7 @@ export const buildSeqcountLocked = (host: LockHost, kind: SeqLockKind, name: str
   const preemptRt = host.options.preemptRt
   const lockUnlock = readerTakesLock(p, preemptRt) ? syncLockUnlock(methods[p.lockbase] as LockMethods[string]) : null
   const disablesPreemption = writerDisablesPreemption(p, preemptRt)
-  const o = seqcountObject(seq, typeName, name, data, lockUnlock, (ctx, op, cb, raw) => {
+  const o = seqcountObject(seq, drive, typeName, name, data, lockUnlock, (ctx, op, cb, raw) => {
     seq.cpuOf(ctx, op)
     const section = sectionArg(op, cb)
     if (!raw) assertHeld(ctx, lock, `write_seqcount_begin(${name})`)

@@ -9,6 +9,7 @@
  */
 import type { Context } from '../exec/context.js'
 import type { LockHost } from '../locks/lock.js'
+import type { SyncDrive } from '../exec/sync-wait.js'
 import type { CtxState } from '../rules/state.js'
 import { readBegin, readLoop, readRetry, sectionArg, syncLockUnlock, writeSection } from './sections.js'
 import { Sequence } from './sequence.js'
@@ -31,7 +32,7 @@ const EXCL_READERS = [
 ] as const
 
 /** Builds the frozen seqlock_t object around its spinlock_t (made by the kernel under the same class name). */
-export const buildSeqlock = (host: LockHost, spin: LockMethods, name: string, data: unknown): object => {
+export const buildSeqlock = (host: LockHost, spin: LockMethods, name: string, data: unknown, drive: SyncDrive): object => {
   const seq = new Sequence(host, 'seqlock_t', name, `${name}.seqcount`)
   const lock = (method: string) => spin[method] as LockMethods[string]
   const lockUnlock = host.options.preemptRt ? syncLockUnlock(lock('withLocked')) : null
@@ -46,8 +47,8 @@ export const buildSeqlock = (host: LockHost, spin: LockMethods, name: string, da
     }
   }
   for (const [method, spinMethod] of EXCL_READERS) lockObject[method] = lock(spinMethod)
-  lockObject.read = (ctx: unknown, fn: unknown) => readLoop(seq, `read_seqbegin(${name})`, ctx, fn, data, lockUnlock)
-  lockObject.readSeqbegin = (ctx: unknown) => readBegin(seq, `read_seqbegin(${name})`, ctx, lockUnlock, false)
+  lockObject.read = (ctx: unknown, fn: unknown) => readLoop(seq, drive, `read_seqbegin(${name})`, ctx, fn, data, lockUnlock)
+  lockObject.readSeqbegin = (ctx: unknown) => readBegin(seq, drive, `read_seqbegin(${name})`, ctx, lockUnlock, false)
   lockObject.readSeqretry = (ctx: unknown, start: unknown) => readRetry(seq, `read_seqretry(${name})`, ctx, start)
   Object.defineProperty(lockObject, 'sequence', { get: () => seq.value, enumerable: true })
   return Object.freeze(lockObject)

@@ -41,10 +41,31 @@ export type InterruptibleResult<K extends 'mutex' | 'rw_semaphore', N extends st
   | UnlockableGuard<Acquired<K, N, 'plain', T>, D, T>
   | -4
 
+/** The calls, each with its lock kind, side and sleep state (one table: the wrappers below name a row). */
+const CALLS = {
+  mutex_lock_interruptible: { kind: 'mutex', mode: 'write', state: 'TASK_INTERRUPTIBLE' },
+  mutex_lock_killable: { kind: 'mutex', mode: 'write', state: 'TASK_KILLABLE' },
+  down_read_interruptible: { kind: 'rw_semaphore', mode: 'read', state: 'TASK_INTERRUPTIBLE' },
+  down_read_killable: { kind: 'rw_semaphore', mode: 'read', state: 'TASK_KILLABLE' },
+  down_write_killable: { kind: 'rw_semaphore', mode: 'write', state: 'TASK_KILLABLE' },
+} as const satisfies Record<string, { kind: SleeperKind; mode: 'read' | 'write'; state: SleepState }>
+
+type SleeperKind = 'mutex' | 'rw_semaphore'
+type Call = keyof typeof CALLS
+/** The calls on a lock of kind K. */
+type CallOn<K extends SleeperKind> = { [C in Call]: (typeof CALLS)[C]['kind'] extends K ? C : never }[Call]
+
+/** The typed faces a call takes, by kind and flavour. */
+interface Faces<N extends string, D, F extends string> {
+  readonly mutex: { readonly sync: Mutex<N, D, F>; readonly model: ModelMutex<N, D, F> }
+  readonly rw_semaphore: { readonly sync: RwSemaphore<N, D, F>; readonly model: ModelRwSemaphore<N, D, F> }
+}
+
 /** Each lock's compiled methods, made on first use. */
 const compiled = new WeakMap<LockRuntime<unknown>, Map<string, Compiled>>()
 
-const compiledFor = (call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'write', ctx: unknown, lock: unknown) => {
+const compiledFor = (call: Call, ctx: unknown, lock: unknown) => {
+  const { kind, mode } = CALLS[call]
   const what = `${call}()`
   const runtime = runtimeOf(what, lock)
   if (runtime.kind !== kind) throw new InvalidArgumentError(`${what}: expected a ${kind}, not ${runtime.label}`)
@@ -62,17 +83,67 @@ const compiledFor = (call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' 
   return { runtime, c, ops }
 }
 
-const take = (call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'write', ctx: unknown, lock: unknown): unknown => {
-  const { runtime, c, ops } = compiledFor(call, kind, mode, ctx, lock)
+/**
+ * The synchronous call. The runtime's guard is untyped (`LockRuntime<unknown>`); this signature is
+ * the one place that says what it is for the typed call: the guard of lock N taken from state T.
+ */
+function take<K extends SleeperKind, N extends string, D, F extends string, T extends CtxState>(
+  call: CallOn<K>,
+  ctx: Context<T>,
+  lock: Faces<N, D, F>[K]['sync'],
+): InterruptibleResult<K, N, D, T>
+function take(call: Call, ctx: unknown, lock: unknown): unknown {
+  const { runtime, c, ops } = compiledFor(call, ctx, lock)
   return runtime.lockGuard(c, ops)
 }
 
-/** The model flavour: the acquisition waits in `state`; a signal it lets in ends it with -EINTR (all its steps undone). */
-function* takeOp(call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'write', state: SleepState, ctx: unknown, lock: unknown): Op<unknown> {
-  const { runtime, c, ops } = compiledFor(call, kind, mode, ctx, lock)
-  const g = yield* runtime.lockGuardWaitOp(c, ops, state)
+/** The model flavour: the acquisition waits in the call's state; a signal it lets in ends it with -EINTR (all its steps undone). */
+function takeOp<K extends SleeperKind, N extends string, D, F extends string, T extends CtxState>(
+  call: CallOn<K>,
+  ctx: Context<T>,
+  lock: Faces<N, D, F>[K]['model'],
+): Op<InterruptibleResult<K, N, D, T>>
+function* takeOp(call: Call, ctx: unknown, lock: unknown): Op<unknown> {
+  const { runtime, c, ops } = compiledFor(call, ctx, lock)
+  const g = yield* runtime.lockGuardWaitOp(c, ops, CALLS[call].state)
   return g === null ? -4 : g
 }
+
+/** A synchronous call on a mutex (one per row of {@link CALLS}): the typed face of `take()`. */
+const mutexCall =
+  (call: CallOn<'mutex'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
+    lock: Mutex<N, D, F>,
+  ): InterruptibleResult<'mutex', N, D, T> =>
+    take<'mutex', N, D, F, T>(call, ctx, lock)
+
+/** A synchronous call on an rw_semaphore. */
+const semCall =
+  (call: CallOn<'rw_semaphore'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
+    sem: RwSemaphore<N, D, F>,
+  ): InterruptibleResult<'rw_semaphore', N, D, T> =>
+    take<'rw_semaphore', N, D, F, T>(call, ctx, sem)
+
+/** A model's call on a mutex: the op of `takeOp()`. */
+const mutexOp =
+  (call: CallOn<'mutex'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
+    lock: ModelMutex<N, D, F>,
+  ): Op<InterruptibleResult<'mutex', N, D, T>> =>
+    takeOp<'mutex', N, D, F, T>(call, ctx, lock)
+
+/** A model's call on an rw_semaphore. */
+const semOp =
+  (call: CallOn<'rw_semaphore'>) =>
+  <T extends CtxState, N extends string, D, F extends string>(
+    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
+    sem: ModelRwSemaphore<N, D, F>,
+  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
+    takeOp<'rw_semaphore', N, D, F, T>(call, ctx, sem)
 
 /**
  * The model flavour of the interruptible and killable locks, for a model's locks (`k.mutex()`,
@@ -94,35 +165,15 @@ function* takeOp(call: string, kind: 'mutex' | 'rw_semaphore', mode: 'read' | 'w
  */
 export const interruptibleOps = {
   /** `mutex_lock_interruptible()` in a model. */
-  mutexLockInterruptible: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-    lock: ModelMutex<N, D, F>,
-  ): Op<InterruptibleResult<'mutex', N, D, T>> =>
-    takeOp('mutex_lock_interruptible', 'mutex', 'write', 'TASK_INTERRUPTIBLE', ctx, lock) as Op<InterruptibleResult<'mutex', N, D, T>>,
+  mutexLockInterruptible: mutexOp('mutex_lock_interruptible'),
   /** `mutex_lock_killable()` in a model. */
-  mutexLockKillable: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-    lock: ModelMutex<N, D, F>,
-  ): Op<InterruptibleResult<'mutex', N, D, T>> =>
-    takeOp('mutex_lock_killable', 'mutex', 'write', 'TASK_KILLABLE', ctx, lock) as Op<InterruptibleResult<'mutex', N, D, T>>,
+  mutexLockKillable: mutexOp('mutex_lock_killable'),
   /** `down_read_interruptible()` in a model. */
-  downReadInterruptible: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-    sem: ModelRwSemaphore<N, D, F>,
-  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
-    takeOp('down_read_interruptible', 'rw_semaphore', 'read', 'TASK_INTERRUPTIBLE', ctx, sem) as Op<InterruptibleResult<'rw_semaphore', N, D, T>>,
+  downReadInterruptible: semOp('down_read_interruptible'),
   /** `down_read_killable()` in a model. */
-  downReadKillable: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-    sem: ModelRwSemaphore<N, D, F>,
-  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
-    takeOp('down_read_killable', 'rw_semaphore', 'read', 'TASK_KILLABLE', ctx, sem) as Op<InterruptibleResult<'rw_semaphore', N, D, T>>,
+  downReadKillable: semOp('down_read_killable'),
   /** `down_write_killable()` in a model. */
-  downWriteKillable: <T extends CtxState, N extends string, D, F extends string>(
-    ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-    sem: ModelRwSemaphore<N, D, F>,
-  ): Op<InterruptibleResult<'rw_semaphore', N, D, T>> =>
-    takeOp('down_write_killable', 'rw_semaphore', 'write', 'TASK_KILLABLE', ctx, sem) as Op<InterruptibleResult<'rw_semaphore', N, D, T>>,
+  downWriteKillable: semOp('down_write_killable'),
 }
 
 /**
@@ -142,10 +193,7 @@ export const interruptibleOps = {
  * })
  * ```
  */
-export const mutexLockInterruptible = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-  lock: Mutex<N, D, F>,
-): InterruptibleResult<'mutex', N, D, T> => take('mutex_lock_interruptible', 'mutex', 'write', ctx, lock) as InterruptibleResult<'mutex', N, D, T>
+export const mutexLockInterruptible = mutexCall('mutex_lock_interruptible')
 
 /**
  * `mutex_lock_killable(lock)`: the guard, or -EINTR (-4) when a fatal signal ends the wait.
@@ -162,10 +210,7 @@ export const mutexLockInterruptible = <T extends CtxState, N extends string, D, 
  * })
  * ```
  */
-export const mutexLockKillable = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'mutex', N, T, F>>,
-  lock: Mutex<N, D, F>,
-): InterruptibleResult<'mutex', N, D, T> => take('mutex_lock_killable', 'mutex', 'write', ctx, lock) as InterruptibleResult<'mutex', N, D, T>
+export const mutexLockKillable = mutexCall('mutex_lock_killable')
 
 /**
  * `down_read_interruptible(sem)`: the read guard, or -EINTR (-4).
@@ -182,11 +227,7 @@ export const mutexLockKillable = <T extends CtxState, N extends string, D, F ext
  * })
  * ```
  */
-export const downReadInterruptible = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-  sem: RwSemaphore<N, D, F>,
-): InterruptibleResult<'rw_semaphore', N, D, T> =>
-  take('down_read_interruptible', 'rw_semaphore', 'read', ctx, sem) as InterruptibleResult<'rw_semaphore', N, D, T>
+export const downReadInterruptible = semCall('down_read_interruptible')
 
 /**
  * `down_read_killable(sem)`: the read guard, or -EINTR (-4) when a fatal signal ends the wait.
@@ -203,10 +244,7 @@ export const downReadInterruptible = <T extends CtxState, N extends string, D, F
  * })
  * ```
  */
-export const downReadKillable = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-  sem: RwSemaphore<N, D, F>,
-): InterruptibleResult<'rw_semaphore', N, D, T> => take('down_read_killable', 'rw_semaphore', 'read', ctx, sem) as InterruptibleResult<'rw_semaphore', N, D, T>
+export const downReadKillable = semCall('down_read_killable')
 
 /**
  * `down_write_killable(sem)`: the write guard, or -EINTR (-4) when a fatal signal ends the wait.
@@ -223,8 +261,4 @@ export const downReadKillable = <T extends CtxState, N extends string, D, F exte
  * })
  * ```
  */
-export const downWriteKillable = <T extends CtxState, N extends string, D, F extends string>(
-  ctx: Context<T> & NoInfer<AcquireCheck<'rw_semaphore', N, T, F>>,
-  sem: RwSemaphore<N, D, F>,
-): InterruptibleResult<'rw_semaphore', N, D, T> =>
-  take('down_write_killable', 'rw_semaphore', 'write', ctx, sem) as InterruptibleResult<'rw_semaphore', N, D, T>
+export const downWriteKillable = semCall('down_write_killable')

@@ -15,6 +15,7 @@ import { debugLocksWarnOn } from './debug-warn.js'
 import { releaseRecord, validateRecord, WwRecord } from './record.js'
 import { WwClassRuntime } from './ww-class.js'
 import { acquireCtxArg, WwMutexRuntime } from './ww-mutex.js'
+import type { SyncDrive } from '../exec/sync-wait.js'
 import type { Op, WaitChannel, Waker } from '../exec/wait.js'
 
 const CLASSES = new WeakMap<object, WwClassRuntime>()
@@ -152,8 +153,9 @@ function* voidOp(op: Op<number>): Op<void> {
   yield* op
 }
 
-/** `ww_mutex_init(lock, ww_class)`; `model`: the generator flavour. */
-export const buildWwMutex = (host: LockHost, wwClass: unknown, data: unknown, model: ModelHooks | null = null): object => {
+/** `ww_mutex_init(lock, ww_class)`; `flavour`: the synchronous driver, or the model's hooks (the generator flavour). */
+export const buildWwMutex = (host: LockHost, wwClass: unknown, data: unknown, flavour: SyncDrive | ModelHooks): object => {
+  const model = typeof flavour === 'function' ? null : flavour
   const cls = typeof wwClass === 'object' && wwClass !== null ? CLASSES.get(wwClass) : undefined
   if (cls === undefined) throw new InvalidArgumentError('ww_mutex_init: the class must come from defineWdClass() or defineWwClass()')
   if (cls.host !== host) throw new ForeignContextError('ww_mutex_init: the ww_class belongs to another kernel')
@@ -171,12 +173,12 @@ export const buildWwMutex = (host: LockHost, wwClass: unknown, data: unknown, mo
   const c = (ctx: unknown) => ctx as Context<CtxState>
   /** The synchronous call, or the model's op; `slow`: its value dropped, as ww_mutex_lock_slow() does. */
   const lockIn = (ctx: unknown, actx: WwAcquireCtxRuntime | null, interruptible: boolean, what: string, slow: boolean): unknown => {
-    if (model === null) {
-      const r = m.lockSync(c(ctx), actx, interruptible, what)
+    if (typeof flavour === 'function') {
+      const r = m.lockSync(c(ctx), actx, interruptible, what, flavour)
       return slow && !interruptible ? undefined : r
     }
     const op = m.lockOp(c(ctx), actx, interruptible, what)
-    return slow && !interruptible ? model.track(voidOp(op), `${what}(ctx, …)`) : model.track(op, `${what}(ctx, …)`)
+    return slow && !interruptible ? flavour.track(voidOp(op), `${what}(ctx, …)`) : flavour.track(op, `${what}(ctx, …)`)
   }
   // The arguments are checked at the call, before the op runs: bad input throws at once in both flavours.
   return Object.freeze({

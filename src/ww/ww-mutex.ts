@@ -2,7 +2,8 @@
  * `struct ww_mutex` (include/linux/ww_mutex.h, kernel/locking/mutex.c, kernel/locking/ww_mutex.h):
  * a mutex (an rt_mutex on PREEMPT_RT, same return codes) that knows the acquire context holding
  * it. `ww_mutex_lock()` is written once as an op (src/exec/wait.ts): the synchronous flavour
- * drives it with runSync, a model flavour parks the task where it yields.
+ * drives it with the one synchronous driver (src/exec/sync-wait.ts), a model flavour parks the
+ * task where it yields. Its wait names the holder, as a contended lock's does.
  *
  * `__mutex_lock_common()` with a ww_ctx, in order: `might_sleep()`; `if (ww_ctx == ww->ctx)
  * return -EALREADY`; `if (ww_ctx->acquired == 0) ww_ctx->wounded = 0`; `nest_lock =
@@ -13,9 +14,10 @@
 import { DoubleUnlockError, InvalidArgumentError } from '../errors.js'
 import type { Context } from '../exec/context.js'
 import { ScopeContext } from '../exec/scope.js'
-import { type Op, POINT, runSync, type WaitChannel, type WaitYield, type Waker } from '../exec/wait.js'
+import type { SyncDrive } from '../exec/sync-wait.js'
+import { type Op, POINT, type WaitChannel, type Waker } from '../exec/wait.js'
 import type { HeldLock } from '../locks/held.js'
-import type { LockHost } from '../locks/lock.js'
+import type { LockHost, LockWaitYield } from '../locks/lock.js'
 import type { Cpu } from '../machine/cpu.js'
 import type { LockState } from '../machine/machine.js'
 import type { CtxState } from '../rules/state.js'
@@ -42,7 +44,6 @@ export class WwMutexRuntime {
   #record: WwRecord | null = null
   /** The wait list: waiters with a context ordered by stamp (oldest first), others FIFO among them. */
   readonly #waiters: Waiter[] = []
-  readonly #sleep: { readonly [S in 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE']: WaitYield }
   /** The model executor's waker (null in the synchronous flavour). */
   waker: Waker | null = null
   readonly #wake = { wakeAll: () => this.waker?.wake(this.channel, 'all') }
@@ -57,8 +58,6 @@ export class WwMutexRuntime {
     this.#state = host.addLock('mutex', cls.mutexName, this)
     this.id = this.#state.id
     this.channel = channel ?? Object.freeze({ id: this.id, kind: 'ww_mutex', name: cls.mutexName })
-    const sleep = (state: 'TASK_UNINTERRUPTIBLE' | 'TASK_INTERRUPTIBLE'): WaitYield => Object.freeze({ tag: 'wait', channel: this.channel, state, spin: false })
-    this.#sleep = { TASK_UNINTERRUPTIBLE: sleep('TASK_UNINTERRUPTIBLE'), TASK_INTERRUPTIBLE: sleep('TASK_INTERRUPTIBLE') }
   }
 
   get locked(): boolean {
@@ -102,7 +101,7 @@ export class WwMutexRuntime {
           if (kill !== 0) return kill
         }
         this.cls.sleepingOn.set(waiter.pid, this.#wake)
-        const why = yield this.#sleep[interruptible ? 'TASK_INTERRUPTIBLE' : 'TASK_UNINTERRUPTIBLE']
+        const why = yield this.#waitFor(cpu, interruptible)
         this.cls.sleepingOn.delete(waiter.pid)
         if (why === 'signal' && interruptible) return NEG_EINTR
       }
@@ -112,15 +111,13 @@ export class WwMutexRuntime {
     }
   }
 
-  /** The synchronous flavour: a wait is the executor's 'blocked' (a deadlock report and DeadlockError there). */
-  lockSync(ctx: Context<CtxState>, actx: WwAcquireCtxRuntime | null, interruptible: boolean, what: string): number {
-    const op = this.lockOp(ctx, actx, interruptible, what)
-    try {
-      return runSync(op, () => this.#blocked(ctx, what))
-    } catch (error) {
-      op.return(0)
-      throw error
-    }
+  /**
+   * The synchronous flavour: the op on the one synchronous driver — a wait lets woken work run,
+   * one nothing ends is reported as any contended lock is under kernel.run (the hung task).
+   */
+  lockSync(ctx: Context<CtxState>, actx: WwAcquireCtxRuntime | null, interruptible: boolean, what: string, drive: SyncDrive): number {
+    const cpu = ScopeContext.from(ctx, what).assertUsable(what)
+    return drive(cpu, this.lockOp(ctx, actx, interruptible, what))
   }
 
   /** `ww_mutex_trylock()`: 1 when taken, 0 otherwise; no deadlock handling. */
@@ -285,15 +282,25 @@ export class WwMutexRuntime {
     if (at >= 0) this.#waiters.splice(at, 1)
   }
 
-  /** The synchronous executor cannot wait: its 'blocked' outcome (the holder named as the lock keeps it). */
-  #blocked(ctx: Context<CtxState>, what: string): never {
-    const cpu = ScopeContext.from(ctx, what).assertUsable(what)
-    return this.host.blocked(cpu, {
-      tag: 'blocked',
-      cpu: cpu.id,
-      lock: { label: this.label, kind: 'mutex' },
-      holder: { pid: this.#state.writerPid, comm: this.#state.writerComm, cpu: this.#state.writerCpu },
-    })
+  /**
+   * The wait in `schedule()`: TASK_UNINTERRUPTIBLE (or _INTERRUPTIBLE), naming the holder as the
+   * lock keeps it — a mutex's (an rt_mutex's on RT) wait, exclusive on both sides.
+   */
+  #waitFor(cpu: Cpu, interruptible: boolean): LockWaitYield {
+    return {
+      tag: 'wait',
+      channel: this.channel,
+      state: interruptible ? 'TASK_INTERRUPTIBLE' : 'TASK_UNINTERRUPTIBLE',
+      spin: false,
+      blocked: {
+        tag: 'blocked',
+        cpu: cpu.id,
+        lock: { label: this.label, kind: 'mutex' },
+        holder: { pid: this.#state.writerPid, comm: this.#state.writerComm, cpu: this.#state.writerCpu },
+      },
+      mode: 'write',
+      holderMode: 'write',
+    }
   }
 }
 

@@ -2,32 +2,16 @@
  * The `lockproof` command line, run as a subprocess (node with tsx's loader on src/cli/bin.ts)
  * on fixture models: its help, its exit status, and every file it writes.
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createKernel } from '../../src/index.js'
 import { checkTraceEventFormat } from '../export/trace-event-format.js'
+import { describeOption } from '../../src/cli/help.js'
+import { COMMANDS, flagOf, OPTIONS } from '../../src/cli/options.js'
+import { fixture, lockproof, root } from './bin.js'
 import model, { options } from './fixtures/irq-inversion.model.js'
-
-const root = resolve(fileURLToPath(import.meta.url), '../../..')
-const bin = join(root, 'src/cli/bin.ts')
-const fixture = (name: string): string => join(root, 'test/cli/fixtures', name)
-
-interface Result {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const lockproof = (args: readonly string[], cwd = root): Promise<Result> =>
-  new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', bin, ...args], { cwd, encoding: 'utf8' }, (error, stdout, stderr) => {
-      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr })
-    })
-  })
 
 // Each test starts node with tsx's loader: seconds apiece on a loaded machine.
 vi.setConfig({ testTimeout: 60_000 })
@@ -41,27 +25,42 @@ afterAll(async () => {
 })
 
 describe('lockproof --help, --version, usage errors', () => {
-  it('--help: usage line, commands, every option, the exit statuses; exit 0', async () => {
+  it('--help: usage line, both commands, examples, the exit statuses; each command its own options with their defaults', async () => {
     const r = await lockproof(['--help'])
     expect(r.code).toBe(0)
     expect(r.stdout.split('\n')[0]).toBe('Usage: lockproof <command> [options] <model>')
-    for (const option of [
-      '--rt',
-      '--cpus <n>',
-      '--perfetto <file>',
-      '--ftrace <file>',
-      '--dot <file>',
-      '--svg <file>',
-      '--proc <dir>',
-      '-q, --quiet',
-      '-h, --help',
-      '-v, --version',
-    ]) {
-      expect(r.stdout).toContain(`  ${option}`)
-    }
-    expect(r.stdout).toContain('  run <model>')
-    expect(r.stdout).toMatch(/Exit status:\n {2}0 {2}nothing was reported\n {2}1 {2}a diagnostic was reported/)
+    expect(r.stdout).toMatch(/\n {2}run <model> +Run the model once/)
+    expect(r.stdout).toMatch(/\n {2}explore <model> +Explore every interleaving/)
+    expect(r.stdout).toContain('Examples:\n  lockproof run model.ts --out pictures/\n  lockproof explore model.ts\n')
+    expect(r.stdout).toContain("Run 'lockproof <command> --help' (or 'lockproof help <command>') for a command's options.")
+    expect(r.stdout).toMatch(
+      /Exit status:\n {2}0 {2}nothing was found\n {2}1 {2}a diagnostic, a deadlock, a data race or another counterexample was found\n {2}2 {2}a usage error/,
+    )
     expect((await lockproof(['-h'])).stdout).toBe(r.stdout)
+    for (const command of COMMANDS) {
+      const h = await lockproof([command, '--help'])
+      expect(h.code).toBe(0)
+      expect(h.stdout.split('\n')[0]).toBe(`Usage: lockproof ${command} [options] <model>`)
+      const lines = h.stdout.split('\n')
+      for (const o of OPTIONS) {
+        const at = lines.findIndex((l) => l.startsWith(`  ${flagOf(o)} `))
+        if (!o.commands.includes(command)) {
+          expect(at).toBe(-1)
+          continue
+        }
+        // The option's line and its wrapped continuation lines (indented past the flags), at most 100 columns each.
+        const end = lines.findIndex((l, i) => i > at && !/^ {6,}\S/.test(l))
+        const block = lines.slice(at, end)
+        for (const l of block) expect(l.length).toBeLessThanOrEqual(100)
+        expect(
+          block
+            .map((l) => l.trim())
+            .join(' ')
+            .replace(/ +/g, ' '),
+        ).toBe(`${flagOf(o)} ${describeOption(o)}`.replace(/ +/g, ' '))
+      }
+      expect(h.stdout).toContain(`Examples:\n  lockproof ${command} model.ts`)
+    }
   })
 
   it("--version prints package.json's version", async () => {
@@ -71,19 +70,16 @@ describe('lockproof --help, --version, usage errors', () => {
   })
 
   it.each([
-    [['--frob'], "Unknown option '--frob'"],
-    [[], 'no command given'],
-    [['explain', 'x.ts'], "unknown command 'explain' (commands: run)"],
-    [['run'], 'run: no model module given'],
-    [['run', 'a.ts', 'b.ts'], 'run: one model at a time (also given: b.ts)'],
-    [['run', 'a.ts', '--cpus', '0'], "--cpus: a whole number ≥ 1, not '0'"],
-    [['run', 'a.ts', '--perfetto'], "Option '--perfetto <value>' argument missing"],
-    [['run', 'a.ts', '--replay', '0,x'], "--replay: choice indices separated by commas (0,1,0), not '0,x'"],
-  ])('%j is a usage error (exit 2): %s', async (args, message) => {
+    [['--frob'], "Unknown option '--frob'", ''],
+    [['explain', 'x.ts'], "unknown command 'explain' (commands: run, explore)", ''],
+    [['run', 'a.ts', '--cpus', '0'], "--cpus: a whole number ≥ 1, not '0'", 'run '],
+    [['explore', 'a.ts', '--strategy', 'bfs'], "--strategy: one of dfs, random, pct, not 'bfs'", 'explore '],
+    [['explore', 'a.ts', '--perfetto', 'x.json'], "explore: --perfetto is not one of its options (it is run's; see 'lockproof explore --help')", 'explore '],
+  ])('%j is a usage error (exit 2): %s', async (args, message, command) => {
     const r = await lockproof(args)
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain(message)
-    expect(r.stderr).toContain("Try 'lockproof --help'.")
+    expect(r.stderr.startsWith(`lockproof: ${message}`)).toBe(true)
+    expect(r.stderr.endsWith(`\nTry 'lockproof ${command}--help'.\n`)).toBe(true)
     expect(r.stdout).toBe('')
   })
 })
@@ -175,6 +171,22 @@ describe('lockproof run <model>', () => {
     expect(r.stdout).toContain(`lockproof run ${fixture('abba.model.ts')} (normal kernel, 2 CPUs): 1 diagnostic\n`)
     expect(await readFile(join(out, 'abba.dot'), 'utf8')).toContain('"b" -> "a" [label="refused: closes the cycle"')
     expect(await readFile(join(out, 'abba', 'lockdep'), 'utf8')).toContain(' -> [ffffffff82000020] b')
+  })
+
+  it('--json and --out <dir>: one JSON object naming the report and every file, written under the directory', async () => {
+    const dir = join(out, 'abba-out')
+    const r = await lockproof(['run', fixture('abba.model.ts'), '--json', '--out', dir])
+    expect(r.code).toBe(1)
+    const j = JSON.parse(r.stdout)
+    expect([j.command, j.config, j.cpus, j.exitStatus, j.unfinished, j.threw]).toEqual(['run', 'normal kernel', 2, 1, null, null])
+    expect(j.diagnostics.map((d: { kind: string; title: string }) => [d.kind, d.title])).toEqual([
+      ['circular-dependency', 'WARNING: possible circular locking dependency detected'],
+    ])
+    expect(j.files).toEqual(
+      ['trace.json', 'trace.txt', 'lockgraph.dot', 'lockgraph.svg', 'proc/lockdep', 'proc/lockdep_chains', 'proc/lockdep_stats'].map((f) => join(dir, f)),
+    )
+    expect(checkTraceEventFormat(await readFile(join(dir, 'trace.json'), 'utf8'))).toEqual([])
+    expect(await readFile(join(dir, 'lockgraph.dot'), 'utf8')).toContain('"b" -> "a" [label="refused: closes the cycle"')
   })
 
   it('--replay with a function of a kernel: exit 2 (a kernel.run program has one schedule)', async () => {

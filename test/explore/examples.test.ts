@@ -9,26 +9,7 @@ import { explore, exploreWitness } from '../../src/exec/explore/explore.js'
 import type { ModelCell } from '../../src/exec/explore/cell-factory.js'
 import type { Context } from '../../src/exec/context.js'
 import type { CtxState } from '../../src/rules/state.js'
-
-/** Rust-for-Linux #998: two irqsave guards, the outer dropped first, a device interrupt whose handler takes the inner lock. */
-const rfl998 = (irqDisable: 'save-restore' | 'counted') =>
-  defineModel(
-    (k) => {
-      const irq1 = k.spinLockIrq('irq1', 0)
-      const irq2 = k.spinLockIrq('irq2', 0)
-      k.irq(5, { cpu: 0, name: 'dev' }, function* (ctx) {
-        yield* irq2.withLocked(ctx, function* () {})
-      })
-      k.task('driver', { cpu: 0 }, function* (ctx) {
-        const a = yield* irq1.lock(ctx)
-        const b = yield* irq2.lock(a.ctx)
-        a.unlock()
-        yield* k.cpuRelax(b.ctx) // work done under b: a point where the interrupt may arrive
-        b.unlock()
-      })
-    },
-    { cpus: 1, irqDisable },
-  )
+import { abbaSpin, oneOrder, rfl998 } from '../fixtures/models.js'
 
 describe('Rust-for-Linux #998: save/restore guards dropped out of order', () => {
   it('save/restore: the handler spinning on the lock its CPU holds is found, with the one interrupt arrival that does it', () => {
@@ -55,40 +36,8 @@ describe('Rust-for-Linux #998: save/restore guards dropped out of order', () => 
 })
 
 describe('ABBA on two CPUs, lockdep off', () => {
-  /** The valid neighbour: one task takes both, the other takes neither. */
-  const oneOrder = defineModel(
-    (k) => {
-      const a = k.spinLock('a', 0)
-      const b = k.spinLock('b', 0)
-      k.task('one', { cpu: 0 }, function* (ctx) {
-        yield* a.withLocked(ctx, function* (ctx) {
-          yield* b.withLocked(ctx, function* () {})
-        })
-      })
-      k.task('two', { cpu: 1 }, function* (ctx) {
-        yield* k.cpuRelax(ctx)
-      })
-    },
-    { cpus: 2, lockdep: false },
-  )
   it('found by execution on both kernels, with its schedule; the replay string runs it again', () => {
-    const model = defineModel(
-      (k) => {
-        const a = k.spinLock('a', 0)
-        const b = k.spinLock('b', 0)
-        k.task('one', { cpu: 0 }, function* (ctx) {
-          yield* a.withLocked(ctx, function* (ctx) {
-            yield* b.withLocked(ctx, function* () {})
-          })
-        })
-        k.task('two', { cpu: 1 }, function* (ctx) {
-          yield* b.withLocked(ctx, function* (ctx) {
-            yield* a.withLocked(ctx, function* () {})
-          })
-        })
-      },
-      { cpus: 2, lockdep: false },
-    )
+    const model = abbaSpin()
     const r = explore(model)
     expect(r.counterexamples.map((c) => [c.kernel, c.kind, c.title])).toEqual([
       ['normal', 'deadlock', 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [one:1]'],
@@ -110,27 +59,31 @@ describe('ABBA on two CPUs, lockdep off', () => {
       expect(message).toContain('| seq | CPU 0')
     }
     // One order only: nothing to find.
-    expect(explore(oneOrder).ok).toBe(true)
+    expect(explore(oneOrder()).ok).toBe(true)
   })
 })
 
 describe("spinlock_t taken with plain spin_lock() in a task and in its CPU's interrupt handler", () => {
-  const model = defineModel(
-    (k) => {
-      const stats = k.spinLock('stats', 0)
-      k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
-        yield* stats.withLocked(ctx, function* () {})
-      })
-      k.task('poller', { cpu: 0 }, function* (ctx) {
-        yield* stats.withLocked(ctx, function* (ctx) {
-          yield* k.cpuRelax(ctx)
+  /** The poller takes `stats` with plain spin_lock() or (the valid pattern) spin_lock_irq(). */
+  const statsModel = (poller: 'plain' | 'irq') =>
+    defineModel(
+      (k) => {
+        const stats = k.spinLock('stats', 0)
+        k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
+          yield* stats.withLocked(ctx, function* () {})
         })
-      })
-    },
-    { cpus: 1 },
-  )
+        k.task('poller', { cpu: 0 }, function* (ctx) {
+          const section = function* (ctx: Context<CtxState>) {
+            yield* k.cpuRelax(ctx)
+          }
+          if (poller === 'irq') yield* stats.withLockedIrq(ctx, section)
+          else yield* stats.withLocked(ctx, section)
+        })
+      },
+      { cpus: 1 },
+    )
   it('deadlocks on the normal kernel; on PREEMPT_RT the handler is a thread that waits for the lock', () => {
-    const r = explore(model, { stopOnFailure: false })
+    const r = explore(statsModel('plain'), { stopOnFailure: false })
     expect(r.kernels.map((k) => [k.kernel, k.exhausted, k.counterexamples.map((c) => c.kind)])).toEqual([
       ['normal', true, ['diagnostic', 'deadlock']],
       ['rt', true, []],
@@ -138,21 +91,7 @@ describe("spinlock_t taken with plain spin_lock() in a task and in its CPU's int
     expect(r.differences).toEqual(["reports 'WARNING: inconsistent lock state' only on the normal kernel", 'deadlocks only on the normal kernel'])
   })
   it('with spin_lock_irq() in the task (the valid pattern): no counterexample on either kernel', () => {
-    const fixed = defineModel(
-      (k) => {
-        const stats = k.spinLock('stats', 0)
-        k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
-          yield* stats.withLocked(ctx, function* () {})
-        })
-        k.task('poller', { cpu: 0 }, function* (ctx) {
-          yield* stats.withLockedIrq(ctx, function* (ctx) {
-            yield* k.cpuRelax(ctx)
-          })
-        })
-      },
-      { cpus: 1 },
-    )
-    const r = explore(fixed)
+    const r = explore(statsModel('irq'))
     expect([r.ok, r.exhausted]).toEqual([true, true])
   })
 })

@@ -1,63 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { defineModel, runModel } from '../../src/index.js'
 import { script } from './helpers.js'
-
-/** ABBA on two CPUs: one takes a then b, two takes b then a. */
-const abbaSpin = (irqsave: boolean) =>
-  defineModel(
-    (k) => {
-      const a = k.spinLock('a', 0)
-      const b = k.spinLock('b', 0)
-      k.task('one', { cpu: 0 }, function* (ctx) {
-        if (irqsave)
-          yield* a.withLockedIrqSave(ctx, function* (ctx) {
-            yield* b.withLockedIrqSave(ctx, function* () {})
-          })
-        else
-          yield* a.withLocked(ctx, function* (ctx) {
-            yield* b.withLocked(ctx, function* () {})
-          })
-      })
-      k.task('two', { cpu: 1 }, function* (ctx) {
-        if (irqsave)
-          yield* b.withLockedIrqSave(ctx, function* (ctx) {
-            yield* a.withLockedIrqSave(ctx, function* () {})
-          })
-        else
-          yield* b.withLocked(ctx, function* (ctx) {
-            yield* a.withLocked(ctx, function* () {})
-          })
-      })
-    },
-    { cpus: 2, lockdep: false },
-  )
-
-const abbaMutex = () =>
-  defineModel(
-    (k) => {
-      const a = k.mutex('a', 0)
-      const b = k.mutex('b', 0)
-      k.task('one', { cpu: 0 }, function* (ctx) {
-        yield* a.withLocked(ctx, function* (ctx) {
-          yield* b.withLocked(ctx, function* () {})
-        })
-      })
-      k.task('two', { cpu: 1 }, function* (ctx) {
-        yield* b.withLocked(ctx, function* (ctx) {
-          yield* a.withLocked(ctx, function* () {})
-        })
-      })
-    },
-    { cpus: 2, lockdep: false },
-  )
-const abba = (kind: 'spinLock' | 'mutex', irqsave = false) => (kind === 'mutex' ? abbaMutex() : abbaSpin(irqsave))
-
-// one: point, takes a (then at b's point); two: point, takes b (at a's point); one tries b; two tries a.
-const INTERLEAVE = ['one', 'one', 'two', 'two', 'one', 'two']
+import { ABBA_INTERLEAVE, abbaMutex, abbaSpin } from '../fixtures/models.js'
 
 describe('deadlock = nothing can make progress', () => {
   it('ABBA of spinlock_t on a normal kernel, lockdep off: both CPUs spin with interrupts on — two soft lockups', () => {
-    const r = runModel(abba('spinLock'), { scheduler: script(INTERLEAVE) })
+    const r = runModel(abbaSpin(), { scheduler: script(ABBA_INTERLEAVE) })
     expect(r.outcome).toEqual({
       kind: 'deadlock',
       stuck: [
@@ -73,7 +21,7 @@ describe('deadlock = nothing can make progress', () => {
   })
 
   it('ABBA with spin_lock_irqsave on a normal kernel: the CPUs spin with interrupts off — two hard lockups', () => {
-    const r = runModel(abba('spinLock', true), { scheduler: script(INTERLEAVE) })
+    const r = runModel(abbaSpin({ irqsave: true }), { scheduler: script(ABBA_INTERLEAVE) })
     expect(r.outcome.kind).toBe('deadlock')
     expect(r.diagnostics.map((d) => d.title)).toEqual([
       'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0',
@@ -82,7 +30,7 @@ describe('deadlock = nothing can make progress', () => {
   })
 
   it('ABBA of spinlock_t on PREEMPT_RT: both sleep in TASK_RTLOCK_WAIT, which the hung-task detector does not watch', () => {
-    const r = runModel(abba('spinLock'), { preemptRt: true, scheduler: script(INTERLEAVE) })
+    const r = runModel(abbaSpin(), { preemptRt: true, scheduler: script(ABBA_INTERLEAVE) })
     expect(r.outcome.kind).toBe('deadlock')
     expect(r.diagnostics.map((d) => d.title)).toEqual([
       'lockproof: task one:1 blocked forever in TASK_RTLOCK_WAIT (not reported by the hung-task detector)',
@@ -92,7 +40,7 @@ describe('deadlock = nothing can make progress', () => {
 
   for (const rt of [false, true]) {
     it(`ABBA of mutexes (${rt ? 'PREEMPT_RT' : 'normal'}): the hung-task report for each`, () => {
-      const r = runModel(abba('mutex'), { preemptRt: rt, scheduler: script(INTERLEAVE) })
+      const r = runModel(abbaMutex(), { preemptRt: rt, scheduler: script(ABBA_INTERLEAVE) })
       expect(r.outcome.kind).toBe('deadlock')
       expect(r.diagnostics.map((d) => d.title)).toEqual([
         'INFO: task one:1 blocked for more than 120 seconds.',
@@ -141,13 +89,13 @@ describe('deadlock = nothing can make progress', () => {
   })
 
   it('the same ABBA with lockdep on: lockdep predicts it before the CPUs deadlock', () => {
-    const m = abba('mutex')
-    const r = runModel(m, { lockdep: true, scheduler: script(INTERLEAVE) })
+    const m = abbaMutex()
+    const r = runModel(m, { lockdep: true, scheduler: script(ABBA_INTERLEAVE) })
     expect(r.diagnostics.map((d) => d.kind)).toEqual(['circular-dependency', 'deadlock', 'deadlock'])
   })
 
   it('the default scheduler runs one task to its end first: no deadlock', () => {
-    expect(runModel(abba('mutex')).outcome).toEqual({ kind: 'completed' })
+    expect(runModel(abbaMutex()).outcome).toEqual({ kind: 'completed' })
   })
 })
 

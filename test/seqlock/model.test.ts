@@ -5,16 +5,8 @@
  * reads again — visible in the trace as its lock and unlock; a plain seqcount_t reader spins on both.
  */
 import { describe, expect, it } from 'vitest'
-import { type Choice, type ChoicePoint, defineModel, type ModelKernel, runModel, type Scheduler, type TraceEvent } from '../../src/index.js'
-
-/** Alternates between the tasks at every point. */
-const alternate = (): Scheduler => ({
-  choose(choices: readonly Choice[], at: ChoicePoint): number {
-    const prev = at.previous
-    const other = choices.findIndex((c) => c.kind === 'task' && (prev === null || prev.kind !== 'task' || c.pid !== prev.pid))
-    return Math.max(other, 0)
-  },
-})
+import { type Choice, defineModel, type ModelKernel, runModel, type Scheduler, type TraceEvent } from '../../src/index.js'
+import { alternate } from '../fixtures/models.js'
 
 /** Runs the task named by `who()` when it can (the writer until it is inside its section, then the reader). */
 const prefer = (who: () => string): Scheduler => ({

@@ -8,6 +8,9 @@ const warnings = (ds: readonly { kind: string }[]) =>
 const lockEvents = (trace: readonly TraceEvent[], name: string) =>
   trace.flatMap((e) => ('name' in e && e.name === name && (e.event === 'lock' || e.event === 'unlock') ? [`${e.event}${e.read ? ' (read)' : ''}`] : []))
 
+/** kernel/watchdog.c watchdog_timer_fn(), as every spinning wait under kernel.run reports it (src/exec/sync-wait.ts). */
+const SOFT_LOCKUP = 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [task-1:1]'
+
 describe.each([false, true])('seqcount_t, preemptRt=%s', (preemptRt) => {
   it('write_seqcount_begin(): lockdep_assert_preemption_disabled() on both kernels — a task with preemption on WARNs once', () => {
     const kernel = createKernel({ preemptRt })
@@ -40,19 +43,30 @@ describe.each([false, true])('seqcount_t, preemptRt=%s', (preemptRt) => {
     expect([sc.sequence, kernel.run((ctx) => sc.read(ctx, (_ctx, s) => s.rx))]).toEqual([8, 4])
   })
 
-  it("lockdep: a reader inside its own write section is recursive locking on the seqcount's map, then it would spin for ever", () => {
+  it("lockdep: a reader inside its own write section is recursive locking on the seqcount's map, then it spins for ever: the soft lockup", () => {
     const kernel = createKernel({ preemptRt })
     const sc = kernel.seqcount('sc', 0)
-    expect(() => kernel.run((ctx) => ctx.preemptDisable((ctx) => sc.write(ctx, (ctx) => sc.readBegin(ctx))))).toThrow(DeadlockError)
-    expect(kernel.diagnostics.map((d) => d.title)).toEqual(['WARNING: possible recursive locking detected'])
+    expect(() => kernel.run((ctx) => ctx.preemptDisable((ctx) => sc.write(ctx, (ctx) => sc.readBegin(ctx))))).toThrow(
+      "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [task-1:1]: seqcount_t 'sc' can never be woken: nothing else runs under kernel.run()",
+    )
+    // __read_seqcount_begin(): `while (… & 1) cpu_relax();` with preemption off — kernel/watchdog.c's soft lockup.
+    expect(kernel.diagnostics.map((d) => d.title)).toEqual(['WARNING: possible recursive locking detected', SOFT_LOCKUP])
     expect([sc.sequence, kernel.cpu(0).preemptCount, kernel.heldLocks(0)]).toEqual([2, 0, []])
   })
 
-  it('raw_read_seqcount_begin(): no lockdep access (the same reader spins without a report)', () => {
+  it("raw_read_seqcount_begin(): no lockdep access (the same reader spins: only the watchdog's report)", () => {
     const kernel = createKernel({ preemptRt })
     const sc = kernel.seqcount('sc', 0)
     expect(() => kernel.run((ctx) => ctx.preemptDisable((ctx) => sc.write(ctx, (ctx) => sc.rawReadBegin(ctx))))).toThrow(DeadlockError)
-    expect(kernel.diagnostics).toEqual([])
+    expect(kernel.diagnostics.map((d) => [d.kind, d.title])).toEqual([['wait-forever', SOFT_LOCKUP]])
+  })
+
+  it('the same spin with interrupts off (a reader in a handler over its writer, here irqsave): the hard lockup', () => {
+    const kernel = createKernel({ preemptRt })
+    const sc = kernel.seqcount('sc', 0)
+    expect(() => kernel.run((ctx) => ctx.core.localIrqSave((ctx) => sc.write(ctx, (ctx) => sc.rawReadBegin(ctx))))).toThrow(DeadlockError)
+    expect(kernel.diagnostics.map((d) => d.title)).toEqual(['watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0'])
+    expect([sc.sequence, kernel.cpu(0).irqsDisabled, kernel.cpu(0).preemptCount]).toEqual([2, false, 0])
   })
 })
 

@@ -6,27 +6,8 @@
  * The same with plain mutexes is the AB-BA deadlock.
  */
 import { describe, expect, it } from 'vitest'
-import {
-  type Choice,
-  type ChoicePoint,
-  type Context,
-  defineModel,
-  EDEADLK,
-  type FreshTaskState,
-  type ModelKernel,
-  type ModelWwMutex,
-  runModel,
-  type Scheduler,
-} from '../../src/index.js'
-
-/** Alternates between the tasks at every point (the default scheduler runs one task to its end first). */
-const alternate = (): Scheduler => ({
-  choose(choices: readonly Choice[], at: ChoicePoint): number {
-    const prev = at.previous
-    const other = choices.findIndex((c) => c.kind === 'task' && (prev === null || prev.kind !== 'task' || c.pid !== prev.pid))
-    return Math.max(other, 0)
-  },
-})
+import { type Context, defineModel, EDEADLK, type FreshTaskState, type ModelKernel, type ModelWwMutex, runModel } from '../../src/index.js'
+import { abbaMutex, alternate } from '../fixtures/models.js'
 
 type M = ModelWwMutex<'gpu_ww_class', { owner: string }>
 
@@ -105,23 +86,7 @@ describe.each([false, true])('ww_mutex in a model, preemptRt=%s', (preemptRt) =>
   })
 
   it('the same interleaving with plain mutexes is the AB-BA deadlock (the hung-task report)', () => {
-    const m = defineModel(
-      (k) => {
-        const a = k.mutex('a', 0)
-        const b = k.mutex('b', 0)
-        k.task('one', { cpu: 0 }, function* (ctx) {
-          yield* a.withLocked(ctx, function* (ctx) {
-            yield* b.withLocked(ctx, function* () {})
-          })
-        })
-        k.task('two', { cpu: 1 }, function* (ctx) {
-          yield* b.withLocked(ctx, function* (ctx) {
-            yield* a.withLocked(ctx, function* () {})
-          })
-        })
-      },
-      { cpus: 2, lockdep: false },
-    )
+    const m = abbaMutex()
     expect(runModel(m, { preemptRt, scheduler: alternate() }).outcome.kind).toBe('deadlock')
   })
 
@@ -138,5 +103,32 @@ describe.each([false, true])('ww_mutex in a model, preemptRt=%s', (preemptRt) =>
     const r = runModel(m, { preemptRt })
     expect(r.outcome.kind).toBe('error')
     expect(String(r.outcome.kind === 'error' ? r.outcome.error : '')).toContain('ww_mutex_lock(ctx, …)')
+  })
+
+  it('ww_mutex_lock(lock, NULL) AB against BA: no back-off, the deadlock, each waiter reported as a lock wait naming its holder', () => {
+    const m = defineModel(
+      (k) => {
+        const cls = k.defineWdClass('gpu_ww_class')
+        const a = k.wwMutex(cls, 0)
+        const b = k.wwMutex(cls, 0)
+        const body = (first: typeof a, second: typeof a) =>
+          function* (ctx: Context<FreshTaskState>) {
+            yield* first.lock(ctx, null)
+            yield* second.lock(ctx, null)
+          }
+        k.task('one', { cpu: 0 }, body(a, b))
+        k.task('two', { cpu: 1 }, body(b, a))
+      },
+      { cpus: 2, lockdep: false },
+    )
+    const r = runModel(m, { preemptRt, scheduler: alternate() })
+    expect(r.outcome.kind).toBe('deadlock')
+    expect(r.diagnostics.map((d) => (d.kind === 'deadlock' ? [d.title, d.lock, d.holder.comm] : [d.kind]))).toEqual([
+      ['INFO: task one:1 blocked for more than 120 seconds.', "ww_mutex 'gpu_ww_class_mutex'", 'two'],
+      ['INFO: task two:2 blocked for more than 120 seconds.', "ww_mutex 'gpu_ww_class_mutex'", 'one'],
+    ])
+    // A ww_mutex waiter is a mutex waiter (ww_mutex.h __ww_waiter_add() → __mutex_add_waiter(), which sets the
+    // hung-task blocker); CONFIG_DETECT_HUNG_TASK_BLOCKER depends on !PREEMPT_RT.
+    expect((r.diagnostics[0]?.report ?? '').split('\n').includes('INFO: task one:1 is blocked on a mutex likely owned by task two:2.')).toBe(!preemptRt)
   })
 })

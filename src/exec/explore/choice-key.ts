@@ -4,6 +4,7 @@
  * strings: these are computed at every choice point of every execution.
  */
 import type { Choice } from '../model/scheduler.js'
+import { IRQ_WORK_LINE, LOCAL_TIMER_LINE } from '../../deferred/lines.js'
 
 const IRQ_BASE = 1 << 24
 const SOFTIRQ_BASE = 1 << 25
@@ -18,4 +19,12 @@ export const isArrival = (c: Choice): boolean => c.kind !== 'task'
 
 /** How a choice reads in a table or message: `task 'writer' (pid 3)`, `irq 5 on CPU 0`. */
 export const describeChoice = (c: Choice): string =>
-  c.kind === 'task' ? `${c.comm}` : c.kind === 'irq' ? `irq ${c.line} on CPU ${c.cpu}` : `softirq ${c.nr} on CPU ${c.cpu}`
+  c.kind === 'task'
+    ? `${c.comm}`
+    : c.kind === 'irq'
+      ? c.line === LOCAL_TIMER_LINE
+        ? `local timer interrupt on CPU ${c.cpu}` // a model's timer expiry (src/deferred/model/)
+        : c.line === IRQ_WORK_LINE
+          ? `irq_work IPI on CPU ${c.cpu}`
+          : `irq ${c.line} on CPU ${c.cpu}`
+      : `softirq ${c.nr} on CPU ${c.cpu}`

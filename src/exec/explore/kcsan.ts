@@ -27,11 +27,14 @@ export interface AccessSite {
   readonly context: number
 }
 
-interface InFlight {
+/** An access in flight: what it touches (a cell's name, a watched location), how, and from where. */
+export interface InFlight {
   readonly cell: string
   readonly write: boolean
   readonly marked: boolean
   readonly site: AccessSite
+  /** CONFIG_KCSAN_VERBOSE's lines after the stack (print_verbose_info(): the held locks), if any. */
+  readonly verbose?: readonly string[]
 }
 
 /** kernel/kcsan/report.c get_access_type(): "read", "write", "read (marked)", "write (marked)". */
@@ -43,15 +46,18 @@ export const kcsanReport = (other: InFlight, self: InFlight): { title: string; r
   const [a, b] = other.site.fn < self.site.fn ? [other.site.fn, self.site.fn] : [self.site.fn, other.site.fn]
   const title = `BUG: KCSAN: data-race in ${a} / ${b}`
   const line = (x: InFlight): string => `${accessType(x)} to '${x.cell}' of 8 bytes by ${threadDesc(x.site)} on cpu ${x.site.cpu}:`
+  const verbose = (x: InFlight): string[] => (x.verbose === undefined ? [] : ['', ...x.verbose])
   const report = [
     '==================================================================',
     title,
     '',
     line(other),
     ` ${other.site.fn}`,
+    ...verbose(other),
     '',
     line(self),
     ` ${self.site.fn}`,
+    ...verbose(self),
     '',
     'Reported by Kernel Concurrency Sanitizer on:',
     `CPU: ${self.site.cpu} UID: 0 PID: ${self.site.currentPid} Comm: ${self.site.comm}`,
@@ -72,14 +78,19 @@ export class RaceDetector {
     for (const other of this.#inFlight) {
       if (other.cell !== cell || other.site.context === site.context) continue
       if (!(other.write || write) || (other.marked && marked)) continue
-      const { title, report } = kcsanReport(other, self)
-      const key = `data-race:${cell}:${title}`
-      if (this.#seen.has(key)) continue
-      this.#seen.add(key)
-      this.#failures.push({ kind: 'data-race', key, title, report })
+      this.report(other, self)
     }
     this.#inFlight.push(self)
     return self
+  }
+
+  /** `self` began while `other` was in flight: reported once per `subject` (the cell; a watched root) and title. */
+  report(other: InFlight, self: InFlight, subject = self.cell): void {
+    const { title, report } = kcsanReport(other, self)
+    const key = `data-race:${subject}:${title}`
+    if (this.#seen.has(key)) return
+    this.#seen.add(key)
+    this.#failures.push({ kind: 'data-race', key, title, report })
   }
 
   /** The access is done (its watchpoint is removed). */

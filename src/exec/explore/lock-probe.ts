@@ -13,6 +13,8 @@
 import { LOCK_KINDS } from '../../kinds/lock-kinds.js'
 import type { Choice } from '../model/scheduler.js'
 import type { Access } from '../wait.js'
+import { withDataAccess } from './races/footprint.js'
+import { probing } from './races/slot.js'
 
 /** What the probe reads of a machine lock (src/machine/machine.ts ProbedLock), by shape. */
 export interface ProbedLock {
@@ -21,6 +23,8 @@ export interface ProbedLock {
   readonly name: string
   readonly writerPid: number
   readonly readerPids: readonly number[]
+  /** Bumped when the lock's queue of waiters changes (src/locks/wake/): a read attempt that queued does not commute with another. */
+  readonly queueSeq: number
 }
 
 const signature = (l: ProbedLock): number => l.writerPid * 1024 + l.readerPids.length
@@ -45,33 +49,49 @@ export class LockProbe {
   readonly #isClosed: () => boolean
   #closed: boolean | null = null
   readonly #seen: number[] = []
+  readonly #seenQueue: number[] = []
 
   /** `closed`: the model declares nothing but locks, tasks, handlers and cells (asked once, after the setup). */
   constructor(locks: readonly ProbedLock[], closed: () => boolean) {
     this.#locks = locks
     this.#isClosed = closed
+    probing()
   }
 
-  /** How the step just taken (`choice`) must be read, from the locks it changed. */
+  /** How the step just taken (`choice`) must be read, from the locks it changed and the watched data it touched (./races/footprint.ts). */
   footprint(choice: Choice): Footprint {
+    return withDataAccess(this.#lockFootprint(choice), choice)
+  }
+
+  #lockFootprint(choice: Choice): Footprint {
     const locks = this.#locks
     const seen = this.#seen
+    const seenQueue = this.#seenQueue
     let changed: ProbedLock | null = null
     let many = false
+    let queued = false
     for (let i = 0; i < locks.length; i++) {
       const l = locks[i] as ProbedLock
       if (!Object.hasOwn(LOCK_KINDS, l.kind)) continue // lockdep's own maps (rcu_read_lock, local_bh, …) exclude nobody
       const now = signature(l)
       const before = seen[i] ?? FREE
       seen[i] = now
-      if (before === now) continue
-      if (changed === null) changed = l
-      else many = true
+      const q = seenQueue[i] ?? 0
+      seenQueue[i] = l.queueSeq
+      if (before === now && q === l.queueSeq) continue
+      if (changed === null) {
+        changed = l
+        queued = q !== l.queueSeq
+      } else many = true
     }
     if (choice.kind !== 'task') return 'keep'
     const a = choice.access
     if (a !== undefined) {
-      if (changed === null || (!many && a.channel.id === changed.id && a.channel.kind === changed.kind)) return 'keep'
+      if (changed === null) return 'keep'
+      if (!many && a.channel.id === changed.id && a.channel.kind === changed.kind) {
+        // A read that queued (or left the queue) changed the order the next waiters get the lock in.
+        return queued && !a.write ? { channel: a.channel, write: true } : 'keep'
+      }
       return null
     }
     if (many) return 'keep'

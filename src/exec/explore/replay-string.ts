@@ -10,9 +10,23 @@ import type { KernelName } from './execution.js'
 
 const VERSION = 'lp1'
 
+/**
+ * A replay string, read: which kernel, which model (its declarations' fingerprint), which choices.
+ *
+ * @example
+ * ```ts
+ * import { decodeReplay, type DecodedReplay } from 'lockproof'
+ *
+ * const r: DecodedReplay = decodeReplay('lp1:rt:1mee3nl:1.1.0*4')
+ * console.log(r.kernel, r.schedule) // 'rt' [1, 1, 0, 0, 0, 0]
+ * ```
+ */
 export interface DecodedReplay {
+  /** The kernel the execution ran on. */
   readonly kernel: KernelName
+  /** A hash of the model's declarations (`explore()` refuses a replay on another model). */
   readonly fingerprint: string
+  /** The choice index taken at each point, as `replayScheduler()` takes it. */
   readonly schedule: readonly number[]
 }
 
@@ -43,6 +57,21 @@ export const encodeReplay = (kernel: KernelName, print: string, schedule: readon
   return `${VERSION}:${kernel}:${print}:${parts.join('.')}`
 }
 
+/**
+ * Reads a replay string (a `ReplayError` when it is not one): `runModel(model, { preemptRt:
+ * r.kernel === 'rt', scheduler: replayScheduler(r.schedule) })` then re-runs that execution with
+ * everything `runModel()` returns (lockdep's graph and /proc files among it), as `lockproof` does.
+ * The fingerprint is checked by `explore(model, { replay })`, not here.
+ *
+ * @example
+ * ```ts
+ * import { decodeReplay, defineModel, replayScheduler, runModel } from 'lockproof'
+ *
+ * const model = defineModel((k) => { k.task('t', { cpu: 0 }, function* () {}) })
+ * const r = decodeReplay('lp1:normal:0:0')
+ * console.log(runModel(model, { preemptRt: r.kernel === 'rt', scheduler: replayScheduler(r.schedule) }).outcome.kind) // 'completed'
+ * ```
+ */
 export const decodeReplay = (text: string): DecodedReplay => {
   const m = /^lp(\d+):(normal|rt):([0-9a-z]+):([0-9.*]*)$/.exec(text.trim())
   if (m === null)

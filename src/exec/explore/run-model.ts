@@ -52,7 +52,7 @@ const USAGE_ERRORS = [
 const isUsageError = (e: unknown): boolean => USAGE_ERRORS.some((C) => e instanceof C)
 
 /** Declarations after which nothing but locks and cells can be touched between points (./lock-probe.ts). */
-const CLOSED = new Set(['rawSpinLock', 'spinLock', 'rwLock', 'mutex', 'rwSemaphore', 'spinLockIrq', 'localLock', 'task', 'irq', 'softirq', 'cell'])
+const CLOSED = new Set(['rawSpinLock', 'spinLock', 'rwLock', 'mutex', 'rwSemaphore', 'spinLockIrq', 'localLock', 'task', 'irq', 'softirq', 'cell', 'perCpu'])
 const isClosedDeclaration = (d: string): boolean => CLOSED.has(d.slice(0, d.indexOf('(')))
 
 const DEADLOCK_REPORTS: ReadonlySet<Diagnostic['kind']> = new Set(['deadlock', 'wait-forever'])

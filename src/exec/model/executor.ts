@@ -15,11 +15,14 @@ import type { Gfp } from '../../rules/gfp.js'
 import type { Cpu } from '../../machine/cpu.js'
 import type { IrqFlags } from '../../machine/cpu-state.js'
 import { exitTask, spawnTask, type Task } from '../../machine/machine.js'
-import { DeadlockError, ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
+import { ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
 import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
-import { kindSpec } from '../../kinds/registry.js'
+import { blockedDeadlock } from '../blocked.js'
+import { irqsBackOn } from '../irqs-back-on.js'
 import type { BlockedOutcome } from '../../machine/outcome.js'
-import { bindHandlers, deliverPendingIrqs, irqExit, localBhEnable, localIrqEnable, raiseSoftirq, runKsoftirqd } from '../delivery.js'
+import { bindHandlers, localBhEnable, localIrqEnable, raiseSoftirq } from '../delivery.js'
+import { OK } from '../../machine/outcome.js'
+import { handleSoftirqsOp, runKsoftirqdOp } from './softirq-op.js'
 import type { Executor, KernelParts } from '../executor.js'
 import { contextHostFor, lockHostFor } from '../hosts.js'
 import { kmalloc } from '../kmalloc.js'
@@ -82,6 +85,10 @@ export class ModelTask {
   /** The per-task part of the CPU while it is switched out (null while it runs or never ran). */
   saved: SavedCpu | null = null
   readonly signals = new Set<Signal>()
+  /** A kernel thread of deferred work (src/deferred/model/): true while it idles (not stuck, nothing left to run). */
+  idle: (() => boolean) | null = null
+  /** Called when it goes to sleep in a wait (a kworker's wq_worker_sleeping()). */
+  onSleep: (() => void) | null = null
   /** Switching it in for a step, and its timer firing: made once per task, not per point. */
   runAct: (() => void) | null = null
   timeoutAct: (() => void) | null = null
@@ -246,6 +253,35 @@ export class ModelExecutor implements Executor, OpTracker {
     return this.#enter(new ModelTask(task, rt, (t) => this.#taskBody(t, body)))
   }
 
+  /**
+   * A kernel thread of deferred work (a kworker, an irq thread, ktimers): a task whose body loops
+   * and idles in a wait; while `idle()` it is neither stuck nor left to run at the end.
+   */
+  addKthread(cpu: number, comm: string, body: (t: ModelTask) => Body, idle: () => boolean): ModelTask {
+    const rt = this.#run('kthread', cpu)
+    const t = this.#enter(
+      new ModelTask(
+        spawnTask(this.#m.machine, () => comm),
+        rt,
+        body,
+      ),
+    )
+    t.idle = idle
+    return t
+  }
+
+  /**
+   * A frame over `cpu`'s current task that runs before its next step (deferred work's softirq run
+   * where handle_softirqs() runs it, on the interrupted task): it cannot sleep, and nothing else
+   * runs on that CPU until it returns.
+   */
+  pushFrame(cpu: Cpu, label: string, body: () => Body): void {
+    const frame = new Frame(null, label, body)
+    this.#pushed.add(frame)
+    ;(this.runs[cpu.id] as CpuRun).hardirqs.push(frame)
+  }
+  readonly #pushed = new WeakSet<Frame>()
+
   addIrq(cpu: number, decl: IrqDecl): void {
     const rt = this.#run('irq()', cpu)
     if (rt.irqs.some((d) => d.line === decl.line)) throw new InvalidArgumentError(`irq(): line ${decl.line} already has a handler on CPU ${cpu} (-EBUSY)`)
@@ -401,16 +437,24 @@ export class ModelExecutor implements Executor, OpTracker {
     for (const rt of this.runs) {
       const cpu = rt.cpu
       const top = rt.hardirqs.at(-1)
+      const irqsOn = !cpu.state.irqsDisabled && !cpu.inNmi()
+      const raised = rt.raised[0]
       if (top !== undefined) {
-        // In hardirq context interrupts are off: only the handler's next step.
+        // In hardirq context interrupts are off: only the handler's next step. Softirqs run with
+        // them on (handle_softirqs()): an interrupt may arrive over them, also while one spins.
+        const soft = irqsOn && this.#softirqFrames.has(top)
+        if (soft && raised !== undefined) {
+          choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
+          acts.push(() => this.#arrive(rt, raised, true))
+          continue
+        }
         if (top.wait === null) {
           choices.push(this.#taskChoice(cpu, cpu.current, top))
           acts.push(this.#stepAct(rt, top))
         }
+        if (soft) this.#offerArrivals(rt, choices, acts)
         continue
       }
-      const irqsOn = !cpu.state.irqsDisabled && !cpu.inNmi()
-      const raised = rt.raised[0]
       if (irqsOn && raised !== undefined) {
         // The hardware takes a raised interrupt as soon as interrupts are on.
         choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
@@ -442,22 +486,7 @@ export class ModelExecutor implements Executor, OpTracker {
           }
         }
       }
-      if (irqsOn) {
-        for (const d of rt.irqs) {
-          if (d.arrivals > 0) {
-            choices.push({ kind: 'irq', cpu: cpu.id, line: d.line })
-            if (d.act === undefined) d.act = () => this.#arrive(rt, d.line, false)
-            acts.push(d.act)
-          }
-        }
-        for (const s of rt.softirqs) {
-          if (s.raises > 0) {
-            choices.push({ kind: 'softirq', cpu: cpu.id, nr: s.nr })
-            if (s.act === undefined) s.act = () => this.#softirqRaise(rt, s)
-            acts.push(s.act)
-          }
-        }
-      }
+      if (irqsOn) this.#offerArrivals(rt, choices, acts)
     }
     return choices
   }
@@ -465,6 +494,25 @@ export class ModelExecutor implements Executor, OpTracker {
   #stepAct(rt: CpuRun, frame: Frame): () => void {
     if (frame.act === null) frame.act = () => this.#step(rt, frame)
     return frame.act
+  }
+
+  /** The declared interrupts' arrivals and softirq raises still to come on the CPU (its interrupts are on). */
+  #offerArrivals(rt: CpuRun, choices: Choice[], acts: (() => void)[]): void {
+    const cpu = rt.cpu
+    for (const d of rt.irqs) {
+      if (d.arrivals > 0) {
+        choices.push({ kind: 'irq', cpu: cpu.id, line: d.line })
+        if (d.act === undefined) d.act = () => this.#arrive(rt, d.line, false)
+        acts.push(d.act)
+      }
+    }
+    for (const s of rt.softirqs) {
+      if (s.raises > 0) {
+        choices.push({ kind: 'softirq', cpu: cpu.id, nr: s.nr })
+        if (s.act === undefined) s.act = () => this.#softirqRaise(rt, s)
+        acts.push(s.act)
+      }
+    }
   }
 
   #taskChoice(cpu: Cpu, task: Task, frame: Frame): Choice {
@@ -532,7 +580,12 @@ export class ModelExecutor implements Executor, OpTracker {
       this.#m.reporter.traceSwitch(cpu, t.task, cpu.state.idle)
       return
     }
-    rt.hardirqs.pop()
+    // Usually the top; a frame pushed by a softirq handler (pushFrame()) may sit above the softirqs' own.
+    const at = rt.hardirqs.lastIndexOf(frame)
+    if (at >= 0) rt.hardirqs.splice(at, 1)
+    if (this.#pushed.delete(frame)) return
+    // The softirqs run at an irq_exit(): their generator's end did the rest (softirqsEnd(), the return).
+    if (this.#softirqFrames.has(frame)) return
     const decl = frame.decl as IrqDecl
     const reporter = this.#m.reporter
     try {
@@ -547,11 +600,7 @@ export class ModelExecutor implements Executor, OpTracker {
       }
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_exit', line: decl.line, name: decl.name })
     } finally {
-      try {
-        irqExit(cpu)
-      } finally {
-        cpu.irqReturn()
-      }
+      this.#irqExit(rt)
     }
   }
 
@@ -575,7 +624,10 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     const sleeps = !y.spin && t !== null
     if (!sleeps) this.#spinsForever(rt, frame, y)
-    else this.#switchOut(rt, t)
+    else {
+      this.#switchOut(rt, t)
+      t.onSleep?.()
+    }
   }
 
   /**
@@ -699,10 +751,11 @@ export class ModelExecutor implements Executor, OpTracker {
     for (const rt of this.runs) {
       if (!rt.cpu.state.ksoftirqdWoken || rt.ksoftirqd !== null) continue
       const task = spawnTask(this.#m.machine, () => `ksoftirqd/${rt.cpu.id}`)
+      const run = this.#runSoftirq
       rt.ksoftirqd = this.#enter(
         new ModelTask(task, rt, function* () {
           yield POINT
-          runKsoftirqd(rt.cpu)
+          yield* runKsoftirqdOp(rt.cpu, run)
         }),
       )
     }
@@ -722,14 +775,14 @@ export class ModelExecutor implements Executor, OpTracker {
       const reporter = this.#m.reporter
       if (decl === undefined) {
         if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'spurious_irq', line })
-        this.#irqReturn(cpu)
+        this.#irqExit(rt)
         return
       }
       if (!decl.noThread && (this.#m.options.preemptRt || this.#m.options.threadIrqs)) {
         // irq_default_primary_handler(): IRQ_WAKE_THREAD.
         if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: decl.name, wake: true })
         this.#wakeIrqThread(rt, decl)
-        this.#irqReturn(cpu)
+        this.#irqExit(rt)
         return
       }
       if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'irq_handler_entry', line, name: decl.name, wake: false })
@@ -744,13 +797,33 @@ export class ModelExecutor implements Executor, OpTracker {
     }
   }
 
-  #irqReturn(cpu: Cpu): void {
+  /**
+   * `__irq_exit_rcu()` and the return from the interrupt. Softirqs due here (a normal kernel's
+   * invoke_softirq()) run as a frame of their own over the interrupted code, stepped like a
+   * handler, so they may wait; the return comes at their end.
+   */
+  #irqExit(rt: CpuRun): void {
+    const cpu = rt.cpu
+    let due = false
     try {
-      irqExit(cpu)
+      due = cpu.irqExit() !== OK
+    } finally {
+      if (!due) cpu.irqReturn()
+    }
+    if (!due) return
+    const frame: Frame = new Frame(null, `softirqs on CPU ${cpu.id}`, () => this.#irqExitSoftirqs(cpu))
+    this.#softirqFrames.add(frame)
+    rt.hardirqs.push(frame)
+  }
+
+  *#irqExitSoftirqs(cpu: Cpu): Body {
+    try {
+      yield* handleSoftirqsOp(cpu, true, this.#runSoftirq)
     } finally {
       cpu.irqReturn()
     }
   }
+  readonly #softirqFrames = new WeakSet<Frame>()
 
   /** The handler's thread `irq/<line>-<name>` runs it (again, if it is running now). */
   #wakeIrqThread(rt: CpuRun, decl: IrqDecl): void {
@@ -774,7 +847,7 @@ export class ModelExecutor implements Executor, OpTracker {
       try {
         cpu.raiseSoftirq(s.nr)
       } finally {
-        this.#irqReturn(cpu)
+        this.#irqExit(rt)
       }
     } finally {
       this.#executing = null
@@ -795,11 +868,11 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     for (const t of this.#all) {
       const w = t.frame.wait
-      if (t.done || w === null || t.rt.running === t) continue
+      if (t.done || w === null || t.rt.running === t || t.idle?.() === true) continue
       this.#reportStuck(t.rt.cpu, t.task, w, false)
       stuck.push(this.#stuck(t.rt.cpu, t.task, w, false))
     }
-    const unfinished = this.#all.some((t) => !t.done)
+    const unfinished = this.#all.some((t) => !t.done && t.idle?.() !== true)
     if (stuck.length === 0 && !unfinished) return { kind: 'completed' }
     return { kind: 'deadlock', stuck }
   }
@@ -849,17 +922,12 @@ export class ModelExecutor implements Executor, OpTracker {
   }
 
   irqsBackOn(cpu: Cpu, droppedBy: string): void {
-    try {
-      this.#m.reporter.irqsOnUnderIrqLock(cpu, droppedBy)
-    } finally {
-      deliverPendingIrqs(cpu)
-    }
+    irqsBackOn(this.#m, cpu, droppedBy)
   }
 
-  /** A 'blocked' outcome of an acquisition that cannot wait (none of the model's locks make one): the synchronous report. */
+  /** A 'blocked' outcome of an acquisition that cannot wait (a guard's synchronous relock after doUnlocked()): the synchronous report (../blocked.ts). */
   blocked(cpu: Cpu, o: BlockedOutcome): never {
-    const spinning = kindSpec(o.lock.kind).category[this.#m.options.preemptRt ? 'rt' : 'normal'] !== 'sleeping'
-    throw new DeadlockError(this.#m.reporter.deadlock(cpu, o, spinning))
+    return blockedDeadlock(this.#m, cpu, o)
   }
 
   /** The model's scheduling points are its yields: nothing runs from a scope's end. */
@@ -870,7 +938,11 @@ export class ModelExecutor implements Executor, OpTracker {
     throw new SchedulingError(`irq ${line} on CPU ${cpu.id}: delivered outside the model executor`)
   }
 
-  /** One softirq of a handle_softirqs() round, run inline: its handler may not wait in this version. */
+  /**
+   * One softirq of a handle_softirqs() round run inline: the rounds of local_bh_enable() and
+   * spin_unlock_bh() in a task (a synchronous transition), where its handler may not wait. Those of
+   * ksoftirqd and of an irq_exit() are stepped (#softirqOp) and may.
+   */
   softirq(cpu: Cpu, nr: number): void {
     const handler = this.softirqHandlers[nr]
     const action = SOFTIRQ_NAMES[nr] ?? String(nr)
@@ -887,7 +959,7 @@ export class ModelExecutor implements Executor, OpTracker {
       for (let r = gen.next(); r.done !== true; r = gen.next()) {
         if (r.value.tag === 'wait') {
           throw new SchedulingError(
-            `softirq ${action} handler waits on ${channelName(r.value.channel)}: softirq handlers run inline in a model and cannot wait yet`,
+            `softirq ${action} handler waits on ${channelName(r.value.channel)}: softirqs run at local_bh_enable() in a task run inline in a model and cannot wait yet (those of ksoftirqd and of an irq_exit() can)`,
           )
         }
       }
@@ -896,6 +968,28 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_exit', vec: nr, action })
   }
+
+  /** One softirq's handler, stepped (ksoftirqd, an irq_exit()): its points and waits are the model's. */
+  *#softirqOp(cpu: Cpu, nr: number): Op<void> {
+    const handler = this.softirqHandlers[nr]
+    const action = SOFTIRQ_NAMES[nr] ?? String(nr)
+    const reporter = this.#m.reporter
+    if (handler === undefined) {
+      if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_unhandled', vec: nr, action })
+      return
+    }
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_entry', vec: nr, action })
+    const root = ScopeContext.root(this.contextHost, cpu, cpu.current, CLAIM_BH)
+    try {
+      const gen = handler(ScopeContext.public(root))
+      if (!isOp(gen)) throw new InvalidArgumentError(`softirq ${action} handler: a model handler is a generator function (function*)`)
+      yield* gen
+    } finally {
+      ScopeContext.close(root, noExit, 'scope')
+    }
+    if (this.#m.options.trace) reporter.traceEvent(cpu, { event: 'softirq_exit', vec: nr, action })
+  }
+  readonly #runSoftirq = (cpu: Cpu, nr: number): Op<void> => this.#softirqOp(cpu, nr)
 
   /** Softirq handlers by number (the model kernel's `softirq()`). */
   readonly softirqHandlers: ((ctx: Context<CtxState>) => Op<unknown>)[] = []

@@ -18,6 +18,12 @@ import { completionFactory, condVarFactory, semaphoreFactory, waitQueueFactory }
 import { defineWdClassFactory, defineWwClassFactory, wwMutexFactory } from '../../ww/model.js'
 import { seqcountFactory, seqcountRawSpinlockFactory, seqcountRwlockFactory, seqcountSpinlockFactory, seqlockFactory } from '../../seqlock/model.js'
 import { cellFactory } from '../explore/cell-factory.js'
+import { perCpuFactory } from '../explore/races/per-cpu.js'
+import { hrtimerSetupFactory } from '../../deferred/model/hrtimer.js'
+import { timerSetupFactory } from '../../deferred/model/timer.js'
+import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/workqueue.js'
+import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred/model/threaded-irq.js'
+import { initIrqWorkFactory } from '../../deferred/model/irq-work.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -30,6 +36,8 @@ export interface ModelHost {
   channel(kind: string, name: string): WaitChannel
   /** Hands an op out so that a forgotten `yield*` is found (`what`: the call, as errors name it). */
   track<R>(op: Op<R>, what: string): Op<R>
+  /** How often a declared interrupt may arrive unless it says (runModel()'s `irqArrivals`). */
+  readonly irqArrivals: number
 }
 
 declare const PLUGGED: unique symbol
@@ -90,6 +98,22 @@ export const MODEL_FACTORIES = {
   seqcountRwlock: plug(seqcountRwlockFactory),
   /** `k.cell(name, init)`: a shared word for the explorer's data-race detection (src/exec/explore/cell-factory.ts); eager: it hands the explorer the machine's locks when the kernel is made. */
   cell: plug(cellFactory, { eager: true }),
+  /** `k.perCpu(name, init)`: a per-CPU variable (`thisCpuPtr`, `perCpuPtr`) whose races the explorer reports (src/exec/explore/races/per-cpu.ts). */
+  perCpu: plug(perCpuFactory),
+  /** `timer_setup()`: a `timer_list`; its callback runs in the TIMER softirq, `ktimers/N` with forced irq threads (src/deferred/model/). */
+  timerSetup: plug(timerSetupFactory),
+  /** `hrtimer_setup()`: where the callback runs follows the mode on this kernel (src/deferred/model/). */
+  hrtimerSetup: plug(hrtimerSetupFactory),
+  /** `alloc_workqueue()`: work runs in kworkers, kernel threads of the model (src/deferred/model/). */
+  allocWorkqueue: plug(allocWorkqueueFactory),
+  /** `INIT_WORK()`: a work item (a generator function run in a kworker). */
+  initWork: plug(initWorkFactory),
+  /** `request_threaded_irq()`: the primary handler where the kernel runs it, thread_fn in the irq thread (a kernel thread of the model). */
+  requestThreadedIrq: plug(requestThreadedIrqFactory),
+  /** `synchronize_irq()`: waits for the running handlers of a threaded line; an op. */
+  synchronizeIrq: plug(synchronizeIrqFactory),
+  /** `init_irq_work()`: callbacks in the irq_work IPI's hardirq frame; on RT in `irq_work/N` unless `{ hard: true }`. */
+  initIrqWork: plug(initIrqWorkFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */

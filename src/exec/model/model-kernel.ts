@@ -13,6 +13,8 @@ import type { ResolvedOptions } from '../../options.js'
 import { InvalidArgumentError } from '../../errors.js'
 import { KIND_SPECS, type KindName, type KindSpecs } from '../../kinds/registry.js'
 import { newLockRuntime } from '../../locks/new-lock.js'
+import type { LockRuntime } from '../../locks/lock.js'
+import type { LockKindSpec } from '../../kinds/spec.js'
 import {
   buildModelLock,
   type ModelLocalLock,
@@ -86,6 +88,23 @@ let makeModelKernel: <O extends readonly string[]>(exec: ModelExecutor, parts: K
 export const newModelKernel = <O extends readonly string[]>(exec: ModelExecutor, parts: KernelParts, irqArrivals: number): ModelKernel<O> =>
   makeModelKernel<O>(exec, parts, irqArrivals) as ModelKernel<O>
 
+/** A kernel's maker of lock runtimes of any kind, kept out of its type (the design check's hook). */
+type LockRuntimeMaker = (spec: LockKindSpec, name: string, data: unknown) => LockRuntime<unknown>
+/** The key of each model kernel's maker: a plain object (the explorer's recording proxy passes non-functions through unchanged). */
+const LOCK_RUNTIME = Symbol('lockproof model lock runtime')
+const MAKERS = new WeakMap<object, LockRuntimeMaker>()
+
+/**
+ * @internal A lock of any defined kind in the model kernel `k`, as its runtime: the design check
+ * (src/kinds/design/) drives it by variant and form, not through a method table.
+ */
+export const modelLockRuntime = <O extends readonly string[]>(k: ModelKernelBase<O>, spec: LockKindSpec, name: string, data: unknown): LockRuntime<unknown> => {
+  const key: unknown = Reflect.get(k, LOCK_RUNTIME)
+  const make = typeof key === 'object' && key !== null ? MAKERS.get(key) : undefined
+  if (make === undefined) throw new InvalidArgumentError('modelLockRuntime(): not a model kernel')
+  return make(spec, name, data)
+}
+
 /** The model kernel's own members; {@link ModelKernel} adds the plugged factories (./factories.ts). */
 export class ModelKernelBase<in out Order extends readonly string[] = readonly []> {
   /** The options of this execution, defaults filled in. */
@@ -117,9 +136,13 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
       waker: exec,
       channel: (kind, name) => this.#channel(kind, name),
       track: (op, what) => trackOp(op, what, exec),
+      irqArrivals,
     }
     this.#host = host
     for (const [name, entry] of PLUGGED_ENTRIES) if (isEager(entry)) this.#pluggedOf(name, entry)
+    const maker = Object.freeze({})
+    MAKERS.set(maker, (spec, name, data) => newLockRuntime(exec.lockHost, spec, name, data))
+    Object.defineProperty(this, LOCK_RUNTIME, { value: maker })
   }
 
   readonly #host: ModelHost
@@ -150,6 +173,11 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   /** How many simulated CPUs this execution has. */
   get cpuCount(): number {
     return this.#parts.cpus.length
+  }
+
+  /** `jiffies`: the simulated clock at HZ=1000 (a timer's expiry moves it; src/deferred/model/). */
+  get jiffies(): number {
+    return this.#parts.machine.clockMs
   }
 
   #channel(kind: string, name: string): WaitChannel {
@@ -227,8 +255,9 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   }
 
   /**
-   * `open_softirq()` of a model: the handler of softirq `nr` (run inline where the kernel runs
-   * softirqs; it may not wait yet). `raises` on `cpu`: how often a device's interrupt raises it.
+   * `open_softirq()` of a model: the handler of softirq `nr`, run where the kernel runs softirqs
+   * (it may wait in ksoftirqd and at an irq_exit(), not yet at a task's local_bh_enable()).
+   * `raises` on `cpu`: how often a device's interrupt raises it.
    */
   softirq(
     nr: number | SoftirqName,

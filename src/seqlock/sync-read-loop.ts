@@ -1,18 +1,8 @@
 /**
- * The synchronous flavour's answer to a seqcount reader's wait (src/exec/wait.ts `runSync`): on
- * one call stack the write section a reader finds open belongs to the code it runs in (its own
- * write section, or the task an interrupt handler interrupted), which cannot go on until the
- * reader returns — the kernel would spin there for ever. One place, so the lead can switch it
- * to the synchronous executor's lockup report when that lands.
+ * The synchronous flavour's read loop. (A reader's wait — the spin on a write in progress — runs
+ * on the one synchronous driver, src/exec/sync-wait.ts, as every synchronous wait does.)
  */
 import { DeadlockError } from '../errors.js'
-import type { WaitYield, WakeReason } from '../exec/wait.js'
-
-export const seqSyncWait = (y: WaitYield): WakeReason => {
-  throw new DeadlockError(
-    `${y.channel.kind} '${y.channel.name}': the reader finds a write section in progress that cannot end before it returns (its own, or the code it interrupted): it would spin for ever`,
-  )
-}
 
 /**
  * A read loop whose section changes the count itself can never succeed: the kernel livelocks.
