@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Choice, defineModel, type Model, type ModelResult, runModel, type Scheduler } from '../../src/index.js'
+import { type Choice, defineModel, type Model, type ModelResult, type ModelWork, runModel, type Scheduler } from '../../src/index.js'
 import { modelExecutions } from '../../src/exec/model/run.js'
 import { createMachineCpu } from '../../src/machine/machine.js'
 import { newCpuSet, reuseKernelParts } from '../../src/exec/parts.js'
@@ -101,6 +101,45 @@ const MODELS: Readonly<Record<string, Model>> = {
       })
     },
     { cpus: 2, irqDisable: 'save-restore' },
+  ),
+  'timer_delete_sync() under the lock the callback takes (deferred work: ktimers on RT)': defineModel(
+    (k) => {
+      const lock = k.spinLock('priv->lock', { n: 0 })
+      const t = k.timerSetup('&priv->timer', function* (ctx) {
+        yield* lock.withLocked(ctx, function* (_ctx, d) {
+          d.n++
+        })
+      })
+      k.task('arm', { cpu: 1 }, function* (ctx) {
+        t.modTimer(ctx, k.jiffies + 1)
+        yield* k.cpuRelax(ctx)
+      })
+      k.task('stop', { cpu: 0 }, function* (ctx) {
+        yield* lock.withLockedBh(ctx, function* (ctx) {
+          yield* t.timerDeleteSync(ctx)
+        })
+      })
+    },
+    { cpus: 2 },
+  ),
+  'flush_work() from the work itself (kworkers)': defineModel(
+    (k) => {
+      const cfg = k.mutex('cfg', { resets: 0 })
+      const wq = k.allocWorkqueue('eth0_wq', { unbound: false })
+      const reset: ModelWork = k.initWork('&priv->reset_work', function* (ctx) {
+        yield* cfg.withLocked(ctx, function* (_ctx, c) {
+          c.resets++
+        })
+        yield* reset.flushWork(ctx)
+      })
+      k.task('probe', { cpu: 0 }, function* (ctx) {
+        wq.queueWork(ctx, reset)
+        yield* cfg.withLocked(ctx, function* (_ctx, c) {
+          c.resets++
+        })
+      })
+    },
+    { cpus: 2 },
   ),
   'a semaphore, a completion and a signal': defineModel(
     (k) => {

@@ -214,51 +214,52 @@ export class DfsStrategy implements Strategy {
     const T = threadOf.size
     const keyOf: ChoiceKey[] = new Array(T)
     for (const [k, t] of threadOf) keyOf[t] = k
-    const vc: Int32Array[] = new Array(n)
+    // The vector clocks, one row of T per event (row j at j * T), in one array.
+    const vc = new Int32Array(n * T)
     const lastOf = new Int32Array(T).fill(-1)
     for (let j = 0; j < n; j++) {
       const tj = thread[j] as number
       const po = lastOf[tj] as number
-      const clock = po === -1 ? new Int32Array(T) : (vc[po] as Int32Array).slice()
+      const row = j * T
+      if (po !== -1) vc.copyWithin(row, po * T, po * T + T)
       const ej = events[j] as Choice
       const check = j >= this.#firstNew
       for (let i = j - 1; i >= 0; i--) {
         const ti = thread[i] as number
         if (ti === tj || !dependent(events[i] as Choice, ej)) continue
-        if ((clock[ti] as number) >= (local[i] as number)) continue // ordered through a later step
-        if (check) this.#reverse(i, j, events, thread, local, vc, clock, keyOf)
-        const ci = vc[i] as Int32Array
-        for (let t = 0; t < T; t++) if ((ci[t] as number) > (clock[t] as number)) clock[t] = ci[t] as number
+        if ((vc[row + ti] as number) >= (local[i] as number)) continue // ordered through a later step
+        if (check) this.#reverse(i, j, events, thread, local, vc, T, keyOf)
+        const ci = i * T
+        for (let t = 0; t < T; t++) if ((vc[ci + t] as number) > (vc[row + t] as number)) vc[row + t] = vc[ci + t] as number
       }
-      clock[tj] = local[j] as number
-      vc[j] = clock
+      vc[row + tj] = local[j] as number
       lastOf[tj] = j
     }
   }
 
-  /** The race (i, j): make sure an initial of notdep(i).j is in backtrack(pre(i)). */
-  #reverse(i: number, j: number, events: Choice[], thread: Int32Array, local: Int32Array, vc: Int32Array[], clockJ: Int32Array, keyOf: ChoiceKey[]): void {
+  /** The race (i, j): make sure an initial of notdep(i).j is in backtrack(pre(i)). `vc`: the clocks, row w at w * T (row j as far as computed). */
+  #reverse(i: number, j: number, events: Choice[], thread: Int32Array, local: Int32Array, vc: Int32Array, T: number, keyOf: ChoiceKey[]): void {
     const node = this.#stack[i] as Node
     const ti = thread[i] as number
     const li = local[i] as number
     // v = the steps after i that i does not happen before, then j.
     const v: number[] = []
-    for (let k = i + 1; k < j; k++) if (((vc[k] as Int32Array)[ti] as number) < li) v.push(k)
-    const hbBefore = (u: number, clockW: Int32Array): boolean => (clockW[thread[u] as number] as number) >= (local[u] as number)
+    for (let k = i + 1; k < j; k++) if ((vc[k * T + ti] as number) < li) v.push(k)
+    const hbBefore = (u: number, rowW: number): boolean => (vc[rowW + (thread[u] as number)] as number) >= (local[u] as number)
     const initials: ChoiceKey[] = []
     const seen = new Set<number>()
-    const consider = (w: number, clockW: Int32Array): void => {
+    const consider = (w: number): void => {
       const tw = thread[w] as number
       if (seen.has(tw)) return
       seen.add(tw)
       for (const u of v) {
         if (u >= w) break
-        if (hbBefore(u, clockW)) return
+        if (hbBefore(u, w * T)) return
       }
       initials.push(keyOf[tw] as ChoiceKey)
     }
-    for (const w of v) consider(w, vc[w] as Int32Array)
-    consider(j, clockJ)
+    for (const w of v) consider(w)
+    consider(j)
     if (initials.length === 0) return
     if (initials.some((k) => node.backtrack.has(k))) return
     const enabled = initials.filter((k) => node.keys.includes(k))

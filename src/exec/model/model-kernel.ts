@@ -90,9 +90,14 @@ export const newModelKernel = <O extends readonly string[]>(exec: ModelExecutor,
 
 /** A kernel's maker of lock runtimes of any kind, kept out of its type (the design check's hook). */
 type LockRuntimeMaker = (spec: LockKindSpec, name: string, data: unknown) => LockRuntime<unknown>
-/** The key of each model kernel's maker: a plain object (the explorer's recording proxy passes non-functions through unchanged). */
+/**
+ * Each model kernel's maker sits in a plain object (the explorer's recording proxy passes
+ * non-functions through unchanged), under MAKE: not in a WeakMap, whose entry per execution's
+ * kernel would cost more in garbage collection than the kernel (BENCHMARKS.md).
+ */
 const LOCK_RUNTIME = Symbol('lockproof model lock runtime')
-const MAKERS = new WeakMap<object, LockRuntimeMaker>()
+const MAKE = Symbol('lockproof model lock runtime maker')
+type MakerBox = { readonly [MAKE]?: LockRuntimeMaker }
 
 /**
  * @internal A lock of any defined kind in the model kernel `k`, as its runtime: the design check
@@ -100,7 +105,7 @@ const MAKERS = new WeakMap<object, LockRuntimeMaker>()
  */
 export const modelLockRuntime = <O extends readonly string[]>(k: ModelKernelBase<O>, spec: LockKindSpec, name: string, data: unknown): LockRuntime<unknown> => {
   const key: unknown = Reflect.get(k, LOCK_RUNTIME)
-  const make = typeof key === 'object' && key !== null ? MAKERS.get(key) : undefined
+  const make = typeof key === 'object' && key !== null ? (key as MakerBox)[MAKE] : undefined
   if (make === undefined) throw new InvalidArgumentError('modelLockRuntime(): not a model kernel')
   return make(spec, name, data)
 }
@@ -140,9 +145,8 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     }
     this.#host = host
     for (const [name, entry] of PLUGGED_ENTRIES) if (isEager(entry)) this.#pluggedOf(name, entry)
-    const maker = Object.freeze({})
-    MAKERS.set(maker, (spec, name, data) => newLockRuntime(exec.lockHost, spec, name, data))
-    Object.defineProperty(this, LOCK_RUNTIME, { value: maker })
+    const make: LockRuntimeMaker = (spec, name, data) => newLockRuntime(exec.lockHost, spec, name, data)
+    Object.defineProperty(this, LOCK_RUNTIME, { value: Object.freeze({ [MAKE]: make }) satisfies MakerBox })
   }
 
   readonly #host: ModelHost
