@@ -15,7 +15,7 @@ import type { AnyLock } from '../locks/any-lock.js'
 import type { BodyState } from './body-state.js'
 import type { HelperCheck } from './call-check.js'
 import type { EffectsBrand, EffectsOf, HelperEffects, HelperEffectsData, HelperSpec, Needs } from './spec.js'
-import { lockKindOf, type Take } from './takes.js'
+import { lockSpecOf, type Take } from './takes.js'
 import { assertSite, lockdepWarn } from './warn.js'
 
 /**
@@ -64,7 +64,7 @@ const effectsOf = (spec: unknown): HelperEffectsData => {
   }
   const mustHold = arrayOf<AnyLock>(s.mustHold, `helper ${name}(): mustHold`)
   for (const l of mustHold) {
-    lockKindOf(l, `helper ${name}(): mustHold`)
+    lockSpecOf(l, `helper ${name}(): mustHold`)
     if (lockRuntimeOf(l) === undefined) throw new InvalidArgumentError(`helper ${name}(): mustHold lists locks made by a kernel`)
   }
   let mightSleep = s.mightSleep === true

@@ -4,7 +4,9 @@
  */
 import { InvalidArgumentError } from '../errors.js'
 import type { LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from '../locks/api.js'
-import { LOCK_KINDS, type LockKind, type Variant, type VariantOf } from '../kinds/lock-kinds.js'
+import { definedKind } from '../kinds/defined.js'
+import type { LockKind, Variant } from '../kinds/lock-kinds.js'
+import type { LockKindSpec } from '../kinds/spec.js'
 
 declare const afterBrand: unique symbol
 
@@ -86,24 +88,36 @@ export function takes<N extends string, D, F extends string, M extends 'read' | 
   mode?: M,
 ): Take<'rw_semaphore', N, 'plain', F, NoInfer<M>>
 export function takes<N extends string, D, F extends string>(lock: SpinLockIrq<N, D, F>, variant?: 'plain'): Take<'SpinLockIrq', N, 'plain', F, 'write'>
-export function takes(lock: unknown, variant: unknown = 'plain', mode: unknown = 'write'): Take {
-  const kind = lockKindOf(lock, 'takes()')
-  const variants = LOCK_KINDS[kind].variants as Record<string, unknown>
+export function takes(lock: unknown, variant: unknown = 'plain', mode: unknown = 'write'): TakeValue {
+  const spec = lockSpecOf(lock, 'takes()')
+  const { kind } = spec
+  const variants = spec.variants as Record<string, unknown>
   if (typeof variant !== 'string' || !(variant in variants)) {
     throw new InvalidArgumentError(`takes(): ${kind} has no variant ${String(variant)} (${Object.keys(variants).join(', ')})`)
   }
-  if (mode !== 'write' && !(mode === 'read' && (kind === 'rwlock_t' || kind === 'rw_semaphore'))) {
+  if (mode !== 'write' && !(mode === 'read' && readable(spec))) {
     throw new InvalidArgumentError(`takes(): ${kind} is taken for write only, not ${String(mode)}`)
   }
   const { name } = lock as { name: string }
-  return Object.freeze({ lock: lock as object, kind, name, variant: variant as VariantOf<typeof kind>, mode })
+  return Object.freeze({ lock: lock as object, kind, name, variant: variant as Variant, mode: mode === 'read' ? 'read' : 'write' })
 }
 
-/** The kind of a lock object made by a kernel factory, or a named error. */
-export const lockKindOf = (lock: unknown, what: string): LockKind => {
+/** A take at run time: of a built-in's lock, or (untyped callers) of a defined kind's, whose kind is its name. */
+type TakeValue = Omit<Take, 'kind'> & { readonly kind: string }
+
+/** A kind has readers when one of its methods takes it for read (rwlock_t, rw_semaphore, a defined kind's read side). */
+const readable = (spec: LockKindSpec): boolean =>
+  [spec.methods, spec.guards, spec.annotated].some((table) => Object.values(table).some((entry) => entry[1] === 'read'))
+
+/**
+ * The spec of a lock object's kind — a built-in's or a defined kind's (defineLockKind()) — or a
+ * named error.
+ */
+export const lockSpecOf = (lock: unknown, what: string): LockKindSpec => {
   const kind = typeof lock === 'object' && lock !== null ? (lock as { kind?: unknown }).kind : undefined
-  if (typeof kind !== 'string' || !(kind in LOCK_KINDS) || typeof (lock as { name?: unknown }).name !== 'string') {
-    throw new InvalidArgumentError(`${what}: expected a lock made by a kernel (spinLock(), mutex(), …)`)
+  const spec = typeof kind === 'string' ? definedKind(kind) : undefined
+  if (spec === undefined || typeof (lock as { name?: unknown }).name !== 'string') {
+    throw new InvalidArgumentError(`${what}: expected a lock made by a kernel (spinLock(), mutex(), kernel.lock(kind, …), …)`)
   }
-  return kind as LockKind
+  return spec
 }
