@@ -103,6 +103,22 @@ describe('timer_list placement and the end of an execution', () => {
     },
   )
 
+  it('the callback is in softirq for lockdep on the normal kernel: a lock the task takes with plain spin_lock() is an inconsistent lock state', () => {
+    const m = defineModel((k) => {
+      const l = k.spinLock('l', 0)
+      const t = k.timerSetup('t', function* (ctx) {
+        yield* l.withLocked(ctx, function* () {})
+      })
+      k.task('a', { cpu: 0 }, function* (ctx) {
+        yield* l.withLocked(ctx, function* () {})
+        t.modTimer(ctx, 1)
+      })
+    })
+    const d = runModel(m).diagnostics
+    expect(d.map((x) => x.title)).toEqual(['WARNING: inconsistent lock state'])
+    expect(d[0]?.report).toContain('IN-SOFTIRQ-W')
+  })
+
   it('a timer_list callback cannot sleep: mutex_lock() in it (untyped code) is the might-sleep splat, on both kernels', () => {
     const m = defineModel(
       (k) => {

@@ -337,11 +337,14 @@ export class ModelDeferred implements DeferredCore {
 
   /** handle_softirqs() on the interrupted task (normal kernel): SOFTIRQ_OFFSET, interrupts on, the expired callbacks in order. */
   *#softirqFrame(cpu: Cpu, base: 'timer' | 'soft'): Body {
-    cpu.softirqsBegin()
+    // Over the softirqs' own frame (irq exit, ksoftirqd) it is served already; after an inline
+    // round (local_bh_enable()) the frame serves it itself.
+    const serving = cpu.inServingSoftirq()
+    if (!serving) cpu.softirqsBegin()
     try {
       yield* this.#runExpired(cpu, base)
     } finally {
-      cpu.softirqsEnd()
+      if (!serving) cpu.softirqsEnd()
     }
   }
 
