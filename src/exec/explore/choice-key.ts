@@ -6,13 +6,16 @@
 import type { Choice } from '../model/scheduler.js'
 import { IRQ_WORK_LINE, LOCAL_TIMER_LINE } from '../../deferred/lines.js'
 
-const IRQ_BASE = 1 << 24
-const SOFTIRQ_BASE = 1 << 25
-
 export type ChoiceKey = number
 
+// Tasks are their pids (positive). Arrivals are negative, with no overlap: a line may be any whole
+// number ≥ 0 or one of the kernel's own lines (≥ -2, src/deferred/lines.ts), a CPU is < 64
+// (options.ts), softirqs and interrupts alternate.
+const CPUS = 64
+const LINE_OFFSET = 3
+
 export const choiceKey = (c: Choice): ChoiceKey =>
-  c.kind === 'task' ? c.pid : c.kind === 'irq' ? IRQ_BASE + c.cpu * 4096 + c.line : SOFTIRQ_BASE + c.cpu * 4096 + c.nr
+  c.kind === 'task' ? c.pid : c.kind === 'irq' ? -(1 + 2 * (c.cpu + CPUS * (c.line + LINE_OFFSET))) : -(2 + 2 * (c.cpu + CPUS * c.nr))
 
 /** An interrupt or softirq arrival (what the shrinker removes and the preemption count includes). */
 export const isArrival = (c: Choice): boolean => c.kind !== 'task'
