@@ -13,7 +13,7 @@
  *    Rust-for-Linux#998 (dropping the outer guard first restores interrupts under the inner one).
  * 3. {@link SPIN_LOCK_IRQ_COUNTED}: guards over counted interrupt disabling
  *    (`spin_lock_irq_disable()`: `local_interrupt_disable()` … `local_interrupt_enable()`, so
- *    guards may drop in any order); on RT `rt_spin_lock()` (docs/SEMANTICS.md §7).
+ *    guards may drop in any order); on RT `rt_spin_lock()` (docs/SEMANTICS.md §8).
  */
 import { defineLockKind } from '../define.js'
 import { RAW, RT_SPIN } from '../sequences.js'
