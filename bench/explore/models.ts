@@ -1,5 +1,6 @@
 /** The models the explorer's benchmark runs. */
 import { defineModel, type Model, type Op } from '../../src/index.js'
+import { rfl998TwoCpus } from '../../test/fixtures/models.js'
 
 /** The standard model: 2 CPUs, 2 tasks of 3 lock operations each, one interrupt line (its handler takes a lock of its own). */
 export const standardModel = (lockdep: boolean): Model =>
@@ -64,25 +65,4 @@ export const independent = (n: number): Model =>
   )
 
 /** Rust-for-Linux #998 (save/restore guards dropped out of order, a handler taking the inner lock), with a second CPU's task on both locks. */
-export const rfl998 = (): Model =>
-  defineModel(
-    (k) => {
-      const irq1 = k.spinLockIrq('irq1', 0)
-      const irq2 = k.spinLockIrq('irq2', 0)
-      k.irq(5, { cpu: 0, name: 'dev' }, function* (ctx) {
-        yield* irq2.withLocked(ctx, function* () {})
-      })
-      k.task('driver', { cpu: 0 }, function* (ctx) {
-        const a = yield* irq1.lock(ctx)
-        const b = yield* irq2.lock(a.ctx)
-        a.unlock()
-        yield* k.cpuRelax(b.ctx)
-        b.unlock()
-      })
-      k.task('other', { cpu: 1 }, function* (ctx) {
-        yield* irq2.withLocked(ctx, function* () {})
-        yield* irq1.withLocked(ctx, function* () {})
-      })
-    },
-    { cpus: 2, irqDisable: 'save-restore', lockdep: false },
-  )
+export const rfl998 = (): Model => rfl998TwoCpus(false)

@@ -14,6 +14,7 @@ import { newCpuSet, reuseKernelParts } from '../../src/exec/parts.js'
 import { resolveOptions } from '../../src/options.js'
 import { modelRunner } from '../../src/exec/explore/run-model.js'
 import { fingerprint } from '../../src/exec/explore/replay-string.js'
+import { rfl998TwoCpus } from '../fixtures/models.js'
 
 /** Takes `picks[i] mod (choices offered)` at point i (0 after the list ends). */
 const picking = (picks: readonly number[]): Scheduler => {
@@ -82,26 +83,7 @@ const MODELS: Readonly<Record<string, Model>> = {
     },
     { cpus: 1, lockdep: false },
   ),
-  'Rust-for-Linux #998: save/restore guards dropped out of order': defineModel(
-    (k) => {
-      const irq1 = k.spinLockIrq('irq1', 0)
-      const irq2 = k.spinLockIrq('irq2', 0)
-      k.irq(5, { cpu: 0, name: 'dev' }, function* (ctx) {
-        yield* irq2.withLocked(ctx, function* () {})
-      })
-      k.task('driver', { cpu: 0 }, function* (ctx) {
-        const a = yield* irq1.lock(ctx)
-        const b = yield* irq2.lock(a.ctx)
-        a.unlock()
-        yield* k.cpuRelax(b.ctx)
-        b.unlock()
-      })
-      k.task('other', { cpu: 1 }, function* (ctx) {
-        yield* irq2.withLocked(ctx, function* () {})
-      })
-    },
-    { cpus: 2, irqDisable: 'save-restore' },
-  ),
+  'Rust-for-Linux #998: save/restore guards dropped out of order': rfl998TwoCpus(true),
   'timer_delete_sync() under the lock the callback takes (deferred work: ktimers on RT)': defineModel(
     (k) => {
       const lock = k.spinLock('priv->lock', { n: 0 })
