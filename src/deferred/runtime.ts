@@ -22,21 +22,12 @@ import { assertSite, lockdepWarn } from '../helpers/warn.js'
 
 import { IRQ_WORK_LINE, LOCAL_TIMER_LINE } from './lines.js'
 
+import { type ClockEvent, type ExpiredLists, isExpired, takeExpired } from './clock-event.js'
+export type { ClockEvent } from './clock-event.js'
 export type { Runner } from '../exec/sync-wait.js'
 
 /** A wait channel of deferred work (a timer, a work item, an irq line, RCU's grace period): `runner()` names who runs the callback waited for. */
 export type DeferredChannel = RunnerChannel
-
-/** Something the clock expires on one CPU: a timer_list, an hrtimer, a delayed work's timer. */
-export interface ClockEvent {
-  /** Expiry, in simulated milliseconds (jiffies at HZ=1000). */
-  expires: number
-  readonly cpu: number
-  /** Where it expires: the TIMER softirq, hardirq (the hrtimer interrupt), the HRTIMER softirq. */
-  readonly base: 'timer' | 'hard' | 'soft'
-  /** Runs it (its callback context is the base's). */
-  fire(cpu: Cpu): void
-}
 
 const bit = (name: SoftirqName): number => 1 << SOFTIRQ_NAMES.indexOf(name)
 
@@ -71,7 +62,7 @@ export class Deferred implements SyncClock, DeferredCore {
   /** Armed clock events, in arming order (expiry order is computed when they fire). */
   readonly #armed = new Set<ClockEvent>()
   /** Expired events waiting for their softirq, per CPU and base. */
-  readonly #expired: { timer: ClockEvent[]; soft: ClockEvent[] }[]
+  readonly #expired: ExpiredLists[]
   /** Per CPU: the softirqs the ktimers thread runs (`pending_timer_softirq`). */
   readonly #ktimersPending: number[]
   readonly #ktimers: Kthread[]
@@ -158,21 +149,11 @@ export class Deferred implements SyncClock, DeferredCore {
 
   /** Takes `e` off the clock (and off its softirq's expired list); true if it was armed or expired. */
   disarm(e: ClockEvent): boolean {
-    if (this.#armed.delete(e)) return true
-    const ex = this.#expired[e.cpu]
-    if (ex === undefined) return false
-    for (const list of [ex.timer, ex.soft]) {
-      const at = list.indexOf(e)
-      if (at >= 0) {
-        list.splice(at, 1)
-        return true
-      }
-    }
-    return false
+    return this.#armed.delete(e) || takeExpired(this.#expired[e.cpu], e)
   }
 
   armed(e: ClockEvent): boolean {
-    return this.#armed.has(e) || (this.#expired[e.cpu]?.timer.includes(e) ?? false) || (this.#expired[e.cpu]?.soft.includes(e) ?? false)
+    return this.#armed.has(e) || isExpired(this.#expired[e.cpu], e)
   }
 
   /**
@@ -232,7 +213,7 @@ export class Deferred implements SyncClock, DeferredCore {
       if (e.base === 'hard') {
         e.fire(cpu)
       } else {
-        ;(this.#expired[cpu.id] as { timer: ClockEvent[]; soft: ClockEvent[] })[e.base].push(e)
+        ;(this.#expired[cpu.id] as ExpiredLists)[e.base].push(e)
         raise |= bit(e.base === 'timer' ? 'TIMER' : 'HRTIMER')
       }
     }
@@ -272,7 +253,7 @@ export class Deferred implements SyncClock, DeferredCore {
   }
 
   #runExpired(cpu: Cpu, base: 'timer' | 'soft'): void {
-    const list = (this.#expired[cpu.id] as { timer: ClockEvent[]; soft: ClockEvent[] })[base]
+    const list = (this.#expired[cpu.id] as ExpiredLists)[base]
     while (list.length > 0) (list.shift() as ClockEvent).fire(cpu)
   }
 

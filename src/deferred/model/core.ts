@@ -28,6 +28,7 @@ import { LockMapRuntime } from '../../lockdep/lock-map.js'
 import { assertSite, lockdepWarn } from '../../helpers/warn.js'
 import type { ClockEvent, DeferredChannel, DeferredCore, Runner } from '../runtime.js'
 import { LOCAL_TIMER_LINE } from '../lines.js'
+import { type ExpiredLists, isExpired, takeExpired } from '../clock-event.js'
 
 /** What the core uses of the model kernel's plug host (structurally its `ModelHost`, src/exec/model/factories.ts). */
 export interface DeferredPlugHost {
@@ -57,9 +58,7 @@ export interface ModelKthread {
 }
 
 /** Per CPU: what the clock expired for the softirqs, and ktimers' pending bits. */
-interface CpuClock {
-  readonly timer: ClockEvent[]
-  readonly soft: ClockEvent[]
+interface CpuClock extends ExpiredLists {
   ktimersPending: number
   ktimers: ModelKthread | null
 }
@@ -147,22 +146,11 @@ export class ModelDeferred implements DeferredCore {
   }
 
   disarm(e: ClockEvent): boolean {
-    if (this.#armed.delete(e)) return true
-    const c = this.#cpus[e.cpu]
-    if (c === undefined) return false
-    for (const list of [c.timer, c.soft]) {
-      const at = list.indexOf(e)
-      if (at >= 0) {
-        list.splice(at, 1)
-        return true
-      }
-    }
-    return false
+    return this.#armed.delete(e) || takeExpired(this.#cpus[e.cpu], e)
   }
 
   armed(e: ClockEvent): boolean {
-    const c = this.#cpus[e.cpu]
-    return this.#armed.has(e) || (c?.timer.includes(e) ?? false) || (c?.soft.includes(e) ?? false)
+    return this.#armed.has(e) || isExpired(this.#cpus[e.cpu], e)
   }
 
   wait<R>(): R {
