@@ -4,7 +4,7 @@
  * option checked against its command and each value against what it may be.
  */
 import { parseArgs } from 'node:util'
-import { type DecodedReplay, decodeReplay, type KernelName } from '../index.js'
+import { type DecodedReplay, decodeReplay, type ExploreOptions, type KernelName } from '../index.js'
 import { COMMANDS, type Command, isCommand, OPTIONS } from './options.js'
 
 /** What `--replay` was given: the explorer's replay string, or (run only) the comma-separated indices `run` prints. */
@@ -35,17 +35,11 @@ export interface RunArgs extends CommonArgs {
 }
 
 /** The explorer's search options given on the command line (the rest keep the explorer's defaults). */
-export interface SearchArgs {
-  readonly kernels?: readonly KernelName[]
-  readonly strategy?: 'dfs' | 'random' | 'pct'
-  readonly reduction?: 'dpor' | 'sleep' | 'none'
-  readonly preemptionBound?: number | null
-  readonly seed?: number
-  readonly depth?: number
-  readonly maxExecutions?: number
-  readonly maxTimeMs?: number
-  readonly stepLimit?: number
-  readonly stopOnFailure?: boolean
+export type SearchArgs = Pick<
+  ExploreOptions,
+  'kernels' | 'strategy' | 'reduction' | 'preemptionBound' | 'seed' | 'depth' | 'maxExecutions' | 'maxTimeMs' | 'stepLimit' | 'stopOnFailure'
+> & {
+  /** The most re-executions shrinking one counterexample may take (0: no shrinking). */
   readonly shrink?: number
 }
 
