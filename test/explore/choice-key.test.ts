@@ -19,7 +19,7 @@ describe('choiceKey', () => {
   })
 
   it('frames over two idle CPUs (both pid 0, swapper/N) are two threads, apart from every pid', () => {
-    const idle = (cpu: number): Choice => ({ kind: 'task', pid: 0, comm: 'irq 5 handler', cpu })
+    const idle = (cpu: number): Extract<Choice, { kind: 'task' }> => ({ kind: 'task', pid: 0, comm: 'irq 5 handler', cpu })
     expect(choiceKey(idle(0))).not.toBe(choiceKey(idle(1)))
     expect(choiceKey(idle(0))).toBe(choiceKey({ ...idle(0), comm: 'softirqs on CPU 0' }))
     expect(choiceKey(idle(1))).toBeGreaterThan(1 << 20)
