@@ -6,7 +6,7 @@ import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT, claimNames } from '../exec/claims.j
 import type { Cpu } from '../machine/cpu.js'
 import type { Task } from '../machine/machine.js'
 import type { CountingField, Diagnostic } from './types.js'
-import { banner, heldLockLines } from '../lockdep/splat.js'
+import { banner, dumpStackLine, heldLockLines } from '../lockdep/splat.js'
 import type { HeldLinesLockdep } from '../lockdep/splat.js'
 import { lockNames, type HeldLock } from '../locks/held.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
@@ -148,6 +148,10 @@ export const badUnlockReport = (s: Site, what: string, className: string): Diagn
       '',
       'other info that might help us debug this:',
       ...heldLines(s),
+      // `pr_warn("\nstack backtrace:\n"); dump_stack();`
+      '',
+      'stack backtrace:',
+      dumpStackLine(s.cpu.id, task.pid, task.comm),
     ].join('\n'),
   }
 }
@@ -156,13 +160,15 @@ export const badUnlockReport = (s: Site, what: string, className: string): Diagn
 export const leakReport = (s: Site, what: string, reason: 'scope' | 'task'): Diagnostic => {
   const { task } = s
   const base = siteFields(s)
-  const lines = (title: string, first: string): string => [...banner(title), first, ...heldLines(s)].join('\n')
+  const lines = (title: string, first: string, ...after: string[]): string => [...banner(title), first, ...heldLines(s), ...after].join('\n')
   if (reason === 'task') {
+    // lockdep_sys_exit(): `pr_warn("%s/%d is leaving the kernel with locks still held!\n", ...);
+    // lockdep_print_held_locks(curr);` — no stack dump. What lockproof does next is its own line.
     return {
       ...base,
       kind: 'held-lock-at-exit',
       title: HELD_LOCK_AT_EXIT_TITLE,
-      report: lines(HELD_LOCK_AT_EXIT_TITLE, `${task.comm}/${task.pid} is leaving the kernel with locks still held! (${what} released now)`),
+      report: lines(HELD_LOCK_AT_EXIT_TITLE, `${task.comm}/${task.pid} is leaving the kernel with locks still held!`, `lockproof: ${what} released now`),
     }
   }
   return {

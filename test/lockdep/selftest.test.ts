@@ -329,7 +329,7 @@ describe('irq inversion (normal kernel)', () => {
     const d = only(k, 'irq-inversion')
     expect(d).toMatchObject({ title: TITLES.hardirqOrder, irq: 'HARDIRQ', via: 'new-dependency', safe: 'x', unsafe: 'y', chain: ['x', 'y'] })
     expect(d.report).toContain('task-3/3 [HC0[0]:SC0[0]:HE0:SE1] is trying to acquire:')
-    expect(d.report).toContain('which would create a new lock dependency:\n (x) -> (y)')
+    expect(d.report).toContain('which would create a new lock dependency:\n (x){-...}-{3:3} -> (y){+.+.}-{3:3}')
     expect(d.report).toContain('but this new dependency connects a HARDIRQ-irq-safe lock:')
     expect(d.report).toContain('to a HARDIRQ-irq-unsafe lock:')
   })

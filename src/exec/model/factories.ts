@@ -24,6 +24,7 @@ import { timerSetupFactory } from '../../deferred/model/timer.js'
 import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/workqueue.js'
 import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred/model/threaded-irq.js'
 import { initIrqWorkFactory } from '../../deferred/model/irq-work.js'
+import { initDelayedWorkFactory, scheduleDelayedWorkFactory } from '../../deferred/model/delayed-work.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -114,6 +115,10 @@ export const MODEL_FACTORIES = {
   synchronizeIrq: plug(synchronizeIrqFactory),
   /** `init_irq_work()`: callbacks in the irq_work IPI's hardirq frame; on RT in `irq_work/N` unless `{ hard: true }`. */
   initIrqWork: plug(initIrqWorkFactory),
+  /** `INIT_DELAYED_WORK()`: a work item and the TIMER_IRQSAFE timer that queues it (src/deferred/model/delayed-work.ts). */
+  initDelayedWork: plug(initDelayedWorkFactory),
+  /** `schedule_delayed_work()`: `queue_delayed_work()` on system_percpu_wq ("events"). */
+  scheduleDelayedWork: plug(scheduleDelayedWorkFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */

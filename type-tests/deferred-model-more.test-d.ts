@@ -1,0 +1,37 @@
+// Deferred work inside models, the second round: delayed work, tasklets, RCU — each callback's context and each wait's rule are kernel.run's, with `yield*`.
+import { expectError, expectType } from 'tsd'
+import { defineModel, type ModelDelayedWork } from '../src/index.js'
+
+defineModel((k) => {
+  const cfg = k.mutex('cfg', { polls: 0 })
+  const stats = k.spinLock('stats', { n: 0 })
+
+  // Delayed work: the work runs in a kworker (may sleep); the waits may sleep.
+  const wq = k.allocWorkqueue('eth0_wq')
+  const poll: ModelDelayedWork<'&priv->poll'> = k.initDelayedWork('&priv->poll', function* (ctx) {
+    yield* cfg.withLocked(ctx, function* (ctx) {
+      yield* k.msleep(ctx, 1)
+    })
+  })
+  const t = k.timerSetup('&priv->timer', function* (ctx) {
+    // Queueing is allowed from any context (the TIMER softirq here) …
+    expectType<boolean>(k.scheduleDelayedWork(ctx, poll, 10))
+    expectType<boolean>(wq.modDelayedWork(ctx, poll, 0))
+    expectType<boolean>(poll.cancelDelayedWork(ctx))
+    // … waiting for it is not.
+    // @expect-error cancel_delayed_work_sync() may sleep: BUG: sleeping function called from invalid context (in a timer_list callback (TIMER softirq))
+    expectError(yield* poll.cancelDelayedWorkSync(ctx))
+  })
+  k.task('remove', { cpu: 0 }, function* (ctx) {
+    t.modTimer(ctx, k.jiffies + 1)
+    expectType<boolean>(wq.queueDelayedWork(ctx, poll, 100))
+    expectType<boolean>(yield* poll.flushDelayedWork(ctx))
+    expectType<boolean>(yield* poll.cancelDelayedWorkSync(ctx))
+    yield* stats.withLocked(ctx, function* (ctx) {
+      // @expect-error cancel_delayed_work_sync() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
+      expectError(yield* poll.cancelDelayedWorkSync(ctx))
+      // @expect-error flush_delayed_work() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
+      expectError(yield* poll.flushDelayedWork(ctx))
+    })
+  })
+})
