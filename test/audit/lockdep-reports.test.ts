@@ -385,7 +385,11 @@ describe('debug_show_held_locks() in __might_resched()', () => {
     const s = k.spinLock('s', 0)
     k.run((ctx) => hw.withLocked(ctx, (c) => loose(s)(c, (c2) => looseCtx(c2).mightSleep())))
     expect(kinds(k)).toEqual(['invalid-wait-context', 'sleeping-in-atomic'])
-    expect(lines(k.diagnostics[1]?.report).slice(3)).toEqual(['RCU nest depth: 0, expected: 0', 'INFO: lockdep is turned off.', 'CPU: 0 UID: 0 PID: 1 Comm: task-1'])
+    expect(lines(k.diagnostics[1]?.report).slice(3)).toEqual([
+      'RCU nest depth: 0, expected: 0',
+      'INFO: lockdep is turned off.',
+      'CPU: 0 UID: 0 PID: 1 Comm: task-1',
+    ])
   })
 
   it('without lockdep (CONFIG_LOCKDEP=n): debug_show_held_locks() is an empty stub', () => {
@@ -403,7 +407,12 @@ describe('MAX_LOCK_DEPTH and Nested lock was not taken', () => {
     const nest = (ctx: unknown, i: number): unknown => (i === locks.length ? i : loose(locks[i] as object)(ctx, (c) => nest(c, i + 1)))
     k.run((ctx) => nest(ctx, 0))
     const l = lines(only(k, 'max-lock-depth').report)
-    expect(l.slice(0, 4)).toEqual(['BUG: MAX_LOCK_DEPTH too low!', 'turning off the locking correctness validator.', 'depth: 48  max: 48!', '48 locks held by task-1/1:'])
+    expect(l.slice(0, 4)).toEqual([
+      'BUG: MAX_LOCK_DEPTH too low!',
+      'turning off the locking correctness validator.',
+      'depth: 48  max: 48!',
+      '48 locks held by task-1/1:',
+    ])
     expect(l.slice(-2)).toEqual(['INFO: lockdep is turned off.', 'CPU: 0 UID: 0 PID: 1 Comm: task-1'])
   })
 
