@@ -70,7 +70,14 @@ describe('interrupt, softirq and NMI context', () => {
   it.each([false, true])('a hardirq handler that is never threaded: HARDIRQ_OFFSET, interrupts off (preemptRt=%s)', (preemptRt) => {
     const k = createKernel({ preemptRt })
     let inside: Seen | undefined
-    k.requestIrq(4, 'tmr', () => void (inside = seen(k)), { noThread: true })
+    k.requestIrq(
+      4,
+      'tmr',
+      () => {
+        inside = seen(k)
+      },
+      { noThread: true },
+    )
     k.run((ctx) => ctx.raiseIrq(4))
     expect(inside).toEqual(S(0x10000, true))
   })
@@ -91,7 +98,9 @@ describe('interrupt, softirq and NMI context', () => {
   it('threadirqs on a normal kernel: local_bh_disable() and local_irq_disable() around the handler', () => {
     const k = createKernel({ threadIrqs: true })
     let inside: Seen | undefined
-    k.requestIrq(4, 'dev', () => void (inside = seen(k)))
+    k.requestIrq(4, 'dev', () => {
+      inside = seen(k)
+    })
     k.run((ctx) => ctx.raiseIrq(4))
     expect(inside).toEqual(S(0x200, true))
   })
@@ -117,7 +126,9 @@ describe('interrupt, softirq and NMI context', () => {
   it('an NMI inside preempt_disable(): NMI_OFFSET + HARDIRQ_OFFSET on top (0x110001)', () => {
     const k = createKernel()
     let pc = -1
-    k.requestNmi('perf', () => void (pc = k.cpu(0).preemptCount))
+    k.requestNmi('perf', () => {
+      pc = k.cpu(0).preemptCount
+    })
     k.run((ctx) => ctx.preemptDisable((c) => c.raiseNmi('perf')))
     expect(pc).toBe(0x110001)
   })
