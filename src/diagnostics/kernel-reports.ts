@@ -200,11 +200,22 @@ export const deadlockReport = (
   o: BlockedOutcome,
   spinning: boolean,
   rtlock = false,
+  /** `spin_bug()` prints (debug_locks was still on); else a lockup watchdog reports the spin. */
+  spinBug = true,
 ): { readonly diagnostic: Diagnostic; readonly message: string } => {
   const { cpu, task: t } = s
   const holder = o.holder
-  const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid, cpu.state.irqsDisabled, rtlock)
+  const recursion = spinning && holder.cpu === cpu.id && spinBug
+  const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid, cpu.state.irqsDisabled, rtlock, spinBug)
   const message = `${o.lock.label} is held by ${holder.comm}/${holder.pid} on CPU ${holder.cpu}, which cannot run until ${t.comm} gives up CPU ${cpu.id}`
+  // spin_dump(): `printk(KERN_EMERG " lock: %pS, .magic: %08x, .owner: %s/%d, .owner_cpu: %d\n", ...); dump_stack();`
+  // (SPINLOCK_MAGIC 0xdead4ead); the watchdogs and the hung-task detector print no banner either.
+  const kernelLines = recursion
+    ? [` lock: ${o.lock.label}, .magic: dead4ead, .owner: ${holder.comm}/${holder.pid}, .owner_cpu: ${holder.cpu}`, dumpStackLine(cpu.id, t.pid, t.comm)]
+    : !spinning && !rtlock
+      ? // check_hung_task(): `pr_err("      %s %s %.*s\n", print_tainted(), ...)` and the sysctl hint (as the model's report).
+        ['      Not tainted lockproof', '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.']
+      : []
   return {
     message: `${title}: ${message}`,
     diagnostic: {
@@ -213,7 +224,7 @@ export const deadlockReport = (
       ...siteFields(s),
       lock: o.lock.label,
       holder: { comm: holder.comm, pid: holder.pid, cpu: holder.cpu },
-      report: [...banner(title), message, ...heldLines(s)].join('\n'),
+      report: [title, ...kernelLines, `lockproof: ${message}`, ...heldLines(s)].join('\n'),
     },
   }
 }
