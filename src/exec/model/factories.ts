@@ -25,6 +25,7 @@ import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/wor
 import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred/model/threaded-irq.js'
 import { initIrqWorkFactory } from '../../deferred/model/irq-work.js'
 import { initDelayedWorkFactory, scheduleDelayedWorkFactory } from '../../deferred/model/delayed-work.js'
+import { taskletSetupFactory } from '../../deferred/model/tasklet.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -119,6 +120,8 @@ export const MODEL_FACTORIES = {
   initDelayedWork: plug(initDelayedWorkFactory),
   /** `schedule_delayed_work()`: `queue_delayed_work()` on system_percpu_wq ("events"). */
   scheduleDelayedWork: plug(scheduleDelayedWorkFactory),
+  /** `tasklet_setup()`: callbacks in the TASKLET / HI softirq, where each kernel runs it (src/deferred/model/tasklet.ts). */
+  taskletSetup: plug(taskletSetupFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
