@@ -63,4 +63,33 @@ defineModel((k) => {
       expectError(yield* rx.taskletKill(ctx))
     })
   })
+
+  // RCU: callbacks in softirq context; a read-side section may be preempted but not sleep; the waits sleep.
+  const cb = function* (ctx: Parameters<Parameters<typeof k.callRcu>[1]>[0]) {
+    yield* stats.withLocked(ctx, function* () {})
+    // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (in an RCU callback (RCU softirq))
+    expectError(yield* cfg.withLocked(ctx, function* () {}))
+    // @expect-error synchronize_rcu() may sleep: BUG: sleeping function called from invalid context (in an RCU callback (RCU softirq))
+    expectError(yield* k.synchronizeRcu(ctx))
+  }
+  k.task('update', { cpu: 0 }, function* (ctx) {
+    const seen = yield* k.rcuReadLock(ctx, function* (ctx) {
+      yield* stats.withLocked(ctx, function* () {})
+      yield* k.cpuRelax(ctx)
+      // @expect-error synchronize_rcu() may sleep: BUG: sleeping function called from invalid context (in an RCU read-side section (rcu_read_lock()))
+      expectError(yield* k.synchronizeRcu(ctx))
+      // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (in an RCU read-side section (rcu_read_lock()))
+      expectError(yield* cfg.withLocked(ctx, function* () {}))
+      return 1 as const
+    })
+    expectType<1>(seen)
+    yield* k.callRcu(ctx, cb)
+    yield* k.synchronizeRcu(ctx)
+    yield* k.rcuBarrier(ctx)
+    yield* stats.withLocked(ctx, function* (ctx) {
+      yield* k.callRcu(ctx, cb)
+      // @expect-error rcu_barrier() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
+      expectError(yield* k.rcuBarrier(ctx))
+    })
+  })
 })

@@ -26,6 +26,7 @@ import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred
 import { initIrqWorkFactory } from '../../deferred/model/irq-work.js'
 import { initDelayedWorkFactory, scheduleDelayedWorkFactory } from '../../deferred/model/delayed-work.js'
 import { taskletSetupFactory } from '../../deferred/model/tasklet.js'
+import { callRcuFactory, rcuBarrierFactory, rcuReadLockFactory, synchronizeRcuFactory } from '../../deferred/model/rcu.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -122,6 +123,14 @@ export const MODEL_FACTORIES = {
   scheduleDelayedWork: plug(scheduleDelayedWorkFactory),
   /** `tasklet_setup()`: callbacks in the TASKLET / HI softirq, where each kernel runs it (src/deferred/model/tasklet.ts). */
   taskletSetup: plug(taskletSetupFactory),
+  /** `rcu_read_lock()` around a generator section: a reader grace periods wait for (src/deferred/model/rcu.ts). */
+  rcuReadLock: plug(rcuReadLockFactory),
+  /** `call_rcu()`: the callback after a grace period, in RCU_SOFTIRQ (`rcuc/N` on RT). */
+  callRcu: plug(callRcuFactory),
+  /** `synchronize_rcu()`: waits for a grace period; an op. */
+  synchronizeRcu: plug(synchronizeRcuFactory),
+  /** `rcu_barrier()`: waits for the callbacks queued so far; an op. */
+  rcuBarrier: plug(rcuBarrierFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
