@@ -185,6 +185,8 @@ export type { ModelDelayedWork, ModelWork, ModelWorkFn, ModelWorkqueue, ModelWor
 export type { ModelRequestThreadedIrq, ModelSynchronizeIrq, ModelThreadedIrqOptions } from './deferred/model/threaded-irq.js'
 export type { ModelInitIrqWork, ModelIrqWork } from './deferred/model/irq-work.js'
 export type { ModelScheduleDelayedWork } from './deferred/model/delayed-work.js'
+export type { ModelTasklet, ModelTaskletCallback } from './deferred/model/tasklet.js'
+export type { ModelRcu, ModelRcuCallback } from './deferred/model/rcu.js'
 export type { NotInHardirqCheck, PreemptibleWaitCheck } from './rules/preemptible-wait.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 export type { ModelSeqCount, ModelSeqCountLocked, ModelSeqLock } from './seqlock/model-api.js'

@@ -1,6 +1,6 @@
 // Deferred work inside models, the second round: delayed work, tasklets, RCU — each callback's context and each wait's rule are kernel.run's, with `yield*`.
 import { expectError, expectType } from 'tsd'
-import { defineModel, type ModelDelayedWork } from '../src/index.js'
+import { defineModel, type ModelDelayedWork, type ModelTasklet } from '../src/index.js'
 
 defineModel((k) => {
   const cfg = k.mutex('cfg', { polls: 0 })
@@ -32,6 +32,64 @@ defineModel((k) => {
       expectError(yield* poll.cancelDelayedWorkSync(ctx))
       // @expect-error flush_delayed_work() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
       expectError(yield* poll.flushDelayedWork(ctx))
+    })
+  })
+
+  // Tasklets: softirq context on both kernels — spinlock_t yes, sleeping no; kill and disable sleep.
+  const rx: ModelTasklet<'rx_tasklet'> = k.taskletSetup('rx_tasklet', function* (ctx, self) {
+    expectType<'rx_tasklet'>(self.name)
+    yield* stats.withLocked(ctx, function* (_ctx, s) {
+      s.n++
+    })
+    self.taskletSchedule(ctx)
+    // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (in a tasklet (TASKLET softirq))
+    expectError(yield* cfg.withLocked(ctx, function* () {}))
+    // @expect-error tasklet_kill() may sleep: BUG: sleeping function called from invalid context (in a tasklet (TASKLET softirq))
+    expectError(yield* self.taskletKill(ctx))
+  })
+  k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
+    rx.taskletHiSchedule(ctx)
+    rx.taskletDisableNosync(ctx)
+    rx.taskletEnable(ctx)
+    // @expect-error tasklet_disable() may sleep: BUG: sleeping function called from invalid context
+    expectError(yield* rx.taskletDisable(ctx))
+  })
+  k.task('close', { cpu: 1 }, function* (ctx) {
+    yield* rx.taskletDisable(ctx)
+    rx.taskletEnable(ctx)
+    yield* rx.taskletKill(ctx)
+    yield* stats.withLockedBh(ctx, function* (ctx) {
+      // @expect-error tasklet_kill() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
+      expectError(yield* rx.taskletKill(ctx))
+    })
+  })
+
+  // RCU: callbacks in softirq context; a read-side section may be preempted but not sleep; the waits sleep.
+  const cb = function* (ctx: Parameters<Parameters<typeof k.callRcu>[1]>[0]) {
+    yield* stats.withLocked(ctx, function* () {})
+    // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (in an RCU callback (RCU softirq))
+    expectError(yield* cfg.withLocked(ctx, function* () {}))
+    // @expect-error synchronize_rcu() may sleep: BUG: sleeping function called from invalid context (in an RCU callback (RCU softirq))
+    expectError(yield* k.synchronizeRcu(ctx))
+  }
+  k.task('update', { cpu: 0 }, function* (ctx) {
+    const seen = yield* k.rcuReadLock(ctx, function* (ctx) {
+      yield* stats.withLocked(ctx, function* () {})
+      yield* k.cpuRelax(ctx)
+      // @expect-error synchronize_rcu() may sleep: BUG: sleeping function called from invalid context (in an RCU read-side section (rcu_read_lock()))
+      expectError(yield* k.synchronizeRcu(ctx))
+      // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (in an RCU read-side section (rcu_read_lock()))
+      expectError(yield* cfg.withLocked(ctx, function* () {}))
+      return 1 as const
+    })
+    expectType<1>(seen)
+    yield* k.callRcu(ctx, cb)
+    yield* k.synchronizeRcu(ctx)
+    yield* k.rcuBarrier(ctx)
+    yield* stats.withLocked(ctx, function* (ctx) {
+      yield* k.callRcu(ctx, cb)
+      // @expect-error rcu_barrier() may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
+      expectError(yield* k.rcuBarrier(ctx))
     })
   })
 })

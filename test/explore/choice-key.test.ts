@@ -19,10 +19,10 @@ describe('choiceKey', () => {
   })
 
   it('frames over two idle CPUs (both pid 0, swapper/N) are two threads, apart from every pid', () => {
-    const idle = (cpu: number): Extract<Choice, { kind: 'task' }> => ({ kind: 'task', pid: 0, comm: 'irq 5 handler', cpu })
-    expect(choiceKey(idle(0))).not.toBe(choiceKey(idle(1)))
-    expect(choiceKey(idle(0))).toBe(choiceKey({ ...idle(0), comm: 'softirqs on CPU 0' }))
-    expect(choiceKey(idle(1))).toBeGreaterThan(1 << 20)
+    const idle = (cpu: number, comm: string): Choice => ({ kind: 'task', pid: 0, comm, cpu })
+    expect(choiceKey(idle(0, 'irq 5 handler a'))).not.toBe(choiceKey(idle(1, 'irq 6 handler b')))
+    expect(choiceKey(idle(0, 'irq 5 handler a'))).toBe(choiceKey(idle(0, 'softirqs on CPU 0')))
+    expect(choiceKey(idle(1, 'TASKLET softirq'))).toBeGreaterThan(1 << 20)
   })
 
   it('two choices have one key exactly when they are the same thread', () => {

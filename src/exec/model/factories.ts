@@ -25,6 +25,8 @@ import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/wor
 import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred/model/threaded-irq.js'
 import { initIrqWorkFactory } from '../../deferred/model/irq-work.js'
 import { initDelayedWorkFactory, scheduleDelayedWorkFactory } from '../../deferred/model/delayed-work.js'
+import { taskletSetupFactory } from '../../deferred/model/tasklet.js'
+import { callRcuFactory, rcuBarrierFactory, rcuReadLockFactory, synchronizeRcuFactory } from '../../deferred/model/rcu.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -119,6 +121,16 @@ export const MODEL_FACTORIES = {
   initDelayedWork: plug(initDelayedWorkFactory),
   /** `schedule_delayed_work()`: `queue_delayed_work()` on system_percpu_wq ("events"). */
   scheduleDelayedWork: plug(scheduleDelayedWorkFactory),
+  /** `tasklet_setup()`: callbacks in the TASKLET / HI softirq, where each kernel runs it (src/deferred/model/tasklet.ts). */
+  taskletSetup: plug(taskletSetupFactory),
+  /** `rcu_read_lock()` around a generator section: a reader grace periods wait for (src/deferred/model/rcu.ts). */
+  rcuReadLock: plug(rcuReadLockFactory),
+  /** `call_rcu()`: the callback after a grace period, in RCU_SOFTIRQ (`rcuc/N` on RT). */
+  callRcu: plug(callRcuFactory),
+  /** `synchronize_rcu()`: waits for a grace period; an op. */
+  synchronizeRcu: plug(synchronizeRcuFactory),
+  /** `rcu_barrier()`: waits for the callbacks queued so far; an op. */
+  rcuBarrier: plug(rcuBarrierFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */
