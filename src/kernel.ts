@@ -22,7 +22,9 @@ import { newLockRuntime } from './locks/new-lock.js'
 import { KIND_SPECS } from './kinds/registry.js'
 import { definedSpec } from './kinds/defined.js'
 import type { LockKindSpec } from './kinds/spec.js'
-import type { LockOf } from './kinds/derive.js'
+import type { Members, MemberTags } from './kinds/derive.js'
+import type { FormTable } from './kinds/derive-forms.js'
+import type { FactsOf, PerCpuKindSpec, SharedKindSpec } from './kinds/facts.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
@@ -233,13 +235,20 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * A lock of a kind made by `defineLockKind()` (the built-ins' specs included): its methods and
    * their type rules are the spec's (kinds/derive.ts `LockOf`). `data` is the one value of a
    * 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   *
+   * The return type is `LockOf<S, N, D, DeclaredAfter<Order, N>>` written out (the same type):
+   * each alias layer costs about 4 instantiations per lock site (docs/defining-kinds.md, "Cost").
    */
-  lock<S extends LockKindSpec & { readonly data: 'shared' }, const N extends string, D>(kind: S, name: N, data: D): LockOf<S, N, D, DeclaredAfter<Order, N>>
-  lock<S extends LockKindSpec & { readonly data: 'per-cpu' }, const N extends string, D>(
+  lock<S extends SharedKindSpec, const N extends string, D>(
+    kind: S,
+    name: N,
+    data: D,
+  ): Members<MemberTags<S>, FormTable<FactsOf<S>, N, D, DeclaredAfter<Order, N>>>
+  lock<S extends PerCpuKindSpec, const N extends string, D>(
     kind: S,
     name: N,
     init: (cpu: number) => D,
-  ): LockOf<S, N, D, DeclaredAfter<Order, N>>
+  ): Members<MemberTags<S>, FormTable<FactsOf<S>, N, D, DeclaredAfter<Order, N>>>
   lock(kind: unknown, name: unknown, data: unknown): object {
     return this.#lock(definedSpec('lock()', kind), name, data)
   }
