@@ -19,6 +19,8 @@ import { InvalidArgumentError } from '../errors.js'
 import type { LockCommon, MembersOf } from '../kinds/derive.js'
 import type { AnnotatedEntry, LockKindSpec, MethodEntry, Mode } from '../kinds/spec.js'
 import type { LockKind, Variant, VariantOf } from '../kinds/lock-kinds.js'
+import type { KindRef } from '../kinds/kind-of.js'
+import type { RequiringMember } from './model-defined.js'
 import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs } from '../rules/acquire.js'
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
 import type { TryAcquireCheck } from '../rules/trylock.js'
@@ -60,7 +62,7 @@ export type ModelSection<S extends CtxState, D, R> = (ctx: Context<S>, data: D) 
  * })
  * ```
  */
-export type ModelLocked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
+export type ModelLocked<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
   'plain' | 'irqsave',
   'write',
 ]
@@ -87,7 +89,7 @@ export type ModelLocked<K extends LockKind, N extends string, V extends VariantO
  * })
  * ```
  */
-export type ModelGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
+export type ModelGuarded<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
   'plain' | 'irqsave',
   'write',
 ]
@@ -111,7 +113,7 @@ export type ModelGuarded<K extends LockKind, N extends string, V extends Variant
  * })
  * ```
  */
-export type ModelTryLocked<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState, R>(
+export type ModelTryLocked<K extends KindRef, N extends string, V extends VariantOf<K>, D> = <T extends CtxState, R>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
   cb: ModelSection<Acquired<K, N, V, T>, D, R>,
 ) => Op<TryResult<R>>
@@ -133,7 +135,7 @@ export type ModelTryLocked<K extends LockKind, N extends string, V extends Varia
  * })
  * ```
  */
-export type ModelTryGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
+export type ModelTryGuarded<K extends KindRef, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
 ) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T> | null>
 
@@ -153,7 +155,7 @@ export type ModelTryGuarded<K extends LockKind, N extends string, V extends Vari
  * })
  * ```
  */
-export type ModelLockedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
+export type ModelLockedNested<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
   cb: ModelSection<Acquired<K, ClassKey<N, S>, V, T>, D, R>,
@@ -177,7 +179,7 @@ export type ModelLockedNested<K extends LockKind, N extends string, V extends Va
  * })
  * ```
  */
-export type ModelGuardedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
+export type ModelGuardedNested<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
 ) => Op<UnlockableGuard<Acquired<K, ClassKey<N, S>, V, T>, D, T>>
@@ -198,7 +200,7 @@ export type ModelGuardedNested<K extends LockKind, N extends string, V extends V
  * })
  * ```
  */
-export type ModelLockedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string, R>(
+export type ModelLockedNestLock<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string, R>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
   cb: ModelSection<Acquired<K, N, V, T>, D, R>,
@@ -222,14 +224,14 @@ export type ModelLockedNestLock<K extends LockKind, N extends string, V extends 
  * })
  * ```
  */
-export type ModelGuardedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
+export type ModelGuardedNestLock<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
 ) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T>>
 
 /** One member's generator-flavoured type from its descriptor (a `MembersOf` entry), as kinds/derive.ts's `MemberType`. */
 type ModelMemberType<
-  K extends LockKind,
+  K extends KindRef,
   N extends string,
   D,
   F extends string,
@@ -252,6 +254,8 @@ type ModelMemberType<
 
 /**
  * The generator-flavoured lock of kind K, class N, data D (F: the classes a declared lock order puts after N).
+ * K is a built-in's name, or a defined kind's spec (`k.lock(kind, name, data)`; a kind that
+ * requires a proof checks it in its callbacks and guards, locks/model-defined.ts).
  *
  * @example
  * ```ts
@@ -263,9 +267,14 @@ type ModelMemberType<
  * })
  * ```
  */
-export type ModelLockOf<K extends LockKind, N extends string, D, F extends string> = LockCommon<K, N> & {
-  readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]>
-}
+export type ModelLockOf<K extends KindRef, N extends string, D, F extends string> = K extends LockKind
+  ? LockCommon<K, N> & { readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]> }
+  : K extends LockKindSpec
+    ? LockCommon<K['kind'], N> &
+        (K['requires'] extends readonly []
+          ? { readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]> }
+          : { readonly [P in keyof MembersOf<K>]: RequiringMember<K, N, D, F, MembersOf<K>[P], ModelMemberType<K, N, D, F, MembersOf<K>[P]>> })
+    : never
 
 /**
  * The model kernel's `raw_spinlock_t`.
