@@ -268,13 +268,18 @@ type ModelMemberType<
  * ```
  */
 export type ModelLockOf<K extends KindRef, N extends string, D, F extends string> = K extends LockKind
-  ? LockCommon<K, N> & { readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]> }
+  ? BuiltinModelLock<K, N, D, F>
   : K extends LockKindSpec
     ? LockCommon<K['kind'], N> &
         (K['requires'] extends readonly []
           ? { readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]> }
           : { readonly [P in keyof MembersOf<K>]: RequiringMember<K, N, D, F, MembersOf<K>[P], ModelMemberType<K, N, D, F, MembersOf<K>[P]>> })
     : never
+
+/** A built-in's model lock: what its factory returns, without ModelLockOf's choice of kind (a cost per lock). */
+type BuiltinModelLock<K extends LockKind, N extends string, D, F extends string> = LockCommon<K, N> & {
+  readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]>
+}
 
 /**
  * The model kernel's `raw_spinlock_t`.
@@ -289,7 +294,7 @@ export type ModelLockOf<K extends KindRef, N extends string, D, F extends string
  * })
  * ```
  */
-export type ModelRawSpinLock<N extends string, D, F extends string = never> = ModelLockOf<'raw_spinlock_t', N, D, F>
+export type ModelRawSpinLock<N extends string, D, F extends string = never> = BuiltinModelLock<'raw_spinlock_t', N, D, F>
 /**
  * The model kernel's `spinlock_t`: spins on a normal kernel, sleeps (TASK_RTLOCK_WAIT) on PREEMPT_RT.
  *
@@ -303,7 +308,7 @@ export type ModelRawSpinLock<N extends string, D, F extends string = never> = Mo
  * })
  * ```
  */
-export type ModelSpinLock<N extends string, D, F extends string = never> = ModelLockOf<'spinlock_t', N, D, F>
+export type ModelSpinLock<N extends string, D, F extends string = never> = BuiltinModelLock<'spinlock_t', N, D, F>
 /**
  * The model kernel's `rwlock_t`.
  *
@@ -317,7 +322,7 @@ export type ModelSpinLock<N extends string, D, F extends string = never> = Model
  * })
  * ```
  */
-export type ModelRwLock<N extends string, D, F extends string = never> = ModelLockOf<'rwlock_t', N, D, F>
+export type ModelRwLock<N extends string, D, F extends string = never> = BuiltinModelLock<'rwlock_t', N, D, F>
 /**
  * The model kernel's `struct mutex`: a contended `mutex_lock()` sleeps in TASK_UNINTERRUPTIBLE.
  *
@@ -334,7 +339,7 @@ export type ModelRwLock<N extends string, D, F extends string = never> = ModelLo
  * })
  * ```
  */
-export type ModelMutex<N extends string, D, F extends string = never> = ModelLockOf<'mutex', N, D, F>
+export type ModelMutex<N extends string, D, F extends string = never> = BuiltinModelLock<'mutex', N, D, F>
 /**
  * The model kernel's `struct rw_semaphore`.
  *
@@ -348,7 +353,7 @@ export type ModelMutex<N extends string, D, F extends string = never> = ModelLoc
  * })
  * ```
  */
-export type ModelRwSemaphore<N extends string, D, F extends string = never> = ModelLockOf<'rw_semaphore', N, D, F>
+export type ModelRwSemaphore<N extends string, D, F extends string = never> = BuiltinModelLock<'rw_semaphore', N, D, F>
 /**
  * The model kernel's `local_lock_t` with per-CPU data.
  *
@@ -362,7 +367,7 @@ export type ModelRwSemaphore<N extends string, D, F extends string = never> = Mo
  * }, { cpus: 2 })
  * ```
  */
-export type ModelLocalLock<N extends string, D, F extends string = never> = ModelLockOf<'local_lock_t', N, D, F>
+export type ModelLocalLock<N extends string, D, F extends string = never> = BuiltinModelLock<'local_lock_t', N, D, F>
 /**
  * The model kernel's Rust-style `SpinLockIrq`.
  *
@@ -376,7 +381,7 @@ export type ModelLocalLock<N extends string, D, F extends string = never> = Mode
  * })
  * ```
  */
-export type ModelSpinLockIrq<N extends string, D, F extends string = never> = ModelLockOf<'SpinLockIrq', N, D, F>
+export type ModelSpinLockIrq<N extends string, D, F extends string = never> = BuiltinModelLock<'SpinLockIrq', N, D, F>
 
 /** A JavaScript caller passed the wrong arguments. */
 const badCall = (what: string, ctx: unknown, hasCb: boolean): never => {

@@ -197,8 +197,23 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   /**
    * A lock of a kind made by `defineLockKind()` (the built-ins' specs included), as
    * createKernel()'s `lock(kind, name, data)`: its generator-flavoured methods and their type
-   * rules are the spec's (locks/model-defined.ts). `data` is the one value of a 'shared' kind,
-   * or a per-CPU kind's `init(cpu)`.
+   * rules are the spec's (locks/model-api.ts `ModelLockOf`). `data` is the one value of a
+   * 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   *
+   * @example
+   * ```ts
+   * import { defineModel, RT_MUTEX } from 'lockproof'
+   *
+   * defineModel((k) => {
+   *   const pi = k.lock(RT_MUTEX, 'pi', { prio: 0 })
+   *   k.task('boost', { cpu: 0 }, function* (ctx) {
+   *     yield* pi.withLocked(ctx, function* (ctx, p) {
+   *       yield* k.msleep(ctx, 1) // an rt_mutex sleeps: fine inside it
+   *       p.prio++
+   *     })
+   *   })
+   * })
+   * ```
    */
   lock<S extends LockKindSpec & { readonly data: 'shared' }, const N extends string, D>(
     kind: S,
