@@ -164,7 +164,10 @@ export class Reporter {
 
   /** The 'blocked' outcome where nothing can wait: the deadlock report; returns the error's message. */
   deadlock(cpu: Cpu, o: BlockedOutcome, spinning: boolean, rtlock = false): string {
-    const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning, rtlock)
+    // spin_bug(): `if (!debug_locks_off()) return;` — it prints only while debug_locks is on (always
+    // without lockdep, where nothing else clears it) and turns lockdep off.
+    const spinBug = !spinning || o.holder.cpu !== cpu.id || !this.lockdep.configured || this.lockdep.debugLocksOff()
+    const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning, rtlock, spinBug)
     this.report(diagnostic)
     return message
   }

@@ -157,10 +157,21 @@ export const wrongOwnerTitle = (sleeping: boolean, cpu: number, comm: string, pi
  * lockup when the spinner has interrupts off, the soft lockup otherwise; for a sleeping lock the
  * hung-task report, except for an RT sleeping spinlock (TASK_RTLOCK_WAIT), which
  * check_hung_uninterruptible_tasks() does not look at: lockproof's own words then.
+ * `spinBug`: `spin_bug()` begins `if (!debug_locks_off()) return;` — once a lockdep report turned
+ * debug_locks off it prints nothing and the CPU spins until a lockup watchdog reports it.
  */
-export const deadlockTitle = (spinning: boolean, sameCpu: boolean, cpu: number, comm: string, pid: number, irqsOff = false, rtlock = false): string =>
+export const deadlockTitle = (
+  spinning: boolean,
+  sameCpu: boolean,
+  cpu: number,
+  comm: string,
+  pid: number,
+  irqsOff = false,
+  rtlock = false,
+  spinBug = true,
+): string =>
   spinning
-    ? sameCpu
+    ? sameCpu && spinBug
       ? `BUG: spinlock recursion on CPU#${cpu}, ${comm}/${pid}`
       : irqsOff
         ? hardLockupTitle(cpu)
