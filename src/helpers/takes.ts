@@ -69,6 +69,19 @@ type LocalVariant = 'plain' | 'irq' | 'irqsave'
  * )
  * kernel.run((ctx) => reconfigure(ctx))
  * ```
+ *
+ * @example
+ * ```ts
+ * import { createKernel, helper, PERCPU_RW_SEMAPHORE, takes } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const hotplug = kernel.lock(PERCPU_RW_SEMAPHORE, 'hotplug', { online: 4 })
+ * // A defined kind's lock: its spec's variants, and 'read' since one of its methods reads.
+ * const online = helper({ name: 'online_cpus', takes: [takes(hotplug, 'plain', 'read')] }, (ctx) =>
+ *   hotplug.withRead(ctx, (_ctx, h) => h.online),
+ * )
+ * kernel.run((ctx) => online(ctx)) // 4
+ * ```
  */
 export function takes<N extends string, D, F extends string, V extends SpinVariant = 'plain'>(
   lock: RawSpinLock<N, D, F>,

@@ -878,6 +878,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     yield this.#pointFor(ops.mode)
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
     // TASK_UNINTERRUPTIBLE: no signal ends the wait.
@@ -895,6 +896,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     yield this.#pointFor(ops.mode)
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
     if (!(yield* this.#stepsWaiting(a, ops, state))) return null
@@ -915,6 +917,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     yield this.#pointFor(ops.mode)
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = this.#modelAcquisition(ctx, cpu, ops, false, subclass, nest)
     yield* this.#stepsWaiting(a, ops)
@@ -928,6 +931,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     yield this.#pointFor(ops.mode)
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
+    if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = new Acquisition(cpu, cpu.current, ctx.heldLocks, ops.variant, ops.mode, false, ops.irqLock, true, 0, null)
     try {

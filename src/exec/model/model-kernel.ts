@@ -11,13 +11,15 @@ import type { CanSleep } from '../../rules/sleep.js'
 import type { DeclaredAfter } from '../../rules/acquire.js'
 import type { ResolvedOptions } from '../../options.js'
 import { InvalidArgumentError } from '../../errors.js'
-import { KIND_SPECS, type KindName, type KindSpecs } from '../../kinds/registry.js'
+import { KIND_SPECS } from '../../kinds/registry.js'
+import { definedSpec } from '../../kinds/defined.js'
 import { newLockRuntime } from '../../locks/new-lock.js'
 import type { LockRuntime } from '../../locks/lock.js'
 import type { LockKindSpec } from '../../kinds/spec.js'
 import {
   buildModelLock,
   type ModelLocalLock,
+  type ModelLockOf,
   type ModelMutex,
   type ModelRawSpinLock,
   type ModelRwLock,
@@ -188,8 +190,43 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     return Object.freeze({ id: this.#channels++, kind, name })
   }
 
-  #lock(spec: KindSpecs[KindName], name: unknown, data: unknown): object {
+  #lock(spec: LockKindSpec, name: unknown, data: unknown): object {
     return buildModelLock(newLockRuntime(this.#exec.lockHost, spec, name, data), this.#exec)
+  }
+
+  /**
+   * A lock of a kind made by `defineLockKind()` (the built-ins' specs included), as
+   * createKernel()'s `lock(kind, name, data)`: its generator-flavoured methods and their type
+   * rules are the spec's (locks/model-api.ts `ModelLockOf`). `data` is the one value of a
+   * 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   *
+   * @example
+   * ```ts
+   * import { defineModel, RT_MUTEX } from 'lockproof'
+   *
+   * defineModel((k) => {
+   *   const pi = k.lock(RT_MUTEX, 'pi', { prio: 0 })
+   *   k.task('boost', { cpu: 0 }, function* (ctx) {
+   *     yield* pi.withLocked(ctx, function* (ctx, p) {
+   *       yield* k.msleep(ctx, 1) // an rt_mutex sleeps: fine inside it
+   *       p.prio++
+   *     })
+   *   })
+   * })
+   * ```
+   */
+  lock<S extends LockKindSpec & { readonly data: 'shared' }, const N extends string, D>(
+    kind: S,
+    name: N,
+    data: D,
+  ): ModelLockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock<S extends LockKindSpec & { readonly data: 'per-cpu' }, const N extends string, D>(
+    kind: S,
+    name: N,
+    init: (cpu: number) => D,
+  ): ModelLockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock(kind: unknown, name: unknown, data: unknown): object {
+    return this.#lock(definedSpec('lock()', kind), name, data)
   }
 
   // ── locks: createKernel()'s factories, generator-flavoured ─────────────────────────────
