@@ -172,7 +172,7 @@ export type {
   TimerState,
 } from './deferred/states.js'
 export type { TimerList } from './deferred/timer.js'
-export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStateOf } from './deferred/hrtimer.js'
+export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStartMode, HrtimerStateOf } from './deferred/hrtimer.js'
 export type { DelayedWork, Work, WorkKind, Workqueue, WorkqueueFlags, WorkStateOf } from './deferred/workqueue.js'
 export type { IrqReturn, ThreadedIrqFlags } from './deferred/threaded-irq.js'
 export type { IrqWork, IrqWorkStateOf } from './deferred/irq-work.js'
