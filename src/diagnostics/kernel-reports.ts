@@ -41,6 +41,8 @@ const WARNING_WHY: Record<KernelWarning, string> = {
   'bh-enable-in-hardirq': 'local_bh_enable() in hard interrupt context',
   'bh-enable-irqs-disabled': 'local_bh_enable() with interrupts disabled; with TRACE_IRQFLAGS it ends in local_irq_enable()',
   'irq-handler-enabled-interrupts': 'the handler returned with interrupts enabled; they are disabled again',
+  'rcu-voluntary-context-switch':
+    'rcu_note_context_switch(): a voluntary schedule() (msleep(), CondVar::wait()) inside rcu_read_lock() — on PREEMPT_RT also inside spinlock_t, which takes it',
   'not-in-threaded-context':
     'in hard interrupt context that PREEMPT_RT does not thread (IRQF_NO_THREAD, a hard timer): complete_all() wakes every waiter under a raw lock there',
 }
