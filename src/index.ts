@@ -63,6 +63,7 @@ export type {
   NestedLockNotHeldDiagnostic,
   RecursiveLockingDiagnostic,
   SleepingInAtomicDiagnostic,
+  SchedulingWhileAtomicDiagnostic,
   TrylockInInterruptDiagnostic,
   UnlockWrongOwnerDiagnostic,
   LockdepAssertDiagnostic,
@@ -76,6 +77,8 @@ export {
   IRQS_ON_UNDER_IRQ_LOCK_TITLE,
   PROOF_FALSIFIED_TITLE,
   SLEEPING_IN_ATOMIC_TITLE,
+  SCHEDULING_IRQS_OFF_TITLE,
+  schedulingWhileAtomicTitle,
   countingTitle,
 } from './diagnostics/titles.js'
 export { formatTrace, traceToJson, type TraceEvent } from './export/trace.js'
