@@ -22,7 +22,9 @@ import { newLockRuntime } from './locks/new-lock.js'
 import { KIND_SPECS } from './kinds/registry.js'
 import { definedSpec } from './kinds/defined.js'
 import type { LockKindSpec } from './kinds/spec.js'
-import type { LockOf } from './kinds/derive.js'
+import type { Members, MemberTags } from './kinds/derive.js'
+import type { FormTable } from './kinds/derive-forms.js'
+import type { FactsOf, PerCpuKindSpec, SharedKindSpec } from './kinds/facts.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
@@ -44,7 +46,7 @@ import type { AnyContext } from './rules/proofs.js'
 import type { CtxState } from './rules/state.js'
 import type { CanSleep } from './rules/sleep.js'
 import type { BhCheck } from './rules/irq.js'
-import type { BhDisabledIn, PreemptDisabledIn } from './rules/transitions.js'
+import type { RcuReadLockedBhIn, RcuReadLockedSchedIn } from './rules/rcu.js'
 import { Deferred } from './deferred/runtime.js'
 import { Subsystems } from './deferred/subsystems.js'
 import { TimerListRuntime, type TimerList } from './deferred/timer.js'
@@ -233,13 +235,20 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * A lock of a kind made by `defineLockKind()` (the built-ins' specs included): its methods and
    * their type rules are the spec's (kinds/derive.ts `LockOf`). `data` is the one value of a
    * 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   *
+   * The return type is `LockOf<S, N, D, DeclaredAfter<Order, N>>` written out (the same type):
+   * each alias layer costs about 4 instantiations per lock site (docs/defining-kinds.md, "Cost").
    */
-  lock<S extends LockKindSpec & { readonly data: 'shared' }, const N extends string, D>(kind: S, name: N, data: D): LockOf<S, N, D, DeclaredAfter<Order, N>>
-  lock<S extends LockKindSpec & { readonly data: 'per-cpu' }, const N extends string, D>(
+  lock<S extends SharedKindSpec, const N extends string, D>(
+    kind: S,
+    name: N,
+    data: D,
+  ): Members<MemberTags<S>, FormTable<FactsOf<S>, N, D, DeclaredAfter<Order, N>>>
+  lock<S extends PerCpuKindSpec, const N extends string, D>(
     kind: S,
     name: N,
     init: (cpu: number) => D,
-  ): LockOf<S, N, D, DeclaredAfter<Order, N>>
+  ): Members<MemberTags<S>, FormTable<FactsOf<S>, N, D, DeclaredAfter<Order, N>>>
   lock(kind: unknown, name: unknown, data: unknown): object {
     return this.#lock(definedSpec('lock()', kind), name, data)
   }
@@ -587,12 +596,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `rcu_read_lock_bh()` … `rcu_read_unlock_bh()`: local_bh_disable() and the `rcu_read_lock_bh` map (LD_WAIT_CONFIG inner). */
   rcuReadLockBh<T extends CtxState, R>(
     ctx: Context<T> & BhCheck<T, 'rcu_read_lock_bh()'>,
-    cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'an RCU-bh read-side section'>,
+    cb: (ctx: Context<RcuReadLockedBhIn<T>>) => NotThenable<R, 'an RCU-bh read-side section'>,
   ): R {
     return this.#rcuFlavour(ctx, 'rcu_read_lock_bh()', 'bh', cb) as R
   }
   /** `rcu_read_lock_sched()` … `rcu_read_unlock_sched()`: preempt_disable() and the `rcu_read_lock_sched` map (LD_WAIT_SPIN inner). */
-  rcuReadLockSched<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'an RCU-sched read-side section'>): R {
+  rcuReadLockSched<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<RcuReadLockedSchedIn<T>>) => NotThenable<R, 'an RCU-sched read-side section'>): R {
     return this.#rcuFlavour(ctx, 'rcu_read_lock_sched()', 'sched', cb) as R
   }
 
@@ -601,13 +610,22 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const scope = ScopeContext.from(ctx, op)
     const cpu = this.#deferred.cpuOf(ctx, op)
     const rcu = this.#sub.rcu
+    const maps = this.#deferred.parts.maps
+    const map = flavour === 'bh' ? 'rcu_read_lock_bh' : 'rcu_read_lock_sched'
     const body = (inner: Context<CtxState>): unknown => {
       const task = cpu.current
-      rcu.enterFlavoured(task, 1)
+      // local_bh_disable() / preempt_disable(), then rcu_lock_acquire(&rcu_bh_lock_map / &rcu_sched_lock_map);
+      // the unlock releases the map first (include/linux/rcupdate.h).
+      maps.acquire(cpu, map)
       try {
-        return (cb as (c: Context<CtxState>) => unknown)(inner)
+        rcu.enterFlavoured(task, 1)
+        try {
+          return (cb as (c: Context<CtxState>) => unknown)(inner)
+        } finally {
+          rcu.enterFlavoured(task, -1)
+        }
       } finally {
-        rcu.enterFlavoured(task, -1)
+        maps.release(cpu, map)
       }
     }
     return flavour === 'bh' ? scope.localBhDisable(body) : scope.preemptDisable(body)

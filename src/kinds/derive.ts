@@ -8,24 +8,26 @@
  *
  * Cost: each entry becomes a tag (`locked|irqsave|write`) once per kind; a lock's member is one
  * indexed access into the written-out {@link FormTable}, resolved only when the member is used.
+ * The table is instantiated with the kind's facts (kinds/facts.ts), not its spec, so the method
+ * types carry only literals, as a built-in's do with its name.
  */
 import type { FormTable } from './derive-forms.js'
 import type { VariantOf } from './lock-kinds.js'
-import type { KindOf, KindRef } from './kind-of.js'
+import type { KindOf, KindRef, RuleKind, SpecRef } from './kind-of.js'
 import type { AnnotatedEntry, MethodEntry, Mode, Variant } from './spec.js'
 
 /** Kind K's spec. */
-type SpecOf<K extends KindRef> = KindOf<K>
+type SpecOf<K extends SpecRef> = KindOf<K>
 
 /**
  * The side a method's types track: reads are told apart only where reads may recurse
  * (`read_lock_is_recursive()`, rwlock_t: `ReadHeld`, the recursive-read check); an rw_semaphore
  * read is typed as its write (the held class is the same).
  */
-type TypedMode<K extends KindRef, M extends Mode> = SpecOf<K>['readRecursion'] extends 'read_lock_is_recursive' ? M : 'write'
+type TypedMode<K extends SpecRef, M extends Mode> = SpecOf<K>['readRecursion'] extends 'read_lock_is_recursive' ? M : 'write'
 
 /** Every method table of kind K, as one type (the three tables never share a member name), and the lock's `kind` and `name`. */
-type TablesOf<K extends KindRef> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated'] & CommonEntries
+type TablesOf<K extends SpecRef> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated'] & CommonEntries
 
 /** The two members every lock has besides its methods, as entries whose tag is their own name. */
 interface CommonEntries {
@@ -39,7 +41,7 @@ interface CommonEntries {
  * A callback or a guard; `…-requiring`: of a kind whose spec `requires` a proof
  * (rules/requires.ts), so that only such kinds instantiate that check.
  */
-type PlainForm<K extends KindRef, P> = SpecOf<K>['requires'] extends readonly []
+type PlainForm<K extends SpecRef, P> = SpecOf<K>['requires'] extends readonly []
   ? P extends keyof SpecOf<K>['methods']
     ? 'locked'
     : 'guarded'
@@ -51,7 +53,7 @@ type PlainForm<K extends KindRef, P> = SpecOf<K>['requires'] extends readonly []
  * Kind K's members, each as the tag of its method type in {@link FormTable}: form, variant and
  * typed side. It depends on K only, so it is computed once per kind.
  */
-type MemberTags<K extends KindRef> = {
+export type MemberTags<K extends SpecRef> = {
   readonly [P in keyof TablesOf<K>]: TablesOf<K>[P] extends 'kind' | 'name'
     ? TablesOf<K>[P]
     : TablesOf<K>[P] extends readonly [infer V extends Variant, infer M extends Mode]
@@ -69,7 +71,7 @@ type Tag = keyof FormTable<KindRef, string, unknown, string>
  * (the kind's tags once per kind, the lock's table once per lock), so that a member's type costs
  * one indexed access, not a substitution of the kind, class, data and order.
  */
-type Members<Tags extends { readonly [P in keyof Tags]: Tag | 'kind' | 'name' }, Table extends { readonly [T in Tag | 'kind' | 'name']: unknown }> = {
+export type Members<Tags extends { readonly [P in keyof Tags]: Tag | 'kind' | 'name' }, Table extends { readonly [T in Tag | 'kind' | 'name']: unknown }> = {
   readonly [P in keyof Tags]: Table[Tags[P]]
 }
 
@@ -77,7 +79,7 @@ type Members<Tags extends { readonly [P in keyof Tags]: Tag | 'kind' | 'name' },
  * Kind K's members, each as its form, variant and typed side: the descriptors the model
  * flavour's lock types map (locks/model-api.ts `ModelLockOf`). Computed once per kind.
  */
-export type MembersOf<K extends KindRef> = {
+export type MembersOf<K extends SpecRef> = {
   readonly [P in keyof SpecTablesOf<K>]: SpecTablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, infer M extends Mode]
     ? { readonly form: P extends keyof SpecOf<K>['methods'] ? 'locked' : 'guarded'; readonly v: V; readonly m: TypedMode<K, M> }
     : SpecTablesOf<K>[P] extends readonly [infer V extends VariantOf<K>, Mode, infer A extends 'try' | 'nested' | 'nest-lock', infer G extends boolean]
@@ -86,10 +88,10 @@ export type MembersOf<K extends KindRef> = {
 }
 
 /** Kind K's three method tables, without the common members. */
-type SpecTablesOf<K extends KindRef> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated']
+type SpecTablesOf<K extends SpecRef> = SpecOf<K>['methods'] & SpecOf<K>['guards'] & SpecOf<K>['annotated']
 
 /** The methods of kind K for lock class N with data D: one member per entry of its spec's tables, with the entry's JSDoc. */
-export type MethodsOf<K extends KindRef, N extends string, D, F extends string> = Members<MemberTags<K>, FormTable<K, N, D, F>>
+export type MethodsOf<K extends SpecRef, N extends string, D, F extends string> = Members<MemberTags<K>, FormTable<RuleKind<K>, N, D, F>>
 
 /** What every lock object carries besides its methods (K: the kind's name). */
 export interface LockCommon<K extends string, N extends string> {
@@ -112,7 +114,7 @@ export interface LockCommon<K extends string, N extends string> {
  * kernel.run((ctx) => pi.withLocked(ctx, (ctx) => ctx.msleep(1)))
  * ```
  */
-export type LockOf<K extends KindRef, N extends string, D, F extends string> = MethodsOf<K, N, D, F>
+export type LockOf<K extends SpecRef, N extends string, D, F extends string> = MethodsOf<K, N, D, F>
 
 /** The method entry shapes, for a spec's tables. */
 export type { AnnotatedEntry, MethodEntry }

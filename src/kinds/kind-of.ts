@@ -6,6 +6,7 @@
  */
 import type { KindName as LockKind, KindSpecs } from './registry.js'
 import type { LockKindSpec } from './spec.js'
+import type { AnyKindFacts, FactsOf } from './facts.js'
 
 /**
  * A built-in kind's name, or a defined kind's spec: the first type argument of `Locked`,
@@ -19,9 +20,18 @@ import type { LockKindSpec } from './spec.js'
  * console.log(kinds.length) // 2
  * ```
  */
-export type KindRef = LockKind | LockKindSpec
+export type KindRef = SpecRef | AnyKindFacts
 
-/** The spec of kind K: the registry's entry for a built-in's name, the spec itself otherwise. */
+/** A built-in kind's name or a kind's spec: what `LockOf` is written with (a kind with method tables). */
+export type SpecRef = LockKind | LockKindSpec
+
+/**
+ * What a lock's method types carry as its kind: a built-in's name as it is, a defined kind's
+ * spec as its facts (kinds/facts.ts), which TypeScript never instantiates again per lock.
+ */
+export type RuleKind<K extends SpecRef> = K extends LockKindSpec ? FactsOf<K> : K
+
+/** The spec of kind K: the registry's entry for a built-in's name, the spec (or its facts) itself otherwise. */
 export type KindOf<K extends KindRef> = K extends string ? KindSpecs[K & LockKind] : K
 
 /**

@@ -38,9 +38,18 @@ export class Recorder implements Scheduler {
 
   /** Checks what the last step did to the locks (at each point, and once at the end). */
   settle(): void {
-    const last = this.points[this.points.length - 1]
+    const n = this.points.length
+    const last = this.points[n - 1]
     if (this.probe === null || last === undefined) return
-    const f = this.probe.footprint(last.choices[last.chosen] as Choice)
+    const c = last.choices[last.chosen] as Choice
+    const replayed = this.#strategy.replayed ?? 0
+    if (n - 1 < replayed) {
+      // A replayed step (amended when it first ran): the locks are read only before the first new step, as its baseline.
+      if (n < replayed) this.probe.skip(c)
+      else this.probe.footprint(c)
+      return
+    }
+    const f = this.probe.footprint(c)
     if (f !== 'keep') this.#strategy.amend?.(f ?? undefined)
   }
 
