@@ -37,6 +37,7 @@ import { counted as countedOps, type LockKind, type Ops, type Step, type Variant
 import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
 import { LockWaiter, type Holders, type WakePolicy } from './wake/policy.js'
 import { wakePolicyFor } from './wake/for-kind.js'
+import { opStarted, type Track, tracksItself } from '../exec/model/op.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {
@@ -895,7 +896,8 @@ export class LockRuntime<D> implements StepHost, Relock {
   }
 
   /** The model flavour of {@link lockGuard}: a scheduling point, the steps (waiting when contended), the guard. */
-  *lockGuardOp(ctx: ScopeContext, ops: Compiled, subclass = 0, nest: LockRuntime<unknown> | null = null): Op<LockGuard<D>> {
+  *lockGuardOp(ctx: ScopeContext, ops: Compiled, subclass = 0, nest: LockRuntime<unknown> | null = null, track: Track | null = null): Op<LockGuard<D>> {
+    if (track !== null) opStarted(track)
     yield this.#pointFor(ops.mode)
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
@@ -936,7 +938,16 @@ export class LockRuntime<D> implements StepHost, Relock {
    * The model flavour of {@link withLock}: a scheduling point, the steps (waiting when contended),
    * `yield* cb(ctx, data)` in the lock's scope, the unlock steps (also when it throws), a point.
    */
-  *withLockOp<R>(ctx: ScopeContext, ops: Compiled, cb: SectionOp<D, R>, subclass = 0, nest: LockRuntime<unknown> | null = null): Op<R> {
+  *withLockOp<R>(
+    ctx: ScopeContext,
+    ops: Compiled,
+    cb: SectionOp<D, R>,
+    subclass = 0,
+    nest: LockRuntime<unknown> | null = null,
+    track: Track | null = null,
+  ): Op<R> {
+    // A model lock's method hands this generator out itself (src/locks/model-api.ts): its first step marks it started.
+    if (track !== null) opStarted(track)
     yield this.#pointFor(ops.mode)
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
@@ -1342,3 +1353,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     }
   }
 }
+
+// Their generators are handed out as a model lock's operations: reading a guard's member off one is a forgotten `yield*`.
+tracksItself(LockRuntime.prototype.withLockOp)
+tracksItself(LockRuntime.prototype.lockGuardOp)

@@ -25,7 +25,7 @@ import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs } from '../rules/
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
 import type { TryAcquireCheck } from '../rules/trylock.js'
 import type { Op } from '../exec/wait.js'
-import { trackOp, type OpTracker } from '../exec/model/op.js'
+import { markOp, newTrack, trackOp, type OpTracker } from '../exec/model/op.js'
 import { registerLock, runtimeOf } from './api.js'
 import type { NestLock } from './annotated-api.js'
 import { type Compiled, LOCK_RUNTIME, type LockRuntime, type SectionOp, type TryResult } from './lock.js'
@@ -450,7 +450,8 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
         return (ctx: unknown, cb: unknown) => {
           if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
           if (slot === undefined) slot = slotOf(st, plan)
-          return trackOp(st.runtime.withLockOp(ctx, slot.ops, cb as Section), slot.what, st.tracker)
+          const t = newTrack(slot.what, st.tracker)
+          return markOp(st.runtime.withLockOp(ctx, slot.ops, cb as Section, 0, null, t), t)
         }
       }
     case 'guarded':
@@ -459,7 +460,8 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
         return (ctx: unknown) => {
           if (!ScopeContext.is(ctx)) return badCall(whatOf(st, plan), ctx, false)
           if (slot === undefined) slot = slotOf(st, plan)
-          return trackOp(st.runtime.lockGuardOp(ctx, slot.ops), slot.what, st.tracker)
+          const t = newTrack(slot.what, st.tracker)
+          return markOp(st.runtime.lockGuardOp(ctx, slot.ops, 0, null, t), t)
         }
       }
     case 'try':

@@ -70,6 +70,8 @@ class Frame {
   softirqs = false
   /** The choice offered for its next step last time (offered again while its pid and access are the same). */
   choice: (Choice & { readonly kind: 'task' }) | null = null
+  /** The choices made for it so far (a few), by pid and access. */
+  readonly choices: (Choice & { readonly kind: 'task' })[] = []
   /** Taking that choice: made once per frame, not per point. */
   act: Act | null = null
   constructor(
@@ -566,10 +568,20 @@ export class ModelExecutor implements Executor, OpTracker {
 
   #taskChoice(cpu: Cpu, task: Task, frame: Frame): Choice {
     const known = frame.choice
-    if (known !== null && known.pid === task.pid && known.access === frame.access) return known
-    const c = { kind: 'task', pid: task.pid, comm: frame.owner === null ? frame.label : task.comm, cpu: cpu.id } as const
-    const made = frame.access === undefined ? c : { ...c, access: frame.access }
+    const access = frame.access
+    if (known !== null && known.pid === task.pid && known.access === access) return known
+    // A frame's steps alternate between a few accesses (a lock's point, none): each choice is made once.
+    for (const c of frame.choices) {
+      if (c.pid === task.pid && c.access === access) {
+        frame.choice = c
+        return c
+      }
+    }
+    const comm = frame.owner === null ? frame.label : task.comm
+    const made: Choice & { readonly kind: 'task' } =
+      access === undefined ? { kind: 'task', pid: task.pid, comm, cpu: cpu.id } : { kind: 'task', pid: task.pid, comm, cpu: cpu.id, access }
     frame.choice = made
+    if (frame.choices.length < 8) frame.choices.push(made)
     return made
   }
 

@@ -19,7 +19,7 @@ export interface OpTracker {
 }
 
 /** One made operation: what it is, and whether it started (the frame's set holds it until then). */
-interface Track extends Unstarted {
+export interface Track extends Unstarted {
   started: boolean
   readonly owner: Set<Unstarted> | null
 }
@@ -33,8 +33,10 @@ const forgotten = (self: Marked, member: string): ForgottenYieldError => {
 }
 
 const getter = (member: string): PropertyDescriptor => ({
-  get(this: Marked): never {
-    throw forgotten(this, member)
+  get(this: Partial<Marked>): undefined {
+    // An op made without tracking (an internal caller's) reads as any generator object does.
+    if (this[TRACK] === undefined) return undefined
+    throw forgotten(this as Marked, member)
   },
 })
 
@@ -46,8 +48,9 @@ function* tracked<R>(inner: Op<R>, t: Track): Op<R> {
 }
 
 // What a guard or a TryResult has: reading it from the operation itself is a forgotten `yield*`.
-// Defined once on the prototype of every generator `tracked` makes (one object shape for all ops).
-Object.defineProperties(tracked.prototype, {
+// Defined once on the prototype of every generator `tracked` makes (one object shape for all ops),
+// and of the generator methods that track themselves ({@link trackedOp}).
+const FORGOTTEN: PropertyDescriptorMap = {
   data: getter('data'),
   ctx: getter('ctx'),
   held: getter('held'),
@@ -56,11 +59,38 @@ Object.defineProperties(tracked.prototype, {
   unlock: getter('unlock'),
   // `using g = a.lock(ctx)` without `yield*`: the lock was never taken.
   [Symbol.dispose]: {
-    value(this: Marked): void {
-      if (!this[TRACK].started) throw forgotten(this, '[Symbol.dispose]')
+    value(this: Partial<Marked>): void {
+      const t = this[TRACK]
+      if (t !== undefined && !t.started) throw forgotten(this as Marked, '[Symbol.dispose]')
     },
   },
-})
+}
+Object.defineProperties(tracked.prototype, FORGOTTEN)
+
+/** Gives the generator objects of `fn` (a generator method that calls {@link opStarted} first) the forgotten-`yield*` members. */
+export const tracksItself = (fn: { readonly prototype: object }): void => {
+  Object.defineProperties(fn.prototype, FORGOTTEN)
+}
+
+/** A new op's record in the frame running now, for an op that marks itself started ({@link opStarted}); `markOp` then labels the op. */
+export const newTrack = (what: string, tracker: OpTracker): Track => {
+  const owner = tracker.unstartedSet()
+  const t: Track = { what, started: false, owner }
+  owner?.add(t)
+  return t
+}
+
+/** The first step of an op made with {@link newTrack}: as `tracked` does. */
+export const opStarted = (t: Track): void => {
+  t.started = true
+  t.owner?.delete(t)
+}
+
+/** Labels `op` (a generator of a {@link tracksItself} method) with its record: one generator, where trackOp wraps it in a second. */
+export const markOp = <R>(op: Op<R>, t: Track): Op<R> => {
+  ;(op as Op<R> & Marked)[TRACK] = t
+  return op
+}
 
 /** Wraps `inner` so that the frame running now knows it was made, until its first step. */
 export const trackOp = <R>(inner: Op<R>, what: string, tracker: OpTracker): Op<R> => {
