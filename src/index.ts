@@ -63,6 +63,7 @@ export type {
   NestedLockNotHeldDiagnostic,
   RecursiveLockingDiagnostic,
   SleepingInAtomicDiagnostic,
+  SchedulingWhileAtomicDiagnostic,
   TrylockInInterruptDiagnostic,
   UnlockWrongOwnerDiagnostic,
   LockdepAssertDiagnostic,
@@ -76,6 +77,8 @@ export {
   IRQS_ON_UNDER_IRQ_LOCK_TITLE,
   PROOF_FALSIFIED_TITLE,
   SLEEPING_IN_ATOMIC_TITLE,
+  SCHEDULING_IRQS_OFF_TITLE,
+  schedulingWhileAtomicTitle,
   countingTitle,
 } from './diagnostics/titles.js'
 export { formatTrace, traceToJson, type TraceEvent } from './export/trace.js'
@@ -172,7 +175,7 @@ export type {
   TimerState,
 } from './deferred/states.js'
 export type { TimerList } from './deferred/timer.js'
-export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStateOf } from './deferred/hrtimer.js'
+export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStartMode, HrtimerStateOf } from './deferred/hrtimer.js'
 export type { DelayedWork, Work, WorkKind, Workqueue, WorkqueueFlags, WorkStateOf } from './deferred/workqueue.js'
 export type { IrqReturn, ThreadedIrqFlags } from './deferred/threaded-irq.js'
 export type { IrqWork, IrqWorkStateOf } from './deferred/irq-work.js'
@@ -181,9 +184,12 @@ export type { Napi, NapiPoll } from './deferred/napi.js'
 // Deferred work inside models (the explorer interleaves it): src/deferred/model/, docs/deferred.md "In models".
 export type { ModelTimerCallback, ModelTimerList } from './deferred/model/timer.js'
 export type { ModelHrtimer, ModelHrtimerCallback } from './deferred/model/hrtimer.js'
-export type { ModelWork, ModelWorkFn, ModelWorkqueue, ModelWorkqueueFlags } from './deferred/model/workqueue.js'
+export type { ModelDelayedWork, ModelWork, ModelWorkFn, ModelWorkqueue, ModelWorkqueueFlags } from './deferred/model/workqueue.js'
 export type { ModelRequestThreadedIrq, ModelSynchronizeIrq, ModelThreadedIrqOptions } from './deferred/model/threaded-irq.js'
 export type { ModelInitIrqWork, ModelIrqWork } from './deferred/model/irq-work.js'
+export type { ModelScheduleDelayedWork } from './deferred/model/delayed-work.js'
+export type { ModelTasklet, ModelTaskletCallback } from './deferred/model/tasklet.js'
+export type { ModelRcu, ModelRcuCallback } from './deferred/model/rcu.js'
 export type { NotInHardirqCheck, PreemptibleWaitCheck } from './rules/preemptible-wait.js'
 export type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 export type { ModelSeqCount, ModelSeqCountLocked, ModelSeqLock } from './seqlock/model-api.js'

@@ -46,7 +46,7 @@ import type { AnyContext } from './rules/proofs.js'
 import type { CtxState } from './rules/state.js'
 import type { CanSleep } from './rules/sleep.js'
 import type { BhCheck } from './rules/irq.js'
-import type { BhDisabledIn, PreemptDisabledIn } from './rules/transitions.js'
+import type { RcuReadLockedBhIn, RcuReadLockedSchedIn } from './rules/rcu.js'
 import { Deferred } from './deferred/runtime.js'
 import { Subsystems } from './deferred/subsystems.js'
 import { TimerListRuntime, type TimerList } from './deferred/timer.js'
@@ -596,12 +596,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `rcu_read_lock_bh()` … `rcu_read_unlock_bh()`: local_bh_disable() and the `rcu_read_lock_bh` map (LD_WAIT_CONFIG inner). */
   rcuReadLockBh<T extends CtxState, R>(
     ctx: Context<T> & BhCheck<T, 'rcu_read_lock_bh()'>,
-    cb: (ctx: Context<BhDisabledIn<T>>) => NotThenable<R, 'an RCU-bh read-side section'>,
+    cb: (ctx: Context<RcuReadLockedBhIn<T>>) => NotThenable<R, 'an RCU-bh read-side section'>,
   ): R {
     return this.#rcuFlavour(ctx, 'rcu_read_lock_bh()', 'bh', cb) as R
   }
   /** `rcu_read_lock_sched()` … `rcu_read_unlock_sched()`: preempt_disable() and the `rcu_read_lock_sched` map (LD_WAIT_SPIN inner). */
-  rcuReadLockSched<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<PreemptDisabledIn<T>>) => NotThenable<R, 'an RCU-sched read-side section'>): R {
+  rcuReadLockSched<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<RcuReadLockedSchedIn<T>>) => NotThenable<R, 'an RCU-sched read-side section'>): R {
     return this.#rcuFlavour(ctx, 'rcu_read_lock_sched()', 'sched', cb) as R
   }
 
@@ -610,13 +610,22 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     const scope = ScopeContext.from(ctx, op)
     const cpu = this.#deferred.cpuOf(ctx, op)
     const rcu = this.#sub.rcu
+    const maps = this.#deferred.parts.maps
+    const map = flavour === 'bh' ? 'rcu_read_lock_bh' : 'rcu_read_lock_sched'
     const body = (inner: Context<CtxState>): unknown => {
       const task = cpu.current
-      rcu.enterFlavoured(task, 1)
+      // local_bh_disable() / preempt_disable(), then rcu_lock_acquire(&rcu_bh_lock_map / &rcu_sched_lock_map);
+      // the unlock releases the map first (include/linux/rcupdate.h).
+      maps.acquire(cpu, map)
       try {
-        return (cb as (c: Context<CtxState>) => unknown)(inner)
+        rcu.enterFlavoured(task, 1)
+        try {
+          return (cb as (c: Context<CtxState>) => unknown)(inner)
+        } finally {
+          rcu.enterFlavoured(task, -1)
+        }
       } finally {
-        rcu.enterFlavoured(task, -1)
+        maps.release(cpu, map)
       }
     }
     return flavour === 'bh' ? scope.localBhDisable(body) : scope.preemptDisable(body)

@@ -3,8 +3,9 @@
  * (bench/explore/models.ts) with esbuild (unminified, so profile lines are real), runs it under
  * `node --cpu-prof` and prints the functions by self and inclusive time, each named by the source
  * file the bundle took it from.
- *   npx tsx bench/explore/profile.ts [explore|run] [on|off] [seconds]
- * `explore`: explore() (DPOR, both kernels, no shrinking); `run`: runModel() alone.
+ *   npx tsx bench/explore/profile.ts [explore|run|fake] [on|off] [seconds]
+ * `explore`: explore() (DPOR, both kernels, no shrinking); `run`: runModel() alone; `fake`: the
+ * explorer alone on the standard model's shape as a test transition system (test/explore/fake-model.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -16,12 +17,23 @@ import { summarise } from '../runtime/summarise.js'
 const ENTRY = `
 import { explore, runModel } from '../../../src/index.js'
 import { standardModel } from '../../../bench/explore/models.js'
+import { exploreRuns } from '../../../src/exec/explore/explore-runs.js'
+import { fakeRunner, lock, unlock } from '../../../test/explore/fake-model.js'
 const [what, mode, secs] = process.argv.slice(2)
+// The standard model's shape on the test transition system (bench/explore/run-explore.ts 'fake'): the explorer's own cost.
+const FAKE = {
+  tasks: [
+    { name: 'a', cpu: 0, ops: [lock('x'), unlock('x'), lock('y'), unlock('y'), lock('x'), unlock('x')] },
+    { name: 'b', cpu: 1, ops: [lock('y'), unlock('y'), lock('x'), unlock('x'), lock('y'), unlock('y')] },
+  ],
+  irqs: [{ name: 'dev', cpu: 0, line: 5, ops: [lock('z'), unlock('z')] }],
+}
 const model = standardModel(mode === 'on')
 const end = Date.now() + Number(secs) * 1000
 let n = 0
 while (Date.now() < end) {
   if (what === 'run') { runModel(model); n++ }
+  else if (what === 'fake') n += exploreRuns(fakeRunner(FAKE), { shrink: false, stopOnFailure: false, maxTimeMs: Infinity }).kernels.reduce((s, k) => s + k.executions, 0)
   else n += explore(model, { shrink: false, stopOnFailure: false }).kernels.reduce((s, k) => s + k.executions, 0)
 }
 console.log(n + ' executions in ' + secs + ' s: ' + (n / Number(secs)).toFixed(0) + '/s (profiled)')

@@ -271,6 +271,11 @@ export class WorkRuntime implements Work<string, WorkKind> {
     return this.#pending
   }
 
+  /** `clear_pending_if_disabled()`: queueing fails while cancel_work_sync() (WORK_CANCEL_DISABLE) runs. */
+  get disabled(): boolean {
+    return this.#disabled > 0
+  }
+
   /** A worker runs it now. */
   get running(): boolean {
     return this.#running !== null
@@ -422,22 +427,37 @@ export class DelayedWorkRuntime extends WorkRuntime implements ClockEvent {
   expires = 0
   cpu = 0
   #wq: WorkqueueRuntime | null = null
-  readonly #dd: Deferred
+  readonly #dd: DeferredCore
 
-  constructor(d: Deferred, pools: WorkPools, name: string, fn: WorkFn) {
+  constructor(d: DeferredCore, pools: WorkQueuing, name: string, fn: WorkFn) {
     super(d, pools, name, fn, 'task')
     this.#dd = d
   }
 
-  /** `__queue_delayed_work()`: at once for no delay, else its timer (TIMER_IRQSAFE: queues it from the TIMER softirq). */
+  /** `queue_delayed_work_on()`: test_and_set_bit(WORK_STRUCT_PENDING_BIT) and `!clear_pending_if_disabled()`, then `__queue_delayed_work()`. */
   queueDelayed(cpu: Cpu, wq: WorkqueueRuntime, delayMs: number): boolean {
-    if (this.pending || this.#dd.armed(this)) return false
-    if (delayMs === 0) return this.queue(cpu, wq)
+    if (this.pending || this.disabled) return false
+    this.#queueDelayed(cpu, wq, delayMs)
+    return true
+  }
+
+  /** `__queue_delayed_work()`: at once for no delay, else its timer on this CPU (TIMER_IRQSAFE: it queues the work from the TIMER softirq). */
+  #queueDelayed(cpu: Cpu, wq: WorkqueueRuntime, delayMs: number): void {
+    if (delayMs === 0) {
+      this.queue(cpu, wq)
+      return
+    }
     this.#wq = wq
     this.expires = this.#dd.jiffies + delayMs
     this.cpu = cpu.id
     this.#dd.arm(this)
-    return true
+  }
+
+  /** `mod_delayed_work_on()`: `work_grab_pending()` (its timer or its queue), then `__queue_delayed_work()` unless disabled. True if it was pending. */
+  modDelayed(ctx: AnyContext, cpu: Cpu, wq: WorkqueueRuntime, delayMs: number): boolean {
+    const was = this.cancelDelayedWork(ctx)
+    if (!this.disabled) this.#queueDelayed(cpu, wq, delayMs)
+    return was
   }
 
   /** `delayed_work_timer_fn()`: the timer queues the work (no user code runs in the softirq). */
@@ -449,15 +469,30 @@ export class DelayedWorkRuntime extends WorkRuntime implements ClockEvent {
     return super.pending || this.#dd.armed(this)
   }
 
+  /** `cancel_delayed_work()`: `__cancel_work(…, WORK_CANCEL_DELAYED)` — its timer or its queue; any context. */
+  cancelDelayedWork(ctx: AnyContext): boolean {
+    this.#dd.cpuOf(ctx, 'cancel_delayed_work()')
+    return this.#dd.disarm(this) || this.cancelWork(ctx)
+  }
+
   cancelDelayedWorkSync(ctx: AnyContext): boolean {
     return this.cancelSync(ctx, 'cancel_delayed_work_sync()', () => this.#dd.disarm(this))
   }
 
+  /** `cancel_delayed_work_sync()`, as an op. */
+  cancelDelayedWorkSyncOp(ctx: AnyContext): Op<boolean> {
+    return this.cancelSyncOp(ctx, 'cancel_delayed_work_sync()', () => this.#dd.disarm(this))
+  }
+
   flushDelayedWork(ctx: AnyContext): boolean {
+    return this.#dd.wait(this.#dd.cpuOf(ctx, 'flush_delayed_work()'), this.flushDelayedWorkOp(ctx))
+  }
+
+  /** `flush_delayed_work()`: `local_irq_disable(); if (timer_delete_sync(&dwork->timer)) __queue_work(…); local_irq_enable();` then flush_work(). */
+  *flushDelayedWorkOp(ctx: AnyContext): Op<boolean> {
     const cpu = this.#dd.cpuOf(ctx, 'flush_delayed_work()')
-    // local_irq_disable(); if (timer_delete_sync(&dwork->timer)) __queue_work(…); local_irq_enable().
     if (this.#dd.disarm(this) && this.#wq !== null) this.queue(cpu, this.#wq)
-    return this.flushWork(ctx)
+    return yield* this.flushWorkOp(ctx)
   }
 }
 
@@ -496,8 +531,12 @@ export class WorkqueueRuntime implements Workqueue<string, WorkKind> {
   }
 
   queueDelayedWork(ctx: AnyContext, dwork: DelayedWork, delayMs: number): boolean {
+    return this.queueDelayedRuntime(ctx, this.#workArg('queue_delayed_work()', dwork), delayMs)
+  }
+
+  /** `queue_delayed_work()` of a work's runtime (kernel.run's objects are their runtimes; a model's are not). */
+  queueDelayedRuntime(ctx: AnyContext, w: WorkRuntime, delayMs: number): boolean {
     const cpu = this.#d.cpuOf(ctx, 'queue_delayed_work()')
-    const w = this.#workArg('queue_delayed_work()', dwork)
     if (!(w instanceof DelayedWorkRuntime)) throw new InvalidArgumentError('queue_delayed_work(): expected a delayed work (initDelayedWork())')
     if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0)
       throw new InvalidArgumentError('queue_delayed_work(): the delay must be a finite number ≥ 0')

@@ -6,7 +6,7 @@ import { CLAIM_BH, CLAIM_IRQ, CLAIM_PREEMPT, claimNames } from '../exec/claims.j
 import type { Cpu } from '../machine/cpu.js'
 import type { Task } from '../machine/machine.js'
 import type { CountingField, Diagnostic } from './types.js'
-import { banner, heldLockLines } from '../lockdep/splat.js'
+import { banner, dumpStackLine, heldLockLines } from '../lockdep/splat.js'
 import type { HeldLinesLockdep } from '../lockdep/splat.js'
 import { lockNames, type HeldLock } from '../locks/held.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
@@ -41,6 +41,8 @@ const WARNING_WHY: Record<KernelWarning, string> = {
   'bh-enable-in-hardirq': 'local_bh_enable() in hard interrupt context',
   'bh-enable-irqs-disabled': 'local_bh_enable() with interrupts disabled; with TRACE_IRQFLAGS it ends in local_irq_enable()',
   'irq-handler-enabled-interrupts': 'the handler returned with interrupts enabled; they are disabled again',
+  'rcu-voluntary-context-switch':
+    'rcu_note_context_switch(): a voluntary schedule() (msleep(), CondVar::wait()) inside rcu_read_lock() — on PREEMPT_RT also inside spinlock_t, which takes it',
   'not-in-threaded-context':
     'in hard interrupt context that PREEMPT_RT does not thread (IRQF_NO_THREAD, a hard timer): complete_all() wakes every waiter under a raw lock there',
 }
@@ -148,6 +150,10 @@ export const badUnlockReport = (s: Site, what: string, className: string): Diagn
       '',
       'other info that might help us debug this:',
       ...heldLines(s),
+      // `pr_warn("\nstack backtrace:\n"); dump_stack();`
+      '',
+      'stack backtrace:',
+      dumpStackLine(s.cpu.id, task.pid, task.comm),
     ].join('\n'),
   }
 }
@@ -156,13 +162,15 @@ export const badUnlockReport = (s: Site, what: string, className: string): Diagn
 export const leakReport = (s: Site, what: string, reason: 'scope' | 'task'): Diagnostic => {
   const { task } = s
   const base = siteFields(s)
-  const lines = (title: string, first: string): string => [...banner(title), first, ...heldLines(s)].join('\n')
+  const lines = (title: string, first: string, ...after: string[]): string => [...banner(title), first, ...heldLines(s), ...after].join('\n')
   if (reason === 'task') {
+    // lockdep_sys_exit(): `pr_warn("%s/%d is leaving the kernel with locks still held!\n", ...);
+    // lockdep_print_held_locks(curr);` — no stack dump. What lockproof does next is its own line.
     return {
       ...base,
       kind: 'held-lock-at-exit',
       title: HELD_LOCK_AT_EXIT_TITLE,
-      report: lines(HELD_LOCK_AT_EXIT_TITLE, `${task.comm}/${task.pid} is leaving the kernel with locks still held! (${what} released now)`),
+      report: lines(HELD_LOCK_AT_EXIT_TITLE, `${task.comm}/${task.pid} is leaving the kernel with locks still held!`, `lockproof: ${what} released now`),
     }
   }
   return {
@@ -194,11 +202,29 @@ export const deadlockReport = (
   o: BlockedOutcome,
   spinning: boolean,
   rtlock = false,
+  /** `spin_bug()` prints (debug_locks was still on); else a lockup watchdog reports the spin. */
+  spinBug = true,
 ): { readonly diagnostic: Diagnostic; readonly message: string } => {
   const { cpu, task: t } = s
   const holder = o.holder
-  const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid, cpu.state.irqsDisabled, rtlock)
+  const recursion = spinning && holder.cpu === cpu.id && spinBug
+  const title = deadlockTitle(spinning, holder.cpu === cpu.id, cpu.id, t.comm, t.pid, cpu.state.irqsDisabled, rtlock, spinBug)
   const message = `${o.lock.label} is held by ${holder.comm}/${holder.pid} on CPU ${holder.cpu}, which cannot run until ${t.comm} gives up CPU ${cpu.id}`
+  // spin_dump(): `printk(KERN_EMERG " lock: %pS, .magic: %08x, .owner: %s/%d, .owner_cpu: %d\n", ...); dump_stack();`
+  // (SPINLOCK_MAGIC 0xdead4ead); the watchdogs and the hung-task detector print no banner either.
+  const kernelLines = recursion
+    ? [` lock: ${o.lock.label}, .magic: dead4ead, .owner: ${holder.comm}/${holder.pid}, .owner_cpu: ${holder.cpu}`, dumpStackLine(cpu.id, t.pid, t.comm)]
+    : !spinning && !rtlock
+      ? // check_hung_task(): `pr_err("      %s %s %.*s\n", print_tainted(), ...)` and the sysctl hint (as the model's
+        // report), then debug_show_blocker() (CONFIG_DETECT_HUNG_TASK_BLOCKER, `depends on !PREEMPT_RT`) for a mutex.
+        [
+          '      Not tainted lockproof',
+          '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
+          ...(o.lock.kind === 'mutex' && !cpu.preemptRt
+            ? [`INFO: task ${t.comm}:${t.pid} is blocked on a mutex likely owned by task ${holder.comm}:${holder.pid}.`]
+            : []),
+        ]
+      : []
   return {
     message: `${title}: ${message}`,
     diagnostic: {
@@ -207,7 +233,7 @@ export const deadlockReport = (
       ...siteFields(s),
       lock: o.lock.label,
       holder: { comm: holder.comm, pid: holder.pid, cpu: holder.cpu },
-      report: [...banner(title), message, ...heldLines(s)].join('\n'),
+      report: [title, ...kernelLines, `lockproof: ${message}`, ...heldLines(s)].join('\n'),
     },
   }
 }

@@ -4,10 +4,15 @@
  *   in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 1, name: task
  *   preempt_count: 1, expected: 0
  *   RCU nest depth: 0, expected: 0
+ *   1 lock held by task/1:            (debug_show_held_locks(); "INFO: lockdep is turned off." after a lockdep report)
+ *    #0: (stats){+.+.}-{3:3}, spinlock_t 'stats'
+ *   CPU: 0 UID: 0 PID: 1 Comm: task   (dump_stack())
+ * Not printed: print_irqtrace_events() with interrupts off, "Preemption disabled at:" (no
+ * instruction pointers here). Not modelled: the one-report-per-second rate limit (`prev_jiffy`).
  */
 import type { Cpu } from '../machine/cpu.js'
 import { preemptCount } from '../machine/predicates.js'
-import { heldLockLines } from '../lockdep/splat.js'
+import { debugShowHeldLocks, dumpStackLine } from '../lockdep/splat.js'
 import type { HeldLinesLockdep } from '../lockdep/splat.js'
 import { lockNames, type HeldLock } from '../locks/held.js'
 import type { SleepingInAtomicDiagnostic } from './types.js'
@@ -43,8 +48,9 @@ export const checkMightResched = (
     `in_atomic(): ${count !== 0 ? 1 : 0}, irqs_disabled(): ${irqsOff ? 1 : 0}, non_block: 0, pid: ${task.pid}, name: ${task.comm}`,
     `preempt_count: ${count.toString(16)}, expected: ${offsets.preemptOffset.toString(16)}`,
     `RCU nest depth: ${rcuDepth}, expected: ${offsets.rcuOffset}`,
-    ...heldLockLines(task.comm, task.pid, held, lockdep),
-    `CPU: ${cpu.id} PID: ${task.pid} Comm: ${task.comm}`,
+    // debug_show_held_locks(current): "INFO: lockdep is turned off." once a report turned it off.
+    ...debugShowHeldLocks(task.comm, task.pid, held, lockdep),
+    dumpStackLine(cpu.id, task.pid, task.comm),
   ]
   return {
     kind: 'sleeping-in-atomic',

@@ -27,6 +27,7 @@ import {
   type Site,
 } from './kernel-reports.js'
 import { checkMightResched } from './might-sleep.js'
+import { checkSchedule } from './schedule-bug.js'
 import type { KernelWarning } from './proof-diagnostics.js'
 import { countingTitle } from './titles.js'
 
@@ -88,6 +89,16 @@ export class Reporter {
   mightSleep(cpu: Cpu, what: string): void {
     const diagnostic = checkMightResched(cpu, what, () => this.held.of(cpu.current), undefined, this.lockdep)
     if (diagnostic !== null) this.report(diagnostic)
+  }
+
+  /**
+   * A voluntary `schedule()` without a might_sleep() before it (`msleep()`, `CondVar::wait()`):
+   * `schedule_debug()`'s "BUG: scheduling while atomic", then `rcu_note_context_switch()`'s WARN_ONCE.
+   */
+  schedule(cpu: Cpu, what: string): void {
+    const { diagnostic, rcuWarning } = checkSchedule(cpu, what, () => this.held.of(cpu.current), this.lockdep)
+    if (diagnostic !== null) this.report(diagnostic)
+    if (rcuWarning) this.warnOnce(cpu, 'rcu-voluntary-context-switch')
   }
 
   /** `__might_resched()` with these offsets. */
@@ -164,7 +175,10 @@ export class Reporter {
 
   /** The 'blocked' outcome where nothing can wait: the deadlock report; returns the error's message. */
   deadlock(cpu: Cpu, o: BlockedOutcome, spinning: boolean, rtlock = false): string {
-    const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning, rtlock)
+    // spin_bug(): `if (!debug_locks_off()) return;` — it prints only while debug_locks is on (always
+    // without lockdep, where nothing else clears it) and turns lockdep off.
+    const spinBug = !spinning || o.holder.cpu !== cpu.id || !this.lockdep.configured || this.lockdep.debugLocksOff()
+    const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning, rtlock, spinBug)
     this.report(diagnostic)
     return message
   }

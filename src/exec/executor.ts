@@ -11,6 +11,7 @@ import type { Gfp } from '../rules/gfp.js'
 import type { Cpu } from '../machine/cpu.js'
 import type { IrqRegistry, SoftirqName } from './irq-registry.js'
 import type { Lockdep } from '../lockdep/validator.js'
+import type { HeldMaps } from '../lockdep/held-maps.js'
 import type { HeldLocks } from '../locks/held.js'
 import type { Machine } from '../machine/machine.js'
 import type { BlockedOutcome } from '../machine/outcome.js'
@@ -30,6 +31,8 @@ export interface KernelParts {
   readonly held: HeldLocks
   readonly lockdep: Lockdep
   readonly reporter: Reporter
+  /** lockdep's own maps on the held-lock stacks (rcu_read_lock_bh()/_sched() take theirs through it). */
+  readonly maps: HeldMaps
 }
 
 /** What the machine's interrupt delivery (./delivery.ts) asks the executor to run. */

@@ -89,7 +89,7 @@ export const createKernelPartsOn = (set: CpuSet): KernelParts => {
     fired: machine.warnedAsserts,
   }
   for (const cpu of cpus) registerWarnHost(cpu, warnHost)
-  return { options: o, machine, lockObjects: new Map(), cpus, irq: new IrqRegistry(), held, lockdep, reporter }
+  return { options: o, machine, lockObjects: new Map(), cpus, irq: new IrqRegistry(), held, lockdep, reporter, maps }
 }
 
 export const createKernelParts = (o: ResolvedOptions): KernelParts => createKernelPartsOn(newCpuSet(o))

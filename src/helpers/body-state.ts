@@ -6,7 +6,10 @@
 import type { CtxState, Exec, FreshTaskState, IrqOffOnOne, WaitType, With } from '../rules/state.js'
 import type { Restrict } from '../rules/transitions.js'
 import type { Acquired } from '../rules/acquire.js'
-import type { AnyLock } from '../locks/any-lock.js'
+import type { RequiredProofs } from '../rules/requires.js'
+import type { LockKindSpec } from '../kinds/spec.js'
+import type { LockKind } from '../kinds/lock-kinds.js'
+import type { HeldKindOf, HoldableLock } from './defined-takes.js'
 import type { HelperBody, MayTake } from './marks.js'
 import type { HelperEffects, Needs, WaitsOf } from './spec.js'
 import type { Take } from './takes.js'
@@ -50,9 +53,23 @@ type Base<E extends HelperEffects> = With<
 >
 
 /** Each lock the caller must hold, as if taken with its plain variant: what any variant proves. */
-type HoldAll<Hs extends readonly AnyLock[], T extends CtxState> = Hs extends readonly [infer H extends AnyLock, ...infer Rest extends readonly AnyLock[]]
-  ? HoldAll<Rest, Acquired<H['kind'], H['name'], 'plain', T>>
+type HoldAll<Hs extends readonly HoldableLock[], T extends CtxState> = Hs extends readonly [
+  infer H extends HoldableLock,
+  ...infer Rest extends readonly HoldableLock[],
+]
+  ? HoldAll<Rest, Acquired<HeldKindOf<H>, H['name'], 'plain', T>>
   : T
+
+/**
+ * The proofs the declared takes' kinds require (a defined kind's `requires`, the v6 token): every
+ * valid call site proves them (call-check.ts), so the body may assume them, as if declared in `needs`.
+ */
+type TakesRequire<T extends Take> = T extends Take<infer K> ? (K extends LockKindSpec ? RequiredProofs<K> : never) : never
+
+/**
+ * The needs, with what the takes require: a {@link Needs} as NeedIrq … read it.
+ */
+type NeedsOf<E extends HelperEffects> = [TakesRequire<E['take']>] extends [never] ? E['needs'] : E['needs'] & { readonly [P in TakesRequire<E['take']>]: true }
 
 type NeedIrq<N extends Needs, Name extends string, T extends CtxState> = N extends { readonly irq: true }
   ? With<Restrict<T, 'spin', `in helper ${Name}(), which needs interrupts disabled`>, { irq: true; preempt: true; bh: true }>
@@ -64,9 +81,12 @@ type NeedBh<N extends Needs, Name extends string, T extends CtxState> = N extend
   ? With<Restrict<T, 'config', `in helper ${Name}(), which needs bottom halves disabled`>, { bh: true }>
   : T
 
-/** The state a helper's body runs in: the base, the locks it must hold, then what it needs proven. */
-export type BodyState<E extends HelperEffects> = NeedBh<
-  E['needs'],
-  E['name'],
-  NeedPreempt<E['needs'], E['name'], NeedIrq<E['needs'], E['name'], HoldAll<E['mustHold'], Base<E>>>>
->
+/**
+ * The state a helper's body runs in: the base, the locks it must hold, then what it needs proven
+ * (with what its takes require). Takes of built-in kinds only (every kernel lock requires
+ * nothing) skip that search: their `kind` is a built-in's name, which no defined kind may reuse
+ * (defineLockKind() refuses a name in use).
+ */
+export type BodyState<E extends HelperEffects> = E['take']['kind'] extends LockKind
+  ? NeedBh<E['needs'], E['name'], NeedPreempt<E['needs'], E['name'], NeedIrq<E['needs'], E['name'], HoldAll<E['mustHold'], Base<E>>>>>
+  : NeedBh<NeedsOf<E>, E['name'], NeedPreempt<NeedsOf<E>, E['name'], NeedIrq<NeedsOf<E>, E['name'], HoldAll<E['mustHold'], Base<E>>>>>

@@ -8,23 +8,56 @@ import type { CanSleep, WhyOf } from '../rules/sleep.js'
 import type { CtxState, IrqOffOnOne } from '../rules/state.js'
 import type { LockproofError } from '../rules/error.js'
 import type { AcquireCheck, AcquireFullCheck, AnyStateError, LockLabel } from '../rules/acquire.js'
-import type { AnyLock } from '../locks/any-lock.js'
+import type { RequireCheck } from '../rules/requires.js'
+import type { LockKindSpec } from '../kinds/spec.js'
+import type { KindRef } from '../kinds/kind-of.js'
+import type { HeldKindOf, HoldableLock } from './defined-takes.js'
 import type { HelperEffects, Needs } from './spec.js'
 import type { Take } from './takes.js'
 
 /** `never` when the check passed (`unknown`), else its error. */
 type Failed<C> = unknown extends C ? never : C
 
-/** One take, checked as the same lock call written directly at the call site. */
-type TakeError<T extends Take, S extends CtxState> =
-  T extends Take<infer K, infer N, infer V, infer F, infer M>
-    ? Failed<[V, M] extends ['plain' | 'irqsave', 'write'] ? AcquireCheck<K, N, S, F> : AcquireFullCheck<K, N, V, S, F, M>>
+/** The acquire rules of one take, as direct code checks the lock call. */
+type AcquireRules<K extends KindRef, N extends string, V extends string, F extends string, M extends 'read' | 'write', S extends CtxState> = [V, M] extends [
+  'plain' | 'irqsave',
+  'write',
+]
+  ? AcquireCheck<K, N, S, F>
+  : AcquireFullCheck<K, N, V, S, F, M>
+
+/** A defined kind's take: a kind whose spec `requires` a proof (the v6 token) checks it first, as its methods do (kinds/derive-requires.ts). */
+type DefinedRules<
+  K extends LockKindSpec,
+  N extends string,
+  V extends string,
+  F extends string,
+  M extends 'read' | 'write',
+  S extends CtxState,
+> = K['requires'] extends readonly []
+  ? AcquireRules<K, N, V, F, M, S>
+  : RequireCheck<K, N, S> extends infer Q
+    ? unknown extends Q
+      ? AcquireRules<K, N, V, F, M, S>
+      : Q
     : never
 
-type NamesOf<Hs extends readonly AnyLock[]> = Hs[number]['name']
+/** One take, checked as the same lock call written directly at the call site (a built-in's as before defined kinds). */
+type TakeError<T extends Take, S extends CtxState> =
+  T extends Take<infer K, infer N, infer V, infer F, infer M>
+    ? Failed<
+        K extends LockKindSpec
+          ? DefinedRules<K, N, V, F, M, S>
+          : [V, M] extends ['plain' | 'irqsave', 'write']
+            ? AcquireCheck<K, N, S, F>
+            : AcquireFullCheck<K, N, V, S, F, M>
+      >
+    : never
 
-type MissingHeld<Name extends string, H extends AnyLock> = H extends AnyLock
-  ? LockproofError<`lockdep_assert_held(${H['name']}): helper ${Name}() must be called holding ${LockLabel<H['kind'], H['name']>}, and it is not held here`>
+type NamesOf<Hs extends readonly HoldableLock[]> = Hs[number]['name']
+
+type MissingHeld<Name extends string, H extends HoldableLock> = H extends HoldableLock
+  ? LockproofError<`lockdep_assert_held(${H['name']}): helper ${Name}() must be called holding ${LockLabel<HeldKindOf<H>, H['name']>}, and it is not held here`>
   : never
 
 /** The locks the caller must hold: each in `held` (where `held` is known; else refused, as for locks). */

@@ -11,7 +11,7 @@ import type { Context } from '../exec/context.js'
 import type { CtxState } from '../rules/state.js'
 import { InvalidArgumentError } from '../errors.js'
 import { lockRuntimeOf } from '../locks/api.js'
-import type { AnyLock } from '../locks/any-lock.js'
+import type { HoldableLock } from './defined-takes.js'
 import type { BodyState } from './body-state.js'
 import type { HelperCheck } from './call-check.js'
 import type { EffectsBrand, EffectsOf, HelperEffects, HelperEffectsData, HelperSpec, Needs } from './spec.js'
@@ -62,7 +62,7 @@ const effectsOf = (spec: unknown): HelperEffectsData => {
       throw new InvalidArgumentError(`helper ${name}(): takes lists takes(lock, variant), not ${String(t)}`)
     }
   }
-  const mustHold = arrayOf<AnyLock>(s.mustHold, `helper ${name}(): mustHold`)
+  const mustHold = arrayOf<HoldableLock>(s.mustHold, `helper ${name}(): mustHold`)
   for (const l of mustHold) {
     lockSpecOf(l, `helper ${name}(): mustHold`)
     if (lockRuntimeOf(l) === undefined) throw new InvalidArgumentError(`helper ${name}(): mustHold lists locks made by a kernel`)

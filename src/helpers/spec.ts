@@ -4,8 +4,8 @@
  * type-level `HelperEffects` is the declaration normalised: the takes as one flat union, so that
  * helpers calling helpers stay flat however deep they go.
  */
-import type { LockKinds } from '../kinds/lock-kinds.js'
-import type { AnyLock } from '../locks/any-lock.js'
+import type { KindOf } from '../kinds/kind-of.js'
+import type { HoldableLock } from './defined-takes.js'
 import type { Take } from './takes.js'
 
 /**
@@ -47,8 +47,8 @@ export interface HelperSpec {
   readonly name: string
   /** The locks it takes (and releases) itself, with their variants. */
   readonly takes?: readonly Take[]
-  /** The locks its caller must hold (sparse's `__must_hold()`; checked with `lockdep_assert_held()`). */
-  readonly mustHold?: readonly AnyLock[]
+  /** The locks its caller must hold (sparse's `__must_hold()`; checked with `lockdep_assert_held()`): built-ins' or defined kinds'. */
+  readonly mustHold?: readonly HoldableLock[]
   /** What must be proven where it is called. */
   readonly needs?: Needs
   /** It may sleep (`might_sleep()` at its top, as the kernel's sleeping functions do). */
@@ -93,7 +93,7 @@ export interface HelperEffectsData {
   /** Every lock it takes, its callees' included. */
   readonly takes: readonly Take[]
   /** The locks its caller must hold. */
-  readonly mustHold: readonly AnyLock[]
+  readonly mustHold: readonly HoldableLock[]
   /** What must be proven where it is called. */
   readonly needs: Needs
   /** It (or a callee) may sleep. */
@@ -116,7 +116,7 @@ export interface HelperEffects {
   /** Every lock taken, this helper's and its callees', as one union (never: none). */
   readonly take: Take
   /** The locks the caller must hold. */
-  readonly mustHold: readonly AnyLock[]
+  readonly mustHold: readonly HoldableLock[]
   /** What must be proven where it is called. */
   readonly needs: Needs
   /** It (or a callee) may sleep. */
@@ -150,10 +150,10 @@ type NoNeeds = Readonly<Record<never, never>>
 export interface EffectsOf<S extends HelperSpec> extends HelperEffects {
   readonly name: S['name']
   readonly take: TakesOf<S>
-  readonly mustHold: S extends { readonly mustHold: infer H extends readonly AnyLock[] } ? H : readonly []
+  readonly mustHold: S extends { readonly mustHold: infer H extends readonly HoldableLock[] } ? H : readonly []
   readonly needs: S extends { readonly needs: infer N extends Needs } ? N : NoNeeds
   readonly sleeps: SleepsOf<S>
 }
 
 /** The lockdep wait types of a union of takes. */
-export type WaitsOf<T extends Take> = T extends Take<infer K> ? LockKinds[K]['wait'] : never
+export type WaitsOf<T extends Take> = T extends Take<infer K> ? KindOf<K>['wait'] : never

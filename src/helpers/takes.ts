@@ -5,13 +5,17 @@
 import { InvalidArgumentError } from '../errors.js'
 import type { LocalLock, Mutex, RawSpinLock, RwLock, RwSemaphore, SpinLock, SpinLockIrq } from '../locks/api.js'
 import { definedKind } from '../kinds/defined.js'
-import type { LockKind, Variant } from '../kinds/lock-kinds.js'
+import type { Variant, VariantOf } from '../kinds/lock-kinds.js'
 import type { LockKindSpec } from '../kinds/spec.js'
+import type { KindRef } from '../kinds/kind-of.js'
+import type { LockOf } from '../kinds/derive.js'
+import type { DefaultVariant, KindNameOf, ModesOf, TakeArgs } from './defined-takes.js'
 
 declare const afterBrand: unique symbol
 
 /**
- * A lock a helper takes: its kind, class, variant and (type only) the classes the kernel's
+ * A lock a helper takes: its kind (a built-in's name, or a defined kind's spec: its `kind` at
+ * run time is the spec's name), class, variant and (type only) the classes the kernel's
  * `lockOrder` puts after it.
  *
  * @example
@@ -25,7 +29,7 @@ declare const afterBrand: unique symbol
  * ```
  */
 export interface Take<
-  K extends LockKind = LockKind,
+  K extends KindRef = KindRef,
   N extends string = string,
   V extends Variant = Variant,
   F extends string = string,
@@ -33,13 +37,13 @@ export interface Take<
 > {
   /** The lock object. */
   readonly lock: object
-  /** Its kind. */
-  readonly kind: K
+  /** Its kind's name. */
+  readonly kind: KindNameOf<K>
   /** Its class. */
   readonly name: N
   /** The variant the helper takes it with. */
   readonly variant: V
-  /** Read or write (rwlock_t and rw_semaphore readers; every other kind is 'write'). */
+  /** Read or write (rwlock_t and rw_semaphore readers, a defined kind's read side; every other kind is 'write'). */
   readonly mode: M
   /** @internal Phantom: the classes declared after it. Never present at run time. */
   readonly [afterBrand]?: F
@@ -50,7 +54,9 @@ type LocalVariant = 'plain' | 'irq' | 'irqsave'
 
 /**
  * Declares that a helper takes `lock` (with `variant`, default `'plain'`; an rwlock_t or
- * rw_semaphore also `'read'` or `'write'`, default `'write'`): for a helper's `takes`.
+ * rw_semaphore also `'read'` or `'write'`, default `'write'`): for a helper's `takes`. A lock of a
+ * defined kind (`kernel.lock(kind, …)`) takes the variants its spec has, and `'read'` where one
+ * of its methods reads.
  *
  * @example
  * ```ts
@@ -62,6 +68,19 @@ type LocalVariant = 'plain' | 'irq' | 'irqsave'
  *   cfg.withLocked(ctx, (_ctx, c) => { c.mode = 'safe' }),
  * )
  * kernel.run((ctx) => reconfigure(ctx))
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { createKernel, helper, PERCPU_RW_SEMAPHORE, takes } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const hotplug = kernel.lock(PERCPU_RW_SEMAPHORE, 'hotplug', { online: 4 })
+ * // A defined kind's lock: its spec's variants, and 'read' since one of its methods reads.
+ * const online = helper({ name: 'online_cpus', takes: [takes(hotplug, 'plain', 'read')] }, (ctx) =>
+ *   hotplug.withRead(ctx, (_ctx, h) => h.online),
+ * )
+ * kernel.run((ctx) => online(ctx)) // 4
  * ```
  */
 export function takes<N extends string, D, F extends string, V extends SpinVariant = 'plain'>(
@@ -88,7 +107,16 @@ export function takes<N extends string, D, F extends string, M extends 'read' | 
   mode?: M,
 ): Take<'rw_semaphore', N, 'plain', F, NoInfer<M>>
 export function takes<N extends string, D, F extends string>(lock: SpinLockIrq<N, D, F>, variant?: 'plain'): Take<'SpinLockIrq', N, 'plain', F, 'write'>
-export function takes(lock: unknown, variant: unknown = 'plain', mode: unknown = 'write'): TakeValue {
+/** A lock of a defined kind (`kernel.lock(kind, name, data)`): its variants and sides are its spec's. */
+export function takes<
+  S extends LockKindSpec,
+  N extends string,
+  D,
+  F extends string,
+  V extends VariantOf<S> = DefaultVariant<S>,
+  M extends ModesOf<S> = 'write',
+>(lock: LockOf<S, N, D, F>, ...args: TakeArgs<S, V, M>): Take<S, N, NoInfer<V>, F, NoInfer<M>>
+export function takes(lock: unknown, variant: unknown = 'plain', mode: unknown = 'write'): Take {
   const spec = lockSpecOf(lock, 'takes()')
   const { kind } = spec
   const variants = spec.variants as Record<string, unknown>
@@ -101,9 +129,6 @@ export function takes(lock: unknown, variant: unknown = 'plain', mode: unknown =
   const { name } = lock as { name: string }
   return Object.freeze({ lock: lock as object, kind, name, variant: variant as Variant, mode: mode === 'read' ? 'read' : 'write' })
 }
-
-/** A take at run time: of a built-in's lock, or (untyped callers) of a defined kind's, whose kind is its name. */
-type TakeValue = Omit<Take, 'kind'> & { readonly kind: string }
 
 /** A kind has readers when one of its methods takes it for read (rwlock_t, rw_semaphore, a defined kind's read side). */
 const readable = (spec: LockKindSpec): boolean =>

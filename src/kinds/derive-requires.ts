@@ -13,8 +13,8 @@ import type { RequireCheck } from '../rules/requires.js'
 import type { KindRef } from './kind-of.js'
 import type { Variant } from './spec.js'
 
-/** The requirement, then every ordinary rule of the acquisition. */
-type RequiringCheck<K extends KindRef, N extends string, V extends string, T extends CtxState, F extends string, M extends 'read' | 'write'> =
+/** The requirement, then every ordinary rule of the acquisition (the model flavour's too, locks/model-defined.ts). */
+export type RequiringCheck<K extends KindRef, N extends string, V extends string, T extends CtxState, F extends string, M extends 'read' | 'write'> =
   RequireCheck<K, N, T> extends infer Q ? (unknown extends Q ? AcquireFullCheck<K, N, V, T, F, M> : Q) : never
 
 /** A `withLocked`-style method of a kind that requires a proof. */

@@ -2,16 +2,25 @@
  * lockdep's maps on the task's held-lock stack: `rcu_lock_acquire(&rcu_lock_map)` in
  * rcu_read_lock() (every one, nested or not, and the one inside RT's rt_spin_lock() and RT's
  * first local_bh_disable()), and on PREEMPT_RT `lock_map_acquire_read(&bh_lock_map)` in every
- * `__local_bh_disable_ip()`. Pushed only while lockdep runs (lock_acquire() returns at once
+ * `__local_bh_disable_ip()`; `rcu_bh_lock_map` / `rcu_sched_lock_map` in rcu_read_lock_bh() /
+ * rcu_read_lock_sched() (kernel.ts). Pushed only while lockdep runs (lock_acquire() returns at once
  * once `debug_locks` is clear, and in NMI), popped wherever they are.
  */
 import type { Cpu } from '../machine/cpu.js'
 import type { IrqFlags } from '../machine/cpu-state.js'
 import type { HeldLock, HeldLocks, IrqContext } from '../locks/held.js'
-import { BH_LOCK_MAP_ID, RCU_LOCK_MAP_ID, type Task } from '../machine/machine.js'
+import { BH_LOCK_MAP_ID, RCU_BH_LOCK_MAP_ID, RCU_LOCK_MAP_ID, RCU_SCHED_LOCK_MAP_ID, type Task } from '../machine/machine.js'
 import type { LockClass } from './classes.js'
 import { LOCKDEP_MAPS, type LockdepMapName } from './maps.js'
 import { irqContextOf, type Lockdep } from './validator.js'
+
+/** The machine's reserved lock id of each map (machine.ts). */
+const MAP_IDS: Readonly<Record<LockdepMapName, number>> = {
+  rcu_read_lock: RCU_LOCK_MAP_ID,
+  local_bh: BH_LOCK_MAP_ID,
+  rcu_read_lock_bh: RCU_BH_LOCK_MAP_ID,
+  rcu_read_lock_sched: RCU_SCHED_LOCK_MAP_ID,
+}
 
 /** One held map entry. Records are pooled: nested RCU sections take several at once. */
 class MapRecord implements HeldLock {
@@ -38,14 +47,14 @@ class MapRecord implements HeldLock {
     this.name = kind
     this.key = kind
     this.check = LOCKDEP_MAPS[kind].check
-    this.lock = kind === 'rcu_read_lock' ? RCU_LOCK_MAP_ID : BH_LOCK_MAP_ID
+    this.lock = MAP_IDS[kind]
   }
 }
 
 export class HeldMaps {
   readonly #lockdep: Lockdep
   readonly #held: HeldLocks
-  readonly #free: Record<LockdepMapName, MapRecord[]> = { rcu_read_lock: [], local_bh: [] }
+  readonly #free: Record<LockdepMapName, MapRecord[]> = { rcu_read_lock: [], local_bh: [], rcu_read_lock_bh: [], rcu_read_lock_sched: [] }
   /**
    * Configuration, not state: without lockdep no entry is ever pushed, so a release returns at
    * once. (Whether an entry is held, and whether this release is in NMI, is read from the machine.)
@@ -108,8 +117,12 @@ export class HeldMaps {
       if (this.#rcuClass === null) this.#rcuClass = this.#lockdep.classes.map(map)
       return this.#rcuClass
     }
-    if (this.#bhClass === null) this.#bhClass = this.#lockdep.classes.map(map)
-    return this.#bhClass
+    if (map === 'local_bh') {
+      if (this.#bhClass === null) this.#bhClass = this.#lockdep.classes.map(map)
+      return this.#bhClass
+    }
+    // rcu_read_lock_bh() / rcu_read_lock_sched(): rarer, found each time.
+    return this.#lockdep.classes.map(map)
   }
 
   #stackOf(task: Task): HeldLock[] {

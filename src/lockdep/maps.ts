@@ -20,6 +20,9 @@ export type { LockType } from '../kinds/spec.js'
  */
 export const LOCKDEP_MAPS = {
   rcu_read_lock: { label: 'rcu_read_lock()', check: false, lockType: 'normal' },
+  // rcu_read_lock_bh() / rcu_read_lock_sched(): rcu_lock_acquire(&rcu_bh_lock_map / &rcu_sched_lock_map), check == 0.
+  rcu_read_lock_bh: { label: 'rcu_read_lock_bh()', check: false, lockType: 'normal' },
+  rcu_read_lock_sched: { label: 'rcu_read_lock_sched()', check: false, lockType: 'normal' },
   // .lock_type = LD_LOCK_PERCPU: usage_skip() leaves it out of irq-inversion searches.
   local_bh: { label: 'local_bh_disable()', check: true, lockType: 'percpu' },
 } as const satisfies Record<string, { label: string; check: boolean; lockType: LockType }>
@@ -77,6 +80,9 @@ const MAP_TYPES: Readonly<Record<LockdepMapName | 'lockdep_map', ClassTypes>> = 
     readRecursion: null,
   },
   local_bh: { label: LOCKDEP_MAPS.local_bh.label, inner: 'config', outer: 'free', lockType: LOCKDEP_MAPS.local_bh.lockType, map: true, readRecursion: null },
+  // kernel/rcu/update.c: rcu_bh_lock_map LD_WAIT_CONFIG inner; rcu_sched_lock_map `.wait_type_inner = LD_WAIT_SPIN` (both outer LD_WAIT_FREE).
+  rcu_read_lock_bh: { label: LOCKDEP_MAPS.rcu_read_lock_bh.label, inner: 'config', outer: 'free', lockType: 'normal', map: true, readRecursion: null },
+  rcu_read_lock_sched: { label: LOCKDEP_MAPS.rcu_read_lock_sched.label, inner: 'spin', outer: 'free', lockType: 'normal', map: true, readRecursion: null },
   lockdep_map: { label: 'lockdep_map', inner: 'inv', outer: 'inv', lockType: 'normal', map: true, readRecursion: null },
 }
 

@@ -144,6 +144,8 @@ export const procLockdepStats = (lockdep: Lockdep): string => {
   }
   return `${[
     stat('lock-classes', classes, MAX_LOCKDEP_KEYS),
+    // `nr_dynamic_keys` (lockdep_register_key()): every lockproof class has a static key.
+    stat('dynamic-keys', 0),
     stat('direct dependencies', listEntries, MAX_LOCKDEP_ENTRIES),
     stat('indirect dependencies', sumForwardDeps),
     stat('all direct dependencies', n.irqUnsafe * n.irqSafe + n.hardirqUnsafe * n.hardirqSafe + listEntries),

@@ -10,11 +10,17 @@ import { usageChars, usageStr } from './usage.js'
 import { TITLES } from '../diagnostics/titles.js'
 import type { WaitValues } from './wait-types.js'
 
-/** ` (name){+.+.}-{3:3}`: print_lock_name()'s `{%d:%d}` is `wait_type_outer ?: wait_type_inner, wait_type_inner`. */
-export const classLine = (c: LockClass, wait: WaitValues): string => {
+/** ` (name){+.+.}-{3:3}`: print_lock_name(), whose `{%d:%d}` is `wait_type_outer ?: wait_type_inner, wait_type_inner`. */
+export const classNameLine = (c: LockClass, wait: WaitValues): string => {
   const t = c.types
-  return ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}, ${t.label}`
+  return ` (${c.name}){${usageChars(c.usage).slice(1, -1)}}-{${wait[t.outer]}:${wait[t.inner]}}`
 }
+
+/**
+ * print_lock(): `%px` (the instance), print_lock_name(), then `, at: %pS` — here the kind in
+ * place of the instance's address and the acquire ip: ` (name){+.+.}-{3:3}, spinlock_t`.
+ */
+export const classLine = (c: LockClass, wait: WaitValues): string => `${classNameLine(c, wait)}, ${c.types.label}`
 
 export const origin = (o: Origin | undefined): string => (o === undefined ? '  (unknown)' : `  by ${o.comm}/${o.pid} on CPU ${o.cpu}`)
 

@@ -36,7 +36,33 @@ export const heldLockLines = (comm: string, pid: number, held: readonly HeldLock
 export interface HeldLinesLockdep {
   readonly wait: WaitValues
   readonly classes: { byId(id: number): { readonly name: string; readonly usage: number; readonly types: ClassTypes } }
+  /** `debug_locks`: false once a report turned lockdep off (and with `lockdep: false`). */
+  readonly active: boolean
+  /** CONFIG_LOCKDEP: false with `lockdep: false`, where debug_show_held_locks() is an empty stub. */
+  readonly configured: boolean
 }
+
+/**
+ * debug_show_held_locks() (kernel/locking/lockdep.c), as `__might_resched()` and
+ * `__schedule_bug()` print the held locks: `if (unlikely(!debug_locks)) { printk("INFO: lockdep is
+ * turned off.\n"); return; } lockdep_print_held_locks(task);` — nothing without CONFIG_LOCKDEP
+ * (include/linux/debug_locks.h: `static inline void debug_show_held_locks(struct task_struct *task) {}`).
+ */
+export const debugShowHeldLocks = (comm: string, pid: number, held: readonly HeldLock[], lockdep: HeldLinesLockdep): string[] => {
+  if (!lockdep.configured) return []
+  if (!lockdep.active) return [LOCKDEP_TURNED_OFF]
+  return heldLockLines(comm, pid, held, lockdep)
+}
+
+/** What debug_show_held_locks() and debug_show_all_locks() print once lockdep is off. */
+export const LOCKDEP_TURNED_OFF = 'INFO: lockdep is turned off.'
+
+/**
+ * dump_stack_print_info() (lib/dump_stack.c): `"%sCPU: %d UID: %u PID: %d Comm: %.20s %s%s %s %.*s
+ * %s "` — the first fields only (no taint, release or version here); the kernel's lockdep
+ * reports print `stack backtrace:` before it.
+ */
+export const dumpStackLine = (cpu: number, pid: number, comm: string): string => `CPU: ${cpu} UID: 0 PID: ${pid} Comm: ${comm.slice(0, 20)}`
 
 /** `hlock->nest_lock->name`: the nest lock's class name. */
 export const nestLockName = (nest: { readonly name: string } | null): string => (nest === null ? '(null)' : nest.name)

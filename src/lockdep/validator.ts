@@ -21,8 +21,8 @@ import { ClassRegistry, classKey, LockList, type LockClass, type Origin } from '
 import { type ClassTypes, classTypesOf, type LockdepKind, type LockdepMapName } from './maps.js'
 import { calcDep, calcDepb, type ReadState } from './deps.js'
 import { LOCK_ORDER_TITLE, TITLES, badIrqDependencyTitle } from '../diagnostics/titles.js'
-import { circularScenario, classLine, inconsistentHeader, irqContextSummary, irqScenario, origin, usageScenario } from './reports.js'
-import { banner, heldLockLines, lockName, nestLockName } from './splat.js'
+import { circularScenario, classLine, classNameLine, inconsistentHeader, irqContextSummary, irqScenario, origin, usageScenario } from './reports.js'
+import { banner, dumpStackLine, heldLockLines, LOCKDEP_TURNED_OFF, lockName, nestLockName } from './splat.js'
 import {
   LOCK_ENABLED_HARDIRQ,
   LOCK_ENABLED_SOFTIRQ,
@@ -164,6 +164,11 @@ export class Lockdep {
   /** Whether the checks still run (false with `lockdep: false`, or after the first report). */
   get active(): boolean {
     return this.#debugLocks
+  }
+
+  /** CONFIG_LOCKDEP: false only with `lockdep: false` (then no held-lock lines are printed anywhere). */
+  get configured(): boolean {
+    return this.#options.lockdep
   }
 
   /** The LD_WAIT_* values of this kernel (PROVE_RAW_LOCK_NESTING or not), for the held-lock lines. */
@@ -478,8 +483,9 @@ export class Lockdep {
         classLine(this.#classOf(next), this.#wait),
         'other info that might help us debug this:',
         `context-{${taskWait}:${taskWait}}`,
-        `(the innermost allowed wait type here is ${currInner}, set by ${what})`,
       ],
+      // print_lock_invalid_wait_context(): `pr_warn("context-{%d:%d}\n", ...); lockdep_print_held_locks(curr);`
+      heldGap: false,
     })
   }
 
@@ -652,14 +658,16 @@ export class Lockdep {
   }
 
   /** Records a lockdep report (with the held locks appended) and turns lockdep off unless keepGoing. */
-  #fire(cpu: Cpu, held: readonly HeldLock[], d: Draft): void {
+  #fire(cpu: Cpu, held: readonly HeldLock[], d: Draft & { readonly heldGap?: boolean; readonly trailer?: readonly string[] }): void {
     if (!this.#options.lockdepKeepGoing) this.#debugLocks = false
     const t = cpu.current
-    const { lines, ...rest } = d
+    // Most print_*_bug() end `lockdep_print_held_locks(curr); pr_warn("\nstack backtrace:\n"); dump_stack();`
+    // after a scenario that ends with a blank line ("\n *** DEADLOCK ***\n\n").
+    const { lines, heldGap = true, trailer = ['', 'stack backtrace:', dumpStackLine(cpu.id, t.pid, t.comm)], ...rest } = d
     this.#report({
       ...this.#base(cpu, held),
       ...rest,
-      report: [...lines, '', ...heldLockLines(t.comm, t.pid, held, this), '', `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`].join('\n'),
+      report: [...lines, ...(heldGap ? [''] : []), ...heldLockLines(t.comm, t.pid, held, this), ...trailer].join('\n'),
     } as Diagnostic)
   }
 
@@ -709,9 +717,15 @@ export class Lockdep {
         '',
         'but this task is not holding:',
         nestLockName(next.nestLock === null ? null : (this.#locks[next.nestLock] ?? null)),
+        // print_lock_nested_lock_not_held(): a stack dump, then `pr_warn("\nother info that might
+        // help us debug this:\n"); lockdep_print_held_locks(curr);` and a second stack dump.
+        '',
+        'stack backtrace:',
+        dumpStackLine(cpu.id, t.pid, t.comm),
         '',
         'other info that might help us debug this:',
       ],
+      heldGap: false,
     })
   }
 
@@ -742,7 +756,7 @@ export class Lockdep {
           const from = entries[i + 1]
           return [
             '',
-            `-> #${entries.length - 1 - i}${classLine(c, this.#wait)}:`,
+            `-> #${entries.length - 1 - i}${classNameLine(c, this.#wait)}:`,
             from === undefined ? `       being taken now, while holding ${prev.name}` : `       taken while holding ${from.name}`,
             from === undefined ? origin(this.#origin(cpu)) : origin(from.after.get(c)?.origin),
           ]
@@ -800,9 +814,13 @@ export class Lockdep {
         forwards
           ? `but this lock took another, ${irqclass}-unsafe lock in the past:`
           : `but this lock was taken by another, ${irqclass}-safe lock in the past:`,
-        classLine(other, this.#wait),
+        // print_lock_name(NULL, other->class); pr_warn("\n\nand interrupts could create inverse lock ordering between them.\n\n");
+        // pr_warn("\nother info that might help us debug this:\n");
+        classNameLine(other, this.#wait),
+        '',
         '',
         'and interrupts could create inverse lock ordering between them.',
+        '',
         '',
         'other info that might help us debug this:',
         ...irqScenario(safe.name, (chain[1] ?? unsafe).name, unsafe.name),
@@ -844,17 +862,21 @@ export class Lockdep {
         'and this task is already holding:',
         classLine(prev, this.#wait),
         'which would create a new lock dependency:',
-        ` (${prev.name}) -> (${next.name})`,
+        // print_lock_name(prev, ...); pr_cont(" ->"); print_lock_name(next, ...); pr_cont("\n");
+        `${classNameLine(prev, this.#wait)} ->${classNameLine(next, this.#wait)}`,
         '',
         `but this new dependency connects a ${irqclass}-irq-safe lock:`,
-        classLine(safe, this.#wait),
+        // print_lock_name(NULL, backwards_entry->class); pr_warn("\n... which became %s-irq-safe at:\n", irqclass);
+        classNameLine(safe, this.#wait),
+        '',
         `... which became ${irqclass}-irq-safe at:`,
         origin(safe.usageOrigin.get(safeBit)),
         '',
         `to a ${irqclass}-irq-unsafe lock:`,
-        classLine(unsafe, this.#wait),
+        classNameLine(unsafe, this.#wait),
+        '',
         `... which became ${irqclass}-irq-unsafe at:`,
-        origin(unsafe.usageOrigin.get(unsafeBit)),
+        `...${origin(unsafe.usageOrigin.get(unsafeBit))}`,
         '',
         'other info that might help us debug this:',
         '',
@@ -878,6 +900,10 @@ export class Lockdep {
       title: TITLES.maxDepth,
       depth,
       lines: [TITLES.maxDepth, `turning off the locking correctness validator.`, `depth: ${depth}  max: ${MAX_LOCK_DEPTH}!`],
+      // __lock_acquire(): `debug_locks_off(); ... lockdep_print_held_locks(current); debug_show_all_locks();
+      // dump_stack();` — debug_show_all_locks() finds lockdep off already.
+      heldGap: false,
+      trailer: [LOCKDEP_TURNED_OFF, dumpStackLine(cpu.id, cpu.current.pid, cpu.current.comm)],
     })
   }
 }

@@ -19,6 +19,8 @@ import { InvalidArgumentError } from '../errors.js'
 import type { LockCommon, MembersOf } from '../kinds/derive.js'
 import type { AnnotatedEntry, LockKindSpec, MethodEntry, Mode } from '../kinds/spec.js'
 import type { LockKind, Variant, VariantOf } from '../kinds/lock-kinds.js'
+import type { KindRef } from '../kinds/kind-of.js'
+import type { RequiringMember } from './model-defined.js'
 import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs } from '../rules/acquire.js'
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
 import type { TryAcquireCheck } from '../rules/trylock.js'
@@ -60,7 +62,7 @@ export type ModelSection<S extends CtxState, D, R> = (ctx: Context<S>, data: D) 
  * })
  * ```
  */
-export type ModelLocked<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
+export type ModelLocked<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
   'plain' | 'irqsave',
   'write',
 ]
@@ -87,7 +89,7 @@ export type ModelLocked<K extends LockKind, N extends string, V extends VariantO
  * })
  * ```
  */
-export type ModelGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
+export type ModelGuarded<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string, M extends Mode = 'write'> = [V, M] extends [
   'plain' | 'irqsave',
   'write',
 ]
@@ -111,7 +113,7 @@ export type ModelGuarded<K extends LockKind, N extends string, V extends Variant
  * })
  * ```
  */
-export type ModelTryLocked<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState, R>(
+export type ModelTryLocked<K extends KindRef, N extends string, V extends VariantOf<K>, D> = <T extends CtxState, R>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
   cb: ModelSection<Acquired<K, N, V, T>, D, R>,
 ) => Op<TryResult<R>>
@@ -133,7 +135,7 @@ export type ModelTryLocked<K extends LockKind, N extends string, V extends Varia
  * })
  * ```
  */
-export type ModelTryGuarded<K extends LockKind, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
+export type ModelTryGuarded<K extends KindRef, N extends string, V extends VariantOf<K>, D> = <T extends CtxState>(
   ctx: Context<T> & TryAcquireCheck<K, N, T>,
 ) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T> | null>
 
@@ -153,7 +155,7 @@ export type ModelTryGuarded<K extends LockKind, N extends string, V extends Vari
  * })
  * ```
  */
-export type ModelLockedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
+export type ModelLockedNested<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass, R>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
   cb: ModelSection<Acquired<K, ClassKey<N, S>, V, T>, D, R>,
@@ -177,7 +179,7 @@ export type ModelLockedNested<K extends LockKind, N extends string, V extends Va
  * })
  * ```
  */
-export type ModelGuardedNested<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
+export type ModelGuardedNested<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, S extends Subclass>(
   ctx: Context<T> & NestedAcquireCheck<K, N, S, T, F>,
   subclass: S,
 ) => Op<UnlockableGuard<Acquired<K, ClassKey<N, S>, V, T>, D, T>>
@@ -198,7 +200,7 @@ export type ModelGuardedNested<K extends LockKind, N extends string, V extends V
  * })
  * ```
  */
-export type ModelLockedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string, R>(
+export type ModelLockedNestLock<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string, R>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
   cb: ModelSection<Acquired<K, N, V, T>, D, R>,
@@ -222,14 +224,14 @@ export type ModelLockedNestLock<K extends LockKind, N extends string, V extends 
  * })
  * ```
  */
-export type ModelGuardedNestLock<K extends LockKind, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
+export type ModelGuardedNestLock<K extends KindRef, N extends string, V extends VariantOf<K>, D, F extends string> = <T extends CtxState, M extends string>(
   ctx: Context<T> & NestLockCheck<K, N, M, T, F>,
   nest: NestLock<M>,
 ) => Op<UnlockableGuard<Acquired<K, N, V, T>, D, T>>
 
 /** One member's generator-flavoured type from its descriptor (a `MembersOf` entry), as kinds/derive.ts's `MemberType`. */
 type ModelMemberType<
-  K extends LockKind,
+  K extends KindRef,
   N extends string,
   D,
   F extends string,
@@ -252,6 +254,8 @@ type ModelMemberType<
 
 /**
  * The generator-flavoured lock of kind K, class N, data D (F: the classes a declared lock order puts after N).
+ * K is a built-in's name, or a defined kind's spec (`k.lock(kind, name, data)`; a kind that
+ * requires a proof checks it in its callbacks and guards, locks/model-defined.ts).
  *
  * @example
  * ```ts
@@ -263,7 +267,17 @@ type ModelMemberType<
  * })
  * ```
  */
-export type ModelLockOf<K extends LockKind, N extends string, D, F extends string> = LockCommon<K, N> & {
+export type ModelLockOf<K extends KindRef, N extends string, D, F extends string> = K extends LockKind
+  ? BuiltinModelLock<K, N, D, F>
+  : K extends LockKindSpec
+    ? LockCommon<K['kind'], N> &
+        (K['requires'] extends readonly []
+          ? { readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]> }
+          : { readonly [P in keyof MembersOf<K>]: RequiringMember<K, N, D, F, MembersOf<K>[P], ModelMemberType<K, N, D, F, MembersOf<K>[P]>> })
+    : never
+
+/** A built-in's model lock: what its factory returns, without ModelLockOf's choice of kind (a cost per lock). */
+type BuiltinModelLock<K extends LockKind, N extends string, D, F extends string> = LockCommon<K, N> & {
   readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]>
 }
 
@@ -280,7 +294,7 @@ export type ModelLockOf<K extends LockKind, N extends string, D, F extends strin
  * })
  * ```
  */
-export type ModelRawSpinLock<N extends string, D, F extends string = never> = ModelLockOf<'raw_spinlock_t', N, D, F>
+export type ModelRawSpinLock<N extends string, D, F extends string = never> = BuiltinModelLock<'raw_spinlock_t', N, D, F>
 /**
  * The model kernel's `spinlock_t`: spins on a normal kernel, sleeps (TASK_RTLOCK_WAIT) on PREEMPT_RT.
  *
@@ -294,7 +308,7 @@ export type ModelRawSpinLock<N extends string, D, F extends string = never> = Mo
  * })
  * ```
  */
-export type ModelSpinLock<N extends string, D, F extends string = never> = ModelLockOf<'spinlock_t', N, D, F>
+export type ModelSpinLock<N extends string, D, F extends string = never> = BuiltinModelLock<'spinlock_t', N, D, F>
 /**
  * The model kernel's `rwlock_t`.
  *
@@ -308,7 +322,7 @@ export type ModelSpinLock<N extends string, D, F extends string = never> = Model
  * })
  * ```
  */
-export type ModelRwLock<N extends string, D, F extends string = never> = ModelLockOf<'rwlock_t', N, D, F>
+export type ModelRwLock<N extends string, D, F extends string = never> = BuiltinModelLock<'rwlock_t', N, D, F>
 /**
  * The model kernel's `struct mutex`: a contended `mutex_lock()` sleeps in TASK_UNINTERRUPTIBLE.
  *
@@ -325,7 +339,7 @@ export type ModelRwLock<N extends string, D, F extends string = never> = ModelLo
  * })
  * ```
  */
-export type ModelMutex<N extends string, D, F extends string = never> = ModelLockOf<'mutex', N, D, F>
+export type ModelMutex<N extends string, D, F extends string = never> = BuiltinModelLock<'mutex', N, D, F>
 /**
  * The model kernel's `struct rw_semaphore`.
  *
@@ -339,7 +353,7 @@ export type ModelMutex<N extends string, D, F extends string = never> = ModelLoc
  * })
  * ```
  */
-export type ModelRwSemaphore<N extends string, D, F extends string = never> = ModelLockOf<'rw_semaphore', N, D, F>
+export type ModelRwSemaphore<N extends string, D, F extends string = never> = BuiltinModelLock<'rw_semaphore', N, D, F>
 /**
  * The model kernel's `local_lock_t` with per-CPU data.
  *
@@ -353,7 +367,7 @@ export type ModelRwSemaphore<N extends string, D, F extends string = never> = Mo
  * }, { cpus: 2 })
  * ```
  */
-export type ModelLocalLock<N extends string, D, F extends string = never> = ModelLockOf<'local_lock_t', N, D, F>
+export type ModelLocalLock<N extends string, D, F extends string = never> = BuiltinModelLock<'local_lock_t', N, D, F>
 /**
  * The model kernel's Rust-style `SpinLockIrq`.
  *
@@ -367,7 +381,7 @@ export type ModelLocalLock<N extends string, D, F extends string = never> = Mode
  * })
  * ```
  */
-export type ModelSpinLockIrq<N extends string, D, F extends string = never> = ModelLockOf<'SpinLockIrq', N, D, F>
+export type ModelSpinLockIrq<N extends string, D, F extends string = never> = BuiltinModelLock<'SpinLockIrq', N, D, F>
 
 /** A JavaScript caller passed the wrong arguments. */
 const badCall = (what: string, ctx: unknown, hasCb: boolean): never => {

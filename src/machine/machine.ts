@@ -95,6 +95,8 @@ export interface Machine {
 export const RCU_LOCK_MAP_ID: LockId = 0
 export const BH_LOCK_MAP_ID: LockId = 1
 export const ZONE_LOCK_ID: LockId = 2
+export const RCU_BH_LOCK_MAP_ID: LockId = 3
+export const RCU_SCHED_LOCK_MAP_ID: LockId = 4
 
 export interface MachineOptions {
   readonly cpus: number
@@ -183,6 +185,8 @@ export const createMachine = (options: MachineOptions, cpus?: readonly MachineCp
   addLock(machine, 'rcu_read_lock', 'rcu_read_lock')
   addLock(machine, 'local_bh', 'local_bh')
   addLock(machine, 'spinlock_t', 'zone->lock')
+  addLock(machine, 'rcu_read_lock_bh', 'rcu_read_lock_bh')
+  addLock(machine, 'rcu_read_lock_sched', 'rcu_read_lock_sched')
   return machine
 }
 

@@ -5,10 +5,21 @@
  */
 import type { Context } from '../exec/context.js'
 import type { NotThenable } from '../rules/error.js'
-import type { SeqcountHeldCheck, SeqcountWriteCheck, SeqLockKind, SeqLockNames, SeqReadCheck } from '../rules/seqcount.js'
+import type {
+  SeqBeginCheck,
+  SeqcountHeldCheck,
+  SeqcountMap,
+  SeqcountType,
+  SeqcountWriteCheck,
+  SeqLockKind,
+  SeqLockNames,
+  SeqRawWriting,
+  SeqWriting,
+} from '../rules/seqcount.js'
 import type { CtxState } from '../rules/state.js'
 import type { Restrict } from '../rules/transitions.js'
 import type { Locked } from '../locks/methods.js'
+import type { SeqlockWriter } from './writers.js'
 
 /** A read section: runs lockless and may run again (it must not change what it reads). */
 type ReadSection<S extends CtxState, D, R, Where extends string> = (ctx: Context<S>, data: D) => NotThenable<R, Where>
@@ -43,13 +54,13 @@ export interface SeqLock<N extends string, D, F extends string = never> extends 
   /** Always `'seqlock_t'`. */
   readonly kind: 'seqlock_t'
   /** `write_seqlock()` … `write_sequnlock()` around `cb`: spin_lock() plus the sequence. */
-  readonly writeSeqlock: Locked<'spinlock_t', N, 'plain', D, F>
+  readonly writeSeqlock: SeqlockWriter<N, 'plain', D, F>
   /** `write_seqlock_irq()` … `write_sequnlock_irq()` around `cb`. */
-  readonly writeSeqlockIrq: Locked<'spinlock_t', N, 'irq', D, F>
+  readonly writeSeqlockIrq: SeqlockWriter<N, 'irq', D, F>
   /** `write_seqlock_irqsave()` … `write_sequnlock_irqrestore()` around `cb`. */
-  readonly writeSeqlockIrqSave: Locked<'spinlock_t', N, 'irqsave', D, F>
+  readonly writeSeqlockIrqSave: SeqlockWriter<N, 'irqsave', D, F>
   /** `write_seqlock_bh()` … `write_sequnlock_bh()` around `cb`. */
-  readonly writeSeqlockBh: Locked<'spinlock_t', N, 'bh', D, F>
+  readonly writeSeqlockBh: SeqlockWriter<N, 'bh', D, F>
   /** `read_seqlock_excl()` … `read_sequnlock_excl()`: a locking reader, a plain spin_lock() (the sequence is left alone). */
   readonly readSeqlockExcl: Locked<'spinlock_t', N, 'plain', D, F>
   /** `read_seqlock_excl_irq()` … `read_sequnlock_excl_irq()`. */
@@ -60,11 +71,11 @@ export interface SeqLock<N extends string, D, F extends string = never> extends 
   readonly readSeqlockExclBh: Locked<'spinlock_t', N, 'bh', D, F>
   /** `do { seq = read_seqbegin(); fn() } while (read_seqretry(seq))`: `fn`'s result from a section no writer overlapped. */
   read<T extends CtxState, R>(
-    ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqbegin(${N})`, 'spinlock_t', N, T>>,
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqbegin(${N})`, 'seqlock_t', N, `${N}.seqcount`, 'spinlock_t', N, T>>,
     fn: ReadSection<T, D, R, 'a seqlock_t read section'>,
   ): R
   /** `read_seqbegin()`: the count to pass to {@link SeqLock.readSeqretry}; waits while a write is in progress. */
-  readSeqbegin<T extends CtxState>(ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqbegin(${N})`, 'spinlock_t', N, T>>): number
+  readSeqbegin<T extends CtxState>(ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqbegin(${N})`, 'seqlock_t', N, `${N}.seqcount`, 'spinlock_t', N, T>>): number
   /** `read_seqretry()`: true when a write ran since `start`, so the section must be read again. */
   readSeqretry(ctx: Context<CtxState>, start: number): boolean
 }
@@ -73,13 +84,17 @@ export interface SeqLock<N extends string, D, F extends string = never> extends 
 interface SeqcountReaders<N extends string, D, LK extends SeqLockKind | null, LN extends string> {
   /** `do { seq = read_seqcount_begin(); fn() } while (read_seqcount_retry(seq))`. */
   read<T extends CtxState, R>(
-    ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqcount_begin(${N})`, LK, LN, T>>,
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqcount_begin(${N})`, SeqcountType<LK>, N, SeqcountMap<LK, N>, LK, LN, T>>,
     fn: ReadSection<T, D, R, 'a seqcount read section'>,
   ): R
   /** `read_seqcount_begin()`: lockdep's reader access, then the count once it is even. */
-  readBegin<T extends CtxState>(ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqcount_begin(${N})`, LK, LN, T>>): number
+  readBegin<T extends CtxState>(
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqcount_begin(${N})`, SeqcountType<LK>, N, SeqcountMap<LK, N>, LK, LN, T>>,
+  ): number
   /** `raw_read_seqcount_begin()`: as readBegin, without lockdep. */
-  rawReadBegin<T extends CtxState>(ctx: Context<T> & NoInfer<SeqReadCheck<`raw_read_seqcount_begin(${N})`, LK, LN, T>>): number
+  rawReadBegin<T extends CtxState>(
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`raw_read_seqcount_begin(${N})`, SeqcountType<LK>, N, SeqcountMap<LK, N>, LK, LN, T>>,
+  ): number
   /** `read_seqcount_retry()`: true when a write ran since `start`. */
   readRetry(ctx: Context<CtxState>, start: number): boolean
 }
@@ -105,19 +120,24 @@ export interface SeqCount<N extends string, D> extends SequenceCommon<N, D>, Seq
   /** `write_seqcount_begin()` … `write_seqcount_end()` around `cb`: preemption must be off on both kernels. */
   write<T extends CtxState, R>(
     ctx: Context<T> & NoInfer<SeqcountWriteCheck<N, T>>,
-    cb: (ctx: Context<T>, data: D) => NotThenable<R, 'a seqcount_t write section'>,
+    cb: (ctx: Context<SeqWriting<T, N>>, data: D) => NotThenable<R, 'a seqcount_t write section'>,
   ): R
   /** `raw_write_seqcount_begin()` … `raw_write_seqcount_end()`: no lockdep, no assertion (the caller knows better). */
-  rawWrite<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<T>, data: D) => NotThenable<R, 'a seqcount_t write section'>): R
+  rawWrite<T extends CtxState, R>(
+    ctx: Context<T>,
+    cb: (ctx: Context<SeqWriting<T, SeqRawWriting<N>>>, data: D) => NotThenable<R, 'a seqcount_t write section'>,
+  ): R
 }
 
 /**
- * Inside a seqcount_LOCKNAME_t write section: a `seqcount_mutex_t` writer disables preemption on
- * a normal kernel (`seqprop_preemptible()`), so nothing may sleep there; the others add nothing.
+ * Inside a seqcount_LOCKNAME_t write section: its map `N.seqcount` held (H: the raw writer's
+ * marker instead); a `seqcount_mutex_t` writer disables preemption on a normal kernel
+ * (`seqprop_preemptible()`), so nothing may sleep there.
  */
-export type SeqWriteIn<LK extends SeqLockKind, N extends string, T extends CtxState> = LK extends 'mutex'
-  ? Restrict<T, 'spin', `the seqcount_mutex_t '${N}' write section disables preemption on a normal kernel`>
-  : T
+export type SeqWriteIn<LK extends SeqLockKind, N extends string, T extends CtxState, H extends string = `${N}.seqcount`> = SeqWriting<
+  LK extends 'mutex' ? Restrict<T, 'spin', `the seqcount_mutex_t '${N}' write section disables preemption on a normal kernel`> : T,
+  H
+>
 
 /**
  * `seqcount_LOCKNAME_t` (`seqcount_raw_spinlock_t`, `seqcount_spinlock_t`, `seqcount_rwlock_t`,
@@ -146,5 +166,8 @@ export interface SeqCountLocked<LK extends SeqLockKind, N extends string, LN ext
     cb: (ctx: Context<SeqWriteIn<LK, N, T>>, data: D) => NotThenable<R, 'a seqcount write section'>,
   ): R
   /** `raw_write_seqcount_begin()` … `raw_write_seqcount_end()`: no lockdep, no assertion. */
-  rawWrite<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<SeqWriteIn<LK, N, T>>, data: D) => NotThenable<R, 'a seqcount write section'>): R
+  rawWrite<T extends CtxState, R>(
+    ctx: Context<T>,
+    cb: (ctx: Context<SeqWriteIn<LK, N, T, SeqRawWriting<`${N}.seqcount`>>>, data: D) => NotThenable<R, 'a seqcount write section'>,
+  ): R
 }

@@ -8,7 +8,17 @@ import type { Context } from '../exec/context.js'
 import type { Op } from '../exec/wait.js'
 import type { ModelLocked } from '../locks/model-api.js'
 import type { NotThenable } from '../rules/error.js'
-import type { SeqcountHeldCheck, SeqcountWriteCheck, SeqLockNames, SeqReadCheck } from '../rules/seqcount.js'
+import type {
+  SeqBeginCheck,
+  SeqcountHeldCheck,
+  SeqcountMap,
+  SeqcountType,
+  SeqcountWriteCheck,
+  SeqLockNames,
+  SeqRawWriting,
+  SeqWriting,
+} from '../rules/seqcount.js'
+import type { ModelSeqlockWriter } from './writers.js'
 import type { CtxState } from '../rules/state.js'
 
 /** A read section: plain (it must not wait); the loop around it may. */
@@ -42,19 +52,24 @@ export interface ModelSeqLock<N extends string, D, F extends string = never> {
   /** The protected data. */
   readonly data: D
   /** `write_seqlock()` … `write_sequnlock()` around a generator section. */
-  readonly writeSeqlock: ModelLocked<'spinlock_t', N, 'plain', D, F>
+  readonly writeSeqlock: ModelSeqlockWriter<N, 'plain', D, F>
   /** `write_seqlock_irq()` … `write_sequnlock_irq()`. */
-  readonly writeSeqlockIrq: ModelLocked<'spinlock_t', N, 'irq', D, F>
+  readonly writeSeqlockIrq: ModelSeqlockWriter<N, 'irq', D, F>
   /** `write_seqlock_irqsave()` … `write_sequnlock_irqrestore()`. */
-  readonly writeSeqlockIrqSave: ModelLocked<'spinlock_t', N, 'irqsave', D, F>
+  readonly writeSeqlockIrqSave: ModelSeqlockWriter<N, 'irqsave', D, F>
   /** `write_seqlock_bh()` … `write_sequnlock_bh()`. */
-  readonly writeSeqlockBh: ModelLocked<'spinlock_t', N, 'bh', D, F>
+  readonly writeSeqlockBh: ModelSeqlockWriter<N, 'bh', D, F>
   /** `read_seqlock_excl()` … `read_sequnlock_excl()`. */
   readonly readSeqlockExcl: ModelLocked<'spinlock_t', N, 'plain', D, F>
   /** The retry loop around `fn`. */
-  read<T extends CtxState, R>(ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqbegin(${N})`, 'spinlock_t', N, T>>, fn: ReadSection<T, D, R>): Op<R>
+  read<T extends CtxState, R>(
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqbegin(${N})`, 'seqlock_t', N, `${N}.seqcount`, 'spinlock_t', N, T>>,
+    fn: ReadSection<T, D, R>,
+  ): Op<R>
   /** `read_seqbegin()`. */
-  readSeqbegin<T extends CtxState>(ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqbegin(${N})`, 'spinlock_t', N, T>>): Op<number>
+  readSeqbegin<T extends CtxState>(
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqbegin(${N})`, 'seqlock_t', N, `${N}.seqcount`, 'spinlock_t', N, T>>,
+  ): Op<number>
   /** `read_seqretry()`. */
   readSeqretry(ctx: Context<CtxState>, start: number): boolean
 }
@@ -62,11 +77,18 @@ export interface ModelSeqLock<N extends string, D, F extends string = never> {
 /** The readers of a model seqcount. */
 interface ModelSeqcountReaders<N extends string, D, LK extends ModelSeqLockKind | null, LN extends string> {
   /** The retry loop around `fn`. */
-  read<T extends CtxState, R>(ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqcount_begin(${N})`, LK, LN, T>>, fn: ReadSection<T, D, R>): Op<R>
+  read<T extends CtxState, R>(
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqcount_begin(${N})`, SeqcountType<LK>, N, SeqcountMap<LK, N>, LK, LN, T>>,
+    fn: ReadSection<T, D, R>,
+  ): Op<R>
   /** `read_seqcount_begin()`. */
-  readBegin<T extends CtxState>(ctx: Context<T> & NoInfer<SeqReadCheck<`read_seqcount_begin(${N})`, LK, LN, T>>): Op<number>
+  readBegin<T extends CtxState>(
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`read_seqcount_begin(${N})`, SeqcountType<LK>, N, SeqcountMap<LK, N>, LK, LN, T>>,
+  ): Op<number>
   /** `raw_read_seqcount_begin()`. */
-  rawReadBegin<T extends CtxState>(ctx: Context<T> & NoInfer<SeqReadCheck<`raw_read_seqcount_begin(${N})`, LK, LN, T>>): Op<number>
+  rawReadBegin<T extends CtxState>(
+    ctx: Context<T> & NoInfer<SeqBeginCheck<`raw_read_seqcount_begin(${N})`, SeqcountType<LK>, N, SeqcountMap<LK, N>, LK, LN, T>>,
+  ): Op<number>
   /** `read_seqcount_retry()`. */
   readRetry(ctx: Context<CtxState>, start: number): boolean
 }
@@ -97,9 +119,9 @@ export interface ModelSeqCount<N extends string, D> extends ModelSeqcountReaders
   /** The protected data. */
   readonly data: D
   /** `write_seqcount_begin()` … `write_seqcount_end()` around a generator section. */
-  write<T extends CtxState, R>(ctx: Context<T> & NoInfer<SeqcountWriteCheck<N, T>>, cb: (ctx: Context<T>, data: D) => Op<R>): Op<R>
+  write<T extends CtxState, R>(ctx: Context<T> & NoInfer<SeqcountWriteCheck<N, T>>, cb: (ctx: Context<SeqWriting<T, N>>, data: D) => Op<R>): Op<R>
   /** `raw_write_seqcount_begin()` … `raw_write_seqcount_end()`. */
-  rawWrite<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<T>, data: D) => Op<R>): Op<R>
+  rawWrite<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<SeqWriting<T, SeqRawWriting<N>>>, data: D) => Op<R>): Op<R>
 }
 
 /**
@@ -130,7 +152,10 @@ export interface ModelSeqCountLocked<LK extends ModelSeqLockKind, N extends stri
   /** The protected data. */
   readonly data: D
   /** `write_seqcount_begin()` … `write_seqcount_end()`: the associated lock must be held. */
-  write<T extends CtxState, R>(ctx: Context<T> & NoInfer<SeqcountHeldCheck<N, LK, LN, T>>, cb: (ctx: Context<T>, data: D) => Op<R>): Op<R>
+  write<T extends CtxState, R>(
+    ctx: Context<T> & NoInfer<SeqcountHeldCheck<N, LK, LN, T>>,
+    cb: (ctx: Context<SeqWriting<T, `${N}.seqcount`>>, data: D) => Op<R>,
+  ): Op<R>
   /** `raw_write_seqcount_begin()` … `raw_write_seqcount_end()`. */
-  rawWrite<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<T>, data: D) => Op<R>): Op<R>
+  rawWrite<T extends CtxState, R>(ctx: Context<T>, cb: (ctx: Context<SeqWriting<T, SeqRawWriting<`${N}.seqcount`>>>, data: D) => Op<R>): Op<R>
 }

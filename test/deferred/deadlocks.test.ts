@@ -343,11 +343,11 @@ describe.each([false, true])('preemptRt: %s', (preemptRt) => {
       }
     })
 
-    it('a spinlock_t inside rcu_read_lock_sched(): sleeping in atomic on RT; the normal kernel sees only preempt_disable() (docs/deferred.md)', () => {
+    it('a spinlock_t inside rcu_read_lock_sched(): rcu_sched_lock_map (LD_WAIT_SPIN inner) makes it an invalid wait context on both kernels; on RT also sleeping in atomic (SEMANTICS §24)', () => {
       const k = createKernel({ preemptRt })
       const s = k.spinLock('s', 0)
       k.run((ctx) => k.rcuReadLockSched(ctx, (ctx) => loose(s, 'withLocked')(ctx, () => 0)))
-      expect(kinds(k.diagnostics)).toEqual(preemptRt ? ['sleeping-in-atomic'] : [])
+      expect(kinds(k.diagnostics)).toEqual(preemptRt ? ['invalid-wait-context', 'sleeping-in-atomic'] : ['invalid-wait-context'])
     })
 
     it('valid: a spinlock_t inside rcu_read_lock_bh()', () => {

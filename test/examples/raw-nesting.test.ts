@@ -39,9 +39,8 @@ describe('examples/raw-nesting', () => {
     expect(text).toContain('dev-reset/1 is trying to lock:\n (dev_lock){....}-{3:3}, spinlock_t')
     expect(text).toContain("#0: (hw_lock){+.+.}-{2:2}, raw_spinlock_t 'hw_lock'")
     expect(text).toContain('in_atomic(): 1, irqs_disabled(): 0')
-    expect(text).toContain(
-      "2 locks held by dev-reset/1:\n #0: (hw_lock){+.+.}-{2:2}, raw_spinlock_t 'hw_lock'\n #1: (dev_lock){....}-{3:3}, spinlock_t 'dev_lock'",
-    )
+    // __might_resched() prints after lockdep's report turned it off: debug_show_held_locks() says so.
+    expect(text).toContain('preempt_count: 1, expected: 0\nRCU nest depth: 0, expected: 0\nINFO: lockdep is turned off.')
     expect(lines.filter((l) => l === INVALID)).toHaveLength(1)
   })
 

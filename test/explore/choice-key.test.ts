@@ -18,6 +18,13 @@ describe('choiceKey', () => {
     expect(choiceKey({ kind: 'irq', cpu: 0, line: 4096 })).not.toBe(choiceKey({ kind: 'irq', cpu: 1, line: 0 }))
   })
 
+  it('frames over two idle CPUs (both pid 0, swapper/N) are two threads, apart from every pid', () => {
+    const idle = (cpu: number, comm: string): Choice => ({ kind: 'task', pid: 0, comm, cpu })
+    expect(choiceKey(idle(0, 'irq 5 handler a'))).not.toBe(choiceKey(idle(1, 'irq 6 handler b')))
+    expect(choiceKey(idle(0, 'irq 5 handler a'))).toBe(choiceKey(idle(0, 'softirqs on CPU 0')))
+    expect(choiceKey(idle(1, 'TASKLET softirq'))).toBeGreaterThan(1 << 20)
+  })
+
   it('two choices have one key exactly when they are the same thread', () => {
     fc.assert(fc.property(choice, choice, (a, b) => (choiceKey(a) === choiceKey(b)) === (identity(a) === identity(b))))
   })

@@ -279,7 +279,7 @@ describe('might_sleep()', () => {
       'preempt_count: 1, expected: 0',
       'RCU nest depth: 0, expected: 0',
       'no locks held by worker/1.',
-      'CPU: 0 PID: 1 Comm: worker',
+      'CPU: 0 UID: 0 PID: 1 Comm: worker',
     ])
   })
 

@@ -427,7 +427,7 @@ describe('a guard that outlives its scope', () => {
     const d = k.diagnostics[0]
     expect(d?.title).toBe('WARNING: lock held when returning to user space!')
     expect(d?.heldLocks).toEqual(['stats'])
-    expect(d?.report).toContain("(spinlock_t 'stats' released now)")
+    expect(d?.report).toContain("lockproof: spinlock_t 'stats' released now")
     expect(g?.held).toBe(false)
     expect(k.heldLocks()).toEqual([])
     expect(k.snapshot()).toEqual(initial)

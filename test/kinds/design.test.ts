@@ -58,7 +58,7 @@ describe('the irqsave mapping (SPIN_LOCK_IRQ_SAVE): sound as a callback, #998 as
 
   it("with the handler: the #998 deadlock (the inner lock's handler spins on its own CPU), found dropping the outer guard first", () => {
     const c = cell(v, 'normal', 'guard', true)
-    expect(c.counterexample?.title).toBe('BUG: spinlock recursion on CPU#0, driver/1')
+    expect(c.counterexample?.title).toBe('watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0')
     expect(c.counterexample?.dropOrder).toEqual(['a', 'b'])
     expect(c.counterexample?.arrivals).toBe(1)
     expect(c.failures.map((f) => f.title)).toContain(RFL998)
@@ -82,7 +82,7 @@ describe('the irqsave mapping (SPIN_LOCK_IRQ_SAVE): sound as a callback, #998 as
     const cx = cell(v, 'normal', 'guard', true).counterexample
     if (cx === null) throw new Error('no counterexample')
     const again = explore(cx.model, { replay: cx.replay })
-    expect(again.counterexamples.map((c) => c.title)).toContain('BUG: spinlock recursion on CPU#0, driver/1')
+    expect(again.counterexamples.map((c) => c.title)).toContain('watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0')
     expect(cx.table).toContain('| CPU 0')
     // Another scenario's model (same tasks, cells and handler) refuses it: the scenario is in the fingerprint.
     const other = cell(v, 'normal', 'guard', false).counterexample
@@ -214,7 +214,7 @@ describe('formatLockDesign()', () => {
       '| guard (not offered) | none         | unsound: diagnostic [1] | sound      |',
       '| guard (not offered) | irq on CPU 0 | unsound: deadlock [2]   | sound      |',
     ])
-    expect(text).toContain('[2] normal, guard, irq on CPU 0, dropping a, b: BUG: spinlock recursion on CPU#0, driver/1')
+    expect(text).toContain('[2] normal, guard, irq on CPU 0, dropping a, b: watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0')
     expect(text).toContain(`    replay: ${cell(v, 'normal', 'guard', true).counterexample?.replay}`)
   })
   it('ascii: a box; tables: true adds each per-CPU table', () => {

@@ -112,7 +112,8 @@ describe.each([false, true])('rcu_read_lock() in held-lock lists, preemptRt=%s',
     // add_taint(TAINT_WARN, LOCKDEP_STILL_OK) leaves lockdep on for the second report.
     expect(sleep?.report).toContain(`RCU nest depth: 1, expected: 0\n1 lock held by task-1/1:\n #0:${RCU}`)
     expect(wait?.report).toContain(`task-1/1 is trying to lock:\n (m){....}-{4:4}, mutex\nother info that might help us debug this:\ncontext-{5:5}`)
-    expect(wait?.report).toContain(`set by rcu_read_lock())\n\n1 lock held by task-1/1:\n #0:${RCU}`)
+    expect(wait?.report).toContain(`context-{5:5}\n1 lock held by task-1/1:\n #0:${RCU}`)
+    expect(wait).toMatchObject({ context: 'rcu_read_lock()' })
     expect(k.lockdepStats().active).toBe(false)
   })
 
@@ -171,7 +172,7 @@ describe('PREEMPT_RT: the RCU entry inside rt_spin_lock()', () => {
     const m = k.mutex('m', {})
     k.run((ctx) => s.withLocked(ctx, (c) => loose(m)(c, () => 0)))
     const d = only(k, 'invalid-wait-context')
-    expect(d.report).toContain("set by spinlock_t 's')")
+    expect(d).toMatchObject({ context: "spinlock_t 's'" })
     expect(d.report).toContain(`2 locks held by task-1/1:\n #0: (s){+.+.}-{3:3}, spinlock_t 's'\n #1:${RCU}`)
   })
 })
@@ -185,7 +186,8 @@ describe('PREEMPT_RT: local_bh (bh_lock_map)', () => {
       // local_bh first (every __local_bh_disable_ip()), then the first entry's rcu_read_lock().
       expect(kinds(k)).toEqual(['sleeping-in-atomic', 'invalid-wait-context'])
       const wait = k.diagnostics[1]
-      expect(wait?.report).toContain(`set by local_bh_disable())\n\n2 locks held by task-1/1:\n #0:${BH}\n #1:${RCU}`)
+      expect(wait?.report).toContain(`context-{5:5}\n2 locks held by task-1/1:\n #0:${BH}\n #1:${RCU}`)
+      expect(wait).toMatchObject({ context: 'local_bh_disable()' })
     } else {
       // No map on a normal kernel: preempt_count's SOFTIRQ bits make only might_sleep() report.
       expect(kinds(k)).toEqual(['sleeping-in-atomic'])

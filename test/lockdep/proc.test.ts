@@ -120,6 +120,7 @@ describe('/proc/lockdep_stats (lockdep_stats_show)', () => {
   it('every line: " %-31s%11lu" with "[max: %lu]" where the kernel prints one', () => {
     expect(scenario().readProc('/proc/lockdep_stats').split('\n')).toEqual([
       ' lock-classes:                            3 [max: 8192]',
+      ' dynamic-keys:                            0',
       ' direct dependencies:                     2 [max: 32768]',
       ' indirect dependencies:                   4',
       ' all direct dependencies:                 2',

@@ -44,7 +44,7 @@ describe('PREEMPT_RT: a reader that takes the writer lock blocks on it exactly a
     const kernel = createKernel({ preemptRt: true, lockdep: false })
     const s = kernel.spinLock('dev_lock', 0)
     const ss = kernel.seqcountSpinlock('dev_seq', s, 0)
-    const reader = deadlockMessage(() => kernel.run((ctx) => s.withLocked(ctx, (ctx) => ss.write(ctx, (ctx) => ss.readBegin(ctx)))))
+    const reader = deadlockMessage(() => kernel.run((ctx) => s.withLocked(ctx, (ctx) => ss.write(ctx, (ctx) => looseBegin(ss)(ctx)))))
     expect(reader).toBe(`${RTLOCK}: spinlock_t 'dev_lock' is held by task-1/1 on CPU 0, which cannot run until task-1 gives up CPU 0`)
     expect(waits(kernel.diagnostics)).toEqual([['deadlock', RTLOCK, "spinlock_t 'dev_lock'", 'task-1']])
   })
@@ -54,7 +54,7 @@ describe('a reader that spins on a write it is inside of', () => {
   it.each([false, true])('seqcount_t, preemption off (preemptRt=%s): the soft lockup, from the one driver', (preemptRt) => {
     const kernel = createKernel({ preemptRt, lockdep: false })
     const sc = kernel.seqcount('stats_seq', 0)
-    const reader = deadlockMessage(() => kernel.run((ctx) => ctx.preemptDisable((ctx) => sc.write(ctx, (ctx) => sc.readBegin(ctx)))))
+    const reader = deadlockMessage(() => kernel.run((ctx) => ctx.preemptDisable((ctx) => sc.write(ctx, (ctx) => looseBegin(sc)(ctx)))))
     const title = 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [task-1:1]'
     expect(reader).toBe(`${title}: seqcount_t 'stats_seq' can never be woken: nothing else runs under kernel.run()`)
     expect(waits(kernel.diagnostics)).toEqual([['wait-forever', title]])

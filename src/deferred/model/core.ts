@@ -323,6 +323,22 @@ export class ModelDeferred implements DeferredCore {
     handlers[nr] = action
   }
 
+  /**
+   * `open_softirq()` of a kernel mechanism (tasklets, RCU): `action` runs on the CPU the softirq
+   * is handled on. A model that declares its own handler for that softirq (k.softirq()) is refused.
+   */
+  openSoftirq(nr: number, name: string, action: (cpu: Cpu) => Op<void>): void {
+    const handlers = this.exec.softirqHandlers
+    if (handlers[nr] !== undefined) {
+      throw new InvalidArgumentError(
+        `softirq ${name}: the model declares its own handler (k.softirq()), but ${name} runs the kernel's ${name === 'RCU' ? 'RCU callbacks' : 'tasklets'}`,
+      )
+    }
+    handlers[nr] = function* (ctx: Context<CtxState>): Op<void> {
+      yield* action(ScopeContext.from(ctx, `${name} softirq`).assertUsable(`${name} softirq`))
+    }
+  }
+
   /** handle_softirqs() on the interrupted task (normal kernel): SOFTIRQ_OFFSET, interrupts on, the expired callbacks in order. */
   *#softirqFrame(cpu: Cpu, base: 'timer' | 'soft'): Body {
     // Over the softirqs' own frame (irq exit, ksoftirqd) it is served already; after an inline

@@ -18,7 +18,7 @@ import type { CanSleep } from '../../rules/sleep.js'
 import { InvalidArgumentError } from '../../errors.js'
 import { POINT, type Op } from '../../exec/wait.js'
 import type { Body } from '../../exec/model/executor.js'
-import { WorkRuntime, WorkqueueRuntime, type WorkQueuing, type WorkqueueFlags } from '../workqueue.js'
+import { DelayedWorkRuntime, WorkRuntime, WorkqueueRuntime, type WorkQueuing, type WorkqueueFlags } from '../workqueue.js'
 import { invoke, ModelDeferred, type ModelKthread, runByTheModel } from './core.js'
 
 /**
@@ -73,6 +73,36 @@ export interface ModelWork<N extends string = string> {
 }
 
 /**
+ * A `struct delayed_work` of a model, from `k.initDelayedWork()`: a work item whose timer queues it.
+ *
+ * @example
+ * ```ts
+ * import { defineModel } from 'lockproof'
+ *
+ * defineModel((k) => {
+ *   const stats = k.mutex('stats', { polls: 0 })
+ *   const poll = k.initDelayedWork('&priv->poll', function* (ctx) {
+ *     yield* stats.withLocked(ctx, function* (_ctx, s) { s.polls++ })
+ *   })
+ *   k.task('open', { cpu: 0 }, function* (ctx) {
+ *     k.scheduleDelayedWork(ctx, poll, 100)
+ *     yield* poll.cancelDelayedWorkSync(ctx)
+ *   })
+ * })
+ * ```
+ */
+export interface ModelDelayedWork<N extends string = string> extends ModelWork<N> {
+  /** `delayed_work_pending()`: its timer is armed or the work is queued. */
+  readonly pending: boolean
+  /** `cancel_delayed_work()`: its timer or its queue, without waiting for a running instance. True if it was pending. Any context. */
+  cancelDelayedWork(ctx: AnyContext): boolean
+  /** `cancel_delayed_work_sync()`: cancels it and waits for a running instance (may sleep); an op. Under a lock the work takes: a deadlock. */
+  cancelDelayedWorkSync<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'cancel_delayed_work_sync()'>): Op<boolean>
+  /** `flush_delayed_work()`: a pending timer is cancelled and the work queued now, then `flush_work()`; an op. */
+  flushDelayedWork<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_delayed_work()'>): Op<boolean>
+}
+
+/**
  * A `struct workqueue_struct` of a model, from `k.allocWorkqueue()`.
  *
  * @example
@@ -96,6 +126,10 @@ export interface ModelWorkqueue<N extends string = string> {
   readonly name: N
   /** `queue_work()`: queues it on this CPU's pool (any CPU's for an unbound workqueue); false if it was pending. Any context. */
   queueWork(ctx: AnyContext, work: ModelWork): boolean
+  /** `queue_delayed_work()`: its timer (on this CPU) queues it after `delayMs` jiffies, at once for 0; false if it was pending. Any context. */
+  queueDelayedWork(ctx: AnyContext, dwork: ModelDelayedWork, delayMs: number): boolean
+  /** `mod_delayed_work()`: pending or not, (re)queued after `delayMs`; true if it was pending. Any context. */
+  modDelayedWork(ctx: AnyContext, dwork: ModelDelayedWork, delayMs: number): boolean
   /** `flush_workqueue()`: waits for every work queued on it so far (may sleep); an op. */
   flushWorkqueue<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_workqueue()'>): Op<void>
   /** `destroy_workqueue()`: drains it; queueing on it afterwards is refused with the kernel's warning; an op. */
@@ -131,7 +165,7 @@ interface Pool {
 }
 
 /** The model's pools (one per kernel execution), behind kernel.run's {@link WorkQueuing} seam. */
-class ModelPools implements WorkQueuing {
+export class ModelPools implements WorkQueuing {
   readonly #d: ModelDeferred
   readonly #bound: Pool[]
   readonly #unbound: Pool
@@ -275,6 +309,21 @@ const unboundOf = (wq: WorkqueueRuntime): boolean => unbound.has(wq)
 /** A model work's runtime and the core of the execution that made it. */
 const workOf = new WeakMap<object, { readonly rt: WorkRuntime; readonly d: ModelDeferred }>()
 
+/** Records `work` as the model object of `rt` (what queue_work() takes). */
+export const registerWork = (work: object, rt: WorkRuntime, d: ModelDeferred): void => {
+  workOf.set(work, { rt, d })
+}
+
+/** `mod_delayed_work()` on `wq` (kernel.run's workqueues have no such member yet). */
+export const modDelayedWork = (d: ModelDeferred, wq: WorkqueueRuntime, ctx: AnyContext, dwork: unknown, delayMs: number): boolean => {
+  const cpu = d.cpuOf(ctx, 'mod_delayed_work()')
+  const w = workArg(d, dwork)
+  if (!(w instanceof DelayedWorkRuntime)) throw new InvalidArgumentError('mod_delayed_work(): expected a delayed work (k.initDelayedWork())')
+  if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0)
+    throw new InvalidArgumentError('mod_delayed_work(): the delay must be a finite number ≥ 0')
+  return w.modDelayed(ctx, cpu, wq, delayMs)
+}
+
 export const allocWorkqueueFactory =
   (host: object) =>
   <const N extends string>(name: N, flags: ModelWorkqueueFlags = {}): ModelWorkqueue<N> => {
@@ -287,12 +336,14 @@ export const allocWorkqueueFactory =
       kind: 'workqueue_struct' as const,
       name,
       queueWork: (ctx: AnyContext, work: ModelWork) => rt.queueWork(ctx, workArg(d, work)),
+      queueDelayedWork: (ctx: AnyContext, dwork: ModelDelayedWork, delayMs: number) => rt.queueDelayedRuntime(ctx, workArg(d, dwork), delayMs),
+      modDelayedWork: (ctx: AnyContext, dwork: ModelDelayedWork, delayMs: number) => modDelayedWork(d, rt, ctx, dwork, delayMs),
       flushWorkqueue: (ctx: AnyContext) => d.host.track(rt.flushWorkqueueOp(ctx, 'flush_workqueue()'), 'flush_workqueue()'),
       destroyWorkqueue: (ctx: AnyContext) => d.host.track(rt.flushWorkqueueOp(ctx, 'destroy_workqueue()'), 'destroy_workqueue()'),
     })
   }
 
-const workArg = (d: ModelDeferred, work: unknown): WorkRuntime => {
+export const workArg = (d: ModelDeferred, work: unknown): WorkRuntime => {
   const w = typeof work === 'object' && work !== null ? workOf.get(work) : undefined
   if (w === undefined || w.d !== d) throw new InvalidArgumentError('queue_work(): expected a work item made by this model kernel (k.initWork())')
   return w.rt
@@ -319,6 +370,6 @@ export const initWorkFactory =
         ),
       cancelWork: (ctx: AnyContext) => rt.cancelWork(ctx),
     })
-    workOf.set(work, { rt, d })
+    registerWork(work, rt, d)
     return work
   }

@@ -14,8 +14,18 @@ export type ChoiceKey = number
 const CPUS = 64
 const LINE_OFFSET = 3
 
+// Every CPU's idle task is pid 0: a frame over an idle CPU (a handler, softirqs, deferred work's
+// frames) is a thread of that CPU's own, above any pid, or two idle CPUs' frames would be one thread.
+const IDLE_BASE = 2 ** 30
+
 export const choiceKey = (c: Choice): ChoiceKey =>
-  c.kind === 'task' ? c.pid : c.kind === 'irq' ? -(1 + 2 * (c.cpu + CPUS * (c.line + LINE_OFFSET))) : -(2 + 2 * (c.cpu + CPUS * c.nr))
+  c.kind === 'task'
+    ? c.pid !== 0
+      ? c.pid
+      : IDLE_BASE + c.cpu
+    : c.kind === 'irq'
+      ? -(1 + 2 * (c.cpu + CPUS * (c.line + LINE_OFFSET)))
+      : -(2 + 2 * (c.cpu + CPUS * c.nr))
 
 /** An interrupt or softirq arrival (what the shrinker removes and the preemption count includes). */
 export const isArrival = (c: Choice): boolean => c.kind !== 'task'

@@ -31,6 +31,8 @@ interface Node {
   /** As offered; the chosen one loses its access if the step did more (amend()). */
   choices: readonly Choice[]
   readonly keys: readonly ChoiceKey[]
+  /** Each offered choice's thread, numbered once per search (the race analysis' clock index). */
+  readonly threads: readonly number[]
   chosen: number
   readonly backtrack: Set<ChoiceKey>
   readonly done: Set<ChoiceKey>
@@ -52,6 +54,28 @@ export class DfsStrategy implements Strategy {
   #exhausted = false
   /** The first point this execution did not replay: races ending before it were reversed already. */
   #firstNew = 0
+  // The race analysis' state, kept across executions: a replayed prefix has the same events, so
+  // their clocks are not computed again (rows [0, #valid) are the stack's), and nothing is allocated per execution.
+  /** Threads (choice keys) numbered in the order this search first offered them. */
+  readonly #threadOf = new Map<ChoiceKey, number>()
+  readonly #keyOf: ChoiceKey[] = []
+  /** The clocks' row length (≥ the threads numbered; grown by doubling, which recomputes every row). */
+  #stride = 8
+  #vc: Int32Array = new Int32Array(0)
+  #thread: Int32Array = new Int32Array(0)
+  #local: Int32Array = new Int32Array(0)
+  #count: Int32Array = new Int32Array(0)
+  #lastOf: Int32Array = new Int32Array(0)
+  readonly #events: Choice[] = []
+  #valid = 0
+  /** #unrun's marks: thread t ran from the point being looked at on when #ran[t] is this execution's #epoch. */
+  readonly #ran: number[] = []
+  #epoch = 0
+  /** #reverse's scratch: the steps i does not happen before, the initials, and thread marks (seen when #seen[t] is #seenStamp). */
+  readonly #v: number[] = []
+  readonly #initials: ChoiceKey[] = []
+  readonly #seen: number[] = []
+  #seenStamp = 0
 
   constructor(options: DfsOptions = {}) {
     this.#reduction = options.reduction ?? 'dpor'
@@ -107,13 +131,22 @@ export class DfsStrategy implements Strategy {
     const stack = this.#stack
     if (d < stack.length) {
       const node = stack[d] as Node
-      if (node.keys.length !== choices.length || choices.some((c, i) => choiceKey(c) !== node.keys[i]))
+      const keys = node.keys
+      let same = keys.length === choices.length
+      for (let i = 0; same && i < keys.length; i++) same = choiceKey(choices[i] as Choice) === keys[i]
+      if (!same)
         throw new NondeterministicModelError(
           `the model offered different choices at point ${d} of a re-execution (${node.keys.length} before, ${choices.length} now): its setup, tasks or handlers depend on something outside the model (Math.random(), Date.now(), state kept between executions)`,
         )
       return node.chosen
     }
-    const keys = choices.map(choiceKey)
+    const keys: ChoiceKey[] = new Array(choices.length)
+    const threads: number[] = new Array(choices.length)
+    for (let i = 0; i < choices.length; i++) {
+      const k = choiceKey(choices[i] as Choice)
+      keys[i] = k
+      threads[i] = this.#threadIndex(k)
+    }
     const parent = stack[d - 1]
     let preemptions = 0
     let last: LastOnCpu = []
@@ -145,7 +178,7 @@ export class DfsStrategy implements Strategy {
     if (this.#reduction === 'dpor') {
       if (chosen !== -1) backtrack.add(keys[chosen] as ChoiceKey)
     } else for (const k of keys) backtrack.add(k)
-    const node: Node = { choices, keys, chosen, backtrack, done: new Set(), sleep, preemptions, last }
+    const node: Node = { choices, keys, threads, chosen, backtrack, done: new Set(), sleep, preemptions, last }
     // Every choice asleep or over the bound: the rest repeats explored executions (not pushed: it never ran).
     if (chosen === -1) throw PRUNED
     node.done.add(keys[chosen] as ChoiceKey)
@@ -153,14 +186,30 @@ export class DfsStrategy implements Strategy {
     return chosen
   }
 
+  /** Points before this one replay the execution before (the same steps, already amended and analysed). */
+  get replayed(): number {
+    return this.#firstNew
+  }
+
+  #threadIndex(k: ChoiceKey): number {
+    let t = this.#threadOf.get(k)
+    if (t === undefined) {
+      t = this.#threadOf.size
+      this.#threadOf.set(k, t)
+      this.#keyOf.push(k)
+    }
+    return t
+  }
+
   amend(access: Access | undefined): void {
     const node = this.#stack[this.#depth - 1]
     if (node === undefined) return
     const c = node.choices[node.chosen] as Choice
-    if (c.kind !== 'task' || c.access === access) return
-    const { access: _, ...bare } = c
+    if (c.kind !== 'task' || sameAccess(c.access, access)) return
+    // A task choice is these fields (src/exec/model/executor.ts #taskChoice), written out: a spread is slow here.
     const choices = node.choices.slice()
-    choices[node.chosen] = access === undefined ? bare : { ...bare, access }
+    choices[node.chosen] =
+      access === undefined ? { kind: 'task', pid: c.pid, comm: c.comm, cpu: c.cpu } : { kind: 'task', pid: c.pid, comm: c.comm, cpu: c.cpu, access }
     node.choices = choices
   }
 
@@ -178,11 +227,13 @@ export class DfsStrategy implements Strategy {
    */
   #unrun(): void {
     const stack = this.#stack
-    const ranFrom = new Set<ChoiceKey>()
+    const ran = this.#ran
+    const epoch = ++this.#epoch
     for (let d = stack.length - 1; d >= 0; d--) {
       const node = stack[d] as Node
-      ranFrom.add(node.keys[node.chosen] as ChoiceKey)
-      for (const k of node.keys) if (!ranFrom.has(k)) node.backtrack.add(k)
+      const threads = node.threads
+      ran[threads[node.chosen] as number] = epoch
+      for (let i = 0; i < threads.length; i++) if (ran[threads[i] as number] !== epoch) node.backtrack.add(node.keys[i] as ChoiceKey)
     }
   }
 
@@ -190,80 +241,127 @@ export class DfsStrategy implements Strategy {
   #races(): void {
     const stack = this.#stack
     const n = stack.length
-    if (n < 2) return
-    const events: Choice[] = new Array(n)
-    const thread = new Int32Array(n)
-    const local = new Int32Array(n)
-    const threadOf = new Map<ChoiceKey, number>()
-    const count: number[] = []
-    for (let j = 0; j < n; j++) {
-      const node = stack[j] as Node
-      const c = node.choices[node.chosen] as Choice
-      events[j] = c
-      const k = node.keys[node.chosen] as ChoiceKey
-      let t = threadOf.get(k)
-      if (t === undefined) {
-        t = threadOf.size
-        threadOf.set(k, t)
-        count.push(0)
-      }
-      thread[j] = t
-      count[t] = (count[t] as number) + 1
-      local[j] = count[t] as number
+    if (n < 2) {
+      this.#valid = 0
+      return
     }
-    const T = threadOf.size
-    const keyOf: ChoiceKey[] = new Array(T)
-    for (const [k, t] of threadOf) keyOf[t] = k
-    // The vector clocks, one row of T per event (row j at j * T), in one array.
-    const vc = new Int32Array(n * T)
-    const lastOf = new Int32Array(T).fill(-1)
-    for (let j = 0; j < n; j++) {
-      const tj = thread[j] as number
+    const T = this.#threadOf.size
+    let S = this.#stride
+    let valid = Math.min(this.#valid, this.#firstNew)
+    if (T > S) {
+      while (T > S) S *= 2
+      this.#stride = S
+      valid = 0
+    }
+    if (this.#thread.length < n) {
+      const cap = Math.max(n, this.#thread.length * 2, 32)
+      const grow = (a: Int32Array, size: number): Int32Array => {
+        const b = new Int32Array(size)
+        b.set(a.subarray(0, Math.min(a.length, size)))
+        return b
+      }
+      this.#thread = grow(this.#thread, cap)
+      this.#local = grow(this.#local, cap)
+    }
+    if (this.#vc.length < n * S) {
+      const b = new Int32Array(Math.max(this.#thread.length, n) * S)
+      if (valid > 0) b.set(this.#vc.subarray(0, valid * S))
+      this.#vc = b
+    }
+    if (this.#count.length < S) {
+      this.#count = new Int32Array(S)
+      this.#lastOf = new Int32Array(S)
+    }
+    const events = this.#events
+    const thread = this.#thread
+    const local = this.#local
+    const count = this.#count
+    const lastOf = this.#lastOf
+    const vc = this.#vc
+    count.fill(0, 0, T)
+    lastOf.fill(-1, 0, T)
+    // The replayed prefix: its events, threads and clocks are the execution before's.
+    for (let j = 0; j < valid; j++) {
+      const t = thread[j] as number
+      count[t] = local[j] as number
+      lastOf[t] = j
+    }
+    const firstNew = this.#firstNew
+    for (let j = valid; j < n; j++) {
+      const node = stack[j] as Node
+      const ej = node.choices[node.chosen] as Choice
+      events[j] = ej
+      const tj = node.threads[node.chosen] as number
+      thread[j] = tj
+      const lj = (count[tj] as number) + 1
+      count[tj] = lj
+      local[j] = lj
       const po = lastOf[tj] as number
-      const row = j * T
-      if (po !== -1) vc.copyWithin(row, po * T, po * T + T)
-      const ej = events[j] as Choice
-      const check = j >= this.#firstNew
+      const row = j * S
+      if (po !== -1) vc.copyWithin(row, po * S, po * S + S)
+      else vc.fill(0, row, row + S)
+      const check = j >= firstNew
       for (let i = j - 1; i >= 0; i--) {
         const ti = thread[i] as number
-        if (ti === tj || !dependent(events[i] as Choice, ej)) continue
+        if (ti === tj) continue
         if ((vc[row + ti] as number) >= (local[i] as number)) continue // ordered through a later step
-        if (check) this.#reverse(i, j, events, thread, local, vc, T, keyOf)
-        const ci = i * T
+        if (!dependent(events[i] as Choice, ej)) continue
+        if (check) this.#reverse(i, j, events, thread, local, vc, S)
+        const ci = i * S
         for (let t = 0; t < T; t++) if ((vc[ci + t] as number) > (vc[row + t] as number)) vc[row + t] = vc[ci + t] as number
       }
-      vc[row + tj] = local[j] as number
+      vc[row + tj] = lj
       lastOf[tj] = j
     }
+    events.length = n
+    this.#valid = n
   }
 
-  /** The race (i, j): make sure an initial of notdep(i).j is in backtrack(pre(i)). `vc`: the clocks, row w at w * T (row j as far as computed). */
-  #reverse(i: number, j: number, events: Choice[], thread: Int32Array, local: Int32Array, vc: Int32Array, T: number, keyOf: ChoiceKey[]): void {
+  /** The race (i, j): make sure an initial of notdep(i).j is in backtrack(pre(i)). `vc`: the clocks, row w at w * S (row j as far as computed). */
+  #reverse(i: number, j: number, events: Choice[], thread: Int32Array, local: Int32Array, vc: Int32Array, S: number): void {
+    const keyOf = this.#keyOf
     const node = this.#stack[i] as Node
     const ti = thread[i] as number
     const li = local[i] as number
     // v = the steps after i that i does not happen before, then j.
-    const v: number[] = []
-    for (let k = i + 1; k < j; k++) if ((vc[k * T + ti] as number) < li) v.push(k)
-    const hbBefore = (u: number, rowW: number): boolean => (vc[rowW + (thread[u] as number)] as number) >= (local[u] as number)
-    const initials: ChoiceKey[] = []
-    const seen = new Set<number>()
-    const consider = (w: number): void => {
+    const v = this.#v
+    let nv = 0
+    for (let k = i + 1; k < j; k++) if ((vc[k * S + ti] as number) < li) v[nv++] = k
+    // The initials: the first step of each thread in v.j that no earlier step of v happens before.
+    const initials = this.#initials
+    initials.length = 0
+    const seen = this.#seen
+    const stamp = ++this.#seenStamp
+    for (let x = 0; x <= nv; x++) {
+      const w = x < nv ? (v[x] as number) : j
       const tw = thread[w] as number
-      if (seen.has(tw)) return
-      seen.add(tw)
-      for (const u of v) {
+      if (seen[tw] === stamp) continue
+      seen[tw] = stamp
+      const rowW = w * S
+      let initial = true
+      for (let y = 0; y < nv; y++) {
+        const u = v[y] as number
         if (u >= w) break
-        if (hbBefore(u, w * T)) return
+        if ((vc[rowW + (thread[u] as number)] as number) >= (local[u] as number)) {
+          initial = false
+          break
+        }
       }
-      initials.push(keyOf[tw] as ChoiceKey)
+      if (initial) initials.push(keyOf[tw] as ChoiceKey)
     }
-    for (const w of v) consider(w)
-    consider(j)
     if (initials.length === 0) return
-    if (initials.some((k) => node.backtrack.has(k))) return
-    const enabled = initials.filter((k) => node.keys.includes(k))
-    const pick = enabled.find((k) => k === keyOf[thread[j] as number]) ?? enabled[0]
+    // One already planted there: done. Else the one j's thread starts, or the first offered there.
+    const own = keyOf[thread[j] as number] as ChoiceKey
+    let pick: ChoiceKey | undefined
+    for (const k of initials) if (node.backtrack.has(k)) return
+    for (const k of initials) {
+      if (!node.keys.includes(k)) continue
+      if (k === own) {
+        pick = k
+        break
+      }
+      pick ??= k
+    }
     if (pick !== undefined) {
       node.backtrack.add(pick)
       this.#plantAtRunStart(i, pick, events)
@@ -317,6 +415,10 @@ export class DfsStrategy implements Strategy {
     return Math.min(fraction, 1)
   }
 }
+
+/** The same access: one object, or the same channel the same way (the probe makes a new object for a lock each time). */
+const sameAccess = (a: Access | undefined, b: Access | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.write === b.write && a.channel.id === b.channel.id && a.channel.kind === b.channel.kind)
 
 /** Sleep(s.t) = { u ∈ sleep(s) ∪ explored(s) : u independent of t }. */
 const childSleep = (parent: Node, pc: Choice, pk: ChoiceKey): ReadonlyMap<ChoiceKey, Choice> => {

@@ -76,6 +76,7 @@ const firstDifference = (a: readonly string[], b: readonly string[]): string => 
 }
 
 export const checkDeclarations = (first: readonly string[], now: readonly string[], execution: number): void => {
+  if (first === now) return // the same list (./declarations.ts hands out the first execution's when nothing differs)
   if (first.length === now.length && first.every((d, i) => d === now[i])) return
   throw new DeclarationsChangedError(
     `the model's setup declared something else in execution ${execution} than in execution 1 (${firstDifference(first, now)}): a setup must declare the same locks, tasks and handlers every time (it may not depend on state kept between executions)`,

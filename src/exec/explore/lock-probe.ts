@@ -14,7 +14,7 @@ import { LOCK_KINDS } from '../../kinds/lock-kinds.js'
 import type { Choice } from '../model/scheduler.js'
 import type { Access } from '../wait.js'
 import { withDataAccess } from './races/footprint.js'
-import { probing } from './races/slot.js'
+import { probing, stepWatcher } from './races/slot.js'
 
 /** What the probe reads of a machine lock (src/machine/machine.ts ProbedLock), by shape. */
 export interface ProbedLock {
@@ -61,6 +61,11 @@ export class LockProbe {
   /** How the step just taken (`choice`) must be read, from the locks it changed and the watched data it touched (./races/footprint.ts). */
   footprint(choice: Choice): Footprint {
     return withDataAccess(this.#lockFootprint(choice), choice)
+  }
+
+  /** A step whose footprint is known (a replayed one): only the watched data's bookkeeping (./races/footprint.ts). */
+  skip(choice: Choice): void {
+    stepWatcher()?.stepEnded(choice)
   }
 
   #lockFootprint(choice: Choice): Footprint {

@@ -22,6 +22,7 @@ import { NondeterministicModelError, ReplayError, StepLimitError } from './error
 import type { Execution, Failure, KernelName, RunExecution } from './execution.js'
 import { RaceDetector } from './kcsan.js'
 import { className } from './witness.js'
+import { DeclarationLog } from './declarations.js'
 import { LockProbe, type ProbedLock } from './lock-probe.js'
 import { Recorder } from './recorder.js'
 import { PrunedExecution } from './strategy.js'
@@ -54,27 +55,16 @@ const isUsageError = (e: unknown): boolean => USAGE_ERRORS.some((C) => e instanc
 /** Declarations after which nothing but locks and cells can be touched between points (./lock-probe.ts). */
 const CLOSED = new Set(['rawSpinLock', 'spinLock', 'rwLock', 'mutex', 'rwSemaphore', 'spinLockIrq', 'localLock', 'task', 'irq', 'softirq', 'cell', 'perCpu'])
 const isClosedDeclaration = (d: string): boolean => CLOSED.has(d.slice(0, d.indexOf('(')))
+const isClosed = (declarations: readonly string[]): boolean => declarations.every(isClosedDeclaration)
 
 const DEADLOCK_REPORTS: ReadonlySet<Diagnostic['kind']> = new Set(['deadlock', 'wait-forever'])
 
-const describeArg = (a: unknown): string =>
-  typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean'
-    ? JSON.stringify(a)
-    : typeof a === 'object' && a !== null && !Array.isArray(a)
-      ? `{${Object.entries(a)
-          .filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-          .map(([k, v]) => `${k}:${JSON.stringify(v)}`)
-          .join(',')}}`
-      : typeof a === 'function'
-        ? 'ƒ'
-        : typeof a
-
 /**
  * The setup, seeing a kernel that records each declaration it makes (method name and plain
- * arguments) in `out.list`. One proxy for every execution (over the kernel of the one running),
- * with one wrapper per method: tasks read `k.cpuRelax` and the like at every step.
+ * arguments) in `out.log` (./declarations.ts). One proxy for every execution (over the kernel of
+ * the one running), with one wrapper per method: tasks read `k.cpuRelax` and the like at every step.
  */
-const recording = <O extends readonly string[]>(model: Model<O>, out: { list: string[] }): Model<O> => {
+const recording = <O extends readonly string[]>(model: Model<O>, out: { log: DeclarationLog | null }): Model<O> => {
   let k: ModelKernel<O> | null = null
   let inSetup = false
   const kernel = (): ModelKernel<O> => {
@@ -95,7 +85,7 @@ const recording = <O extends readonly string[]>(model: Model<O>, out: { list: st
         if (w === undefined) {
           w = (...args: unknown[]) => {
             const at = kernel()
-            if (inSetup) out.list.push(`${String(prop)}(${args.map(describeArg).join(', ')})`)
+            if (inSetup) out.log?.record(String(prop), args)
             return (Reflect.get(at, prop, at) as (...a: unknown[]) => unknown).apply(at, args)
           }
           wrappers.set(prop, w)
@@ -165,12 +155,15 @@ const failuresOf = (outcome: ModelOutcome, diagnostics: readonly Diagnostic[]): 
 
 /** A RunExecution over `model`: each kernel (and traced or not) runs on CPUs kept across its executions (../model/run.ts `modelExecutions`). */
 export const modelRunner = <O extends readonly string[]>(model: Model<O>, options: ModelRunOptions = {}): RunExecution => {
-  const declarations = { list: [] as string[] }
+  const declarations: { log: DeclarationLog | null } = { log: null }
   const recorded = recording(model, declarations)
-  const runs = new Map<string, (scheduler: Scheduler) => ModelResult>()
+  // One log per kernel: a setup may declare otherwise on PREEMPT_RT.
+  const logs = new Map<KernelName, DeclarationLog>()
+  // By kernel and traced or not: 0 normal, 1 normal traced, 2 rt, 3 rt traced.
+  const runs: (((scheduler: Scheduler) => ModelResult) | undefined)[] = []
   const runFor = (kernel: KernelName, traced: boolean): ((scheduler: Scheduler) => ModelResult) => {
-    const key = `${kernel}:${traced}`
-    let run = runs.get(key)
+    const key = (kernel === 'rt' ? 2 : 0) + (traced ? 1 : 0)
+    let run = runs[key]
     if (run === undefined) {
       run = modelExecutions(recorded, {
         preemptRt: kernel === 'rt',
@@ -179,13 +172,19 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
         ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
         ...(options.irqArrivals === undefined ? {} : { irqArrivals: options.irqArrivals }),
       })
-      runs.set(key, run)
+      runs[key] = run
     }
     return run
   }
   return (kernel: KernelName, scheduler: Scheduler, traced = false): Execution => {
-    const list: string[] = []
-    declarations.list = list
+    let log = logs.get(kernel)
+    if (log === undefined) {
+      log = new DeclarationLog(isClosed)
+      logs.set(kernel, log)
+    }
+    const declared = log
+    declared.begin()
+    declarations.log = declared
     const detector = new RaceDetector()
     let current: Choice | null = null
     const watching: Scheduler = {
@@ -196,12 +195,12 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
       },
     }
     const attach = (locks: readonly ProbedLock[]): void => {
-      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(locks, () => list.every(isClosedDeclaration))
+      if (scheduler instanceof Recorder) scheduler.probe = new LockProbe(locks, () => declared.closed())
     }
     const run = runFor(kernel, traced)
     const r = withActiveExecution({ detector, current: () => current, attach }, () => run(watching))
     const failures = failuresOf(r.outcome, r.diagnostics)
     failures.push(...detector.failures())
-    return { failures, trace: r.trace, declarations: list }
+    return { failures, trace: r.trace, declarations: declared.list() }
   }
 }

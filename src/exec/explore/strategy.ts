@@ -18,6 +18,11 @@ export interface Strategy extends Scheduler {
   progress(): number | null
   /** What the step chosen last really touched (./lock-probe.ts): `access`, or everything (undefined). */
   amend?(access: Access | undefined): void
+  /**
+   * Points before this index re-run the steps of the execution before (DFS: its replayed prefix),
+   * whose accesses were amended when they first ran: the recorder does not probe them again.
+   */
+  readonly replayed?: number
 }
 
 /** Thrown by a strategy's `choose` when the rest of this execution can only repeat explored ones (sleep-set blocked). */

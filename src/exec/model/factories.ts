@@ -24,6 +24,9 @@ import { timerSetupFactory } from '../../deferred/model/timer.js'
 import { allocWorkqueueFactory, initWorkFactory } from '../../deferred/model/workqueue.js'
 import { requestThreadedIrqFactory, synchronizeIrqFactory } from '../../deferred/model/threaded-irq.js'
 import { initIrqWorkFactory } from '../../deferred/model/irq-work.js'
+import { initDelayedWorkFactory, scheduleDelayedWorkFactory } from '../../deferred/model/delayed-work.js'
+import { taskletSetupFactory } from '../../deferred/model/tasklet.js'
+import { callRcuFactory, rcuBarrierFactory, rcuReadLockFactory, synchronizeRcuFactory } from '../../deferred/model/rcu.js'
 
 /** What a plugged factory gets: the kernel's parts, the hosts its runtime objects need, the waker, and op tracking. */
 export interface ModelHost {
@@ -114,6 +117,20 @@ export const MODEL_FACTORIES = {
   synchronizeIrq: plug(synchronizeIrqFactory),
   /** `init_irq_work()`: callbacks in the irq_work IPI's hardirq frame; on RT in `irq_work/N` unless `{ hard: true }`. */
   initIrqWork: plug(initIrqWorkFactory),
+  /** `INIT_DELAYED_WORK()`: a work item and the TIMER_IRQSAFE timer that queues it (src/deferred/model/delayed-work.ts). */
+  initDelayedWork: plug(initDelayedWorkFactory),
+  /** `schedule_delayed_work()`: `queue_delayed_work()` on system_percpu_wq ("events"). */
+  scheduleDelayedWork: plug(scheduleDelayedWorkFactory),
+  /** `tasklet_setup()`: callbacks in the TASKLET / HI softirq, where each kernel runs it (src/deferred/model/tasklet.ts). */
+  taskletSetup: plug(taskletSetupFactory),
+  /** `rcu_read_lock()` around a generator section: a reader grace periods wait for (src/deferred/model/rcu.ts). */
+  rcuReadLock: plug(rcuReadLockFactory),
+  /** `call_rcu()`: the callback after a grace period, in RCU_SOFTIRQ (`rcuc/N` on RT). */
+  callRcu: plug(callRcuFactory),
+  /** `synchronize_rcu()`: waits for a grace period; an op. */
+  synchronizeRcu: plug(synchronizeRcuFactory),
+  /** `rcu_barrier()`: waits for the callbacks queued so far; an op. */
+  rcuBarrier: plug(rcuBarrierFactory),
 } satisfies ModelFactories
 
 /** The members the plugged factories add to the model kernel. */

@@ -11,13 +11,15 @@ import type { CanSleep } from '../../rules/sleep.js'
 import type { DeclaredAfter } from '../../rules/acquire.js'
 import type { ResolvedOptions } from '../../options.js'
 import { InvalidArgumentError } from '../../errors.js'
-import { KIND_SPECS, type KindName, type KindSpecs } from '../../kinds/registry.js'
+import { KIND_SPECS } from '../../kinds/registry.js'
+import { definedSpec } from '../../kinds/defined.js'
 import { newLockRuntime } from '../../locks/new-lock.js'
 import type { LockRuntime } from '../../locks/lock.js'
 import type { LockKindSpec } from '../../kinds/spec.js'
 import {
   buildModelLock,
   type ModelLocalLock,
+  type ModelLockOf,
   type ModelMutex,
   type ModelRawSpinLock,
   type ModelRwLock,
@@ -188,8 +190,43 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     return Object.freeze({ id: this.#channels++, kind, name })
   }
 
-  #lock(spec: KindSpecs[KindName], name: unknown, data: unknown): object {
+  #lock(spec: LockKindSpec, name: unknown, data: unknown): object {
     return buildModelLock(newLockRuntime(this.#exec.lockHost, spec, name, data), this.#exec)
+  }
+
+  /**
+   * A lock of a kind made by `defineLockKind()` (the built-ins' specs included), as
+   * createKernel()'s `lock(kind, name, data)`: its generator-flavoured methods and their type
+   * rules are the spec's (locks/model-api.ts `ModelLockOf`). `data` is the one value of a
+   * 'shared' kind, or a per-CPU kind's `init(cpu)`.
+   *
+   * @example
+   * ```ts
+   * import { defineModel, RT_MUTEX } from 'lockproof'
+   *
+   * defineModel((k) => {
+   *   const pi = k.lock(RT_MUTEX, 'pi', { prio: 0 })
+   *   k.task('boost', { cpu: 0 }, function* (ctx) {
+   *     yield* pi.withLocked(ctx, function* (ctx, p) {
+   *       yield* k.msleep(ctx, 1) // an rt_mutex sleeps: fine inside it
+   *       p.prio++
+   *     })
+   *   })
+   * })
+   * ```
+   */
+  lock<S extends LockKindSpec & { readonly data: 'shared' }, const N extends string, D>(
+    kind: S,
+    name: N,
+    data: D,
+  ): ModelLockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock<S extends LockKindSpec & { readonly data: 'per-cpu' }, const N extends string, D>(
+    kind: S,
+    name: N,
+    init: (cpu: number) => D,
+  ): ModelLockOf<S, N, D, DeclaredAfter<Order, N>>
+  lock(kind: unknown, name: unknown, data: unknown): object {
+    return this.#lock(definedSpec('lock()', kind), name, data)
   }
 
   // ── locks: createKernel()'s factories, generator-flavoured ─────────────────────────────
@@ -288,7 +325,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   }
 
   // ── scheduling points ──────────────────────────────────────────────────────────────────
-  /** `msleep(ms)`: might_sleep(), then the task sleeps in TASK_UNINTERRUPTIBLE until its timer fires. */
+  /** `msleep(ms)`: the task sleeps in TASK_UNINTERRUPTIBLE until its timer fires (schedule()'s own checks, no might_sleep()). */
   msleep<T extends CtxState>(ctx: Context<T> & NoInfer<CanSleep<T, 'msleep()'>>, ms: number): Op<void> {
     return trackOp(this.#msleep(ctx, ms), 'k.msleep(ctx, ms)', this.#exec)
   }
@@ -297,7 +334,8 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     const c = ScopeContext.from(ctx, 'msleep()')
     const cpu = c.assertUsable('msleep()')
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
-    this.#parts.reporter.mightSleep(cpu, 'msleep()')
+    // msleep() has no might_sleep(): schedule() itself checks (schedule_debug(), rcu_note_context_switch()).
+    this.#parts.reporter.schedule(cpu, 'msleep()')
     if (this.options.trace) this.#parts.reporter.traceEvent(cpu, { event: 'msleep', ms })
     // schedule_timeout_uninterruptible(): nothing wakes it but its timer.
     yield { tag: 'wait', channel: this.#channel('timer', `msleep(${ms})`), state: 'TASK_UNINTERRUPTIBLE', spin: false, timeoutMs: ms }
@@ -316,7 +354,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     const c = ScopeContext.from(ctx, 'msleep_interruptible()')
     const cpu = c.assertUsable('msleep_interruptible()')
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep_interruptible(): ms must be a finite number ≥ 0')
-    this.#parts.reporter.mightSleep(cpu, 'msleep_interruptible()')
+    this.#parts.reporter.schedule(cpu, 'msleep_interruptible()')
     const clock = this.#parts.machine
     const end = clock.clockMs + ms
     const reason = yield {

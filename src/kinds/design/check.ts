@@ -124,7 +124,7 @@ const rank = (c: { readonly kind: FailureKind }): number => SEVERITY.indexOf(c.k
  *
  * const verdict = checkLockDesign(SPIN_LOCK_IRQ_SAVE)
  * const guardWithIrq = verdict.cells.find((c) => c.kernel === 'normal' && c.form === 'guard' && c.handler)
- * console.log(guardWithIrq?.counterexample?.title) // 'BUG: spinlock recursion on CPU#0, driver/1': Rust-for-Linux #998
+ * console.log(guardWithIrq?.counterexample?.title) // 'watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 0': Rust-for-Linux #998
  * console.log(formatLockDesign(verdict))
  * ```
  */
