@@ -37,7 +37,12 @@ const TEN_PRELUDE = Array.from(
     `export const unused${i} = defineLockKind({ ...KIND_SPECS.${['spinlock_t', 'mutex', 'raw_spinlock_t', 'rw_semaphore', 'rwlock_t'][i % 5]}, kind: 'unused_${i}', label: 'unused_${i}' })`,
 ).join('\n')
 
-export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: string): string => {
+/**
+ * `uses`: how many times each lock is taken, one after the other in the same task. The sites
+ * after the first are call sites of a lock whose type is already resolved: what a lock used
+ * all over a driver costs per call, apart from its declaration.
+ */
+export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: string, uses = 1): string => {
   const lines: string[] = []
   for (let i = 0; i < sites; i++) {
     const form = FORMS[i % FORMS.length] as (typeof FORMS)[number]
@@ -46,7 +51,7 @@ export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: 
   for (let t = 0; t * SITES_PER_TASK < sites; t++) {
     lines.push('kernel.run((ctx) => {')
     for (let i = t * SITES_PER_TASK; i < Math.min(sites, (t + 1) * SITES_PER_TASK); i++)
-      lines.push(`  ${(FORMS[i % FORMS.length] as (typeof FORMS)[number]).site(`l${i}`)}`)
+      for (let u = 0; u < uses; u++) lines.push(`  ${(FORMS[i % FORMS.length] as (typeof FORMS)[number]).site(`l${i}`)}`)
     lines.push('})')
   }
   const spec = relative(fromDir, join(ROOT, 'src/index.js')).split('\\').join('/')
@@ -55,11 +60,17 @@ export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: 
 }
 
 /** Writes and type-checks one program. */
-export const measureKinds = (compiler: CompilerName, flavour: KindsFlavour, sites: number, base = join(ROOT, 'bench/out/.types-kinds')): TscFigures => {
-  const dir = join(base, `${flavour}-${sites}`)
+export const measureKinds = (
+  compiler: CompilerName,
+  flavour: KindsFlavour,
+  sites: number,
+  base = join(ROOT, 'bench/out/.types-kinds'),
+  uses = 1,
+): TscFigures => {
+  const dir = join(base, `${flavour}-${sites}${uses === 1 ? '' : `x${uses}`}`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'main.ts'), kindsProgramText(flavour, sites, dir))
+  writeFileSync(join(dir, 'main.ts'), kindsProgramText(flavour, sites, dir, uses))
   const tsconfig = join(dir, 'tsconfig.json')
   writeFileSync(tsconfig, `${JSON.stringify({ compilerOptions: COMPILER_OPTIONS, files: ['main.ts'] }, null, 2)}\n`)
   return runTsc(compiler, tsconfig)

@@ -7,7 +7,12 @@ export const COMPILERS = {
   'TS 6.0': 'node_modules/typescript/bin/tsc',
   'TS 7.0': 'node_modules/typescript-7/bin/tsc',
 } as const
-export type CompilerName = keyof typeof COMPILERS
+/** Compilers measured only on request (the kinds' cost, bench/types/kinds.ts), not by the full type bench. */
+export const OTHER_COMPILERS = {
+  'TS 5.9': 'node_modules/typescript-5.9/bin/tsc',
+} as const
+const ALL_COMPILERS = { ...COMPILERS, ...OTHER_COMPILERS }
+export type CompilerName = keyof typeof ALL_COMPILERS
 
 export interface TscFigures {
   readonly compiler: CompilerName
@@ -29,7 +34,7 @@ const versions = new Map<CompilerName, string>()
 export const compilerVersion = (compiler: CompilerName): string => {
   let v = versions.get(compiler)
   if (v === undefined) {
-    const r = spawnSync(process.execPath, [join(ROOT, COMPILERS[compiler]), '--version'], { encoding: 'utf8' })
+    const r = spawnSync(process.execPath, [join(ROOT, ALL_COMPILERS[compiler]), '--version'], { encoding: 'utf8' })
     v = r.stdout.trim().replace(/^Version\s+/, '')
     versions.set(compiler, v)
   }
@@ -50,7 +55,7 @@ export const runTsc = (compiler: CompilerName, tsconfig: string, extraArgs: read
   const started = process.hrtime.bigint()
   const r = spawnSync(
     process.execPath,
-    [join(ROOT, COMPILERS[compiler]), '-p', tsconfig, '--extendedDiagnostics', '--noEmit', '--pretty', 'false', ...extraArgs],
+    [join(ROOT, ALL_COMPILERS[compiler]), '-p', tsconfig, '--extendedDiagnostics', '--noEmit', '--pretty', 'false', ...extraArgs],
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   )
   const wallS = Number(process.hrtime.bigint() - started) / 1e9

@@ -2,15 +2,16 @@
  * A lock kind at the type level: a built-in's name (`'spinlock_t'`, what the public interfaces
  * `SpinLock<N, D>` … are written with), or a defined kind's spec type (what
  * `defineLockKind()` returns). Every type-level rule reads a kind's facts through
- * {@link KindOf}, so a defined kind follows the same rules as a built-in, from its spec.
+ * {@link KindOf}, so a defined kind follows the same rules as a built-in, from its spec (as its
+ * facts, kinds/facts.ts).
  */
 import type { KindName as LockKind, KindSpecs } from './registry.js'
 import type { LockKindSpec } from './spec.js'
 import type { AnyKindFacts, FactsOf } from './facts.js'
 
 /**
- * A built-in kind's name, or a defined kind's spec: the first type argument of `Locked`,
- * `Guarded` and `LockOf`.
+ * A built-in kind's name, a defined kind's spec, or its facts (what a defined kind's locks carry
+ * in their method types, kinds/facts.ts): the first type argument of `Locked` and `Guarded`.
  *
  * @example
  * ```ts
