@@ -63,6 +63,7 @@ export type {
   NestedLockNotHeldDiagnostic,
   RecursiveLockingDiagnostic,
   SleepingInAtomicDiagnostic,
+  SchedulingWhileAtomicDiagnostic,
   TrylockInInterruptDiagnostic,
   UnlockWrongOwnerDiagnostic,
   LockdepAssertDiagnostic,
@@ -76,6 +77,8 @@ export {
   IRQS_ON_UNDER_IRQ_LOCK_TITLE,
   PROOF_FALSIFIED_TITLE,
   SLEEPING_IN_ATOMIC_TITLE,
+  SCHEDULING_IRQS_OFF_TITLE,
+  schedulingWhileAtomicTitle,
   countingTitle,
 } from './diagnostics/titles.js'
 export { formatTrace, traceToJson, type TraceEvent } from './export/trace.js'
@@ -172,7 +175,7 @@ export type {
   TimerState,
 } from './deferred/states.js'
 export type { TimerList } from './deferred/timer.js'
-export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStateOf } from './deferred/hrtimer.js'
+export type { Hrtimer, HrtimerMode, HrtimerRestart, HrtimerStartMode, HrtimerStateOf } from './deferred/hrtimer.js'
 export type { DelayedWork, Work, WorkKind, Workqueue, WorkqueueFlags, WorkStateOf } from './deferred/workqueue.js'
 export type { IrqReturn, ThreadedIrqFlags } from './deferred/threaded-irq.js'
 export type { IrqWork, IrqWorkStateOf } from './deferred/irq-work.js'

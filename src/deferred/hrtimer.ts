@@ -41,6 +41,26 @@ export type HrtimerMode =
   | 'HRTIMER_MODE_REL_PINNED_HARD'
 
 /**
+ * The modes `hrtimer_start()` may use for a timer set up with M, on both kernels: the same expiry
+ * (plain, `_SOFT` or `_HARD`), relative or absolute, pinned or not. kernel/time/hrtimer.c
+ * `hrtimer_start_range_ns()` checks only the expiry bit: `WARN_ON_ONCE(!(mode & HRTIMER_MODE_SOFT)
+ * ^ !timer->is_soft)` on a normal kernel, `… HRTIMER_MODE_HARD) ^ !timer->is_hard)` on RT.
+ *
+ * @example
+ * ```ts
+ * import type { HrtimerStartMode } from 'lockproof'
+ *
+ * const abs: HrtimerStartMode<'HRTIMER_MODE_REL'> = 'HRTIMER_MODE_ABS' // the same expiry: fine
+ * console.log(abs)
+ * ```
+ */
+export type HrtimerStartMode<M extends HrtimerMode> = M extends `${string}_SOFT`
+  ? Extract<HrtimerMode, `${string}_SOFT`>
+  : M extends `${string}_HARD`
+    ? Extract<HrtimerMode, `${string}_HARD`>
+    : Exclude<HrtimerMode, `${string}_SOFT` | `${string}_HARD`>
+
+/**
  * `enum hrtimer_restart`.
  *
  * @example
@@ -99,7 +119,7 @@ export interface Hrtimer<N extends string = string, M extends HrtimerMode = Hrti
    * `hrtimer_start()`: arms it `ms` from now (`_REL`) or at `ms` (`_ABS`). The mode must agree with
    * setup's SOFT bit on a normal kernel and HARD bit on RT (`WARN_ON_ONCE` otherwise). Any context.
    */
-  hrtimerStart(ctx: AnyContext, ms: number, mode: M): void
+  hrtimerStart(ctx: AnyContext, ms: number, mode: HrtimerStartMode<M>): void
   /** `hrtimer_forward_now()`, from the callback before returning HRTIMER_RESTART: the next expiry `intervalMs` from now. */
   hrtimerForwardNow(ctx: AnyContext, intervalMs: number): void
   /** `hrtimer_try_to_cancel()`: 1 if it was armed, 0 if not, -1 while its callback runs. Any context. */
@@ -176,7 +196,7 @@ export class HrtimerRuntime<N extends string, M extends HrtimerMode> implements 
     return this.#d.armed(this) || this.#running !== null
   }
 
-  hrtimerStart(ctx: AnyContext, ms: number, mode: M): void {
+  hrtimerStart(ctx: AnyContext, ms: number, mode: HrtimerStartMode<M>): void {
     const d = this.#d
     const cpu = d.cpuOf(ctx, 'hrtimer_start()')
     assertMode('hrtimer_start()', mode)

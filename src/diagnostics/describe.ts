@@ -42,4 +42,5 @@ export const describeDiagnostic = (d: Diagnostic): string =>
     .with({ kind: 'kernel-warning' }, (c) => c.title.replace(/^WARNING: /, 'kernel warning: '))
     .with({ kind: 'lockdep-assert' }, (c) => `WARN: ${c.assertion} failed in ${c.where}`)
     .with({ kind: 'wait-forever' }, (c) => `waits forever in ${c.state} on ${c.channel}`)
+    .with({ kind: 'scheduling-while-atomic' }, (c) => `scheduling while atomic: ${c.what}`)
     .exhaustive()

@@ -41,6 +41,8 @@ const WARNING_WHY: Record<KernelWarning, string> = {
   'bh-enable-in-hardirq': 'local_bh_enable() in hard interrupt context',
   'bh-enable-irqs-disabled': 'local_bh_enable() with interrupts disabled; with TRACE_IRQFLAGS it ends in local_irq_enable()',
   'irq-handler-enabled-interrupts': 'the handler returned with interrupts enabled; they are disabled again',
+  'rcu-voluntary-context-switch':
+    'rcu_note_context_switch(): a voluntary schedule() (msleep(), CondVar::wait()) inside rcu_read_lock() — on PREEMPT_RT also inside spinlock_t, which takes it',
   'not-in-threaded-context':
     'in hard interrupt context that PREEMPT_RT does not thread (IRQF_NO_THREAD, a hard timer): complete_all() wakes every waiter under a raw lock there',
 }
@@ -213,8 +215,15 @@ export const deadlockReport = (
   const kernelLines = recursion
     ? [` lock: ${o.lock.label}, .magic: dead4ead, .owner: ${holder.comm}/${holder.pid}, .owner_cpu: ${holder.cpu}`, dumpStackLine(cpu.id, t.pid, t.comm)]
     : !spinning && !rtlock
-      ? // check_hung_task(): `pr_err("      %s %s %.*s\n", print_tainted(), ...)` and the sysctl hint (as the model's report).
-        ['      Not tainted lockproof', '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.']
+      ? // check_hung_task(): `pr_err("      %s %s %.*s\n", print_tainted(), ...)` and the sysctl hint (as the model's
+        // report), then debug_show_blocker() (CONFIG_DETECT_HUNG_TASK_BLOCKER, `depends on !PREEMPT_RT`) for a mutex.
+        [
+          '      Not tainted lockproof',
+          '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
+          ...(o.lock.kind === 'mutex' && !cpu.preemptRt
+            ? [`INFO: task ${t.comm}:${t.pid} is blocked on a mutex likely owned by task ${holder.comm}:${holder.pid}.`]
+            : []),
+        ]
       : []
   return {
     message: `${title}: ${message}`,

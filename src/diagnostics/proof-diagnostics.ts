@@ -61,6 +61,7 @@ export type KernelWarning =
   | 'bh-enable-irqs-disabled'
   | 'irq-handler-enabled-interrupts'
   | 'not-in-threaded-context'
+  | 'rcu-voluntary-context-switch'
 
 /**
  * A `WARN_ON_ONCE()` of the kernel fired (each site once per kernel, as the kernel prints it once).

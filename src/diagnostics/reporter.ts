@@ -27,6 +27,7 @@ import {
   type Site,
 } from './kernel-reports.js'
 import { checkMightResched } from './might-sleep.js'
+import { checkSchedule } from './schedule-bug.js'
 import type { KernelWarning } from './proof-diagnostics.js'
 import { countingTitle } from './titles.js'
 
@@ -88,6 +89,16 @@ export class Reporter {
   mightSleep(cpu: Cpu, what: string): void {
     const diagnostic = checkMightResched(cpu, what, () => this.held.of(cpu.current), undefined, this.lockdep)
     if (diagnostic !== null) this.report(diagnostic)
+  }
+
+  /**
+   * A voluntary `schedule()` without a might_sleep() before it (`msleep()`, `CondVar::wait()`):
+   * `schedule_debug()`'s "BUG: scheduling while atomic", then `rcu_note_context_switch()`'s WARN_ONCE.
+   */
+  schedule(cpu: Cpu, what: string): void {
+    const { diagnostic, rcuWarning } = checkSchedule(cpu, what, () => this.held.of(cpu.current), this.lockdep)
+    if (diagnostic !== null) this.report(diagnostic)
+    if (rcuWarning) this.warnOnce(cpu, 'rcu-voluntary-context-switch')
   }
 
   /** `__might_resched()` with these offsets. */

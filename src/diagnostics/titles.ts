@@ -36,6 +36,8 @@ export const kernelWarningTitle = (w: KernelWarning, detail = ''): string => {
       return `WARNING: kernel/irq/handle.c at __handle_irq_event_percpu(): ${detail} enabled interrupts`
     case 'not-in-threaded-context':
       return `WARNING: ${detail}: lockdep_assert_RT_in_threaded_ctx(): Not in threaded context on PREEMPT_RT as expected`
+    case 'rcu-voluntary-context-switch':
+      return 'WARNING: kernel/rcu/tree_plugin.h at rcu_note_context_switch(): Voluntary context switch within RCU read-side critical section!'
   }
 }
 
@@ -182,3 +184,31 @@ export const deadlockTitle = (
 
 /** `__WARN_printf()`'s first line: `WARNING: CPU: 0 PID: 1 at <where>`. */
 export const warnAtTitle = (cpu: number, pid: number, where: string): string => `WARNING: CPU: ${cpu} PID: ${pid} at ${where}`
+
+/**
+ * `__schedule_bug()` (kernel/sched/core.c): `printk(KERN_ERR "BUG: scheduling while atomic:
+ * %s/%d/0x%08x\n", prev->comm, prev->pid, preempt_count());` — the count inside `__schedule()`.
+ *
+ * @example
+ * ```ts
+ * import { schedulingWhileAtomicTitle } from 'lockproof'
+ *
+ * console.log(schedulingWhileAtomicTitle('task-1', 1, 2)) // BUG: scheduling while atomic: task-1/1/0x00000002
+ * ```
+ */
+export const schedulingWhileAtomicTitle = (comm: string, pid: number, count: number): string =>
+  `BUG: scheduling while atomic: ${comm}/${pid}/0x${count.toString(16).padStart(8, '0')}`
+
+/**
+ * A voluntary schedule() with only interrupts off: the kernel prints nothing (schedule_debug()
+ * looks at preempt_count only); lockproof's words.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, SCHEDULING_IRQS_OFF_TITLE } from 'lockproof'
+ *
+ * const found = createKernel().diagnostics.filter((d) => d.title === SCHEDULING_IRQS_OFF_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
+export const SCHEDULING_IRQS_OFF_TITLE = 'lockproof: scheduling with interrupts disabled (the kernel does not report it)'

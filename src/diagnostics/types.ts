@@ -475,6 +475,7 @@ export interface WaitForeverDiagnostic extends DiagnosticBase {
  * ```
  */
 export type Diagnostic =
+  | SchedulingWhileAtomicDiagnostic
   | WaitForeverDiagnostic
   | ProofFalsifiedDiagnostic
   | KernelWarningDiagnostic
@@ -497,6 +498,30 @@ export type Diagnostic =
   | DeadlockDiagnostic
   | LockOrderDiagnostic
   | LockdepAssertDiagnostic
+
+/**
+ * `schedule()` entered from atomic context by a sleep that has no `might_sleep()` of its own
+ * (`msleep()`, `CondVar::wait()`): kernel/sched/core.c `__schedule_bug()`, "BUG: scheduling while
+ * atomic: comm/pid/0x%08x" with the count inside `__schedule()`. With only interrupts off the
+ * kernel prints nothing (schedule() returns with them on): that title is lockproof's.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type SchedulingWhileAtomicDiagnostic } from 'lockproof'
+ *
+ * const kernel = createKernel()
+ * const found = kernel.diagnostics.filter((d): d is SchedulingWhileAtomicDiagnostic => d.kind === 'scheduling-while-atomic')
+ * console.log(found.map((d) => `${d.what}: preempt_count ${d.preemptCount}, irqs_disabled() ${d.irqsDisabled}`))
+ * ```
+ */
+export interface SchedulingWhileAtomicDiagnostic extends DiagnosticBase {
+  /** Discriminant: `'scheduling-while-atomic'`. */
+  readonly kind: 'scheduling-while-atomic'
+  /** What scheduled: `msleep()`, `CondVar::wait()`. */
+  readonly what: string
+  /** `irqs_disabled()` at the call. */
+  readonly irqsDisabled: boolean
+}
 
 /**
  * The `kind` of every diagnostic: `'sleeping-in-atomic'`, `'circular-dependency'`, ….

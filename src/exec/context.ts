@@ -81,7 +81,10 @@ export interface Context<out S extends CtxState = CtxState> {
   localInterruptDisable<T extends CtxState>(this: Context<T>): Guard<InterruptsDisabledIn<T>, undefined>
   /** `might_sleep()`: reports "BUG: sleeping function called from invalid context" where sleeping is not allowed. */
   mightSleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'might_sleep()'>): void
-  /** `msleep(ms)`: might_sleep(), then the task sleeps (other work on this CPU may run meanwhile). */
+  /**
+   * `msleep(ms)`: the task sleeps (other work on this CPU may run meanwhile). msleep() has no
+   * might_sleep(): from atomic context schedule() reports "BUG: scheduling while atomic".
+   */
   msleep<T extends CtxState>(this: Context<T> & CanSleep<T, 'msleep()'>, ms: number): void
   /**
    * `kmalloc(size, gfp)`: GFP_KERNEL may sleep; GFP_ATOMIC may not be used where even spinlock_t

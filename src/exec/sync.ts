@@ -401,7 +401,8 @@ export class SyncExecutor implements Executor, SyncWaitHost {
   // ── sleeping ───────────────────────────────────────────────────────────────────────────
   msleep(cpu: Cpu, ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
-    this.#m.reporter.mightSleep(cpu, 'msleep()')
+    // msleep() has no might_sleep(): schedule() itself checks (schedule_debug(), rcu_note_context_switch()).
+    this.#m.reporter.schedule(cpu, 'msleep()')
     // schedule_timeout_uninterruptible(): timers expiring meanwhile fire at their time, woken work runs.
     runSyncOp(this.#m, cpu, msleepOp(this.#m, ms), this)
     if (this.#m.options.trace) this.#m.reporter.traceEvent(cpu, { event: 'msleep', ms })

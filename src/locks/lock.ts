@@ -143,7 +143,9 @@ class Acquisition {
     /** The nest_lock's lock id (`spin_lock_nest_lock()`), or null. */
     readonly nestLock: number | null,
   ) {}
-  /** The model flavour only (null on the synchronous path: one field, so its acquisitions stay as small as before). */
+  /** The model flavour: a contended acquire step waits (the synchronous one's is the executor's report). */
+  waitable = false
+  /** What a waitable acquisition keeps across its waits: made when it meets a held or queued lock (most take the lock at once). */
   wait: WaitingAcquisition | null = null
 }
 
@@ -568,7 +570,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     }
     this.#freshTry(a)
     try {
-      if (a.wait !== null) yield* this.#stepsWaiting(a, ops)
+      if (a.waitable) yield* this.#stepsWaiting(a, ops)
       else this.#run(a, ops)
     } catch (error) {
       ScopeContext.pop(child, 'guard')
@@ -592,15 +594,15 @@ export class LockRuntime<D> implements StepHost, Relock {
   #retake(a: Acquisition, ops: Compiled, child: ScopeContext): void {
     this.#freshTry(a)
     // The synchronous relock of do_unlocked(): contention is the executor's report even in a model.
-    const wait = a.wait
-    a.wait = null
+    const waitable = a.waitable
+    a.waitable = false
     try {
       this.#run(a, ops)
     } catch (error) {
       ScopeContext.pop(child, 'guard')
       throw error
     } finally {
-      a.wait = wait
+      a.waitable = waitable
     }
     ScopeContext.resume(child)
   }
@@ -787,7 +789,7 @@ export class LockRuntime<D> implements StepHost, Relock {
       subclass,
       nest === null ? null : this.#nestId(nest, ops),
     )
-    a.wait = new WaitingAcquisition()
+    a.waitable = true
     return a
   }
 
@@ -798,8 +800,27 @@ export class LockRuntime<D> implements StepHost, Relock {
    * waits (an injected throw or return) takes those steps back.
    */
   *#stepsWaiting(a: Acquisition, ops: Compiled, state: SleepState = 'TASK_UNINTERRUPTIBLE'): Op<boolean> {
+    const at = this.#firstTry(a, ops)
+    return at < 0 || (yield* this.#waitingFrom(a, ops, state, at))
+  }
+
+  /**
+   * The lock steps' first run for a waitable acquisition, on the caller's stack (no generator:
+   * most acquisitions take the lock at once): -1 when all ran, else the acquire step that must wait.
+   */
+  #firstTry(a: Acquisition, ops: Compiled): number {
     try {
-      return yield* this.#waitLoop(a, ops, state)
+      return this.#runFrom(a, ops, 0)
+    } catch (error) {
+      if (a.wait !== null) this.#leave(a.wait)
+      throw error
+    }
+  }
+
+  /** The waits of an acquisition whose acquire step (`at`) found the lock held. */
+  *#waitingFrom(a: Acquisition, ops: Compiled, state: SleepState, at: number): Op<boolean> {
+    try {
+      return yield* this.#waitLoop(a, ops, state, at)
     } catch (error) {
       // A retry that threw (its steps are undone): the waiter leaves the queue, or it would hold up the ones behind it.
       if (a.wait !== null) this.#leave(a.wait)
@@ -807,8 +828,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     }
   }
 
-  *#waitLoop(a: Acquisition, ops: Compiled, state: SleepState): Op<boolean> {
-    let at = this.#runFrom(a, ops, 0)
+  *#waitLoop(a: Acquisition, ops: Compiled, state: SleepState, first: number): Op<boolean> {
+    let at = first
     while (at >= 0) {
       const w = a.wait as WaitingAcquisition
       const blocked = w.blockedOn as BlockedOutcome
@@ -882,7 +903,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     const data = this.dataOf(cpu)
     const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
     // TASK_UNINTERRUPTIBLE: no signal ends the wait.
-    yield* this.#stepsWaiting(a, ops)
+    const at = this.#firstTry(a, ops)
+    if (at >= 0) yield* this.#waitingFrom(a, ops, 'TASK_UNINTERRUPTIBLE', at)
     return this.#guardFor(ctx, cpu, a, ops, data)
   }
 
@@ -899,7 +921,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = this.#modelAcquisition(ctx, cpu, ops, true, subclass, nest)
-    if (!(yield* this.#stepsWaiting(a, ops, state))) return null
+    const at = this.#firstTry(a, ops)
+    if (at >= 0 && !(yield* this.#waitingFrom(a, ops, state, at))) return null
     return this.#guardFor(ctx, cpu, a, ops, data)
   }
 
@@ -920,8 +943,28 @@ export class LockRuntime<D> implements StepHost, Relock {
     if (ops.requires !== 0) this.#checkRequires(ctx, ops)
     const data = this.dataOf(cpu)
     const a = this.#modelAcquisition(ctx, cpu, ops, false, subclass, nest)
-    yield* this.#stepsWaiting(a, ops)
-    const result = yield* this.#insideOp(ctx, cpu, a, ops, data, cb)
+    // The steps on this stack; a generator of waits only when the lock is held.
+    const at = this.#firstTry(a, ops)
+    if (at >= 0) yield* this.#waitingFrom(a, ops, 'TASK_UNINTERRUPTIBLE', at)
+    // #insideOp, written out: one generator fewer for every section.
+    const child = this.#push(ctx, cpu, a, ops)
+    let closed = false
+    let result: R
+    try {
+      const section = cb(ScopeContext.public(child), lockData(this, this.host.cpus, cpu.id, data))
+      if (!isOp(section)) throw new InvalidArgumentError(`${ops.op}: in a model the section must be a generator function (function*), run with yield*`)
+      result = yield* section
+      closed = true
+      this.#closeSection(child, a, ops)
+    } finally {
+      if (!closed) {
+        try {
+          this.#closeSection(child, a, ops)
+        } catch {
+          /* the section's error wins */
+        }
+      }
+    }
     yield POINT
     return result
   }
@@ -1042,9 +1085,15 @@ export class LockRuntime<D> implements StepHost, Relock {
 
   /** Out of line: the model flavour waits (the generator ops catch MUST_WAIT), the synchronous one reports. */
   #blockedAt(a: Acquisition, o: BlockedOutcome): never {
-    if (a.wait === null) this.host.blocked(a.cpu, o)
-    a.wait.blockedOn = o
+    if (!a.waitable) this.host.blocked(a.cpu, o)
+    this.#waitingOf(a).blockedOn = o
     throw MUST_WAIT
+  }
+
+  /** The waiting record of a waitable acquisition, made when it first meets the lock held or queued. */
+  #waitingOf(a: Acquisition): WaitingAcquisition {
+    a.wait ??= new WaitingAcquisition()
+    return a.wait
   }
 
   releaseStep(a: Acquisition): void {
@@ -1071,9 +1120,10 @@ export class LockRuntime<D> implements StepHost, Relock {
     // it), it does not wait. lockdep reports it; the data race is the bug.
     const nested = conflict === -1 && this.#lockless()
     if (nested) conflict = -2
-    const waiting = a.wait
     const q = this.#wq
-    if (conflict === -2 && q !== null && q.busy() && !q.admits(waiting === null ? null : this.#waiterOf(a, waiting), a.mode, this.#holders())) conflict = -3
+    if (conflict === -2 && q !== null && q.busy() && !q.admits(a.waitable ? this.#waiterOf(a, this.#waitingOf(a)) : null, a.mode, this.#holders()))
+      conflict = -3
+    let waiting = a.wait
     // A trylock looks at the lock word first and tells lockdep only when it got the lock.
     if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write && !nested ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
@@ -1081,7 +1131,8 @@ export class LockRuntime<D> implements StepHost, Relock {
     const chain =
       waiting?.retry === true ? this.#retried(a, record, waiting) : this.host.lockdep.active && this.#hasMap ? this.#validate(a, record, irqContext) : null
     if (conflict !== -2) {
-      if (waiting !== null) {
+      if (a.waitable) {
+        waiting ??= this.#waitingOf(a)
         waiting.chain = chain
         this.#queueWait(a, waiting)
       }

@@ -128,8 +128,10 @@ export class CondVarRuntime {
     }
     let reason: string | undefined
     try {
-      // schedule(): sleeping is checked where the task sleeps, with the guard's lock given up.
-      this.host.mightSleep(usable(what, inner).cpu, what)
+      // rust/kernel/sync/condvar.rs wait_internal(): `guard.do_unlocked(|| unsafe {
+      // bindings::schedule_timeout(timeout_in_jiffies) })` — no might_sleep(): schedule() checks,
+      // where the task sleeps, with the guard's lock given up.
+      this.host.schedule(usable(what, inner).cpu, what)
       reason = yield* this.wq.sleep(e, deadline === null ? undefined : Math.max(0, deadline - clock.clockMs))
     } finally {
       let relocked = false

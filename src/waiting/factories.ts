@@ -20,6 +20,7 @@ export const syncWaitHost = (parts: KernelParts, lockHost: LockHost, exec: SyncE
   machine: parts.machine,
   lockHost,
   mightSleep: (cpu, what) => parts.reporter.mightSleep(cpu, what),
+  schedule: (cpu, what) => parts.reporter.schedule(cpu, what),
   warnOnce: (cpu, warning, detail) => parts.reporter.warnOnce(cpu, warning, detail),
   lockdepActive: () => parts.lockdep.active,
   waker: { wake: (channel) => exec.wake(channel) },

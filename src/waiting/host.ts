@@ -18,6 +18,8 @@ export interface WaitHost {
   readonly lockHost: LockHost
   /** `might_sleep()` at `what`: reports "sleeping function called from invalid context" where sleeping is not allowed. */
   mightSleep(cpu: Cpu, what: string): void
+  /** A voluntary `schedule()` with no might_sleep() before it (CondVar::wait()): schedule_debug()'s checks. */
+  schedule(cpu: Cpu, what: string): void
   /** A WARN_ONCE() of the kernel (each site once per kernel). */
   warnOnce(cpu: Cpu, warning: KernelWarning, detail?: string): void
   /** lockdep is on (`debug_locks`): its lockdep_assert_*() run only then. */

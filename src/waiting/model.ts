@@ -49,6 +49,7 @@ const waitHostOf = (h: ModelPlugHost): WaitHost => ({
   machine: h.parts.machine,
   lockHost: h.lockHost,
   mightSleep: (cpu, what) => h.parts.reporter.mightSleep(cpu, what),
+  schedule: (cpu, what) => h.parts.reporter.schedule(cpu, what),
   warnOnce: (cpu, warning, detail) => h.parts.reporter.warnOnce(cpu, warning, detail),
   lockdepActive: () => h.parts.lockdep.active,
   waker: h.waker,

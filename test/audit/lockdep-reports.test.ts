@@ -1,7 +1,7 @@
 /**
  * An outside check of lockdep's report texts, line by line, written from kernel/locking/lockdep.c
  * (Kingxukai/linux @9b44fff6), not from lockproof's own tests. Each expected block is the kernel's
- * printk sequence with two stated substitutions (docs/SEMANTICS.md §24): `print_lock()`'s
+ * printk sequence with two stated substitutions (docs/SEMANTICS.md §25): `print_lock()`'s
  * `%px` instance and `, at: %pS` ip become the lock's kind, stack traces become the task that
  * recorded the state, and `dump_stack()` prints its first line only. Everything else — which
  * lock comes first, the blank lines, where the held locks go — is the kernel's.

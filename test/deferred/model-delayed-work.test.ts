@@ -38,7 +38,9 @@ const removeWhilePolling = (underLock: boolean) =>
   )
 
 describe('cancel_delayed_work_sync()', () => {
-  it('under the mutex the work takes: the timer fires, the kworker blocks on the mutex, remove() waits for it — hung tasks on both kernels', () => {
+  it('under the mutex the work takes: the timer fires, the kworker blocks on the mutex, remove() waits for it — hung tasks on both kernels', {
+    timeout: 60_000,
+  }, () => {
     const r = explore(removeWhilePolling(true), { stopOnFailure: false })
     expect(r.kernels.map((k) => k.exhausted)).toEqual([true, true])
     expect(titles(r, 'normal')).toEqual(['deadlock: INFO: task remove:2 blocked for more than 120 seconds.'])
@@ -51,7 +53,7 @@ describe('cancel_delayed_work_sync()', () => {
     expect(r.kernels[0]?.counterexamples[0]?.table).toContain('local_timer')
   })
 
-  it('valid: after the mutex is released — every interleaving of timer, kworker and remove(), nothing found', () => {
+  it('valid: after the mutex is released — every interleaving of timer, kworker and remove(), nothing found', { timeout: 60_000 }, () => {
     const r = explore(removeWhilePolling(false))
     expect(r.kernels.map((k) => [k.kernel, k.exhausted, k.counterexamples.length])).toEqual([
       ['normal', true, 0],
@@ -81,7 +83,9 @@ describe('cancel_delayed_work_sync()', () => {
 })
 
 describe('flush_delayed_work(), mod_delayed_work(), cancel_delayed_work()', () => {
-  it('flush_delayed_work(): a pending timer is cancelled and the work queued at once, then flushed — the work has run when it returns, in every interleaving', () => {
+  it('flush_delayed_work(): a pending timer is cancelled and the work queued at once, then flushed — the work has run when it returns, in every interleaving', {
+    timeout: 60_000,
+  }, () => {
     const m = defineModel(
       (k) => {
         const stats = k.spinLock('stats', { polls: 0 })

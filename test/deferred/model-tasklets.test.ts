@@ -48,7 +48,9 @@ const rxVsXmit = (bh: boolean, comms: Set<string>) =>
   )
 
 describe('where a tasklet runs', () => {
-  it('spin_lock() in a task vs the tasklet its CPU runs at irq exit: spinlock recursion on the normal kernel only — on RT the tasklet runs in irq/5-eth0 and sleeps on the lock', () => {
+  it('spin_lock() in a task vs the tasklet its CPU runs at irq exit: spinlock recursion on the normal kernel only — on RT the tasklet runs in irq/5-eth0 and sleeps on the lock', {
+    timeout: 60_000,
+  }, () => {
     const comms = new Set<string>()
     const normal = explore(rxVsXmit(false, comms), { stopOnFailure: false, kernels: ['normal'] })
     expect(titles(normal, 'normal')).toEqual(['deadlock: BUG: spinlock recursion on CPU#0, xmit/1'])
@@ -59,7 +61,7 @@ describe('where a tasklet runs', () => {
     expect([...comms]).toEqual(['irq/5-eth0'])
   })
 
-  it('valid: spin_lock_bh() in the task — the tasklet waits for the unlock on both kernels, nothing found', () => {
+  it('valid: spin_lock_bh() in the task — the tasklet waits for the unlock on both kernels, nothing found', { timeout: 60_000 }, () => {
     const comms = new Set<string>()
     const r = explore(rxVsXmit(true, comms))
     expect(summary(r)).toEqual([
@@ -88,7 +90,9 @@ describe('where a tasklet runs', () => {
     }
   })
 
-  it('a tasklet runs on one CPU at a time: scheduled again on CPU 1 while it runs on CPU 0, it waits there and runs after — on both kernels', () => {
+  it('a tasklet runs on one CPU at a time: scheduled again on CPU 1 while it runs on CPU 0, it waits there and runs after — on both kernels', {
+    timeout: 60_000,
+  }, () => {
     let overlap = 0
     const runsPerExecution = new Set<number>()
     const m = defineModel(
@@ -157,7 +161,9 @@ describe('tasklet_kill(), tasklet_disable(), tasklet_enable()', () => {
     ])
   })
 
-  it('tasklet_disable() waits for the instance running on the other CPU; a disabled tasklet stays scheduled and runs after tasklet_enable()', () => {
+  it('tasklet_disable() waits for the instance running on the other CPU; a disabled tasklet stays scheduled and runs after tasklet_enable()', {
+    timeout: 60_000,
+  }, () => {
     const m = defineModel(
       (k) => {
         const state = { runs: 0 }

@@ -187,23 +187,22 @@ describe.each([false, true])('spinlock_t inside rcu_read_lock(), preemptRt=%s', 
 })
 
 describe.each([false, true])('msleep() under spinlock_t, preemptRt=%s', (preemptRt) => {
-  it('sleeping-in-atomic; on RT the telling line is the RCU depth', () => {
+  // msleep() has no might_sleep(): schedule()'s own checks report (kernel/sched/core.c schedule_debug(),
+  // kernel/rcu/tree_plugin.h rcu_note_context_switch()).
+  it('scheduling while atomic; on RT (preempt_count 0) the RCU section of rt_spin_lock() warns', () => {
     const k = createKernel({ preemptRt })
     const s = k.spinLock('s', {})
     k.run((ctx) => s.withLocked(ctx, (c) => looseCtx(c).msleep(10)))
-    expect(kinds(k)).toEqual(['sleeping-in-atomic'])
-    const d = only(k, 'sleeping-in-atomic')
-    expect(d.what).toBe('msleep()')
-    expect(d.heldLocks).toEqual(['s'])
+    expect(kinds(k)).toEqual([preemptRt ? 'kernel-warning' : 'scheduling-while-atomic'])
+    const d = k.diagnostics[0]
+    expect(d?.heldLocks).toEqual(['s'])
     if (preemptRt) {
-      expect(d).toMatchObject({ inAtomic: false, preemptCount: 0, rcuDepth: 1 })
-      expect(d.report).toContain('preempt_count: 0, expected: 0\nRCU nest depth: 1, expected: 0')
+      expect(d).toMatchObject({ warning: 'rcu-voluntary-context-switch', preemptCount: 0 })
     } else {
-      expect(d).toMatchObject({ inAtomic: true, preemptCount: 1, rcuDepth: 0 })
-      expect(d.report).toContain('preempt_count: 1, expected: 0\nRCU nest depth: 0, expected: 0')
+      expect(d).toMatchObject({ what: 'msleep()', preemptCount: 1, title: 'BUG: scheduling while atomic: task-1/1/0x00000002' })
     }
     // rt_spin_lock() ends with rcu_read_lock(): lockdep lists its map after the lock.
-    expect(d.report).toContain(
+    expect(d?.report).toContain(
       preemptRt
         ? "2 locks held by task-1/1:\n #0: (s){+.+.}-{3:3}, spinlock_t 's'\n #1: (rcu_read_lock){....}-{1:3}, rcu_read_lock()"
         : "1 lock held by task-1/1:\n #0: (s){+.+.}-{3:3}, spinlock_t 's'",

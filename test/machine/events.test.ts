@@ -78,7 +78,7 @@ describe('the typed event log', () => {
     expect(named(k.trace, 'kmalloc').map(({ size, gfp }) => ({ size, gfp }))).toEqual([{ size: 64, gfp: 'GFP_KERNEL' }])
     const d = k.diagnostics[0]
     expect(named(k.trace, 'diagnostic').map(({ kind, title }) => ({ kind, title }))).toEqual([{ kind: d?.kind, title: d?.title }])
-    expect(d?.kind).toBe('sleeping-in-atomic')
+    expect(d?.kind).toBe('scheduling-while-atomic')
   })
 
   it('bare lockdep maps: the map id and name', () => {

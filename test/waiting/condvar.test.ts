@@ -104,7 +104,8 @@ describe.each([false, true])('Guard.doUnlocked() and CondVar (preemptRt: %s)', (
     expect(kernel.diagnostics).toEqual([])
   })
 
-  it('CondVar.wait() while another spinning lock is held: the might-sleep report at the sleep', () => {
+  // CondVar::wait() is schedule_timeout() under do_unlocked(), no might_sleep(): schedule() reports.
+  it('CondVar.wait() while another spinning lock is held: scheduling while atomic (RT: the RCU warning) at the sleep', () => {
     const kernel = createKernel({ preemptRt })
     const outer = kernel.spinLock('outer', {})
     const inner = kernel.spinLock('inner', {})
@@ -115,8 +116,12 @@ describe.each([false, true])('Guard.doUnlocked() and CondVar (preemptRt: %s)', (
         loose(cv.waitInterruptibleTimeout)(g, 1)
       }),
     )
-    const d = kernel.diagnostics.filter((x) => x.kind === 'sleeping-in-atomic')
-    expect(d.map((x) => x.report.split('\n')[0])).toEqual(['BUG: sleeping function called from invalid context at CondVar::wait_interruptible_timeout()'])
+    const d = kernel.diagnostics.filter((x) => x.kind === (preemptRt ? 'kernel-warning' : 'scheduling-while-atomic'))
+    expect(d.map((x) => x.report.split('\n')[0])).toEqual([
+      preemptRt
+        ? 'WARNING: kernel/rcu/tree_plugin.h at rcu_note_context_switch(): Voluntary context switch within RCU read-side critical section!'
+        : 'BUG: scheduling while atomic: task-1/1/0x00000002',
+    ])
     expect(d[0]?.heldLocks).toEqual(['outer'])
   })
 

@@ -7,7 +7,7 @@
 import type { Context } from '../../exec/context.js'
 import type { AnyContext } from '../../rules/proofs.js'
 import type { Op } from '../../exec/wait.js'
-import { HrtimerRuntime, THREW, type HrtimerMode, type HrtimerRestart, type HrtimerStateOf } from '../hrtimer.js'
+import { HrtimerRuntime, THREW, type HrtimerMode, type HrtimerRestart, type HrtimerStartMode, type HrtimerStateOf } from '../hrtimer.js'
 import { invoke, ModelDeferred, runByTheModel } from './core.js'
 
 /**
@@ -39,7 +39,7 @@ export interface ModelHrtimer<N extends string = string, M extends HrtimerMode =
   /** `hrtimer_active()`: armed or running. */
   readonly active: boolean
   /** `hrtimer_start()`: arms it `ms` from now (`_REL`) or at `ms` (`_ABS`) on this CPU. Any context. */
-  hrtimerStart(ctx: AnyContext, ms: number, mode: M): void
+  hrtimerStart(ctx: AnyContext, ms: number, mode: HrtimerStartMode<M>): void
   /** `hrtimer_forward_now()`, from the callback before returning HRTIMER_RESTART. */
   hrtimerForwardNow(ctx: AnyContext, intervalMs: number): void
   /** `hrtimer_try_to_cancel()`: 1 if it was armed, 0 if not, -1 while its callback runs. Any context. */
@@ -75,7 +75,7 @@ export const hrtimerSetupFactory =
       get active() {
         return rt.active
       },
-      hrtimerStart: (ctx: AnyContext, ms: number, m: M) => rt.hrtimerStart(ctx, ms, m),
+      hrtimerStart: (ctx: AnyContext, ms: number, m: HrtimerStartMode<M>) => rt.hrtimerStart(ctx, ms, m),
       hrtimerForwardNow: (ctx: AnyContext, intervalMs: number) => rt.hrtimerForwardNow(ctx, intervalMs),
       hrtimerTryToCancel: (ctx: AnyContext) => rt.hrtimerTryToCancel(ctx),
       hrtimerCancel: (ctx: AnyContext) => d.host.track(rt.cancelOp(ctx), 'hrtimer_cancel()'),

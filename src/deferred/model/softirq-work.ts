@@ -8,19 +8,21 @@
  * - otherwise on PREEMPT_RT: in the task whose `local_bh_enable()` ran the softirqs
  *   (`__local_bh_enable_ip()` → `__do_softirq()`), BH off with SOFTIRQ_OFFSET — a sleeping lock
  *   sleeps that task. The model runs it at that task's next step, spliced into its generator
- *   (code of the same step after the enable runs first, as for the timer softirqs' frame).
+ *   (code of the same step after the enable runs first, as for the timer softirqs' frame; a task
+ *   that ends in that very step leaves the round to the next softirq run on its CPU).
  * The callbacks of one CPU run in the order their softirqs were raised (HI before TASKLET before RCU).
  */
 import type { Cpu } from '../../machine/cpu.js'
 import { localIrqEnable } from '../../exec/delivery.js'
 import { POINT, type Op, type WakeReason } from '../../exec/wait.js'
-import type { Body } from '../../exec/model/executor.js'
+import type { Body, ModelTask } from '../../exec/model/executor.js'
 import type { ModelDeferred } from './core.js'
 
-/** One CPU's queued work and whether a frame or a splice will run it. */
+/** One CPU's queued work, whether a frame or a splice will run it, and the task spliced into (RT). */
 interface CpuWork {
   readonly queue: (() => Op<void>)[]
   installed: boolean
+  target: ModelTask | null
 }
 
 const all = new WeakMap<ModelDeferred, CpuWork[]>()
@@ -28,7 +30,7 @@ const all = new WeakMap<ModelDeferred, CpuWork[]>()
 const workOf = (d: ModelDeferred, cpu: Cpu): CpuWork => {
   let w = all.get(d)
   if (w === undefined) {
-    w = d.parts.cpus.map(() => ({ queue: [], installed: false }))
+    w = d.parts.cpus.map(() => ({ queue: [], installed: false, target: null }))
     all.set(d, w)
   }
   return w[cpu.id] as CpuWork
@@ -45,13 +47,22 @@ export function* softirqWork(d: ModelDeferred, cpu: Cpu, nr: number, label: stri
     return
   }
   const w = workOf(d, cpu)
+  // A task that ended in the very step it was spliced into never ran the round: run it elsewhere
+  // (its work only runs what the lists hold then, so a second run finds them empty).
+  if (w.installed && w.target?.done === true) w.installed = false
   if (!w.installed) {
-    if (!d.preemptRt) d.exec.pushFrame(cpu, label, () => frameBody(cpu, w))
-    else if (!splice(d, cpu, () => rtTaskBody(cpu, w))) {
-      // No task runs the round (none to splice into): ksoftirqd takes the softirq over.
-      cpu.state.softirqPending |= 1 << nr
-      cpu.state.ksoftirqdWoken = true
-      return
+    if (!d.preemptRt) {
+      d.exec.pushFrame(cpu, label, () => frameBody(cpu, w))
+      w.target = null
+    } else {
+      const t = splice(d, cpu, () => rtTaskBody(cpu, w))
+      if (t === null) {
+        // No task runs the round (none to splice into): ksoftirqd takes the softirq over.
+        cpu.state.softirqPending |= 1 << nr
+        cpu.state.ksoftirqdWoken = true
+        return
+      }
+      w.target = t
     }
     w.installed = true
   }
@@ -110,17 +121,17 @@ function* rtTaskBody(cpu: Cpu, w: CpuWork): Body {
 /**
  * Runs `body` in the task running on `cpu`, before the rest of its generator: its next step is
  * an empty one (the step the task's last point declared what it touches for), then `body`,
- * then the task goes on, resumed as it would have been. False if no task runs there.
+ * then the task goes on, resumed as it would have been. Null if no task runs there.
  */
-const splice = (d: ModelDeferred, cpu: Cpu, body: () => Body): boolean => {
+const splice = (d: ModelDeferred, cpu: Cpu, body: () => Body): ModelTask | null => {
   const t = d.exec.runs[cpu.id]?.running ?? null
   const orig = t?.frame.gen ?? null
-  if (t === null || orig === null) return false
+  if (t === null || orig === null) return null
   const w = spliced(orig, body)
   // Primed to its first yield, so that the executor's next resume (meant for `orig`) reaches it.
   w.next()
   t.frame.gen = w
-  return true
+  return t
 }
 
 function* spliced(orig: Body, body: () => Body): Body {

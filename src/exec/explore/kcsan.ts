@@ -70,7 +70,8 @@ export const kcsanReport = (other: InFlight, self: InFlight): { title: string; r
 export class RaceDetector {
   readonly #inFlight: InFlight[] = []
   readonly #failures: Failure[] = []
-  readonly #seen = new Set<string>()
+  /** Made on the first report (most executions have none). */
+  #seen: Set<string> | null = null
 
   /** An access begins (its watchpoint is set); a conflicting one already in flight is a race. */
   begin(cell: string, write: boolean, marked: boolean, site: AccessSite): InFlight {
@@ -88,6 +89,7 @@ export class RaceDetector {
   report(other: InFlight, self: InFlight, subject = self.cell): void {
     const { title, report } = kcsanReport(other, self)
     const key = `data-race:${subject}:${title}`
+    this.#seen ??= new Set()
     if (this.#seen.has(key)) return
     this.#seen.add(key)
     this.#failures.push({ kind: 'data-race', key, title, report })

@@ -25,7 +25,8 @@ export class Recorder implements Scheduler {
   readonly points: Point[] = []
   readonly #strategy: Strategy
   readonly #stepLimit: number
-  readonly #steps = new Map<number, number>()
+  /** Steps per thread, counted only once the execution has more points than the limit (no thread can be over it before). */
+  #steps: Map<number, number> | null = null
   readonly #observers: readonly PointObserver[]
   /** Set by the runner once the execution's machine exists (./lock-probe.ts). */
   probe: LockProbe | null = null
@@ -56,17 +57,28 @@ export class Recorder implements Scheduler {
   choose(choices: readonly Choice[], at: ChoicePoint): number {
     this.settle()
     const chosen = this.#strategy.choose(choices, at)
-    const c = choices[chosen] as Choice
-    const key = choiceKey(c)
-    const n = (this.#steps.get(key) ?? 0) + 1
-    this.#steps.set(key, n)
     this.points.push({ choices, chosen })
-    if (n > this.#stepLimit)
+    if (this.points.length > this.#stepLimit) this.#countStep(choices[chosen] as Choice)
+    for (const o of this.#observers) o.point(choices, chosen)
+    return chosen
+  }
+
+  /** The step just recorded (the last point) against the step limit. */
+  #countStep(c: Choice): void {
+    let steps = this.#steps
+    const key = choiceKey(c)
+    if (steps === null) {
+      steps = new Map()
+      for (const p of this.points) {
+        const k = choiceKey(p.choices[p.chosen] as Choice)
+        steps.set(k, (steps.get(k) ?? 0) + 1)
+      }
+      this.#steps = steps
+    } else steps.set(key, (steps.get(key) ?? 0) + 1)
+    if ((steps.get(key) as number) > this.#stepLimit)
       throw new StepLimitError(
         `${describeChoice(c)} took more than ${this.#stepLimit} steps in one execution: a livelock (a loop that never waits), or raise the explorer's stepLimit`,
       )
-    for (const o of this.#observers) o.point(choices, chosen)
-    return chosen
   }
 
   get schedule(): number[] {

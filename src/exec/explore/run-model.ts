@@ -159,10 +159,11 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
   const recorded = recording(model, declarations)
   // One log per kernel: a setup may declare otherwise on PREEMPT_RT.
   const logs = new Map<KernelName, DeclarationLog>()
-  const runs = new Map<string, (scheduler: Scheduler) => ModelResult>()
+  // By kernel and traced or not: 0 normal, 1 normal traced, 2 rt, 3 rt traced.
+  const runs: (((scheduler: Scheduler) => ModelResult) | undefined)[] = []
   const runFor = (kernel: KernelName, traced: boolean): ((scheduler: Scheduler) => ModelResult) => {
-    const key = `${kernel}:${traced}`
-    let run = runs.get(key)
+    const key = (kernel === 'rt' ? 2 : 0) + (traced ? 1 : 0)
+    let run = runs[key]
     if (run === undefined) {
       run = modelExecutions(recorded, {
         preemptRt: kernel === 'rt',
@@ -171,7 +172,7 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
         ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
         ...(options.irqArrivals === undefined ? {} : { irqArrivals: options.irqArrivals }),
       })
-      runs.set(key, run)
+      runs[key] = run
     }
     return run
   }

@@ -65,10 +65,13 @@ class Frame {
   /** A hardirq handler's: its interrupt, and lockdep's `hardirq_threaded` of the context it interrupted. */
   decl: IrqDecl | null = null
   threadedBefore = false
+  /** A frame pushed by deferred work (pushFrame()), or the softirqs of an irq_exit(); false for a task's or a handler's. */
+  pushed = false
+  softirqs = false
   /** The choice offered for its next step last time (offered again while its pid and access are the same). */
   choice: (Choice & { readonly kind: 'task' }) | null = null
   /** Taking that choice: made once per frame, not per point. */
-  act: (() => void) | null = null
+  act: Act | null = null
   constructor(
     /** The task it is, or null for a hardirq handler. */
     readonly owner: ModelTask | null,
@@ -90,8 +93,8 @@ export class ModelTask {
   /** Called when it goes to sleep in a wait (a kworker's wq_worker_sleeping()). */
   onSleep: (() => void) | null = null
   /** Switching it in for a step, and its timer firing: made once per task, not per point. */
-  runAct: (() => void) | null = null
-  timeoutAct: (() => void) | null = null
+  runAct: Act | null = null
+  timeoutAct: Act | null = null
   constructor(
     readonly task: Task,
     readonly rt: CpuRun,
@@ -124,7 +127,7 @@ export interface IrqDecl {
   thread: ModelTask | null
   again: boolean
   /** Its arrival as the executor takes it (made at the first point that offers it). */
-  act?: (() => void) | undefined
+  act?: Act | undefined
 }
 
 /** A declared softirq raise source on a CPU: how many raises are left. */
@@ -132,7 +135,31 @@ export interface SoftirqDecl {
   readonly nr: number
   raises: number
   /** Its raise as the executor takes it (made at the first point that offers it). */
-  act?: (() => void) | undefined
+  act?: Act | undefined
+}
+
+/** What taking a choice does (see {@link Act}). */
+const STEP = 0
+const RUN_TASK = 1
+const TIMEOUT = 2
+const ARRIVE = 3
+const ARRIVE_RAISED = 4
+const SOFTIRQ_RAISE = 5
+
+/**
+ * What taking one choice does, as data: a closure per frame or task (capturing the executor)
+ * kept whole executions alive through young-generation collections, which then promoted them
+ * (garbage collection was a third of an execution's time).
+ */
+class Act {
+  constructor(
+    readonly kind: number,
+    readonly rt: CpuRun,
+    readonly frame: Frame | null,
+    readonly task: ModelTask | null,
+    readonly line: number,
+    readonly softirq: SoftirqDecl | null,
+  ) {}
 }
 
 /** One CPU's run state. */
@@ -277,10 +304,9 @@ export class ModelExecutor implements Executor, OpTracker {
    */
   pushFrame(cpu: Cpu, label: string, body: () => Body): void {
     const frame = new Frame(null, label, body)
-    this.#pushed.add(frame)
+    frame.pushed = true
     ;(this.runs[cpu.id] as CpuRun).hardirqs.push(frame)
   }
-  readonly #pushed = new WeakSet<Frame>()
 
   addIrq(cpu: number, decl: IrqDecl): void {
     const rt = this.#run('irq()', cpu)
@@ -404,7 +430,7 @@ export class ModelExecutor implements Executor, OpTracker {
   /** Runs the execution to its end; `maxSteps` bounds the choices taken. */
   run(scheduler: Scheduler, maxSteps: number): ModelOutcome {
     let previous: Choice | null = null
-    const acts: (() => void)[] = []
+    const acts: Act[] = []
     for (;;) {
       const choices = this.#choices(acts)
       if (choices.length === 0) return this.#ended()
@@ -416,7 +442,7 @@ export class ModelExecutor implements Executor, OpTracker {
       previous = choices[at] as Choice
       this.steps++
       try {
-        act()
+        this.#take(act)
         this.#wakeDeferred()
       } catch (error) {
         if (error === DEADLOCK_NOW) return { kind: 'deadlock', stuck: [this.#stuckNow as StuckTask] }
@@ -425,12 +451,35 @@ export class ModelExecutor implements Executor, OpTracker {
     }
   }
 
+  /** Takes the choice `act` stands for. */
+  #take(act: Act): void {
+    switch (act.kind) {
+      case STEP:
+        this.#step(act.rt, act.frame as Frame)
+        return
+      case RUN_TASK:
+        this.#runTask(act.rt, act.task as ModelTask)
+        return
+      case TIMEOUT:
+        this.#timeout(act.rt, act.task as ModelTask)
+        return
+      case ARRIVE:
+        this.#arrive(act.rt, act.line, false)
+        return
+      case ARRIVE_RAISED:
+        this.#arrive(act.rt, act.line, true)
+        return
+      default:
+        this.#softirqRaise(act.rt, act.softirq as SoftirqDecl)
+    }
+  }
+
   /**
    * Every choice at this point, CPU by CPU (then pid, then line); `acts` gets what taking each
    * does. The choices array is new (the scheduler may keep it); the choice objects and the acts
    * are each frame's, task's and interrupt's own, made once.
    */
-  #choices(acts: (() => void)[]): Choice[] {
+  #choices(acts: Act[]): Choice[] {
     const choices: Choice[] = []
     acts.length = 0
     const deadline = this.#nextDeadline()
@@ -442,10 +491,10 @@ export class ModelExecutor implements Executor, OpTracker {
       if (top !== undefined) {
         // In hardirq context interrupts are off: only the handler's next step. Softirqs run with
         // them on (handle_softirqs()): an interrupt may arrive over them, also while one spins.
-        const soft = irqsOn && this.#softirqFrames.has(top)
+        const soft = irqsOn && top.softirqs
         if (soft && raised !== undefined) {
           choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
-          acts.push(() => this.#arrive(rt, raised, true))
+          acts.push(new Act(ARRIVE_RAISED, rt, null, null, raised, null))
           continue
         }
         if (top.wait === null) {
@@ -458,7 +507,7 @@ export class ModelExecutor implements Executor, OpTracker {
       if (irqsOn && raised !== undefined) {
         // The hardware takes a raised interrupt as soon as interrupts are on.
         choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
-        acts.push(() => this.#arrive(rt, raised, true))
+        acts.push(new Act(ARRIVE_RAISED, rt, null, null, raised, null))
         continue
       }
       const cur = rt.running
@@ -476,12 +525,12 @@ export class ModelExecutor implements Executor, OpTracker {
           if (t === cur) continue
           if (t.frame.wait === null) {
             choices.push(this.#taskChoice(cpu, t.task, t.frame))
-            if (t.runAct === null) t.runAct = () => this.#runTask(rt, t)
+            if (t.runAct === null) t.runAct = new Act(RUN_TASK, rt, null, t, 0, null)
             acts.push(t.runAct)
           } else if (deadline !== Number.POSITIVE_INFINITY && t.frame.deadline === deadline) {
             // Its timer fires (the earliest pending one).
             choices.push(this.#taskChoice(cpu, t.task, t.frame))
-            if (t.timeoutAct === null) t.timeoutAct = () => this.#timeout(rt, t)
+            if (t.timeoutAct === null) t.timeoutAct = new Act(TIMEOUT, rt, null, t, 0, null)
             acts.push(t.timeoutAct)
           }
         }
@@ -491,25 +540,25 @@ export class ModelExecutor implements Executor, OpTracker {
     return choices
   }
 
-  #stepAct(rt: CpuRun, frame: Frame): () => void {
-    if (frame.act === null) frame.act = () => this.#step(rt, frame)
+  #stepAct(rt: CpuRun, frame: Frame): Act {
+    if (frame.act === null) frame.act = new Act(STEP, rt, frame, null, 0, null)
     return frame.act
   }
 
   /** The declared interrupts' arrivals and softirq raises still to come on the CPU (its interrupts are on). */
-  #offerArrivals(rt: CpuRun, choices: Choice[], acts: (() => void)[]): void {
+  #offerArrivals(rt: CpuRun, choices: Choice[], acts: Act[]): void {
     const cpu = rt.cpu
     for (const d of rt.irqs) {
       if (d.arrivals > 0) {
         choices.push({ kind: 'irq', cpu: cpu.id, line: d.line })
-        if (d.act === undefined) d.act = () => this.#arrive(rt, d.line, false)
+        if (d.act === undefined) d.act = new Act(ARRIVE, rt, null, null, d.line, null)
         acts.push(d.act)
       }
     }
     for (const s of rt.softirqs) {
       if (s.raises > 0) {
         choices.push({ kind: 'softirq', cpu: cpu.id, nr: s.nr })
-        if (s.act === undefined) s.act = () => this.#softirqRaise(rt, s)
+        if (s.act === undefined) s.act = new Act(SOFTIRQ_RAISE, rt, null, null, s.nr, s)
         acts.push(s.act)
       }
     }
@@ -583,9 +632,9 @@ export class ModelExecutor implements Executor, OpTracker {
     // Usually the top; a frame pushed by a softirq handler (pushFrame()) may sit above the softirqs' own.
     const at = rt.hardirqs.lastIndexOf(frame)
     if (at >= 0) rt.hardirqs.splice(at, 1)
-    if (this.#pushed.delete(frame)) return
+    if (frame.pushed) return
     // The softirqs run at an irq_exit(): their generator's end did the rest (softirqsEnd(), the return).
-    if (this.#softirqFrames.has(frame)) return
+    if (frame.softirqs) return
     const decl = frame.decl as IrqDecl
     const reporter = this.#m.reporter
     try {
@@ -812,7 +861,7 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     if (!due) return
     const frame: Frame = new Frame(null, `softirqs on CPU ${cpu.id}`, () => this.#irqExitSoftirqs(cpu))
-    this.#softirqFrames.add(frame)
+    frame.softirqs = true
     rt.hardirqs.push(frame)
   }
 
@@ -823,7 +872,6 @@ export class ModelExecutor implements Executor, OpTracker {
       cpu.irqReturn()
     }
   }
-  readonly #softirqFrames = new WeakSet<Frame>()
 
   /** The handler's thread `irq/<line>-<name>` runs it (again, if it is running now). */
   #wakeIrqThread(rt: CpuRun, decl: IrqDecl): void {

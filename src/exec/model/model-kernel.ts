@@ -325,7 +325,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   }
 
   // ── scheduling points ──────────────────────────────────────────────────────────────────
-  /** `msleep(ms)`: might_sleep(), then the task sleeps in TASK_UNINTERRUPTIBLE until its timer fires. */
+  /** `msleep(ms)`: the task sleeps in TASK_UNINTERRUPTIBLE until its timer fires (schedule()'s own checks, no might_sleep()). */
   msleep<T extends CtxState>(ctx: Context<T> & NoInfer<CanSleep<T, 'msleep()'>>, ms: number): Op<void> {
     return trackOp(this.#msleep(ctx, ms), 'k.msleep(ctx, ms)', this.#exec)
   }
@@ -334,7 +334,8 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     const c = ScopeContext.from(ctx, 'msleep()')
     const cpu = c.assertUsable('msleep()')
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep(): ms must be a finite number ≥ 0')
-    this.#parts.reporter.mightSleep(cpu, 'msleep()')
+    // msleep() has no might_sleep(): schedule() itself checks (schedule_debug(), rcu_note_context_switch()).
+    this.#parts.reporter.schedule(cpu, 'msleep()')
     if (this.options.trace) this.#parts.reporter.traceEvent(cpu, { event: 'msleep', ms })
     // schedule_timeout_uninterruptible(): nothing wakes it but its timer.
     yield { tag: 'wait', channel: this.#channel('timer', `msleep(${ms})`), state: 'TASK_UNINTERRUPTIBLE', spin: false, timeoutMs: ms }
@@ -353,7 +354,7 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     const c = ScopeContext.from(ctx, 'msleep_interruptible()')
     const cpu = c.assertUsable('msleep_interruptible()')
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('msleep_interruptible(): ms must be a finite number ≥ 0')
-    this.#parts.reporter.mightSleep(cpu, 'msleep_interruptible()')
+    this.#parts.reporter.schedule(cpu, 'msleep_interruptible()')
     const clock = this.#parts.machine
     const end = clock.clockMs + ms
     const reason = yield {
