@@ -11,6 +11,7 @@ import type { AcquireCheck, AcquireFullCheck, AnyStateError, LockLabel } from '.
 import type { RequireCheck } from '../rules/requires.js'
 import type { LockKindSpec } from '../kinds/spec.js'
 import type { KindRef } from '../kinds/kind-of.js'
+import type { AnyKindFacts, FactsOf } from '../kinds/facts.js'
 import type { HeldKindOf, HoldableLock } from './defined-takes.js'
 import type { HelperEffects, Needs } from './spec.js'
 import type { Take } from './takes.js'
@@ -26,9 +27,9 @@ type AcquireRules<K extends KindRef, N extends string, V extends string, F exten
   ? AcquireCheck<K, N, S, F>
   : AcquireFullCheck<K, N, V, S, F, M>
 
-/** A defined kind's take: a kind whose spec `requires` a proof (the v6 token) checks it first, as its methods do (kinds/derive-requires.ts). */
+/** A defined kind's take, checked with its facts (kinds/facts.ts), as its lock's methods are: a kind whose spec `requires` a proof (the v6 token) checks it first, as its methods do (kinds/derive-requires.ts). */
 type DefinedRules<
-  K extends LockKindSpec,
+  K extends AnyKindFacts,
   N extends string,
   V extends string,
   F extends string,
@@ -47,7 +48,7 @@ type TakeError<T extends Take, S extends CtxState> =
   T extends Take<infer K, infer N, infer V, infer F, infer M>
     ? Failed<
         K extends LockKindSpec
-          ? DefinedRules<K, N, V, F, M, S>
+          ? DefinedRules<FactsOf<K>, N, V, F, M, S>
           : [V, M] extends ['plain' | 'irqsave', 'write']
             ? AcquireCheck<K, N, S, F>
             : AcquireFullCheck<K, N, V, S, F, M>

@@ -10,8 +10,8 @@ import type { VariantOf } from '../kinds/lock-kinds.js'
 import type { LockKindSpec, Mode } from '../kinds/spec.js'
 import type { AnyLock } from '../locks/any-lock.js'
 
-/** A take's run-time `kind`: a built-in's name, or a defined kind's `kind` (its spec is K). */
-export type KindNameOf<K extends KindRef> = K extends LockKindSpec ? K['kind'] : K
+/** A take's run-time `kind`: a built-in's name, or a defined kind's `kind` (K is its spec or its facts). */
+export type KindNameOf<K extends KindRef> = K extends string ? K : K extends { readonly kind: infer Name extends string } ? Name : never
 
 /** The side of one method entry. */
 type EntryMode<E> = E extends readonly [unknown, infer M extends Mode, ...unknown[]] ? M : never

@@ -17,6 +17,7 @@ import type { HelperCheck } from './call-check.js'
 import type { EffectsBrand, EffectsOf, HelperEffects, HelperEffectsData, HelperSpec, Needs } from './spec.js'
 import { lockSpecOf, type Take } from './takes.js'
 import { assertSite, lockdepWarn } from './warn.js'
+import { checkRequired, requiredTakes } from './requires.js'
 
 /**
  * A helper: callable with any context its declaration admits; `effects` is the declaration as
@@ -126,8 +127,10 @@ export function helper<const Spec extends HelperSpec, A extends unknown[], R>(
 ): Helper<EffectsOf<Spec>, A, R> {
   const effects = effectsOf(spec)
   if (typeof body !== 'function') throw new InvalidArgumentError(`helper ${effects.name}(): the second argument must be its body`)
+  const required = requiredTakes(effects.takes)
   const call = (ctx: unknown, ...args: A): R => {
     if (!ScopeContext.is(ctx)) throw new InvalidArgumentError(`${effects.name}(): the first argument must be a context`)
+    if (required !== null) checkRequired(ctx, effects.name, required)
     checkCall(ctx, effects)
     // The same object: a helper is a function call, not a scope of its own.
     return body(ScopeContext.public<BodyState<EffectsOf<Spec>>>(ctx), ...args)

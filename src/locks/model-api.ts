@@ -19,7 +19,8 @@ import { InvalidArgumentError } from '../errors.js'
 import type { LockCommon, MembersOf } from '../kinds/derive.js'
 import type { AnnotatedEntry, LockKindSpec, MethodEntry, Mode } from '../kinds/spec.js'
 import type { LockKind, Variant, VariantOf } from '../kinds/lock-kinds.js'
-import type { KindRef } from '../kinds/kind-of.js'
+import type { KindRef, SpecRef } from '../kinds/kind-of.js'
+import type { AnyKindFacts, FactsOf } from '../kinds/facts.js'
 import type { RequiringMember } from './model-defined.js'
 import type { AcquireCheck, AcquireFullCheck, Acquired, HeldAs } from '../rules/acquire.js'
 import type { ClassKey, NestLockCheck, NestedAcquireCheck, Subclass } from '../rules/nesting.js'
@@ -267,14 +268,17 @@ type ModelMemberType<
  * })
  * ```
  */
-export type ModelLockOf<K extends KindRef, N extends string, D, F extends string> = K extends LockKind
+export type ModelLockOf<K extends SpecRef, N extends string, D, F extends string> = K extends LockKind
   ? BuiltinModelLock<K, N, D, F>
   : K extends LockKindSpec
-    ? LockCommon<K['kind'], N> &
-        (K['requires'] extends readonly []
-          ? { readonly [P in keyof MembersOf<K>]: ModelMemberType<K, N, D, F, MembersOf<K>[P]> }
-          : { readonly [P in keyof MembersOf<K>]: RequiringMember<K, N, D, F, MembersOf<K>[P], ModelMemberType<K, N, D, F, MembersOf<K>[P]>> })
+    ? DefinedModelLock<K, FactsOf<K>, N, D, F>
     : never
+
+/** A defined kind's model lock: the members of spec S, typed with its facts R (kinds/facts.ts), as its createKernel() lock's are. */
+type DefinedModelLock<S extends LockKindSpec, R extends AnyKindFacts, N extends string, D, F extends string> = LockCommon<S['kind'], N> &
+  (S['requires'] extends readonly []
+    ? { readonly [P in keyof MembersOf<S>]: ModelMemberType<R, N, D, F, MembersOf<S>[P]> }
+    : { readonly [P in keyof MembersOf<S>]: RequiringMember<R, N, D, F, MembersOf<S>[P], ModelMemberType<R, N, D, F, MembersOf<S>[P]>> })
 
 /** A built-in's model lock: what its factory returns, without ModelLockOf's choice of kind (a cost per lock). */
 type BuiltinModelLock<K extends LockKind, N extends string, D, F extends string> = LockCommon<K, N> & {

@@ -11,16 +11,17 @@ import type { CtxState } from '../rules/state.js'
 import type { Acquired, HeldAs } from '../rules/acquire.js'
 import type { UnlockableGuard } from '../waiting/unlockable.js'
 import type { RequiringCheck } from '../kinds/derive-requires.js'
-import type { LockKindSpec, Mode, Variant } from '../kinds/spec.js'
+import type { Mode, Variant } from '../kinds/spec.js'
+import type { AnyKindFacts } from '../kinds/facts.js'
 
 /** A `withLocked`-style model method of a kind that requires a proof: the section is a generator function (a `ModelSection`). */
-export type ModelLockedRequiring<K extends LockKindSpec, N extends string, V extends Variant, D, F extends string, M extends Mode> = <T extends CtxState, R>(
+export type ModelLockedRequiring<K extends AnyKindFacts, N extends string, V extends Variant, D, F extends string, M extends Mode> = <T extends CtxState, R>(
   ctx: Context<T> & NoInfer<RequiringCheck<K, N, V, T, F, M>>,
   cb: (ctx: Context<Acquired<K, N, V, T, HeldAs<K, N, M>>>, data: D) => Op<R>,
 ) => Op<R>
 
 /** A guard model method of a kind that requires a proof. */
-export type ModelGuardedRequiring<K extends LockKindSpec, N extends string, V extends Variant, D, F extends string, M extends Mode> = <T extends CtxState>(
+export type ModelGuardedRequiring<K extends AnyKindFacts, N extends string, V extends Variant, D, F extends string, M extends Mode> = <T extends CtxState>(
   ctx: Context<T> & NoInfer<RequiringCheck<K, N, V, T, F, M>>,
 ) => Op<UnlockableGuard<Acquired<K, N, V, T, HeldAs<K, N, M>>, D, T>>
 
@@ -30,7 +31,7 @@ export type ModelGuardedRequiring<K extends LockKindSpec, N extends string, V ex
  * any kind's (`Otherwise`, the member model-api.ts would give).
  */
 export type RequiringMember<
-  K extends LockKindSpec,
+  K extends AnyKindFacts,
   N extends string,
   D,
   F extends string,

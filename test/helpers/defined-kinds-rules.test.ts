@@ -106,13 +106,26 @@ describe.each([false, true])('helpers over defined kinds, the rules at run time,
     expect(kernel.diagnostics).toMatchObject([{ kind: 'lockdep-assert', assertion: 'lockdep_assert_held(pi)', where: 'rt_mutex_setprio' }])
   })
 
-  it('the v6 token kind: without interrupts off its lock refuses (ProofRequiredError); with them off, RT splats', () => {
+  it('the v6 token kind: without interrupts off the helper is refused before its body runs (ProofRequiredError); with them off, RT splats', () => {
     const kernel = createKernel({ preemptRt })
     const q6 = kernel.lock(SPIN_LOCK_IRQ_V6, 'q6', [0])
-    const q6Push = looseHelper(helper({ name: 'q6_push', takes: [takes(q6)] }, (ctx) => loose(q6)(ctx, () => 0)))
-    expect(() => kernel.run((ctx) => q6Push(ctx))).toThrow(ProofRequiredError)
+    let bodyRan = false
+    const push = helper({ name: 'q6_push', takes: [takes(q6)] }, (ctx) => {
+      bodyRan = true
+      return loose(q6)(ctx, () => 0)
+    })
+    const outer = looseHelper(helper({ name: 'q6_outer', calls: [push] }, (ctx) => looseHelper(push)(ctx)))
+    const q6Push = looseHelper(push)
+    const refused = new ProofRequiredError(
+      "q6_push(): takes SpinLockIrq[v6] 'q6', which requires a context that proves IrqDisabled (its kind's requires); the helper was not called",
+    )
+    expect(() => kernel.run((ctx) => q6Push(ctx))).toThrow(refused)
+    // A helper calling it has its takes, so its calls are refused the same way, under its own name.
+    expect(() => kernel.run((ctx) => outer(ctx))).toThrow(/^q6_outer\(\): takes SpinLockIrq\[v6\] 'q6', which requires/)
+    expect(bodyRan).toBe(false)
     expect(kernel.cpu(0).preemptCount).toBe(0)
     kernel.run((ctx) => ctx.core.localIrqSave((ctx) => q6Push(ctx)))
+    expect(bodyRan).toBe(true)
     expect(kinds(kernel.diagnostics)).toEqual(preemptRt ? ['sleeping-in-atomic'] : [])
     expect(kernel.cpu(0).irqsDisabled).toBe(false)
   })
