@@ -14,20 +14,23 @@ import type { NotThenable } from '../rules/error.js'
 import type { CtxState } from '../rules/state.js'
 
 /** Inside a write section: the spinlock N and the counter's map `N.seqcount`. */
-type Writing<N extends string, V extends Variant, T extends CtxState> = Acquired<'spinlock_t', N, V, T, N | `${N}.seqcount`>
+type SeqlockWriting<N extends string, V extends Variant, T extends CtxState> = Acquired<'spinlock_t', N, V, T, N | `${N}.seqcount`>
 
 /** `write_seqlock*()` around `cb` (variant V of the seqlock's spinlock_t). */
 export type SeqlockWriter<N extends string, V extends Variant, D, F extends string> = V extends 'plain' | 'irqsave'
   ? <T extends CtxState, R>(
       ctx: Context<T> & NoInfer<AcquireCheck<'spinlock_t', N, T, F>>,
-      cb: (ctx: Context<Writing<N, V, T>>, data: D) => NotThenable<R, `a section holding spinlock_t '${N}'`>,
+      cb: (ctx: Context<SeqlockWriting<N, V, T>>, data: D) => NotThenable<R, `a section holding spinlock_t '${N}'`>,
     ) => R
   : <T extends CtxState, R>(
       ctx: Context<T> & NoInfer<AcquireFullCheck<'spinlock_t', N, V, T, F, 'write'>>,
-      cb: (ctx: Context<Writing<N, V, T>>, data: D) => NotThenable<R, `a section holding spinlock_t '${N}'`>,
+      cb: (ctx: Context<SeqlockWriting<N, V, T>>, data: D) => NotThenable<R, `a section holding spinlock_t '${N}'`>,
     ) => R
 
 /** `write_seqlock*()` in a model, around a generator section. */
 export type ModelSeqlockWriter<N extends string, V extends Variant, D, F extends string> = V extends 'plain' | 'irqsave'
-  ? <T extends CtxState, R>(ctx: Context<T> & NoInfer<AcquireCheck<'spinlock_t', N, T, F>>, cb: ModelSection<Writing<N, V, T>, D, R>) => Op<R>
-  : <T extends CtxState, R>(ctx: Context<T> & NoInfer<AcquireFullCheck<'spinlock_t', N, V, T, F, 'write'>>, cb: ModelSection<Writing<N, V, T>, D, R>) => Op<R>
+  ? <T extends CtxState, R>(ctx: Context<T> & NoInfer<AcquireCheck<'spinlock_t', N, T, F>>, cb: ModelSection<SeqlockWriting<N, V, T>, D, R>) => Op<R>
+  : <T extends CtxState, R>(
+      ctx: Context<T> & NoInfer<AcquireFullCheck<'spinlock_t', N, V, T, F, 'write'>>,
+      cb: ModelSection<SeqlockWriting<N, V, T>, D, R>,
+    ) => Op<R>
