@@ -8,7 +8,7 @@
 import type { AnyContext } from '../../rules/proofs.js'
 import { DelayedWorkRuntime, WorkqueueRuntime } from '../workqueue.js'
 import { ModelDeferred, runByTheModel } from './core.js'
-import { type ModelDelayedWork, ModelPools, type ModelWorkFn, registerWork, workArg } from './workqueue.js'
+import { type ModelDelayedWork, ModelPools, type ModelWorkFn, registerWork, workArg, workMembers } from './workqueue.js'
 
 export const initDelayedWorkFactory =
   (host: object) =>
@@ -21,24 +21,14 @@ export const initDelayedWorkFactory =
     d.onFire(rt, function* (cpu) {
       rt.fire(cpu)
     })
-    const dwork: ModelDelayedWork<N> = Object.freeze({
-      kind: 'work_struct' as const,
-      name,
-      get pending() {
-        return rt.pending
-      },
-      flushWork: (ctx: AnyContext) => d.host.track(rt.flushWorkOp(ctx), 'flush_work()'),
-      // cancel_work_sync(&dwork->work): without WORK_CANCEL_DELAYED its timer stays armed, as in the kernel.
-      cancelWorkSync: (ctx: AnyContext) =>
-        d.host.track(
-          rt.cancelSyncOp(ctx, 'cancel_work_sync()', () => false),
-          'cancel_work_sync()',
-        ),
-      cancelWork: (ctx: AnyContext) => rt.cancelWork(ctx),
-      cancelDelayedWork: (ctx: AnyContext) => rt.cancelDelayedWork(ctx),
-      cancelDelayedWorkSync: (ctx: AnyContext) => d.host.track(rt.cancelDelayedWorkSyncOp(ctx), 'cancel_delayed_work_sync()'),
-      flushDelayedWork: (ctx: AnyContext) => d.host.track(rt.flushDelayedWorkOp(ctx), 'flush_delayed_work()'),
-    })
+    // Object.assign keeps workMembers()'s `pending` getter on its own object (a spread would copy its value).
+    const dwork: ModelDelayedWork<N> = Object.freeze(
+      Object.assign(workMembers(d, rt, name), {
+        cancelDelayedWork: (ctx: AnyContext) => rt.cancelDelayedWork(ctx),
+        cancelDelayedWorkSync: (ctx: AnyContext) => d.host.track(rt.cancelDelayedWorkSyncOp(ctx), 'cancel_delayed_work_sync()'),
+        flushDelayedWork: (ctx: AnyContext) => d.host.track(rt.flushDelayedWorkOp(ctx), 'flush_delayed_work()'),
+      }),
+    )
     registerWork(dwork, rt, d)
     return dwork
   }

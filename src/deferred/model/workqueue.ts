@@ -356,20 +356,24 @@ export const initWorkFactory =
     const pools = ModelPools.of(d)
     const rt = new WorkRuntime(d, pools, name, runByTheModel, 'task')
     pools.setFn(rt, fn)
-    const work: ModelWork<N> = Object.freeze({
-      kind: 'work_struct' as const,
-      name,
-      get pending() {
-        return rt.pending
-      },
-      flushWork: (ctx: AnyContext) => d.host.track(rt.flushWorkOp(ctx), 'flush_work()'),
-      cancelWorkSync: (ctx: AnyContext) =>
-        d.host.track(
-          rt.cancelSyncOp(ctx, 'cancel_work_sync()', () => false),
-          'cancel_work_sync()',
-        ),
-      cancelWork: (ctx: AnyContext) => rt.cancelWork(ctx),
-    })
+    const work: ModelWork<N> = Object.freeze(workMembers(d, rt, name))
     registerWork(work, rt, d)
     return work
   }
+
+/** The members of a `work_struct` (a delayed work's too: `&dwork->work`); a fresh object, its `pending` a getter. */
+export const workMembers = <N extends string>(d: ModelDeferred, rt: WorkRuntime, name: N): ModelWork<N> => ({
+  kind: 'work_struct' as const,
+  name,
+  get pending() {
+    return rt.pending
+  },
+  flushWork: (ctx: AnyContext) => d.host.track(rt.flushWorkOp(ctx), 'flush_work()'),
+  // cancel_work_sync(&dwork->work): without WORK_CANCEL_DELAYED a delayed work's timer stays armed, as in the kernel.
+  cancelWorkSync: (ctx: AnyContext) =>
+    d.host.track(
+      rt.cancelSyncOp(ctx, 'cancel_work_sync()', () => false),
+      'cancel_work_sync()',
+    ),
+  cancelWork: (ctx: AnyContext) => rt.cancelWork(ctx),
+})
