@@ -26,6 +26,10 @@ export interface Resched {
 
 export const NO_OFFSETS: Resched = { preemptOffset: 0, rcuOffset: 0 }
 
+/** `__might_resched()`'s test: preempt_count and the RCU depth are what the caller expects, interrupts on (nothing to report). */
+export const reschedAllowed = (cpu: Cpu, preemptOffset: number, rcuOffset: number): boolean =>
+  preemptCount(cpu.state) === preemptOffset && cpu.current.rcuReadLockNesting === rcuOffset && !cpu.irqsDisabled
+
 /** Null when sleeping is fine here, else the diagnostic (the caller records it). */
 export const checkMightResched = (
   cpu: Cpu,
@@ -36,10 +40,10 @@ export const checkMightResched = (
   /** The kernel's lockdep, for the held-lock lines (its LD_WAIT_* values and classes). */
   lockdep: HeldLinesLockdep,
 ): SleepingInAtomicDiagnostic | null => {
+  if (reschedAllowed(cpu, offsets.preemptOffset, offsets.rcuOffset)) return null
   const count = preemptCount(cpu.state)
   const rcuDepth = cpu.current.rcuReadLockNesting
   const irqsOff = cpu.irqsDisabled
-  if (count === offsets.preemptOffset && rcuDepth === offsets.rcuOffset && !irqsOff) return null
   const task = cpu.current
   const held = heldOf()
   const heldLocks = lockNames(held)

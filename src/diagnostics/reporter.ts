@@ -26,7 +26,7 @@ import {
   proofFalsifiedReport,
   type Site,
 } from './kernel-reports.js'
-import { checkMightResched } from './might-sleep.js'
+import { checkMightResched, reschedAllowed } from './might-sleep.js'
 import { checkSchedule } from './schedule-bug.js'
 import type { KernelWarning } from './proof-diagnostics.js'
 import { countingTitle } from './titles.js'
@@ -88,6 +88,8 @@ export class Reporter {
 
   /** `might_sleep()`: reports when sleeping is not allowed here. */
   mightSleep(cpu: Cpu, what: string): void {
+    // The usual case first: nothing to report, no closure made (a lock's might_sleep step runs at every acquisition).
+    if (reschedAllowed(cpu, 0, 0)) return
     const diagnostic = checkMightResched(cpu, what, () => this.held.of(cpu.current), undefined, this.lockdep)
     if (diagnostic !== null) this.report(diagnostic)
   }
@@ -104,6 +106,7 @@ export class Reporter {
 
   /** `__might_resched()` with these offsets. */
   mightResched(cpu: Cpu, what: string, preemptOffset: number, rcuOffset: number): void {
+    if (reschedAllowed(cpu, preemptOffset, rcuOffset)) return
     const d = checkMightResched(cpu, what, () => this.held.of(cpu.current), { preemptOffset, rcuOffset }, this.lockdep)
     if (d !== null) this.report(d)
   }
