@@ -64,7 +64,18 @@ export interface TimerList<N extends string = string> {
   delTimer(ctx: AnyContext): boolean
 }
 
-/** What a timer's callback runs in: the TIMER softirq, holding the timer's map (call_timer_fn()). */
+/**
+ * What timer N's callback runs in: the TIMER softirq, holding the timer's lockdep map
+ * (call_timer_fn()), which `timer_delete_sync()` of it from there waits on for ever.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type TimerCallbackState } from 'lockproof'
+ *
+ * const poll = (ctx: Context<TimerCallbackState<'poll'>>) => ctx.cpuId
+ * createKernel().timerSetup('poll', poll)
+ * ```
+ */
 export type TimerCallbackState<N extends string> = InCallbackOf<TimerState, 'timer_list', N>
 
 export type TimerCallback<N extends string> = (ctx: Context<TimerCallbackState<N>>, timer: TimerList<N>) => unknown

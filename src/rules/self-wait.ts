@@ -43,7 +43,13 @@ export type RunningCallback<What extends string, N extends string | number> = st
  */
 export type InCallbackOf<S extends CtxState, What extends string, N extends string | number> = [RunningCallback<What, N>] extends [never]
   ? S
-  : With<S, { held: S['held'] | RunningCallback<What, N> }>
+  : With<S, Holding<S['held'] | RunningCallback<What, N>>>
+
+/** The part of a state {@link InCallbackOf} overrides. */
+interface Holding<H extends string> {
+  /** The held classes, the callback's marker among them. */
+  readonly held: H
+}
 
 /**
  * `unknown` unless `Call` waits for object `N`'s callback from inside it (the context holds its
