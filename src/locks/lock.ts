@@ -367,6 +367,15 @@ export class LockRuntime<D> implements StepHost, Relock {
     this.id = this.#state.id
   }
 
+  /**
+   * Whether task `pid` holds this lock (the writer or one of the readers), from the lock word: a
+   * lock without a lockdep map (bit_spin_lock) is on no held-lock stack, so `LockedBy` asks here.
+   */
+  heldBy(pid: number): boolean {
+    const st = this.#state
+    return st.writerPid === pid || st.readerPids.includes(pid)
+  }
+
   /** `lockdep_set_class()`: later acquisitions use the class of key `key`. */
   setClass(key: string): void {
     this.host.lockdep.classes.claim(key, this.kind, this.label)

@@ -12,6 +12,7 @@ import type { Callback } from '../../rules/self-wait.js'
 import type { Op } from '../../exec/wait.js'
 import { HrtimerRuntime, THREW, type HrtimerCallbackState, type HrtimerMode, type HrtimerRestart, type HrtimerStartMode } from '../hrtimer.js'
 import { invoke, ModelDeferred, runByTheModel } from './core.js'
+import { touchShared } from '../../exec/explore/touched.js'
 
 /**
  * A `struct hrtimer` of a model, from `k.hrtimerSetup()`. Times are simulated milliseconds.
@@ -79,6 +80,7 @@ export const hrtimerSetupFactory =
       mode,
       expiresIn: rt.expiresIn,
       get active() {
+        touchShared()
         return rt.active
       },
       hrtimerStart: (ctx: AnyContext, ms: number, m: HrtimerStartMode<M>) => rt.hrtimerStart(ctx, ms, m),
