@@ -9,6 +9,7 @@ import type { AnyContext } from '../../rules/proofs.js'
 import type { Op } from '../../exec/wait.js'
 import { HrtimerRuntime, THREW, type HrtimerMode, type HrtimerRestart, type HrtimerStartMode, type HrtimerStateOf } from '../hrtimer.js'
 import { invoke, ModelDeferred, runByTheModel } from './core.js'
+import { touchShared } from '../../exec/explore/touched.js'
 
 /**
  * A `struct hrtimer` of a model, from `k.hrtimerSetup()`. Times are simulated milliseconds.
@@ -73,6 +74,7 @@ export const hrtimerSetupFactory =
       mode,
       expiresIn: rt.expiresIn,
       get active() {
+        touchShared()
         return rt.active
       },
       hrtimerStart: (ctx: AnyContext, ms: number, m: HrtimerStartMode<M>) => rt.hrtimerStart(ctx, ms, m),

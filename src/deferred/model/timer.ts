@@ -13,6 +13,7 @@ import type { Op } from '../../exec/wait.js'
 import { TimerListRuntime } from '../timer.js'
 import type { TimerState } from '../states.js'
 import { invoke, ModelDeferred, runByTheModel } from './core.js'
+import { touchShared } from '../../exec/explore/touched.js'
 
 /**
  * A `struct timer_list` of a model, from `k.timerSetup()`. Expiry times are jiffies (one a
@@ -80,6 +81,7 @@ export const timerSetupFactory =
       kind: 'timer_list' as const,
       name,
       get pending() {
+        touchShared()
         return rt.pending
       },
       modTimer: (ctx: AnyContext, expires: number) => rt.modTimer(ctx, expires),

@@ -20,6 +20,7 @@ import { POINT, type Op } from '../../exec/wait.js'
 import type { Body } from '../../exec/model/executor.js'
 import { DelayedWorkRuntime, WorkRuntime, WorkqueueRuntime, type WorkQueuing, type WorkqueueFlags } from '../workqueue.js'
 import { invoke, ModelDeferred, type ModelKthread, runByTheModel } from './core.js'
+import { touchShared } from '../../exec/explore/touched.js'
 
 /**
  * `alloc_workqueue()` flags of a model: kernel.run's, and WQ_UNBOUND.
@@ -366,6 +367,7 @@ export const workMembers = <N extends string>(d: ModelDeferred, rt: WorkRuntime,
   kind: 'work_struct' as const,
   name,
   get pending() {
+    touchShared()
     return rt.pending
   },
   flushWork: (ctx: AnyContext) => d.host.track(rt.flushWorkOp(ctx), 'flush_work()'),

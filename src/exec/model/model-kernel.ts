@@ -33,6 +33,7 @@ import type { KernelParts } from '../executor.js'
 import type { ModelExecutor, ModelTask, Signal } from './executor.js'
 import { trackOp } from './op.js'
 import { isEager, MODEL_FACTORIES, makePlugged, type ModelFactories, type ModelHost, type Plugged, type PluggedFactories } from './factories.js'
+import { touchShared } from '../explore/touched.js'
 
 const PLUGGED_ENTRIES: readonly (readonly [string, Plugged<unknown>])[] = Object.entries(MODEL_FACTORIES satisfies ModelFactories)
 
@@ -296,6 +297,8 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     const t = this.#tasks.get(task)
     if (t === undefined) throw new InvalidArgumentError('signal(): not a task of this model')
     if (!SIGNALS.includes(sig)) throw new InvalidArgumentError(`signal(): the signal is one of ${SIGNALS.join(', ')}`)
+    // From a task: another task's signals and wait change with no point naming them (src/exec/explore/touched.ts).
+    touchShared()
     this.#exec.signal(t, sig)
   }
 
