@@ -31,33 +31,30 @@ const SLEEPING = {
 
 // ── unlock steps that do not undo the lock steps ────────────────────────────────────────
 // An unlock step in the lock sequence undoes nothing the lock did.
+const undoInLock = {
+  ...BASE,
+  kind: 'ad_undo_in_lock',
+  label: 'x',
+  variants: { plain: { normal: { lock: ['preempt_enable', 'acquire'], unlock: ['release'] }, rt: PLAIN } },
+} as const
 // @expect-error defineLockKind(ad_undo_in_lock): plain (normal): the lock steps perform 'preempt_enable', an unlock step, which nothing in the lock sequence calls for
-expectError(
-  defineLockKind({
-    ...BASE,
-    kind: 'ad_undo_in_lock',
-    label: 'x',
-    variants: { plain: { normal: { lock: ['preempt_enable', 'acquire'], unlock: ['release'] }, rt: PLAIN } },
-  }),
-)
+expectError(defineLockKind(undoInLock))
+const noRelease = {
+  ...BASE,
+  kind: 'ad_no_release',
+  label: 'x',
+  variants: { plain: { normal: PLAIN, rt: { lock: ['preempt_disable', 'acquire'], unlock: ['preempt_enable'] } } },
+} as const
 // @expect-error defineLockKind(ad_no_release): plain (rt): the unlock steps do not undo the lock steps: 'release' is missing
-expectError(
-  defineLockKind({
-    ...BASE,
-    kind: 'ad_no_release',
-    label: 'x',
-    variants: { plain: { normal: PLAIN, rt: { lock: ['preempt_disable', 'acquire'], unlock: ['preempt_enable'] } } },
-  }),
-)
+expectError(defineLockKind(noRelease))
+const readUnbalanced = {
+  ...BASE,
+  kind: 'ad_read_unbalanced',
+  label: 'x',
+  readVariants: { plain: { normal: { lock: ['rcu_read_lock', 'acquire'], unlock: ['release'] }, rt: PLAIN } },
+} as const
 // @expect-error defineLockKind(ad_read_unbalanced): plain (normal): the unlock steps do not undo the lock steps: 'rcu_read_unlock' is missing
-expectError(
-  defineLockKind({
-    ...BASE,
-    kind: 'ad_read_unbalanced',
-    label: 'x',
-    readVariants: { plain: { normal: { lock: ['rcu_read_lock', 'acquire'], unlock: ['release'] }, rt: PLAIN } },
-  }),
-)
+expectError(defineLockKind(readUnbalanced))
 // Valid: a wait check (might_sleep) needs no undo.
 defineLockKind({ ...SLEEPING, kind: 'ad_checks', label: 'x' })
 
@@ -93,24 +90,22 @@ defineLockKind({
 })
 
 // ── an unknown step ─────────────────────────────────────────────────────────────────────
+const unknownUnlock = {
+  ...BASE,
+  kind: 'ad_unknown_unlock',
+  label: 'x',
+  variants: { plain: { normal: PLAIN, rt: { lock: ['preempt_disable', 'acquire'], unlock: ['release', 'preempt_enabel'] } } },
+} as const
 // @expect-error defineLockKind(ad_unknown_unlock): unknown step 'preempt_enabel'
-expectError(
-  defineLockKind({
-    ...BASE,
-    kind: 'ad_unknown_unlock',
-    label: 'x',
-    variants: { plain: { normal: PLAIN, rt: { lock: ['preempt_disable', 'acquire'], unlock: ['release', 'preempt_enabel'] } } },
-  }),
-)
+expectError(defineLockKind(unknownUnlock))
+const unknownRead = {
+  ...BASE,
+  kind: 'ad_unknown_read',
+  label: 'x',
+  readVariants: { plain: { normal: { lock: ['rcu_lock', 'acquire'], unlock: ['release'] }, rt: PLAIN } },
+} as const
 // @expect-error defineLockKind(ad_unknown_read): unknown step 'rcu_lock'
-expectError(
-  defineLockKind({
-    ...BASE,
-    kind: 'ad_unknown_read',
-    label: 'x',
-    readVariants: { plain: { normal: { lock: ['rcu_lock', 'acquire'], unlock: ['release'] }, rt: PLAIN } },
-  }),
-)
+expectError(defineLockKind(unknownRead))
 
 // A spec whose type is not literal (its kind any string: built at run time, as the design check's
 // twins are) cannot be told apart here: it compiles, and the run time checks it.
