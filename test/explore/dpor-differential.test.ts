@@ -176,6 +176,23 @@ describe('counterexamples (random models with failures)', () => {
 })
 
 describe('random and PCT with a seed are reproducible', () => {
+  it('random and PCT counterexamples replay to the same failure too', () => {
+    let checked = 0
+    fc.assert(
+      fc.property(specArb({ taskLength: 4, deferred: false, waits: false }), (spec) => {
+        const { model } = buildModel(spec)
+        for (const strategy of ['random', 'pct'] as const)
+          for (const c of explore(model, { strategy, seed: 3, maxExecutions: 100, stopOnFailure: false, shrink: false }).counterexamples) {
+            const again = explore(model, { replay: c.replay, stopOnFailure: false })
+            expect(again.counterexamples.map(failureOf)).toContain(failureOf(c))
+            checked++
+          }
+      }),
+      { numRuns: 8, seed: 41 },
+    )
+    expect(checked).toBeGreaterThan(10)
+  }, 120_000)
+
   const summary = (r: ExploreResult): string[] => [
     ...r.kernels.map((k) => `${k.kernel}: ${k.executions} executions`),
     ...r.counterexamples.map((c) => `${failureOf(c)} at ${c.foundAt}: ${c.replay}`),
