@@ -69,6 +69,30 @@ describe('regressions found by the differential test (shrunk)', () => {
     }
   })
 
+  // The suspect's mechanism, proved with a completion: complete() and try_wait_for_completion()
+  // in sections of two locks (the steps' accesses name the locks only), after a section of a
+  // common lock. DPOR missed "t0 bumps first, t1 tries before t0 completes" (try:false after n=1).
+  const completion: ModelSpec = {
+    cpus: 2,
+    locks: ['spinLock', 'spinLock', 'spinLock'],
+    cells: 1,
+    tasks: [
+      { cpu: 0, ops: [section(2, [{ op: 'bump' }], 'guard'), section(0, [{ op: 'complete' }], 'guard')] },
+      { cpu: 1, ops: [section(2, [{ op: 'bump' }], 'guard'), section(1, [{ op: 'tryWait' }], 'guard')] },
+    ],
+    irq: null,
+    softirq: null,
+    callbacks: {},
+  }
+  it.each(KERNELS)('complete() and try_wait_for_completion() under two locks: every order (%s)', (kernel) => {
+    for (const bound of [0, 2, null]) {
+      const c = compareOn(completion, kernel, bound, CAP)
+      expect([c?.missing, c?.extra]).toEqual([[], []])
+      const logs = [...exploreSpec(completion, kernel, { preemptionBound: bound }).outcomes].map((o) => (JSON.parse(o) as { logs: string[] }).logs[1])
+      expect(logs.sort()).toEqual(['n=0 try:false', 'n=0 try:true', 'n=1 try:false', 'n=1 try:true'])
+    }
+  })
+
   // The suspect: a step that takes a lock and calls a synchronous deferred member. Each pair on
   // two CPUs under two locks, with no bare step between (guards: a plain unlock, the task ends in the step).
   const pair = (a: Op, b: Op, callbacks: ModelSpec['callbacks']): ModelSpec => ({

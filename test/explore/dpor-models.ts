@@ -28,6 +28,8 @@ export type Op =
   | { readonly op: 'read' | 'write'; readonly cell: number }
   | { readonly op: 'relax' }
   | { readonly op: 'wait' | 'complete' }
+  /** `try_wait_for_completion()`: synchronous, its result logged. */
+  | { readonly op: 'tryWait' }
   /** `k.signal()` to a task (SIGINT), and `msleep_interruptible()` (which a signal ends early). */
   | { readonly op: 'signal'; readonly task: number }
   | { readonly op: 'sleep' }
@@ -159,6 +161,9 @@ function* runOp(env: Env, ctx: unknown, o: Op, log: string[], data: object | nul
     case 'complete':
       if (env.done !== null) method(env.done, 'complete')(ctx)
       return
+    case 'tryWait':
+      if (env.done !== null) log.push(`try:${String(method(env.done, 'tryWaitForCompletion')(ctx))}`)
+      return
     case 'signal': {
       const t = env.tasks[o.task]
       if (t !== undefined) env.k.signal(t, 'SIGINT')
@@ -228,7 +233,7 @@ export const usedCallbacks = (spec: ModelSpec): Set<Callback> => {
 export const buildModel = (spec: ModelSpec): { model: Model<readonly []>; observed: () => Observed } => {
   let now: Observed | null = null
   const used = usedCallbacks(spec)
-  const usesDone = contexts(spec).some((ops) => [...allOps(ops)].some((o) => o.op === 'wait' || o.op === 'complete'))
+  const usesDone = contexts(spec).some((ops) => [...allOps(ops)].some((o) => o.op === 'wait' || o.op === 'complete' || o.op === 'tryWait'))
   const model = defineModel(
     (k) => {
       const obs: Observed = { logs: spec.tasks.map(() => []), runs: [], runNames: [], lockData: [], cells: [] }
@@ -391,7 +396,7 @@ const tokenArb = (locks: number, cells: number, deferred: boolean, where: Where,
     fc.integer({ min: 0, max: cells - 1 }).map((cell): Op => ({ op: 'write', cell })),
     fc.constant<Op>({ op: 'relax' }),
   ]
-  if (waits) plain.push(fc.constant<Op>({ op: 'complete' }))
+  if (waits) plain.push(fc.constant<Op>({ op: 'complete' }), fc.constant<Op>({ op: 'tryWait' }))
   if (waits && where === 'task') plain.push(fc.constant<Op>({ op: 'wait' }))
   if (deferred) plain.push(fc.constantFrom(...DEFERRED).map((d): Op => ({ op: d })))
   const signal = fc.oneof(
