@@ -104,8 +104,8 @@ interface Env {
   wq: object | null
   rcuCallback: ((ctx: unknown) => ModelOp<unknown>) | null
   readonly tasks: ModelTaskHandle[]
-  /** What the ops write to a cell: a different value per write site. */
-  next: number
+  /** Each log's writer, for the values it writes (its name and how far it got: the same in every order of independent steps). */
+  readonly writer: WeakMap<string[], string>
 }
 
 function* runOps(env: Env, ctx: unknown, ops: readonly Op[], log: string[], data: object | null): ModelOp<void> {
@@ -148,7 +148,8 @@ function* runOp(env: Env, ctx: unknown, o: Op, log: string[], data: object | nul
     case 'write': {
       const c = env.cells[o.cell]
       if (c === undefined) throw new Error(`no cell ${o.cell}`)
-      const v = ++env.next
+      const v = `${env.writer.get(log) ?? '?'}.${log.length}`
+      log.push(`w${o.cell}`)
       yield* op(method(c, 'write')(ctx, v))
       return
     }
@@ -246,9 +247,20 @@ export const buildModel = (spec: ModelSpec): { model: Model<readonly []>; observ
       const cells = Array.from({ length: spec.cells }, (_, i) => k.cell(`C${i}`, 0))
       obs.cells = cells
       const deferred: Partial<Record<Callback, object>> = {}
-      const env: Env = { k, locks, cells, done: usesDone ? k.completion('done') : null, deferred, wq: null, rcuCallback: null, tasks: [], next: 0 }
+      const env: Env = {
+        k,
+        locks,
+        cells,
+        done: usesDone ? k.completion('done') : null,
+        deferred,
+        wq: null,
+        rcuCallback: null,
+        tasks: [],
+        writer: new WeakMap(),
+      }
       const run = (name: string, ops: readonly Op[], ctx: unknown): ModelOp<void> => {
         const mine: string[] = []
+        env.writer.set(mine, name)
         obs.runs.push(mine)
         obs.runNames.push(name)
         return runOps(env, ctx, ops, mine, null)
@@ -262,6 +274,7 @@ export const buildModel = (spec: ModelSpec): { model: Model<readonly []>; observ
       if (used.has('tasklet')) deferred.tasklet = k.taskletSetup('tasklet', (ctx) => run('tasklet', cb('tasklet'), ctx))
       if (used.has('irqWork')) deferred.irqWork = k.initIrqWork('irqWork', (ctx) => run('irqWork', cb('irqWork'), ctx))
       if (used.has('rcu')) env.rcuCallback = (ctx: unknown) => run('rcu', cb('rcu'), ctx)
+      obs.logs.forEach((l, i) => env.writer.set(l, `t${i}`))
       spec.tasks.forEach((t, i) => {
         const handle = k.task(`t${i}`, { cpu: t.cpu }, function* (ctx) {
           yield* runOps(env, ctx, t.ops, obs.logs[i] as string[], null)
