@@ -274,7 +274,7 @@ export const buildModel = (spec: ModelSpec): { model: Model<readonly []>; observ
       if (used.has('tasklet')) deferred.tasklet = k.taskletSetup('tasklet', (ctx) => run('tasklet', cb('tasklet'), ctx))
       if (used.has('irqWork')) deferred.irqWork = k.initIrqWork('irqWork', (ctx) => run('irqWork', cb('irqWork'), ctx))
       if (used.has('rcu')) env.rcuCallback = (ctx: unknown) => run('rcu', cb('rcu'), ctx)
-      obs.logs.forEach((l, i) => env.writer.set(l, `t${i}`))
+      for (const [i, l] of obs.logs.entries()) env.writer.set(l, `t${i}`)
       spec.tasks.forEach((t, i) => {
         const handle = k.task(`t${i}`, { cpu: t.cpu }, function* (ctx) {
           yield* runOps(env, ctx, t.ops, obs.logs[i] as string[], null)
