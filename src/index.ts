@@ -101,6 +101,7 @@ export {
 } from './errors.js'
 export type { LockdepStats } from './lockdep/validator.js'
 export type { KernelWarning, KernelWarningDiagnostic, ProofFalsifiedDiagnostic, ProofName } from './diagnostics/proof-diagnostics.js'
+export { RT_TRYLOCK_TITLE, type RtTrylockDiagnostic, type RtTrylockWhere } from './diagnostics/rt-trylock.js'
 export type { LockdepProcFile } from './lockdep/proc.js'
 export type { Guard } from './locks/guard.js'
 export type {

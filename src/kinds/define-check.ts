@@ -41,8 +41,10 @@ type AllSequences<S extends LockKindInput> = Sequences<S['variants']> | (S['read
 
 type UnknownSteps<S extends LockKindInput> = Exclude<AllSequences<S>['lock'] | AllSequences<S>['unlock'], Step>
 
-/** The variants that lack a configuration. */
-type OneConfig<T> = { [V in keyof T & Variant]-?: T[V] extends { readonly normal: OpsInput; readonly rt: OpsInput } ? never : V }[keyof T & Variant]
+/** The variants that lack a configuration (an optional variant's `undefined` is its absence, not a missing configuration). */
+type OneConfig<T> = {
+  [V in keyof T & Variant]-?: Exclude<T[V], undefined> extends { readonly normal: OpsInput; readonly rt: OpsInput } ? never : V
+}[keyof T & Variant]
 
 /** The undo steps lock steps L call for. */
 type UndoOf<L> = L extends Step ? Exclude<StepUndo[L], null> : never
@@ -78,8 +80,15 @@ type MissingVariant<S extends LockKindInput> = {
     : never
 }[keyof (S['methods'] & S['guards'] & S['annotated'])]
 
-/** `unknown` when spec S passes every compile-time check, else the first failure's error. */
-export type SpecCheck<S extends LockKindInput> = [UnknownSteps<S>] extends [never]
+/**
+ * `unknown` when spec S passes every compile-time check, else the first failure's error. A spec
+ * whose type is not literal (its `kind` is any string: one built at run time, as the design
+ * check's twins are) cannot be told apart at compile time: only the run time checks it.
+ */
+export type SpecCheck<S extends LockKindInput> = string extends S['kind'] ? unknown : LiteralSpecCheck<S>
+
+/** {@link SpecCheck} of a spec written as a literal. */
+type LiteralSpecCheck<S extends LockKindInput> = [UnknownSteps<S>] extends [never]
   ? [OneConfig<S['variants']>] extends [never]
     ? [Unbalanced<AllSequences<S>>] extends [never]
       ? [WaitMismatch<S, 'normal'> | WaitMismatch<S, 'rt'>] extends [never]
