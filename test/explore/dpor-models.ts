@@ -427,6 +427,19 @@ const tokenArb = (locks: number, cells: number, deferred: boolean, where: Where,
   )
 }
 
+/**
+ * A model's softirq handler cannot wait yet when a task's local_bh_enable() runs it inline on RT
+ * (SchedulingError, docs/executors.md): its sections keep to raw_spinlock_t (others become their bodies).
+ */
+const rawOnly = (ops: readonly Op[], kinds: readonly LockKind[]): Op[] =>
+  ops.flatMap((o): Op[] =>
+    o.op !== 'section'
+      ? [o]
+      : kinds[o.lock] === 'rawSpinLock'
+        ? [{ ...o, body: rawOnly(o.body, kinds) }]
+        : rawOnly(o.body, kinds).filter((x) => x.op !== 'bump'),
+  )
+
 /** A task signals another task (its target counted among the others). */
 const signalOthers = (ops: readonly Op[], self: number, tasks: number): Op[] =>
   ops.map(
@@ -489,7 +502,7 @@ export const specArb = (shape: SpecShape = {}): fc.Arbitrary<ModelSpec> => {
             cells,
             tasks: r.tasks.map((t, i) => ({ cpu: (i + r.shift) % cpus, ops: signalOthers(ops(t, 'task'), i, r.tasks.length) })),
             irq: r.irq === null ? null : { cpu: r.irq.cpu, ops: ops(r.irq.tokens, 'atomic') },
-            softirq: r.softirq === null ? null : { cpu: r.softirq.cpu, ops: ops(r.softirq.tokens, 'atomic') },
+            softirq: r.softirq === null ? null : { cpu: r.softirq.cpu, ops: rawOnly(ops(r.softirq.tokens, 'atomic'), locks) },
             callbacks: {
               timer: ops(r.callbacks.timer, 'atomic'),
               work: ops(r.callbacks.work, 'task'),
