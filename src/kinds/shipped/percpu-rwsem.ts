@@ -62,7 +62,6 @@ export const PERCPU_RW_SEMAPHORE = defineLockKind({
   readVariants: null,
   readRecursion: 'shared',
   lockdep: { waitInner: 'inv', waitOuter: null, lockType: 'normal' },
-  // percpu_down_read_trylock(): include/linux/percpu-rwsem.h checks no context; it never sleeps.
   trylock: { context: 'by-wait', call: 'percpu_down_read_trylock', warn: both(null) },
   requires: [],
   data: 'shared',
