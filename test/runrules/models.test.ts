@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { explore, RT_TRYLOCK_TITLE } from '../../src/index.js'
-import type { ModelKernel } from '../../src/index.js'
+import type { ModelKernel, Op } from '../../src/index.js'
 
-type LooseOp = (...args: unknown[]) => Generator<unknown, unknown, unknown>
+type LooseOp = (...args: unknown[]) => Op<unknown>
 /** An untyped caller's view of a model op the types refuse here (JavaScript yield*s what it returns). */
 const loose = <O extends object>(o: O, key: keyof O & string): LooseOp => {
   const f = o[key]
