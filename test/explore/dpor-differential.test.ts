@@ -69,6 +69,28 @@ describe('regressions found by the differential test (shrunk)', () => {
     }
   })
 
+  // Bounded DPOR: a reversal over the bound (the interrupt between t1's steps would preempt it) is
+  // planted where t1's run began; the search planted it before t0's step on the other CPU, where
+  // the sleep set (t0 explored there first) pruned it, so "the handler writes while t1 has not
+  // run yet, then t1 writes" was never explored with bound 0.
+  const runStart: ModelSpec = {
+    cpus: 2,
+    locks: ['spinLock'],
+    cells: 1,
+    tasks: [
+      { cpu: 0, ops: [] },
+      { cpu: 1, ops: [{ op: 'sleep' }, { op: 'write', cell: 0 }] },
+    ],
+    irq: { cpu: 1, ops: [{ op: 'write', cell: 0 }] },
+    softirq: null,
+    callbacks: {},
+  }
+  it.each(KERNELS)('bound 0: the interrupt before a task runs on its CPU, after a step of another CPU (%s)', (kernel) => {
+    const cells = [...exploreSpec(runStart, kernel, { preemptionBound: 0 }).outcomes].map((o) => (JSON.parse(o) as { cells: string[] }).cells[0])
+    expect(new Set(cells)).toEqual(new Set(['irq.0', 't1.1']))
+    for (const bound of [0, 1, null]) expect(compareOn(runStart, kernel, bound, CAP)?.missing).toEqual([])
+  })
+
   // The suspect's mechanism, proved with a completion: complete() and try_wait_for_completion()
   // in sections of two locks (the steps' accesses name the locks only), after a section of a
   // common lock. DPOR missed "t0 bumps first, t1 tries before t0 completes" (try:false after n=1).

@@ -393,13 +393,19 @@ export class DfsStrategy implements Strategy {
     const cpu = (events[i] as Choice).cpu
     const runner = node.keys[node.chosen] as ChoiceKey
     let b = i
+    // The run's first step: other CPUs' steps before it are not part of it.
+    let first = i
     while (b > 0) {
       const prev = stack[b - 1] as Node
       const pc = prev.choices[prev.chosen] as Choice
       if (pc.cpu === cpu && prev.keys[prev.chosen] !== runner) break
       b--
+      if (prev.keys[prev.chosen] === runner) first = b
     }
     if (b !== i && (stack[b] as Node).keys.includes(pick)) (stack[b] as Node).backtrack.add(pick)
+    // Also just before the run's first step: at b, the other CPUs' steps between b and it were
+    // explored first and put the reversal to sleep (test/explore/dpor-differential.test.ts).
+    if (first !== b && first !== i && (stack[first] as Node).keys.includes(pick)) (stack[first] as Node).backtrack.add(pick)
   }
 
   progress(): number | null {
