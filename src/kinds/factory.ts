@@ -8,7 +8,7 @@
  */
 import type { DeclaredAfter } from '../rules/acquire.js'
 import type { FormTable } from './derive-forms.js'
-import type { Members, MemberTags, TagsOf } from './derive.js'
+import type { Members, TagsOf } from './derive.js'
 import type { AnyKindFacts } from './facts.js'
 import type { ShapeName, ShapeOf, ShapeTable } from './shapes.js'
 import type { LockKindSpec } from './spec.js'
@@ -43,4 +43,4 @@ export type PerCpuLockFactory<Shape extends FactoryShape, Facts extends AnyKindF
 ) => FactoryLocks<Facts, N, D, DeclaredAfter<Order, N>, Tags>[Shape]
 
 /** The lock type of kind S's factory: its shape where its tables are one lockproof ships, else the mapped type. */
-export type ShapeFor<S extends LockKindSpec> = [ShapeOf<MemberTags<S>>] extends [never] ? 'mapped' : ShapeOf<MemberTags<S>>
+export type ShapeFor<S extends LockKindSpec> = [ShapeOf<S>] extends [never] ? 'mapped' : ShapeOf<S>

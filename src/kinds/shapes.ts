@@ -6,39 +6,57 @@
  * mapped type over its members (derive.ts `Members`), which TypeScript builds again for every
  * lock (docs/defining-kinds.md, "Cost"). Each is exactly that mapped type for a kind with its
  * tables (type-tests/kinds-factory.test-d.ts). Members are written out, not inherited: a base
- * interface is instantiated with the lock, a member only when it is used.
+ * interface is instantiated with the lock, a member only when it is used. A kind's shape is
+ * found by comparing its spec's tables with each shape's (`ShapeOf`), not its computed member
+ * tags: the tables are literal types, so comparing them instantiates next to nothing.
  */
 import type { GuardedNested, GuardedNestLock, LockedNested, LockedNestLock, TryGuarded, TryLocked } from '../locks/annotated-api.js'
 import type { Guarded, Locked } from '../locks/methods.js'
 import type { GuardedRequiring, LockedRequiring } from './derive-requires.js'
 import type { AnyKindFacts } from './facts.js'
+import type { LockKindSpec, ReadRecursion } from './spec.js'
 
-/** The member tags of `raw_spinlock_t` and `spinlock_t`. */
-export interface SpinTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly withLockedIrq: 'locked|irq|write'
-  readonly withLockedIrqSave: 'locked|irqsave|write'
-  readonly withLockedBh: 'locked|bh|write'
-  readonly lock: 'guarded|plain|write'
-  readonly lockIrq: 'guarded|irq|write'
-  readonly lockIrqSave: 'guarded|irqsave|write'
-  readonly lockBh: 'guarded|bh|write'
-  readonly withTryLocked: 'try|plain|write'
-  readonly withTryLockedIrq: 'try|irq|write'
-  readonly withTryLockedIrqSave: 'try|irqsave|write'
-  readonly withTryLockedBh: 'try|bh|write'
-  readonly tryLock: 'try-guard|plain|write'
-  readonly tryLockIrq: 'try-guard|irq|write'
-  readonly tryLockIrqSave: 'try-guard|irqsave|write'
-  readonly tryLockBh: 'try-guard|bh|write'
-  readonly withLockedNested: 'nested|plain|write'
-  readonly withLockedIrqSaveNested: 'nested|irqsave|write'
-  readonly lockNested: 'nested-guard|plain|write'
-  readonly lockIrqSaveNested: 'nested-guard|irqsave|write'
-  readonly withLockedNestLock: 'nest-lock|plain|write'
-  readonly lockNestLock: 'nest-lock-guard|plain|write'
+/** A shape's spec fields: its three tables, whether its kinds require a proof, the read rule its tags assume. */
+interface ShapeTables {
+  readonly methods: object
+  readonly guards: object
+  readonly annotated: object
+  readonly requiring: boolean
+  readonly readRecursion: ReadRecursion
+}
+
+/** The spec fields of `raw_spinlock_t` and `spinlock_t` that decide its members' types. */
+export interface SpinTables extends ShapeTables {
+  readonly methods: {
+    readonly withLocked: readonly ['plain', 'write']
+    readonly withLockedIrq: readonly ['irq', 'write']
+    readonly withLockedIrqSave: readonly ['irqsave', 'write']
+    readonly withLockedBh: readonly ['bh', 'write']
+  }
+  readonly guards: {
+    readonly lock: readonly ['plain', 'write']
+    readonly lockIrq: readonly ['irq', 'write']
+    readonly lockIrqSave: readonly ['irqsave', 'write']
+    readonly lockBh: readonly ['bh', 'write']
+  }
+  readonly annotated: {
+    readonly withTryLocked: readonly ['plain', 'write', 'try', false]
+    readonly withTryLockedIrq: readonly ['irq', 'write', 'try', false]
+    readonly withTryLockedIrqSave: readonly ['irqsave', 'write', 'try', false]
+    readonly withTryLockedBh: readonly ['bh', 'write', 'try', false]
+    readonly tryLock: readonly ['plain', 'write', 'try', true]
+    readonly tryLockIrq: readonly ['irq', 'write', 'try', true]
+    readonly tryLockIrqSave: readonly ['irqsave', 'write', 'try', true]
+    readonly tryLockBh: readonly ['bh', 'write', 'try', true]
+    readonly withLockedNested: readonly ['plain', 'write', 'nested', false]
+    readonly withLockedIrqSaveNested: readonly ['irqsave', 'write', 'nested', false]
+    readonly lockNested: readonly ['plain', 'write', 'nested', true]
+    readonly lockIrqSaveNested: readonly ['irqsave', 'write', 'nested', true]
+    readonly withLockedNestLock: readonly ['plain', 'write', 'nest-lock', false]
+    readonly lockNestLock: readonly ['plain', 'write', 'nest-lock', true]
+  }
+  readonly requiring: false
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `raw_spinlock_t` and `spinlock_t`: K its facts, N its class, D its data, F the classes declared after N. */
@@ -93,34 +111,40 @@ export interface SpinShape<K extends AnyKindFacts, N extends string, D, F extend
   readonly lockNestLock: GuardedNestLock<K, N, 'plain', D, F>
 }
 
-/** The member tags of `rwlock_t` (reads recursive: `read_lock_is_recursive`). */
-export interface RwlockTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly withRead: 'locked|plain|read'
-  readonly withWrite: 'locked|plain|write'
-  readonly withReadIrq: 'locked|irq|read'
-  readonly withWriteIrq: 'locked|irq|write'
-  readonly withReadIrqSave: 'locked|irqsave|read'
-  readonly withWriteIrqSave: 'locked|irqsave|write'
-  readonly withReadBh: 'locked|bh|read'
-  readonly withWriteBh: 'locked|bh|write'
-  readonly lock: 'guarded|plain|write'
-  readonly read: 'guarded|plain|read'
-  readonly write: 'guarded|plain|write'
-  readonly readIrq: 'guarded|irq|read'
-  readonly writeIrq: 'guarded|irq|write'
-  readonly readIrqSave: 'guarded|irqsave|read'
-  readonly writeIrqSave: 'guarded|irqsave|write'
-  readonly readBh: 'guarded|bh|read'
-  readonly writeBh: 'guarded|bh|write'
-  readonly withTryRead: 'try|plain|write'
-  readonly withTryWrite: 'try|plain|write'
-  readonly tryRead: 'try-guard|plain|write'
-  readonly tryWrite: 'try-guard|plain|write'
-  readonly withTryWriteIrqSave: 'try|irqsave|write'
-  readonly tryWriteIrqSave: 'try-guard|irqsave|write'
+/** The spec fields of `rwlock_t` (reads recursive: `read_lock_is_recursive`) that decide its members' types. */
+export interface RwlockTables extends ShapeTables {
+  readonly methods: {
+    readonly withLocked: readonly ['plain', 'write']
+    readonly withRead: readonly ['plain', 'read']
+    readonly withWrite: readonly ['plain', 'write']
+    readonly withReadIrq: readonly ['irq', 'read']
+    readonly withWriteIrq: readonly ['irq', 'write']
+    readonly withReadIrqSave: readonly ['irqsave', 'read']
+    readonly withWriteIrqSave: readonly ['irqsave', 'write']
+    readonly withReadBh: readonly ['bh', 'read']
+    readonly withWriteBh: readonly ['bh', 'write']
+  }
+  readonly guards: {
+    readonly lock: readonly ['plain', 'write']
+    readonly read: readonly ['plain', 'read']
+    readonly write: readonly ['plain', 'write']
+    readonly readIrq: readonly ['irq', 'read']
+    readonly writeIrq: readonly ['irq', 'write']
+    readonly readIrqSave: readonly ['irqsave', 'read']
+    readonly writeIrqSave: readonly ['irqsave', 'write']
+    readonly readBh: readonly ['bh', 'read']
+    readonly writeBh: readonly ['bh', 'write']
+  }
+  readonly annotated: {
+    readonly withTryRead: readonly ['plain', 'read', 'try', false]
+    readonly withTryWrite: readonly ['plain', 'write', 'try', false]
+    readonly tryRead: readonly ['plain', 'read', 'try', true]
+    readonly tryWrite: readonly ['plain', 'write', 'try', true]
+    readonly withTryWriteIrqSave: readonly ['irqsave', 'write', 'try', false]
+    readonly tryWriteIrqSave: readonly ['irqsave', 'write', 'try', true]
+  }
+  readonly requiring: false
+  readonly readRecursion: 'read_lock_is_recursive'
 }
 
 /** A lock of a kind with the tables of `rwlock_t` (reads recursive: `read_lock_is_recursive`): K its facts, N its class, D its data, F the classes declared after N. */
@@ -179,18 +203,20 @@ export interface RwlockShape<K extends AnyKindFacts, N extends string, D, F exte
   readonly tryWriteIrqSave: TryGuarded<K, N, 'irqsave', D>
 }
 
-/** The member tags of `mutex`. */
-export interface MutexTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly lock: 'guarded|plain|write'
-  readonly withTryLocked: 'try|plain|write'
-  readonly tryLock: 'try-guard|plain|write'
-  readonly withLockedNested: 'nested|plain|write'
-  readonly lockNested: 'nested-guard|plain|write'
-  readonly withLockedNestLock: 'nest-lock|plain|write'
-  readonly lockNestLock: 'nest-lock-guard|plain|write'
+/** The spec fields of `mutex` that decide its members' types. */
+export interface MutexTables extends ShapeTables {
+  readonly methods: { readonly withLocked: readonly ['plain', 'write'] }
+  readonly guards: { readonly lock: readonly ['plain', 'write'] }
+  readonly annotated: {
+    readonly withTryLocked: readonly ['plain', 'write', 'try', false]
+    readonly tryLock: readonly ['plain', 'write', 'try', true]
+    readonly withLockedNested: readonly ['plain', 'write', 'nested', false]
+    readonly lockNested: readonly ['plain', 'write', 'nested', true]
+    readonly withLockedNestLock: readonly ['plain', 'write', 'nest-lock', false]
+    readonly lockNestLock: readonly ['plain', 'write', 'nest-lock', true]
+  }
+  readonly requiring: false
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `mutex`: K its facts, N its class, D its data, F the classes declared after N. */
@@ -217,24 +243,26 @@ export interface MutexShape<K extends AnyKindFacts, N extends string, D, F exten
   readonly lockNestLock: GuardedNestLock<K, N, 'plain', D, F>
 }
 
-/** The member tags of `rw_semaphore` (reads typed as writes: `shared`). */
-export interface RwsemTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly withRead: 'locked|plain|write'
-  readonly withWrite: 'locked|plain|write'
-  readonly lock: 'guarded|plain|write'
-  readonly read: 'guarded|plain|write'
-  readonly write: 'guarded|plain|write'
-  readonly withTryRead: 'try|plain|write'
-  readonly withTryWrite: 'try|plain|write'
-  readonly tryRead: 'try-guard|plain|write'
-  readonly tryWrite: 'try-guard|plain|write'
-  readonly withReadNested: 'nested|plain|write'
-  readonly withWriteNested: 'nested|plain|write'
-  readonly readNested: 'nested-guard|plain|write'
-  readonly writeNested: 'nested-guard|plain|write'
+/** The spec fields of `rw_semaphore` (reads typed as writes: `shared`) that decide its members' types. */
+export interface RwsemTables extends ShapeTables {
+  readonly methods: {
+    readonly withLocked: readonly ['plain', 'write']
+    readonly withRead: readonly ['plain', 'read']
+    readonly withWrite: readonly ['plain', 'write']
+  }
+  readonly guards: { readonly lock: readonly ['plain', 'write']; readonly read: readonly ['plain', 'read']; readonly write: readonly ['plain', 'write'] }
+  readonly annotated: {
+    readonly withTryRead: readonly ['plain', 'read', 'try', false]
+    readonly withTryWrite: readonly ['plain', 'write', 'try', false]
+    readonly tryRead: readonly ['plain', 'read', 'try', true]
+    readonly tryWrite: readonly ['plain', 'write', 'try', true]
+    readonly withReadNested: readonly ['plain', 'read', 'nested', false]
+    readonly withWriteNested: readonly ['plain', 'write', 'nested', false]
+    readonly readNested: readonly ['plain', 'read', 'nested', true]
+    readonly writeNested: readonly ['plain', 'write', 'nested', true]
+  }
+  readonly requiring: false
+  readonly readRecursion: 'shared'
 }
 
 /** A lock of a kind with the tables of `rw_semaphore` (reads typed as writes: `shared`): K its facts, N its class, D its data, F the classes declared after N. */
@@ -273,16 +301,21 @@ export interface RwsemShape<K extends AnyKindFacts, N extends string, D, F exten
   readonly writeNested: GuardedNested<K, N, 'plain', D, F>
 }
 
-/** The member tags of `local_lock_t` (per-CPU data). */
-export interface LocalTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly withLockedIrq: 'locked|irq|write'
-  readonly withLockedIrqSave: 'locked|irqsave|write'
-  readonly lock: 'guarded|plain|write'
-  readonly lockIrq: 'guarded|irq|write'
-  readonly lockIrqSave: 'guarded|irqsave|write'
+/** The spec fields of `local_lock_t` (per-CPU data) that decide its members' types. */
+export interface LocalTables extends ShapeTables {
+  readonly methods: {
+    readonly withLocked: readonly ['plain', 'write']
+    readonly withLockedIrq: readonly ['irq', 'write']
+    readonly withLockedIrqSave: readonly ['irqsave', 'write']
+  }
+  readonly guards: {
+    readonly lock: readonly ['plain', 'write']
+    readonly lockIrq: readonly ['irq', 'write']
+    readonly lockIrqSave: readonly ['irqsave', 'write']
+  }
+  readonly annotated: Record<never, never>
+  readonly requiring: false
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `local_lock_t` (per-CPU data): K its facts, N its class, D its data, F the classes declared after N. */
@@ -305,12 +338,13 @@ export interface LocalShape<K extends AnyKindFacts, N extends string, D, F exten
   readonly lockIrqSave: Guarded<K, N, 'irqsave', D, F>
 }
 
-/** The member tags of `SpinLockIrq` and `SPIN_LOCK_IRQ_COUNTED` (a callback and a guard). */
-export interface PlainTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly lock: 'guarded|plain|write'
+/** The spec fields of `SpinLockIrq` and `SPIN_LOCK_IRQ_COUNTED` (a callback and a guard) that decide its members' types. */
+export interface PlainTables extends ShapeTables {
+  readonly methods: { readonly withLocked: readonly ['plain', 'write'] }
+  readonly guards: { readonly lock: readonly ['plain', 'write'] }
+  readonly annotated: Record<never, never>
+  readonly requiring: false
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `SpinLockIrq` and `SPIN_LOCK_IRQ_COUNTED` (a callback and a guard): K its facts, N its class, D its data, F the classes declared after N. */
@@ -325,11 +359,13 @@ export interface PlainShape<K extends AnyKindFacts, N extends string, D, F exten
   readonly lock: Guarded<K, N, 'plain', D, F>
 }
 
-/** The member tags of `SPIN_LOCK_IRQ_SAVE` (a callback only). */
-export interface CallbackTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
+/** The spec fields of `SPIN_LOCK_IRQ_SAVE` (a callback only) that decide its members' types. */
+export interface CallbackTables extends ShapeTables {
+  readonly methods: { readonly withLocked: readonly ['plain', 'write'] }
+  readonly guards: Record<never, never>
+  readonly annotated: Record<never, never>
+  readonly requiring: false
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `SPIN_LOCK_IRQ_SAVE` (a callback only): K its facts, N its class, D its data, F the classes declared after N. */
@@ -342,12 +378,13 @@ export interface CallbackShape<K extends AnyKindFacts, N extends string, D, F ex
   readonly withLocked: Locked<K, N, 'plain', D, F>
 }
 
-/** The member tags of `SPIN_LOCK_IRQ_V6` (a callback and a guard of a kind that `requires` a proof). */
-export interface RequiringTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked-requiring|plain|write'
-  readonly lock: 'guarded-requiring|plain|write'
+/** The spec fields of `SPIN_LOCK_IRQ_V6` (a callback and a guard of a kind that `requires` a proof) that decide its members' types. */
+export interface RequiringTables extends ShapeTables {
+  readonly methods: { readonly withLocked: readonly ['plain', 'write'] }
+  readonly guards: { readonly lock: readonly ['plain', 'write'] }
+  readonly annotated: Record<never, never>
+  readonly requiring: true
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `SPIN_LOCK_IRQ_V6` (a callback and a guard of a kind that `requires` a proof): K its facts, N its class, D its data, F the classes declared after N. */
@@ -362,14 +399,13 @@ export interface RequiringShape<K extends AnyKindFacts, N extends string, D, F e
   readonly lock: GuardedRequiring<K, N, 'plain', D, F, 'write'>
 }
 
-/** The member tags of `BIT_SPIN_LOCK` (a callback, a guard and their trylocks). */
-export interface TryPlainTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly lock: 'guarded|plain|write'
-  readonly withTryLocked: 'try|plain|write'
-  readonly tryLock: 'try-guard|plain|write'
+/** The spec fields of `BIT_SPIN_LOCK` (a callback, a guard and their trylocks) that decide its members' types. */
+export interface TryPlainTables extends ShapeTables {
+  readonly methods: { readonly withLocked: readonly ['plain', 'write'] }
+  readonly guards: { readonly lock: readonly ['plain', 'write'] }
+  readonly annotated: { readonly withTryLocked: readonly ['plain', 'write', 'try', false]; readonly tryLock: readonly ['plain', 'write', 'try', true] }
+  readonly requiring: false
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `BIT_SPIN_LOCK` (a callback, a guard and their trylocks): K its facts, N its class, D its data, F the classes declared after N. */
@@ -388,18 +424,18 @@ export interface TryPlainShape<K extends AnyKindFacts, N extends string, D, F ex
   readonly tryLock: TryGuarded<K, N, 'plain', D>
 }
 
-/** The member tags of `RT_MUTEX`. */
-export interface RtMutexTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withLocked: 'locked|plain|write'
-  readonly withLockedInterruptible: 'locked|plain|write'
-  readonly lock: 'guarded|plain|write'
-  readonly lockInterruptible: 'guarded|plain|write'
-  readonly withTryLocked: 'try|plain|write'
-  readonly tryLock: 'try-guard|plain|write'
-  readonly withLockedNested: 'nested|plain|write'
-  readonly lockNested: 'nested-guard|plain|write'
+/** The spec fields of `RT_MUTEX` that decide its members' types. */
+export interface RtMutexTables extends ShapeTables {
+  readonly methods: { readonly withLocked: readonly ['plain', 'write']; readonly withLockedInterruptible: readonly ['plain', 'write'] }
+  readonly guards: { readonly lock: readonly ['plain', 'write']; readonly lockInterruptible: readonly ['plain', 'write'] }
+  readonly annotated: {
+    readonly withTryLocked: readonly ['plain', 'write', 'try', false]
+    readonly tryLock: readonly ['plain', 'write', 'try', true]
+    readonly withLockedNested: readonly ['plain', 'write', 'nested', false]
+    readonly lockNested: readonly ['plain', 'write', 'nested', true]
+  }
+  readonly requiring: false
+  readonly readRecursion: ReadRecursion
 }
 
 /** A lock of a kind with the tables of `RT_MUTEX`: K its facts, N its class, D its data, F the classes declared after N. */
@@ -426,17 +462,16 @@ export interface RtMutexShape<K extends AnyKindFacts, N extends string, D, F ext
   readonly lockNested: GuardedNested<K, N, 'plain', D, F>
 }
 
-/** The member tags of `PERCPU_RW_SEMAPHORE` (a read and a write side, reads typed as writes: `shared`). */
-export interface RwPlainTags {
-  readonly kind: 'kind'
-  readonly name: 'name'
-  readonly withRead: 'locked|plain|write'
-  readonly withWrite: 'locked|plain|write'
-  readonly read: 'guarded|plain|write'
-  readonly write: 'guarded|plain|write'
+/** The spec fields of `PERCPU_RW_SEMAPHORE` (a read and a write side, reads typed as writes: `shared`, and the read trylock) that decide its members' types. */
+export interface RwPlainTables extends ShapeTables {
+  readonly methods: { readonly withRead: readonly ['plain', 'read']; readonly withWrite: readonly ['plain', 'write'] }
+  readonly guards: { readonly read: readonly ['plain', 'read']; readonly write: readonly ['plain', 'write'] }
+  readonly annotated: { readonly withTryRead: readonly ['plain', 'read', 'try', false]; readonly tryRead: readonly ['plain', 'read', 'try', true] }
+  readonly requiring: false
+  readonly readRecursion: 'shared'
 }
 
-/** A lock of a kind with the tables of `PERCPU_RW_SEMAPHORE` (a read and a write side, reads typed as writes: `shared`): K its facts, N its class, D its data, F the classes declared after N. */
+/** A lock of a kind with the tables of `PERCPU_RW_SEMAPHORE` (a read and a write side, reads typed as writes: `shared`, and the read trylock): K its facts, N its class, D its data, F the classes declared after N. */
 export interface RwPlainShape<K extends AnyKindFacts, N extends string, D, F extends string> {
   /** The lock kind, as the kernel names its type. */
   readonly kind: K['kind']
@@ -450,6 +485,10 @@ export interface RwPlainShape<K extends AnyKindFacts, N extends string, D, F ext
   readonly read: Guarded<K, N, 'plain', D, F>
   /** The kind's `plain` variant as a guard. */
   readonly write: Guarded<K, N, 'plain', D, F>
+  /** The kind's trylock, `plain` variant, around `cb`. */
+  readonly withTryRead: TryLocked<K, N, 'plain', D>
+  /** The kind's trylock, `plain` variant, as a guard (null: not taken). */
+  readonly tryRead: TryGuarded<K, N, 'plain', D>
 }
 
 /** The shapes by name, K, N, D and F as in each: what `kernel.lockOf()` returns a lock of (kinds/factory.ts). */
@@ -470,31 +509,45 @@ export interface ShapeTable<K extends AnyKindFacts, N extends string, D, F exten
 /** A shape's name. */
 export type ShapeName = keyof ShapeTable<AnyKindFacts, string, unknown, string>
 
-/** true when the tags A and B are the same (each has every member of the other, with the same tag). */
-type SameTags<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+/** true when A and B are the same table (each has every member of the other, with the same entry). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 
-/** The shape whose tags are `Tags` (a kind's `MemberTags`), or never: computed once per kind. */
-export type ShapeOf<Tags> =
-  SameTags<Tags, SpinTags> extends true
+/** true when spec S has shape T's tables, requires a proof where T's kinds do, and reads as T's tags assume. */
+type Is<S extends LockKindSpec, T extends ShapeTables> =
+  Same<S['methods'], T['methods']> extends true
+    ? Same<S['guards'], T['guards']> extends true
+      ? Same<S['annotated'], T['annotated']> extends true
+        ? (S['requires'] extends readonly [] ? false : true) extends T['requiring']
+          ? S['readRecursion'] extends T['readRecursion']
+            ? true
+            : false
+          : false
+        : false
+      : false
+    : false
+
+/** The shape of spec S's tables, or never: computed once per kind. */
+export type ShapeOf<S extends LockKindSpec> =
+  Is<S, SpinTables> extends true
     ? 'spin'
-    : SameTags<Tags, RwlockTags> extends true
+    : Is<S, RwlockTables> extends true
       ? 'rwlock'
-      : SameTags<Tags, MutexTags> extends true
+      : Is<S, MutexTables> extends true
         ? 'mutex'
-        : SameTags<Tags, RwsemTags> extends true
+        : Is<S, RwsemTables> extends true
           ? 'rwsem'
-          : SameTags<Tags, LocalTags> extends true
+          : Is<S, LocalTables> extends true
             ? 'local'
-            : SameTags<Tags, PlainTags> extends true
+            : Is<S, PlainTables> extends true
               ? 'plain'
-              : SameTags<Tags, CallbackTags> extends true
+              : Is<S, CallbackTables> extends true
                 ? 'callback'
-                : SameTags<Tags, RequiringTags> extends true
+                : Is<S, RequiringTables> extends true
                   ? 'requiring'
-                  : SameTags<Tags, TryPlainTags> extends true
+                  : Is<S, TryPlainTables> extends true
                     ? 'try-plain'
-                    : SameTags<Tags, RtMutexTags> extends true
+                    : Is<S, RtMutexTables> extends true
                       ? 'rt_mutex'
-                      : SameTags<Tags, RwPlainTags> extends true
+                      : Is<S, RwPlainTables> extends true
                         ? 'rw-plain'
                         : never
