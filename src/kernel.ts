@@ -25,6 +25,7 @@ import type { LockKindSpec } from './kinds/spec.js'
 import type { Members, MemberTags } from './kinds/derive.js'
 import type { FormTable } from './kinds/derive-forms.js'
 import type { FactsOf, PerCpuKindSpec, SharedKindSpec } from './kinds/facts.js'
+import type { LockFactory, PerCpuLockFactory, ShapeFor } from './kinds/factory.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
@@ -248,6 +249,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    *
    * The return type is `LockOf<S, N, D, DeclaredAfter<Order, N>>` written out (the same type):
    * each alias layer costs about 4 instantiations per lock site (docs/defining-kinds.md, "Cost").
+   * For the locks of a kind used more than once, its factory {@link Kernel.lockOf} makes the
+   * same locks at a built-in factory's cost per lock site.
    */
   lock<S extends SharedKindSpec, const N extends string, D>(
     kind: S,
@@ -261,6 +264,28 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   ): Members<MemberTags<S>, FormTable<FactsOf<S>, N, D, DeclaredAfter<Order, N>>>
   lock(kind: unknown, name: unknown, data: unknown): object {
     return this.#lock(definedSpec('lock()', kind), name, data)
+  }
+
+  /**
+   * The lock factory of a kind made by `defineLockKind()`: `(name, data) => lock` (a per-CPU
+   * kind's: `(name, init) => lock`), each lock the one `kernel.lock(kind, name, data)` makes. The
+   * cheapest form: a lock site costs what a built-in factory's does (docs/defining-kinds.md, "Cost").
+   *
+   * @example
+   * ```ts
+   * import { createKernel, RT_MUTEX } from 'lockproof'
+   *
+   * const kernel = createKernel()
+   * const newRtMutex = kernel.lockOf(RT_MUTEX)
+   * const pi = newRtMutex('pi', { prio: 0 })
+   * kernel.run((ctx) => pi.withLocked(ctx, (ctx, p) => { ctx.msleep(1); p.prio++ }))
+   * ```
+   */
+  lockOf<S extends SharedKindSpec>(kind: S): LockFactory<ShapeFor<S>, FactsOf<S>, Order, MemberTags<S>>
+  lockOf<S extends PerCpuKindSpec>(kind: S): PerCpuLockFactory<ShapeFor<S>, FactsOf<S>, Order, MemberTags<S>>
+  lockOf(kind: unknown): (name: unknown, data: unknown) => object {
+    const spec = definedSpec('lockOf()', kind)
+    return (name, data) => this.#lock(spec, name, data)
   }
 
   /** `raw_spinlock_t` protecting `data`; `name` is its lock class. */
