@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import { type Choice, explore, type ExploreModelOptions, type ExploreResult, type Model, type ModelResult, runModel, type Scheduler } from '../../src/index.js'
+import { type Choice, explore, type ExploreModelOptions, type ExploreResult, type ModelResult, runModel, type Scheduler } from '../../src/index.js'
 import { LOCKDEP_PROC_FILES } from '../../src/lockdep/proc.js'
 import { modelExecutions } from '../../src/exec/model/run.js'
 import { EQUIVALENCE_MODELS } from './equivalence-models.js'
