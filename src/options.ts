@@ -73,6 +73,14 @@ export interface KernelOptions<Order extends readonly string[] = readonly string
    * ```
    */
   readonly preemptCountLayout?: 'mainline' | 'interrupt-count'
+  /**
+   * CONFIG_DEBUG_IRQFLAGS (include/linux/irqflags.h `raw_check_bogus_irq_restore()`; selected by
+   * DEBUG_LOCKDEP, not by PROVE_LOCKING): `local_irq_restore()` with interrupts already enabled
+   * warns "raw_local_irq_restore() called with IRQs enabled" — what an `_irq` unlock inside an
+   * irqsave section, or save/restore guards dropped out of order, leave for the outer restore.
+   * Default false.
+   */
+  readonly debugIrqflags?: boolean
 }
 
 /**
@@ -113,6 +121,8 @@ export interface ResolvedOptions {
   readonly lockOrder: readonly string[]
   /** The `preempt_count` layout: `'mainline'` or the counted-interrupt series' `'interrupt-count'`. */
   readonly preemptCountLayout: 'mainline' | 'interrupt-count'
+  /** CONFIG_DEBUG_IRQFLAGS. */
+  readonly debugIrqflags: boolean
 }
 
 const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T => {
@@ -140,6 +150,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'trace',
   'lockOrder',
   'preemptCountLayout',
+  'debugIrqflags',
 ] satisfies (keyof KernelOptions)[])
 
 /** The keys of the `lockdep` option object. */
@@ -187,6 +198,7 @@ export const resolveOptions = (options: KernelOptions = {}): ResolvedOptions => 
     trace: flag('trace', options.trace, false),
     lockOrder,
     preemptCountLayout: oneOf('preemptCountLayout', options.preemptCountLayout, ['mainline', 'interrupt-count'], 'mainline'),
+    debugIrqflags: flag('debugIrqflags', options.debugIrqflags, false),
   }
 }
 

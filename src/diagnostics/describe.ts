@@ -43,4 +43,5 @@ export const describeDiagnostic = (d: Diagnostic): string =>
     .with({ kind: 'lockdep-assert' }, (c) => `WARN: ${c.assertion} failed in ${c.where}`)
     .with({ kind: 'wait-forever' }, (c) => `waits forever in ${c.state} on ${c.channel}`)
     .with({ kind: 'scheduling-while-atomic' }, (c) => `scheduling while atomic: ${c.what}`)
+    .with({ kind: 'rt-trylock' }, (c) => `trylock PREEMPT_RT does not allow ${c.where === 'hardirq' ? 'in hardirq' : 'with interrupts disabled'}: ${c.lock}`)
     .exhaustive()

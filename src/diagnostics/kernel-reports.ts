@@ -43,6 +43,8 @@ const WARNING_WHY: Record<KernelWarning, string> = {
   'irq-handler-enabled-interrupts': 'the handler returned with interrupts enabled; they are disabled again',
   'rcu-voluntary-context-switch':
     'rcu_note_context_switch(): a voluntary schedule() (msleep(), CondVar::wait()) inside rcu_read_lock() — on PREEMPT_RT also inside spinlock_t, which takes it',
+  'bogus-irq-restore':
+    'local_irq_restore() with interrupts already enabled: something between the save and the restore turned them on (an _irq unlock, local_irq_enable())',
   'not-in-threaded-context':
     'in hard interrupt context that PREEMPT_RT does not thread (IRQF_NO_THREAD, a hard timer): complete_all() wakes every waiter under a raw lock there',
 }

@@ -62,6 +62,7 @@ export type KernelWarning =
   | 'irq-handler-enabled-interrupts'
   | 'not-in-threaded-context'
   | 'rcu-voluntary-context-switch'
+  | 'bogus-irq-restore'
 
 /**
  * A `WARN_ON_ONCE()` of the kernel fired (each site once per kernel, as the kernel prints it once).

@@ -30,6 +30,7 @@ import { checkMightResched } from './might-sleep.js'
 import { checkSchedule } from './schedule-bug.js'
 import type { KernelWarning } from './proof-diagnostics.js'
 import { countingTitle } from './titles.js'
+import { kindSpec } from '../kinds/registry.js'
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = []
@@ -177,7 +178,10 @@ export class Reporter {
   deadlock(cpu: Cpu, o: BlockedOutcome, spinning: boolean, rtlock = false): string {
     // spin_bug(): `if (!debug_locks_off()) return;` — it prints only while debug_locks is on (always
     // without lockdep, where nothing else clears it) and turns lockdep off.
-    const spinBug = !spinning || o.holder.cpu !== cpu.id || !this.lockdep.configured || this.lockdep.debugLocksOff()
+    // A kind without a lockdep map (bit_spin_lock: a bit of a word, include/linux/bit_spinlock.h)
+    // has no DEBUG_SPINLOCK owner check either: only the lockup watchdog sees it spin.
+    const spinBug =
+      !spinning || o.holder.cpu !== cpu.id || (kindSpec(o.lock.kind).lockdep !== null && (!this.lockdep.configured || this.lockdep.debugLocksOff()))
     const { diagnostic, message } = deadlockReport(this.#site(cpu), o, spinning, rtlock, spinBug)
     this.report(diagnostic)
     return message

@@ -38,6 +38,8 @@ export const kernelWarningTitle = (w: KernelWarning, detail = ''): string => {
       return `WARNING: ${detail}: lockdep_assert_RT_in_threaded_ctx(): Not in threaded context on PREEMPT_RT as expected`
     case 'rcu-voluntary-context-switch':
       return 'WARNING: kernel/rcu/tree_plugin.h at rcu_note_context_switch(): Voluntary context switch within RCU read-side critical section!'
+    case 'bogus-irq-restore':
+      return 'WARNING: kernel/locking/irqflag-debug.c at warn_bogus_irq_restore(): raw_local_irq_restore() called with IRQs enabled'
   }
 }
 

@@ -1,5 +1,6 @@
 import type { DiagnosticBase } from './base.js'
 import type { KernelWarningDiagnostic, ProofFalsifiedDiagnostic } from './proof-diagnostics.js'
+import type { RtTrylockDiagnostic } from './rt-trylock.js'
 
 export type { DiagnosticBase } from './base.js'
 
@@ -498,6 +499,7 @@ export type Diagnostic =
   | DeadlockDiagnostic
   | LockOrderDiagnostic
   | LockdepAssertDiagnostic
+  | RtTrylockDiagnostic
 
 /**
  * `schedule()` entered from atomic context by a sleep that has no `might_sleep()` of its own

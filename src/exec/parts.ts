@@ -50,6 +50,7 @@ export const newCpuSet = (o: ResolvedOptions): CpuSet => {
     countingError: (cpu, field, problem, detail) => live.reporter.countingError(cpu, field, problem, detail),
     trace: (cpu, event) => live.reporter.traceEvent(cpu, event),
     traceIrqflags: o.lockdep,
+    debugIrqflags: o.debugIrqflags,
     proofsMayBeFalse: (cpu, by, mask) => live.reporter.proofsMayBeFalse(cpu, by, mask),
     warn: (cpu, warning) => live.reporter.warnOnce(cpu, warning),
     // lockdep's mark_held_locks(): locks still held when interrupts / BH come back on.

@@ -11,25 +11,43 @@ import type { CtxState, IrqOffOnOne } from '../rules/state.js'
 import type { LockproofError } from '../rules/error.js'
 import { ForeignContextError, InvalidArgumentError } from '../errors.js'
 import { lockRuntimeOf } from '../locks/api.js'
-import type { LockLabel } from '../rules/acquire.js'
 import { type AssertSite, assertSite, lockdepWarn } from './warn.js'
 import type { AnyLock } from '../locks/any-lock.js'
+import type { HoldableLock } from './defined-takes.js'
+import { type HasMap, type LockLabelOf, type NoMapError, refuseMapless } from './defined-assert.js'
 
-type Label<L extends AnyLock> = LockLabel<L['kind'], L['name']>
+type Label<L extends HoldableLock> = LockLabelOf<L>
 
 /** `unknown` when class L may be held in S (or S does not know), else the error. */
-export type HeldCheck<L extends AnyLock, S extends CtxState, What extends string> = string extends S['held']
+type HeldInS<L extends HoldableLock, S extends CtxState, What extends string> = string extends S['held']
   ? unknown
   : [L['name']] extends [S['held']]
     ? unknown
     : LockproofError<`${What}(${L['name']}): ${Label<L>} is not held here, so the kernel's WARN_ON() fires`>
 
-/** `unknown` when class L is not held in S, else the error. */
-export type NotHeldCheck<L extends AnyLock, S extends CtxState> = string extends S['held']
+/**
+ * `unknown` when class L may be held in S (or S does not know), else the error. L is a built-in's
+ * lock or a defined kind's (`kernel.lock(kind, …)`); a defined kind without a lockdep map
+ * (bit_spin_lock) is refused, as `lockdep_assert_held()` of it does not compile in C.
+ */
+export type HeldCheck<L extends HoldableLock, S extends CtxState, What extends string> = L extends AnyLock
+  ? HeldInS<L, S, What>
+  : HasMap<L> extends true
+    ? HeldInS<L, S, What>
+    : NoMapError<L, What>
+
+type NotHeldInS<L extends HoldableLock, S extends CtxState> = string extends S['held']
   ? unknown
   : [L['name']] extends [S['held']]
     ? LockproofError<`lockdep_assert_not_held(${L['name']}): ${Label<L>} is held here, so the kernel's WARN_ON() fires`>
     : unknown
+
+/** `unknown` when class L is not held in S, else the error (a defined kind without a lockdep map: refused). */
+export type NotHeldCheck<L extends HoldableLock, S extends CtxState> = L extends AnyLock
+  ? NotHeldInS<L, S>
+  : HasMap<L> extends true
+    ? NotHeldInS<L, S>
+    : NoMapError<L, 'lockdep_assert_not_held'>
 
 type IrqsCheck<S extends CtxState> = true extends S['irq']
   ? unknown
@@ -54,6 +72,7 @@ const isHeld = (site: AssertSite, lock: unknown, assertion: string, read: -1 | 0
   const runtime = typeof lock === 'object' && lock !== null ? lockRuntimeOf(lock) : undefined
   if (runtime === undefined) throw new InvalidArgumentError(`${assertion}: expected a lock made by a kernel (spinLock(), mutex(), …)`)
   if (!runtime.ownsCpu(site.cpu)) throw new ForeignContextError(`${assertion}: the lock belongs to another kernel than the context`)
+  refuseMapless(runtime, assertion)
   return site.held.some((h) => h.lock === runtime.id && (read === -1 || (h.mode === 'read' ? 1 : 0) === read))
 }
 
@@ -77,7 +96,7 @@ const heldAssert = (ctx: unknown, lock: unknown, where: string | undefined, fn: 
  * kernel.run((ctx) => port.withLocked(ctx, (ctx) => lockdepAssertHeld(ctx, port))) // holds: silent
  * ```
  */
-export const lockdepAssertHeld = <S extends CtxState, L extends AnyLock>(
+export const lockdepAssertHeld = <S extends CtxState, L extends HoldableLock>(
   ctx: Context<S> & HeldCheck<L, S, 'lockdep_assert_held'>,
   lock: L,
   where?: string,
@@ -95,7 +114,7 @@ export const lockdepAssertHeld = <S extends CtxState, L extends AnyLock>(
  * kernel.run((ctx) => port.withLockedIrqSave(ctx, (ctx) => lockdepAssertHeldOnce(ctx, port, 'serial8250_set_THRI')))
  * ```
  */
-export const lockdepAssertHeldOnce = <S extends CtxState, L extends AnyLock>(
+export const lockdepAssertHeldOnce = <S extends CtxState, L extends HoldableLock>(
   ctx: Context<S> & HeldCheck<L, S, 'lockdep_assert_held_once'>,
   lock: L,
   where?: string,
@@ -113,7 +132,7 @@ export const lockdepAssertHeldOnce = <S extends CtxState, L extends AnyLock>(
  * kernel.run((ctx) => lockdepAssertNotHeld(ctx, cfg)) // nothing held: silent
  * ```
  */
-export const lockdepAssertNotHeld = <S extends CtxState, L extends AnyLock>(ctx: Context<S> & NotHeldCheck<L, S>, lock: L, where?: string): void =>
+export const lockdepAssertNotHeld = <S extends CtxState, L extends HoldableLock>(ctx: Context<S> & NotHeldCheck<L, S>, lock: L, where?: string): void =>
   heldAssert(ctx, lock, where, 'lockdep_assert_not_held', -1, false, false)
 
 /**
@@ -129,7 +148,7 @@ export const lockdepAssertNotHeld = <S extends CtxState, L extends AnyLock>(ctx:
  * kernel.run((ctx) => mm.withRead(ctx, (ctx) => lockdepAssertHeldRead(ctx, mm)))
  * ```
  */
-export const lockdepAssertHeldRead = <S extends CtxState, L extends AnyLock>(
+export const lockdepAssertHeldRead = <S extends CtxState, L extends HoldableLock>(
   ctx: Context<S> & HeldCheck<L, S, 'lockdep_assert_held_read'>,
   lock: L,
   where?: string,
@@ -148,7 +167,7 @@ export const lockdepAssertHeldRead = <S extends CtxState, L extends AnyLock>(
  * kernel.run((ctx) => mm.withWrite(ctx, (ctx) => lockdepAssertHeldWrite(ctx, mm)))
  * ```
  */
-export const lockdepAssertHeldWrite = <S extends CtxState, L extends AnyLock>(
+export const lockdepAssertHeldWrite = <S extends CtxState, L extends HoldableLock>(
   ctx: Context<S> & HeldCheck<L, S, 'lockdep_assert_held_write'>,
   lock: L,
   where?: string,

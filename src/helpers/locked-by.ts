@@ -15,6 +15,8 @@ import type { LockRuntime } from '../locks/lock.js'
 import type { LockLabel } from '../rules/acquire.js'
 import type { AnyLock } from '../locks/any-lock.js'
 import { assertSite } from './warn.js'
+import type { HoldableLock } from './defined-takes.js'
+import type { LockLabelOf } from './defined-assert.js'
 
 /**
  * `unknown` when the owner's class O is held in S, else the error (a proof-typed context cannot show it).
@@ -28,11 +30,14 @@ import { assertSite } from './warn.js'
  * const ok: CtxState['held'] = 'Process::inner'
  * ```
  */
-export type OwnerHeldCheck<O extends AnyLock, S extends CtxState> = string extends S['held']
-  ? LockproofError<`LockedBy: data protected by ${LockLabel<O['kind'], O['name']>} reached from a context typed with a proof, which cannot show it is held; write the function with helper() and mustHold (docs/helpers.md)`>
+export type OwnerHeldCheck<O extends HoldableLock, S extends CtxState> = string extends S['held']
+  ? LockproofError<`LockedBy: data protected by ${OwnerLabel<O>} reached from a context typed with a proof, which cannot show it is held; write the function with helper() and mustHold (docs/helpers.md)`>
   : [O['name']] extends [S['held']]
     ? unknown
-    : LockproofError<`LockedBy: this data is protected by ${LockLabel<O['kind'], O['name']>}, which is not held here`>
+    : LockproofError<`LockedBy: this data is protected by ${OwnerLabel<O>}, which is not held here`>
+
+/** How reports name owner O: a built-in's label from its kind's name, a defined kind's from its spec. */
+type OwnerLabel<O extends HoldableLock> = O extends AnyLock ? LockLabel<O['kind'], O['name']> : LockLabelOf<O>
 
 /**
  * Data `T` protected by the lock `O` that does not wrap it (binder's `Node::inner`, protected by
@@ -48,7 +53,7 @@ export type OwnerHeldCheck<O extends AnyLock, S extends CtxState> = string exten
  * kernel.run((ctx) => inner.withLocked(ctx, (ctx) => { node.access(ctx).strong++ }))
  * ```
  */
-export class LockedBy<T, O extends AnyLock> {
+export class LockedBy<T, O extends HoldableLock> {
   readonly #owner: LockRuntime<unknown>
   readonly #label: string
   readonly #data: T
@@ -70,6 +75,8 @@ export class LockedBy<T, O extends AnyLock> {
     if (!ScopeContext.is(ctx)) throw new InvalidArgumentError('LockedBy.access(): the argument must be a context')
     const site = assertSite(ctx as unknown as ScopeContext, `LockedBy<${this.#label}>.access()`)
     if (site.held.some((h) => h.lock === this.#owner.id)) return this.#data
+    // A lock without a lockdep map (bit_spin_lock) is on no held-lock stack: its lock word says who holds it.
+    if (this.#owner.spec.lockdep === null && this.#owner.heldBy(site.cpu.current.pid)) return this.#data
     const sameClass = site.held.some((h) => h.name === this.#owner.name && h.kind === this.#owner.kind)
     throw new LockedByError(
       sameClass

@@ -8,6 +8,8 @@ import { falsifiedByUnlock, lockClaims } from '../exec/claims.js'
 import { ScopeContext } from '../exec/scope.js'
 import { NO_FAILURE, releaseAfterReport } from '../exec/protocol.js'
 import { warnAtTitle, wrongOwnerTitle } from '../diagnostics/titles.js'
+import { RT_TRYLOCK_TITLE, rtTrylockLines } from '../diagnostics/rt-trylock.js'
+import { rtTrylockWhere } from './rt-trylock.js'
 import { OK, type BlockedOutcome, type OkOutcome } from '../machine/outcome.js'
 import { DELIVERY } from '../exec/delivery.js'
 import type { Context } from '../exec/context.js'
@@ -363,6 +365,15 @@ export class LockRuntime<D> implements StepHost, Relock {
     if (this.#hasMap) host.lockdep.classes.claim(name, kind, this.label)
     this.#state = host.addLock(kind, name, this)
     this.id = this.#state.id
+  }
+
+  /**
+   * Whether task `pid` holds this lock (the writer or one of the readers), from the lock word: a
+   * lock without a lockdep map (bit_spin_lock) is on no held-lock stack, so `LockedBy` asks here.
+   */
+  heldBy(pid: number): boolean {
+    const st = this.#state
+    return st.writerPid === pid || st.readerPids.includes(pid)
   }
 
   /** `lockdep_set_class()`: later acquisitions use the class of key `key`. */
@@ -1144,6 +1155,7 @@ export class LockRuntime<D> implements StepHost, Relock {
     if (conflict === -2 && q !== null && q.busy() && !q.admits(a.waitable ? this.#waiterOf(a, this.#waitingOf(a)) : null, a.mode, this.#holders()))
       conflict = -3
     let waiting = a.wait
+    if (a.trylock && this.host.options.preemptRt) this.#rtTrylock(a)
     // A trylock looks at the lock word first and tells lockdep only when it got the lock.
     if (a.trylock && (conflict !== -2 || this.#trylockRefused(a))) throw NOT_TAKEN
     const record = write && !nested ? this.#recordForWrite(a) : new HeldRecord(this.id, this.name, this.kind, a)
@@ -1308,6 +1320,28 @@ export class LockRuntime<D> implements StepHost, Relock {
       report: [title, `${rule.call}(${this.name}) outside task context: refused (returns 0).`].join('\n'),
     })
     return true
+  }
+
+  /** A trylock PREEMPT_RT does not allow here (./rt-trylock.ts): reported, then tried as the kernel tries it. */
+  #rtTrylock(a: Acquisition): void {
+    const rule = this.spec.trylock
+    const where = rtTrylockWhere(this.spec, a.cpu)
+    if (rule === null || where === null) return
+    const t = a.cpu.current
+    this.host.report({
+      kind: 'rt-trylock',
+      title: RT_TRYLOCK_TITLE,
+      cpu: a.cpu.id,
+      task: t.comm,
+      heldLocks: this.host.held.names(t),
+      preemptCount: a.cpu.preemptCount,
+      lock: this.label,
+      where,
+      // The kind names its read trylock (`down_read_trylock`); the write side's is its twin.
+      report: [...banner(RT_TRYLOCK_TITLE), ...rtTrylockLines(a.mode === 'write' ? rule.call.replace('read', 'write') : rule.call, this.name, where)].join(
+        '\n',
+      ),
+    })
   }
 
   #traceLock(a: Acquisition, what: 'lock' | 'unlock'): void {

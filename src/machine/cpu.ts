@@ -41,6 +41,8 @@ export interface CpuHost {
   trace(cpu: Cpu, event: TracePayload): void
   /** CONFIG_TRACE_IRQFLAGS (on with lockdep): the out-of-line BH functions and their warnings. */
   readonly traceIrqflags: boolean
+  /** CONFIG_DEBUG_IRQFLAGS: a restore with interrupts already on warns (absent: off). */
+  readonly debugIrqflags?: boolean
   /** Interrupts, preemption or BH came back on while live contexts carry proofs: check the proofs in `mask`. */
   proofsMayBeFalse(cpu: Cpu, by: string, mask: number): void
   /** One of the kernel's WARN_ON_ONCE()s (kernel/softirq.c) fired here. */
@@ -275,6 +277,10 @@ export class Cpu {
     const was = this.state.irqsDisabled
     this.state.irqsDisabled = flags.irqsDisabled
     if (this.host.tracing) this.host.trace(this, { event: 'local_irq_restore' })
+    // CONFIG_DEBUG_IRQFLAGS raw_check_bogus_irq_restore(): `if (unlikely(!arch_irqs_disabled()))
+    // warn_bogus_irq_restore();` — the kernel warns just before restoring; here just after, so
+    // that a thrown report (onDiagnostic: 'throw') leaves the restore done.
+    if (!was && this.host.debugIrqflags === true) this.host.warn(this, 'bogus-irq-restore')
     if (flags.irqsDisabled) return OK
     if (was) this.#lockdepHardirqsOn()
     if (was) this.#hardirqsOn('local_irq_restore()')

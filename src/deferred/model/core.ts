@@ -29,6 +29,7 @@ import { assertSite, lockdepWarn } from '../../helpers/warn.js'
 import type { ClockEvent, DeferredChannel, DeferredCore, Runner } from '../runtime.js'
 import { LOCAL_TIMER_LINE } from '../lines.js'
 import { type ExpiredLists, isExpired, takeExpired } from '../clock-event.js'
+import { touchShared } from '../../exec/explore/touched.js'
 
 /** What the core uses of the model kernel's plug host (structurally its `ModelHost`, src/exec/model/factories.ts). */
 export interface DeferredPlugHost {
@@ -117,6 +118,8 @@ export class ModelDeferred implements DeferredCore {
   }
 
   cpuOf(ctx: unknown, op: string): Cpu {
+    // Every member a callback or task calls starts here: it reaches deferred state no point names.
+    touchShared()
     const cpu = ScopeContext.from(ctx, op).assertUsable(op)
     if (this.parts.cpus[cpu.id] !== cpu) throw new ForeignContextError(`${op}: the context belongs to another model execution`)
     return cpu

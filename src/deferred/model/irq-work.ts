@@ -13,6 +13,7 @@ import type { Op } from '../../exec/wait.js'
 import { IrqWorkRuntime, type IrqWorkQueuing, type IrqWorkStateOf } from '../irq-work.js'
 import { IRQ_WORK_LINE } from '../lines.js'
 import { invoke, ModelDeferred, type ModelKthread, runByTheModel } from './core.js'
+import { touchShared } from '../../exec/explore/touched.js'
 
 /**
  * A `struct irq_work` of a model, from `k.initIrqWork()`.
@@ -167,6 +168,7 @@ export const initIrqWorkFactory = (host: object): ModelInitIrqWork => {
       name,
       hard,
       get pending() {
+        touchShared()
         return rt.pending
       },
       irqWorkQueue: (ctx: AnyContext) => rt.irqWorkQueue(ctx),

@@ -25,6 +25,7 @@ import type { DeferredChannel, Runner } from '../runtime.js'
 import type { TaskletState } from '../states.js'
 import { invoke, ModelDeferred } from './core.js'
 import { softirqWork } from './softirq-work.js'
+import { touchShared } from '../../exec/explore/touched.js'
 
 /**
  * A `struct tasklet_struct` of a model, from `k.taskletSetup()`.
@@ -188,9 +189,11 @@ export const taskletSetupFactory =
       kind: 'tasklet_struct' as const,
       name,
       get scheduled() {
+        touchShared()
         return rt.scheduled
       },
       get running() {
+        touchShared()
         return rt.running !== null
       },
       taskletSchedule: (ctx: AnyContext) => schedule(ctx, 'tasklet_schedule()', 'TASKLET'),

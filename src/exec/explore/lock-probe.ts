@@ -15,6 +15,7 @@ import type { Choice } from '../model/scheduler.js'
 import type { Access } from '../wait.js'
 import { withDataAccess } from './races/footprint.js'
 import { probing, stepWatcher } from './races/slot.js'
+import { takeTouched } from './touched.js'
 
 /** What the probe reads of a machine lock (src/machine/machine.ts ProbedLock), by shape. */
 export interface ProbedLock {
@@ -56,16 +57,20 @@ export class LockProbe {
     this.#locks = locks
     this.#isClosed = closed
     probing()
+    takeTouched()
   }
 
   /** How the step just taken (`choice`) must be read, from the locks it changed and the watched data it touched (./races/footprint.ts). */
   footprint(choice: Choice): Footprint {
-    return withDataAccess(this.#lockFootprint(choice), choice)
+    const f = withDataAccess(this.#lockFootprint(choice), choice)
+    // A synchronous member reached shared state no point names (./touched.ts): dependent with everything.
+    return takeTouched() && choice.kind === 'task' ? null : f
   }
 
   /** A step whose footprint is known (a replayed one): only the watched data's bookkeeping (./races/footprint.ts). */
   skip(choice: Choice): void {
     stepWatcher()?.stepEnded(choice)
+    takeTouched()
   }
 
   #lockFootprint(choice: Choice): Footprint {

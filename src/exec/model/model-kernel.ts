@@ -14,7 +14,6 @@ import { InvalidArgumentError } from '../../errors.js'
 import { KIND_SPECS } from '../../kinds/registry.js'
 import { definedSpec } from '../../kinds/defined.js'
 import { newLockRuntime } from '../../locks/new-lock.js'
-import type { LockRuntime } from '../../locks/lock.js'
 import type { LockKindSpec } from '../../kinds/spec.js'
 import {
   buildModelLock,
@@ -35,6 +34,7 @@ import type { KernelParts } from '../executor.js'
 import type { ModelExecutor, ModelTask, Signal } from './executor.js'
 import { trackOp } from './op.js'
 import { isEager, MODEL_FACTORIES, makePlugged, type ModelFactories, type ModelHost, type Plugged, type PluggedFactories } from './factories.js'
+import { touchShared } from '../explore/touched.js'
 
 const PLUGGED_ENTRIES: readonly (readonly [string, Plugged<unknown>])[] = Object.entries(MODEL_FACTORIES satisfies ModelFactories)
 
@@ -97,28 +97,6 @@ export const newModelKernel = <O extends readonly string[]>(exec: ModelExecutor,
 /** @internal Cuts the locks `k` made off their execution, which has ended (locks/model-api.ts `retireModelLock`). */
 export const retireModelKernel = (k: ModelKernelBase<readonly string[]>): void => retireLocks(k)
 
-/** A kernel's maker of lock runtimes of any kind, kept out of its type (the design check's hook). */
-type LockRuntimeMaker = (spec: LockKindSpec, name: string, data: unknown) => LockRuntime<unknown>
-/**
- * Each model kernel's maker sits in a plain object (the explorer's recording proxy passes
- * non-functions through unchanged), under MAKE: not in a WeakMap, whose entry per execution's
- * kernel would cost more in garbage collection than the kernel (BENCHMARKS.md).
- */
-const LOCK_RUNTIME = Symbol('lockproof model lock runtime')
-const MAKE = Symbol('lockproof model lock runtime maker')
-type MakerBox = { readonly [MAKE]?: LockRuntimeMaker }
-
-/**
- * @internal A lock of any defined kind in the model kernel `k`, as its runtime: the design check
- * (src/kinds/design/) drives it by variant and form, not through a method table.
- */
-export const modelLockRuntime = <O extends readonly string[]>(k: ModelKernelBase<O>, spec: LockKindSpec, name: string, data: unknown): LockRuntime<unknown> => {
-  const key: unknown = Reflect.get(k, LOCK_RUNTIME)
-  const make = typeof key === 'object' && key !== null ? (key as MakerBox)[MAKE] : undefined
-  if (make === undefined) throw new InvalidArgumentError('modelLockRuntime(): not a model kernel')
-  return make(spec, name, data)
-}
-
 /** The model kernel's own members; {@link ModelKernel} adds the plugged factories (./factories.ts). */
 export class ModelKernelBase<in out Order extends readonly string[] = readonly []> {
   /** The options of this execution, defaults filled in. */
@@ -161,8 +139,6 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     }
     this.#host = host
     for (const [name, entry] of PLUGGED_ENTRIES) if (isEager(entry)) this.#pluggedOf(name, entry)
-    const make: LockRuntimeMaker = (spec, name, data) => newLockRuntime(exec.lockHost, spec, name, data)
-    Object.defineProperty(this, LOCK_RUNTIME, { value: Object.freeze({ [MAKE]: make }) satisfies MakerBox })
   }
 
   readonly #host: ModelHost
@@ -337,6 +313,8 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
     const t = this.#tasks.get(task)
     if (t === undefined) throw new InvalidArgumentError('signal(): not a task of this model')
     if (!SIGNALS.includes(sig)) throw new InvalidArgumentError(`signal(): the signal is one of ${SIGNALS.join(', ')}`)
+    // From a task: another task's signals and wait change with no point naming them (src/exec/explore/touched.ts).
+    touchShared()
     this.#exec.signal(t, sig)
   }
 

@@ -13,6 +13,7 @@ import type { LockKindSpec, Variant } from '../spec.js'
 import { DesignCheckError } from './errors.js'
 import { type CheckLockDesignOptions, type ResolvedDesignOptions, resolveDesignOptions } from './options.js'
 import { type DesignForm, orderNames, type Scenario, type ScenarioSpec, scenarioModel } from './scenario.js'
+import { designLocks } from './twin.js'
 import type { DesignCell, DesignCounterexample, DesignFailure, LockDesignVerdict } from './verdict.js'
 
 /**
@@ -131,13 +132,16 @@ const rank = (c: { readonly kind: FailureKind }): number => SEVERITY.indexOf(c.k
 export const checkLockDesign = <const K>(kind: K & DesignKindCheck<K>, options?: CheckLockDesignOptions<DesignVariantOf<K>>): LockDesignVerdict => {
   const spec = specOf(kind)
   const o = resolveDesignOptions(spec, options)
+  const callbackName = offeredName(spec.methods, o.variant)
+  const guardName = offeredName(spec.guards, o.variant)
   const s: ScenarioSpec = {
     spec,
     variant: o.variant,
     locks: o.locks,
     secondCpu: o.secondCpu,
-    callbackName: offeredName(spec.methods, o.variant),
-    guardName: offeredName(spec.guards, o.variant),
+    callbackName,
+    guardName,
+    locksOf: designLocks(spec, o.variant, callbackName, guardName),
   }
   const keys = cellKeys(s, o)
   const started = performance.now()

@@ -7,17 +7,18 @@
  *
  * The kind's steps are judged as written: the model kernel uses `irqDisable: 'save-restore'`, which
  * leaves a guard's steps alone (the default 'counted' would turn irq_save guards into counted ones).
+ * The locks are made by the model kernel's public `k.lock(kind, name, data)` and taken through
+ * their members by name, as a user's model takes them (./twin.ts: a form the kind lacks).
  */
 import type { Context } from '../../exec/context.js'
 import type { ModelCell } from '../../exec/explore/cell.js'
-import { modelLockRuntime } from '../../exec/model/model-kernel.js'
 import { defineModel, type Model } from '../../exec/model/run.js'
 import { ScopeContext } from '../../exec/scope.js'
 import type { Op } from '../../exec/wait.js'
 import type { LockGuard } from '../../locks/guard.js'
-import type { Compiled, LockRuntime } from '../../locks/lock.js'
 import type { CtxState } from '../../rules/state.js'
 import type { LockKindSpec, Variant } from '../spec.js'
+import type { DesignLocks } from './twin.js'
 
 /** The lock classes a scenario declares, in nesting order. */
 export const LOCK_NAMES = ['a', 'b', 'c', 'd'] as const
@@ -52,6 +53,22 @@ export interface ScenarioSpec {
   /** The method names the kind offers for the variant (null: not offered, a neutral name is used). */
   readonly callbackName: string | null
   readonly guardName: string | null
+  /** The kind the locks are made of (the kind, or its twin offering what it lacks) and the members taken. */
+  readonly locksOf: DesignLocks
+}
+
+/** A model lock's callback member, as the check calls it by name: `yield* lock[name](ctx, function* (ctx, data) {…})`. */
+type CallbackMember = (ctx: Context<CtxState>, cb: (ctx: Context<CtxState>, data: unknown) => Op<void>) => Op<void>
+/** A model lock's guard member: `yield* lock[name](ctx)`. */
+type GuardMember = (ctx: Context<CtxState>) => Op<LockGuard<unknown>>
+/** `k.lock(kind, name, data)` as the check calls it, with a kind only known at run time. */
+type LockFactory = (kind: LockKindSpec, name: string, data: unknown) => object
+
+/** Lock `lock`'s member `name`, bound to it (the model lock's members sit on its prototype). */
+const member = <F>(lock: object, name: string): F => {
+  const f: unknown = Reflect.get(lock, name)
+  if (typeof f !== 'function') throw new TypeError(`checkLockDesign(): the lock has no member ${name}`)
+  return f.bind(lock) as F
 }
 
 /** A task ended with its CPU not as it found it: the interrupt flag or preempt_count differs. */
@@ -118,15 +135,16 @@ export const scenarioModel = (s: ScenarioSpec, sc: Scenario): Model => {
       const cells = names.map((n) => k.cell(`${n}.data`, 0))
       // A per-CPU kind (local_lock_t) takes an init(cpu); its data is the same cell on every CPU here.
       const dataOf = (i: number): unknown => (s.spec.data === 'per-cpu' ? () => cells[i] : cells[i])
-      const locks: LockRuntime<unknown>[] = names.map((n, i) => modelLockRuntime(k, s.spec, n, dataOf(i)))
-      const callbackOps: Compiled[] = locks.map((l) => l.compile(s.callbackName ?? 'withLocked', s.variant, 'write', false))
-      const guardOps: Compiled[] = locks.map((l) => l.compile(s.guardName ?? 'lock', s.variant, 'write', true))
+      const lockOf = k.lock as LockFactory
+      const locks = names.map((n, i) => lockOf.call(k, s.locksOf.kind, n, dataOf(i)))
+      const callbacks = locks.map((l) => member<CallbackMember>(l, s.locksOf.callback))
+      const guards = locks.map((l) => member<GuardMember>(l, s.locksOf.guard))
       const cellAt = (i: number): ModelCell<number> => nth(cells, i)
 
       /** Callback form: lock i's section holds lock i+1's, and so on. */
       function* nested(i: number, ctx: Context<CtxState>): Op<void> {
         if (i === locks.length) return
-        yield* nth(locks, i).withLockOp(ScopeContext.from(ctx, 'checkLockDesign()'), nth(callbackOps, i), function* (inner: Context<CtxState>) {
+        yield* nth(callbacks, i)(ctx, function* (inner) {
           yield* bump(inner, cellAt(i))
           yield* nested(i + 1, inner)
         })
@@ -136,8 +154,8 @@ export const scenarioModel = (s: ScenarioSpec, sc: Scenario): Model => {
       function* guarded(ctx: Context<CtxState>): Op<void> {
         const held: (LockGuard<unknown> | null)[] = []
         let at = ctx
-        for (const [i, lock] of locks.entries()) {
-          const g = yield* lock.lockGuardOp(ScopeContext.from(at, 'checkLockDesign()'), nth(guardOps, i))
+        for (const [i, guard] of guards.entries()) {
+          const g = yield* guard(at)
           held.push(g)
           at = g.ctx
           yield* bump(at, cellAt(i))
@@ -154,8 +172,8 @@ export const scenarioModel = (s: ScenarioSpec, sc: Scenario): Model => {
       function* eachInTurn(ctx: Context<CtxState>): Op<void> {
         const tok = token(needsToken, ctx)
         const base = tok?.ctx ?? ctx
-        for (const [i, lock] of locks.entries()) {
-          yield* lock.withLockOp(ScopeContext.from(base, 'checkLockDesign()'), nth(callbackOps, i), function* (inner: Context<CtxState>) {
+        for (const [i, callback] of callbacks.entries()) {
+          yield* callback(base, function* (inner) {
             yield* bump(inner, cellAt(i))
           })
         }

@@ -32,6 +32,11 @@ export const wakePolicyFor = (kind: string, preemptRt: boolean): WakePolicy => {
       return preemptRt ? new Rwbase(false) : new Rwsem()
     case 'rt_mutex':
       return new FifoHandoff()
+    case 'percpu_rw_semaphore':
+      // kernel/locking/percpu-rwsem.c: percpu_down_write() sets sem->block, which sends every new
+      // reader (a recursive one too) to percpu_rwsem_wait(), then waits for the readers to leave;
+      // a newcomer may take block before a woken waiter ("can get stolen"): rwbase's shape, with steal.
+      return new Rwbase(true)
     default:
       return new AnyWaiter()
   }
