@@ -95,11 +95,15 @@ const GENERATOR_PROTOTYPE: unknown = Object.getPrototypeOf(Object.getPrototypeOf
 /** A generator object (what a `function*` returns), as the model flavour's sections must be. */
 export const isOp = (value: unknown): value is Op<unknown> => {
   if (typeof value !== 'object' || value === null) return false
-  // A generator object: its prototype's prototype is %GeneratorPrototype% (one comparison, where
-  // the members are a lookup on a different prototype for every generator function).
-  const proto: unknown = Object.getPrototypeOf(value)
-  if (proto !== null && Object.getPrototypeOf(proto) === GENERATOR_PROTOTYPE) return true
+  if (isGeneratorObject(value)) return true
   return typeof (value as { next?: unknown }).next === 'function' && typeof (value as { throw?: unknown }).throw === 'function'
+}
+
+/** What a `function*` returns (not another iterator): its prototype's prototype is %GeneratorPrototype%. */
+export const isGeneratorObject = (value: object): value is Op<unknown> => {
+  // One comparison, where the members are a lookup on a different prototype for every generator function.
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto !== null && Object.getPrototypeOf(proto) === GENERATOR_PROTOTYPE
 }
 
 /** One step, performed for an acquisition of a lock (kinds/steps.ts states each one's effect). */

@@ -198,10 +198,10 @@ export class ModelDeferred implements DeferredCore {
 
   #checkForgotten(what: string): void {
     const set = this.exec.unstartedSet()
-    const first = set?.values().next()
-    if (set == null || first === undefined || first.done === true) return
+    const first = set?.first()
+    if (set == null || first === undefined) return
     set.clear()
-    throw new ForgottenYieldError(`${what}: ${first.value.what} was never run: an operation of a model does nothing until \`yield*\` runs it`)
+    throw new ForgottenYieldError(`${what}: ${first.what} was never run: an operation of a model does nothing until \`yield*\` runs it`)
   }
 
   /** A kernel thread bound to `cpu`, idle on its channel until woken ({@link kick}). */

@@ -134,7 +134,7 @@ const splice = (d: ModelDeferred, cpu: Cpu, body: () => Body): ModelTask | null 
   return t
 }
 
-function* spliced(orig: Body, body: () => Body): Body {
+function* spliced(orig: Op<unknown>, body: () => Body): Op<unknown> {
   const resume: WakeReason | undefined = yield POINT
   yield POINT
   yield* body()

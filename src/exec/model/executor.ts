@@ -27,10 +27,10 @@ import type { Executor, KernelParts } from '../executor.js'
 import { contextHostFor, lockHostFor } from '../hosts.js'
 import { kmalloc } from '../kmalloc.js'
 import type { LockHost } from '../../locks/lock.js'
-import { isLockWait, isOp } from '../../locks/lock.js'
-import { POINT, type Access, type Op, type WaitChannel, type WaitState, type WaitYield, type WakeReason } from '../wait.js'
+import { isGeneratorObject, isLockWait, isOp } from '../../locks/lock.js'
+import { POINT, type Access, type Op, type Yielded, type WaitChannel, type WaitState, type WaitYield, type WakeReason } from '../wait.js'
 import type { Choice, Scheduler } from './scheduler.js'
-import type { OpTracker, Unstarted } from './op.js'
+import { type OpTracker, UnstartedOps } from './op.js'
 import { lockWaitReport, waitForeverReport, type WaitSite } from './watchdog-reports.js'
 import type { Context } from '../context.js'
 import type { CtxState } from '../../rules/state.js'
@@ -53,7 +53,8 @@ export type Body = Op<void>
 
 /** One generator running on a CPU: a task's, or a hardirq handler's over the task it interrupted. */
 class Frame {
-  gen: Body | null = null
+  /** Its generator (a user task's: the body's own, which returns whatever the body returns). */
+  gen: Op<unknown> | null = null
   resume: WakeReason | undefined = undefined
   wait: WaitYield | null = null
   /** The wait's end by timeout (simulated ms); Infinity without one. */
@@ -61,7 +62,7 @@ class Frame {
   /** What its next step touches (the last point's `access`). */
   access: Access | undefined = undefined
   /** Operations it made and has not started (a forgotten `yield*`). */
-  readonly unstarted = new Set<Unstarted>()
+  readonly unstarted = new UnstartedOps()
   /** A hardirq handler's: its interrupt, and lockdep's `hardirq_threaded` of the context it interrupted. */
   decl: IrqDecl | null = null
   threadedBefore = false
@@ -79,7 +80,7 @@ class Frame {
     readonly owner: ModelTask | null,
     /** How choices and errors name it. */
     readonly label: string,
-    readonly start: () => Body,
+    readonly start: () => Op<unknown>,
   ) {}
 }
 
@@ -89,18 +90,22 @@ export class ModelTask {
   done = false
   /** The per-task part of the CPU while it is switched out (null while it runs or never ran). */
   saved: SavedCpu | null = null
-  readonly signals = new Set<Signal>()
+  /** Its pending signals (made at the first one). */
+  signals: Set<Signal> | null = null
   /** A kernel thread of deferred work (src/deferred/model/): true while it idles (not stuck, nothing left to run). */
   idle: (() => boolean) | null = null
   /** Called when it goes to sleep in a wait (a kworker's wq_worker_sleeping()). */
   onSleep: (() => void) | null = null
+  /** A user task's root context, and whether its frame steps the body's generator itself (#taskStart). */
+  root: ScopeContext | null = null
+  direct = false
   /** Switching it in for a step, and its timer firing: made once per task, not per point. */
   runAct: Act | null = null
   timeoutAct: Act | null = null
   constructor(
     readonly task: Task,
     readonly rt: CpuRun,
-    start: (t: ModelTask) => Body,
+    start: (t: ModelTask) => Op<unknown>,
   ) {
     this.frame = new Frame(this, task.comm, () => start(this))
   }
@@ -128,16 +133,18 @@ export interface IrqDecl {
   /** Its irq thread (force-threaded), while alive; `again`: woken while it ran. */
   thread: ModelTask | null
   again: boolean
-  /** Its arrival as the executor takes it (made at the first point that offers it). */
+  /** Its arrival as the executor takes it, and as the scheduler is offered it (made at the first point that offers it). */
   act?: Act | undefined
+  choice?: Choice | undefined
 }
 
 /** A declared softirq raise source on a CPU: how many raises are left. */
 export interface SoftirqDecl {
   readonly nr: number
   raises: number
-  /** Its raise as the executor takes it (made at the first point that offers it). */
+  /** Its raise as the executor takes it, and as the scheduler is offered it (made at the first point that offers it). */
   act?: Act | undefined
+  choice?: Choice | undefined
 }
 
 /** What taking a choice does (see {@link Act}). */
@@ -279,7 +286,7 @@ export class ModelExecutor implements Executor, OpTracker {
   addTask(cpu: number, comm: string, body: (ctx: Context<CtxState>) => unknown): ModelTask {
     const rt = this.#run('task()', cpu)
     const task = spawnTask(this.#m.machine, () => comm)
-    return this.#enter(new ModelTask(task, rt, (t) => this.#taskBody(t, body)))
+    return this.#enter(new ModelTask(task, rt, (t) => this.#taskStart(t, body)))
   }
 
   /**
@@ -333,8 +340,13 @@ export class ModelExecutor implements Executor, OpTracker {
   }
 
   // ── bodies ─────────────────────────────────────────────────────────────────────────────
-  /** A user task: a root context, its generator, the context closed at its end (leaked guards reported). */
-  *#taskBody(t: ModelTask, body: (ctx: Context<CtxState>) => unknown): Body {
+  /**
+   * A user task's start: a root context and its body's generator. The frame steps that generator
+   * itself (#step), one level of `yield*` fewer at every step; the context is closed when it ends
+   * or throws (#taskEnd). Another iterator (not a generator object) is run by #taskDelegate, as
+   * `yield*` would.
+   */
+  #taskStart(t: ModelTask, body: (ctx: Context<CtxState>) => unknown): Op<unknown> {
     const cpu = t.rt.cpu
     const root = ScopeContext.root(this.contextHost, cpu, t.task)
     let gen: unknown
@@ -345,21 +357,40 @@ export class ModelExecutor implements Executor, OpTracker {
       ScopeContext.close(root, noExit, 'task')
       throw error
     }
+    t.root = root
+    if (isGeneratorObject(gen)) {
+      t.direct = true
+      return gen
+    }
+    return this.#taskDelegate(t, gen)
+  }
+
+  *#taskDelegate(t: ModelTask, gen: Op<unknown>): Body {
     let ok = false
     try {
       yield* gen
       ok = true
     } finally {
-      if (ok) this.#checkForgotten(t.frame)
-      try {
-        ScopeContext.close(root, noExit, 'task')
-      } finally {
-        if (cpu.state.irqsDisabled) {
-          try {
-            this.#m.reporter.irqsLeftDisabled(cpu, t.task)
-          } finally {
-            localIrqEnable(cpu)
-          }
+      this.#taskEnd(t, ok)
+    }
+  }
+
+  /**
+   * A user task's body returned (`ok`) or threw: forgotten operations (a ForgottenYieldError ends
+   * the task there, its context left as it is), then its context closed (leaked guards reported)
+   * and interrupts left off.
+   */
+  #taskEnd(t: ModelTask, ok: boolean): void {
+    const cpu = t.rt.cpu
+    if (ok) this.#checkForgotten(t.frame)
+    try {
+      ScopeContext.close(t.root as ScopeContext, noExit, 'task')
+    } finally {
+      if (cpu.state.irqsDisabled) {
+        try {
+          this.#m.reporter.irqsLeftDisabled(cpu, t.task)
+        } finally {
+          localIrqEnable(cpu)
         }
       }
     }
@@ -417,14 +448,14 @@ export class ModelExecutor implements Executor, OpTracker {
   }
 
   #checkForgotten(frame: Frame): void {
-    const first = frame.unstarted.values().next()
-    if (first.done === true) return
+    const first = frame.unstarted.first()
+    if (first === undefined) return
     frame.unstarted.clear()
-    throw new ForgottenYieldError(`${frame.label}: ${first.value.what} was never run: an operation of a model does nothing until \`yield*\` runs it`)
+    throw new ForgottenYieldError(`${frame.label}: ${first.what} was never run: an operation of a model does nothing until \`yield*\` runs it`)
   }
 
   // ── OpTracker ──────────────────────────────────────────────────────────────────────────
-  unstartedSet(): Set<Unstarted> | null {
+  unstartedSet(): UnstartedOps | null {
     return this.#frame?.unstarted ?? null
   }
 
@@ -432,13 +463,13 @@ export class ModelExecutor implements Executor, OpTracker {
   /** Runs the execution to its end; `maxSteps` bounds the choices taken. */
   run(scheduler: Scheduler, maxSteps: number): ModelOutcome {
     let previous: Choice | null = null
-    const acts: Act[] = []
     for (;;) {
-      const choices = this.#choices(acts)
+      const choices = this.#choices()
       if (choices.length === 0) return this.#ended()
       if (this.steps >= maxSteps) return { kind: 'step-limit', steps: this.steps }
       const at = scheduler.choose(choices, { step: this.steps, previous })
-      const act = acts[at]
+      // #acts is longer than the choices (kept from earlier points): only its first choices.length count.
+      const act = (at as number) < choices.length ? this.#acts[at] : undefined
       if (act === undefined) throw new SchedulingError(`scheduler: choice ${String(at)} is not one of the ${choices.length} offered`)
       this.schedule.push(at)
       previous = choices[at] as Choice
@@ -477,13 +508,14 @@ export class ModelExecutor implements Executor, OpTracker {
   }
 
   /**
-   * Every choice at this point, CPU by CPU (then pid, then line); `acts` gets what taking each
-   * does. The choices array is new (the scheduler may keep it); the choice objects and the acts
-   * are each frame's, task's and interrupt's own, made once.
+   * Every choice at this point, CPU by CPU (then pid, then line); #acts gets what taking each
+   * does. The choices are collected in #offered (reused) and handed out as an array of their
+   * own (the scheduler may keep it): the last one again when they are the same, else a copy of
+   * exactly their length. The choice objects and the acts are each frame's, task's and
+   * interrupt's own, made once.
    */
-  #choices(acts: Act[]): Choice[] {
-    const choices: Choice[] = []
-    acts.length = 0
+  #choices(): readonly Choice[] {
+    this.#count = 0
     const deadline = this.#nextDeadline()
     for (const rt of this.runs) {
       const cpu = rt.cpu
@@ -495,28 +527,24 @@ export class ModelExecutor implements Executor, OpTracker {
         // them on (handle_softirqs()): an interrupt may arrive over them, also while one spins.
         const soft = irqsOn && top.softirqs
         if (soft && raised !== undefined) {
-          choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
-          acts.push(new Act(ARRIVE_RAISED, rt, null, null, raised, null))
+          this.#offer({ kind: 'irq', cpu: cpu.id, line: raised }, new Act(ARRIVE_RAISED, rt, null, null, raised, null))
           continue
         }
         if (top.wait === null) {
-          choices.push(this.#taskChoice(cpu, cpu.current, top))
-          acts.push(this.#stepAct(rt, top))
+          this.#offer(this.#taskChoice(cpu, cpu.current, top), this.#stepAct(rt, top))
         }
-        if (soft) this.#offerArrivals(rt, choices, acts)
+        if (soft) this.#offerArrivals(rt)
         continue
       }
       if (irqsOn && raised !== undefined) {
         // The hardware takes a raised interrupt as soon as interrupts are on.
-        choices.push({ kind: 'irq', cpu: cpu.id, line: raised })
-        acts.push(new Act(ARRIVE_RAISED, rt, null, null, raised, null))
+        this.#offer({ kind: 'irq', cpu: cpu.id, line: raised }, new Act(ARRIVE_RAISED, rt, null, null, raised, null))
         continue
       }
       const cur = rt.running
       const curRuns = cur !== null && cur.frame.wait === null
       if (cur !== null && curRuns) {
-        choices.push(this.#taskChoice(cpu, cur.task, cur.frame))
-        acts.push(this.#stepAct(rt, cur.frame))
+        this.#offer(this.#taskChoice(cpu, cur.task, cur.frame), this.#stepAct(rt, cur.frame))
       }
       // Another task may run here when the CPU is idle, or the running one may be preempted — also
       // while it busy-waits preemptible (a seqcount reader's or cpu_relax() loop: full preemption).
@@ -526,20 +554,46 @@ export class ModelExecutor implements Executor, OpTracker {
         for (const t of rt.tasks) {
           if (t === cur) continue
           if (t.frame.wait === null) {
-            choices.push(this.#taskChoice(cpu, t.task, t.frame))
             if (t.runAct === null) t.runAct = new Act(RUN_TASK, rt, null, t, 0, null)
-            acts.push(t.runAct)
+            this.#offer(this.#taskChoice(cpu, t.task, t.frame), t.runAct)
           } else if (deadline !== Number.POSITIVE_INFINITY && t.frame.deadline === deadline) {
             // Its timer fires (the earliest pending one).
-            choices.push(this.#taskChoice(cpu, t.task, t.frame))
             if (t.timeoutAct === null) t.timeoutAct = new Act(TIMEOUT, rt, null, t, 0, null)
-            acts.push(t.timeoutAct)
+            this.#offer(this.#taskChoice(cpu, t.task, t.frame), t.timeoutAct)
           }
         }
       }
-      if (irqsOn) this.#offerArrivals(rt, choices, acts)
+      if (irqsOn) this.#offerArrivals(rt)
     }
-    return choices
+    return this.#publish()
+  }
+
+  /** The choices of this point so far (#count of them) and what taking each does; both reused from point to point. */
+  readonly #offered: Choice[] = []
+  readonly #acts: Act[] = []
+  #count = 0
+  /** The choices handed to the scheduler at the last point. */
+  #published: readonly Choice[] = []
+
+  #offer(choice: Choice, act: Act): void {
+    this.#offered[this.#count] = choice
+    this.#acts[this.#count] = act
+    this.#count++
+  }
+
+  /** This point's choices as an array of their own: the last point's when they are the same choices. */
+  #publish(): readonly Choice[] {
+    const n = this.#count
+    const last = this.#published
+    const offered = this.#offered
+    if (last.length === n) {
+      let i = 0
+      while (i < n && last[i] === offered[i]) i++
+      if (i === n) return last
+    }
+    const copy = offered.slice(0, n)
+    this.#published = copy
+    return copy
   }
 
   #stepAct(rt: CpuRun, frame: Frame): Act {
@@ -548,20 +602,20 @@ export class ModelExecutor implements Executor, OpTracker {
   }
 
   /** The declared interrupts' arrivals and softirq raises still to come on the CPU (its interrupts are on). */
-  #offerArrivals(rt: CpuRun, choices: Choice[], acts: Act[]): void {
+  #offerArrivals(rt: CpuRun): void {
     const cpu = rt.cpu
     for (const d of rt.irqs) {
       if (d.arrivals > 0) {
-        choices.push({ kind: 'irq', cpu: cpu.id, line: d.line })
         if (d.act === undefined) d.act = new Act(ARRIVE, rt, null, null, d.line, null)
-        acts.push(d.act)
+        d.choice ??= { kind: 'irq', cpu: cpu.id, line: d.line }
+        this.#offer(d.choice, d.act)
       }
     }
     for (const s of rt.softirqs) {
       if (s.raises > 0) {
-        choices.push({ kind: 'softirq', cpu: cpu.id, nr: s.nr })
         if (s.act === undefined) s.act = new Act(SOFTIRQ_RAISE, rt, null, null, s.nr, s)
-        acts.push(s.act)
+        s.choice ??= { kind: 'softirq', cpu: cpu.id, nr: s.nr }
+        this.#offer(s.choice, s.act)
       }
     }
   }
@@ -616,7 +670,18 @@ export class ModelExecutor implements Executor, OpTracker {
       if (frame.gen === null) frame.gen = frame.start()
       const resume = frame.resume
       frame.resume = undefined
-      const r = frame.gen.next(resume)
+      const t = frame.owner
+      let r: IteratorResult<Yielded, unknown>
+      if (t?.direct === true) {
+        // A user task's own generator: its end (or its error) closes its context, as #taskDelegate's finally does.
+        try {
+          r = frame.gen.next(resume)
+        } catch (error) {
+          this.#taskEnd(t, false)
+          throw error
+        }
+        if (r.done === true) this.#taskEnd(t, true)
+      } else r = frame.gen.next(resume)
       if (r.done === true) this.#finished(rt, frame)
       else if (r.value.tag === 'point') frame.access = r.value.access
       else this.#park(rt, frame, r.value)
@@ -679,7 +744,7 @@ export class ModelExecutor implements Executor, OpTracker {
     }
     if (this.#m.options.trace) this.#m.reporter.traceEvent(cpu, { event: 'sched_wait', state: y.state, channel: channelName(y.channel) })
     // signal_pending_state() before schedule(): a pending signal the state lets in ends the wait at once.
-    if (t !== null && letsIn(y.state, t.signals)) {
+    if (t !== null && t.signals !== null && letsIn(y.state, t.signals)) {
       this.#resumeFrame(frame, 'signal', cpu)
       return
     }
@@ -787,6 +852,7 @@ export class ModelExecutor implements Executor, OpTracker {
 
   /** `k.signal(task, sig)`: pending from now on; a wait whose state lets it in ends with 'signal'. */
   signal(t: ModelTask, sig: Signal): void {
+    t.signals ??= new Set()
     t.signals.add(sig)
     const w = t.frame.wait
     if (w !== null && letsIn(w.state, t.signals)) this.#resumeFrame(t.frame, 'signal', this.#executing)

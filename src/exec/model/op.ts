@@ -14,14 +14,58 @@ export interface Unstarted {
 
 /** Where made-but-unstarted operations are kept: the frame (task or handler) running now. */
 export interface OpTracker {
-  /** The set of the frame running now (null outside any: setup code). */
-  unstartedSet(): Set<Unstarted> | null
+  /** The list of the frame running now (null outside any: setup code). */
+  unstartedSet(): UnstartedOps | null
 }
 
-/** One made operation: what it is, and whether it started (the frame's set holds it until then). */
+/** One made operation: what it is, and whether it started (the frame's list holds it until then; null: not listed). */
 export interface Track extends Unstarted {
   started: boolean
-  readonly owner: Set<Unstarted> | null
+  owner: UnstartedOps | null
+}
+
+/**
+ * A frame's made-but-unstarted operations, oldest first: what a Set in insertion order would
+ * hold, without a hash table per frame and its rehashing as ops come and go. Nearly always there
+ * is at most one (made, then run at once by `yield*`): it is kept in a field, an array only
+ * while there are more.
+ */
+export class UnstartedOps {
+  #one: Track | null = null
+  /** Two or more, in the order they were made (then #one is null). */
+  #more: Track[] | null = null
+
+  add(t: Track): void {
+    if (this.#more !== null) this.#more.push(t)
+    else if (this.#one === null) this.#one = t
+    else {
+      this.#more = [this.#one, t]
+      this.#one = null
+    }
+  }
+
+  /** `t` started: it leaves the list. */
+  delete(t: Track): void {
+    if (this.#one === t) this.#one = null
+    else if (this.#more !== null) {
+      const at = this.#more.indexOf(t)
+      if (at >= 0) this.#more.splice(at, 1)
+      if (this.#more.length === 0) this.#more = null
+    }
+  }
+
+  /** The oldest op not started, or undefined. */
+  first(): Unstarted | undefined {
+    return this.#more === null ? (this.#one ?? undefined) : this.#more[0]
+  }
+
+  /** Forgets them all (they are reported): their later start changes nothing here. */
+  clear(): void {
+    if (this.#one !== null) this.#one.owner = null
+    for (const t of this.#more ?? []) t.owner = null
+    this.#one = null
+    this.#more = null
+  }
 }
 
 const TRACK: unique symbol = Symbol('lockproof op')
