@@ -25,6 +25,7 @@ import type { LockKindSpec } from './kinds/spec.js'
 import type { Members, MemberTags } from './kinds/derive.js'
 import type { FormTable } from './kinds/derive-forms.js'
 import type { FactsOf, PerCpuKindSpec, SharedKindSpec } from './kinds/facts.js'
+import type { LockFactory, PerCpuLockFactory, ShapeFor } from './kinds/factory.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
@@ -49,14 +50,24 @@ import type { BhCheck } from './rules/irq.js'
 import type { RcuReadLockedBhIn, RcuReadLockedSchedIn } from './rules/rcu.js'
 import { Deferred } from './deferred/runtime.js'
 import { Subsystems } from './deferred/subsystems.js'
-import { TimerListRuntime, type TimerList } from './deferred/timer.js'
-import { HrtimerRuntime, type Hrtimer, type HrtimerMode, type HrtimerRestart, type HrtimerStateOf } from './deferred/hrtimer.js'
-import { DelayedWorkRuntime, WorkRuntime, WorkqueueRuntime, type DelayedWork, type Work, type Workqueue, type WorkqueueFlags } from './deferred/workqueue.js'
-import type { IrqReturn } from './deferred/threaded-irq.js'
+import type { Callback, SelfWaitCheck } from './rules/self-wait.js'
+import { TimerListRuntime, type TimerCallbackState, type TimerList } from './deferred/timer.js'
+import { HrtimerRuntime, type Hrtimer, type HrtimerCallbackState, type HrtimerMode, type HrtimerRestart } from './deferred/hrtimer.js'
+import {
+  DelayedWorkRuntime,
+  WorkRuntime,
+  WorkqueueRuntime,
+  type DelayedWork,
+  type Work,
+  type WorkFnState,
+  type Workqueue,
+  type WorkqueueFlags,
+} from './deferred/workqueue.js'
+import type { IrqReturn, IrqThreadFnState } from './deferred/threaded-irq.js'
 import { IrqWorkRuntime, type IrqWork, type IrqWorkStateOf } from './deferred/irq-work.js'
 import { TaskletRuntime, type Tasklet } from './deferred/tasklet.js'
 import { NAPI_POLL_WEIGHT, NapiRuntime, type Napi, type NapiPoll } from './deferred/napi.js'
-import type { BhWorkState, OneshotPrimaryState, RcuCallbackState, TaskletState, TimerState } from './deferred/states.js'
+import type { OneshotPrimaryState, RcuCallbackState, TaskletState } from './deferred/states.js'
 import type { SeqCount, SeqCountLocked, SeqLock } from './seqlock/api.js'
 import { buildSeqlock, type LockMethods } from './seqlock/seqlock.js'
 import { buildSeqcount, buildSeqcountLocked } from './seqlock/seqcount.js'
@@ -238,6 +249,8 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    *
    * The return type is `LockOf<S, N, D, DeclaredAfter<Order, N>>` written out (the same type):
    * each alias layer costs about 4 instantiations per lock site (docs/defining-kinds.md, "Cost").
+   * For the locks of a kind used more than once, its factory {@link Kernel.lockOf} makes the
+   * same locks at a built-in factory's cost per lock site.
    */
   lock<S extends SharedKindSpec, const N extends string, D>(
     kind: S,
@@ -251,6 +264,28 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   ): Members<MemberTags<S>, FormTable<FactsOf<S>, N, D, DeclaredAfter<Order, N>>>
   lock(kind: unknown, name: unknown, data: unknown): object {
     return this.#lock(definedSpec('lock()', kind), name, data)
+  }
+
+  /**
+   * The lock factory of a kind made by `defineLockKind()`: `(name, data) => lock` (a per-CPU
+   * kind's: `(name, init) => lock`), each lock the one `kernel.lock(kind, name, data)` makes. The
+   * cheapest form: a lock site costs what a built-in factory's does (docs/defining-kinds.md, "Cost").
+   *
+   * @example
+   * ```ts
+   * import { createKernel, RT_MUTEX } from 'lockproof'
+   *
+   * const kernel = createKernel()
+   * const newRtMutex = kernel.lockOf(RT_MUTEX)
+   * const pi = newRtMutex('pi', { prio: 0 })
+   * kernel.run((ctx) => pi.withLocked(ctx, (ctx, p) => { ctx.msleep(1); p.prio++ }))
+   * ```
+   */
+  lockOf<S extends SharedKindSpec>(kind: S): LockFactory<ShapeFor<S>, FactsOf<S>, Order, MemberTags<S>>
+  lockOf<S extends PerCpuKindSpec>(kind: S): PerCpuLockFactory<ShapeFor<S>, FactsOf<S>, Order, MemberTags<S>>
+  lockOf(kind: unknown): (name: unknown, data: unknown) => object {
+    const spec = definedSpec('lockOf()', kind)
+    return (name, data) => this.#lock(spec, name, data)
   }
 
   /** `raw_spinlock_t` protecting `data`; `name` is its lock class. */
@@ -459,8 +494,11 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   /** `timer_setup()`: a `timer_list` whose callback runs in the TIMER softirq; `name` (the setup site) is its lockdep class. */
-  timerSetup<const N extends string, R>(name: N, fn: (ctx: Context<TimerState>, timer: TimerList<N>) => NotThenable<R, 'a timer callback'>): TimerList<N> {
-    return new TimerListRuntime<N>(this.#deferred, name, fn as (ctx: Context<TimerState>, timer: TimerList<N>) => unknown)
+  timerSetup<const N extends string, R>(
+    name: N,
+    fn: Callback<[ctx: Context<TimerCallbackState<N>>, timer: TimerList<N>], NotThenable<R, 'a timer callback'>>,
+  ): TimerList<N> {
+    return new TimerListRuntime<N>(this.#deferred, name, fn as (ctx: Context<TimerCallbackState<N>>, timer: TimerList<N>) => unknown)
   }
 
   /**
@@ -469,7 +507,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    */
   hrtimerSetup<const N extends string, const M extends HrtimerMode>(
     name: N,
-    fn: (ctx: Context<HrtimerStateOf<M>>, timer: Hrtimer<N, M>) => HrtimerRestart,
+    fn: Callback<[ctx: Context<HrtimerCallbackState<N, M>>, timer: Hrtimer<N, M>], HrtimerRestart>,
     mode: M,
   ): Hrtimer<N, M> {
     return new HrtimerRuntime<N, M>(this.#deferred, name, fn, mode)
@@ -485,12 +523,12 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   /** `INIT_WORK()`: a work item, run in a kworker (may sleep); `{ bh: true }` for a WQ_BH workqueue (softirq). */
   initWork<const N extends string, R>(
     name: N,
-    fn: (ctx: Context<BhWorkState>) => NotThenable<R, 'a work function'>,
+    fn: Callback<[ctx: Context<WorkFnState<N, 'bh'>>], NotThenable<R, 'a work function'>>,
     flags: { readonly bh: true },
   ): Work<N, 'bh'>
   initWork<const N extends string, R>(
     name: N,
-    fn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'a work function'>,
+    fn: Callback<[ctx: Context<WorkFnState<N, 'task'>>], NotThenable<R, 'a work function'>>,
     flags?: { readonly bh?: false },
   ): Work<N, 'task'>
   initWork(name: string, fn: (ctx: never) => unknown, flags: { readonly bh?: boolean } = {}): Work<string, 'task' | 'bh'> {
@@ -499,7 +537,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   /** `INIT_DELAYED_WORK()`: a work item and the timer that queues it (`queueDelayedWork()`). */
-  initDelayedWork<const N extends string, R>(name: N, fn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'a work function'>): DelayedWork<N> {
+  initDelayedWork<const N extends string, R>(name: N, fn: Callback<[ctx: Context<WorkFnState<N, 'task'>>], NotThenable<R, 'a work function'>>): DelayedWork<N> {
     return new DelayedWorkRuntime(this.#deferred, this.#sub.pools, name, fn as (ctx: Context<CtxState>) => unknown) as unknown as DelayedWork<N>
   }
 
@@ -509,18 +547,18 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * `{ oneshot: true }` (IRQF_ONESHOT): the line stays masked until `threadFn` returns, the handler
    * stays in hardirq on both kernels, and it may be null (irq_default_primary_handler()).
    */
-  requestThreadedIrq<R>(
-    line: number,
+  requestThreadedIrq<R, const L extends number>(
+    line: L,
     name: string,
     handler: ((ctx: Context<OneshotPrimaryState>) => IrqReturn) | null,
-    threadFn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'an irq thread function'>,
+    threadFn: Callback<[ctx: Context<IrqThreadFnState<L>>], NotThenable<R, 'an irq thread function'>>,
     flags: { readonly oneshot: true },
   ): void
-  requestThreadedIrq<R>(
-    line: number,
+  requestThreadedIrq<R, const L extends number>(
+    line: L,
     name: string,
     handler: (ctx: Context<ThreadableIrqState>) => IrqReturn,
-    threadFn: (ctx: Context<FreshTaskState>) => NotThenable<R, 'an irq thread function'>,
+    threadFn: Callback<[ctx: Context<IrqThreadFnState<L>>], NotThenable<R, 'an irq thread function'>>,
     flags?: { readonly oneshot?: false },
   ): void
   requestThreadedIrq(
@@ -534,11 +572,17 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
   }
 
   /** `synchronize_irq()`: waits for running handlers of `line` (spins for hardirq, sleeps for the thread). */
-  synchronizeIrq<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'synchronize_irq()'>, line: number): void {
+  synchronizeIrq<T extends CtxState, const L extends number>(
+    ctx: Context<T> & CanSleep<T, 'synchronize_irq()'> & SelfWaitCheck<T, 'irq', L, 'synchronize_irq()'>,
+    line: L,
+  ): void {
     this.#sub.threadedIrqs.synchronizeIrq(ctx, line)
   }
   /** `disable_irq()`: masks `line` and waits for its running handlers (may sleep). */
-  disableIrq<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'disable_irq()'>, line: number): void {
+  disableIrq<T extends CtxState, const L extends number>(
+    ctx: Context<T> & CanSleep<T, 'disable_irq()'> & SelfWaitCheck<T, 'irq', L, 'disable_irq()'>,
+    line: L,
+  ): void {
     this.#sub.threadedIrqs.disableIrq(ctx, line)
   }
   /** `disable_irq_nosync()`: masks `line` without waiting. Any context. */
@@ -550,7 +594,7 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
     this.#sub.threadedIrqs.enableIrq(ctx, line)
   }
   /** `free_irq()`: waits for running handlers, then removes the handler (may sleep; not from interrupt context). */
-  freeIrq<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'free_irq()'>, line: number): void {
+  freeIrq<T extends CtxState, const L extends number>(ctx: Context<T> & CanSleep<T, 'free_irq()'> & SelfWaitCheck<T, 'irq', L, 'free_irq()'>, line: L): void {
     this.#sub.threadedIrqs.freeIrq(ctx, line)
   }
 

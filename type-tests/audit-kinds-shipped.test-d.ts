@@ -1,5 +1,5 @@
 // An outside audit of #18's shipped kinds (auditkinds), written from the kernel's rules, each
-// refusal next to its nearest valid pattern (docs/SEMANTICS.md §26 quotes the sources):
+// refusal next to its nearest valid pattern (docs/SEMANTICS.md §27 quotes the sources):
 // - rt_mutex (kernel/locking/rtmutex_api.c): `__rt_mutex_lock_common()` begins `might_sleep()`;
 //   its map is LD_WAIT_SLEEP; `rt_mutex_trylock()` "can only be called in thread context. It's safe
 //   to call it from atomic regions, but not from hard or soft interrupt context".

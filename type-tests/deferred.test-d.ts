@@ -6,6 +6,7 @@ import {
   type FreshTaskState,
   type HardHrtimerState,
   type HrtimerState,
+  type InCallbackOf,
   type IrqReturn,
   type SoftHrtimerState,
   type TimerState,
@@ -20,7 +21,7 @@ const bhq = kernel.allocWorkqueue('events_bh', { bh: true })
 
 // ── timer_list: the TIMER softirq ──────────────────────────────────────────────────────────
 const timer = kernel.timerSetup('&priv->timer', (ctx, t) => {
-  expectType<Context<TimerState>>(ctx)
+  expectType<Context<InCallbackOf<TimerState, 'timer_list', '&priv->timer'>>>(ctx) // its own map held (runrules)
   stats.withLocked(ctx, () => 0)
   t.modTimer(ctx, kernel.jiffies + 10)
   // @expect-error msleep() may sleep: BUG: sleeping function called from invalid context (in a timer_list callback (TIMER softirq))
@@ -54,7 +55,7 @@ kernel.requestIrq(
 kernel.hrtimerSetup(
   'def',
   (ctx) => {
-    expectType<Context<HrtimerState>>(ctx)
+    expectType<Context<InCallbackOf<HrtimerState, 'hrtimer', 'def'>>>(ctx)
     // lockdep's irq_config: spinlock_t is allowed in a default-mode callback (softirq on RT).
     stats.withLocked(ctx, () => 0)
     // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (in an hrtimer callback (hardirq; HRTIMER softirq on PREEMPT_RT))
@@ -66,7 +67,7 @@ kernel.hrtimerSetup(
 kernel.hrtimerSetup(
   'hard',
   (ctx) => {
-    expectType<Context<HardHrtimerState>>(ctx)
+    expectType<Context<InCallbackOf<HardHrtimerState, 'hrtimer', 'hard'>>>(ctx)
     hw.withLocked(ctx, () => 0)
     // @expect-error Invalid wait context: spinlock_t 'stats' is a sleeping lock on PREEMPT_RT and cannot be taken here (in a HRTIMER_MODE_HARD hrtimer callback (hardirq on both kernels))
     expectError(stats.withLocked(ctx, () => 0))
@@ -77,7 +78,7 @@ kernel.hrtimerSetup(
 const soft = kernel.hrtimerSetup(
   'soft',
   (ctx) => {
-    expectType<Context<SoftHrtimerState>>(ctx)
+    expectType<Context<InCallbackOf<SoftHrtimerState, 'hrtimer', 'soft'>>>(ctx)
     stats.withLocked(ctx, () => 0)
     return 'HRTIMER_NORESTART'
   },
@@ -91,7 +92,7 @@ kernel.run((ctx) => {
 
 // ── workqueues: kworkers may sleep; WQ_BH work may not ─────────────────────────────────────
 const work = kernel.initWork('&priv->reset', (ctx) => {
-  expectType<Context<FreshTaskState>>(ctx)
+  expectType<Context<InCallbackOf<FreshTaskState, 'work_struct', '&priv->reset'>>>(ctx)
   cfg.withLocked(ctx, (ctx) => ctx.msleep(1))
 })
 const bhWork = kernel.initWork(
@@ -131,7 +132,7 @@ kernel.requestThreadedIrq(
     return 'IRQ_WAKE_THREAD'
   },
   (ctx) => {
-    expectType<Context<FreshTaskState>>(ctx)
+    expectType<Context<InCallbackOf<FreshTaskState, 'irq', 5>>>(ctx)
     cfg.withLocked(ctx, (ctx) => ctx.msleep(1))
   },
 )

@@ -1,6 +1,6 @@
 // The README's programs, kept compiling: if this file breaks, the README is out of date.
 import { expectError } from 'tsd'
-import { createKernel, type IrqDisabled } from '../src/index.js'
+import { createKernel, type IrqDisabled, RT_MUTEX } from '../src/index.js'
 
 const kernel = createKernel({ preemptRt: false, cpus: 1 })
 
@@ -68,3 +68,13 @@ hk.run((ctx) => {
   // @expect-error lockdep_assert_held(stats): helper count_hit() must be called holding spinlock_t 'stats'
   expectError(countHit(ctx, { hits: 0 }))
 })
+
+// "Make a kind's locks through its factory": the README's example.
+const newRtMutex = kernel.lockOf(RT_MUTEX)
+const pi = newRtMutex('pi', { prio: 0 })
+kernel.run((ctx) =>
+  pi.withLocked(ctx, (ctx, p) => {
+    ctx.msleep(1)
+    p.prio++
+  }),
+)

@@ -10,6 +10,7 @@ const outer = kernel.spinLock('outer', 0)
 const inner = kernel.spinLock('inner', 0)
 const hw = kernel.rawSpinLock('hw', 0)
 const mmap = kernel.rwSemaphore('mmap', 0)
+const cfg = kernel.mutex('cfg', 0)
 
 kernel.run((ctx) => {
   outer.withLockedIrqSave(ctx, (ctx) => {
@@ -32,6 +33,9 @@ kernel.run((ctx) => {
     expectError(mmap.withTryWrite(ctx, () => 0))
     // Valid: spinlock_t's trylock with interrupts off in a task (lockdep skips a trylock's wait check).
     inner.withTryLocked(ctx, () => 0)
+    // Valid: a mutex trylock with interrupts off in a task — rtmutex_api.c rt_mutex_trylock(): "It's
+    // safe to call it from atomic regions, but not from hard or soft interrupt context".
+    cfg.withTryLocked(ctx, () => 0)
   })
   // Valid: the rw_semaphore trylocks with interrupts on.
   mmap.withTryWrite(ctx, () => 0)

@@ -1,10 +1,12 @@
 /**
  * Type-check cost of defined lock kinds (issue #18), count-based: the flat program's four forms
- * (generate.ts) written three ways, and per-site instantiations compared.
+ * (generate.ts) written four ways, and per-site instantiations compared.
  *
  *   builtin    the factories: `kernel.spinLock()`, `rawSpinLock()`, `mutex()` (the public interfaces)
  *   defined    `kernel.lock(kind, …)` of kinds defined with `defineLockKind()` as copies of the
  *              three built-ins' specs under new names (every member of the built-in, through `LockOf`)
+ *   factory    the same kinds' locks from their factories, `const newSpin = kernel.lockOf(spin)`
+ *              made once per kind (the recommended form: docs/defining-kinds.md, "Cost")
  *   ten-unused the builtin program with ten more kinds defined and never used
  *
  * Programs go under bench/out/.types-kinds/ (git-ignored).
@@ -14,13 +16,13 @@ import { join, relative } from 'node:path'
 import { COMPILER_OPTIONS, ROOT, SITES_PER_TASK } from './generate.js'
 import { type CompilerName, type TscFigures, runTsc } from './measure.js'
 
-export type KindsFlavour = 'builtin' | 'defined' | 'ten-unused'
+export type KindsFlavour = 'builtin' | 'defined' | 'factory' | 'ten-unused'
 
 const FORMS = [
-  { builtin: 'kernel.spinLock', defined: 'spin', site: (l: string) => `${l}.withLocked(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
-  { builtin: 'kernel.rawSpinLock', defined: 'raw', site: (l: string) => `${l}.withLockedIrqSave(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
-  { builtin: 'kernel.mutex', defined: 'mtx', site: (l: string) => `${l}.withLocked(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
-  { builtin: 'kernel.spinLock', defined: 'spin', site: (l: string) => `{\n    using g = ${l}.lock(ctx)\n    g.data.n += 1\n  }` },
+  { builtin: 'kernel.spinLock', defined: 'spin', factory: 'newSpin', site: (l: string) => `${l}.withLocked(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
+  { builtin: 'kernel.rawSpinLock', defined: 'raw', factory: 'newRaw', site: (l: string) => `${l}.withLockedIrqSave(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
+  { builtin: 'kernel.mutex', defined: 'mtx', factory: 'newMtx', site: (l: string) => `${l}.withLocked(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
+  { builtin: 'kernel.spinLock', defined: 'spin', factory: 'newSpin', site: (l: string) => `{\n    using g = ${l}.lock(ctx)\n    g.data.n += 1\n  }` },
 ] as const
 
 /** Copies of three built-ins' specs under new kind names: the same sequences, rules and methods. */
@@ -28,6 +30,12 @@ const DEFINED_PRELUDE = `
 const spin = defineLockKind({ ...KIND_SPECS.spinlock_t, kind: 'bench_spin', label: 'bench_spin' })
 const raw = defineLockKind({ ...KIND_SPECS.raw_spinlock_t, kind: 'bench_raw', label: 'bench_raw' })
 const mtx = defineLockKind({ ...KIND_SPECS.mutex, kind: 'bench_mutex', label: 'bench_mutex' })
+`
+
+/** The same kinds, each with its factory (`kernel.lockOf(kind)`), made once like the kind. */
+const FACTORY_PRELUDE = `${DEFINED_PRELUDE}const newSpin = kernel.lockOf(spin)
+const newRaw = kernel.lockOf(raw)
+const newMtx = kernel.lockOf(mtx)
 `
 
 /** Ten kinds, defined and never used. */
@@ -46,7 +54,13 @@ export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: 
   const lines: string[] = []
   for (let i = 0; i < sites; i++) {
     const form = FORMS[i % FORMS.length] as (typeof FORMS)[number]
-    lines.push(flavour === 'defined' ? `const l${i} = kernel.lock(${form.defined}, 'c${i}', { n: 0 })` : `const l${i} = ${form.builtin}('c${i}', { n: 0 })`)
+    lines.push(
+      flavour === 'defined'
+        ? `const l${i} = kernel.lock(${form.defined}, 'c${i}', { n: 0 })`
+        : flavour === 'factory'
+          ? `const l${i} = ${form.factory}('c${i}', { n: 0 })`
+          : `const l${i} = ${form.builtin}('c${i}', { n: 0 })`,
+    )
   }
   for (let t = 0; t * SITES_PER_TASK < sites; t++) {
     lines.push('kernel.run((ctx) => {')
@@ -55,7 +69,7 @@ export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: 
     lines.push('})')
   }
   const spec = relative(fromDir, join(ROOT, 'src/index.js')).split('\\').join('/')
-  const prelude = flavour === 'defined' ? DEFINED_PRELUDE : flavour === 'ten-unused' ? TEN_PRELUDE : ''
+  const prelude = flavour === 'defined' ? DEFINED_PRELUDE : flavour === 'factory' ? FACTORY_PRELUDE : flavour === 'ten-unused' ? TEN_PRELUDE : ''
   return `// generated: kinds ${flavour} ${sites}\nimport { createKernel, defineLockKind, KIND_SPECS } from '${spec.startsWith('.') ? spec : `./${spec}`}'\n\nconst kernel = createKernel({ lockdep: false })\nvoid defineLockKind\nvoid KIND_SPECS\n${prelude}\n${lines.join('\n')}\nexport {}\n`
 }
 

@@ -9,6 +9,9 @@
 import type { Cpu } from '../machine/cpu.js'
 import type { Context } from '../exec/context.js'
 import type { AnyContext } from '../rules/proofs.js'
+import type { CtxState } from '../rules/state.js'
+import type { HrtimerCancelCheck } from '../rules/hrtimer-cancel.js'
+import type { InCallbackOf } from '../rules/self-wait.js'
 import { CLAIM_BH, CLAIM_IRQS_OFF } from '../exec/claims.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { Op } from '../exec/wait.js'
@@ -87,6 +90,20 @@ export type HrtimerRestart = 'HRTIMER_NORESTART' | 'HRTIMER_RESTART'
 export type HrtimerStateOf<M extends HrtimerMode> = M extends `${string}_HARD` ? HardHrtimerState : M extends `${string}_SOFT` ? SoftHrtimerState : HrtimerState
 
 /**
+ * What the callback of hrtimer N (mode M) runs in: {@link HrtimerStateOf}, and it is the running
+ * timer (`base->running == timer`), which `hrtimer_cancel()` of it from here waits on for ever.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type HrtimerCallbackState } from 'lockproof'
+ *
+ * const tick = (ctx: Context<HrtimerCallbackState<'tick', 'HRTIMER_MODE_REL_HARD'>>) => (ctx.cpuId, 'HRTIMER_NORESTART' as const)
+ * createKernel().hrtimerSetup('tick', tick, 'HRTIMER_MODE_REL_HARD')
+ * ```
+ */
+export type HrtimerCallbackState<N extends string, M extends HrtimerMode> = InCallbackOf<HrtimerStateOf<M>, 'hrtimer', N>
+
+/**
  * A `struct hrtimer`, from {@link Kernel.hrtimerSetup}. Times are simulated milliseconds.
  *
  * @example
@@ -125,14 +142,16 @@ export interface Hrtimer<N extends string = string, M extends HrtimerMode = Hrti
   /** `hrtimer_try_to_cancel()`: 1 if it was armed, 0 if not, -1 while its callback runs. Any context. */
   hrtimerTryToCancel(ctx: AnyContext): -1 | 0 | 1
   /**
-   * `hrtimer_cancel()`: cancels it and waits for a running callback (spins; sleeps on RT for a
-   * softirq-expiry timer). The kernel has no lockdep map here: a cancel from its own callback is
-   * found as a wait that never ends. True if it was active.
+   * `hrtimer_cancel()`: cancels it and waits for a running callback (spins; on RT, for a timer that
+   * expires in softirq there, takes the HRTIMER softirq's sleeping `softirq_expiry_lock`). Not from
+   * its own callback; unless `_HARD`, not where a spinlock_t may not be taken ({@link HrtimerCancelCheck}).
+   * The kernel has no lockdep map here: a cancel from its own callback is found as a wait that
+   * never ends. True if it was active.
    */
-  hrtimerCancel(ctx: AnyContext): boolean
+  hrtimerCancel<T extends CtxState>(ctx: Context<T> & HrtimerCancelCheck<T, N, M>): boolean
 }
 
-export type HrtimerCallback<N extends string, M extends HrtimerMode> = (ctx: Context<HrtimerStateOf<M>>, timer: Hrtimer<N, M>) => HrtimerRestart
+export type HrtimerCallback<N extends string, M extends HrtimerMode> = (ctx: Context<HrtimerCallbackState<N, M>>, timer: Hrtimer<N, M>) => HrtimerRestart
 
 const MODES: readonly string[] = [
   'HRTIMER_MODE_ABS',
@@ -236,11 +255,13 @@ export class HrtimerRuntime<N extends string, M extends HrtimerMode> implements 
 
   /** `do { ret = hrtimer_try_to_cancel(timer); if (ret < 0) hrtimer_cancel_wait_running(timer); } while (ret < 0)`, as an op. */
   *cancelOp(ctx: AnyContext): Op<boolean> {
-    this.#d.cpuOf(ctx, 'hrtimer_cancel()')
+    const cpu = this.#d.cpuOf(ctx, 'hrtimer_cancel()')
     // RT, soft timer: spin_lock_bh(&cpu_base->softirq_expiry_lock) (a sleeping lock); otherwise cpu_relax().
     const sleeps = this.#d.preemptRt && this.#soft
     for (;;) {
       if (this.#running === null) return this.#d.disarm(this)
+      // rt_spin_lock(): rtlock_might_resched() tolerates the RCU depth (local_bh_disable()'s included).
+      if (sleeps) this.#d.parts.reporter.mightResched(cpu, 'spin_lock_bh(softirq_expiry_lock)', 0, cpu.current.rcuReadLockNesting)
       yield { tag: 'wait', channel: this.channel, state: sleeps ? 'TASK_RTLOCK_WAIT' : 'TASK_UNINTERRUPTIBLE', spin: !sleeps }
     }
   }
@@ -250,7 +271,7 @@ export class HrtimerRuntime<N extends string, M extends HrtimerMode> implements 
     const threaded = this.enterCallback(cpu)
     let restart: unknown = THREW
     try {
-      restart = this.#d.callback(cpu, (ctx: Context<HrtimerStateOf<M>>) => this.#fn(ctx, this), this.claims, `hrtimer '${this.name}'`)
+      restart = this.#d.callback(cpu, (ctx: Context<HrtimerCallbackState<N, M>>) => this.#fn(ctx, this), this.claims, `hrtimer '${this.name}'`)
     } finally {
       this.exitCallback(cpu, threaded, restart)
     }

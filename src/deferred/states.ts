@@ -59,8 +59,8 @@ export type TimerState = InSoftirqState<'in a timer_list callback (TIMER softirq
  *
  * const kernel = createKernel()
  * const stats = kernel.spinLock('stats', { n: 0 })
- * const cb = (ctx: Context<SoftHrtimerState>) => stats.withLocked(ctx, (_ctx, s) => { s.n++ })
- * kernel.hrtimerSetup('soft', (ctx) => { cb(ctx); return 'HRTIMER_NORESTART' }, 'HRTIMER_MODE_REL_SOFT')
+ * const cb = (ctx: Context<SoftHrtimerState>) => (stats.withLocked(ctx, (_ctx, s) => { s.n++ }), 'HRTIMER_NORESTART' as const)
+ * kernel.hrtimerSetup('soft', cb, 'HRTIMER_MODE_REL_SOFT') // inside, the context also holds its timer (HrtimerCallbackState)
  * ```
  */
 export type SoftHrtimerState = InSoftirqState<'in a HRTIMER_MODE_SOFT hrtimer callback (HRTIMER softirq)'>
@@ -162,8 +162,8 @@ export interface MovedOnRtState<Why extends string, Bh extends boolean> {
  *
  * const kernel = createKernel()
  * const stats = kernel.spinLock('stats', { n: 0 })
- * const cb = (ctx: Context<HrtimerState>) => stats.withLocked(ctx, (_ctx, s) => { s.n++ })
- * kernel.hrtimerSetup('def', (ctx) => { cb(ctx); return 'HRTIMER_NORESTART' }, 'HRTIMER_MODE_REL')
+ * const cb = (ctx: Context<HrtimerState>) => (stats.withLocked(ctx, (_ctx, s) => { s.n++ }), 'HRTIMER_NORESTART' as const)
+ * kernel.hrtimerSetup('def', cb, 'HRTIMER_MODE_REL') // inside, the context also holds its timer (HrtimerCallbackState)
  * ```
  */
 export type HrtimerState = MovedOnRtState<'in an hrtimer callback (hardirq; HRTIMER softirq on PREEMPT_RT)', true>
@@ -221,8 +221,8 @@ export interface InHardirqState<Why extends string> {
  *
  * const kernel = createKernel()
  * const hw = kernel.rawSpinLock('hw', { n: 0 })
- * const cb = (ctx: Context<HardHrtimerState>) => hw.withLocked(ctx, (_ctx, d) => { d.n++ })
- * kernel.hrtimerSetup('hard', (ctx) => { cb(ctx); return 'HRTIMER_NORESTART' }, 'HRTIMER_MODE_REL_HARD')
+ * const cb = (ctx: Context<HardHrtimerState>) => (hw.withLocked(ctx, (_ctx, d) => { d.n++ }), 'HRTIMER_NORESTART' as const)
+ * kernel.hrtimerSetup('hard', cb, 'HRTIMER_MODE_REL_HARD') // inside, the context also holds its timer (HrtimerCallbackState)
  * ```
  */
 export type HardHrtimerState = InHardirqState<'in a HRTIMER_MODE_HARD hrtimer callback (hardirq on both kernels)'>

@@ -11,6 +11,7 @@
 import type { Cpu } from '../machine/cpu.js'
 import type { Context } from '../exec/context.js'
 import type { CtxState, FreshTaskState } from '../rules/state.js'
+import type { InCallbackOf } from '../rules/self-wait.js'
 import { InvalidArgumentError } from '../errors.js'
 import { raiseIrq } from '../exec/delivery.js'
 import { refuseThenable } from '../exec/protocol.js'
@@ -30,6 +31,20 @@ import type { Deferred, DeferredChannel } from './runtime.js'
  * ```
  */
 export type IrqReturn = 'IRQ_NONE' | 'IRQ_HANDLED' | 'IRQ_WAKE_THREAD'
+
+/**
+ * What the thread function of line L runs in: process context, its own irq thread
+ * (`desc->threads_active` counts it), which `synchronize_irq(L)` from there waits on for ever.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type IrqThreadFnState } from 'lockproof'
+ *
+ * const rx = (ctx: Context<IrqThreadFnState<5>>) => ctx.msleep(1)
+ * createKernel().requestThreadedIrq(5, 'eth0', () => 'IRQ_WAKE_THREAD', rx)
+ * ```
+ */
+export type IrqThreadFnState<L extends number> = InCallbackOf<FreshTaskState, 'irq', L>
 
 /**
  * `request_threaded_irq()` flags lockproof models.

@@ -10,6 +10,7 @@ import type { Context } from '../exec/context.js'
 import type { AnyContext } from '../rules/proofs.js'
 import type { CtxState } from '../rules/state.js'
 import type { PreemptibleWaitCheck } from '../rules/preemptible-wait.js'
+import type { InCallbackOf, SelfWaitCheck } from '../rules/self-wait.js'
 import { CLAIM_BH } from '../exec/claims.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { Op } from '../exec/wait.js'
@@ -48,16 +49,36 @@ export interface TimerList<N extends string = string> {
    * kernel, may sleep on PREEMPT_RT; not from hard interrupt context. Calling it while holding a
    * lock the callback takes is a deadlock (lockdep reports it through the timer's map).
    */
-  timerDeleteSync<T extends CtxState>(ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_delete_sync()'>): boolean
+  timerDeleteSync<T extends CtxState>(
+    ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_delete_sync()'> & SelfWaitCheck<T, 'timer_list', N, 'timer_delete_sync()'>,
+  ): boolean
   /** `timer_shutdown_sync()`: timer_delete_sync(), and later re-arms are ignored. */
-  timerShutdownSync<T extends CtxState>(ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_shutdown_sync()'>): boolean
+  timerShutdownSync<T extends CtxState>(
+    ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_shutdown_sync()'> & SelfWaitCheck<T, 'timer_list', N, 'timer_shutdown_sync()'>,
+  ): boolean
   /** @deprecated The old name of {@link TimerList.timerDeleteSync} (`del_timer_sync()`, gone from include/linux/timer.h). */
-  delTimerSync<T extends CtxState>(ctx: Context<T> & PreemptibleWaitCheck<T, 'del_timer_sync()'>): boolean
+  delTimerSync<T extends CtxState>(
+    ctx: Context<T> & PreemptibleWaitCheck<T, 'del_timer_sync()'> & SelfWaitCheck<T, 'timer_list', N, 'del_timer_sync()'>,
+  ): boolean
   /** @deprecated The old name of {@link TimerList.timerDelete} (`del_timer()`). */
   delTimer(ctx: AnyContext): boolean
 }
 
-export type TimerCallback<N extends string> = (ctx: Context<TimerState>, timer: TimerList<N>) => unknown
+/**
+ * What timer N's callback runs in: the TIMER softirq, holding the timer's lockdep map
+ * (call_timer_fn()), which `timer_delete_sync()` of it from there waits on for ever.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type TimerCallbackState } from 'lockproof'
+ *
+ * const poll = (ctx: Context<TimerCallbackState<'poll'>>) => ctx.cpuId
+ * createKernel().timerSetup('poll', poll)
+ * ```
+ */
+export type TimerCallbackState<N extends string> = InCallbackOf<TimerState, 'timer_list', N>
+
+export type TimerCallback<N extends string> = (ctx: Context<TimerCallbackState<N>>, timer: TimerList<N>) => unknown
 
 export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEvent {
   readonly kind = 'timer_list'
@@ -157,7 +178,7 @@ export class TimerListRuntime<N extends string> implements TimerList<N>, ClockEv
   fire(cpu: Cpu): void {
     this.#d.callback(
       cpu,
-      (ctx: Context<TimerState>) => {
+      (ctx: Context<TimerCallbackState<N>>) => {
         this.enterCallback(cpu, ctx)
         try {
           return this.#fn(ctx, this)

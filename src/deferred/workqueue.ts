@@ -14,6 +14,7 @@ import type { AnyContext } from '../rules/proofs.js'
 import type { CtxState, FreshTaskState } from '../rules/state.js'
 import type { CanSleep } from '../rules/sleep.js'
 import type { NotInHardirqCheck } from '../rules/preemptible-wait.js'
+import type { InCallbackOf, SelfWaitCheck } from '../rules/self-wait.js'
 import { CLAIM_BH } from '../exec/claims.js'
 import { InvalidArgumentError } from '../errors.js'
 import { localBhEnable, raiseSoftirq } from '../exec/delivery.js'
@@ -47,6 +48,20 @@ export type WorkKind = 'task' | 'bh'
  * ```
  */
 export type WorkStateOf<K extends WorkKind> = K extends 'bh' ? BhWorkState : FreshTaskState
+
+/**
+ * What work N's function runs in: {@link WorkStateOf}, holding `(work_completion)N`
+ * (process_one_work()), which `flush_work()` / `cancel_work_sync()` of it from there wait on for ever.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, type Context, type WorkFnState } from 'lockproof'
+ *
+ * const reset = (ctx: Context<WorkFnState<'reset', 'task'>>) => ctx.msleep(1)
+ * createKernel().initWork('reset', reset)
+ * ```
+ */
+export type WorkFnState<N extends string, K extends WorkKind> = InCallbackOf<WorkStateOf<K>, 'work_struct', N>
 
 /**
  * `alloc_workqueue()` flags lockproof models.
@@ -92,10 +107,12 @@ export interface Work<N extends string = string, K extends WorkKind = WorkKind> 
   /** `work_pending()`. */
   readonly pending: boolean
   /** `flush_work()`: waits for the last queued instance to finish (may sleep). True if it waited. */
-  flushWork<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_work()'>): boolean
+  flushWork<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_work()'> & SelfWaitCheck<T, 'work_struct', N, 'flush_work()'>): boolean
   /** `cancel_work_sync()`: takes it off its queue and waits for a running instance. True if it was pending. */
   cancelWorkSync<T extends CtxState>(
-    ctx: Context<T> & (K extends 'bh' ? NotInHardirqCheck<T, 'cancel_work_sync()'> : CanSleep<T, 'cancel_work_sync()'>),
+    ctx: Context<T> &
+      (K extends 'bh' ? NotInHardirqCheck<T, 'cancel_work_sync()'> : CanSleep<T, 'cancel_work_sync()'>) &
+      SelfWaitCheck<T, 'work_struct', N, 'cancel_work_sync()'>,
   ): boolean
   /** `cancel_work()`: takes it off its queue without waiting. Any context. */
   cancelWork(ctx: AnyContext): boolean
@@ -118,9 +135,13 @@ export interface Work<N extends string = string, K extends WorkKind = WorkKind> 
  */
 export interface DelayedWork<N extends string = string> extends Work<N, 'task'> {
   /** `cancel_delayed_work_sync()`. */
-  cancelDelayedWorkSync<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'cancel_delayed_work_sync()'>): boolean
+  cancelDelayedWorkSync<T extends CtxState>(
+    ctx: Context<T> & CanSleep<T, 'cancel_delayed_work_sync()'> & SelfWaitCheck<T, 'work_struct', N, 'cancel_delayed_work_sync()'>,
+  ): boolean
   /** `flush_delayed_work()`: queues it now if its timer is pending, then flush_work(). */
-  flushDelayedWork<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_delayed_work()'>): boolean
+  flushDelayedWork<T extends CtxState>(
+    ctx: Context<T> & CanSleep<T, 'flush_delayed_work()'> & SelfWaitCheck<T, 'work_struct', N, 'flush_delayed_work()'>,
+  ): boolean
 }
 
 /**

@@ -43,7 +43,17 @@ export interface RtTrylockDiagnostic extends DiagnosticBase {
   readonly where: RtTrylockWhere
 }
 
-/** The title of a {@link RtTrylockDiagnostic}. */
+/**
+ * The title of a {@link RtTrylockDiagnostic}.
+ *
+ * @example
+ * ```ts
+ * import { createKernel, RT_TRYLOCK_TITLE } from 'lockproof'
+ *
+ * const found = createKernel({ preemptRt: true }).diagnostics.filter((d) => d.title === RT_TRYLOCK_TITLE)
+ * console.log(found.length) // 0
+ * ```
+ */
 export const RT_TRYLOCK_TITLE = 'lockproof: a trylock PREEMPT_RT does not allow here (the kernel checks nothing at the call)'
 
 /** Why, per place: the kernel's own words first. */

@@ -66,12 +66,15 @@ export type MemberTags<K extends SpecRef> = {
 /** Every tag {@link FormTable} has. */
 type Tag = keyof FormTable<KindRef, string, unknown, string>
 
+/** A kind's member tags, as {@link Members} takes them (what {@link MemberTags} computes). */
+export type TagsOf<Tags> = { readonly [P in keyof Tags]: Tag | 'kind' | 'name' }
+
 /**
  * Each member of `Tags` as its method type in `Table`. Two parameters, both instantiated before
  * (the kind's tags once per kind, the lock's table once per lock), so that a member's type costs
  * one indexed access, not a substitution of the kind, class, data and order.
  */
-export type Members<Tags extends { readonly [P in keyof Tags]: Tag | 'kind' | 'name' }, Table extends { readonly [T in Tag | 'kind' | 'name']: unknown }> = {
+export type Members<Tags extends TagsOf<Tags>, Table extends { readonly [T in Tag | 'kind' | 'name']: unknown }> = {
   readonly [P in keyof Tags]: Table[Tags[P]]
 }
 

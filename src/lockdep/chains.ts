@@ -12,7 +12,7 @@ export class ChainNode {
    * The children by `hlock->read` (0, 1, 2): `hlock_id()` is `class_idx | (read <<
    * MAX_LOCKDEP_KEYS_BITS)`, so the chain key tells a recursive read from a plain one.
    */
-  readonly #children = [new Map<LockClass, ChainNode>(), new Map<LockClass, ChainNode>(), new Map<LockClass, ChainNode>()] as const
+  readonly #children: [Map<LockClass, ChainNode> | null, Map<LockClass, ChainNode> | null, Map<LockClass, ChainNode> | null] = [null, null, null]
   /** The last write child looked up: nesting repeats, so most lookups skip the map. */
   #lastCls: LockClass | null = null
   #lastChild: ChainNode | null = null
@@ -51,7 +51,12 @@ export class ChainNode {
   child(cls: LockClass, read: ReadState, inner: number): ChainNode {
     if (read === 0 ? cls === this.#lastCls : cls === this.#lastReadCls && read === this.#lastRead)
       return (read === 0 ? this.#lastChild : this.#lastReadChild) as ChainNode
-    const children = this.#children[read]
+    // Made at the first child: every execution's cache has four roots, most of whose maps stay empty.
+    let children = this.#children[read]
+    if (children === null) {
+      children = new Map()
+      this.#children[read] = children
+    }
     let node = children.get(cls)
     if (node === undefined) {
       // LD_WAIT_INV (a bare lockdep_map) constrains nothing: check_wait_context()'s `if (prev_inner)`.

@@ -127,6 +127,11 @@ const usageMatch =
     ((n.onlyXr ? n.cls.usage & LOCKF_IRQ : n.cls.usage) & mask) !== 0
 
 type BaseFields = 'cpu' | 'task' | 'heldLocks' | 'preemptCount' | 'report'
+const NO_ORDER: ReadonlyMap<string, number> = new Map()
+/** A declared order's ranks (most kernels declare none: one empty map for them all). */
+const orderRankOf = (order: readonly string[]): ReadonlyMap<string, number> =>
+  order.length === 0 ? NO_ORDER : new Map(order.map((name, rank) => [name, rank]))
+
 /** A diagnostic without the fields every report fills in the same way, plus its own lines. */
 type Draft = Diagnostic extends infer D ? (D extends Diagnostic ? Omit<D, BaseFields> & { readonly lines: readonly string[] } : never) : never
 
@@ -156,7 +161,7 @@ export class Lockdep {
     this.#locks = locks
     this.#wait = waitValues(options.proveRawLockNesting)
     this.#report = report
-    this.#orderRank = new Map(options.lockOrder.map((name, rank) => [name, rank]))
+    this.#orderRank = orderRankOf(options.lockOrder)
     this.#debugLocks = options.lockdep
     this.chains = new ChainCache(this.#wait.max)
   }

@@ -14,8 +14,11 @@ export interface WaitValues {
   readonly max: number
 }
 
-export const waitValues = (proveRawLockNesting: boolean): WaitValues =>
-  proveRawLockNesting ? { inv: 0, free: 1, spin: 2, config: 3, sleep: 4, max: 5 } : { inv: 0, free: 1, spin: 2, config: 2, sleep: 3, max: 4 }
+const PROVE_RAW: WaitValues = Object.freeze({ inv: 0, free: 1, spin: 2, config: 3, sleep: 4, max: 5 })
+const NOT_PROVE_RAW: WaitValues = Object.freeze({ inv: 0, free: 1, spin: 2, config: 2, sleep: 3, max: 4 })
+
+// One object per configuration, not per call: every execution's lockdep reads it.
+export const waitValues = (proveRawLockNesting: boolean): WaitValues => (proveRawLockNesting ? PROVE_RAW : NOT_PROVE_RAW)
 
 /**
  * A lockdep wait type at run time (include/linux/lockdep_types.h `enum lockdep_wait_type`:

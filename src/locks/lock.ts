@@ -778,15 +778,24 @@ export class LockRuntime<D> implements StepHost, Relock {
   #wq: WakePolicy | null = null
   readonly #wake = (w: LockWaiter): void => this.host.wake(w.channel, 1)
 
-  /** The scheduling point before an acquisition: what it touches (the lock; a read shares it). */
+  /**
+   * The scheduling point before an acquisition: what it touches (the lock; a read shares it). The
+   * channel is the lock's id, kind and name, not the lock: a search keeps choices for many
+   * executions, and the lock would keep its whole execution alive with them.
+   */
   #pointFor(mode: 'read' | 'write'): PointYield {
     if (mode === 'read') {
-      this.#readPoint ??= Object.freeze({ tag: 'point', access: Object.freeze({ channel: this, write: false }) })
+      this.#readPoint ??= Object.freeze({ tag: 'point', access: Object.freeze({ channel: this.#channel(), write: false }) })
       return this.#readPoint
     }
-    this.#writePoint ??= Object.freeze({ tag: 'point', access: Object.freeze({ channel: this, write: true }) })
+    this.#writePoint ??= Object.freeze({ tag: 'point', access: Object.freeze({ channel: this.#channel(), write: true }) })
     return this.#writePoint
   }
+  #channel(): WaitChannel {
+    this.#plainChannel ??= Object.freeze({ id: this.id, kind: this.kind, name: this.name })
+    return this.#plainChannel
+  }
+  #plainChannel: WaitChannel | null = null
   #readPoint: PointYield | null = null
   #writePoint: PointYield | null = null
 

@@ -420,18 +420,31 @@ interface Slot {
   readonly what: string
 }
 
-/** What a model lock object carries: its runtime, the executor's op tracker, and its methods prepared so far. */
+/**
+ * What a model lock object carries: its runtime, the executor's op tracker (both null once its
+ * execution has ended: {@link retireModelLock}), its label, and its methods prepared so far.
+ */
 interface ModelLockState {
-  readonly runtime: LockRuntime<unknown>
-  readonly tracker: OpTracker
+  runtime: LockRuntime<unknown> | null
+  tracker: OpTracker | null
+  readonly label: string
   /** Its methods made so far (by slot). */
   readonly methods: (Method | undefined)[]
 }
 
+/** A lock kept from an execution that has ended, used in another: the model keeps state between executions. */
+const retired = (st: ModelLockState): never => {
+  throw new InvalidArgumentError(
+    `${st.label}: this lock belongs to an execution that has ended; a model's setup makes its locks anew for every execution (keep nothing between executions)`,
+  )
+}
+const runtimeOfState = (st: ModelLockState): LockRuntime<unknown> => st.runtime ?? retired(st)
+const trackerOf = (st: ModelLockState): OpTracker => st.tracker ?? retired(st)
+
 const STATE: unique symbol = Symbol('lockproof model lock')
 type ModelLockObject = { readonly [STATE]: ModelLockState }
 
-const whatOf = (st: ModelLockState, plan: MethodPlan): string => `${st.runtime.label}.${plan.method}${plan.call}`
+const whatOf = (st: ModelLockState, plan: MethodPlan): string => `${st.label}.${plan.method}${plan.call}`
 
 /**
  * A method of the lock, prepared at its first call: a model kernel is built for every execution
@@ -439,7 +452,7 @@ const whatOf = (st: ModelLockState, plan: MethodPlan): string => `${st.runtime.l
  * once per kind and kernel configuration, src/locks/lock.ts `compiledSteps`).
  */
 const slotOf = (st: ModelLockState, plan: MethodPlan): Slot => ({
-  ops: st.runtime.compile(plan.method, plan.variant, plan.mode, plan.guard, plan.trylock),
+  ops: runtimeOfState(st).compile(plan.method, plan.variant, plan.mode, plan.guard, plan.trylock),
   what: whatOf(st, plan),
 })
 
@@ -454,8 +467,8 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
         return (ctx: unknown, cb: unknown) => {
           if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
           if (slot === undefined) slot = slotOf(st, plan)
-          const t = newTrack(slot.what, st.tracker)
-          return markOp(st.runtime.withLockOp(ctx, slot.ops, cb as Section, 0, null, t), t)
+          const t = newTrack(slot.what, trackerOf(st))
+          return markOp(runtimeOfState(st).withLockOp(ctx, slot.ops, cb as Section, 0, null, t), t)
         }
       }
     case 'guarded':
@@ -464,8 +477,8 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
         return (ctx: unknown) => {
           if (!ScopeContext.is(ctx)) return badCall(whatOf(st, plan), ctx, false)
           if (slot === undefined) slot = slotOf(st, plan)
-          const t = newTrack(slot.what, st.tracker)
-          return markOp(st.runtime.lockGuardOp(ctx, slot.ops, 0, null, t), t)
+          const t = newTrack(slot.what, trackerOf(st))
+          return markOp(runtimeOfState(st).lockGuardOp(ctx, slot.ops, 0, null, t), t)
         }
       }
     case 'try':
@@ -475,7 +488,7 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
             return (ctx: unknown) => {
               if (!ScopeContext.is(ctx)) return badCall(whatOf(st, plan), ctx, false)
               if (slot === undefined) slot = slotOf(st, plan)
-              return trackOp(st.runtime.tryLockGuardOp(ctx, slot.ops), slot.what, st.tracker)
+              return trackOp(runtimeOfState(st).tryLockGuardOp(ctx, slot.ops), slot.what, trackerOf(st))
             }
           }
         : (st) => {
@@ -483,7 +496,7 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
             return (ctx: unknown, cb: unknown) => {
               if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
               if (slot === undefined) slot = slotOf(st, plan)
-              return trackOp(st.runtime.tryWithLockOp(ctx, slot.ops, cb as Section), slot.what, st.tracker)
+              return trackOp(runtimeOfState(st).tryWithLockOp(ctx, slot.ops, cb as Section), slot.what, trackerOf(st))
             }
           }
     default: {
@@ -496,7 +509,7 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
               if (!ScopeContext.is(ctx)) return badCall(whatOf(st, plan), ctx, false)
               const [subclass, nest] = annotation(whatOf(st, plan), arg)
               if (slot === undefined) slot = slotOf(st, plan)
-              return trackOp(st.runtime.lockGuardOp(ctx, slot.ops, subclass, nest), slot.what, st.tracker)
+              return trackOp(runtimeOfState(st).lockGuardOp(ctx, slot.ops, subclass, nest), slot.what, trackerOf(st))
             }
           }
         : (st) => {
@@ -505,7 +518,7 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
               if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
               const [subclass, nest] = annotation(whatOf(st, plan), arg)
               if (slot === undefined) slot = slotOf(st, plan)
-              return trackOp(st.runtime.withLockOp(ctx, slot.ops, cb as Section, subclass, nest), slot.what, st.tracker)
+              return trackOp(runtimeOfState(st).withLockOp(ctx, slot.ops, cb as Section, subclass, nest), slot.what, trackerOf(st))
             }
           }
     }
@@ -544,6 +557,12 @@ const prototypeOf = (spec: LockKindSpec): object => {
     define({ method, variant, mode, guard: true, trylock: false, call: '(ctx)' }, 'guarded')
   for (const [method, [variant, mode, form, guard]] of Object.entries(spec.annotated as Readonly<Record<string, AnnotatedEntry>>))
     define({ method, variant, mode, guard, trylock: form === 'try', call: '(ctx, …)' }, form)
+  // The runtime as src/locks/api.ts reads it, through the state: a retired lock no longer reaches its execution.
+  Object.defineProperty(proto, LOCK_RUNTIME, {
+    get(this: ModelLockObject): LockRuntime<unknown> {
+      return runtimeOfState(this[STATE])
+    },
+  })
   Object.freeze(proto)
   PROTOTYPES.set(spec, proto)
   return proto
@@ -554,10 +573,22 @@ export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker
   const lock = Object.create(prototypeOf(runtime.spec)) as { kind: string; name: string; [STATE]: ModelLockState }
   lock.kind = runtime.kind
   lock.name = runtime.name
-  Object.defineProperty(lock, STATE, { value: { runtime, tracker, methods: [] } satisfies ModelLockState })
-  Object.defineProperty(lock, LOCK_RUNTIME, { value: runtime })
+  Object.defineProperty(lock, STATE, { value: { runtime, tracker, label: runtime.label, methods: [] } satisfies ModelLockState })
   // As buildLock() registers its objects: the kind as the public types name it.
   const built = Object.freeze(lock) as { readonly kind: LockKind; readonly name: string }
   registerLock(built, runtime)
   return built
+}
+
+/**
+ * @internal Cuts a model lock off its execution, which has ended (src/exec/model/run.ts
+ * `modelExecutions`, before the next one): its methods then throw a named error. The setup's
+ * generator functions keep the lock reachable from V8's maps until the next full collection, and
+ * through it the whole execution — each young collection promoted it (BENCHMARKS.md).
+ */
+export const retireModelLock = (lock: object): void => {
+  const st = (lock as Partial<ModelLockObject>)[STATE]
+  if (st === undefined) return
+  st.runtime = null
+  st.tracker = null
 }

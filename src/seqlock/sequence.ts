@@ -12,11 +12,13 @@ import { LockMapRuntime } from '../lockdep/lock-map.js'
 import type { LockHost } from '../locks/lock.js'
 import type { Cpu } from '../machine/cpu.js'
 import type { CtxState } from '../rules/state.js'
+import { touchShared } from '../exec/explore/touched.js'
 
 /** The RT reader's `lockbase##_lock(s->lock); lockbase##_unlock(s->lock);`, in the flavour that drives the op. */
 export type LockUnlockOp = (ctx: Context<CtxState>) => Op<void>
 
 export class Sequence {
+  /** Reached with no point naming it: each access marks its step for the explorer (src/exec/explore/touched.ts). */
   #sequence = 0
   readonly #map: LockMapRuntime<string>
   readonly #host: LockHost
@@ -43,6 +45,7 @@ export class Sequence {
 
   /** The counter: even when no write section is open. */
   get value(): number {
+    touchShared()
     return this.#sequence
   }
 
@@ -58,6 +61,7 @@ export class Sequence {
   /** `do_write_seqcount_begin()`: `seqcount_acquire(&s->dep_map, …)` (exclusive), then `s->sequence++`. */
   writeBegin(ctx: Context<CtxState>): void {
     this.#map.acquire(ctx)
+    touchShared()
     this.#sequence++
   }
 
@@ -72,10 +76,12 @@ export class Sequence {
 
   /** `do_raw_write_seqcount_begin()`: the increment alone ("Lockdep is never used in any for the raw write variants"). */
   rawWriteBegin(): void {
+    touchShared()
     this.#sequence++
   }
 
   rawWriteEnd(): void {
+    touchShared()
     this.#sequence++
     this.waker?.wake(this.channel, 'all')
   }
@@ -108,6 +114,7 @@ export class Sequence {
   /** `raw_read_seqcount_begin()`: no lockdep. */
   *rawReadBegin(ctx: Context<CtxState>, lockUnlock: LockUnlockOp | null): Op<number> {
     for (;;) {
+      touchShared()
       let seq = this.#sequence
       if (lockUnlock !== null && (seq & 1) === 1) {
         yield* lockUnlock(ctx)
@@ -121,6 +128,7 @@ export class Sequence {
 
   /** `read_seqcount_retry()`: true when a write ran (or runs) since `start` was read. */
   retry(start: number): boolean {
+    touchShared()
     return this.#sequence !== start
   }
 }

@@ -17,6 +17,7 @@ import type { CtxState } from '../rules/state.js'
 import type { ThreadedCheck } from '../rules/threaded.js'
 import type { WakeCheck } from '../rules/wake.js'
 import { intArg, nameArg, usable } from './args.js'
+import { touchShared } from '../exec/explore/touched.js'
 import { CompletionRuntime } from './completion.js'
 import { type CondVarTimeoutResult, CondVarRuntime } from './condvar.js'
 import type { WaitHost } from './host.js'
@@ -59,6 +60,12 @@ const waitHostOf = (h: ModelPlugHost): WaitHost => ({
   },
 })
 
+/** A synchronous member's context check; the member reaches the primitive's state with no point naming it (src/exec/explore/touched.ts). */
+const touching = (what: string, ctx: unknown): ReturnType<typeof usable> => {
+  touchShared()
+  return usable(what, ctx)
+}
+
 /** `DEFINE_SEMAPHORE(name, count)` in a model: `down*()` are ops. */
 export interface ModelSemaphore<N extends string = string> {
   readonly kind: 'semaphore'
@@ -82,6 +89,7 @@ export const semaphoreFactory =
       kind: 'semaphore' as const,
       name,
       get count() {
+        touchShared()
         return rt.count
       },
       down: (ctx: unknown) =>
@@ -98,8 +106,8 @@ export const semaphoreFactory =
           rt.downOp(ctx, 'down_timeout()', 'TASK_UNINTERRUPTIBLE', intArg('down_timeout()', 'the timeout (jiffies)', jiffies, Number.MIN_SAFE_INTEGER)),
           'down_timeout()',
         ),
-      downTrylock: (ctx: unknown) => rt.downTrylock(usable('down_trylock()', ctx).ctx),
-      up: (ctx: unknown) => rt.up(usable('up()', ctx).ctx),
+      downTrylock: (ctx: unknown) => rt.downTrylock(touching('down_trylock()', ctx).ctx),
+      up: (ctx: unknown) => rt.up(touching('up()', ctx).ctx),
     }
     return Object.freeze(sem) as unknown as ModelSemaphore<N>
   }
@@ -141,9 +149,11 @@ export const completionFactory =
       kind: 'completion' as const,
       name,
       get done() {
+        touchShared()
         return rt.done
       },
       reinitCompletion: () => {
+        touchShared()
         rt.done = 0
       },
       waitForCompletion: (ctx: unknown) => h.track(voidOf(rt.waitOp(ctx, 'wait_for_completion()', 'TASK_UNINTERRUPTIBLE', null)), 'wait_for_completion()'),
@@ -165,10 +175,10 @@ export const completionFactory =
         const what = 'wait_for_completion_killable()'
         return h.track(errOf(rt.waitOp(ctx, what, 'TASK_KILLABLE', null)), what)
       },
-      tryWaitForCompletion: (ctx: unknown) => rt.tryWait(usable('try_wait_for_completion()', ctx).ctx),
-      completionDone: (ctx: unknown) => rt.completionDone(usable('completion_done()', ctx).ctx),
-      complete: (ctx: unknown) => rt.complete(usable('complete()', ctx).ctx),
-      completeAll: (ctx: unknown) => rt.completeAll(usable('complete_all()', ctx).ctx, 'complete_all()'),
+      tryWaitForCompletion: (ctx: unknown) => rt.tryWait(touching('try_wait_for_completion()', ctx).ctx),
+      completionDone: (ctx: unknown) => rt.completionDone(touching('completion_done()', ctx).ctx),
+      complete: (ctx: unknown) => rt.complete(touching('complete()', ctx).ctx),
+      completeAll: (ctx: unknown) => rt.completeAll(touching('complete_all()', ctx).ctx, 'complete_all()'),
     }
     return Object.freeze(c) as unknown as ModelCompletion<N>
   }
@@ -216,7 +226,7 @@ export const waitQueueFactory =
       cond: unknown,
       t: number | null,
     ) => rt.waitEventOp(ctx, what, state, excl, cond, t)
-    const wake = (what: string, ctx: unknown, mode: 'TASK_NORMAL' | 'TASK_INTERRUPTIBLE', nr: number): void => rt.wake(usable(what, ctx).ctx, mode, nr)
+    const wake = (what: string, ctx: unknown, mode: 'TASK_NORMAL' | 'TASK_INTERRUPTIBLE', nr: number): void => rt.wake(touching(what, ctx).ctx, mode, nr)
     const wq = {
       kind: 'wait_queue_head' as const,
       name,
@@ -263,7 +273,7 @@ export const condVarFactory =
   <const N extends string>(name: N): ModelCondVar<N> => {
     const h = plugHost(host)
     const rt = new CondVarRuntime(waitHostOf(h), nameArg('new_condvar!()', name))
-    const wake = (what: string, ctx: unknown, nr: number): void => rt.wq.wake(usable(what, ctx).ctx, 'TASK_NORMAL', nr)
+    const wake = (what: string, ctx: unknown, nr: number): void => rt.wq.wake(touching(what, ctx).ctx, 'TASK_NORMAL', nr)
     const cv = {
       kind: 'CondVar' as const,
       name,

@@ -1,12 +1,15 @@
 // The type-check cost of defined lock kinds (issue #18), count-based (TypeScript 6.0), on the flat
 // program's four forms (bench/types/kinds.ts), 100 locks:
 // - ten kinds defined and never used add nothing to the sites that do not use them;
-// - a call site of a lock of a defined kind (copies of the built-ins' specs through kernel.lock())
-//   costs no more than a built-in's, once the lock's type is resolved (each lock taken twice: the
-//   second site's marginal cost);
-// - a lock site (declaration and first call) costs at most the extra recorded in
-//   bench/types/budget.json above a built-in's: the kind's type parameter in kernel.lock() and the
-//   mapped type of its members (docs/defining-kinds.md, "Cost", gives the figures).
+// - a call site of a lock of a defined kind (copies of the built-ins' specs) costs no more than a
+//   built-in's, once the lock's type is resolved (each lock taken twice: the second site's
+//   marginal cost), through kernel.lockOf(kind) and through kernel.lock(kind, …);
+// - a lock site (declaration and first call) through the recommended form, the kind's factory
+//   `kernel.lockOf(kind)` made once (bench/types/kinds.ts 'factory'), costs no more than a
+//   built-in's factory's;
+// - a lock site through kernel.lock(kind, …) costs at most the extra recorded in
+//   bench/types/budget.json above a built-in's: the kind's type parameter and the mapped type of
+//   its members (docs/defining-kinds.md, "Cost", gives the figures).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -56,12 +59,21 @@ describe('defined kinds: type-check cost', () => {
 
   it("a defined kind's call site costs no more than a built-in's", { timeout: 600_000 }, () => {
     const builtin = callSite('builtin')
-    const defined = callSite('defined')
     expect(builtin, 'a further call site costs something').toBeGreaterThan(0)
-    expect(defined, `${defined} instantiations per further call site of a defined kind, ${builtin} of a built-in`).toBeLessThanOrEqual(builtin)
+    for (const flavour of ['factory', 'defined'] as const) {
+      const defined = callSite(flavour)
+      expect(defined, `${defined} instantiations per further call site of a defined kind (${flavour}), ${builtin} of a built-in`).toBeLessThanOrEqual(builtin)
+    }
   })
 
-  it("a defined kind's lock site: within the recorded extra over a built-in's", { timeout: 600_000 }, () => {
+  it("a defined kind's lock site through kernel.lockOf(kind) costs no more than a built-in's", { timeout: 600_000 }, () => {
+    const builtin = lockSite('builtin')
+    const factory = lockSite('factory')
+    expect(builtin, 'a lock site costs something').toBeGreaterThan(100)
+    expect(factory, `${factory} instantiations per lock site of a defined kind's factory, ${builtin} of a built-in's`).toBeLessThanOrEqual(builtin)
+  })
+
+  it("a defined kind's lock site through kernel.lock(kind, …): within the recorded extra over a built-in's", { timeout: 600_000 }, () => {
     const builtin = lockSite('builtin')
     const defined = lockSite('defined')
     const recorded = budget.definedKind.extraPerLockSite[String(SITES)] as number

@@ -40,7 +40,7 @@ describe('DPOR reaches every outcome the naive search reaches, in no more execut
   it('models with deferred work (modTimer, timerDelete, queueWork, cancelWork, taskletSchedule, irqWorkQueue, callRcu) and a completion: bound 1', () => {
     fc.assert(
       fc.property(specArb({ taskLength: 2 }), (spec) => agree(spec, 1)),
-      { numRuns: 6, seed: 2323 },
+      { numRuns: 5, seed: 2323 },
     )
   }, 240_000)
 })
@@ -66,6 +66,52 @@ describe('regressions found by the differential test (shrunk)', () => {
       const slept = [...dpor.outcomes].map((o) => (JSON.parse(o) as { logs: string[] }).logs[0])
       expect(slept.sort()).toEqual(['slept:0', 'slept:10'])
       expect(compareOn(signal, kernel, bound, CAP)?.missing).toEqual([])
+    }
+  })
+
+  // Bounded DPOR: a reversal over the bound (the interrupt between t1's steps would preempt it) is
+  // planted where t1's run began; the search planted it before t0's step on the other CPU, where
+  // the sleep set (t0 explored there first) pruned it, so "the handler writes while t1 has not
+  // run yet, then t1 writes" was never explored with bound 0.
+  const runStart: ModelSpec = {
+    cpus: 2,
+    locks: ['spinLock'],
+    cells: 1,
+    tasks: [
+      { cpu: 0, ops: [] },
+      { cpu: 1, ops: [{ op: 'sleep' }, { op: 'write', cell: 0 }] },
+    ],
+    irq: { cpu: 1, ops: [{ op: 'write', cell: 0 }] },
+    softirq: null,
+    callbacks: {},
+  }
+  it.each(KERNELS)('bound 0: the interrupt before a task runs on its CPU, after a step of another CPU (%s)', (kernel) => {
+    const cells = [...exploreSpec(runStart, kernel, { preemptionBound: 0 }).outcomes].map((o) => (JSON.parse(o) as { cells: string[] }).cells[0])
+    expect(new Set(cells)).toEqual(new Set(['irq.0', 't1.1']))
+    for (const bound of [0, 1, null]) expect(compareOn(runStart, kernel, bound, CAP)?.missing).toEqual([])
+  })
+
+  // The suspect's mechanism, proved with a completion: complete() and try_wait_for_completion()
+  // in sections of two locks (the steps' accesses name the locks only), after a section of a
+  // common lock. DPOR missed "t0 bumps first, t1 tries before t0 completes" (try:false after n=1).
+  const completion: ModelSpec = {
+    cpus: 2,
+    locks: ['spinLock', 'spinLock', 'spinLock'],
+    cells: 1,
+    tasks: [
+      { cpu: 0, ops: [section(2, [{ op: 'bump' }], 'guard'), section(0, [{ op: 'complete' }], 'guard')] },
+      { cpu: 1, ops: [section(2, [{ op: 'bump' }], 'guard'), section(1, [{ op: 'tryWait' }], 'guard')] },
+    ],
+    irq: null,
+    softirq: null,
+    callbacks: {},
+  }
+  it.each(KERNELS)('complete() and try_wait_for_completion() under two locks: every order (%s)', (kernel) => {
+    for (const bound of [0, 2, null]) {
+      const c = compareOn(completion, kernel, bound, CAP)
+      expect([c?.missing, c?.extra]).toEqual([[], []])
+      const logs = [...exploreSpec(completion, kernel, { preemptionBound: bound }).outcomes].map((o) => (JSON.parse(o) as { logs: string[] }).logs[1])
+      expect(logs.sort()).toEqual(['n=0 try:false', 'n=0 try:true', 'n=1 try:false', 'n=1 try:true'])
     }
   })
 
@@ -144,8 +190,8 @@ describe('the touched-state mark (src/exec/explore/touched.ts)', () => {
 /** Every counterexample of a DPOR search, unshrunk and shrunk, on both kernels. */
 const withCounterexamples = (spec: ModelSpec): { plain: ExploreResult; shrunk: ExploreResult } => {
   const { model } = buildModel(spec)
-  const options = { preemptionBound: 1, maxExecutions: 100, stopOnFailure: false } as const
-  return { plain: explore(model, { ...options, shrink: false }), shrunk: explore(model, { ...options, shrink: 60 }) }
+  const options = { preemptionBound: 1, maxExecutions: 60, stopOnFailure: false } as const
+  return { plain: explore(model, { ...options, shrink: false }), shrunk: explore(model, { ...options, shrink: 40 }) }
 }
 const failureOf = (c: Counterexample): string => `${c.kernel} ${c.kind}: ${c.title}`
 
@@ -153,7 +199,7 @@ describe('counterexamples (random models with failures)', () => {
   it('each replay string re-runs to the same failure; shrinking keeps it and never costs more preemptions plus arrivals', () => {
     let checked = 0
     fc.assert(
-      fc.property(specArb({ taskLength: 3 }), (spec) => {
+      fc.property(fc.oneof(specArb({ taskLength: 4, deferred: false, waits: false }), specArb({ taskLength: 3 })), (spec) => {
         const { model } = buildModel(spec)
         const { plain, shrunk } = withCounterexamples(spec)
         fc.pre(plain.counterexamples.length > 0)
@@ -169,13 +215,30 @@ describe('counterexamples (random models with failures)', () => {
         })
         checked += plain.counterexamples.length
       }),
-      { numRuns: 6, seed: 99 },
+      { numRuns: 4, seed: 99 },
     )
-    expect(checked).toBeGreaterThan(6)
+    expect(checked).toBeGreaterThan(4)
   }, 240_000)
 })
 
 describe('random and PCT with a seed are reproducible', () => {
+  it('random and PCT counterexamples replay to the same failure too', () => {
+    let checked = 0
+    fc.assert(
+      fc.property(specArb({ taskLength: 4, deferred: false, waits: false }), (spec) => {
+        const { model } = buildModel(spec)
+        for (const strategy of ['random', 'pct'] as const)
+          for (const c of explore(model, { strategy, seed: 3, maxExecutions: 100, stopOnFailure: false, shrink: false }).counterexamples) {
+            const again = explore(model, { replay: c.replay, stopOnFailure: false })
+            expect(again.counterexamples.map(failureOf)).toContain(failureOf(c))
+            checked++
+          }
+      }),
+      { numRuns: 8, seed: 41 },
+    )
+    expect(checked).toBeGreaterThan(10)
+  }, 120_000)
+
   const summary = (r: ExploreResult): string[] => [
     ...r.kernels.map((k) => `${k.kernel}: ${k.executions} executions`),
     ...r.counterexamples.map((c) => `${failureOf(c)} at ${c.foundAt}: ${c.replay}`),

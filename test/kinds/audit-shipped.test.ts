@@ -1,6 +1,6 @@
 /**
  * An outside audit of #18's shipped kinds (auditkinds), for untyped callers, on both kernels,
- * each case written from the kernel's source (docs/SEMANTICS.md §26; the compile-time side:
+ * each case written from the kernel's source (docs/SEMANTICS.md §27; the compile-time side:
  * type-tests/audit-kinds-shipped.test-d.ts):
  * - rt_mutex: kernel/locking/rtmutex_api.c, rtmutex.c;
  * - percpu_rw_semaphore: include/linux/percpu-rwsem.h, kernel/locking/percpu-rwsem.c;

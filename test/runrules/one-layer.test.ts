@@ -176,6 +176,23 @@ describe('an rw_semaphore trylock with interrupts disabled', () => {
   })
 })
 
+describe('a mutex trylock with interrupts disabled, in a task', () => {
+  it.each([false, true])('valid (preemptRt: %s): rt_mutex_trylock() "is safe to call from atomic regions" (rtmutex_api.c)', (preemptRt) => {
+    const k = createKernel({ preemptRt })
+    const cfg = k.mutex('cfg', 0)
+    const hw = k.rawSpinLock('hw', 0)
+    const got = k.run((ctx) => [
+      ctx.core.localIrqSave((ctx) => cfg.withTryLocked(ctx, () => 1)),
+      hw.withLockedIrqSave(ctx, (ctx) => cfg.withTryLocked(ctx, () => 2)),
+    ])
+    expect(got).toEqual([
+      { taken: true, value: 1 },
+      { taken: true, value: 2 },
+    ])
+    expect(k.diagnostics).toEqual([])
+  })
+})
+
 describe('a spinlock_t trylock in hard interrupt context', () => {
   it('PREEMPT_RT, a handler RT does not thread: reported and taken; rwlock_t too', () => {
     const k = createKernel({ preemptRt: true })

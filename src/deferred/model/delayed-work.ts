@@ -12,7 +12,7 @@ import { type ModelDelayedWork, ModelPools, type ModelWorkFn, registerWork, work
 
 export const initDelayedWorkFactory =
   (host: object) =>
-  <const N extends string>(name: N, fn: ModelWorkFn): ModelDelayedWork<N> => {
+  <const N extends string>(name: N, fn: ModelWorkFn<N>): ModelDelayedWork<N> => {
     const d = ModelDeferred.of(host)
     const pools = ModelPools.of(d)
     const rt = new DelayedWorkRuntime(d, pools, name, runByTheModel)

@@ -6,8 +6,11 @@
  */
 import type { Context } from '../../exec/context.js'
 import type { AnyContext } from '../../rules/proofs.js'
+import type { CtxState } from '../../rules/state.js'
+import type { HrtimerCancelCheck } from '../../rules/hrtimer-cancel.js'
+import type { Callback } from '../../rules/self-wait.js'
 import type { Op } from '../../exec/wait.js'
-import { HrtimerRuntime, THREW, type HrtimerMode, type HrtimerRestart, type HrtimerStartMode, type HrtimerStateOf } from '../hrtimer.js'
+import { HrtimerRuntime, THREW, type HrtimerCallbackState, type HrtimerMode, type HrtimerRestart, type HrtimerStartMode } from '../hrtimer.js'
 import { invoke, ModelDeferred, runByTheModel } from './core.js'
 import { touchShared } from '../../exec/explore/touched.js'
 
@@ -46,7 +49,7 @@ export interface ModelHrtimer<N extends string = string, M extends HrtimerMode =
   /** `hrtimer_try_to_cancel()`: 1 if it was armed, 0 if not, -1 while its callback runs. Any context. */
   hrtimerTryToCancel(ctx: AnyContext): -1 | 0 | 1
   /** `hrtimer_cancel()`: cancels it and waits for a running callback (spins; sleeps on RT for a softirq timer); an op. */
-  hrtimerCancel(ctx: AnyContext): Op<boolean>
+  hrtimerCancel<T extends CtxState>(ctx: Context<T> & HrtimerCancelCheck<T, N, M>): Op<boolean>
 }
 
 /**
@@ -60,7 +63,10 @@ export interface ModelHrtimer<N extends string = string, M extends HrtimerMode =
  * defineModel((k) => { k.hrtimerSetup('soft', cb, 'HRTIMER_MODE_REL_SOFT') })
  * ```
  */
-export type ModelHrtimerCallback<N extends string, M extends HrtimerMode> = (ctx: Context<HrtimerStateOf<M>>, timer: ModelHrtimer<N, M>) => Op<HrtimerRestart>
+export type ModelHrtimerCallback<N extends string, M extends HrtimerMode> = Callback<
+  [ctx: Context<HrtimerCallbackState<N, M>>, timer: ModelHrtimer<N, M>],
+  Op<HrtimerRestart>
+>
 
 export const hrtimerSetupFactory =
   (host: object) =>

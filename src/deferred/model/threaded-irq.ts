@@ -10,12 +10,13 @@ import type { Cpu } from '../../machine/cpu.js'
 import type { Context } from '../../exec/context.js'
 import type { OneshotPrimaryState } from '../states.js'
 import type { ThreadableIrqState } from '../../rules/proofs.js'
-import type { CtxState, FreshTaskState } from '../../rules/state.js'
+import type { CtxState } from '../../rules/state.js'
 import type { CanSleep } from '../../rules/sleep.js'
+import type { Callback, SelfWaitCheck } from '../../rules/self-wait.js'
 import { InvalidArgumentError } from '../../errors.js'
 import { assertIrqLine } from '../../exec/irq-registry.js'
 import type { Op, WaitChannel } from '../../exec/wait.js'
-import type { IrqReturn } from '../threaded-irq.js'
+import type { IrqReturn, IrqThreadFnState } from '../threaded-irq.js'
 import { invoke, ModelDeferred, type ModelKthread } from './core.js'
 
 /**
@@ -57,17 +58,17 @@ export interface ModelThreadedIrqOptions {
  * ```
  */
 export interface ModelRequestThreadedIrq {
-  (
-    line: number,
+  <const L extends number>(
+    line: L,
     options: ModelThreadedIrqOptions & { readonly oneshot: true },
     handler: ((ctx: Context<OneshotPrimaryState>) => Op<IrqReturn>) | null,
-    threadFn: (ctx: Context<FreshTaskState>) => Op<unknown>,
+    threadFn: Callback<[ctx: Context<IrqThreadFnState<L>>], Op<unknown>>,
   ): void
-  (
-    line: number,
+  <const L extends number>(
+    line: L,
     options: ModelThreadedIrqOptions & { readonly oneshot?: false },
     handler: (ctx: Context<ThreadableIrqState>) => Op<IrqReturn>,
-    threadFn: (ctx: Context<FreshTaskState>) => Op<unknown>,
+    threadFn: Callback<[ctx: Context<IrqThreadFnState<L>>], Op<unknown>>,
   ): void
 }
 
@@ -85,7 +86,10 @@ export interface ModelRequestThreadedIrq {
  * })
  * ```
  */
-export type ModelSynchronizeIrq = <T extends CtxState>(ctx: Context<T> & CanSleep<T, 'synchronize_irq()'>, line: number) => Op<void>
+export type ModelSynchronizeIrq = <T extends CtxState, const L extends number>(
+  ctx: Context<T> & CanSleep<T, 'synchronize_irq()'> & SelfWaitCheck<T, 'irq', L, 'synchronize_irq()'>,
+  line: L,
+) => Op<void>
 
 const RETURNS: readonly string[] = ['IRQ_NONE', 'IRQ_HANDLED', 'IRQ_WAKE_THREAD']
 

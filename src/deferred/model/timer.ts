@@ -8,10 +8,11 @@ import type { Context } from '../../exec/context.js'
 import type { AnyContext } from '../../rules/proofs.js'
 import type { CtxState } from '../../rules/state.js'
 import type { PreemptibleWaitCheck } from '../../rules/preemptible-wait.js'
+import type { Callback, SelfWaitCheck } from '../../rules/self-wait.js'
 import { CLAIM_BH } from '../../exec/claims.js'
 import type { Op } from '../../exec/wait.js'
 import { TimerListRuntime } from '../timer.js'
-import type { TimerState } from '../states.js'
+import type { TimerCallbackState } from '../timer.js'
 import { invoke, ModelDeferred, runByTheModel } from './core.js'
 import { touchShared } from '../../exec/explore/touched.js'
 
@@ -50,9 +51,13 @@ export interface ModelTimerList<N extends string = string> {
    * `timer_delete_sync()`: deactivates it and waits for a running callback (spins on a normal
    * kernel, sleeps on RT's expiry_lock); an op. Under a lock the callback takes: a deadlock.
    */
-  timerDeleteSync<T extends CtxState>(ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_delete_sync()'>): Op<boolean>
+  timerDeleteSync<T extends CtxState>(
+    ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_delete_sync()'> & SelfWaitCheck<T, 'timer_list', N, 'timer_delete_sync()'>,
+  ): Op<boolean>
   /** `timer_shutdown_sync()`: timer_delete_sync(), and later re-arms are ignored; an op. */
-  timerShutdownSync<T extends CtxState>(ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_shutdown_sync()'>): Op<boolean>
+  timerShutdownSync<T extends CtxState>(
+    ctx: Context<T> & PreemptibleWaitCheck<T, 'timer_shutdown_sync()'> & SelfWaitCheck<T, 'timer_list', N, 'timer_shutdown_sync()'>,
+  ): Op<boolean>
 }
 
 /**
@@ -69,7 +74,7 @@ export interface ModelTimerList<N extends string = string> {
  * })
  * ```
  */
-export type ModelTimerCallback<N extends string> = (ctx: Context<TimerState>, timer: ModelTimerList<N>) => Op<unknown>
+export type ModelTimerCallback<N extends string> = Callback<[ctx: Context<TimerCallbackState<N>>, timer: ModelTimerList<N>], Op<unknown>>
 
 export const timerSetupFactory =
   (host: object) =>

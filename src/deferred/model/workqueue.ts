@@ -13,12 +13,13 @@
 import type { Cpu } from '../../machine/cpu.js'
 import type { Context } from '../../exec/context.js'
 import type { AnyContext } from '../../rules/proofs.js'
-import type { CtxState, FreshTaskState } from '../../rules/state.js'
+import type { CtxState } from '../../rules/state.js'
 import type { CanSleep } from '../../rules/sleep.js'
+import type { Callback, SelfWaitCheck } from '../../rules/self-wait.js'
 import { InvalidArgumentError } from '../../errors.js'
 import { POINT, type Op } from '../../exec/wait.js'
 import type { Body } from '../../exec/model/executor.js'
-import { DelayedWorkRuntime, WorkRuntime, WorkqueueRuntime, type WorkQueuing, type WorkqueueFlags } from '../workqueue.js'
+import { DelayedWorkRuntime, WorkRuntime, WorkqueueRuntime, type WorkFnState, type WorkQueuing, type WorkqueueFlags } from '../workqueue.js'
 import { invoke, ModelDeferred, type ModelKthread, runByTheModel } from './core.js'
 import { touchShared } from '../../exec/explore/touched.js'
 
@@ -66,9 +67,11 @@ export interface ModelWork<N extends string = string> {
   /** `work_pending()`. */
   readonly pending: boolean
   /** `flush_work()`: waits for the last queued instance to finish (may sleep); an op. True if it waited. */
-  flushWork<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_work()'>): Op<boolean>
+  flushWork<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_work()'> & SelfWaitCheck<T, 'work_struct', N, 'flush_work()'>): Op<boolean>
   /** `cancel_work_sync()`: takes it off its queue and waits for a running instance; an op. True if it was pending. */
-  cancelWorkSync<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'cancel_work_sync()'>): Op<boolean>
+  cancelWorkSync<T extends CtxState>(
+    ctx: Context<T> & CanSleep<T, 'cancel_work_sync()'> & SelfWaitCheck<T, 'work_struct', N, 'cancel_work_sync()'>,
+  ): Op<boolean>
   /** `cancel_work()`: takes it off its queue without waiting. Any context. */
   cancelWork(ctx: AnyContext): boolean
 }
@@ -98,9 +101,13 @@ export interface ModelDelayedWork<N extends string = string> extends ModelWork<N
   /** `cancel_delayed_work()`: its timer or its queue, without waiting for a running instance. True if it was pending. Any context. */
   cancelDelayedWork(ctx: AnyContext): boolean
   /** `cancel_delayed_work_sync()`: cancels it and waits for a running instance (may sleep); an op. Under a lock the work takes: a deadlock. */
-  cancelDelayedWorkSync<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'cancel_delayed_work_sync()'>): Op<boolean>
+  cancelDelayedWorkSync<T extends CtxState>(
+    ctx: Context<T> & CanSleep<T, 'cancel_delayed_work_sync()'> & SelfWaitCheck<T, 'work_struct', N, 'cancel_delayed_work_sync()'>,
+  ): Op<boolean>
   /** `flush_delayed_work()`: a pending timer is cancelled and the work queued now, then `flush_work()`; an op. */
-  flushDelayedWork<T extends CtxState>(ctx: Context<T> & CanSleep<T, 'flush_delayed_work()'>): Op<boolean>
+  flushDelayedWork<T extends CtxState>(
+    ctx: Context<T> & CanSleep<T, 'flush_delayed_work()'> & SelfWaitCheck<T, 'work_struct', N, 'flush_delayed_work()'>,
+  ): Op<boolean>
 }
 
 /**
@@ -148,7 +155,7 @@ export interface ModelWorkqueue<N extends string = string> {
  * defineModel((k) => { k.initWork('&priv->poll', poll(k)) })
  * ```
  */
-export type ModelWorkFn = (ctx: Context<FreshTaskState>) => Op<unknown>
+export type ModelWorkFn<N extends string = string> = Callback<[ctx: Context<WorkFnState<N, 'task'>>], Op<unknown>>
 
 interface Worker {
   readonly k: ModelKthread
@@ -170,7 +177,8 @@ export class ModelPools implements WorkQueuing {
   readonly #d: ModelDeferred
   readonly #bound: Pool[]
   readonly #unbound: Pool
-  readonly #fns = new WeakMap<WorkRuntime, { readonly fn: ModelWorkFn; readonly what: string }>()
+  // Each work's function, for invoke() (which takes any function): its own N is the work's.
+  readonly #fns = new WeakMap<WorkRuntime, { readonly fn: (...args: never[]) => unknown; readonly what: string }>()
 
   constructor(d: ModelDeferred) {
     this.#d = d
@@ -190,7 +198,7 @@ export class ModelPools implements WorkQueuing {
   }
 
   /** The model function of `work` (its runtime holds kernel.run's placeholder). */
-  setFn(work: WorkRuntime, fn: ModelWorkFn): void {
+  setFn<N extends string>(work: WorkRuntime, fn: ModelWorkFn<N>): void {
     this.#fns.set(work, { fn, what: `work '${work.name}'` })
   }
 
@@ -352,7 +360,7 @@ export const workArg = (d: ModelDeferred, work: unknown): WorkRuntime => {
 
 export const initWorkFactory =
   (host: object) =>
-  <const N extends string>(name: N, fn: ModelWorkFn): ModelWork<N> => {
+  <const N extends string>(name: N, fn: ModelWorkFn<N>): ModelWork<N> => {
     const d = ModelDeferred.of(host)
     const pools = ModelPools.of(d)
     const rt = new WorkRuntime(d, pools, name, runByTheModel, 'task')

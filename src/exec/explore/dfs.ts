@@ -34,8 +34,10 @@ interface Node {
   /** Each offered choice's thread, numbered once per search (the race analysis' clock index). */
   readonly threads: readonly number[]
   chosen: number
-  readonly backtrack: Set<ChoiceKey>
-  readonly done: Set<ChoiceKey>
+  /** Keys to explore here, in the order planted (no repeats; a point offers a few: an array, not a Set). */
+  readonly backtrack: ChoiceKey[]
+  /** Keys explored here (no repeats). */
+  readonly done: ChoiceKey[]
   /** Asleep on entry: explored elsewhere, independent of everything since. */
   readonly sleep: ReadonlyMap<ChoiceKey, Choice>
   /** Preemptions spent before this point, and who ran last on each CPU. */
@@ -44,6 +46,11 @@ interface Node {
 }
 
 const EMPTY_SLEEP: ReadonlyMap<ChoiceKey, Choice> = new Map()
+
+/** Adds `k` to a key list kept without repeats. */
+const addKey = (list: ChoiceKey[], k: ChoiceKey): void => {
+  if (!list.includes(k)) list.push(k)
+}
 
 export class DfsStrategy implements Strategy {
   readonly #reduction: Reduction
@@ -99,7 +106,7 @@ export class DfsStrategy implements Strategy {
       if (next !== -1) {
         this.#firstNew = stack.length - 1
         node.chosen = next
-        node.done.add(node.keys[next] as ChoiceKey)
+        addKey(node.done, node.keys[next] as ChoiceKey)
         return true
       }
       stack.pop()
@@ -111,14 +118,14 @@ export class DfsStrategy implements Strategy {
   /** The index of a choice still to explore at `node`, or -1. */
   #pending(node: Node): number {
     for (const k of node.backtrack) {
-      if (node.done.has(k) || node.sleep.has(k)) continue
+      if (node.done.includes(k) || node.sleep.has(k)) continue
       const i = node.keys.indexOf(k)
       if (i === -1) {
-        node.done.add(k)
+        node.done.push(k)
         continue
       }
       if (node.preemptions + preemptionCost(node.choices[i] as Choice, k, node.last, node.keys) > this.#bound) {
-        node.done.add(k)
+        node.done.push(k)
         continue
       }
       return i
@@ -174,14 +181,12 @@ export class DfsStrategy implements Strategy {
       if (fallback === -1) fallback = i
     }
     if (chosen === -1) chosen = fallback
-    const backtrack = new Set<ChoiceKey>()
-    if (this.#reduction === 'dpor') {
-      if (chosen !== -1) backtrack.add(keys[chosen] as ChoiceKey)
-    } else for (const k of keys) backtrack.add(k)
-    const node: Node = { choices, keys, threads, chosen, backtrack, done: new Set(), sleep, preemptions, last }
     // Every choice asleep or over the bound: the rest repeats explored executions (not pushed: it never ran).
     if (chosen === -1) throw PRUNED
-    node.done.add(keys[chosen] as ChoiceKey)
+    const backtrack: ChoiceKey[] = []
+    if (this.#reduction === 'dpor') backtrack.push(keys[chosen] as ChoiceKey)
+    else for (const k of keys) addKey(backtrack, k)
+    const node: Node = { choices, keys, threads, chosen, backtrack, done: [keys[chosen] as ChoiceKey], sleep, preemptions, last }
     stack.push(node)
     return chosen
   }
@@ -233,7 +238,7 @@ export class DfsStrategy implements Strategy {
       const node = stack[d] as Node
       const threads = node.threads
       ran[threads[node.chosen] as number] = epoch
-      for (let i = 0; i < threads.length; i++) if (ran[threads[i] as number] !== epoch) node.backtrack.add(node.keys[i] as ChoiceKey)
+      for (let i = 0; i < threads.length; i++) if (ran[threads[i] as number] !== epoch) addKey(node.backtrack, node.keys[i] as ChoiceKey)
     }
   }
 
@@ -353,7 +358,7 @@ export class DfsStrategy implements Strategy {
     // One already planted there: done. Else the one j's thread starts, or the first offered there.
     const own = keyOf[thread[j] as number] as ChoiceKey
     let pick: ChoiceKey | undefined
-    for (const k of initials) if (node.backtrack.has(k)) return
+    for (const k of initials) if (node.backtrack.includes(k)) return
     for (const k of initials) {
       if (!node.keys.includes(k)) continue
       if (k === own) {
@@ -363,7 +368,7 @@ export class DfsStrategy implements Strategy {
       pick ??= k
     }
     if (pick !== undefined) {
-      node.backtrack.add(pick)
+      node.backtrack.push(pick)
       this.#plantAtRunStart(i, pick, events)
       return
     }
@@ -374,8 +379,8 @@ export class DfsStrategy implements Strategy {
       const earlier = this.#stack[k] as Node
       const there = initials.find((x) => earlier.keys.includes(x))
       if (there === undefined) continue
-      if (!initials.some((x) => earlier.backtrack.has(x))) {
-        earlier.backtrack.add(there)
+      if (!initials.some((x) => earlier.backtrack.includes(x))) {
+        earlier.backtrack.push(there)
         this.#plantAtRunStart(k, there, events)
       }
       return
@@ -393,13 +398,19 @@ export class DfsStrategy implements Strategy {
     const cpu = (events[i] as Choice).cpu
     const runner = node.keys[node.chosen] as ChoiceKey
     let b = i
+    // The run's first step: other CPUs' steps before it are not part of it.
+    let first = i
     while (b > 0) {
       const prev = stack[b - 1] as Node
       const pc = prev.choices[prev.chosen] as Choice
       if (pc.cpu === cpu && prev.keys[prev.chosen] !== runner) break
       b--
+      if (prev.keys[prev.chosen] === runner) first = b
     }
-    if (b !== i && (stack[b] as Node).keys.includes(pick)) (stack[b] as Node).backtrack.add(pick)
+    if (b !== i && (stack[b] as Node).keys.includes(pick)) addKey((stack[b] as Node).backtrack, pick)
+    // Also just before the run's first step: at b, the other CPUs' steps between b and it were
+    // explored first and put the reversal to sleep (test/explore/dpor-differential.test.ts).
+    if (first !== b && first !== i && (stack[first] as Node).keys.includes(pick)) addKey((stack[first] as Node).backtrack, pick)
   }
 
   progress(): number | null {
@@ -407,8 +418,8 @@ export class DfsStrategy implements Strategy {
     let fraction = 0
     let weight = 1
     for (const node of this.#stack) {
-      const width = Math.max(node.backtrack.size, 1)
-      const before = Math.max(0, Math.min(node.done.size, width) - 1)
+      const width = Math.max(node.backtrack.length, 1)
+      const before = Math.max(0, Math.min(node.done.length, width) - 1)
       fraction += (weight * before) / width
       weight /= width
     }

@@ -22,7 +22,9 @@ export interface PointObserver {
 }
 
 export class Recorder implements Scheduler {
-  readonly points: Point[] = []
+  /** What each point offered, and the index taken there (two arrays: no object per point). */
+  readonly #offered: (readonly Choice[])[] = []
+  readonly #chosen: number[] = []
   readonly #strategy: Strategy
   readonly #stepLimit: number
   /** Steps per thread, counted only once the execution has more points than the limit (no thread can be over it before). */
@@ -39,10 +41,9 @@ export class Recorder implements Scheduler {
 
   /** Checks what the last step did to the locks (at each point, and once at the end). */
   settle(): void {
-    const n = this.points.length
-    const last = this.points[n - 1]
-    if (this.probe === null || last === undefined) return
-    const c = last.choices[last.chosen] as Choice
+    const n = this.#chosen.length
+    if (this.probe === null || n === 0) return
+    const c = (this.#offered[n - 1] as readonly Choice[])[this.#chosen[n - 1] as number] as Choice
     const replayed = this.#strategy.replayed ?? 0
     if (n - 1 < replayed) {
       // A replayed step (amended when it first ran): the locks are read only before the first new step, as its baseline.
@@ -57,8 +58,9 @@ export class Recorder implements Scheduler {
   choose(choices: readonly Choice[], at: ChoicePoint): number {
     this.settle()
     const chosen = this.#strategy.choose(choices, at)
-    this.points.push({ choices, chosen })
-    if (this.points.length > this.#stepLimit) this.#countStep(choices[chosen] as Choice)
+    this.#offered.push(choices)
+    this.#chosen.push(chosen)
+    if (this.#chosen.length > this.#stepLimit) this.#countStep(choices[chosen] as Choice)
     for (const o of this.#observers) o.point(choices, chosen)
     return chosen
   }
@@ -69,8 +71,8 @@ export class Recorder implements Scheduler {
     const key = choiceKey(c)
     if (steps === null) {
       steps = new Map()
-      for (const p of this.points) {
-        const k = choiceKey(p.choices[p.chosen] as Choice)
+      for (let i = 0; i < this.#chosen.length; i++) {
+        const k = choiceKey((this.#offered[i] as readonly Choice[])[this.#chosen[i] as number] as Choice)
         steps.set(k, (steps.get(k) ?? 0) + 1)
       }
       this.#steps = steps
@@ -81,7 +83,12 @@ export class Recorder implements Scheduler {
       )
   }
 
+  /** Every point of the execution so far (made when asked: only a failing execution's are kept). */
+  get points(): Point[] {
+    return this.#offered.map((choices, i) => ({ choices, chosen: this.#chosen[i] as number }))
+  }
+
   get schedule(): number[] {
-    return this.points.map((p) => p.chosen)
+    return this.#chosen.slice()
   }
 }

@@ -17,6 +17,7 @@ import { newLockRuntime } from '../../locks/new-lock.js'
 import type { LockKindSpec } from '../../kinds/spec.js'
 import {
   buildModelLock,
+  retireModelLock,
   type ModelLocalLock,
   type ModelLockOf,
   type ModelMutex,
@@ -86,9 +87,15 @@ const SIGNALS: readonly Signal[] = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'S
 /** Set by ModelKernelBase's static block: its constructor is private. */
 let makeModelKernel: <O extends readonly string[]>(exec: ModelExecutor, parts: KernelParts, irqArrivals: number) => ModelKernelBase<O>
 
+/** Set by ModelKernelBase's static block. */
+let retireLocks: (k: ModelKernelBase<readonly string[]>) => void
+
 /** @internal A fresh model kernel for one execution (runModel()); the plugged factories are added by its constructor. */
 export const newModelKernel = <O extends readonly string[]>(exec: ModelExecutor, parts: KernelParts, irqArrivals: number): ModelKernel<O> =>
   makeModelKernel<O>(exec, parts, irqArrivals) as ModelKernel<O>
+
+/** @internal Cuts the locks `k` made off their execution, which has ended (locks/model-api.ts `retireModelLock`). */
+export const retireModelKernel = (k: ModelKernelBase<readonly string[]>): void => retireLocks(k)
 
 /** The model kernel's own members; {@link ModelKernel} adds the plugged factories (./factories.ts). */
 export class ModelKernelBase<in out Order extends readonly string[] = readonly []> {
@@ -102,9 +109,16 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   readonly #irqArrivals: number
   #channels = 0
 
+  /** The lock objects made in this execution (to retire when it has ended). */
+  readonly #locks: object[] = []
+
   static {
     makeModelKernel = <O extends readonly string[]>(exec: ModelExecutor, parts: KernelParts, irqArrivals: number) =>
       new ModelKernelBase<O>(exec, parts, irqArrivals)
+    retireLocks = (k) => {
+      for (const lock of k.#locks) retireModelLock(lock)
+      k.#locks.length = 0
+    }
   }
 
   /** Made by runModel() for each execution ({@link newModelKernel}); private, so the published types name none of its parts. */
@@ -167,7 +181,9 @@ export class ModelKernelBase<in out Order extends readonly string[] = readonly [
   }
 
   #lock(spec: LockKindSpec, name: unknown, data: unknown): object {
-    return buildModelLock(newLockRuntime(this.#exec.lockHost, spec, name, data), this.#exec)
+    const lock = buildModelLock(newLockRuntime(this.#exec.lockHost, spec, name, data), this.#exec)
+    this.#locks.push(lock)
+    return lock
   }
 
   /**

@@ -15,7 +15,7 @@ import { createKernelParts, createKernelPartsOn, newCpuSet, reuseKernelParts } f
 import type { KernelParts } from '../executor.js'
 import { defaultScheduler } from './default-scheduler.js'
 import { ModelExecutor, type ModelOutcome } from './executor.js'
-import { newModelKernel, type ModelKernel } from './model-kernel.js'
+import { newModelKernel, retireModelKernel, type ModelKernel } from './model-kernel.js'
 import type { Scheduler } from './scheduler.js'
 
 /**
@@ -180,12 +180,16 @@ export const modelExecutions = <Order extends readonly string[]>(
   assertModel(model)
   const { maxSteps = MAX_STEPS, irqArrivals = 1, ...kernel } = options
   const cpus = newCpuSet(resolveOptions({ ...model.options, ...kernel }))
-  let first = true
+  let previous: ModelKernel<Order> | null = null
   return (scheduler) => {
+    // The execution before has ended: its locks let go of it (a setup's closures would keep it
+    // alive across young collections, which then promote it whole: BENCHMARKS.md).
+    if (previous !== null) retireModelKernel(previous)
     // The first execution has the CPUs as made; each later one resets them.
-    const parts = first ? createKernelPartsOn(cpus) : reuseKernelParts(cpus)
-    first = false
-    return execute(model, parts, scheduler, maxSteps, irqArrivals)
+    const parts = previous === null ? createKernelPartsOn(cpus) : reuseKernelParts(cpus)
+    const exec = new ModelExecutor(parts)
+    previous = newModelKernel<Order>(exec, parts, irqArrivals)
+    return executeOn(model, parts, exec, previous, scheduler, maxSteps)
   }
 }
 
@@ -198,7 +202,18 @@ const execute = <Order extends readonly string[]>(
   irqArrivals: number,
 ): ModelResult => {
   const exec = new ModelExecutor(parts)
-  const k = newModelKernel<Order>(exec, parts, irqArrivals)
+  return executeOn(model, parts, exec, newModelKernel<Order>(exec, parts, irqArrivals), scheduler, maxSteps)
+}
+
+/** One execution of `model` on kernel `k` over `parts`, run by `exec`. */
+const executeOn = <Order extends readonly string[]>(
+  model: Model<Order>,
+  parts: KernelParts,
+  exec: ModelExecutor,
+  k: ModelKernel<Order>,
+  scheduler: Scheduler,
+  maxSteps: number,
+): ModelResult => {
   let outcome: ModelOutcome
   try {
     model.setup(k)

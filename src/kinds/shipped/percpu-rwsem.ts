@@ -9,7 +9,7 @@
  * `might_sleep()` still do (docs/SEMANTICS.md §16). `percpu_down_read_trylock()`: no
  * `might_sleep()`, `preempt_disable()` … `preempt_enable()` around the per-CPU count, then
  * `rwsem_acquire_read(&sem->dep_map, 0, 1, _RET_IP_)` if taken; no context check, so it may be
- * tried anywhere (docs/SEMANTICS.md §26). There is no write trylock (`__percpu_down_write_trylock()`
+ * tried anywhere (docs/SEMANTICS.md §27). There is no write trylock (`__percpu_down_write_trylock()`
  * is static).
  */
 import { defineLockKind } from '../define.js'
@@ -62,7 +62,6 @@ export const PERCPU_RW_SEMAPHORE = defineLockKind({
   readVariants: null,
   readRecursion: 'shared',
   lockdep: { waitInner: 'inv', waitOuter: null, lockType: 'normal' },
-  // percpu_down_read_trylock(): include/linux/percpu-rwsem.h checks no context; it never sleeps.
   trylock: { context: 'by-wait', call: 'percpu_down_read_trylock', warn: both(null) },
   requires: [],
   data: 'shared',
