@@ -3,10 +3,11 @@
  * bundles the standard model's loop from a base tree and from this tree with esbuild, then runs
  * each in processes of their own, alternating, measuring CPU time (process.cpuUsage) per execution.
  *   npx tsx bench/explore/ab.ts [base-ref=main] [processes=12] [ms per round=400] [what=explore|run]
- * The base tree is `git archive <ref>` unpacked in bench/out/ab/base/.
+ * The base tree is `git archive <ref>` unpacked in $TMPDIR/lockproof-ab-base/ (outside the checkout).
  */
 import { execSync, spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
@@ -14,7 +15,8 @@ import { ROOT } from '../types/generate.js'
 
 const [ref = 'main', roundsArg = '12', msArg = '400', what = 'explore'] = process.argv.slice(2)
 const dir = join(ROOT, 'bench/out/ab')
-const base = join(dir, 'base')
+// Outside the checkout: tsconfig.json includes bench/, and the base tree's sources would be type-checked with it.
+const base = join(tmpdir(), 'lockproof-ab-base')
 rmSync(base, { recursive: true, force: true })
 mkdirSync(base, { recursive: true })
 execSync(`git archive ${ref} src bench/explore/models.ts test/fixtures | tar -x -C ${base}`, { cwd: ROOT })
