@@ -23,6 +23,7 @@ import type { Execution, Failure, KernelName, RunExecution } from './execution.j
 import { RaceDetector } from './kcsan.js'
 import { className } from './witness.js'
 import { DeclarationLog } from './declarations.js'
+import { checkDeclarations } from './driver.js'
 import { LockProbe, type ProbedLock } from './lock-probe.js'
 import { Recorder } from './recorder.js'
 import { PrunedExecution } from './strategy.js'
@@ -199,7 +200,15 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
     }
     const run = runFor(kernel, traced)
     const r = withActiveExecution({ detector, current: () => current, attach }, () => run(watching))
-    const failures = failuresOf(r.outcome, r.diagnostics)
+    let failures: Failure[]
+    try {
+      failures = failuresOf(r.outcome, r.diagnostics)
+    } catch (error) {
+      // A re-execution that went another way because its setup declared something else: name that.
+      const first = declared.first()
+      if (error instanceof NondeterministicModelError && first !== null) checkDeclarations(first, declared.list(), declared.executions)
+      throw error
+    }
     failures.push(...detector.failures())
     return { failures, trace: r.trace, declarations: declared.list() }
   }
