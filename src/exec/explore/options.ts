@@ -69,7 +69,9 @@ export interface ResolvedExploreOptions {
 const count = (name: string, v: number | undefined, fallback: number, min = 1, max = Number.POSITIVE_INFINITY): number => {
   if (v === undefined) return fallback
   if (typeof v !== 'number' || !(v >= min && v <= max) || (Number.isFinite(v) && !Number.isInteger(v)))
-    throw new InvalidArgumentError(`explore(): ${name} must be an integer ${max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `${min} … ${max}`} (got ${String(v)})`)
+    throw new InvalidArgumentError(
+      `explore(): ${name} must be an integer ${max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `${min} … ${max}`} (got ${String(v)})`,
+    )
   return v
 }
 
