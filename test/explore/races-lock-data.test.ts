@@ -118,7 +118,7 @@ describe('lock data reached after its guard is released', () => {
     const r = explore(m(false), { stopOnFailure: false })
     expect(races(r).map((c) => [c.kernel, c.title])).toEqual([
       ['normal', 'BUG: KCSAN: data-race in eth0 / poller'],
-      ['rt', 'BUG: KCSAN: data-race in irq/5-eth0 / poller'],
+      ['rt', 'BUG: KCSAN: data-race in eth0 / poller'], // the handler's function, in its thread irq/5-eth0
     ])
     // In hardirq context KCSAN names no task: "by interrupt" (get_thread_desc(-1)); the RT irq thread is a task.
     expect(accessLines(races(r)[0])).toEqual([

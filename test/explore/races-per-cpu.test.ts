@@ -92,7 +92,7 @@ describe('the own copy without its local_lock', () => {
     const r = explore(withIrq('none'), { stopOnFailure: false })
     expect(races(r)).toEqual([
       ['normal', 'BUG: KCSAN: data-race in eth0 / poller'],
-      ['rt', 'BUG: KCSAN: data-race in irq/5-eth0 / poller'],
+      ['rt', 'BUG: KCSAN: data-race in eth0 / poller'], // the handler's function, in its thread irq/5-eth0
     ])
     expect(accessLines(r.counterexamples.find((c) => c.kernel === 'normal'))).toEqual([
       "read to 'per_cpu(pcp, 0).n' of 8 bytes by interrupt on cpu 0:",
