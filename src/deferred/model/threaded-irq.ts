@@ -231,7 +231,9 @@ function* syncOp(d: ModelDeferred, ctx: unknown, line: unknown): Op<void> {
   const cpu = d.cpuOf(ctx, 'synchronize_irq()')
   const l = assertIrqLine('synchronize_irq()', line)
   const desc = descsOf(d).get(l)
-  if (desc === undefined) return
+  // A line without a threaded request (k.irq()'s, or none): nothing here to wait for; the kernel's
+  // wait_event() would still might_sleep() for a requested line.
+  if (desc === undefined) return void d.parts.reporter.mightSleep(cpu, 'synchronize_irq()')
   while (desc.inProgress > 0) yield { tag: 'wait', channel: desc.channel, state: 'TASK_UNINTERRUPTIBLE', spin: true }
   d.parts.reporter.mightSleep(cpu, 'synchronize_irq()')
   while (desc.threadsActive > 0) yield { tag: 'wait', channel: desc.channel, state: 'TASK_UNINTERRUPTIBLE', spin: false }
