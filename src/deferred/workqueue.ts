@@ -208,7 +208,7 @@ export class WorkPools implements WorkQueuing {
     this.task = d.parts.cpus.map((cpu) => ({ cpu: cpu.id, items: [], kworkers: [] }))
     this.bh = d.parts.cpus.map((cpu) => ({ cpu: cpu.id, items: [], kworkers: [] }))
     // bh_worker() runs from tasklet_action() (workqueue_softirq_action(false)), before the tasklets.
-    d.onSoftirq('TASKLET', (cpu) => this.#drain(cpu, this.bh[cpu.id] as Pool))
+    d.onSoftirq('TASKLET', (cpu) => this.#drain(cpu, this.bh[cpu.id] as Pool), true)
     // wq_worker_sleeping(): `pool->nr_running--; if (kick_pool(pool))` — with work left and no
     // worker running, an idle worker (a new one if none: the pool keeps one idle) is woken.
     d.exec.kthreads.onSleep((cpuId, comm) => {
