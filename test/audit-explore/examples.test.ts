@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   type CircularDependencyDiagnostic,
+  checkLockDesign,
   createKernel,
   defineModel,
   explore,
@@ -13,6 +14,8 @@ import {
   InvalidArgumentError,
   type IrqInversionDiagnostic,
   type KernelName,
+  SPIN_LOCK_IRQ_SAVE,
+  SPIN_LOCK_IRQ_V6,
 } from '../../src/index.js'
 
 const KERNELS: readonly KernelName[] = ['normal', 'rt']
@@ -192,5 +195,32 @@ describe('exploreWitness(): lockdep predicts, the explorer shows', () => {
     // plain JavaScript hands over any report: the types take only the two kinds
     expect(() => exploreWitness(twoOrders(false), other as never)).toThrow(InvalidArgumentError)
     expect(() => exploreWitness(twoOrders(false), other as never)).toThrow(/'circular-dependency' or 'irq-inversion'/)
+  })
+})
+
+describe("the seed's v6 SpinLockIrq (a token and a plain lock) against the accepted irqsave mapping, both kernels", () => {
+  it('v6: sound on the normal kernel, unsound on PREEMPT_RT in every form (rt_spin_lock() might sleep with interrupts off)', () => {
+    const v = checkLockDesign(SPIN_LOCK_IRQ_V6)
+    expect(v.sound).toBe(false)
+    for (const c of v.cells.filter((x) => x.offered)) {
+      if (c.kernel === 'normal') expect([c.verdict, c.exhausted]).toEqual(['sound', true])
+      else {
+        expect(c.verdict).not.toBe('sound')
+        expect(c.counterexample?.title).toBe('BUG: sleeping function called from invalid context')
+        // the counterexample replays
+        expect(explore(c.counterexample?.model ?? defineModel(() => {}), { replay: c.counterexample?.replay ?? '' }).counterexamples[0]?.title).toBe(
+          c.counterexample?.title,
+        )
+      }
+    }
+  })
+
+  it('the irqsave mapping (callback form only): sound on both kernels, explored to the end; its guard twin shows #998 on the normal kernel', () => {
+    const v = checkLockDesign(SPIN_LOCK_IRQ_SAVE)
+    const offered = v.cells.filter((c) => c.offered)
+    expect(new Set(offered.map((c) => c.kernel))).toEqual(new Set(['normal', 'rt']))
+    for (const c of offered) expect([c.form, c.verdict, c.exhausted]).toEqual(['callback', 'sound', true])
+    const twin = v.cells.filter((c) => !c.offered && c.kernel === 'normal' && c.handler)
+    expect(twin.map((c) => [c.form, c.verdict, c.counterexample?.kind])).toEqual([['guard', 'unsound', 'deadlock']])
   })
 })
