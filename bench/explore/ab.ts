@@ -3,7 +3,9 @@
  * bundles the standard model's loop from a base tree and from this tree with esbuild, then runs
  * each in processes of their own, alternating, measuring CPU time (process.cpuUsage) per execution.
  *   npx tsx bench/explore/ab.ts [base-ref=main] [processes=12] [ms per round=400] [what=explore|run]
- * The base tree is `git archive <ref>` unpacked in $TMPDIR/lockproof-ab-base/ (outside the checkout).
+ * The base tree is `git archive <ref>` unpacked in $TMPDIR/lockproof-ab-base/ (outside the checkout),
+ * with that ref's tsconfig.json: esbuild reads it for each tree (`useDefineForClassFields` alone
+ * moves the figure by half: without it the base was bundled with class fields defined, this tree not).
  */
 import { execSync, spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -19,7 +21,7 @@ const dir = join(ROOT, 'bench/out/ab')
 const base = join(tmpdir(), 'lockproof-ab-base')
 rmSync(base, { recursive: true, force: true })
 mkdirSync(base, { recursive: true })
-execSync(`git archive ${ref} src bench/explore/models.ts test/fixtures | tar -x -C ${base}`, { cwd: ROOT })
+execSync(`git archive ${ref} src bench/explore/models.ts test/fixtures tsconfig.json | tar -x -C ${base}`, { cwd: ROOT })
 
 /** A loop of `what` over the standard model, as a module exporting `round(ms)` → [executions, cpu µs]. */
 const entry = (root: string): string => `
