@@ -14,6 +14,7 @@ import {
   type ModelKernel,
   NondeterministicModelError,
   PromiseInScopeError,
+  runModel,
   StepLimitError,
 } from '../../src/index.js'
 
@@ -339,4 +340,22 @@ describe('an error thrown in the middle of an exploration loses nothing', () => 
       expect(() => explore(sometimesCareless, { kernels: [kernel] })).toThrow(ForgottenYieldError)
       expect(summary(explore(readme, { stopOnFailure: false }))).toEqual(before)
     })
+})
+
+describe('an async setup is a named error, not a model with nothing declared', () => {
+  const asyncSetup = defineModel(
+    // the types accept it ((k) => void takes a function returning a Promise): the run time refuses it
+    async (k: ModelKernel) => {
+      await null
+      k.task('t', { cpu: 0 }, function* () {})
+    },
+  )
+  it('explore() throws PromiseInScopeError', () => {
+    expect(() => explore(asyncSetup)).toThrow(PromiseInScopeError)
+    expect(() => explore(asyncSetup)).toThrow(/setup returned a Promise/)
+  })
+  it("runModel()'s outcome is the error", () => {
+    const r = runModel(asyncSetup)
+    expect(r.outcome.kind === 'error' && r.outcome.error instanceof PromiseInScopeError).toBe(true)
+  })
 })
