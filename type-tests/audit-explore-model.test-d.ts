@@ -2,6 +2,7 @@
 // the same lock names, methods and compile-time rules as the synchronous API". Each rule below is
 // the README's / docs/executors.md's message, in a model task or handler, with its nearest valid
 // pattern next to it.
+import { expectError } from 'tsd'
 import { defineModel } from '../src/index.js'
 
 defineModel((k) => {
@@ -13,7 +14,7 @@ defineModel((k) => {
   k.task('sleeping-in-atomic', { cpu: 0 }, function* (ctx) {
     yield* stats.withLocked(ctx, function* (ctx) {
       // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (spinlock_t 'stats' is held)
-      yield* cfg.withLocked(ctx, function* () {})
+      expectError(yield* cfg.withLocked(ctx, function* () {}))
     })
     // valid: the spinlock inside the mutex
     yield* cfg.withLocked(ctx, function* (ctx) {
@@ -24,11 +25,11 @@ defineModel((k) => {
   k.task('raw-nesting', { cpu: 0 }, function* (ctx) {
     yield* hw.withLocked(ctx, function* (ctx) {
       // @expect-error Invalid wait context: spinlock_t 'stats' is a sleeping lock on PREEMPT_RT and cannot be taken here (raw_spinlock_t 'hw' is held)
-      yield* stats.withLocked(ctx, function* () {})
+      expectError(yield* stats.withLocked(ctx, function* () {}))
     })
     yield* hw.withLocked(ctx, function* (ctx) {
       // @expect-error Invalid wait context: local_lock_t 'pcp' is a sleeping lock on PREEMPT_RT
-      yield* pcp.withLocked(ctx, function* () {})
+      expectError(yield* pcp.withLocked(ctx, function* () {}))
     })
     // valid: raw inside spinlock_t
     yield* stats.withLocked(ctx, function* (ctx) {
@@ -39,17 +40,17 @@ defineModel((k) => {
   k.task('recursion', { cpu: 0 }, function* (ctx) {
     yield* cfg.withLocked(ctx, function* (ctx) {
       // @expect-error possible recursive locking detected: mutex 'cfg' is already held
-      yield* cfg.withLocked(ctx, function* () {})
+      expectError(yield* cfg.withLocked(ctx, function* () {}))
     })
     using g = yield* stats.lock(ctx)
     // @expect-error possible recursive locking detected: spinlock_t 'stats' is already held
-    yield* stats.withLocked(g.ctx, function* () {})
+    expectError(yield* stats.withLocked(g.ctx, function* () {}))
   })
 
   k.task('msleep-in-atomic', { cpu: 0 }, function* (ctx) {
     yield* stats.withLockedIrqSave(ctx, function* (ctx) {
       // @expect-error msleep() may sleep
-      yield* k.msleep(ctx, 1)
+      expectError(yield* k.msleep(ctx, 1))
     })
     // valid: msleep under a mutex, cond_resched in a task, cpu_relax anywhere
     yield* cfg.withLocked(ctx, function* (ctx) {
@@ -63,7 +64,7 @@ defineModel((k) => {
 
   k.task('forgotten-yield', { cpu: 0 }, function* (ctx) {
     // @expect-error Property 'data' does not exist
-    void stats.lock(ctx).data
+    expectError(stats.lock(ctx).data)
     // valid: with yield*
     const g = yield* stats.lock(ctx)
     void g.data.hits
@@ -73,7 +74,7 @@ defineModel((k) => {
   // A hardirq handler that may not be threaded (IRQF_NO_THREAD): hardirq context on both kernels.
   k.irq(5, { cpu: 0, name: 'timer', noThread: true }, function* (ctx) {
     // @expect-error Invalid wait context: spinlock_t 'stats' is a sleeping lock on PREEMPT_RT and cannot be taken here (in a hardirq handler that is never threaded (IRQF_NO_THREAD))
-    yield* stats.withLocked(ctx, function* () {})
+    expectError(yield* stats.withLocked(ctx, function* () {}))
     // valid: raw_spinlock_t
     yield* hw.withLocked(ctx, function* () {})
   })
@@ -82,7 +83,7 @@ defineModel((k) => {
   k.irq(6, { cpu: 0, name: 'eth0' }, function* (ctx) {
     yield* stats.withLocked(ctx, function* () {})
     // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (in an interrupt handler (force-threaded on PREEMPT_RT))
-    yield* cfg.withLocked(ctx, function* () {})
+    expectError(yield* cfg.withLocked(ctx, function* () {}))
   })
 })
 
@@ -99,7 +100,7 @@ defineModel(
     k.task('inverted', { cpu: 1 }, function* (ctx) {
       yield* b.withLocked(ctx, function* (ctx) {
         // @expect-error lock order: 'a' is declared before 'b', so it cannot be taken while 'b' is held
-        yield* a.withLocked(ctx, function* () {})
+        expectError(yield* a.withLocked(ctx, function* () {}))
       })
     })
   },

@@ -213,3 +213,32 @@ describe('every order at lock, unlock, wait and wake-up points is explored', () 
       expect([...outcomes].sort()).toEqual(['v=0', 'v=1'])
     })
 })
+
+describe('a softirq raised by a device interrupt', () => {
+  const comms = (kernel: KernelName): string[] => {
+    const seen = new Set<string>()
+    const m = defineModel(
+      (k) => {
+        k.softirq(
+          'NET_RX',
+          function* (ctx) {
+            seen.add(ctx.comm)
+          },
+          { cpu: 0, raises: 1 },
+        )
+        k.task('t', { cpu: 0 }, function* (ctx) {
+          yield* k.cpuRelax(ctx)
+        })
+      },
+      { cpus: 1 },
+    )
+    expect(explore(m, { kernels: [kernel] })).toMatchObject({ ok: true, exhausted: true })
+    return [...seen].sort()
+  }
+  it('normal: runs at irq_exit() over whatever the interrupt interrupted (the task, or the idle task)', () => {
+    expect(comms('normal')).toEqual(['swapper/0', 't'])
+  })
+  it("rt: runs in ksoftirqd/0 (kernel/softirq.c, PREEMPT_RT's invoke_softirq(): wakeup_softirqd())", () => {
+    expect(comms('rt')).toEqual(['ksoftirqd/0'])
+  })
+})

@@ -14,6 +14,7 @@ import {
   type ModelKernel,
   NondeterministicModelError,
   PromiseInScopeError,
+  runModel,
   StepLimitError,
 } from '../../src/index.js'
 
@@ -292,4 +293,69 @@ describe('tasks that are not generator functions', () => {
       expect(() => explore(m, { kernels: [kernel] })).toThrow(LockproofRuntimeError)
     })
   }
+})
+
+describe('an error thrown in the middle of an exploration loses nothing', () => {
+  const readme = defineModel(
+    (k) => {
+      const stats = k.spinLock('stats', 0)
+      k.irq(5, { cpu: 0, name: 'eth0' }, function* (ctx) {
+        yield* stats.withLocked(ctx, function* () {})
+      })
+      k.task('poller', { cpu: 0 }, function* (ctx) {
+        yield* stats.withLocked(ctx, function* (ctx) {
+          yield* k.cpuRelax(ctx)
+        })
+      })
+    },
+    { cpus: 1 },
+  )
+  /** Forgets a yield* only in the interleavings where it saw the other task's write: a few executions in. */
+  const sometimesCareless = defineModel(
+    (k) => {
+      const c = k.cell('c', 0)
+      const s = k.spinLockIrq('s', 0)
+      const t = k.spinLockIrq('t', 0)
+      k.task('writer', { cpu: 1 }, function* (ctx) {
+        yield* c.writeOnce(ctx, 1)
+      })
+      k.task('careless', { cpu: 0 }, function* (ctx) {
+        const g = yield* s.lock(ctx) // interrupts and preemption off, a lock held, when the error comes
+        if ((yield* c.readOnce(g.ctx)) === 1) t.withLocked(g.ctx, function* () {}) // no yield*
+        yield* k.cpuRelax(g.ctx)
+        g.unlock()
+      })
+    },
+    { cpus: 2 },
+  )
+
+  for (const kernel of KERNELS)
+    it(`${kernel}: after a ForgottenYieldError at a later execution, the next exploration gives exactly what a fresh one gives`, () => {
+      const summary = (r: ReturnType<typeof explore>) => ({
+        executions: r.kernels.map((x) => x.executions),
+        found: r.counterexamples.map((c) => [c.kernel, c.kind, c.title, c.replay, c.table]),
+        differences: r.differences,
+      })
+      const before = summary(explore(readme, { stopOnFailure: false }))
+      expect(() => explore(sometimesCareless, { kernels: [kernel] })).toThrow(ForgottenYieldError)
+      expect(summary(explore(readme, { stopOnFailure: false }))).toEqual(before)
+    })
+})
+
+describe('an async setup is a named error, not a model with nothing declared', () => {
+  const asyncSetup = defineModel(
+    // the types accept it ((k) => void takes a function returning a Promise): the run time refuses it
+    async (k: ModelKernel) => {
+      await null
+      k.task('t', { cpu: 0 }, function* () {})
+    },
+  )
+  it('explore() throws PromiseInScopeError', () => {
+    expect(() => explore(asyncSetup)).toThrow(PromiseInScopeError)
+    expect(() => explore(asyncSetup)).toThrow(/setup returned a Promise/)
+  })
+  it("runModel()'s outcome is the error", () => {
+    const r = runModel(asyncSetup)
+    expect(r.outcome.kind === 'error' && r.outcome.error instanceof PromiseInScopeError).toBe(true)
+  })
 })

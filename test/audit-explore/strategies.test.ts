@@ -224,6 +224,14 @@ describe('replay strings', () => {
     expect(explore(onePreemption, { kernels: ['normal'], preemptionBound: 1 }).counterexamples[0]?.replay).toBe(good)
   })
 
+  it('a replay string with kernels that leave out its kernel is a ReplayError, not one of the two ignored', () => {
+    const good = explore(onePreemption, { kernels: ['normal'], preemptionBound: 1 }).counterexamples[0]?.replay ?? ''
+    expect(() => explore(onePreemption, { replay: good, kernels: ['rt'] })).toThrow(ReplayError)
+    expect(() => explore(onePreemption, { replay: good, kernels: ['rt'] })).toThrow(/on the normal kernel, but kernels lists 'rt'/)
+    // nearest valid: kernels that include it
+    expect(explore(onePreemption, { replay: good, kernels: ['normal', 'rt'] }).kernels.map((k) => [k.kernel, k.executions])).toEqual([['normal', 1]])
+  })
+
   it('a replay string that is cut short is a ReplayError', () => {
     const good = explore(onePreemption, { kernels: ['normal'], preemptionBound: 1 }).counterexamples[0]?.replay ?? ''
     const schedule = decodeReplay(good).schedule

@@ -15,7 +15,7 @@ import {
 } from '../../errors.js'
 import type { ModelOutcome } from '../model/executor.js'
 import type { ModelKernel } from '../model/model-kernel.js'
-import { defineModel, type Model, type ModelResult, modelExecutions } from '../model/run.js'
+import { assertSyncSetup, defineModel, type Model, type ModelResult, modelExecutions } from '../model/run.js'
 import type { Choice, Scheduler } from '../model/scheduler.js'
 import { withActiveExecution } from './active.js'
 import { NondeterministicModelError, ReplayError, StepLimitError } from './errors.js'
@@ -100,7 +100,7 @@ const recording = <O extends readonly string[]>(model: Model<O>, out: { log: Dec
     k = given
     inSetup = true
     try {
-      model.setup(proxy)
+      assertSyncSetup(model.setup(proxy))
     } finally {
       inSetup = false
     }
