@@ -25,7 +25,7 @@ import type { LockKindSpec } from './kinds/spec.js'
 import type { Members, MemberTags } from './kinds/derive.js'
 import type { FormTable } from './kinds/derive-forms.js'
 import type { FactsOf, PerCpuKindSpec, SharedKindSpec } from './kinds/facts.js'
-import type { LockFactory, PerCpuLockFactory, ShapeFor } from './kinds/factory.js'
+import type { EntriesFor, LockFactory, PerCpuLockFactory, ShapeFor } from './kinds/factory.js'
 import { LockMapRuntime, type LockMap } from './lockdep/lock-map.js'
 import { buildLock, type LocalLock, type Mutex, type RawSpinLock, type RwLock, type RwSemaphore, type SpinLock, type SpinLockIrq } from './locks/api.js'
 import type { DeclaredAfter } from './rules/acquire.js'
@@ -281,9 +281,9 @@ export class Kernel<Order extends readonly string[] = readonly string[]> {
    * kernel.run((ctx) => pi.withLocked(ctx, (ctx, p) => { ctx.msleep(1); p.prio++ }))
    * ```
    */
-  lockOf<S extends SharedKindSpec>(kind: S): LockFactory<ShapeFor<S>, FactsOf<S>, Order, MemberTags<S>>
-  lockOf<S extends PerCpuKindSpec>(kind: S): PerCpuLockFactory<ShapeFor<S>, FactsOf<S>, Order, MemberTags<S>>
-  lockOf(kind: unknown): (name: unknown, data: unknown) => object {
+  lockOf<S extends SharedKindSpec>(kind: S): LockFactory<ShapeFor<S>, FactsOf<S>, Order, EntriesFor<S>>
+  lockOf<S extends PerCpuKindSpec>(kind: S): PerCpuLockFactory<ShapeFor<S>, FactsOf<S>, Order, EntriesFor<S>>
+  lockOf(kind: unknown): (name: never, data: never) => object {
     const spec = definedSpec('lockOf()', kind)
     return (name, data) => this.#lock(spec, name, data)
   }

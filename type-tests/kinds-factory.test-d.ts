@@ -7,6 +7,7 @@ import {
   BIT_SPIN_LOCK,
   createKernel,
   defineLockKind,
+  type BhDisabled,
   type IrqDisabled,
   KIND_SPECS,
   PERCPU_RW_SEMAPHORE,
@@ -16,7 +17,10 @@ import {
   SPIN_LOCK_IRQ_SAVE,
   SPIN_LOCK_IRQ_V6,
 } from '../src/index.js'
-import type { ShapeFor } from '../src/kinds/factory.js'
+import type { MemberTags } from '../src/kinds/derive.js'
+import type { MemberEntriesOf, MemberEntry } from '../src/kinds/derive-named.js'
+import type { LockKindSpec } from '../src/kinds/spec.js'
+import type { EntriesFor, ShapeFor } from '../src/kinds/factory.js'
 
 /** true when A and B are the same type (not only mutually assignable). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -41,6 +45,25 @@ const own = defineLockKind({
   annotated: {},
 })
 
+/** Tables of its own with reads that recurse, guards and annotated methods, under names no shipped kind uses. */
+const ownRw = defineLockKind({
+  ...KIND_SPECS.rwlock_t,
+  kind: 'tf_own_rw',
+  label: 'tf_own_rw',
+  methods: { reading: ['plain', 'read'], writingIrqSave: ['irqsave', 'write'] },
+  guards: { enter: ['bh', 'write'], enterRead: ['plain', 'read'] },
+  annotated: { attempt: ['plain', 'write', 'try', true], withAttempt: ['irqsave', 'write', 'try', false], nestedIn: ['plain', 'write', 'nested', false] },
+})
+/** A shipped table and one method more (the bench's own-table kinds, bench/types/kinds.ts 'own'). */
+const custom = defineLockKind({
+  ...KIND_SPECS.spinlock_t,
+  kind: 'tf_custom',
+  label: 'tf_custom',
+  methods: { ...KIND_SPECS.spinlock_t.methods, withCustom: ['plain', 'write'] },
+})
+/** A kind that requires a proof, with a table of its own. */
+const ownV6 = defineLockKind({ ...SPIN_LOCK_IRQ_V6, kind: 'tf_own_v6', label: 'tf_own_v6', methods: { section: ['plain', 'write'] }, guards: {} })
+
 // Each kind gets the shape of its tables; tables of its own get the mapped type.
 expectType<'spin'>('spin' as ShapeFor<typeof spin>)
 expectType<'spin'>('spin' as ShapeFor<typeof raw>)
@@ -56,6 +79,11 @@ expectType<'try-plain'>('try-plain' as ShapeFor<typeof BIT_SPIN_LOCK>)
 expectType<'rt_mutex'>('rt_mutex' as ShapeFor<typeof RT_MUTEX>)
 expectType<'rw-plain'>('rw-plain' as ShapeFor<typeof PERCPU_RW_SEMAPHORE>)
 expectType<'mapped'>('mapped' as ShapeFor<typeof own>)
+expectType<'mapped'>('mapped' as ShapeFor<typeof ownRw>)
+expectType<'mapped'>('mapped' as ShapeFor<typeof custom>)
+expectType<'mapped'>('mapped' as ShapeFor<typeof ownV6>)
+// A kind with a written shape carries no entries to its factory.
+expectType<never>(null as never as EntriesFor<typeof spin>)
 // The nearest miss: mutex's tables with reads that recurse are not rw_semaphore's, nor rwlock_t's when reads do not.
 const rwShared = defineLockKind({ ...KIND_SPECS.rwlock_t, kind: 'tf_rwlock_shared', label: 'tf_rwlock_shared', readRecursion: 'shared' })
 expectType<'mapped'>('mapped' as ShapeFor<typeof rwShared>)
@@ -80,6 +108,10 @@ const same = {
   pi: [kernel.lockOf(RT_MUTEX)('a', data), kernel.lock(RT_MUTEX, 'a', data)],
   percpu: [kernel.lockOf(PERCPU_RW_SEMAPHORE)('a', data), kernel.lock(PERCPU_RW_SEMAPHORE, 'a', data)],
   own: [kernel.lockOf(own)('a', data), kernel.lock(own, 'a', data)],
+  ownRw: [kernel.lockOf(ownRw)('a', data), kernel.lock(ownRw, 'a', data)],
+  custom: [kernel.lockOf(custom)('a', data), kernel.lock(custom, 'a', data)],
+  ownV6: [kernel.lockOf(ownV6)('a', data), kernel.lock(ownV6, 'a', data)],
+  rwShared: [kernel.lockOf(rwShared)('a', data), kernel.lock(rwShared, 'a', data)],
 } as const
 type Pair<K extends keyof typeof same> = SameLock<(typeof same)[K][0], (typeof same)[K][1]>
 expectType<true>(true as Pair<'spin'>)
@@ -96,6 +128,29 @@ expectType<true>(true as Pair<'bit'>)
 expectType<true>(true as Pair<'pi'>)
 expectType<true>(true as Pair<'percpu'>)
 expectType<true>(true as Pair<'own'>)
+expectType<true>(true as Pair<'ownRw'>)
+expectType<true>(true as Pair<'custom'>)
+expectType<true>(true as Pair<'ownV6'>)
+expectType<true>(true as Pair<'rwShared'>)
+
+// A kind of its own's members by name (kinds/derive-named.ts) are its member tags (derive.ts `MemberTags`), for every kind.
+type EntriesOfTags<Tags> = { [P in keyof Tags]: Tags[P] extends infer T extends MemberEntry['tag'] ? MemberEntry<P, T> : never }[keyof Tags]
+type SameEntries<S extends LockKindSpec> = Same<MemberEntriesOf<S>, EntriesOfTags<MemberTags<S>>>
+expectType<true>(true as SameEntries<typeof own>)
+expectType<true>(true as SameEntries<typeof ownRw>)
+expectType<true>(true as SameEntries<typeof custom>)
+expectType<true>(true as SameEntries<typeof ownV6>)
+expectType<true>(true as SameEntries<typeof rwShared>)
+expectType<true>(true as SameEntries<typeof spin>)
+expectType<true>(true as SameEntries<typeof rw>)
+expectType<true>(true as SameEntries<typeof sem>)
+expectType<true>(true as SameEntries<typeof local>)
+expectType<true>(true as SameEntries<typeof SPIN_LOCK_IRQ_V6>)
+expectType<true>(true as SameEntries<typeof BIT_SPIN_LOCK>)
+expectType<true>(true as SameEntries<typeof RT_MUTEX>)
+expectType<true>(true as SameEntries<typeof PERCPU_RW_SEMAPHORE>)
+// The nearest miss: a kind's entries are not another's with other tables.
+expectType<false>(false as Same<MemberEntriesOf<typeof own>, MemberEntriesOf<typeof ownRw>>)
 // The nearest invalid pattern: another kind's lock of the same shape is not the same type.
 expectType<false>(false as SameLock<(typeof same)['spin'][0], (typeof same)['raw'][0]>)
 
@@ -111,6 +166,12 @@ const pi = newPi('pi', 0)
 const bucket = newBucket('bucket', 0)
 const q6 = newQ6('q6', 0)
 const mine = newOwn('mine', 0)
+const newOwnRw = kernel.lockOf(ownRw)
+const table = newOwnRw('table', { rows: 0 })
+const ownA = newOwnRw('a', 0)
+const ownLater = newOwnRw('later', 0)
+const extra = kernel.lockOf(custom)('extra', 0)
+const own6 = kernel.lockOf(ownV6)('own6', 0)
 const a = kernel.lockOf(spin)('a', 0)
 const later = kernel.lockOf(spin)('later', 0)
 const stats = kernel.spinLock('stats', 0)
@@ -159,12 +220,62 @@ kernel.run((ctx) => {
   mine.acquire(ctx, (ctx) => expectNotAssignable<IrqDisabled>(ctx))
   // @expect-error Property 'withLocked' does not exist
   expectError(mine.withLocked(ctx, () => 0))
+  // Tables of its own, with reads, guards and annotated methods: each member's variant, side and form.
+  table.writingIrqSave(ctx, (_ctx, d) => d.rows++)
+  table.reading(ctx, (ctx, d) => {
+    expectType<{ rows: number }>(d)
+    // In a task a second read is refused, as rwlock_t's (qrwlock: a pending writer blocks it)...
+    // @expect-error possible recursive locking detected: tf_own_rw 'table' is already held
+    expectError(table.reading(ctx, () => 0))
+    // @expect-error possible recursive locking detected: tf_own_rw 'table' is already held
+    expectError(table.writingIrqSave(ctx, () => 0))
+  })
+  {
+    using g = table.enter(ctx)
+    expectAssignable<BhDisabled>(g.ctx)
+    g.data.rows++
+  }
+  {
+    using g = table.enterRead(ctx)
+    expectType<number>(g.data.rows)
+  }
+  {
+    using g = table.attempt(ctx)
+    if (g !== null) g.data.rows++
+  }
+  table.withAttempt(ctx, (_ctx, d) => d.rows++)
+  table.nestedIn(ctx, 1, () => 0)
+  // @expect-error Property 'withRead' does not exist
+  expectError(table.withRead(ctx, () => 0))
+  table.writingIrqSave(ctx, (ctx) => {
+    // @expect-error mutex 'cfg' may sleep: BUG: sleeping function called from invalid context (tf_own_rw 'table' is held)
+    expectError(cfg.withLocked(ctx, () => 0))
+  })
+  // The kernel's declared order holds for a kind of its own.
+  ownA.writingIrqSave(ctx, (ctx) => ownLater.writingIrqSave(ctx, () => 0))
+  ownLater.reading(ctx, (ctx) => {
+    // @expect-error lock order: 'a' is declared before 'later', so it cannot be taken while 'later' is held
+    expectError(ownA.reading(ctx, () => 0))
+  })
+  // One method more than a shipped table: every member, the extra one with the variant it names.
+  extra.withCustom(ctx, (_ctx, d) => expectType<number>(d))
+  extra.withLockedIrq(ctx, () => 0)
+  extra.withCustom(ctx, (ctx) => {
+    // @expect-error possible recursive locking detected: tf_custom 'extra' is already held
+    expectError(extra.withLocked(ctx, () => 0))
+  })
+  // A kind of its own that requires a proof: refused without it.
+  // @expect-error tf_own_v6 'own6' requires a context that proves IrqDisabled (its kind's requires)
+  expectError(own6.section(ctx, () => 0))
   // Per-CPU data: each CPU's copy.
   counters.withLocked(ctx, (_ctx, c) => {
     c.hits++
     expectType<number>(c.cpu)
   })
 })
+
+// ...and valid in a softirq, where its reads recurse (read_lock_is_recursive(): in_interrupt()).
+kernel.openSoftirq('NET_RX', (ctx) => table.reading(ctx, (ctx) => table.reading(ctx, (_ctx, d) => d.rows)))
 
 // docs/defining-kinds.md, "Making its locks": the example as written there.
 export const docExample = () => {

@@ -7,6 +7,8 @@
  *              three built-ins' specs under new names (every member of the built-in, through `LockOf`)
  *   factory    the same kinds' locks from their factories, `const newSpin = kernel.lockOf(spin)`
  *              made once per kind (the recommended form: docs/defining-kinds.md, "Cost")
+ *   own        the factories of the same kinds, each with a member table of its own (one method
+ *              more, `withCustom`, in no table lockproof ships: no written shape)
  *   ten-unused the builtin program with ten more kinds defined and never used
  *
  * Programs go under bench/out/.types-kinds/ (git-ignored).
@@ -16,7 +18,7 @@ import { join, relative } from 'node:path'
 import { COMPILER_OPTIONS, ROOT, SITES_PER_TASK } from './generate.js'
 import { type CompilerName, type TscFigures, runTsc } from './measure.js'
 
-export type KindsFlavour = 'builtin' | 'defined' | 'factory' | 'ten-unused'
+export type KindsFlavour = 'builtin' | 'defined' | 'factory' | 'own' | 'ten-unused'
 
 const FORMS = [
   { builtin: 'kernel.spinLock', defined: 'spin', factory: 'newSpin', site: (l: string) => `${l}.withLocked(ctx, (_ctx, d) => {\n    d.n += 1\n  })` },
@@ -34,6 +36,16 @@ const mtx = defineLockKind({ ...KIND_SPECS.mutex, kind: 'bench_mutex', label: 'b
 
 /** The same kinds, each with its factory (`kernel.lockOf(kind)`), made once like the kind. */
 const FACTORY_PRELUDE = `${DEFINED_PRELUDE}const newSpin = kernel.lockOf(spin)
+const newRaw = kernel.lockOf(raw)
+const newMtx = kernel.lockOf(mtx)
+`
+
+/** The same kinds with a method of their own each (`withCustom`: the `withLocked` entry again), and their factories. */
+const OWN_PRELUDE = `
+const spin = defineLockKind({ ...KIND_SPECS.spinlock_t, kind: 'bench_spin', label: 'bench_spin', methods: { ...KIND_SPECS.spinlock_t.methods, withCustom: ['plain', 'write'] } })
+const raw = defineLockKind({ ...KIND_SPECS.raw_spinlock_t, kind: 'bench_raw', label: 'bench_raw', methods: { ...KIND_SPECS.raw_spinlock_t.methods, withCustom: ['plain', 'write'] } })
+const mtx = defineLockKind({ ...KIND_SPECS.mutex, kind: 'bench_mutex', label: 'bench_mutex', methods: { ...KIND_SPECS.mutex.methods, withCustom: ['plain', 'write'] } })
+const newSpin = kernel.lockOf(spin)
 const newRaw = kernel.lockOf(raw)
 const newMtx = kernel.lockOf(mtx)
 `
@@ -57,7 +69,7 @@ export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: 
     lines.push(
       flavour === 'defined'
         ? `const l${i} = kernel.lock(${form.defined}, 'c${i}', { n: 0 })`
-        : flavour === 'factory'
+        : flavour === 'factory' || flavour === 'own'
           ? `const l${i} = ${form.factory}('c${i}', { n: 0 })`
           : `const l${i} = ${form.builtin}('c${i}', { n: 0 })`,
     )
@@ -69,7 +81,16 @@ export const kindsProgramText = (flavour: KindsFlavour, sites: number, fromDir: 
     lines.push('})')
   }
   const spec = relative(fromDir, join(ROOT, 'src/index.js')).split('\\').join('/')
-  const prelude = flavour === 'defined' ? DEFINED_PRELUDE : flavour === 'factory' ? FACTORY_PRELUDE : flavour === 'ten-unused' ? TEN_PRELUDE : ''
+  const prelude =
+    flavour === 'defined'
+      ? DEFINED_PRELUDE
+      : flavour === 'factory'
+        ? FACTORY_PRELUDE
+        : flavour === 'own'
+          ? OWN_PRELUDE
+          : flavour === 'ten-unused'
+            ? TEN_PRELUDE
+            : ''
   return `// generated: kinds ${flavour} ${sites}\nimport { createKernel, defineLockKind, KIND_SPECS } from '${spec.startsWith('.') ? spec : `./${spec}`}'\n\nconst kernel = createKernel({ lockdep: false })\nvoid defineLockKind\nvoid KIND_SPECS\n${prelude}\n${lines.join('\n')}\nexport {}\n`
 }
 
