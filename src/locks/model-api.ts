@@ -451,10 +451,31 @@ const whatOf = (st: ModelLockState, plan: MethodPlan): string => `${st.label}.${
  * and most of a lock's ~20 methods are never called in one (the steps themselves are compiled
  * once per kind and kernel configuration, src/locks/lock.ts `compiledSteps`).
  */
-const slotOf = (st: ModelLockState, plan: MethodPlan): Slot => ({
-  ops: runtimeOfState(st).compile(plan.method, plan.variant, plan.mode, plan.guard, plan.trylock),
-  what: whatOf(st, plan),
-})
+// Class instances, not object or array literals: V8 pretenures a literal's allocation site once
+// most of its objects survive a young collection, and a setup's closures keep every execution's
+// lock objects that long (their generator functions' maps point to them); pretenured, they pulled
+// whole executions into the old space (bench/explore/survivors.ts, BENCHMARKS.md). A class
+// instance has no allocation site; `Array.of()` neither.
+class SlotOf implements Slot {
+  readonly ops: Compiled
+  readonly what: string
+  constructor(st: ModelLockState, plan: MethodPlan) {
+    this.ops = runtimeOfState(st).compile(plan.method, plan.variant, plan.mode, plan.guard, plan.trylock)
+    this.what = whatOf(st, plan)
+  }
+}
+const slotOf = (st: ModelLockState, plan: MethodPlan): Slot => new SlotOf(st, plan)
+class LockStateOf implements ModelLockState {
+  runtime: LockRuntime<unknown> | null
+  tracker: OpTracker | null
+  readonly label: string
+  readonly methods: (Method | undefined)[] = Array.of()
+  constructor(runtime: LockRuntime<unknown>, tracker: OpTracker) {
+    this.runtime = runtime
+    this.tracker = tracker
+    this.label = runtime.label
+  }
+}
 
 type Method = (...args: unknown[]) => unknown
 
@@ -573,7 +594,7 @@ export const buildModelLock = (runtime: LockRuntime<unknown>, tracker: OpTracker
   const lock = Object.create(prototypeOf(runtime.spec)) as { kind: string; name: string; [STATE]: ModelLockState }
   lock.kind = runtime.kind
   lock.name = runtime.name
-  Object.defineProperty(lock, STATE, { value: { runtime, tracker, label: runtime.label, methods: [] } satisfies ModelLockState })
+  Object.defineProperty(lock, STATE, { value: new LockStateOf(runtime, tracker) })
   // As buildLock() registers its objects: the kind as the public types name it.
   const built = Object.freeze(lock) as { readonly kind: LockKind; readonly name: string }
   registerLock(built, runtime)
