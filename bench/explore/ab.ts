@@ -2,24 +2,30 @@
  * Old code against new in ONE process (the machine is shared: wall-clock rates move ±50 %):
  * bundles the standard model's loop from a base tree and from this tree with esbuild, then runs
  * each in processes of their own, alternating, measuring CPU time (process.cpuUsage) per execution.
- *   npx tsx bench/explore/ab.ts [base-ref=main] [processes=12] [ms per round=400] [what=explore|run]
- * The base tree is `git archive <ref>` unpacked in $TMPDIR/lockproof-ab-base/ (outside the checkout).
+ *   npx tsx bench/explore/ab.ts [base-ref=main] [processes=12] [ms per round=1500] [what=explore|run]
+ * The base tree is `git archive <ref>` unpacked in $TMPDIR/lockproof-ab-base/ (outside the checkout),
+ * with that ref's tsconfig.json: esbuild reads it for each tree (`useDefineForClassFields` alone
+ * moves the figure by half: without it the base was bundled with class fields defined, this tree not).
+ * Rounds of 1.5 s: a shorter one measures V8's cold start, where the pretenuring state is not yet set.
  */
 import { execSync, spawnSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { ROOT } from '../types/generate.js'
 
-const [ref = 'main', roundsArg = '12', msArg = '400', what = 'explore'] = process.argv.slice(2)
+const [ref = 'main', roundsArg = '12', msArg = '1500', what = 'explore'] = process.argv.slice(2)
 const dir = join(ROOT, 'bench/out/ab')
 // Outside the checkout: tsconfig.json includes bench/, and the base tree's sources would be type-checked with it.
+mkdirSync(dir, { recursive: true })
 const base = join(tmpdir(), 'lockproof-ab-base')
 rmSync(base, { recursive: true, force: true })
 mkdirSync(base, { recursive: true })
-execSync(`git archive ${ref} src bench/explore/models.ts test/fixtures | tar -x -C ${base}`, { cwd: ROOT })
+execSync(`git archive ${ref} src bench/explore/models.ts test/fixtures tsconfig.json | tar -x -C ${base}`, { cwd: ROOT })
+// Its imports (ts-pattern) resolve from this checkout's packages.
+symlinkSync(join(ROOT, 'node_modules'), join(base, 'node_modules'))
 
 /** A loop of `what` over the standard model, as a module exporting `round(ms)` → [executions, cpu µs]. */
 const entry = (root: string): string => `

@@ -26,6 +26,21 @@ export class KthreadQueue {
     this.#woken = Array.from({ length: cpus }, () => [])
   }
 
+  /**
+   * What the scheduler tells the thread's subsystem when a kthread goes to sleep in `schedule()`
+   * (`wq_worker_sleeping()`: a sleeping kworker lets its pool start the next work in another).
+   */
+  readonly #sleepHooks: ((cpu: number, comm: string) => void)[] = []
+
+  onSleep(hook: (cpu: number, comm: string) => void): void {
+    this.#sleepHooks.push(hook)
+  }
+
+  /** The task `comm` gives `cpu` up in a sleeping wait. */
+  sleeping(cpu: number, comm: string): void {
+    for (const hook of this.#sleepHooks) hook(cpu, comm)
+  }
+
   /** `wake_up_process()`. */
   wake(cpu: number, t: Kthread): void {
     const q = this.#woken[cpu] as Kthread[]

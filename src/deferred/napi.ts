@@ -1,8 +1,8 @@
 /**
  * NAPI (net/core/dev.c): `napi_schedule()` from the interrupt handler puts the instance on this
  * CPU's poll list and raises NET_RX_SOFTIRQ (`____napi_schedule()`, unless already inside
- * net_rx_action()); `net_rx_action()` polls each with its weight out of `netdev_budget` (300),
- * re-polls one that used its whole weight, and raises NET_RX again when the budget runs out. A
+ * net_rx_action()); `net_rx_action()` polls each once with its weight out of `netdev_budget`
+ * (300), and one that used its whole weight, or what the budget left, in the next NET_RX round. A
  * poll that did less than its weight must have called `napi_complete_done()`.
  */
 import type { Cpu } from '../machine/cpu.js'
@@ -84,24 +84,39 @@ export class NapiLists {
     if (!this.#inRxAction[cpu.id]) raiseSoftirq(cpu, SOFTIRQ_NAMES.indexOf('NET_RX'))
   }
 
-  /** `net_rx_action()`: poll until the list is empty or the budget is spent; what is left raises NET_RX again. */
+  /**
+   * `net_rx_action()`: polls what was scheduled (`list_splice_init(&sd->poll_list, &list)`), each
+   * once: one that used its whole weight goes on `repoll`, polled only in the next NET_RX round;
+   * instances scheduled meanwhile are taken (`goto start`) while nothing waits for a repoll; the
+   * budget or an empty list ends it. Then `list_splice_tail_init(&sd->poll_list, &list);
+   * list_splice_tail(&repoll, &list); list_splice(&list, &sd->poll_list);` and NET_RX is raised
+   * again if anything is left.
+   */
   #netRxAction(cpu: Cpu): void {
-    const list = this.#lists[cpu.id] as NapiRuntime[]
+    const pollList = this.#lists[cpu.id] as NapiRuntime[]
     let budget = NETDEV_BUDGET
+    let list = pollList.splice(0)
+    const repoll: NapiRuntime[] = []
     this.#inRxAction[cpu.id] = true
     try {
-      while (list.length > 0) {
-        const n = list.shift() as NapiRuntime
+      for (;;) {
+        const n = list.shift()
+        if (n === undefined) {
+          if (repoll.length > 0 || pollList.length === 0) break
+          list = pollList.splice(0)
+          continue
+        }
         const work = n.poll(cpu)
         budget -= work
-        // __napi_poll(): a poll that consumed its whole weight is polled again (it must not have completed).
-        if (work >= n.weight && n.scheduled) list.push(n)
+        // __napi_poll(): `if (likely(work < weight)) return work;` — else `*repoll = true` (unless the driver completed it).
+        if (work >= n.weight && n.scheduled) repoll.push(n)
         if (budget <= 0) break
       }
     } finally {
       this.#inRxAction[cpu.id] = false
+      pollList.splice(0, pollList.length, ...list, ...pollList, ...repoll)
     }
-    if (list.length > 0) raiseSoftirq(cpu, SOFTIRQ_NAMES.indexOf('NET_RX'))
+    if (pollList.length > 0) raiseSoftirq(cpu, SOFTIRQ_NAMES.indexOf('NET_RX'))
   }
 }
 

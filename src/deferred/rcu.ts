@@ -98,7 +98,8 @@ export class Rcu {
   synchronizeRcu(ctx: unknown, op = 'synchronize_rcu()'): void {
     const d = this.#d
     const cpu = d.cpuOf(ctx, op)
-    d.warn(ctx, op, this.inReader(cpu.current), 'Illegal synchronize_rcu() in RCU read-side critical section', 'synchronize_rcu')
+    if (this.inReader(cpu.current))
+      d.parts.reporter.rcuLockdepWarn(cpu, 'kernel/rcu/tree.c', 'synchronize_rcu', 'Illegal synchronize_rcu() in RCU read-side critical section')
     d.parts.reporter.mightSleep(cpu, op)
     d.wait(cpu, this.#gpOp(cpu))
     this.#gracePeriod()

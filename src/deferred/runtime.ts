@@ -258,8 +258,12 @@ export class Deferred implements SyncClock, DeferredCore {
   }
 
   // ── softirq actions of the mechanisms ──────────────────────────────────────────────────
-  /** Adds `action` to the kernel's softirq action of `name` (tasklets, BH work, NET_RX, RCU), in order. */
-  onSoftirq(name: SoftirqName, action: (cpu: Cpu) => void): void {
+  /**
+   * Adds `action` to the kernel's softirq action of `name` (tasklets, BH work, NET_RX, RCU), in
+   * order; `first`: before the others, whichever subsystem was made first (tasklet_action() runs
+   * `workqueue_softirq_action(false)` before `tasklet_action_common()`).
+   */
+  onSoftirq(name: SoftirqName, action: (cpu: Cpu) => void, first = false): void {
     const nr = SOFTIRQ_NAMES.indexOf(name)
     let actions = this.#softirqActions.get(nr)
     if (actions === undefined) {
@@ -270,7 +274,8 @@ export class Deferred implements SyncClock, DeferredCore {
         for (const a of list) a(cpu)
       }
     }
-    actions.push(action)
+    if (first) actions.unshift(action)
+    else actions.push(action)
   }
 
   // ── waits ──────────────────────────────────────────────────────────────────────────────

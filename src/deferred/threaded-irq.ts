@@ -141,20 +141,27 @@ export class ThreadedIrqs {
     return c
   }
 
-  /** `synchronize_irq()`: might_sleep() (wait_event), then `__synchronize_irq()`. */
-  synchronizeIrq(ctx: unknown, line: unknown, op = 'synchronize_irq()'): void {
+  /**
+   * `synchronize_irq()` → `__synchronize_irq()`. `mightSleep` false: the caller's might_sleep()
+   * already printed (`disable_irq()`; the kernel's __might_resched() rate limit keeps wait_event()'s quiet).
+   */
+  synchronizeIrq(ctx: unknown, line: unknown, op = 'synchronize_irq()', mightSleep = true): void {
     const d = this.#d
     const cpu = d.cpuOf(ctx, op)
     const l = assertIrqLine(op, line)
-    d.parts.reporter.mightSleep(cpu, op)
-    d.wait(cpu, this.#syncOp(l))
+    d.wait(cpu, this.#syncOp(cpu, l, mightSleep ? op : null))
   }
 
-  /** `__synchronize_hardirq()` (spins while IRQD_IRQ_INPROGRESS), then `wait_event(desc->wait_for_threads, !atomic_read(&desc->threads_active))`. */
-  *#syncOp(line: number): Op<void> {
+  /**
+   * `__synchronize_hardirq()` spins while IRQD_IRQ_INPROGRESS, and only then
+   * `wait_event(desc->wait_for_threads, !atomic_read(&desc->threads_active))` — whose might_sleep()
+   * comes after the spin: from its own hardirq handler the spin never ends, and nothing else is printed.
+   */
+  *#syncOp(cpu: Cpu, line: number, mightSleepAt: string | null): Op<void> {
     const irq = this.#d.parts.irq
     const channel = this.#channel(line)
     while (irq.inProgress.has(line)) yield { tag: 'wait', channel, state: 'TASK_UNINTERRUPTIBLE', spin: true }
+    if (mightSleepAt !== null) this.#d.parts.reporter.mightSleep(cpu, mightSleepAt)
     while (irq.threadsActive.has(line)) yield { tag: 'wait', channel, state: 'TASK_UNINTERRUPTIBLE', spin: false }
   }
 
@@ -164,7 +171,7 @@ export class ThreadedIrqs {
     const l = assertIrqLine('disable_irq()', line)
     this.#d.parts.reporter.mightSleep(cpu, 'disable_irq()')
     this.#depthUp(l)
-    this.synchronizeIrq(ctx, l, 'disable_irq()')
+    this.synchronizeIrq(ctx, l, 'disable_irq()', false)
   }
 
   /** `disable_irq_nosync()`: depth++; may be called from IRQ context. */
@@ -204,8 +211,9 @@ export class ThreadedIrqs {
       d.warn(ctx, 'free_irq()', true, `Trying to free already-free IRQ ${l}`, '__free_irq')
       return
     }
+    // mutex_lock(&desc->request_mutex): its might_sleep() before __synchronize_irq().
     d.parts.reporter.mightSleep(cpu, 'free_irq()')
-    d.wait(cpu, this.#syncOp(l))
+    d.wait(cpu, this.#syncOp(cpu, l, null))
     d.parts.irq.irqs.delete(l)
     d.parts.irq.replay.delete(l)
     d.parts.irq.masked.delete(l)

@@ -20,6 +20,7 @@ import { InvalidArgumentError } from '../errors.js'
 import { localBhEnable, raiseSoftirq } from '../exec/delivery.js'
 import { SOFTIRQ_NAMES } from '../exec/irq-registry.js'
 import type { Op } from '../exec/wait.js'
+import { enterWork, exitWork, flushDependencyViolation } from './flush-dependency.js'
 import type { Kthread } from './kthreads.js'
 import type { ClockEvent, Deferred, DeferredChannel, DeferredCore, Runner } from './runtime.js'
 import type { BhWorkState } from './states.js'
@@ -186,6 +187,10 @@ export interface WorkQueuing {
   busy(wq: WorkqueueRuntime): boolean
 }
 
+/** A queued item a worker may start: not running elsewhere, nor of a busy ordered workqueue (max_active 1). */
+const mayRun = (i: { readonly work: WorkRuntime; readonly wq: WorkqueueRuntime }): boolean =>
+  !i.work.running && !(i.wq.flags.ordered === true && i.wq.running > 0)
+
 /** One CPU's worker pool: the queued items in order and its kworkers (a new one when all are busy: concurrency management). */
 interface Pool {
   readonly cpu: number
@@ -203,7 +208,15 @@ export class WorkPools implements WorkQueuing {
     this.task = d.parts.cpus.map((cpu) => ({ cpu: cpu.id, items: [], kworkers: [] }))
     this.bh = d.parts.cpus.map((cpu) => ({ cpu: cpu.id, items: [], kworkers: [] }))
     // bh_worker() runs from tasklet_action() (workqueue_softirq_action(false)), before the tasklets.
-    d.onSoftirq('TASKLET', (cpu) => this.#drain(cpu, this.bh[cpu.id] as Pool))
+    d.onSoftirq('TASKLET', (cpu) => this.#drain(cpu, this.bh[cpu.id] as Pool), true)
+    // wq_worker_sleeping(): `pool->nr_running--; if (kick_pool(pool))` — with work left and no
+    // worker running, an idle worker (a new one if none: the pool keeps one idle) is woken.
+    d.exec.kthreads.onSleep((cpuId, comm) => {
+      const pool = this.task[cpuId] as Pool
+      const cpu = d.parts.cpus[cpuId]
+      if (cpu === undefined || !pool.kworkers.some((k) => k.comm === comm) || !pool.items.some(mayRun)) return
+      d.exec.kthreads.wake(cpuId, this.#idleWorker(cpu, pool))
+    })
   }
 
   queue(cpu: Cpu, work: WorkRuntime, wq: WorkqueueRuntime): void {
@@ -246,7 +259,7 @@ export class WorkPools implements WorkQueuing {
    */
   #drain(cpu: Cpu, pool: Pool): void {
     for (;;) {
-      const at = pool.items.findIndex((i) => !i.work.running && !(i.wq.flags.ordered === true && i.wq.running > 0))
+      const at = pool.items.findIndex(mayRun)
       if (at < 0) return
       const [item] = pool.items.splice(at, 1)
       if (item !== undefined) item.work.process(cpu, item.wq)
@@ -340,9 +353,11 @@ export class WorkRuntime implements Work<string, WorkKind> {
   enterFn(ctx: AnyContext, wq: WorkqueueRuntime): void {
     wq.map.acquire(ctx)
     this.map.acquire(ctx)
+    enterWork(this.#d.cpuOf(ctx, 'process_one_work()').current, { wq, work: this.name })
   }
 
   exitFn(ctx: AnyContext, wq: WorkqueueRuntime): void {
+    exitWork(this.#d.cpuOf(ctx, 'process_one_work()').current)
     this.map.release(ctx)
     wq.map.release(ctx)
   }
@@ -374,6 +389,7 @@ export class WorkRuntime implements Work<string, WorkKind> {
     const target = this.#runs + (this.#pending && this.#running !== null ? 2 : 1)
     this.#touch(ctx, this.map, wq)
     if (!fromCancel && (wq.flags.ordered === true || wq.flags.memReclaim === true)) this.#touch(ctx, wq.map, wq)
+    checkFlushDependency(this.#d, ctx, wq, this.name, fromCancel)
     const bhBusyWait = fromCancel && wq.runsIn === 'bh'
     yield* this.#flushOp(target, bhBusyWait)
     return true
@@ -602,6 +618,18 @@ export class WorkqueueRuntime implements Workqueue<string, WorkKind> {
     // __flush_workqueue(): touch_wq_lockdep_map(wq) always, then wait for the flush color's works.
     this.map.acquire(ctx)
     this.map.release(ctx)
+    checkFlushDependency(d, ctx, this, null, false)
     while (this.#pools.busy(this)) yield { tag: 'wait', channel: this.channel, state: 'TASK_UNINTERRUPTIBLE', spin: false }
   }
 }
+
+/** `check_flush_dependency()` (./flush-dependency.ts): its WARN_ONCE, one per kernel as the kernel's one static flag. */
+const checkFlushDependency = (d: DeferredCore, ctx: AnyContext, target: WorkqueueRuntime, targetFunc: string | null, fromCancel: boolean): void => {
+  const message = flushDependencyViolation(d.cpuOf(ctx, 'check_flush_dependency()').current, target, targetFunc, fromCancel)
+  const fired = d.parts.machine.warnedAsserts
+  if (message === null || fired.includes(FLUSH_DEPENDENCY)) return
+  fired.push(FLUSH_DEPENDENCY)
+  d.warn(ctx, 'check_flush_dependency()', true, message, 'check_flush_dependency')
+}
+
+const FLUSH_DEPENDENCY = 'check_flush_dependency\u0000WQ_MEM_RECLAIM'

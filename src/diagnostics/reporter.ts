@@ -28,6 +28,7 @@ import {
 } from './kernel-reports.js'
 import { checkMightResched, reschedAllowed } from './might-sleep.js'
 import { checkSchedule } from './schedule-bug.js'
+import { rcuSuspiciousReport } from './rcu-suspicious.js'
 import type { KernelWarning } from './proof-diagnostics.js'
 import { countingTitle } from './titles.js'
 import { kindSpec } from '../kinds/registry.js'
@@ -157,6 +158,16 @@ export class Reporter {
     if (warned.includes(warning)) return
     warned.push(warning)
     this.report(kernelWarningReport(this.#site(cpu), warning, detail))
+  }
+
+  /** `RCU_LOCKDEP_WARN()`: `lockdep_rcu_suspicious()` once per site (its static `__warned`), only while lockdep is on. */
+  rcuLockdepWarn(cpu: Cpu, file: string, where: string, message: string): void {
+    if (!this.lockdep.active) return
+    const key = `RCU_LOCKDEP_WARN\u0000${file}\u0000${message}`
+    const fired = this.machine.warnedAsserts
+    if (fired.includes(key)) return
+    fired.push(key)
+    this.report(rcuSuspiciousReport(this.#site(cpu), file, where, message))
   }
 
   /** `print_unlock_imbalance_bug()`: releasing what is no longer held. */

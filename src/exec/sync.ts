@@ -342,6 +342,8 @@ export class SyncExecutor implements Executor, SyncWaitHost {
    */
   sleepPoint(cpu: Cpu): boolean {
     if (!cpu.preemptible() || cpu.inInterrupt()) return false
+    // sched_submit_work(): a kworker going to sleep tells its pool (wq_worker_sleeping()).
+    this.kthreads.sleeping(cpu.id, cpu.current.comm)
     return this.#runWokenNow(cpu)
   }
 

@@ -96,6 +96,8 @@ const GENERATOR_PROTOTYPE: unknown = Object.getPrototypeOf(Object.getPrototypeOf
 export const isOp = (value: unknown): value is Op<unknown> => {
   if (typeof value !== 'object' || value === null) return false
   if (isGeneratorObject(value)) return true
+  // An async generator has next/throw too, but its steps are Promises: not an operation.
+  if (Symbol.asyncIterator in value) return false
   return typeof (value as { next?: unknown }).next === 'function' && typeof (value as { throw?: unknown }).throw === 'function'
 }
 

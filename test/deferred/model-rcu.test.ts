@@ -81,7 +81,7 @@ describe('grace periods', () => {
     // RCU_LOCKDEP_WARN(), then might_sleep() with RCU nest depth 1, then the wait for itself.
     const expected = [
       'deadlock: INFO: task t:1 blocked for more than 120 seconds.',
-      'diagnostic: WARNING: CPU: 0 PID: 1 at synchronize_rcu',
+      'diagnostic: WARNING: suspicious RCU usage', // lockdep_rcu_suspicious()
       'diagnostic: BUG: sleeping function called from invalid context',
     ]
     expect(titles(r, 'normal')).toEqual(expected)

@@ -232,8 +232,9 @@ describe('data races (KCSAN-shaped) on shared cells', () => {
     const race = r.counterexamples.find((c) => c.kind === 'data-race')
     expect(race?.title).toBe('BUG: KCSAN: data-race in eth0 / poller')
     expect(race?.report.split('\n').filter((l) => l.includes(' to '))).toEqual([
-      "write to 'hits' of 8 bytes by task 1 on cpu 0:",
+      // the access that hit the watchpoint first, then the watcher's (kernel/kcsan/report.c print_report())
       "read to 'hits' of 8 bytes by interrupt on cpu 0:",
+      "write to 'hits' of 8 bytes by task 1 on cpu 0:",
     ])
   })
   it('two CPUs: found; under a common lock, or with READ_ONCE/WRITE_ONCE on both sides: none', () => {

@@ -50,13 +50,13 @@ describe("another CPU's copy", () => {
       ['normal', 'BUG: KCSAN: data-race in counter / summer'],
       ['rt', 'BUG: KCSAN: data-race in counter / summer'],
     ])
-    // The access in flight first, then the one that caught it (here the shrunk schedule runs the reader first).
+    // The access that hit the watchpoint first, then the watcher's, in flight (here the shrunk schedule runs the reader first).
     expect(accessLines(r.counterexamples[0]).sort()).toEqual([
       "read to 'per_cpu(stats, 0).hits' of 8 bytes by task 2 on cpu 1:",
       "write to 'per_cpu(stats, 0).hits' of 8 bytes by task 1 on cpu 0:",
     ])
-    // The footer is the reporting (second) access's CPU and task (dump_stack_print_info()).
-    expect(r.counterexamples[0]?.report).toMatch(/\nReported by Kernel Concurrency Sanitizer on:\nCPU: 0 UID: 0 PID: 1 Comm: counter\n=+$/)
+    // The footer is the watcher's (the second access's) CPU and task: it prints the report (kcsan_report_known_origin(), dump_stack_print_info()).
+    expect(r.counterexamples[0]?.report).toMatch(/\nReported by Kernel Concurrency Sanitizer on:\nCPU: 1 UID: 0 PID: 2 Comm: summer\n=+$/)
   })
 
   it('valid twin: a spinlock in the per-CPU struct taken by the owner and the remote reader — none', () => {
@@ -92,11 +92,11 @@ describe('the own copy without its local_lock', () => {
     const r = explore(withIrq('none'), { stopOnFailure: false })
     expect(races(r)).toEqual([
       ['normal', 'BUG: KCSAN: data-race in eth0 / poller'],
-      ['rt', 'BUG: KCSAN: data-race in irq/5-eth0 / poller'],
+      ['rt', 'BUG: KCSAN: data-race in eth0 / poller'], // the handler's function, in its thread irq/5-eth0
     ])
     expect(accessLines(r.counterexamples.find((c) => c.kernel === 'normal'))).toEqual([
-      "write to 'per_cpu(pcp, 0).n' of 8 bytes by task 1 on cpu 0:",
       "read to 'per_cpu(pcp, 0).n' of 8 bytes by interrupt on cpu 0:",
+      "write to 'per_cpu(pcp, 0).n' of 8 bytes by task 1 on cpu 0:",
     ])
   })
 

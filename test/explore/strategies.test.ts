@@ -268,7 +268,7 @@ describe('options and replay strings', () => {
       [{ reduction: 'full' }, /reduction must be one of/],
       [{ preemptionBound: -1 }, /preemptionBound must be an integer ≥ 0/],
       [{ maxExecutions: 0 }, /maxExecutions must be an integer ≥ 1/],
-      [{ depth: 1.5 }, /depth must be an integer ≥ 1/],
+      [{ depth: 1.5 }, /depth must be an integer 1 … 1000/],
       [{ onProgress: 3 }, /onProgress must be a function/],
     ]
     for (const [options, message] of bad) {

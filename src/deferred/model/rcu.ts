@@ -288,7 +288,8 @@ function* synchronizeOp(d: ModelDeferred, rcu: ModelRcuState, ctx: AnyContext): 
   const op = 'synchronize_rcu()'
   yield rcuPoint(rcu)
   const cpu = d.cpuOf(ctx, op)
-  d.warn(ctx, op, rcu.inReader(cpu.current), 'Illegal synchronize_rcu() in RCU read-side critical section', 'synchronize_rcu')
+  if (rcu.inReader(cpu.current))
+    d.parts.reporter.rcuLockdepWarn(cpu, 'kernel/rcu/tree.c', 'synchronize_rcu', 'Illegal synchronize_rcu() in RCU read-side critical section')
   d.parts.reporter.mightSleep(cpu, op)
   const gp: GracePeriod = { readers: rcu.gracePeriod() }
   rcu.wait(gp)

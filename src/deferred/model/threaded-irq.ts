@@ -222,13 +222,19 @@ export const synchronizeIrqFactory =
     return d.host.track(syncOp(d, ctx, line), 'synchronize_irq()')
   }
 
-/** `synchronize_irq()`: might_sleep(); `__synchronize_hardirq()` spins while IRQD_IRQ_INPROGRESS, then `wait_event(desc->wait_for_threads, !threads_active)`. */
+/**
+ * `synchronize_irq()`: `if (desc) __synchronize_irq(desc)` — `__synchronize_hardirq()` spins while
+ * IRQD_IRQ_INPROGRESS, then `wait_event(desc->wait_for_threads, !threads_active)`, whose
+ * might_sleep() comes after the spin (kernel/irq/manage.c has none before it).
+ */
 function* syncOp(d: ModelDeferred, ctx: unknown, line: unknown): Op<void> {
   const cpu = d.cpuOf(ctx, 'synchronize_irq()')
   const l = assertIrqLine('synchronize_irq()', line)
-  d.parts.reporter.mightSleep(cpu, 'synchronize_irq()')
   const desc = descsOf(d).get(l)
-  if (desc === undefined) return
+  // A line without a threaded request (k.irq()'s, or none): nothing here to wait for; the kernel's
+  // wait_event() would still might_sleep() for a requested line.
+  if (desc === undefined) return void d.parts.reporter.mightSleep(cpu, 'synchronize_irq()')
   while (desc.inProgress > 0) yield { tag: 'wait', channel: desc.channel, state: 'TASK_UNINTERRUPTIBLE', spin: true }
+  d.parts.reporter.mightSleep(cpu, 'synchronize_irq()')
   while (desc.threadsActive > 0) yield { tag: 'wait', channel: desc.channel, state: 'TASK_UNINTERRUPTIBLE', spin: false }
 }

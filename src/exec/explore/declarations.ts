@@ -82,8 +82,12 @@ export class DeclarationLog {
     this.#isClosed = isClosed
   }
 
+  /** Executions begun (the first is 1). */
+  executions = 0
+
   /** An execution's setup begins. */
   begin(): void {
+    this.executions++
     this.#count = 0
     this.#now = this.#first === null ? [] : null
   }
@@ -117,6 +121,11 @@ export class DeclarationLog {
       this.#now = first.slice(0, this.#count)
     }
     return this.#now
+  }
+
+  /** The first execution's declarations (null before its setup ended). */
+  first(): readonly string[] | null {
+    return this.#first
   }
 
   /** Whether this execution's declarations are closed (asked after its setup). */

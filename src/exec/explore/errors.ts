@@ -8,9 +8,13 @@ import { LockproofRuntimeError } from '../../errors.js'
  * ```ts
  * import { defineModel, explore, NondeterministicModelError } from 'lockproof'
  *
- * let n = 0 // state kept between executions: the second one makes other choices
- * const m = defineModel((k) => { if (n++ % 2 === 0) k.task('t', { cpu: 1 }, function* () {}); k.task('u', { cpu: 0 }, function* (ctx) { yield* k.cpuRelax(ctx) }) }, { cpus: 2 })
- * try { explore(m, { kernels: ['normal'], reduction: 'none' }) } catch (error) { console.log(error instanceof NondeterministicModelError) }
+ * let n = 0 // state kept between executions: the same declarations, but the second one makes other choices
+ * const m = defineModel((k) => {
+ *   const odd = n++ % 2 === 1
+ *   k.task('t', { cpu: 0 }, function* (ctx) { if (odd) yield* k.cpuRelax(ctx); yield* k.cpuRelax(ctx) })
+ *   k.task('u', { cpu: 1 }, function* (ctx) { yield* k.cpuRelax(ctx) })
+ * }, { cpus: 2 })
+ * try { explore(m, { kernels: ['normal'], reduction: 'none' }) } catch (error) { console.log(error instanceof NondeterministicModelError) } // true
  * ```
  */
 export class NondeterministicModelError extends LockproofRuntimeError {

@@ -114,6 +114,9 @@ export const exploreRuns = (run: RunExecution, options: ExploreOptions = {}, hoo
   const searches: KernelSearch[] = []
   if (o.replay !== null) {
     const r = decodeReplay(o.replay)
+    // The string names its kernel; `kernels` given too must include it (else one of the two is silently ignored).
+    if (options.kernels !== undefined && !o.kernels.includes(r.kernel))
+      throw new ReplayError(`the replay string is of an execution on the ${r.kernel} kernel, but kernels lists ${o.kernels.map((k) => `'${k}'`).join(', ')}`)
     const s = search(traced, r.kernel, new ReplayStrategy(r.schedule), { ...limits, maxExecutions: 1, stopOnFailure: false })
     const print = fingerprint(s.declarations)
     if (s.declarations.length > 0 && print !== r.fingerprint)

@@ -5,6 +5,7 @@
  */
 import type { CircularDependencyDiagnostic, IrqInversionDiagnostic } from '../../diagnostics/types.js'
 import type { ModelKernel } from '../model/model-kernel.js'
+import { InvalidArgumentError } from '../../errors.js'
 import { defineModel, type Model } from '../model/run.js'
 import { exploreRuns } from './explore-runs.js'
 import type { ExploreOptions } from './options.js'
@@ -35,8 +36,19 @@ export interface ExploreModelOptions extends ExploreOptions {
   readonly cpus?: number
 }
 
-const asModel = <O extends readonly string[]>(model: Model<O> | ((k: ModelKernel<O>) => void), options: ExploreModelOptions): Model<O> =>
-  typeof model === 'function' ? defineModel<O>(model, { cpus: options.cpus ?? 2 }) : model
+/** The per-execution options, checked before any execution (an option only a later execution reads would be refused late, or never). */
+const checkModelOptions = (o: ExploreModelOptions): void => {
+  for (const name of ['lockdep', 'trace'] as const)
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') throw new InvalidArgumentError(`explore(): ${name} must be a boolean (got ${String(o[name])})`)
+  const n = o.irqArrivals
+  if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 0))
+    throw new InvalidArgumentError(`explore(): irqArrivals must be an integer ≥ 0 (got ${String(n)})`)
+}
+
+const asModel = <O extends readonly string[]>(model: Model<O> | ((k: ModelKernel<O>) => void), options: ExploreModelOptions): Model<O> => {
+  checkModelOptions(options)
+  return typeof model === 'function' ? defineModel<O>(model, { cpus: options.cpus ?? 2 }) : model
+}
 
 /**
  * Explores `model` (from `defineModel()`, or a bare setup function): DFS with source-DPOR and a

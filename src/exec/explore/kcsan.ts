@@ -41,8 +41,17 @@ export interface InFlight {
 const accessType = (a: InFlight): string => `${a.write ? 'write' : 'read'}${a.marked ? ' (marked)' : ''}`
 const threadDesc = (s: AccessSite): string => (s.pid === -1 ? 'interrupt' : `task ${s.pid}`)
 
-/** The report in KCSAN's shape (print_report()); the cell's name stands where the kernel prints the address. */
-export const kcsanReport = (other: InFlight, self: InFlight): { title: string; report: string } => {
+/**
+ * The report in KCSAN's shape (print_report()); the cell's name stands where the kernel prints the
+ * address. `other` was in flight (KCSAN's watcher: kcsan_setup_watchpoint() set the watchpoint and
+ * delays), `self` hit it (kcsan_found_watchpoint() → kcsan_report_set_info(), the producer of
+ * `other_info`). The watcher prints (kcsan_report_known_origin()): `other_info`'s access first,
+ * then its own (`ai`), and the footer is the watcher's CPU and current task.
+ */
+export const kcsanReport = (inFlight: InFlight, hit: InFlight): { title: string; report: string } => {
+  // KCSAN "never sets up a watchpoint on marked accesses" (Documentation/dev-tools/kcsan.rst): a
+  // marked access only checks, so against a plain one the plain one is the watcher.
+  const [other, self] = inFlight.marked && !hit.marked ? [hit, inFlight] : [inFlight, hit]
   const [a, b] = other.site.fn < self.site.fn ? [other.site.fn, self.site.fn] : [self.site.fn, other.site.fn]
   const title = `BUG: KCSAN: data-race in ${a} / ${b}`
   const line = (x: InFlight): string => `${accessType(x)} to '${x.cell}' of 8 bytes by ${threadDesc(x.site)} on cpu ${x.site.cpu}:`
@@ -51,16 +60,16 @@ export const kcsanReport = (other: InFlight, self: InFlight): { title: string; r
     '==================================================================',
     title,
     '',
-    line(other),
-    ` ${other.site.fn}`,
-    ...verbose(other),
-    '',
     line(self),
     ` ${self.site.fn}`,
     ...verbose(self),
     '',
+    line(other),
+    ` ${other.site.fn}`,
+    ...verbose(other),
+    '',
     'Reported by Kernel Concurrency Sanitizer on:',
-    `CPU: ${self.site.cpu} UID: 0 PID: ${self.site.currentPid} Comm: ${self.site.comm}`,
+    `CPU: ${other.site.cpu} UID: 0 PID: ${other.site.currentPid} Comm: ${other.site.comm}`,
     '==================================================================',
   ].join('\n')
   return { title, report }

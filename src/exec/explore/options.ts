@@ -26,9 +26,9 @@ export interface ExploreOptions {
   readonly reduction?: 'dpor' | 'sleep' | 'none'
   /** Preemptions per execution (a CPU taken from a task that could go on: another task, an interrupt); null: unbounded. Default 2. */
   readonly preemptionBound?: number | null
-  /** 'random' and 'pct': the seed (default 1). */
+  /** 'random' and 'pct': the seed, an integer 0 … 2^32 − 1 (default 1). */
   readonly seed?: number
-  /** 'pct': the bug depth searched for (default 3). */
+  /** 'pct': the bug depth searched for, 1 … 1,000 (default 3). */
   readonly depth?: number
   /** Executions per kernel (default 100,000). */
   readonly maxExecutions?: number
@@ -65,10 +65,24 @@ export interface ResolvedExploreOptions {
   readonly progressEveryMs: number
 }
 
-const count = (name: string, v: number | undefined, fallback: number, min = 1): number => {
+/** An integer option ≥ min (Infinity allowed: no bound), or, with a finite `max`, an integer min … max. */
+const count = (name: string, v: number | undefined, fallback: number, min = 1, max = Number.POSITIVE_INFINITY): number => {
   if (v === undefined) return fallback
-  if (typeof v !== 'number' || !(v >= min) || (Number.isFinite(v) && !Number.isInteger(v)))
-    throw new InvalidArgumentError(`explore(): ${name} must be an integer ≥ ${min} (got ${String(v)})`)
+  if (typeof v !== 'number' || !(v >= min && v <= max) || (Number.isFinite(v) && !Number.isInteger(v)))
+    throw new InvalidArgumentError(
+      `explore(): ${name} must be an integer ${max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `${min} … ${max}`} (got ${String(v)})`,
+    )
+  return v
+}
+
+/** The PRNG takes a 32-bit seed (./prng.ts `seed >>> 0`): a larger or infinite one would alias another. */
+const MAX_SEED = 2 ** 32 - 1
+/** PCT's change points are among an execution's steps; a depth past this only allocates (Infinity crashed V8). */
+const MAX_DEPTH = 1000
+
+const flag = (name: string, v: boolean | undefined, fallback: boolean): boolean => {
+  if (v === undefined) return fallback
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`explore(): ${name} must be a boolean (got ${String(v)})`)
   return v
 }
 
@@ -91,12 +105,12 @@ export const resolveExploreOptions = (o: ExploreOptions = {}): ResolvedExploreOp
     strategy: oneOf('strategy', o.strategy, ['dfs', 'random', 'pct'], 'dfs'),
     reduction: oneOf('reduction', o.reduction, ['dpor', 'sleep', 'none'], 'dpor'),
     preemptionBound: bound,
-    seed: count('seed', o.seed, 1, 0),
-    depth: count('depth', o.depth, 3),
+    seed: count('seed', o.seed, 1, 0, MAX_SEED),
+    depth: count('depth', o.depth, 3, 1, MAX_DEPTH),
     maxExecutions: count('maxExecutions', o.maxExecutions, 100_000),
     maxTimeMs: count('maxTimeMs', o.maxTimeMs, 10_000),
     stepLimit: count('stepLimit', o.stepLimit, 10_000),
-    stopOnFailure: o.stopOnFailure ?? true,
+    stopOnFailure: flag('stopOnFailure', o.stopOnFailure, true),
     shrinkBudget: shrink,
     replay: o.replay ?? null,
     onProgress: o.onProgress,

@@ -15,7 +15,7 @@ import {
 } from '../../errors.js'
 import type { ModelOutcome } from '../model/executor.js'
 import type { ModelKernel } from '../model/model-kernel.js'
-import { defineModel, type Model, type ModelResult, modelExecutions } from '../model/run.js'
+import { assertSyncSetup, defineModel, type Model, type ModelResult, modelExecutions } from '../model/run.js'
 import type { Choice, Scheduler } from '../model/scheduler.js'
 import { withActiveExecution } from './active.js'
 import { NondeterministicModelError, ReplayError, StepLimitError } from './errors.js'
@@ -23,6 +23,7 @@ import type { Execution, Failure, KernelName, RunExecution } from './execution.j
 import { RaceDetector } from './kcsan.js'
 import { className } from './witness.js'
 import { DeclarationLog } from './declarations.js'
+import { checkDeclarations } from './driver.js'
 import { LockProbe, type ProbedLock } from './lock-probe.js'
 import { Recorder } from './recorder.js'
 import { PrunedExecution } from './strategy.js'
@@ -99,7 +100,7 @@ const recording = <O extends readonly string[]>(model: Model<O>, out: { log: Dec
     k = given
     inSetup = true
     try {
-      model.setup(proxy)
+      assertSyncSetup(model.setup(proxy))
     } finally {
       inSetup = false
     }
@@ -199,7 +200,15 @@ export const modelRunner = <O extends readonly string[]>(model: Model<O>, option
     }
     const run = runFor(kernel, traced)
     const r = withActiveExecution({ detector, current: () => current, attach }, () => run(watching))
-    const failures = failuresOf(r.outcome, r.diagnostics)
+    let failures: Failure[]
+    try {
+      failures = failuresOf(r.outcome, r.diagnostics)
+    } catch (error) {
+      // A re-execution that went another way because its setup declared something else: name that.
+      const first = declared.first()
+      if (error instanceof NondeterministicModelError && first !== null) checkDeclarations(first, declared.list(), declared.executions)
+      throw error
+    }
     failures.push(...detector.failures())
     return { failures, trace: r.trace, declarations: declared.list() }
   }

@@ -41,9 +41,36 @@ const runsOf = (plan: readonly ChoiceKey[]): ChoiceKey[][] => {
   return runs
 }
 
-function* candidates(plan: readonly ChoiceKey[], isArrival: (k: ChoiceKey) => boolean): Generator<ChoiceKey[]> {
+/**
+ * The schedule without the arrival at step `at` and its handler's steps: a hardirq handler's steps
+ * are choices of the task it interrupted (same pid, the handler's comm), so dropping the arrival
+ * alone leaves them to the task, which then runs on past where the other arrival came.
+ */
+const withoutHandler = (points: readonly Point[], at: number): ChoiceKey[] => {
+  const arrival = points[at]?.choices[points[at]?.chosen ?? 0] as Choice
+  let interrupted: string | null = null
+  for (let i = at - 1; i >= 0 && interrupted === null; i--) {
+    const c = (points[i] as Point).choices[(points[i] as Point).chosen] as Choice
+    if (c.kind === 'task' && c.cpu === arrival.cpu) interrupted = c.comm
+  }
+  const out: ChoiceKey[] = []
+  let inHandler = true
+  for (const [i, p] of points.entries()) {
+    const c = p.choices[p.chosen] as Choice
+    if (i === at) continue
+    if (i > at && inHandler && c.kind === 'task' && c.cpu === arrival.cpu) {
+      if (c.comm !== interrupted) continue
+      inHandler = false
+    }
+    out.push(choiceKey(c))
+  }
+  return out
+}
+
+function* candidates(plan: readonly ChoiceKey[], isArrival: (k: ChoiceKey) => boolean, points: readonly Point[]): Generator<ChoiceKey[]> {
   const runs = runsOf(plan)
-  // Fewer arrivals first: drop an arrival.
+  // Fewer arrivals first: drop an arrival with its handler's steps, then an arrival alone.
+  for (let i = 0; i < plan.length; i++) if (isArrival(plan[i] as ChoiceKey)) yield withoutHandler(points, i)
   for (let r = 0; r < runs.length; r++) if (isArrival((runs[r] as ChoiceKey[])[0] as ChoiceKey)) yield [...runs.slice(0, r), ...runs.slice(r + 1)].flat()
   // Then fewer preemptions: move a run past the next one (each later position).
   for (let r = 0; r + 1 < runs.length; r++)
@@ -67,7 +94,7 @@ export const shrink = (run: RunExecution, found: Found, limits: SearchLimits, bu
   let improved = true
   while (improved && tried < budget) {
     improved = false
-    for (const plan of candidates(best.points.map(keyOf), (k) => arrivals.has(k))) {
+    for (const plan of candidates(best.points.map(keyOf), (k) => arrivals.has(k), best.points)) {
       if (tried >= budget) break
       tried++
       const result = search(run, found.kernel, new GuidedStrategy(plan), { ...limits, maxExecutions: 1, stopOnFailure: false, onProgress: undefined })

@@ -15,7 +15,7 @@ import type { Gfp } from '../../rules/gfp.js'
 import type { Cpu } from '../../machine/cpu.js'
 import type { IrqFlags } from '../../machine/cpu-state.js'
 import { exitTask, spawnTask, type Task } from '../../machine/machine.js'
-import { ForgottenYieldError, InvalidArgumentError, SchedulingError } from '../../errors.js'
+import { ForgottenYieldError, InvalidArgumentError, PromiseInScopeError, SchedulingError } from '../../errors.js'
 import { SOFTIRQ_NAMES, softirqNr, type SoftirqName } from '../irq-registry.js'
 import { blockedDeadlock } from '../blocked.js'
 import { irqsBackOn } from '../irqs-back-on.js'
@@ -251,6 +251,16 @@ export type ModelOutcome =
 const noExit = (): void => undefined
 
 const channelName = (c: WaitChannel): string => `${c.kind} '${c.name}'`
+
+/** A plain `yield` of something no operation yields (`yield promise` written for `await`, `yield op` for `yield*`). */
+const foreignYield = (label: string, value: unknown): Error => {
+  const thenable = typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  return thenable
+    ? new PromiseInScopeError(`${label}: yielded a Promise: a model task runs synchronously (no await); run an operation with \`yield*\``)
+    : new InvalidArgumentError(
+        `${label}: yielded ${value === undefined ? 'undefined' : typeof value}: only \`yield*\` of an operation (a lock method, k.cpuRelax(), …) is a scheduling point`,
+      )
+}
 
 const letsIn = (state: WaitState, signals: ReadonlySet<Signal>): boolean =>
   signals.size !== 0 && (state === 'TASK_INTERRUPTIBLE' || (state === 'TASK_KILLABLE' && signals.has('SIGKILL')))
@@ -683,8 +693,9 @@ export class ModelExecutor implements Executor, OpTracker {
         if (r.done === true) this.#taskEnd(t, true)
       } else r = frame.gen.next(resume)
       if (r.done === true) this.#finished(rt, frame)
-      else if (r.value.tag === 'point') frame.access = r.value.access
-      else this.#park(rt, frame, r.value)
+      else if (r.value?.tag === 'point') frame.access = r.value.access
+      else if (r.value?.tag === 'wait') this.#park(rt, frame, r.value)
+      else throw foreignYield(frame.label, r.value)
     } finally {
       this.#executing = null
       this.#frame = null

@@ -3,7 +3,7 @@
  * for every execution (loom's `model()`: state is rebuilt, never cloned); `runModel()` runs ONE
  * execution with a scheduler (default: ./default-scheduler.ts) and returns what happened.
  */
-import { InvalidArgumentError } from '../../errors.js'
+import { InvalidArgumentError, PromiseInScopeError } from '../../errors.js'
 import { resolveOptions, type KernelOptions } from '../../options.js'
 import type { Diagnostic } from '../../diagnostics/types.js'
 import type { TraceEvent } from '../../machine/events.js'
@@ -205,6 +205,12 @@ const execute = <Order extends readonly string[]>(
   return executeOn(model, parts, exec, newModelKernel<Order>(exec, parts, irqArrivals), scheduler, maxSteps)
 }
 
+/** A setup declares synchronously: an async one would declare after the execution began (or never). */
+export const assertSyncSetup = (returned: unknown): void => {
+  if (typeof returned === 'object' && returned !== null && typeof (returned as { then?: unknown }).then === 'function')
+    throw new PromiseInScopeError("the model's setup returned a Promise: a setup declares its locks, tasks and handlers synchronously (no async, no await)")
+}
+
 /** One execution of `model` on kernel `k` over `parts`, run by `exec`. */
 const executeOn = <Order extends readonly string[]>(
   model: Model<Order>,
@@ -216,7 +222,7 @@ const executeOn = <Order extends readonly string[]>(
 ): ModelResult => {
   let outcome: ModelOutcome
   try {
-    model.setup(k)
+    assertSyncSetup(model.setup(k))
     outcome = exec.run(scheduler, maxSteps)
   } catch (error) {
     outcome = { kind: 'error', error }

@@ -20,6 +20,14 @@ export interface SiteCpu {
 /** The handler's name out of the model executor's label (`irq 5 handler eth0` → `eth0`). */
 export const fnOf = (label: string): string => /^irq \d+ handler (.+)$/.exec(label)?.[1] ?? label
 
+/**
+ * A forced-threaded handler's function in its thread `irq/<line>-<name>` (kernel/irq/manage.c
+ * setup_irq_thread(): `kthread_create(irq_thread, new, "irq/%d-%s", irq, new->name)`): the stack's
+ * top frame is the handler (irq_thread() → irq_forced_thread_fn() → handler), named as on the
+ * normal kernel; the context is still the thread, a task ("by task N").
+ */
+export const threadFnOf = (comm: string): string => /^irq\/\d+-(.+)$/.exec(comm)?.[1] ?? comm
+
 /** Numbers the contexts of one execution: a task, or each handler (distinct even on one CPU). */
 export class Contexts {
   readonly #ids = new Map<string, number>()
@@ -36,6 +44,6 @@ export class Contexts {
       context = this.#ids.size
       this.#ids.set(key, context)
     }
-    return { pid: inTask ? task.pid : -1, cpu: cpu.id, fn: inTask ? task.comm : fnOf(label), comm: task.comm, currentPid: task.pid, context }
+    return { pid: inTask ? task.pid : -1, cpu: cpu.id, fn: inTask ? threadFnOf(task.comm) : fnOf(label), comm: task.comm, currentPid: task.pid, context }
   }
 }
