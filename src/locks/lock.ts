@@ -39,7 +39,8 @@ import { counted as countedOps, type LockKind, type Ops, type Step, type Variant
 import { POINT, type Op, type PointYield, type WaitChannel, type WaitYield, type WakeReason } from '../exec/wait.js'
 import { LockWaiter, type Holders, type WakePolicy } from './wake/policy.js'
 import { wakePolicyFor } from './wake/for-kind.js'
-import { opStarted, type Track, tracksItself } from '../exec/model/op.js'
+import { opStarted, type OpTracker, type Track, tracksItself } from '../exec/model/op.js'
+import { LockSectionOp } from './section-op.js'
 
 /** What a lock needs from its kernel. */
 export interface LockHost {
@@ -963,47 +964,62 @@ export class LockRuntime<D> implements StepHost, Relock {
   /**
    * The model flavour of {@link withLock}: a scheduling point, the steps (waiting when contended),
    * `yield* cb(ctx, data)` in the lock's scope, the unlock steps (also when it throws), a point.
+   * An iterator of its own ({@link WithLockOp}), not a generator; `tracker`: a model lock's
+   * method hands it out itself (src/locks/model-api.ts), so the op is its own forgotten-`yield*`
+   * record (`what`); null for a caller that wraps it in one (`trackOp`).
    */
-  *withLockOp<R>(
+  withLockOp<R>(
     ctx: ScopeContext,
     ops: Compiled,
     cb: SectionOp<D, R>,
     subclass = 0,
     nest: LockRuntime<unknown> | null = null,
-    track: Track | null = null,
+    what = '',
+    tracker: OpTracker | null = null,
   ): Op<R> {
-    // A model lock's method hands this generator out itself (src/locks/model-api.ts): its first step marks it started.
-    if (track !== null) opStarted(track)
-    yield this.#pointFor(ops.mode)
+    return new WithLockOp(this as LockRuntime<unknown>, ctx, ops, cb as SectionOp<unknown, unknown>, subclass, nest, what, tracker) as unknown as Op<R>
+  }
+
+  /** @internal {@link WithLockOp}'s point: before the acquisition. */
+  sectionPoint(mode: 'read' | 'write'): PointYield {
+    return this.#pointFor(mode)
+  }
+
+  /** @internal {@link WithLockOp}'s acquisition and the lock steps' first run (-1: all ran, else the acquire step that must wait). */
+  sectionTake(op: WithLockOp): number {
+    const { outer: ctx, ops } = op
     const cpu = ctx.assertUsable(ops.op)
     if (this.host.cpus[cpu.id] !== cpu) this.#foreign(ops)
     if (ops.requires !== 0) this.#checkRequires(ctx, ops)
-    const data = this.dataOf(cpu)
-    const a = this.#modelAcquisition(ctx, cpu, ops, false, subclass, nest)
+    op.lockedData = this.dataOf(cpu)
+    const a = this.#modelAcquisition(ctx, cpu, ops, false, op.subclass, op.nest)
+    op.cpu = cpu
+    op.a = a
     // The steps on this stack; a generator of waits only when the lock is held.
-    const at = this.#firstTry(a, ops)
-    if (at >= 0) yield* this.#waitingFrom(a, ops, 'TASK_UNINTERRUPTIBLE', at)
-    // #insideOp, written out: one generator fewer for every section.
-    const child = this.#push(ctx, cpu, a, ops)
-    let closed = false
-    let result: R
-    try {
-      const section = cb(ScopeContext.public(child), lockData(this, this.host.cpus, cpu.id, data))
-      if (!isOp(section)) throw new InvalidArgumentError(`${ops.op}: in a model the section must be a generator function (function*), run with yield*`)
-      result = yield* section
-      closed = true
-      this.#closeSection(child, a, ops)
-    } finally {
-      if (!closed) {
-        try {
-          this.#closeSection(child, a, ops)
-        } catch {
-          /* the section's error wins */
-        }
-      }
-    }
-    yield POINT
-    return result
+    return this.#firstTry(a, ops)
+  }
+
+  /** @internal {@link WithLockOp}'s waits when the lock was held. */
+  sectionWaiting(a: Acquisition, ops: Compiled, at: number): Op<boolean> {
+    return this.#waitingFrom(a, ops, 'TASK_UNINTERRUPTIBLE', at)
+  }
+
+  /** @internal {@link WithLockOp}'s scope. */
+  sectionPush(op: WithLockOp): void {
+    op.child = this.#push(op.outer, op.cpu as Cpu, op.a as Acquisition, op.ops)
+  }
+
+  /** @internal {@link WithLockOp}'s section: the callback in the lock's scope, with the data. */
+  sectionOf(op: WithLockOp): object {
+    const cpu = op.cpu as Cpu
+    const section = op.cb(ScopeContext.public(op.child as ScopeContext), lockData(this, this.host.cpus, cpu.id, op.lockedData as D))
+    if (!isOp(section)) throw new InvalidArgumentError(`${op.ops.op}: in a model the section must be a generator function (function*), run with yield*`)
+    return section
+  }
+
+  /** @internal {@link WithLockOp}'s end: the scope, then every unlock step. */
+  sectionClose(op: WithLockOp): void {
+    this.#closeSection(op.child as ScopeContext, op.a as Acquisition, op.ops)
   }
 
   /** The model flavour of {@link tryWithLock}. */
@@ -1404,5 +1420,50 @@ export class LockRuntime<D> implements StepHost, Relock {
 }
 
 // Their generators are handed out as a model lock's operations: reading a guard's member off one is a forgotten `yield*`.
-tracksItself(LockRuntime.prototype.withLockOp)
 tracksItself(LockRuntime.prototype.lockGuardOp)
+
+/** `withLockOp()`'s op: the lock's part of each point of a {@link LockSectionOp}. */
+class WithLockOp extends LockSectionOp {
+  /** Set by the acquisition (sectionTake), then the scope (sectionPush). No member is named as a guard's or a TryResult's are (reading those off an op is the forgotten-`yield*` error). */
+  cpu: Cpu | null = null
+  lockedData: unknown = undefined
+  a: Acquisition | null = null
+  child: ScopeContext | null = null
+  constructor(
+    readonly lock: LockRuntime<unknown>,
+    readonly outer: ScopeContext,
+    readonly ops: Compiled,
+    readonly cb: SectionOp<unknown, unknown>,
+    readonly subclass: number,
+    readonly nest: LockRuntime<unknown> | null,
+    what: string,
+    tracker: OpTracker | null,
+  ) {
+    super(what, tracker)
+  }
+  protected point(): PointYield {
+    return this.lock.sectionPoint(this.ops.mode)
+  }
+  protected take(): number {
+    return this.lock.sectionTake(this)
+  }
+  protected waiting(at: number): Op<boolean> {
+    return this.lock.sectionWaiting(this.a as Acquisition, this.ops, at)
+  }
+  protected push(): void {
+    this.lock.sectionPush(this)
+  }
+  protected section(): object {
+    return this.lock.sectionOf(this)
+  }
+  protected close(): void {
+    this.lock.sectionClose(this)
+  }
+  protected closeQuietly(): void {
+    try {
+      this.lock.sectionClose(this)
+    } catch {
+      /* the section's error wins */
+    }
+  }
+}

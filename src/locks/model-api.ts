@@ -488,8 +488,9 @@ const makerOf = (plan: MethodPlan, form: AnnotatedEntry[2] | 'locked' | 'guarded
         return (ctx: unknown, cb: unknown) => {
           if (!ScopeContext.is(ctx) || typeof cb !== 'function') return badCall(whatOf(st, plan), ctx, true)
           if (slot === undefined) slot = slotOf(st, plan)
-          const t = newTrack(slot.what, trackerOf(st))
-          return markOp(runtimeOfState(st).withLockOp(ctx, slot.ops, cb as Section, 0, null, t), t)
+          // The op is its own forgotten-`yield*` record, in the frame running now.
+          const tracker = trackerOf(st)
+          return runtimeOfState(st).withLockOp(ctx, slot.ops, cb as Section, 0, null, slot.what, tracker)
         }
       }
     case 'guarded':

@@ -68,7 +68,8 @@ export class UnstartedOps {
   }
 }
 
-const TRACK: unique symbol = Symbol('lockproof op')
+/** Where an op keeps its record (src/locks/section-op.ts: an op that is its own record). */
+export const TRACK: unique symbol = Symbol('lockproof op')
 type Marked = { [TRACK]: Track }
 
 const forgotten = (self: Marked, member: string): ForgottenYieldError => {
