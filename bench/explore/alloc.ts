@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { ROOT } from '../types/generate.js'
+import { sourcesOf } from './bundle-sources.js'
 
 const [what = 'explore', callsArg = '300', topArg = '40'] = process.argv.slice(2)
 const ENTRY = `
@@ -48,18 +49,7 @@ const executions = Number(/EXECUTIONS (\d+)/.exec(r.stdout)?.[1] ?? 'NaN')
 const file = readdirSync(dir).find((f) => f.endsWith('.heapprofile'))
 if (file === undefined) throw new Error('no heap profile written')
 
-const marks: { line: number; file: string }[] = []
-readFileSync(out, 'utf8')
-  .split('\n')
-  .forEach((l, i) => {
-    const m = /^\/\/ ((?:src|bench|node_modules)\/\S+)$/.exec(l)
-    if (m?.[1] !== undefined) marks.push({ line: i + 1, file: m[1] })
-  })
-const sourceOf = (line: number): string => {
-  let f = '?'
-  for (const m of marks) if (m.line <= line) f = m.file
-  return f
-}
+const sourceOf = sourcesOf(readFileSync(out, 'utf8'))
 interface HeapNode {
   callFrame: { functionName: string; url: string; lineNumber: number }
   selfSize: number

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { build } from 'esbuild'
 import { ROOT } from '../types/generate.js'
 import { summarise } from '../runtime/summarise.js'
+import { sourcesOf } from './bundle-sources.js'
 
 const ENTRY = `
 import { explore, runModel } from '../../../src/index.js'
@@ -38,20 +39,6 @@ while (Date.now() < end) {
 }
 console.log(n + ' executions in ' + secs + ' s: ' + (n / Number(secs)).toFixed(0) + '/s (profiled)')
 `
-
-/** The bundle's `// src/…` markers: which source file each bundle line came from. */
-const sourcesOf = (bundle: string): ((line: number) => string) => {
-  const marks: { line: number; file: string }[] = []
-  bundle.split('\n').forEach((l, i) => {
-    const m = /^\/\/ ((?:src|bench|node_modules)\/\S+)$/.exec(l)
-    if (m?.[1] !== undefined) marks.push({ line: i + 1, file: m[1] })
-  })
-  return (line) => {
-    let file = '?'
-    for (const m of marks) if (m.line <= line) file = m.file
-    return file
-  }
-}
 
 const [what = 'explore', mode = 'off', secs = '5'] = process.argv.slice(2)
 const dir = join(ROOT, 'bench/out/profile-explore')

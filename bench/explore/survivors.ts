@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { ROOT } from '../types/generate.js'
+import { sourcesOf } from './bundle-sources.js'
 
 const [callsArg = '20', topArg = '25'] = process.argv.slice(2)
 const ENTRY = `
@@ -88,18 +89,7 @@ interface HeapNode {
   selfSize: number
   children: HeapNode[]
 }
-const marks: { line: number; file: string }[] = []
-readFileSync(bundle, 'utf8')
-  .split('\n')
-  .forEach((l, i) => {
-    const m = /^\/\/ ((?:src|bench|node_modules)\/\S+)$/.exec(l)
-    if (m?.[1] !== undefined) marks.push({ line: i + 1, file: m[1] })
-  })
-const sourceOf = (line: number): string => {
-  let f = '?'
-  for (const m of marks) if (m.line <= line) f = m.file
-  return f
-}
+const sourceOf = sourcesOf(readFileSync(bundle, 'utf8'))
 const file = join(dir, 'survivors.heapprofile')
 const executions = Number(/EXECUTIONS (\d+)/.exec(node(['--expose-gc'], ['profile', callsArg, file]))?.[1] ?? 'NaN')
 const self = new Map<string, number>()
